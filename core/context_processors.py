@@ -1,0 +1,31 @@
+"""What the base layout needs on every page: the program's name and the navigation this user may use."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from team.access import actor_for
+
+
+def navigation(request):
+    actor = actor_for(getattr(request, "user", None))
+    items = [{"label": "Home", "url": reverse("core:home")}]
+    if actor.has_any_role:
+        items = [{"label": "Dashboard", "url": reverse("core:dashboard")}]
+        if actor.can_view_team():
+            items.append({"label": "Team", "url": reverse("team:roster")})
+        if actor.can_view_gaps():
+            items.append({"label": "Gaps", "url": reverse("team:gaps")})
+        if actor.can_manage_people():
+            items.append({"label": "People", "url": reverse("team:people")})
+        items.append({"label": "API", "url": reverse("api-docs")})
+        if request.user.is_staff:
+            items.append({"label": "Admin", "url": reverse("admin:index")})
+    path = request.path
+    for item in items:
+        item["current"] = path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))
+    return {
+        "CITY_NAME": settings.CITY_NAME,
+        "PROGRAM_NAME": settings.PROGRAM_NAME,
+        "nav_items": items,
+        "actor": actor,
+    }

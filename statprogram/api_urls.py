@@ -1,0 +1,7 @@
+"""Every app's API routes, under /api/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("team.api_urls")),
+]

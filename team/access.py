@@ -1,0 +1,313 @@
+"""Access control for the whole program: every view and API endpoint asks this module.
+
+Two layers:
+
+* :class:`Actor` is what a signed-in user may do, read once per request from their current role assignments.
+  Program-wide capabilities (manage people, manage structure, edit program content) are methods on it.
+* :class:`ScopedPolicy` says who reads and who writes one kind of department-owned object (datasets, action items,
+  measure commentary, budget lines...). Its ``readable`` and ``writable`` narrow a queryset in SQL, joining
+  through the object's department (and the department's portfolio), so scoping costs one query, never a loop.
+  :func:`get_object_for_user` turns that into the 404 / 403 every view needs.
+
+The matrix (the README repeats it for people):
+
+=====================  ===================================================================================
+principal, Stat lead   read everything; manage the team and program settings
+Stat analyst           read everything; create and edit program content anywhere; manage people and roles
+department lead        read their department's non-public items; update its action items and commentary
+department contact     read the inventory; edit their own department's dataset metadata
+budget analyst         read everything in their portfolio; edit its budget lines
+data expert            read the inventory and quality results
+seats at the table     read the program (sessions, memos, measures); change nothing
+the public             public pages only
+=====================  ===================================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, SEAT_ROLES, Role, RoleAssignment
+
+ANONYMOUS_ACTOR_KEY = "_statprogram_actor"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user's standing in the program today. Anonymous visitors get an Actor with no roles."""
+
+    user_id: int | None = None
+    is_superuser: bool = False
+    roles: frozenset[str] = frozenset()
+    lead_department_ids: frozenset[int] = frozenset()
+    contact_department_ids: frozenset[int] = frozenset()
+    expert_department_ids: frozenset[int] = frozenset()
+    portfolio_ids: frozenset[int] = frozenset()
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    # --- who they are ---------------------------------------------------------------------------------------
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or any(role in self.roles for role in roles)
+
+    @property
+    def is_program_staff(self) -> bool:
+        """Principal, Stat lead or Stat analyst (or a superuser): they read everything."""
+        return self.has_role(*PROGRAM_ROLES)
+
+    @property
+    def has_any_role(self) -> bool:
+        return self.is_superuser or bool(self.roles)
+
+    # --- program-wide capabilities -------------------------------------------------------------------------
+    def can_view_team(self) -> bool:
+        """The roster and people's contact details: anyone who holds a role in the program."""
+        return self.has_any_role
+
+    def can_manage_people(self) -> bool:
+        """Add and edit people, assign and end roles (program roles need :meth:`can_grant_role` too)."""
+        return self.has_role(Role.PRINCIPAL, Role.STAT_LEAD, Role.STAT_ANALYST)
+
+    def can_grant_role(self, role: str) -> bool:
+        """Analysts may staff departments and portfolios; only a principal or Stat lead grants program roles,
+        so nobody can raise themselves to Stat lead."""
+        if role in PROGRAM_ROLES:
+            return self.has_role(Role.PRINCIPAL, Role.STAT_LEAD)
+        return self.can_manage_people()
+
+    def can_manage_structure(self) -> bool:
+        """Departments, portfolios and program settings."""
+        return self.has_role(Role.PRINCIPAL, Role.STAT_LEAD)
+
+    def can_edit_program_content(self) -> bool:
+        """Create and edit program content anywhere (datasets, goals, sessions, memos)."""
+        return self.has_role(Role.STAT_LEAD, Role.STAT_ANALYST)
+
+    def can_view_gaps(self) -> bool:
+        return self.can_manage_people()
+
+
+ANONYMOUS = Actor()
+
+
+def actor_for(user) -> Actor:
+    """The :class:`Actor` for ``user``, read with one query and kept on the user object for the request."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, ANONYMOUS_ACTOR_KEY, None)
+    if cached is not None:
+        return cached
+    rows = RoleAssignment.objects.current().filter(person__user=user, person__active=True)
+    roles, leads, contacts, experts, portfolios = set(), set(), set(), set(), set()
+    for role, department_id, portfolio_id in rows.values_list("role", "department_id", "portfolio_id"):
+        roles.add(role)
+        if role == Role.DEPARTMENT_LEAD:
+            leads.add(department_id)
+        elif role == Role.DEPARTMENT_CONTACT:
+            contacts.add(department_id)
+        elif role == Role.DATA_EXPERT and department_id:
+            experts.add(department_id)
+        elif role == Role.BUDGET_ANALYST:
+            portfolios.add(portfolio_id)
+    actor = Actor(
+        user_id=user.pk,
+        is_superuser=user.is_superuser and user.is_active,
+        roles=frozenset(roles),
+        lead_department_ids=frozenset(leads),
+        contact_department_ids=frozenset(contacts),
+        expert_department_ids=frozenset(experts),
+        portfolio_ids=frozenset(portfolios),
+    )
+    setattr(user, ANONYMOUS_ACTOR_KEY, actor)
+    return actor
+
+
+def forget_actor(user) -> None:
+    """Drop the cached Actor after the user's roles change within one request."""
+    if user is not None and hasattr(user, ANONYMOUS_ACTOR_KEY):
+        delattr(user, ANONYMOUS_ACTOR_KEY)
+
+
+# --- per-object-kind policies ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopedPolicy:
+    """Who reads and who writes one kind of department-owned object.
+
+    ``department_field`` is the ORM path from the object to its Department (``""`` for a Department itself);
+    ``public_field`` the path to a boolean that makes an object readable by everyone, anonymous visitors too.
+    Role sets say who reads or writes every object (``*_all``), those of departments they lead or curate
+    (``*_own_department``), or those of their portfolio's departments (``*_portfolio``).
+    """
+
+    name: str
+    department_field: str
+    public_field: str | None = None
+    read_all: frozenset[str] = frozenset(PROGRAM_ROLES)
+    read_own_department: frozenset[str] = frozenset()
+    read_portfolio: frozenset[str] = frozenset()
+    write_all: frozenset[str] = frozenset({Role.STAT_LEAD, Role.STAT_ANALYST})
+    write_own_department: frozenset[str] = frozenset()
+    write_portfolio: frozenset[str] = frozenset()
+
+    def _department_lookup(self, suffix: str) -> str:
+        return f"{self.department_field}__{suffix}" if self.department_field else suffix
+
+    def _scope_q(self, actor: Actor, *, all_roles, own_roles, portfolio_roles) -> Q | None:
+        """``None`` means every object; an empty ``Q(pk__in=[])`` means none."""
+        if actor.has_role(*all_roles):
+            return None
+        q = Q(pk__in=[])
+        own_ids: set[int] = set()
+        if Role.DEPARTMENT_LEAD in own_roles:
+            own_ids |= actor.lead_department_ids
+        if Role.DEPARTMENT_CONTACT in own_roles:
+            own_ids |= actor.contact_department_ids
+        if Role.DATA_EXPERT in own_roles:
+            own_ids |= actor.expert_department_ids
+        if own_ids:
+            q |= Q(**{self._department_lookup("id__in"): sorted(own_ids)})
+        if actor.portfolio_ids and Role.BUDGET_ANALYST in portfolio_roles:
+            q |= Q(**{self._department_lookup("portfolio_id__in"): sorted(actor.portfolio_ids)})
+        return q
+
+    def read_q(self, actor: Actor) -> Q | None:
+        q = self._scope_q(
+            actor,
+            all_roles=self.read_all | self.write_all,
+            own_roles=self.read_own_department | self.write_own_department,
+            portfolio_roles=self.read_portfolio | self.write_portfolio,
+        )
+        if q is not None and self.public_field:
+            q |= Q(**{self.public_field: True})
+        return q
+
+    def write_q(self, actor: Actor) -> Q | None:
+        if not actor.is_authenticated:
+            return Q(pk__in=[])
+        return self._scope_q(
+            actor,
+            all_roles=self.write_all,
+            own_roles=self.write_own_department,
+            portfolio_roles=self.write_portfolio,
+        )
+
+    def readable(self, actor: Actor, queryset: QuerySet) -> QuerySet:
+        q = self.read_q(actor)
+        return queryset if q is None else queryset.filter(q)
+
+    def writable(self, actor: Actor, queryset: QuerySet) -> QuerySet:
+        q = self.write_q(actor)
+        return queryset if q is None else queryset.filter(q)
+
+    def can_create_in(self, actor: Actor, department_id: int | None) -> bool:
+        """May ``actor`` create an object of this kind owned by ``department_id``?"""
+        if not actor.is_authenticated:
+            return False
+        if actor.has_role(*self.write_all):
+            return True
+        if department_id is None:
+            return False
+        own: set[int] = set()
+        if Role.DEPARTMENT_LEAD in self.write_own_department:
+            own |= actor.lead_department_ids
+        if Role.DEPARTMENT_CONTACT in self.write_own_department:
+            own |= actor.contact_department_ids
+        if department_id in own:
+            return True
+        if actor.portfolio_ids and Role.BUDGET_ANALYST in self.write_portfolio:
+            from .models import Department
+
+            return Department.objects.filter(pk=department_id, portfolio_id__in=actor.portfolio_ids).exists()
+        return False
+
+
+def get_object_for_user(policy: ScopedPolicy, user, queryset: QuerySet, *, write: bool = False, **lookup) -> Model:
+    """The object matching ``lookup`` if ``user`` may read it (and write it, with ``write``).
+
+    Raises 404 when it does not exist or the user may not read it (so its existence does not leak), and 403
+    when the user may read it but not write it.
+    """
+    actor = actor_for(user)
+    try:
+        obj = policy.readable(actor, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc
+    if write and not policy.writable(actor, queryset.model._default_manager.filter(pk=obj.pk)).exists():
+        raise PermissionDenied(f"You may read this {queryset.model._meta.verbose_name} but not change it.")
+    return obj
+
+
+def require(allowed: bool, message: str = "You do not have permission to do that.") -> None:
+    """Raise 403 unless ``allowed``: the one-line guard views use for program-wide capabilities."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def roles_in(roles: Iterable[str]) -> frozenset[str]:
+    return frozenset(str(r) for r in roles)
+
+
+# The object kinds later parts of the program own. Declared here so that the matrix lives in one place.
+DATASETS = ScopedPolicy(
+    name="dataset",
+    department_field="department",
+    public_field="is_public",
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DEPARTMENT_CONTACT, Role.DATA_EXPERT}),
+    read_own_department=frozenset({Role.DEPARTMENT_LEAD}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+    write_own_department=frozenset({Role.DEPARTMENT_CONTACT}),
+)
+QUALITY_RESULTS = ScopedPolicy(
+    name="quality result",
+    department_field="dataset__department",
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DEPARTMENT_CONTACT, Role.DATA_EXPERT}),
+    read_own_department=frozenset({Role.DEPARTMENT_LEAD}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+)
+ACTION_ITEMS = ScopedPolicy(
+    name="action item",
+    department_field="department",
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES),
+    read_own_department=frozenset({Role.DEPARTMENT_CONTACT}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+    write_own_department=frozenset({Role.DEPARTMENT_LEAD}),
+)
+MEASURE_COMMENTARY = ScopedPolicy(
+    name="measure commentary",
+    department_field="measure__department",
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES),
+    read_own_department=frozenset({Role.DEPARTMENT_CONTACT}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+    write_own_department=frozenset({Role.DEPARTMENT_LEAD}),
+)
+BUDGET_LINES = ScopedPolicy(
+    name="budget line",
+    department_field="department",
+    read_all=frozenset(PROGRAM_ROLES | {Role.FINANCE}),
+    read_own_department=frozenset({Role.DEPARTMENT_LEAD}),
+    write_all=frozenset({Role.STAT_LEAD}),
+    write_portfolio=frozenset({Role.BUDGET_ANALYST}),
+)
+#: Departments themselves: a lead or contact edits their own department's description; structure is separate.
+DEPARTMENTS = ScopedPolicy(
+    name="department",
+    department_field="",
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DATA_EXPERT}),
+    read_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+    write_all=frozenset({Role.PRINCIPAL, Role.STAT_LEAD}),
+    write_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
+)
+
+DEPARTMENT_ROLE_VALUES = roles_in(DEPARTMENT_ROLES)
+PORTFOLIO_ROLE_VALUES = roles_in(PORTFOLIO_ROLES)

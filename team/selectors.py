@@ -1,0 +1,123 @@
+"""Named reads of the team. Each costs a fixed number of queries however many rows it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .models import Department, Person, Portfolio, Role, RoleAssignment
+
+
+def current_assignments() -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.current().select_related("person", "department", "portfolio")
+
+
+def roster() -> QuerySet[Department]:
+    """Active departments with their current assignments and their portfolio's current budget analysts.
+
+    Each department gets ``current_assignments`` (a list) and its portfolio ``current_assignments`` too.
+    """
+    today = timezone.localdate()
+    return (
+        Department.objects.active()
+        .select_related("portfolio", "parent")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=RoleAssignment.objects.current(today)
+                .select_related("person")
+                .order_by("role", "person__full_name"),
+                to_attr="current_assignments",
+            ),
+            Prefetch(
+                "portfolio__assignments",
+                queryset=RoleAssignment.objects.current(today).select_related("person").order_by("person__full_name"),
+                to_attr="current_assignments",
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def program_staff() -> QuerySet[RoleAssignment]:
+    """Current assignments that are not scoped to a department or portfolio: principal, Stat team, seats."""
+    return (
+        current_assignments()
+        .filter(department__isnull=True, portfolio__isnull=True)
+        .order_by("role", "person__full_name")
+    )
+
+
+def portfolios_with_analysts() -> QuerySet[Portfolio]:
+    today = timezone.localdate()
+    return Portfolio.objects.prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=RoleAssignment.objects.current(today).select_related("person").order_by("person__full_name"),
+            to_attr="current_assignments",
+        ),
+        Prefetch("departments", queryset=Department.objects.active().order_by("name"), to_attr="active_departments"),
+    ).order_by("name")
+
+
+@dataclass(frozen=True)
+class TeamGaps:
+    departments_without_lead: list[Department]
+    departments_without_contact: list[Department]
+    portfolios_without_analyst: list[Portfolio]
+    departments_without_portfolio: list[Department]
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.departments_without_lead)
+            + len(self.departments_without_contact)
+            + len(self.portfolios_without_analyst)
+            + len(self.departments_without_portfolio)
+        )
+
+
+def team_gaps() -> TeamGaps:
+    """What the Stat lead still has to staff: four queries, one per kind of gap."""
+    today = timezone.localdate()
+
+    def holds(role: str, **scope) -> Exists:
+        return Exists(RoleAssignment.objects.current(today).filter(role=role, **scope))
+
+    departments = Department.objects.active().order_by("name")
+    return TeamGaps(
+        departments_without_lead=list(
+            departments.filter(~holds(Role.DEPARTMENT_LEAD, department=OuterRef("pk")), parent__isnull=True)
+        ),
+        departments_without_contact=list(
+            departments.filter(~holds(Role.DEPARTMENT_CONTACT, department=OuterRef("pk")), parent__isnull=True)
+        ),
+        portfolios_without_analyst=list(
+            Portfolio.objects.filter(~holds(Role.BUDGET_ANALYST, portfolio=OuterRef("pk"))).order_by("name")
+        ),
+        departments_without_portfolio=list(departments.filter(portfolio__isnull=True, parent__isnull=True)),
+    )
+
+
+def people(search: str = "", *, department: Department | None = None) -> QuerySet[Person]:
+    qs = Person.objects.select_related("department", "user").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=RoleAssignment.objects.current().select_related("department", "portfolio"),
+            to_attr="current_assignments",
+        )
+    )
+    if search:
+        qs = qs.filter(Q(full_name__icontains=search) | Q(title__icontains=search) | Q(email__icontains=search))
+    if department is not None:
+        qs = qs.filter(department=department)
+    return qs.order_by("full_name")
+
+
+def person_assignments(person: Person) -> QuerySet[RoleAssignment]:
+    """All of a person's assignments, current and past, newest first."""
+    return person.assignments.select_related("department", "portfolio", "created_by", "ended_by").order_by(
+        "-starts_on", "-pk"
+    )

@@ -1,0 +1,246 @@
+"""Actions that change the team. Views, the API, the admin and management commands all call these."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import (
+    DEPARTMENT_ROLES,
+    OPTIONAL_DEPARTMENT_ROLES,
+    PORTFOLIO_ROLES,
+    Department,
+    Person,
+    Portfolio,
+    Role,
+    RoleAssignment,
+)
+
+User = get_user_model()
+
+
+def _unique_slug(model, base: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(base)[:100] or "item"
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def department_create(
+    *,
+    name: str,
+    code: str,
+    slug: str = "",
+    parent: Department | None = None,
+    portfolio: Portfolio | None = None,
+    description: str = "",
+    active: bool = True,
+) -> Department:
+    """Create a department (or a division of ``parent``) with a unique slug derived from its name."""
+    department = Department(
+        name=name.strip(),
+        code=code.strip().upper(),
+        slug=slug or _unique_slug(Department, name),
+        parent=parent,
+        portfolio=portfolio,
+        description=description,
+        active=active,
+    )
+    department.full_clean()
+    department.save()
+    return department
+
+
+@transaction.atomic
+def department_update(*, department: Department, **fields) -> Department:
+    """Change a department's fields; a department can be neither its own parent nor its own division's."""
+    for name, value in fields.items():
+        setattr(department, name, value)
+    ancestor = department.parent
+    while ancestor is not None:
+        if ancestor.pk == department.pk:
+            raise ValidationError({"parent": "A department cannot be a division of itself or of its own divisions."})
+        ancestor = ancestor.parent
+    department.full_clean()
+    department.save()
+    return department
+
+
+@transaction.atomic
+def portfolio_create(*, name: str, description: str = "", slug: str = "") -> Portfolio:
+    portfolio = Portfolio(name=name.strip(), slug=slug or _unique_slug(Portfolio, name), description=description)
+    portfolio.full_clean()
+    portfolio.save()
+    return portfolio
+
+
+@transaction.atomic
+def portfolio_set_departments(*, portfolio: Portfolio, departments) -> Portfolio:
+    """Make ``departments`` exactly the departments of ``portfolio`` (a department sits in one portfolio)."""
+    ids = [d.pk for d in departments]
+    Department.objects.filter(portfolio=portfolio).exclude(pk__in=ids).update(portfolio=None)
+    Department.objects.filter(pk__in=ids).update(portfolio=portfolio)
+    return portfolio
+
+
+def _clean_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+@transaction.atomic
+def person_create(
+    *,
+    full_name: str,
+    title: str = "",
+    email: str = "",
+    phone: str = "",
+    department: Department | None = None,
+    user=None,
+) -> Person:
+    """Add a person to the program. Email addresses are unique among people (case-insensitively)."""
+    email = _clean_email(email)
+    if email and Person.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone in the program already has this email address."})
+    person = Person(
+        full_name=full_name.strip(), title=title.strip(), email=email, phone=phone.strip(), department=department
+    )
+    person.user = user
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, **fields) -> Person:
+    """Change a person's details. Changing the email of a person with a login changes their login email too."""
+    if "email" in fields:
+        fields["email"] = _clean_email(fields["email"])
+        if fields["email"] and Person.objects.filter(email__iexact=fields["email"]).exclude(pk=person.pk).exists():
+            raise ValidationError({"email": "Someone in the program already has this email address."})
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    if person.user_id and "email" in fields and person.email:
+        User.objects.filter(pk=person.user_id).update(email=person.email)
+    return person
+
+
+@transaction.atomic
+def person_give_login(*, person: Person, username: str = "", password: str | None = None):
+    """Create a login for ``person`` (if they have none) and return it.
+
+    Without a password the login gets an unusable one: the person sets theirs through the reset-by-email link.
+    """
+    if person.user_id:
+        return person.user
+    if not person.email:
+        raise ValidationError({"email": "A person needs an email address before they can be given a login."})
+    username = username or person.email
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"email": f"A login named {username} already exists."})
+    first, _, last = person.full_name.partition(" ")
+    user = User(username=username, email=person.email, first_name=first[:150], last_name=last[:150])
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    return user
+
+
+def _check_scope(role: str, department: Department | None, portfolio: Portfolio | None, speciality: str) -> None:
+    errors: dict[str, str] = {}
+    if role in DEPARTMENT_ROLES and department is None:
+        errors["department"] = f"A {Role(role).label.lower()} is assigned to a department: choose one."
+    if role in PORTFOLIO_ROLES and portfolio is None:
+        errors["portfolio"] = "A budget analyst is assigned to a portfolio: choose one."
+    if role not in DEPARTMENT_ROLES | OPTIONAL_DEPARTMENT_ROLES and department is not None:
+        errors["department"] = f"A {Role(role).label.lower()} is not assigned to a department."
+    if role not in PORTFOLIO_ROLES and portfolio is not None:
+        errors["portfolio"] = f"A {Role(role).label.lower()} is not assigned to a portfolio."
+    if role == Role.DATA_EXPERT and not speciality:
+        errors["speciality"] = "Choose the data expert's speciality."
+    if role != Role.DATA_EXPERT and speciality:
+        errors["speciality"] = "Only data experts have a speciality."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    person: Person,
+    role: str,
+    by=None,
+    department: Department | None = None,
+    portfolio: Portfolio | None = None,
+    speciality: str = "",
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    note: str = "",
+) -> RoleAssignment:
+    """Give ``person`` a role (for a department or portfolio where the role calls for one).
+
+    Guarantees: the scope matches the role; a person never holds the same open role for the same scope twice
+    (a clear error, not a duplicate); the assignment's history records who made it.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    _check_scope(role, department, portfolio, speciality)
+    starts_on = starts_on or timezone.localdate()
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": "A role cannot end before it starts."})
+    duplicate = RoleAssignment.objects.filter(
+        person=person, role=role, department=department, portfolio=portfolio, ends_on__isnull=True
+    )
+    if duplicate.exists():
+        scope = department or portfolio
+        raise ValidationError(
+            f"{person} is already {Role(role).label.lower()}" + (f" of {scope}" if scope else "") + "."
+        )
+    assignment = RoleAssignment(
+        person=person,
+        role=role,
+        department=department,
+        portfolio=portfolio,
+        speciality=speciality,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note,
+        created_by=by,
+    )
+    assignment.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as exc:  # a concurrent request assigned the same role first
+        raise ValidationError(f"{person} already holds this role.") from exc
+    return assignment
+
+
+@transaction.atomic
+def role_end(*, assignment: RoleAssignment, by=None, ends_on: datetime.date | None = None) -> RoleAssignment:
+    """End a role assignment on ``ends_on`` (today by default), keeping it in the roster's history.
+
+    Ending an already-ended assignment is refused; the end date cannot precede the start date.
+    """
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    ends_on = ends_on or timezone.localdate()
+    if assignment.ends_on is not None and assignment.ends_on <= timezone.localdate():
+        raise ValidationError("This role has already ended.")
+    if ends_on < assignment.starts_on:
+        raise ValidationError({"ends_on": "A role cannot end before it starts."})
+    assignment.ends_on = ends_on
+    assignment.ended_by = by
+    assignment.save(update_fields=["ends_on", "ended_by"])
+    return assignment

@@ -1,0 +1,79 @@
+"""Fixed personas for every test: one user per role, around Police (in Public Safety) and Parks (an outsider).
+
+Use ``as_persona("stat_lead")`` for a logged-in test client, or the ``users`` dict for the User objects.
+"""
+
+import pytest
+from django.test import Client
+
+from team.models import Role
+
+from .factories import DepartmentFactory, PortfolioFactory, person_with_login
+
+PERSONAS = (
+    "principal",
+    "stat_lead",
+    "stat_analyst",
+    "police_lead",
+    "police_contact",
+    "parks_contact",
+    "budget_analyst",
+    "data_expert",
+    "anonymous",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def city(db):
+    """Police and Fire in the Public Safety portfolio; Parks in none (for gap tests) or its own."""
+    public_safety = PortfolioFactory(name="Public Safety", slug="public-safety")
+    community = PortfolioFactory(name="Community Services", slug="community-services")
+    police = DepartmentFactory(name="Police", slug="police", code="PD", portfolio=public_safety)
+    fire = DepartmentFactory(name="Fire", slug="fire", code="FD", portfolio=public_safety)
+    parks = DepartmentFactory(name="Parks & Recreation", slug="parks", code="PRD", portfolio=community)
+    return {"public_safety": public_safety, "community": community, "police": police, "fire": fire, "parks": parks}
+
+
+@pytest.fixture
+def users(city):
+    return {
+        "principal": person_with_login(Role.PRINCIPAL, username="mayor@example.gov", full_name="Mara Mayor"),
+        "stat_lead": person_with_login(Role.STAT_LEAD, username="lead@example.gov", full_name="Stella Lead"),
+        "stat_analyst": person_with_login(Role.STAT_ANALYST, username="analyst@example.gov", full_name="Ana Lyst"),
+        "police_lead": person_with_login(
+            Role.DEPARTMENT_LEAD, username="chief@example.gov", department=city["police"], full_name="Pat Chief"
+        ),
+        "police_contact": person_with_login(
+            Role.DEPARTMENT_CONTACT, username="pdata@example.gov", department=city["police"], full_name="Dana Data"
+        ),
+        "parks_contact": person_with_login(
+            Role.DEPARTMENT_CONTACT, username="parks@example.gov", department=city["parks"], full_name="Park Ranger"
+        ),
+        "budget_analyst": person_with_login(
+            Role.BUDGET_ANALYST, username="budget@example.gov", portfolio=city["public_safety"], full_name="Bud Get"
+        ),
+        "data_expert": person_with_login(Role.DATA_EXPERT, username="gis@example.gov", full_name="Gia Mapper"),
+    }
+
+
+@pytest.fixture
+def as_persona(users):
+    """``as_persona(name)``: a test client signed in as that persona (``"anonymous"``: not signed in)."""
+
+    def make(name: str) -> Client:
+        client = Client()
+        if name != "anonymous":
+            client.force_login(users[name])
+        return client
+
+    return make

@@ -1,0 +1,75 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from team.models import DataSpeciality, Department, Person, Portfolio, Role, RoleAssignment
+
+User = get_user_model()
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}@example.gov")
+    email = factory.LazyAttribute(lambda u: u.username)
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+
+class PortfolioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Portfolio
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Portfolio {n}")
+    slug = factory.LazyAttribute(lambda p: p.name.lower().replace(" ", "-").replace("&", "and"))
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Department {n}")
+    slug = factory.LazyAttribute(lambda d: d.name.lower().replace(" ", "-").replace("&", "and"))
+    code = factory.Sequence(lambda n: f"D{n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = factory.Faker("name")
+    title = factory.Faker("job")
+    email = factory.Sequence(lambda n: f"person{n}@example.gov")
+    phone = factory.Sequence(lambda n: f"555-01{n % 100:02d}")
+
+
+class RoleAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleAssignment
+
+    person = factory.SubFactory(PersonFactory)
+    role = Role.STAT_ANALYST
+    speciality = factory.LazyAttribute(lambda a: DataSpeciality.GIS if a.role == Role.DATA_EXPERT else "")
+
+
+def person_with_login(role: str | None = None, *, username: str, department=None, portfolio=None, **person_fields):
+    """A person with a login and (optionally) one current role."""
+    user = UserFactory(username=username)
+    person = PersonFactory(user=user, email=username, department=department, **person_fields)
+    if role:
+        RoleAssignmentFactory(
+            person=person,
+            role=role,
+            department=department if role in (Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT) else None,
+            portfolio=portfolio,
+        )
+    return user
