@@ -1,0 +1,153 @@
+"""Browser tests: Debian's chromium, driven by Playwright's sync API, against pytest-django's live server.
+
+One browser for the whole session; a fresh context (cookies, storage) for every test. Every page must load
+nothing from outside the live server, throw no JavaScript errors and fetch all its assets: the ``page`` fixture
+fails the test otherwise.
+
+Playwright's sync API keeps an asyncio loop running in this thread, which makes Django refuse ORM calls from it
+(``SynchronousOnlyOperation``), so this module allows them: the tests and the live server never share a
+connection, and the tests only touch the database between page loads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.factories import PASSWORD
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, launched once for the session (never a downloaded browser)."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"browser tests need chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def base_url(live_server) -> str:
+    """The live server's root, e.g. ``http://localhost:41234`` (pages are ``base_url + "/team/"``)."""
+    return live_server.url
+
+
+@pytest.fixture
+def personas(transactional_db, live_server, users):
+    """The persona users, committed so the live server's thread sees them (hence ``transactional_db`` first)."""
+    return users
+
+
+class PageProblems:
+    """What went wrong while a page loaded that axe would not see: outside requests, JS errors, missing assets."""
+
+    def __init__(self, base_url: str):
+        self.origin = urlsplit(base_url)[:2]
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.failed_assets: list[str] = []
+
+    def on_request(self, request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts[:2] != self.origin:
+            self.external.append(request.url)
+
+    def on_response(self, response) -> None:
+        # The page itself may be a 403 or 404 on purpose; the files it needs may not.
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.failed_assets.append(f"{response.status} {response.url}")
+
+    def on_request_failed(self, request) -> None:
+        if request.resource_type != "document":
+            self.failed_assets.append(f"failed ({request.failure}) {request.url}")
+
+    def report(self) -> str:
+        lines = []
+        if self.external:
+            lines.append("requests outside the live server (pages must load nothing external):")
+            lines += [f"  {url}" for url in self.external]
+        if self.errors:
+            lines.append("JavaScript errors:")
+            lines += [f"  {error}" for error in self.errors]
+        if self.failed_assets:
+            lines.append("assets that did not load:")
+            lines += [f"  {asset}" for asset in self.failed_assets]
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A page in a fresh browser context whose relative URLs resolve against the live server."""
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="en-US", timezone_id="America/New_York")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    problems = PageProblems(base_url)
+    context.on("request", problems.on_request)
+    context.on("response", problems.on_response)
+    context.on("requestfailed", problems.on_request_failed)
+    page = context.new_page()
+    page.on("pageerror", lambda error: problems.errors.append(str(error)))
+    page.problems = problems
+    yield page
+    context.close()
+    report = problems.report()
+    if report:
+        pytest.fail(f"while testing {page.url}:\n{report}", pytrace=False)
+
+
+def sign_in(page, username: str, password: str = PASSWORD):
+    """Sign in through the real login form; returns the response the form led to (after any redirects)."""
+    page.goto("/accounts/login/")
+    form = page.locator("form", has=page.locator('input[name="password"]'))
+    form.locator('input[name="username"]').fill(username)
+    form.locator('input[name="password"]').fill(password)
+    with page.expect_navigation() as navigation:
+        form.locator('button[type="submit"], input[type="submit"]').first.click()
+    return navigation.value
+
+
+@pytest.fixture
+def login(personas):
+    """``login(page, "stat_lead")``: sign that persona in through the login form; returns the User.
+
+    ``"anonymous"`` signs nobody in. Fails the test unless the form lands the user on the dashboard.
+    """
+
+    def do_login(page, persona: str):
+        if persona == "anonymous":
+            return None
+        user = personas[persona]
+        sign_in(page, user.username)
+        path = urlsplit(page.url).path
+        assert path == "/dashboard/", f"signing in as {persona} ({user.username}) ended on {page.url}, not /dashboard/"
+        return user
+
+    return do_login
