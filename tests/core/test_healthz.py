@@ -1,0 +1,59 @@
+from unittest import mock
+
+import pytest
+from django.core.cache import caches
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def url():
+    return reverse("core:healthz")
+
+
+def test_ok_when_the_database_and_redis_answer(client, url, settings):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == "ok"
+    # Redis is checked only where it is configured (CI sets REDIS_URL; a bare clone does not).
+    assert ("redis" in body["checks"]) == bool(settings.REDIS_URL)
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_503_when_the_database_is_down(client, url):
+    with mock.patch.object(CursorWrapper, "execute", side_effect=OperationalError("connection refused")):
+        response = client.get(url)
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert response.json()["checks"]["database"] == "error: OperationalError"
+
+
+def test_503_when_redis_is_unreachable(client, url, settings):
+    settings.REDIS_URL = UNREACHABLE_REDIS
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS}
+    }
+    try:
+        response = client.get(url)
+    finally:
+        caches["default"].close()
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["redis"].startswith("error")
+
+
+def test_post_is_not_allowed(client, url):
+    response = client.post(url)
+
+    assert response.status_code == 405

@@ -1,0 +1,127 @@
+"""Settings are read from the environment at start-up, so each case runs ``manage.py`` in a fresh subprocess."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+#: Variables that settings.py reads; cleared so the developer's or CI's environment cannot leak into a case.
+SETTINGS_VARIABLES = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "STATPROGRAM_TESTING",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "BEHIND_TLS_PROXY",
+    "DJANGO_SETTINGS_MODULE",
+)
+#: 64 characters, many distinct: what Django's deploy check (security.W009) asks of a real key.
+PRODUCTION_KEY = "Qm7vX2pL9sRt4wZk8bN3cJ6hF1dG5yT0aE-uK_oP8iW3eV7nM2qB6rS9xC4zH1jL"
+
+
+def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    # (A developer's .env file could still fill them in; a fresh clone, as in CI, has none.)
+    environment.update(env)
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_debug_off_without_secret_key_refuses_to_start():
+    result = run("manage.py", "check", DEBUG="false", STATPROGRAM_TESTING="false")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "set DEBUG=true for local development" in result.stderr
+
+
+def test_debug_off_with_a_short_secret_key_refuses_to_start():
+    result = run("manage.py", "check", DEBUG="false", STATPROGRAM_TESTING="false", SECRET_KEY="too-short")
+
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="stat.example.gov",
+        STATPROGRAM_TESTING="false",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+PRINT_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings as s; from statprogram.celery import app; "
+    "print(s.CELERY_TASK_ALWAYS_EAGER, app.conf.task_always_eager, s.CELERY_BROKER_URL, "
+    "s.CACHES['default']['BACKEND'], s.CELERY_TASK_ACKS_LATE, s.CELERY_WORKER_PREFETCH_MULTIPLIER, "
+    "s.DATABASES['default']['ENGINE'])"
+)
+
+
+def test_without_redis_celery_runs_eagerly_and_the_cache_is_local():
+    result = run("-c", PRINT_SETTINGS, DEBUG="true", DJANGO_SETTINGS_MODULE="statprogram.settings")
+
+    assert result.returncode == 0, result.stderr
+    eager, app_eager, broker, cache, acks_late, prefetch, engine = result.stdout.split()
+    assert (eager, app_eager, broker) == ("True", "True", "memory://")
+    assert cache == "django.core.cache.backends.locmem.LocMemCache"
+    assert (acks_late, prefetch) == ("True", "1")
+    assert engine == "django.db.backends.sqlite3"
+
+
+def test_with_redis_celery_uses_the_broker_and_the_cache_is_redis():
+    result = run(
+        "-c",
+        PRINT_SETTINGS,
+        DEBUG="true",
+        REDIS_URL="redis://127.0.0.1:6379/15",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
+        DJANGO_SETTINGS_MODULE="statprogram.settings",
+    )
+
+    assert result.returncode == 0, result.stderr
+    eager, app_eager, broker, cache, *_, engine = result.stdout.split()
+    assert (eager, app_eager, broker) == ("False", "False", "redis://127.0.0.1:6379/15")
+    assert cache == "django.core.cache.backends.redis.RedisCache"
+    assert engine == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", "True"), ("false", "False")])
+def test_testing_flag_follows_the_environment(value, expected):
+    result = run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings as s; print(s.TESTING)",
+        DEBUG="true",
+        STATPROGRAM_TESTING=value,
+        DJANGO_SETTINGS_MODULE="statprogram.settings",
+    )
+
+    assert result.stdout.strip() == expected, result.stderr
