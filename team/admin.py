@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, UniqueConstraint
 from django.utils import timezone
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
@@ -178,8 +178,31 @@ def _save_assignment(request, assignment: RoleAssignment, changed: list[str]) ->
     return assignment
 
 
+class RoleAssignmentInlineForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "department", "portfolio", "speciality", "starts_on", "ends_on", "note"]
+
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        # Django leaves out every constraint on the inline's foreign key (the person), so the "one open assignment
+        # per person, role and scope" constraints would only fail at save time; check them here, where the form
+        # can still show the error.
+        for constraint in RoleAssignment._meta.constraints:
+            if not isinstance(constraint, UniqueConstraint):
+                continue
+            try:
+                constraint.validate(RoleAssignment, self.instance)
+            except ValidationError:
+                scope = self.instance.department or self.instance.portfolio
+                role = self.instance.get_role_display().lower()
+                self.add_error(None, f"{self.instance.person} is already {role}" + (f" of {scope}." if scope else "."))
+                return
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    form = RoleAssignmentInlineForm
     fk_name = "person"
     fields = ["role", "department", "portfolio", "speciality", "starts_on", "ends_on", "note", "created_by", "ended_by"]
     readonly_fields = ["created_by", "ended_by"]
