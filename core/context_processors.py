@@ -20,9 +20,12 @@ def navigation(request):
         items.append({"label": "API", "url": reverse("api-docs")})
         if request.user.is_staff:
             items.append({"label": "Admin", "url": reverse("admin:index")})
+    # Only the most specific match is current: on /team/gaps/ that is "Gaps", not "Team" as well.
     path = request.path
+    matches = [item for item in items if path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))]
+    current = max(matches, key=lambda item: len(item["url"]), default=None)
     for item in items:
-        item["current"] = path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))
+        item["current"] = item is current
     return {
         "CITY_NAME": settings.CITY_NAME,
         "PROGRAM_NAME": settings.PROGRAM_NAME,

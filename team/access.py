@@ -83,6 +83,14 @@ class Actor:
             return self.has_role(Role.PRINCIPAL, Role.STAT_LEAD)
         return self.can_manage_people()
 
+    def can_edit_person(self, roles: Iterable[str], *, admin_login: bool = False) -> bool:
+        """Edit one person's details. Their email is where their password-reset link goes, so only someone who
+        could grant every role they hold may change it (an analyst cannot take over the Stat lead's login), and
+        only a superuser may edit someone whose login opens the admin."""
+        if not self.can_manage_people() or not all(self.can_grant_role(role) for role in roles):
+            return False
+        return not admin_login or self.is_superuser
+
     def can_manage_structure(self) -> bool:
         """Departments, portfolios and program settings."""
         return self.has_role(Role.PRINCIPAL, Role.STAT_LEAD)

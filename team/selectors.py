@@ -121,3 +121,24 @@ def person_assignments(person: Person) -> QuerySet[RoleAssignment]:
     return person.assignments.select_related("department", "portfolio", "created_by", "ended_by").order_by(
         "-starts_on", "-pk"
     )
+
+
+def department_profile() -> QuerySet[Department]:
+    """Departments ready for their own page: current assignments, the portfolio's current budget analysts and
+    active divisions come with it (four queries in all). Narrow it with ``.get(slug=...)``."""
+    today = timezone.localdate()
+    return Department.objects.select_related("portfolio", "parent").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=RoleAssignment.objects.current(today)
+            .select_related("person")
+            .order_by("role", "person__full_name"),
+            to_attr="current_assignments",
+        ),
+        Prefetch(
+            "portfolio__assignments",
+            queryset=RoleAssignment.objects.current(today).select_related("person").order_by("person__full_name"),
+            to_attr="current_assignments",
+        ),
+        Prefetch("divisions", queryset=Department.objects.active().order_by("name"), to_attr="active_divisions"),
+    )
