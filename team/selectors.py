@@ -118,9 +118,9 @@ def people(search: str = "", *, department: Department | None = None) -> QuerySe
 
 def person_assignments(person: Person) -> QuerySet[RoleAssignment]:
     """All of a person's assignments, current and past, newest first."""
-    return person.assignments.select_related("department", "portfolio", "created_by", "ended_by").order_by(
-        "-starts_on", "-pk"
-    )
+    return person.assignments.select_related(
+        "department", "portfolio", "created_by__person", "ended_by__person"
+    ).order_by("-starts_on", "-pk")
 
 
 def department_profile() -> QuerySet[Department]:
