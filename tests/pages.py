@@ -51,6 +51,7 @@ def text_of(response) -> str:
 
 # --- a small DOM, enough to ask "what does this section of the page say" ----------------------------------------
 
+_INLINE = {"a", "abbr", "b", "code", "em", "i", "small", "span", "strong", "sub", "sup", "time"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -66,11 +67,14 @@ class Node:
             for child in node.children:
                 if isinstance(child, str):
                     parts.append(child)
-                elif child.tag not in ("script", "style"):
+                elif child.tag not in ("script", "style", "title"):
+                    spaced = child.tag not in _INLINE
+                    parts.append(" " if spaced else "")
                     walk(child)
+                    parts.append(" " if spaced else "")
 
         walk(self)
-        return " ".join(" ".join(parts).split())
+        return " ".join("".join(parts).split())
 
     def iter(self):
         for child in self.children:
