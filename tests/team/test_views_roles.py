@@ -312,4 +312,4 @@ def test_person_page_offers_end_buttons_that_work_without_javascript(as_persona,
     date = form.find("input", name="ends_on")
     labels = [label for label in form.find_all("label") if label.attrs.get("for") == date.attrs["id"]]
     assert labels and labels[0].text.startswith("End date")
-    assert form.find("button").text == "End role: Department lead of Police"
+    assert form.find("button").text == "End role (Department lead of Police)"
