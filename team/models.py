@@ -212,11 +212,23 @@ class RoleAssignment(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=[r.value for r in DEPARTMENT_ROLES], department__isnull=False, portfolio__isnull=True)
-                    | Q(role__in=[r.value for r in PORTFOLIO_ROLES], department__isnull=True, portfolio__isnull=False)
-                    | Q(role__in=[r.value for r in OPTIONAL_DEPARTMENT_ROLES], portfolio__isnull=True)
+                    Q(
+                        role__in=sorted(r.value for r in DEPARTMENT_ROLES),
+                        department__isnull=False,
+                        portfolio__isnull=True,
+                    )
+                    | Q(
+                        role__in=sorted(r.value for r in PORTFOLIO_ROLES),
+                        department__isnull=True,
+                        portfolio__isnull=False,
+                    )
+                    | Q(role__in=sorted(r.value for r in OPTIONAL_DEPARTMENT_ROLES), portfolio__isnull=True)
                     | (
-                        ~Q(role__in=[r.value for r in DEPARTMENT_ROLES | PORTFOLIO_ROLES | OPTIONAL_DEPARTMENT_ROLES])
+                        ~Q(
+                            role__in=sorted(
+                                r.value for r in DEPARTMENT_ROLES | PORTFOLIO_ROLES | OPTIONAL_DEPARTMENT_ROLES
+                            )
+                        )
                         & Q(department__isnull=True, portfolio__isnull=True)
                     )
                 ),

@@ -211,7 +211,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('department__isnull', False), ('portfolio__isnull', True), ('role__in', ['department_contact', 'department_lead'])), models.Q(('department__isnull', True), ('portfolio__isnull', False), ('role__in', ['budget_analyst'])), models.Q(('portfolio__isnull', True), ('role__in', ['data_expert'])), models.Q(models.Q(('role__in', ['department_contact', 'department_lead', 'data_expert', 'budget_analyst']), _negated=True), ('department__isnull', True), ('portfolio__isnull', True)), _connector='OR'), name='role_assignment_scope_matches_role'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('department__isnull', False), ('portfolio__isnull', True), ('role__in', ['department_contact', 'department_lead'])), models.Q(('department__isnull', True), ('portfolio__isnull', False), ('role__in', ['budget_analyst'])), models.Q(('portfolio__isnull', True), ('role__in', ['data_expert'])), models.Q(models.Q(('role__in', ['budget_analyst', 'data_expert', 'department_contact', 'department_lead']), _negated=True), ('department__isnull', True), ('portfolio__isnull', True)), _connector='OR'), name='role_assignment_scope_matches_role'),
         ),
         migrations.AddConstraint(
             model_name='roleassignment',
