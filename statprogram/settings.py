@@ -213,6 +213,8 @@ if not DEBUG and not TESTING:
 # --- Program ---------------------------------------------------------------------------------------------------
 CITY_NAME = env.str("CITY_NAME", default="City of Riverton")
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="RivertonStat")
+# The site's public address, for links in emails sent outside a request (e.g. by a Celery worker).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000/")
 # Demo logins exist only with DEBUG on; seed_demo refuses to create them otherwise.
 DEMO_PASSWORD = "statdemo-2026!"
 
