@@ -14,4 +14,4 @@ def person_invite_task(person_id: int, base_url: str = "") -> bool:
     person = Person.objects.select_related("user").filter(pk=person_id).first()
     if person is None:
         return False
-    return send_person_invite(person, base_url=base_url or getattr(settings, "SITE_URL", "http://localhost:8000/"))
+    return send_person_invite(person, base_url=base_url or settings.SITE_URL)
