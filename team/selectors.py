@@ -84,7 +84,8 @@ def team_gaps() -> TeamGaps:
     today = timezone.localdate()
 
     def holds(role: str, **scope) -> Exists:
-        return Exists(RoleAssignment.objects.current(today).filter(role=role, **scope))
+        # A role held by someone marked inactive (left the city, on leave) leaves the seat empty.
+        return Exists(RoleAssignment.objects.current(today).filter(role=role, person__active=True, **scope))
 
     departments = Department.objects.active().order_by("name")
     return TeamGaps(

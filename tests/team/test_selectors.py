@@ -205,3 +205,12 @@ def test_person_assignments_lists_current_and_past_newest_first():
     second = role_assign(person=person, role=Role.STAT_LEAD)
 
     assert list(person_assignments(person)) == [second, first]
+
+
+def test_a_role_held_by_an_inactive_person_is_a_gap(users, city):
+    from team.selectors import team_gaps
+    from team.services import person_update
+
+    assert city["police"] not in team_gaps().departments_without_lead
+    person_update(person=users["police_lead"].person, active=False)
+    assert city["police"] in team_gaps().departments_without_lead
