@@ -1,26 +1,26 @@
 """Browser tests: Debian's chromium, driven by Playwright's sync API, against pytest-django's live server.
 
 One browser for the whole session; a fresh context (cookies, storage) for every test. Every page must load
-nothing from outside the live server, throw no JavaScript errors and fetch all its assets: the ``page`` fixture
-fails the test otherwise.
+nothing from outside the live server, throw no JavaScript errors, log no console errors and fetch all its assets:
+the ``page`` fixture fails the test otherwise.
 
 Playwright's sync API keeps an asyncio loop running in this thread, which makes Django refuse ORM calls from it
-(``SynchronousOnlyOperation``), so this module allows them: the tests and the live server never share a
-connection, and the tests only touch the database between page loads.
+(``SynchronousOnlyOperation``), so the ``browser`` fixture allows them (``DJANGO_ALLOW_ASYNC_UNSAFE``) while
+chromium runs, and only then: the tests and the live server never share a connection, and the tests only touch
+the database between page loads. The variable is removed again when the browser closes, so no other test sees it.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from tests.factories import PASSWORD
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -43,6 +43,8 @@ def browser():
         pytest.skip(f"browser tests need chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -52,6 +54,10 @@ def browser():
             browser.close()
     finally:
         playwright.stop()
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
 
 @pytest.fixture
@@ -74,6 +80,7 @@ class PageProblems:
         self.external: list[str] = []
         self.errors: list[str] = []
         self.failed_assets: list[str] = []
+        self.console: list[str] = []
 
     def on_request(self, request) -> None:
         parts = urlsplit(request.url)
@@ -89,6 +96,11 @@ class PageProblems:
         if request.resource_type != "document":
             self.failed_assets.append(f"failed ({request.failure}) {request.url}")
 
+    def on_console(self, message) -> None:
+        # A 403 or 404 page logs "Failed to load resource" for itself; failed assets are caught by on_response.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.console.append(message.text)
+
     def report(self) -> str:
         lines = []
         if self.external:
@@ -97,6 +109,9 @@ class PageProblems:
         if self.errors:
             lines.append("JavaScript errors:")
             lines += [f"  {error}" for error in self.errors]
+        if self.console:
+            lines.append("console errors:")
+            lines += [f"  {text}" for text in self.console]
         if self.failed_assets:
             lines.append("assets that did not load:")
             lines += [f"  {asset}" for asset in self.failed_assets]
@@ -115,6 +130,7 @@ def page(browser, base_url):
     context.on("requestfailed", problems.on_request_failed)
     page = context.new_page()
     page.on("pageerror", lambda error: problems.errors.append(str(error)))
+    page.on("console", problems.on_console)
     page.problems = problems
     yield page
     context.close()
@@ -123,9 +139,9 @@ def page(browser, base_url):
         pytest.fail(f"while testing {page.url}:\n{report}", pytrace=False)
 
 
-def sign_in(page, username: str, password: str = PASSWORD):
+def sign_in(page, username: str, password: str = PASSWORD, *, next: str = ""):
     """Sign in through the real login form; returns the response the form led to (after any redirects)."""
-    page.goto("/accounts/login/")
+    page.goto("/accounts/login/" + (f"?{urlencode({'next': next})}" if next else ""))
     form = page.locator("form", has=page.locator('input[name="password"]'))
     form.locator('input[name="username"]').fill(username)
     form.locator('input[name="password"]').fill(password)
@@ -136,18 +152,18 @@ def sign_in(page, username: str, password: str = PASSWORD):
 
 @pytest.fixture
 def login(personas):
-    """``login(page, "stat_lead")``: sign that persona in through the login form; returns the User.
+    """``login(page, "stat_lead")``: sign that persona in through the login form; returns the page's response.
 
-    ``"anonymous"`` signs nobody in. Fails the test unless the form lands the user on the dashboard.
+    The form lands the user on the dashboard, or on ``next=`` (saving a page load when a test wants another page).
+    ``"anonymous"`` signs nobody in. Fails the test if the form does not take the user where it should.
     """
 
-    def do_login(page, persona: str):
+    def do_login(page, persona: str, *, next: str = ""):
         if persona == "anonymous":
             return None
-        user = personas[persona]
-        sign_in(page, user.username)
-        path = urlsplit(page.url).path
-        assert path == "/dashboard/", f"signing in as {persona} ({user.username}) ended on {page.url}, not /dashboard/"
-        return user
+        response = sign_in(page, personas[persona].username, next=next)
+        expected = urlsplit(next).path if next else "/dashboard/"
+        assert urlsplit(page.url).path == expected, f"signing in as {persona} ended on {page.url}, not {expected}"
+        return response
 
     return do_login
