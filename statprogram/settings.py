@@ -156,6 +156,7 @@ USE_TZ = True
 # --- Static files ----------------------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing (before collectstatic)
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("uswds", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist"),
@@ -190,6 +191,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Deep links put an anchor inside each operation's button (axe: nested-interactive), so they are off.
+    # Syntax highlighting colours fail contrast; plain examples read as well.
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": False,
+        "persistAuthorization": False,
+        "displayOperationId": False,
+        "syntaxHighlight": False,
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------------------------
