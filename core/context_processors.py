@@ -13,6 +13,8 @@ def navigation(request):
         items = [{"label": "Dashboard", "url": reverse("core:dashboard")}]
         if actor.can_view_team():
             items.append({"label": "Team", "url": reverse("team:roster")})
+            items.append({"label": "Departments", "url": reverse("team:departments")})
+            items.append({"label": "Portfolios", "url": reverse("team:portfolios")})
         if actor.can_view_gaps():
             items.append({"label": "Gaps", "url": reverse("team:gaps")})
         if actor.can_manage_people():
@@ -20,7 +22,8 @@ def navigation(request):
         items.append({"label": "API", "url": reverse("api-docs")})
         if request.user.is_staff:
             items.append({"label": "Admin", "url": reverse("admin:index")})
-    # Only the most specific match is current: on /team/gaps/ that is "Gaps", not "Team" as well.
+    # Only the most specific match is current: on /team/gaps/ that is "Gaps", not "Team" as well; on a department's
+    # page (/team/departments/police/) it is "Departments".
     path = request.path
     matches = [item for item in items if path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))]
     current = max(matches, key=lambda item: len(item["url"]), default=None)

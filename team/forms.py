@@ -170,3 +170,89 @@ class RoleAssignForm(forms.Form):
 class RoleEndForm(forms.Form):
     ends_on = forms.DateField(label="End date", required=False, widget=DateInput)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+# --- the program's structure ---------------------------------------------------------------------------------------
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    code = forms.CharField(
+        label="Short code",
+        max_length=12,
+        help_text="A short code such as PD or DPW, used in lists and exports. No two departments share one.",
+    )
+    parent = forms.ModelChoiceField(
+        label="Division of",
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label="- Not a division -",
+        help_text="For a division: the department it belongs to. Leave blank for a department in its own right.",
+    )
+    portfolio = forms.ModelChoiceField(
+        label="Budget portfolio",
+        queryset=Portfolio.objects.none(),
+        required=False,
+        empty_label="- No portfolio -",
+        help_text="Its portfolio’s budget analysts prepare its Stat sessions.",
+    )
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Optional."
+    )
+    active = forms.BooleanField(
+        label="Active",
+        required=False,
+        initial=True,
+        help_text="Clear this when a department closes or merges into another; its history is kept.",
+    )
+
+    def __init__(self, *args, department: Department | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Department.objects.filter(active=True)
+        if department is not None:
+            # Keep an inactive parent selectable for a division still under it; a department is never its own.
+            parents = Department.objects.filter(Q(active=True) | Q(pk=department.parent_id)).exclude(pk=department.pk)
+        self.fields["parent"].queryset = parents.order_by("name")
+        self.fields["portfolio"].queryset = Portfolio.objects.order_by("name")
+        for name in ("name", "code"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    @property
+    def department_fields(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in ("name", "code", "parent", "portfolio", "description", "active")
+        }
+
+
+class PortfolioForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=120)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Optional."
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label="Departments in this portfolio",
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "A department sits in one portfolio only: ticking one that is now in another portfolio moves it here "
+            "and takes it out of the other. Clearing one leaves it in no portfolio."
+        ),
+    )
+
+    def __init__(self, *args, portfolio: Portfolio | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["departments"]
+        field.queryset = Department.objects.select_related("portfolio").order_by("name")
+        own_id = portfolio.pk if portfolio is not None else None
+
+        def label(department: Department) -> str:
+            text = f"{department.name} ({department.code})"
+            if not department.active:
+                text += ", inactive"
+            if department.portfolio_id and department.portfolio_id != own_id:
+                text += f": now in {department.portfolio.name}"
+            return text
+
+        field.label_from_instance = label
+        self.fields["name"].widget.attrs["autocomplete"] = "off"

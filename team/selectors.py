@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import Department, Person, Portfolio, Role, RoleAssignment
@@ -59,6 +59,47 @@ def portfolios_with_analysts() -> QuerySet[Portfolio]:
             to_attr="current_assignments",
         ),
         Prefetch("departments", queryset=Department.objects.active().order_by("name"), to_attr="active_departments"),
+    ).order_by("name")
+
+
+def departments_overview() -> QuerySet[Department]:
+    """Every department, active or not, with its parent and portfolio and ``lead_count`` / ``contact_count``: how
+    many people hold the role today (someone marked inactive leaves the seat empty, as on the gaps page). One query.
+    """
+    today = timezone.localdate()
+    held_today = (
+        Q(assignments__starts_on__lte=today)
+        & (Q(assignments__ends_on__isnull=True) | Q(assignments__ends_on__gt=today))
+        & Q(assignments__person__active=True)
+    )
+    return (
+        Department.objects.select_related("parent", "portfolio")
+        .annotate(
+            lead_count=Count(
+                "assignments", filter=held_today & Q(assignments__role=Role.DEPARTMENT_LEAD), distinct=True
+            ),
+            contact_count=Count(
+                "assignments", filter=held_today & Q(assignments__role=Role.DEPARTMENT_CONTACT), distinct=True
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def portfolios_overview() -> QuerySet[Portfolio]:
+    """Every portfolio with ``all_departments`` (active or not, by name) and ``current_analysts`` (today's budget
+    analysts with their person). Three queries."""
+    today = timezone.localdate()
+    return Portfolio.objects.prefetch_related(
+        Prefetch("departments", queryset=Department.objects.order_by("name"), to_attr="all_departments"),
+        Prefetch(
+            "assignments",
+            queryset=RoleAssignment.objects.current(today)
+            .filter(role=Role.BUDGET_ANALYST)
+            .select_related("person")
+            .order_by("person__full_name"),
+            to_attr="current_analysts",
+        ),
     ).order_by("name")
 
 

@@ -7,6 +7,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -24,12 +25,42 @@ from .models import (
 User = get_user_model()
 
 
+#: Slugs that would collide with a page's own address (``/team/departments/add/``).
+RESERVED_SLUGS = frozenset({"add"})
+
+
 def _unique_slug(model, base: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(base)[:100] or "item"
     slug, n = base, 2
-    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    while slug in RESERVED_SLUGS or model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def _check_department_unique(department: Department) -> None:
+    """Names are unique whatever their case; codes are stored upper-cased, so they are too."""
+    others = Department.objects.exclude(pk=department.pk)
+    errors: dict[str, str] = {}
+    if department.name and others.filter(name__iexact=department.name).exists():
+        errors["name"] = f"Another department is already called {department.name}."
+    if department.code and others.filter(code__iexact=department.code).exists():
+        errors["code"] = f"Another department already uses the short code {department.code}."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_portfolio_unique(portfolio: Portfolio) -> None:
+    if portfolio.name and Portfolio.objects.exclude(pk=portfolio.pk).filter(name__iexact=portfolio.name).exists():
+        raise ValidationError({"name": f"Another portfolio is already called {portfolio.name}."})
+
+
+def _save_unique(obj, what: str) -> None:
+    """Save ``obj``; a concurrent request that took the same name or code first gets a clear error, not a 500."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ValidationError(f"Another {what} with this name or short code was saved just now. Try again.") from exc
 
 
 @transaction.atomic
@@ -43,7 +74,11 @@ def department_create(
     description: str = "",
     active: bool = True,
 ) -> Department:
-    """Create a department (or a division of ``parent``) with a unique slug derived from its name."""
+    """Create a department (or a division of ``parent``) with a unique slug derived from its name.
+
+    Guarantees: the name (whatever its case) and the upper-cased short code belong to no other department; the
+    slug never collides with another department's or with a page's address.
+    """
     department = Department(
         name=name.strip(),
         code=code.strip().upper(),
@@ -53,14 +88,23 @@ def department_create(
         description=description,
         active=active,
     )
+    _check_department_unique(department)
     department.full_clean()
-    department.save()
+    _save_unique(department, "department")
     return department
 
 
 @transaction.atomic
 def department_update(*, department: Department, **fields) -> Department:
-    """Change a department's fields; a department can be neither its own parent nor its own division's."""
+    """Change a department's fields; a department can be neither its own parent nor its own division's.
+
+    The slug stays as it is, so links to the department keep working after a rename. On a ValidationError the
+    instance still carries the refused values: reload it before showing it.
+    """
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
+    if "code" in fields:
+        fields["code"] = fields["code"].strip().upper()
     for name, value in fields.items():
         setattr(department, name, value)
     ancestor = department.parent
@@ -68,25 +112,46 @@ def department_update(*, department: Department, **fields) -> Department:
         if ancestor.pk == department.pk:
             raise ValidationError({"parent": "A department cannot be a division of itself or of its own divisions."})
         ancestor = ancestor.parent
+    _check_department_unique(department)
     department.full_clean()
-    department.save()
+    _save_unique(department, "department")
     return department
 
 
 @transaction.atomic
 def portfolio_create(*, name: str, description: str = "", slug: str = "") -> Portfolio:
+    """Create a portfolio whose name (whatever its case) no other portfolio has, with a slug derived from it."""
     portfolio = Portfolio(name=name.strip(), slug=slug or _unique_slug(Portfolio, name), description=description)
+    _check_portfolio_unique(portfolio)
     portfolio.full_clean()
-    portfolio.save()
+    _save_unique(portfolio, "portfolio")
+    return portfolio
+
+
+@transaction.atomic
+def portfolio_update(*, portfolio: Portfolio, name: str, description: str) -> Portfolio:
+    """Rename a portfolio or change its description; the slug stays, so links keep working."""
+    portfolio.name = name.strip()
+    portfolio.description = description
+    _check_portfolio_unique(portfolio)
+    portfolio.full_clean()
+    _save_unique(portfolio, "portfolio")
     return portfolio
 
 
 @transaction.atomic
 def portfolio_set_departments(*, portfolio: Portfolio, departments) -> Portfolio:
-    """Make ``departments`` exactly the departments of ``portfolio`` (a department sits in one portfolio)."""
-    ids = [d.pk for d in departments]
-    Department.objects.filter(portfolio=portfolio).exclude(pk__in=ids).update(portfolio=None)
-    Department.objects.filter(pk__in=ids).update(portfolio=portfolio)
+    """Make ``departments`` exactly the departments of ``portfolio`` (a department sits in one portfolio, so one
+    taken from another portfolio leaves it).
+
+    Each department that moves is saved on its own, so its history records the move (a bulk ``update`` would not).
+    """
+    ids = {d.pk for d in departments}
+    leaving = Q(portfolio=portfolio) & ~Q(pk__in=ids)
+    joining = Q(pk__in=ids) & ~Q(portfolio=portfolio)  # from another portfolio or from none
+    for department in Department.objects.select_for_update().filter(leaving | joining).order_by("pk"):
+        department.portfolio = portfolio if department.pk in ids else None
+        department.save(update_fields=["portfolio", "updated_at"])
     return portfolio
 
 

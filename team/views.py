@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -113,13 +113,6 @@ def roster(request: HttpRequest) -> HttpResponse:
 # --- the gaps ------------------------------------------------------------------------------------------------------
 
 
-def _admin_change_url(department: Department) -> str | None:
-    try:
-        return reverse("admin:team_department_change", args=[department.pk])
-    except NoReverseMatch:
-        return None
-
-
 @require_safe
 @login_required
 def gaps(request: HttpRequest) -> HttpResponse:
@@ -127,9 +120,10 @@ def gaps(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     require(actor.can_view_gaps(), "Only the Stat team can see the staffing gaps.")
     team_gaps = selectors.team_gaps()
-    in_admin = request.user.is_staff and actor.can_manage_structure()
+    # A principal or Stat lead places a department in a portfolio from its edit page.
+    may_place = actor.can_manage_structure()
     unplaced = [
-        (department, _admin_change_url(department) if in_admin else None)
+        (department, reverse("team:department_edit", args=[department.slug]) if may_place else None)
         for department in team_gaps.departments_without_portfolio
     ]
     return render(request, "team/gaps.html", {"gaps": team_gaps, "unplaced": unplaced})

@@ -60,6 +60,13 @@ def uswds_widget(field: forms.BoundField) -> str:
 
 
 @register.filter
+def anchor_id(field: forms.BoundField) -> str:
+    """The id an error summary links to: the field's input, or the first option of a list of radios or checkboxes
+    (whose ``id_for_label`` is empty: no single input stands for the list)."""
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
+@register.filter
 def error_count(form: forms.BaseForm) -> int:
     return sum(len(errors) for errors in form.errors.values())
 

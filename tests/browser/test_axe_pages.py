@@ -94,12 +94,35 @@ def role_without_department(page, personas) -> int:
     return status
 
 
+def duplicate_department(page, personas) -> int:
+    """The add-department form submitted with another department's code and no name: re-shown with its errors."""
+    page.locator('input[name="name"]').fill("")
+    page.locator('input[name="code"]').fill("pd")
+    status = _submit(page)
+    expect(page.locator(ERRORS).first).to_be_visible()
+    return status
+
+
+def blank_portfolio(page, personas) -> int:
+    """The add-portfolio form submitted with a department ticked but no name: re-shown with its errors."""
+    # USWDS hides the input itself and draws the box on its label: click the label, as a user does.
+    page.locator("label", has_text="Parks & Recreation (PRD): now in Community Services").click()
+    expect(page.get_by_label("Parks & Recreation (PRD): now in Community Services")).to_be_checked()
+    status = _submit(page)
+    expect(page.locator(ERRORS).first).to_be_visible()
+    return status
+
+
 def person_url(persona: str, name: str = "team:person") -> Callable:
     return lambda personas, city: reverse(name, kwargs={"pk": personas[persona].person.pk})
 
 
 def department_url(key: str) -> Callable:
     return lambda personas, city: city[key].get_absolute_url()
+
+
+def edit_url(name: str, key: str) -> Callable:
+    return lambda personas, city: reverse(name, kwargs={"slug": city[key].slug})
 
 
 def swagger_rendered(page) -> int:
@@ -154,6 +177,16 @@ CASES = [
     ),
     Case("department", "stat_lead", department_url("police")),
     Case("department", "police_lead", department_url("police")),
+    Case("departments", "stat_lead", "/team/departments/"),
+    Case("departments", "police_contact", "/team/departments/"),
+    Case("department-add", "stat_lead", "/team/departments/add/"),
+    Case("department-add-errors", "stat_lead", "/team/departments/add/", then=duplicate_department),
+    Case("department-edit", "principal", edit_url("team:department_edit", "police")),
+    Case("portfolios", "stat_lead", "/team/portfolios/"),
+    Case("portfolios", "budget_analyst", "/team/portfolios/"),
+    Case("portfolio-add", "stat_lead", "/team/portfolios/add/"),
+    Case("portfolio-add-errors", "stat_lead", "/team/portfolios/add/", then=blank_portfolio),
+    Case("portfolio-edit", "stat_lead", edit_url("team:portfolio_edit", "public_safety")),
     Case("password-change", "police_contact", "/accounts/password/change/"),
     Case("password-change-errors", "police_contact", "/accounts/password/change/", then=wrong_old_password),
     Case("not-found", "anonymous", "/no-such-page/", status=404),
@@ -184,7 +217,14 @@ def test_api_docs_load_from_our_own_static_files(page, personas):
 
 
 @pytest.mark.parametrize(
-    ("persona", "url"), [("anonymous", "/"), ("stat_lead", "/team/"), ("stat_lead", "/team/people/")]
+    ("persona", "url"),
+    [
+        ("anonymous", "/"),
+        ("stat_lead", "/team/"),
+        ("stat_lead", "/team/people/"),
+        ("stat_lead", "/team/departments/"),
+        ("stat_lead", "/team/portfolios/public-safety/edit/"),
+    ],
 )
 def test_pages_reflow_on_a_phone_without_sideways_scrolling(page, login, personas, persona, url):
     """WCAG 2.1 1.4.10 Reflow: at 320 CSS pixels wide the page itself never scrolls sideways (wide tables scroll

@@ -55,18 +55,27 @@ def test_signed_in_header_names_the_user_and_signs_out_with_a_post(as_persona):
 
 @pytest.mark.parametrize(
     ("path", "current"),
-    [("/dashboard/", "Dashboard"), ("/team/", "Team"), ("/team/gaps/", "Gaps"), ("/team/people/add/", "People")],
+    [
+        ("/dashboard/", "Dashboard"),
+        ("/team/", "Team"),
+        ("/team/gaps/", "Gaps"),
+        ("/team/people/add/", "People"),
+        ("/team/departments/", "Departments"),
+        ("/team/departments/add/", "Departments"),
+        ("/team/departments/police/", "Departments"),
+        ("/team/portfolios/public-safety/edit/", "Portfolios"),
+    ],
 )
 def test_navigation_marks_exactly_the_current_section(as_persona, path, current):
     nav = parse(as_persona("stat_lead").get(path)).find("nav", aria_label="Primary navigation")
     assert [a.text for a in nav.find_all("a", aria_current="page")] == [current]
     labels = [a.text for a in nav.find("ul", class_="usa-nav__primary").find_all("a")]
-    assert labels == ["Dashboard", "Team", "Gaps", "People", "API"]
+    assert labels == ["Dashboard", "Team", "Departments", "Portfolios", "Gaps", "People", "API"]
 
 
 def test_navigation_offers_only_what_the_user_may_use(as_persona):
     nav = parse(as_persona("police_contact").get("/dashboard/")).find("ul", class_="usa-nav__primary")
-    assert [a.text for a in nav.find_all("a")] == ["Dashboard", "Team", "API"]
+    assert [a.text for a in nav.find_all("a")] == ["Dashboard", "Team", "Departments", "Portfolios", "API"]
 
 
 def test_messages_are_shown_as_uswds_alerts(as_persona, users, city):
@@ -89,6 +98,12 @@ PAGES = [
     ("stat_lead", "/team/people/"),
     ("stat_lead", "/team/people/add/"),
     ("stat_lead", "/team/departments/police/"),
+    ("stat_lead", "/team/departments/"),
+    ("stat_lead", "/team/departments/add/"),
+    ("stat_lead", "/team/departments/police/edit/"),
+    ("stat_lead", "/team/portfolios/"),
+    ("stat_lead", "/team/portfolios/add/"),
+    ("stat_lead", "/team/portfolios/public-safety/edit/"),
     ("stat_lead", "/accounts/password/change/"),
     ("parks_contact", "/team/gaps/"),
     ("no_role", "/dashboard/"),

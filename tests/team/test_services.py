@@ -14,6 +14,7 @@ from team.services import (
     person_update,
     portfolio_create,
     portfolio_set_departments,
+    portfolio_update,
     role_assign,
     role_end,
 )
@@ -102,9 +103,76 @@ def test_portfolio_set_departments_makes_them_exactly_its_own(police, safety):
     assert library.portfolio is None
 
 
+def test_portfolio_set_departments_records_each_move_in_the_departments_history(police, safety):
+    other = PortfolioFactory(name="Community", slug="community")
+    parks = DepartmentFactory(name="Parks", slug="parks", code="PRK", portfolio=other)
+    untouched = DepartmentFactory(name="Fire", slug="fire", code="FD", portfolio=safety)
+    before = {d.pk: d.history.count() for d in (police, parks, untouched)}
+
+    portfolio_set_departments(portfolio=safety, departments=[police, parks, untouched])
+
+    assert {d.pk: d.history.count() for d in (police, parks, untouched)} == {
+        police.pk: before[police.pk] + 1,
+        parks.pk: before[parks.pk] + 1,
+        untouched.pk: before[untouched.pk],  # already there: not saved again
+    }
+    assert parks.history.first().portfolio_id == safety.pk
+    assert not other.departments.exists()
+
+    portfolio_set_departments(portfolio=safety, departments=[])
+    assert not safety.departments.exists()
+
+
 def test_portfolio_create_refuses_a_duplicate_name(safety):
     with pytest.raises(ValidationError):
         portfolio_create(name="Public Safety")
+
+
+def test_portfolio_create_refuses_a_name_that_differs_only_in_case(safety):
+    with pytest.raises(ValidationError) as excinfo:
+        portfolio_create(name="public safety")
+    assert error_fields(excinfo) == {"name"}
+
+
+def test_portfolio_update_renames_but_keeps_the_slug(safety):
+    portfolio_update(portfolio=safety, name=" Public Safety & Justice ", description="Courts too.")
+    safety.refresh_from_db()
+    assert (safety.name, safety.slug, safety.description) == ("Public Safety & Justice", "public-safety", "Courts too.")
+
+
+def test_portfolio_update_refuses_another_portfolios_name(safety):
+    other = PortfolioFactory(name="Community", slug="community")
+    with pytest.raises(ValidationError) as excinfo:
+        portfolio_update(portfolio=other, name="PUBLIC SAFETY", description="")
+    assert error_fields(excinfo) == {"name"}
+    other.refresh_from_db()
+    assert other.name == "Community"
+
+
+def test_department_create_refuses_a_name_that_differs_only_in_case(police):
+    with pytest.raises(ValidationError) as excinfo:
+        department_create(name="POLICE", code="PO")
+    assert error_fields(excinfo) == {"name"}
+
+
+def test_department_slugs_never_take_a_pages_address():
+    department = department_create(name="Add", code="ADD")
+    portfolio = portfolio_create(name="Add")
+    assert department.slug == "add-2"
+    assert portfolio.slug == "add-2"
+
+
+def test_department_update_cleans_the_name_and_code_as_create_does(police):
+    department_update(department=police, name=" Police Department ", code=" pd1 ")
+    police.refresh_from_db()
+    assert (police.name, police.code, police.slug) == ("Police Department", "PD1", "police")
+
+
+def test_department_update_refuses_another_departments_code(police):
+    fire = DepartmentFactory(name="Fire", slug="fire", code="FD")
+    with pytest.raises(ValidationError) as excinfo:
+        department_update(department=fire, code="pd")
+    assert error_fields(excinfo) == {"code"}
 
 
 # --- people ------------------------------------------------------------------------------------------------------

@@ -202,13 +202,21 @@ def test_filling_a_gap_removes_it(as_persona, city):
     assert "Parks & Recreation" in section(page, "Departments without a lead").text
 
 
-def test_gaps_page_links_a_staff_stat_lead_to_the_admin_for_departments_in_no_portfolio(as_persona, users):
+@pytest.mark.parametrize("persona", ["principal", "stat_lead"])
+def test_gaps_page_links_departments_in_no_portfolio_to_their_edit_page(as_persona, persona):
+    """A Stat lead without the admin (no is_staff) places the department in a portfolio from its edit page."""
     libraries = DepartmentFactory(name="Libraries", slug="libraries", code="LIB")
-    users["stat_lead"].is_staff = True
-    users["stat_lead"].save(update_fields=["is_staff"])
-    page = parse(as_persona("stat_lead").get("/team/gaps/"))
-    admin_url = reverse("admin:team_department_change", args=[libraries.pk])
-    assert section(page, "Departments in no portfolio").find("a", href=admin_url) is not None
+    unplaced = section(parse(as_persona(persona).get("/team/gaps/")), "Departments in no portfolio")
+    link = unplaced.find("a", href=reverse("team:department_edit", args=[libraries.slug]))
+    assert link.text == "place it in a portfolio (Libraries)"
+    assert unplaced.find("a", href=reverse("admin:team_department_change", args=[libraries.pk])) is None
+
+
+def test_gaps_page_offers_an_analyst_no_link_to_change_a_department(as_persona):
+    libraries = DepartmentFactory(name="Libraries", slug="libraries", code="LIB")
+    unplaced = section(parse(as_persona("stat_analyst").get("/team/gaps/")), "Departments in no portfolio")
+    assert [a.attrs["href"] for a in unplaced.find_all("a")] == [libraries.get_absolute_url()]
+    assert "A principal or Stat lead places departments in portfolios." in unplaced.text
 
 
 # --- department pages ----------------------------------------------------------------------------------------------
