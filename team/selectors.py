@@ -14,29 +14,33 @@ def current_assignments() -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.current().select_related("person", "department", "portfolio")
 
 
+def _current_assignments_prefetches(*, today) -> tuple[Prefetch, Prefetch]:
+    """A department's current assignments and its portfolio's (its budget analysts), as ``current_assignments``."""
+    return (
+        Prefetch(
+            "assignments",
+            queryset=RoleAssignment.objects.current(today)
+            .select_related("person")
+            .order_by("role", "person__full_name"),
+            to_attr="current_assignments",
+        ),
+        Prefetch(
+            "portfolio__assignments",
+            queryset=RoleAssignment.objects.current(today).select_related("person").order_by("person__full_name"),
+            to_attr="current_assignments",
+        ),
+    )
+
+
 def roster() -> QuerySet[Department]:
     """Active departments with their current assignments and their portfolio's current budget analysts.
 
     Each department gets ``current_assignments`` (a list) and its portfolio ``current_assignments`` too.
     """
-    today = timezone.localdate()
     return (
         Department.objects.active()
         .select_related("portfolio", "parent")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=RoleAssignment.objects.current(today)
-                .select_related("person")
-                .order_by("role", "person__full_name"),
-                to_attr="current_assignments",
-            ),
-            Prefetch(
-                "portfolio__assignments",
-                queryset=RoleAssignment.objects.current(today).select_related("person").order_by("person__full_name"),
-                to_attr="current_assignments",
-            ),
-        )
+        .prefetch_related(*_current_assignments_prefetches(today=timezone.localdate()))
         .order_by("name")
     )
 
@@ -168,19 +172,7 @@ def person_assignments(person: Person) -> QuerySet[RoleAssignment]:
 def department_profile() -> QuerySet[Department]:
     """Departments ready for their own page: current assignments, the portfolio's current budget analysts and
     active divisions come with it (four queries in all). Narrow it with ``.get(slug=...)``."""
-    today = timezone.localdate()
     return Department.objects.select_related("portfolio", "parent").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=RoleAssignment.objects.current(today)
-            .select_related("person")
-            .order_by("role", "person__full_name"),
-            to_attr="current_assignments",
-        ),
-        Prefetch(
-            "portfolio__assignments",
-            queryset=RoleAssignment.objects.current(today).select_related("person").order_by("person__full_name"),
-            to_attr="current_assignments",
-        ),
+        *_current_assignments_prefetches(today=timezone.localdate()),
         Prefetch("divisions", queryset=Department.objects.active().order_by("name"), to_attr="active_divisions"),
     )
