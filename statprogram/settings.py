@@ -159,7 +159,11 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing (before collectstatic)
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("uswds", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist"),
+    # USWDS's compiled assets only (its Sass sources are not served).
+    *(
+        (f"uswds/{part}", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist" / part)
+        for part in ("css", "js", "img", "fonts")
+    ),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 STORAGES = {
@@ -170,6 +174,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# In development and tests WhiteNoise looks files up per request instead of indexing thousands of them each time
+# a handler starts (every test client does).
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
