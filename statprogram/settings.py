@@ -122,7 +122,7 @@ CELERY_TIMEZONE = env.str("TIME_ZONE", default="America/New_York")
 # --- Auth ------------------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "team.backends.StatProgramBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

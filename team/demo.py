@@ -605,3 +605,8 @@ def demo_city_seed(*, with_logins: bool) -> DemoSeedReport:
     else:
         report.logins_refused = True
     return report
+
+
+def demo_usernames() -> frozenset[str]:
+    """Every login ``seed_demo`` can create (they share :data:`settings.DEMO_PASSWORD`)."""
+    return frozenset({spec.username for spec in DEMO_LOGINS} | {ADMIN_USERNAME})

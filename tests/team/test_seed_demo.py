@@ -170,3 +170,20 @@ def test_demo_logins_lists_nothing_with_debug_off(settings):
 
     assert settings.DEMO_PASSWORD not in out.getvalue()
     assert "only with DEBUG on" in err.getvalue()
+
+
+def test_demo_logins_cannot_sign_in_with_the_published_password_once_debug_is_off(settings, client):
+    seed(settings, debug=True)
+    login = {"username": "statlead", "password": settings.DEMO_PASSWORD}
+    assert client.post("/accounts/login/", login).status_code == 302  # DEBUG on: the demo works
+    client.post("/accounts/logout/")
+
+    settings.DEBUG = False
+    response = client.post("/accounts/login/", login)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    # A demo login given a password of its own signs in as usual.
+    user = get_user_model().objects.get(username="statlead")
+    user.set_password("a-new-and-private-passphrase")
+    user.save()
+    assert client.post("/accounts/login/", {**login, "password": "a-new-and-private-passphrase"}).status_code == 302
