@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "team",
+    "inventory",
 ]
 
 MIDDLEWARE = [

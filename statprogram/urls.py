@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("core.account_urls")),
     path("team/", include("team.urls")),
+    path("inventory/", include("inventory.urls")),
     path("api/", include("statprogram.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(

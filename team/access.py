@@ -152,14 +152,14 @@ class ScopedPolicy:
     """Who reads and who writes one kind of department-owned object.
 
     ``department_field`` is the ORM path from the object to its Department (``""`` for a Department itself);
-    ``public_field`` the path to a boolean that makes an object readable by everyone, anonymous visitors too.
+    ``public_q`` the condition that makes an object readable by everyone, anonymous visitors too.
     Role sets say who reads or writes every object (``*_all``), those of departments they lead or curate
     (``*_own_department``), or those of their portfolio's departments (``*_portfolio``).
     """
 
     name: str
     department_field: str
-    public_field: str | None = None
+    public_q: Q | None = None
     read_all: frozenset[str] = frozenset(PROGRAM_ROLES)
     read_own_department: frozenset[str] = frozenset()
     read_portfolio: frozenset[str] = frozenset()
@@ -195,8 +195,8 @@ class ScopedPolicy:
             own_roles=self.read_own_department | self.write_own_department,
             portfolio_roles=self.read_portfolio | self.write_portfolio,
         )
-        if q is not None and self.public_field:
-            q |= Q(**{self.public_field: True})
+        if q is not None and self.public_q is not None:
+            q |= self.public_q
         return q
 
     def write_q(self, actor: Actor) -> Q | None:
@@ -269,7 +269,8 @@ def roles_in(roles: Iterable[str]) -> frozenset[str]:
 DATASETS = ScopedPolicy(
     name="dataset",
     department_field="department",
-    public_field="is_public",
+    # Published and public: inventory.models.PUBLIC_Q (kept literal here so access does not import inventory).
+    public_q=Q(access_level="public", published=True),
     read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DEPARTMENT_CONTACT, Role.DATA_EXPERT}),
     read_own_department=frozenset({Role.DEPARTMENT_LEAD}),
     read_portfolio=frozenset({Role.BUDGET_ANALYST}),

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def on_departments(policy):
     """The same rules, applied to Department rows (the objects they will govern arrive in later apps)."""
-    return replace(policy, department_field="", public_field=None)
+    return replace(policy, department_field="", public_q=None)
 
 
 def readable_codes(policy, user):
@@ -99,3 +99,9 @@ def test_only_principal_or_stat_lead_grant_program_roles(users):
     assert not analyst.can_grant_role(Role.STAT_LEAD)
     assert actor_for(users["stat_lead"]).can_grant_role(Role.STAT_ANALYST)
     assert not actor_for(users["police_lead"]).can_grant_role(Role.DEPARTMENT_CONTACT)
+
+
+def test_dataset_public_condition_matches_the_inventory():
+    from inventory.models import PUBLIC_Q
+
+    assert DATASETS.public_q == PUBLIC_Q
