@@ -1,8 +1,14 @@
-"""The inventory's pages. Each area has its own views module; the URL names live here."""
+"""The inventory's signed-in pages, under /inventory/. Each area's views module declares its own ``urlpatterns``
+(all in the ``inventory`` namespace)."""
 
+from . import views_datasets, views_discovery, views_list, views_priority, views_tabular
 
 app_name = "inventory"
 
-urlpatterns: list = [
-    # Filled in by the views modules as they land: the list, dataset pages, import/export, discovery, priority.
+urlpatterns = [
+    *views_list.urlpatterns,
+    *views_datasets.urlpatterns,
+    *views_tabular.urlpatterns,
+    *views_discovery.urlpatterns,
+    *views_priority.urlpatterns,
 ]

@@ -1,0 +1,74 @@
+"""The dataset priority score: transparent, computed in SQL from declared value and the program's weights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+
+from ..models import Dataset, PriorityWeights
+
+#: What each factor means, as the inventory explains a score.
+FACTOR_LABELS = {
+    "critical_to_decisions": "Critical to decisions (e.g. 311, call-centre data)",
+    "initiative": "Tied to an initiative",
+    "public_demand": "Public demand (FOIA, 311 requests)",
+    "grant_reporting": "Grant reporting",
+    "legislative_reporting": "Legislative or oversight reporting",
+    "performance_budgeting": "Performance budgeting",
+    "sensitive": "Sensitive (harder to publish)",
+    "ready": "Ready to bring in",
+}
+
+
+def with_priority_score(queryset: QuerySet[Dataset], weights: PriorityWeights | None = None) -> QuerySet[Dataset]:
+    """Annotate ``priority_score`` on each dataset, in SQL, so the inventory can sort and filter by it."""
+    weights = weights or PriorityWeights.current()
+    terms = [
+        Case(When(**{flag: True}, then=Value(getattr(weights, flag))), default=Value(0), output_field=IntegerField())
+        for flag in PriorityWeights.FLAG_FIELDS
+    ]
+    serves_initiative = Exists(Dataset.initiatives.through.objects.filter(dataset_id=OuterRef("pk")))
+    terms.append(
+        Case(When(serves_initiative, then=Value(weights.initiative)), default=Value(0), output_field=IntegerField())
+    )
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return queryset.annotate(priority_score=Coalesce(total, Value(0), output_field=IntegerField()))
+
+
+@dataclass(frozen=True)
+class Reason:
+    factor: str
+    label: str
+    weight: int
+
+
+def priority_reasons(dataset: Dataset, weights: PriorityWeights | None = None) -> list[Reason]:
+    """Why a dataset scores what it does: each factor it has, with its weight (uses prefetched initiatives)."""
+    weights = weights or PriorityWeights.current()
+    reasons = [
+        Reason(flag, FACTOR_LABELS[flag], getattr(weights, flag))
+        for flag in PriorityWeights.FLAG_FIELDS
+        if getattr(dataset, flag)
+    ]
+    if dataset.initiatives.all():
+        reasons.append(Reason("initiative", FACTOR_LABELS["initiative"], weights.initiative))
+    return reasons
+
+
+@transaction.atomic
+def priority_weights_update(*, by=None, **weights: int) -> PriorityWeights:
+    """Set the program's weights (principal or Stat lead: checked by the caller); the history keeps old ones."""
+    current = PriorityWeights.objects.select_for_update().filter(pk=PriorityWeights.current().pk).get()
+    for name, value in weights.items():
+        if name not in FACTOR_LABELS:
+            raise TypeError(f"Unknown priority factor {name!r}")
+        setattr(current, name, int(value))
+    current.updated_by = by
+    current.full_clean()
+    current.save()
+    return current
