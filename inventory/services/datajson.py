@@ -1,0 +1,746 @@
+"""The inventory as a DCAT-US v1.1 catalogue (``/data.json``), and harvesting one into the inventory.
+
+* :func:`datajson_catalog` builds the catalogue of the datasets the public may know about: published, and public or
+  restricted public (their metadata is public; the rights statement says how to get the data). Non-public datasets
+  never appear. It costs a fixed number of queries however many datasets there are.
+* :func:`datajson_import` harvests a catalogue: idempotent by identifier, one savepoint per record, a report of
+  what was created, updated, left unchanged or refused and why.
+* :func:`fetch_url` reads a catalogue from a URL without letting the server be used to reach the city's own
+  network (public addresses only, checked again at every redirect).
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import ipaddress
+import json
+import re
+import socket
+import ssl
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.text import slugify
+
+from team.models import Department, Person, Role, RoleAssignment
+
+from ..models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status
+from .datasets import dataset_create, dataset_update
+from .dictionary import dataset_dictionary_replace, dictionary_from_table_schema, table_schema_for
+
+CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
+CATALOG_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema/catalog.json"
+CATALOG_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
+TABLE_SCHEMA_TYPE = "application/json"
+
+#: Published datasets whose metadata is public: data.json lists them and serves their Table Schema.
+CATALOGUED_Q = Q(published=True, access_level__in=[AccessLevel.PUBLIC, AccessLevel.RESTRICTED_PUBLIC])
+
+
+def catalogued_datasets() -> QuerySet[Dataset]:
+    """The datasets data.json lists, with everything an entry needs loaded in a fixed number of queries."""
+    return (
+        Dataset.objects.filter(CATALOGUED_Q)
+        .select_related("department", "contact")
+        .prefetch_related("keywords", "themes", "distributions")
+        .annotate(has_dictionary=Exists(DataField.objects.filter(dataset=OuterRef("pk"))))
+        .order_by("identifier")
+    )
+
+
+# --- export ------------------------------------------------------------------------------------------------------
+
+
+def _generic_contact_email() -> str:
+    """The program's open-data mailbox (setting ``OPEN_DATA_CONTACT_EMAIL``), for stewards without an email."""
+    return getattr(settings, "OPEN_DATA_CONTACT_EMAIL", "") or ""
+
+
+def contact_point(dataset: Dataset) -> dict:
+    """The dataset's vCard: its steward's name and email, or the department and the program's open-data mailbox.
+
+    Only a name and an email ever leave: never a phone number or anything else about the person.
+    """
+    contact = dataset.contact if dataset.contact_id and dataset.contact.active else None
+    vcard: dict[str, Any] = {"@type": "vcard:Contact", "fn": contact.full_name if contact else dataset.department.name}
+    email = (contact.email if contact else "") or _generic_contact_email()
+    if email:
+        vcard["hasEmail"] = f"mailto:{email}"
+    return vcard
+
+
+def schema_path(dataset: Dataset) -> str:
+    from django.urls import reverse
+
+    return reverse("public:dataset_schema", kwargs={"identifier": dataset.identifier})
+
+
+def datajson_entry(dataset: Dataset, *, base_url: str, city_name: str) -> dict:
+    """One dataset as a DCAT-US v1.1 dataset object. Empty optional values are left out rather than sent blank."""
+    entry: dict[str, Any] = {
+        "@type": "dcat:Dataset",
+        "identifier": dataset.identifier,
+        "title": dataset.title,
+        "description": dataset.description,
+        "accessLevel": dataset.access_level,
+        "publisher": {
+            "@type": "org:Organization",
+            "name": dataset.department.name,
+            "subOrganizationOf": {"@type": "org:Organization", "name": city_name},
+        },
+        "contactPoint": contact_point(dataset),
+    }
+    keywords = [keyword.name for keyword in dataset.keywords.all()]
+    if keywords:
+        entry["keyword"] = keywords
+    if dataset.modified:
+        entry["modified"] = dataset.modified.isoformat()
+    if dataset.access_level != AccessLevel.PUBLIC:
+        entry["rights"] = dataset.rights[:255]
+    optional = {
+        "license": dataset.license,
+        "spatial": dataset.spatial,
+        "temporal": dataset.temporal,
+        "accrualPeriodicity": dataset.accrual_periodicity,
+        "issued": dataset.issued.isoformat() if dataset.issued else "",
+        "landingPage": dataset.landing_page,
+    }
+    entry.update({key: value for key, value in optional.items() if value})
+    themes = [theme.name for theme in dataset.themes.all()]
+    if themes:
+        entry["theme"] = themes
+    distributions = [distribution_entry(d) for d in dataset.distributions.all()]
+    if distributions:
+        entry["distribution"] = distributions
+    if getattr(dataset, "has_dictionary", None) or (not hasattr(dataset, "has_dictionary") and dataset.fields.exists()):
+        entry["describedBy"] = urljoin(base_url, schema_path(dataset))
+        entry["describedByType"] = TABLE_SCHEMA_TYPE
+    return entry
+
+
+def distribution_entry(distribution: Distribution) -> dict:
+    entry: dict[str, Any] = {"@type": "dcat:Distribution"}
+    if distribution.download_url:
+        entry["downloadURL"] = distribution.download_url
+        entry["mediaType"] = distribution.media_type
+    if distribution.access_url:
+        entry["accessURL"] = distribution.access_url
+    for key, value in (
+        ("format", distribution.format),
+        ("title", distribution.title),
+        ("description", distribution.description),
+    ):
+        if value:
+            entry[key] = value
+    return entry
+
+
+def datajson_catalog(*, base_url: str) -> dict:
+    """The DCAT-US v1.1 catalogue of the catalogued datasets, ordered by identifier.
+
+    ``base_url`` (e.g. ``https://stat.example.gov/``) makes the catalogue's ``@id`` and each dataset's
+    ``describedBy`` absolute. Guarantees: validates against the non-federal DCAT-US v1.1 JSON Schema; every
+    dataset that is not public carries its rights statement; every downloadURL its mediaType; ``describedBy``
+    points at the dataset's Table Schema JSON when it has a data dictionary; non-public datasets never appear.
+    Costs a fixed number of queries.
+    """
+    from django.urls import reverse
+
+    city_name = settings.CITY_NAME
+    return {
+        "@context": CATALOG_CONTEXT,
+        "@id": urljoin(base_url, reverse("public:datajson")),
+        "@type": "dcat:Catalog",
+        "conformsTo": CONFORMS_TO,
+        "describedBy": CATALOG_SCHEMA,
+        "dataset": [datajson_entry(d, base_url=base_url, city_name=city_name) for d in catalogued_datasets()],
+    }
+
+
+# --- import ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What a harvest did, or would do (``dry_run``). Each list holds dataset titles (or positions)."""
+
+    dry_run: bool = False
+    total: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    invalid: list[tuple[str, list[str]]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    #: Every publisher named in the catalogue, with its number of datasets.
+    publishers: dict[str, int] = field(default_factory=dict)
+    #: Publisher name → the department its datasets go to (mapped, matched by name, or created).
+    resolved: dict[str, Department] = field(default_factory=dict)
+    unmapped_publishers: list[str] = field(default_factory=list)
+    created_departments: list[str] = field(default_factory=list)
+
+    @property
+    def valid_count(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.created_departments)
+
+
+class NotACatalogue(ValidationError):
+    """The file is not a DCAT-US catalogue at all: nothing was written."""
+
+
+def parse_catalog(data: Any) -> dict:
+    """Bytes, text, a file or a dict → the catalogue dict, or NotACatalogue with a message for the user."""
+    if not isinstance(data, dict):
+        if hasattr(data, "read"):
+            if hasattr(data, "seek"):
+                data.seek(0)
+            data = data.read()
+        if isinstance(data, bytes | bytearray):
+            if b"\x00" in data[:4096]:
+                raise NotACatalogue("This file holds binary data: a data.json catalogue is a JSON text file.")
+            try:
+                data = bytes(data).decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise NotACatalogue("This file is not UTF-8 text: a data.json catalogue is JSON in UTF-8.") from exc
+        try:
+            data = json.loads(data)
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise NotACatalogue(
+                f"This is not JSON ({getattr(exc, 'msg', exc)}): a DCAT-US catalogue is a data.json file."
+            ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("dataset"), list):
+        raise NotACatalogue("This is not a DCAT-US catalogue: a data.json file is a JSON object with a “dataset” list.")
+    conforms = data.get("conformsTo")
+    if conforms is not None and str(conforms).rstrip("/") != CONFORMS_TO:
+        raise NotACatalogue(
+            f"This catalogue says it conforms to “{conforms}”; only DCAT-US v1.1 ({CONFORMS_TO}) can be imported."
+        )
+    records = data["dataset"]
+    if records and not any(isinstance(r, dict) and ("identifier" in r or "title" in r) for r in records):
+        raise NotACatalogue("This is not a DCAT-US catalogue: none of its “dataset” entries has a title or identifier.")
+    return data
+
+
+def _label(record: Any, position: int) -> str:
+    title = record.get("title") if isinstance(record, dict) else None
+    if isinstance(title, str) and title.strip():
+        return f"“{title.strip()[:120]}” (record {position})"
+    return f"Record {position}"
+
+
+def publisher_name(record: Any) -> str:
+    publisher = record.get("publisher") if isinstance(record, dict) else None
+    name = publisher.get("name") if isinstance(publisher, dict) else None
+    return " ".join(name.split()) if isinstance(name, str) else ""
+
+
+def _date(value: Any) -> datetime.date | None:
+    """The calendar date an ISO 8601 date or date-time starts with; None for anything else (durations...)."""
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        try:
+            return datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _text(record: dict, key: str) -> str:
+    value = record.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _strings(record: dict, key: str, errors: list[str]) -> list[str]:
+    value = record.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors.append(f"“{key}” must be a list of strings.")
+        return []
+    values = [v.strip() for v in value if v.strip()]
+    errors.extend(f"the {key} “{v[:40]}…” is longer than 100 characters." for v in values if len(v) > 100)
+    return values
+
+
+def _distributions(record: dict, errors: list[str]) -> list[dict]:
+    value = record.get("distribution") or []
+    if not isinstance(value, list):
+        errors.append("“distribution” must be a list.")
+        return []
+    out = []
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            errors.append(f"distribution {number} is not an object.")
+            continue
+        values = {
+            "title": _text(item, "title"),
+            "description": _text(item, "description"),
+            "download_url": _text(item, "downloadURL"),
+            "access_url": _text(item, "accessURL"),
+            "media_type": _text(item, "mediaType"),
+            "format": _text(item, "format"),
+        }
+        if not values["download_url"] and not values["access_url"]:
+            errors.append(f"distribution {number} has neither a downloadURL nor an accessURL.")
+        elif values["download_url"] and not values["media_type"]:
+            errors.append(f"distribution {number} has a downloadURL without its mediaType.")
+        out.append(values)
+    return out
+
+
+@dataclass
+class _Record:
+    label: str
+    identifier: str
+    fields: dict
+    keywords: list[str]
+    themes: list[str]
+    distributions: list[dict]
+    contact_name: str
+    contact_email: str
+    described_by: str
+    warnings: list[str]
+
+
+def _read_record(record: Any, position: int) -> tuple[_Record | None, list[str]]:
+    """A catalogue record as dataset values, or the reasons it cannot be imported."""
+    label = _label(record, position)
+    if not isinstance(record, dict):
+        return None, ["it is not a JSON object."]
+    errors: list[str] = []
+    warnings: list[str] = []
+    for key in ("identifier", "title", "description"):
+        if not _text(record, key):
+            errors.append(f"it has no {key}.")
+    access_level = record.get("accessLevel")
+    if access_level not in AccessLevel.values:
+        errors.append(f"its accessLevel “{access_level}” is not public, restricted public or non-public.")
+    rights = _text(record, "rights")
+    if access_level in (AccessLevel.RESTRICTED_PUBLIC, AccessLevel.NON_PUBLIC) and not rights:
+        errors.append("it is not public but has no rights statement saying why.")
+    periodicity = record.get("accrualPeriodicity") or Frequency.IRREGULAR
+    if periodicity not in Frequency.values:
+        warnings.append(f"its accrualPeriodicity “{periodicity}” has no match here: set to irregular.")
+        periodicity = Frequency.IRREGULAR
+    dates = {}
+    for key in ("issued", "modified"):
+        raw = record.get(key)
+        dates[key] = _date(raw)
+        if raw and dates[key] is None:
+            warnings.append(f"its {key} “{raw}” is not a date: left blank.")
+    contact = record.get("contactPoint") if isinstance(record.get("contactPoint"), dict) else {}
+    email = contact.get("hasEmail") if isinstance(contact.get("hasEmail"), str) else ""
+    keywords = _strings(record, "keyword", errors)
+    themes = _strings(record, "theme", errors)
+    distributions = _distributions(record, errors)
+    if errors:
+        return None, errors
+    fields = {
+        "title": _text(record, "title"),
+        "description": _text(record, "description"),
+        "access_level": access_level,
+        "rights": rights if access_level != AccessLevel.PUBLIC else "",
+        "license": _text(record, "license"),
+        "accrual_periodicity": periodicity,
+        "temporal": _text(record, "temporal"),
+        "spatial": _text(record, "spatial"),
+        "issued": dates["issued"],
+        "modified": dates["modified"],
+        "landing_page": _text(record, "landingPage"),
+        "published": access_level != AccessLevel.NON_PUBLIC,
+    }
+    return (
+        _Record(
+            label=label,
+            identifier=_text(record, "identifier"),
+            fields=fields,
+            keywords=keywords,
+            themes=themes,
+            distributions=distributions,
+            contact_name=str(contact.get("fn") or "").strip(),
+            contact_email=email.removeprefix("mailto:").strip().lower(),
+            described_by=_text(record, "describedBy"),
+            warnings=warnings,
+        ),
+        [],
+    )
+
+
+def _department_code(name: str) -> str:
+    """A free short code for a new department: its initials (PD, DPW...), numbered if taken."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", name) if w and w.lower() not in {"of", "and", "the", "for"}]
+    base = ("".join(w[0] for w in words) or slugify(name)[:4] or "DEPT").upper()[:8]
+    taken = {code.upper() for code in Department.objects.filter(code__istartswith=base).values_list("code", flat=True)}
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base[: 8 - len(str(n))]}{n}"
+    return code
+
+
+def _resolve_departments(
+    publishers: dict[str, int], department_map: dict[str, Department | None], create: bool, report: ImportReport
+) -> None:
+    from team.services import department_create
+
+    by_name = {d.name.lower(): d for d in Department.objects.filter(active=True)}
+    for name in publishers:
+        if not name:
+            continue
+        if name in department_map and department_map[name] is None:
+            report.unmapped_publishers.append(name)
+            continue
+        department = department_map.get(name) or by_name.get(name.lower())
+        if department is None and create:
+            department = department_create(name=name, code=_department_code(name))
+            report.created_departments.append(name)
+        if department is None:
+            report.unmapped_publishers.append(name)
+        else:
+            report.resolved[name] = department
+
+
+def _find_contact(item: _Record, department: Department, *, may_create: bool, by) -> Person | None:
+    """The steward named by the record's contactPoint: a current contact of ``department`` with that email (or,
+    without an email, that name). In a department this import created, a steward nobody knows yet is added (no
+    login) as its contact. Never gives an existing person a new role."""
+    if not item.contact_name or item.contact_name == department.name:
+        return None
+    email = "" if item.contact_email == _generic_contact_email().lower() else item.contact_email
+    contacts = Person.objects.filter(
+        assignments__in=RoleAssignment.objects.current().filter(role=Role.DEPARTMENT_CONTACT, department=department)
+    )
+    found = (
+        contacts.filter(email__iexact=email).first() if email else contacts.filter(full_name=item.contact_name).first()
+    )
+    if found or not may_create or (email and Person.objects.filter(email__iexact=email).exists()):
+        return found
+    from team.services import person_create, role_assign
+
+    person = person_create(full_name=item.contact_name, email=email, department=department)
+    role_assign(person=person, role=Role.DEPARTMENT_CONTACT, department=department, by=by)
+    return person
+
+
+def _tags(names) -> list[str]:
+    return sorted({" ".join(name.split()).lower() for name in names})
+
+
+def _state(dataset: Dataset) -> tuple:
+    return (
+        {name: getattr(dataset, name) for name in _COMPARED},
+        _tags(k.name for k in dataset.keywords.all()),
+        _tags(t.name for t in dataset.themes.all()),
+        [_distribution_values(d) for d in dataset.distributions.all()],
+    )
+
+
+_COMPARED = (
+    "title",
+    "description",
+    "access_level",
+    "rights",
+    "license",
+    "accrual_periodicity",
+    "temporal",
+    "spatial",
+    "issued",
+    "modified",
+    "landing_page",
+    "published",
+    "department_id",
+    "contact_id",
+)
+_DISTRIBUTION_KEYS = ("title", "description", "download_url", "access_url", "media_type", "format")
+
+
+def _distribution_values(distribution: Distribution) -> dict:
+    return {key: getattr(distribution, key) for key in _DISTRIBUTION_KEYS}
+
+
+def _replace_distributions(dataset: Dataset, distributions: list[dict]) -> None:
+    dataset.distributions.all().delete()
+    for position, values in enumerate(distributions):
+        distribution = Distribution(dataset=dataset, position=position, **values)
+        distribution.full_clean()
+        distribution.save()
+
+
+def _dictionary_fields(item: _Record, fetch: Callable[[str], bytes] | None) -> list[dict] | None:
+    if not item.described_by or fetch is None:
+        return None
+    try:
+        return dictionary_from_table_schema(fetch(item.described_by))
+    except ValidationError as exc:
+        item.warnings.append(f"its data dictionary at {item.described_by} could not be read: {' '.join(exc.messages)}")
+        return None
+
+
+def _import_record(item: _Record, department: Department, *, by, report: ImportReport, fetch, may_create) -> str:
+    """Create, update or leave one dataset; returns "created", "updated" or "unchanged"."""
+    contact = _find_contact(item, department, may_create=may_create, by=by)
+    fields = {**item.fields, "department": department, "contact": contact}
+    dictionary = _dictionary_fields(item, fetch)
+    existing = (
+        Dataset.objects.filter(identifier=item.identifier)
+        .prefetch_related("keywords", "themes", "distributions", "fields")
+        .first()
+    )
+    if existing is None:
+        status = Status.PUBLISHED if fields["published"] else Status.DOCUMENTED
+        dataset = dataset_create(
+            by=by, identifier=item.identifier, status=status, keywords=item.keywords, themes=item.themes, **fields
+        )
+        _replace_distributions(dataset, item.distributions)
+        if dictionary:
+            dataset_dictionary_replace(dataset=dataset, fields=dictionary, by=by)
+        return "created"
+
+    wanted_scalars = {name: fields.get(name.removesuffix("_id")) for name in _COMPARED}
+    wanted_scalars["department_id"] = department.pk
+    wanted_scalars["contact_id"] = contact.pk if contact else existing.contact_id
+    wanted = (
+        wanted_scalars,
+        _tags(item.keywords),
+        _tags(item.themes),
+        [{key: d.get(key, "") for key in _DISTRIBUTION_KEYS} for d in item.distributions],
+    )
+    same_dictionary = dictionary is None or table_schema_for(existing) == {"fields": _as_schema_fields(dictionary)}
+    if _state(existing) == wanted and same_dictionary:
+        return "unchanged"
+    if contact is None:
+        fields.pop("contact")
+    dataset_update(
+        dataset=existing, by=by, keywords=item.keywords, themes=item.themes, reason="Harvested from data.json", **fields
+    )
+    _replace_distributions(existing, item.distributions)
+    if not same_dictionary:
+        dataset_dictionary_replace(dataset=existing, fields=dictionary, by=by)
+    return "updated"
+
+
+def _as_schema_fields(fields: list[dict]) -> list[dict]:
+    from .dictionary import table_schema_field
+
+    return [table_schema_field(DataField(**f)) for f in fields]
+
+
+def datajson_import(
+    *,
+    catalog: Any,
+    by=None,
+    department_map: dict[str, Department | None] | None = None,
+    create_departments: bool = False,
+    dry_run: bool = False,
+    fetch: Callable[[str], bytes] | None = None,
+) -> ImportReport:
+    """Harvest a DCAT-US v1.1 catalogue into the inventory.
+
+    ``catalog`` is the parsed data.json (or its bytes, text or file). Each dataset goes to the department its
+    publisher is mapped to in ``department_map`` (publisher name → Department), else the active department of that
+    name, else (with ``create_departments``) a new department; a publisher mapped to ``None`` is never created.
+    The datasets of a publisher left unmapped are skipped and the publisher listed in
+    ``report.unmapped_publishers``. ``fetch`` (url → bytes), when given, reads each dataset's ``describedBy``
+    Table Schema into its data dictionary.
+
+    Guarantees: a catalogue that is not DCAT-US at all raises :class:`NotACatalogue` and writes nothing;
+    each record imports in its own savepoint, so an invalid one is reported (by title or position, with its
+    reasons) while the valid ones import; records are matched by identifier and an existing dataset is written
+    only if something differs, so importing the same catalogue twice changes nothing the second time. With
+    ``dry_run`` everything runs and is reported, then rolled back.
+    """
+    catalog = parse_catalog(catalog)
+    records = catalog["dataset"]
+    report = ImportReport(dry_run=dry_run, total=len(records))
+    report.publishers = dict(Counter(publisher_name(r) for r in records if publisher_name(r)))
+    with transaction.atomic():
+        _resolve_departments(report.publishers, department_map or {}, create_departments, report)
+        created_ids = {report.resolved[name].pk for name in report.created_departments}
+        seen: set[str] = set()
+        for position, record in enumerate(records, start=1):
+            item, errors = _read_record(record, position)
+            label = _label(record, position)
+            name = publisher_name(record)
+            if item is not None and not name:
+                errors, item = ["it has no publisher name."], None
+            if item is not None and item.identifier in seen:
+                errors, item = [f"its identifier “{item.identifier}” repeats an earlier record's."], None
+            if item is None:
+                report.invalid.append((label, errors))
+                continue
+            seen.add(item.identifier)
+            department = report.resolved.get(name)
+            if department is None:
+                report.skipped.append((label, f"its publisher “{name}” is not mapped to a department."))
+                continue
+            try:
+                with transaction.atomic():
+                    outcome = _import_record(
+                        item,
+                        department,
+                        by=by,
+                        report=report,
+                        fetch=fetch,
+                        may_create=department.pk in created_ids,
+                    )
+            except ValidationError as exc:
+                report.invalid.append((label, _messages(exc)))
+                continue
+            except DatabaseError as exc:
+                report.invalid.append((label, [f"it could not be saved ({exc.__class__.__name__})."]))
+                continue
+            getattr(report, outcome).append(label)
+            report.warnings.extend((label, warning) for warning in item.warnings)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [
+            f"{name}: {message}"
+            for name, errors in exc.error_dict.items()
+            for message in ValidationError(errors).messages
+        ]
+    return list(exc.messages)
+
+
+# --- fetching a catalogue from a URL -----------------------------------------------------------------------------
+
+#: Refuse a catalogue bigger than this (checked while streaming, not trusted from Content-Length).
+FETCH_MAX_BYTES = 50 * 1024 * 1024
+FETCH_CONNECT_TIMEOUT = 5.0
+FETCH_READ_TIMEOUT = 30.0
+FETCH_TOTAL_SECONDS = 120.0
+FETCH_MAX_REDIRECTS = 5
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+class FetchError(ValidationError):
+    """A URL could not be fetched; the message says why, for the user."""
+
+
+def _allowed_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if getattr(settings, "HARVEST_ALLOW_PRIVATE_ADDRESSES", False):
+        return True
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback)
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to, each one checked: one private address refuses the whole host."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"The address {host} could not be found.") from exc
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise FetchError(f"The address {host} could not be found.")
+    for address in addresses:
+        if not _allowed_address(address):
+            raise FetchError(
+                f"{host} points into a private, local or reserved network ({address}): catalogues are fetched "
+                "only from the public internet."
+            )
+    return addresses
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address already checked, not to whatever the name resolves to a moment later."""
+
+    def __init__(self, host: str, port: int, *, address: str):
+        super().__init__(host, port, timeout=FETCH_CONNECT_TIMEOUT)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), FETCH_CONNECT_TIMEOUT)
+        self.sock.settimeout(FETCH_READ_TIMEOUT)
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    default_port = 443
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = ssl.create_default_context().wrap_socket(self.sock, server_hostname=self.host)
+
+
+def fetch_url(url: str, *, max_bytes: int = FETCH_MAX_BYTES) -> bytes:
+    """GET ``url`` and return its body, refusing to be turned against the city's own network.
+
+    Only http and https; the host's every address must be public (no loopback, private, link-local, reserved or
+    multicast address; setting ``HARVEST_ALLOW_PRIVATE_ADDRESSES`` lifts this for tests), and the connection goes
+    to the address that was checked. Redirects are followed by hand, at most 5, each hop checked again.
+    Connect and read timeouts, an overall deadline, and a cap of ``max_bytes`` counted while reading.
+    Raises :class:`FetchError` with a message for the user.
+    """
+    deadline = time.monotonic() + FETCH_TOTAL_SECONDS
+    for _hop in range(FETCH_MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise FetchError("Give an http:// or https:// address.")
+        if not parts.hostname:
+            raise FetchError("This address has no host name.")
+        if parts.username or parts.password:
+            raise FetchError("Give an address without a user name or password in it.")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise FetchError("This address has an invalid port.") from exc
+        address = _resolve(parts.hostname, port)[0]
+        connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        connection = connection_class(parts.hostname, port, address=address)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            connection.request(
+                "GET", path, headers={"Accept": "application/json", "User-Agent": "statprogram-harvester/1.0"}
+            )
+            response = connection.getresponse()
+            if response.status in _REDIRECTS:
+                location = response.getheader("Location")
+                if not location:
+                    raise FetchError(f"{parts.hostname} answered with a redirect but no address to go to.")
+                url = urljoin(url, location)
+                continue
+            if response.status != 200:
+                raise FetchError(f"{parts.hostname} answered {response.status} {response.reason}.")
+            declared = response.getheader("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise FetchError(f"The file is too large (over {max_bytes // (1024 * 1024)} MB).")
+            chunks, size = [], 0
+            while chunk := response.read(64 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(f"The file is too large (over {max_bytes // (1024 * 1024)} MB).")
+                if time.monotonic() > deadline:
+                    raise FetchError("The download took too long.")
+                chunks.append(chunk)
+            return b"".join(chunks)
+        except FetchError:
+            raise
+        except TimeoutError as exc:
+            raise FetchError(f"{parts.hostname} did not answer in time.") from exc
+        except ssl.SSLError as exc:
+            raise FetchError(f"A secure connection to {parts.hostname} could not be made ({exc.reason}).") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise FetchError(f"{parts.hostname} could not be reached ({exc.__class__.__name__}).") from exc
+        finally:
+            connection.close()
+    raise FetchError(f"Too many redirects (more than {FETCH_MAX_REDIRECTS}).")
