@@ -1,3 +1,77 @@
-"""Placeholder: filled in by its own change."""
+"""Prioritisation: the program's weights for the dataset priority score, the formula in plain words, and the top
+datasets by score with each one's reasons. The principal and Stat lead change the weights ("program settings");
+Stat analysts see them read-only."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from team.access import DATASETS, actor_for, require
+from team.forms import add_service_errors
+
+from .models import Dataset, PriorityWeights
+from .services.priority import FACTOR_LABELS, formula_in_words, priority_ranking, priority_weights_update
+
+TOP = 20
+WEIGHT_RANGE = (-10, 10)
+
+
+class WeightsForm(forms.Form):
+    def __init__(self, *args, weights: PriorityWeights, read_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        low, high = WEIGHT_RANGE
+        for factor, label in FACTOR_LABELS.items():
+            self.fields[factor] = forms.IntegerField(
+                label=label,
+                min_value=low,
+                max_value=high,
+                initial=getattr(weights, factor),
+                disabled=read_only,
+                help_text=f"Points from {low} to {high}; negative points lower the score.",
+            )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def priority(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    require(actor.is_program_staff, "Only the Stat team can see the prioritisation.")
+    may_change = actor.can_manage_structure()
+    weights = PriorityWeights.current()
+    form = WeightsForm(weights=weights, read_only=not may_change)
+    if request.method == "POST":
+        require(may_change, "Only the principal or the Stat lead can change the priority weights.")
+        form = WeightsForm(request.POST, weights=weights)
+        if form.is_valid():
+            try:
+                priority_weights_update(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Saved the priority weights; the ranking below uses them.")
+                return redirect("inventory:priority")
+    ranking = priority_ranking(DATASETS.readable(actor, Dataset.objects.all()), weights, limit=TOP)
+    return render(
+        request,
+        "inventory/priority.html",
+        {
+            "form": form,
+            "may_change": may_change,
+            "weights": weights,
+            "formula": formula_in_words(weights),
+            "ranking": ranking,
+            "top": TOP,
+        },
+    )
+
+
+urlpatterns = [
+    path("priority/", priority, name="priority"),
+]

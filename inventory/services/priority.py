@@ -72,3 +72,35 @@ def priority_weights_update(*, by=None, **weights: int) -> PriorityWeights:
     current.full_clean()
     current.save()
     return current
+
+
+# --- reading the ranking ---------------------------------------------------------------------------------------
+
+
+def priority_ranking(queryset: QuerySet[Dataset], weights: PriorityWeights, *, limit: int = 20) -> list[Dataset]:
+    """The ``limit`` highest-scoring datasets of ``queryset`` (ties by title), each with ``reasons`` attached:
+    two queries whatever the limit."""
+    ranked = list(
+        with_priority_score(queryset, weights)
+        .select_related("department")
+        .prefetch_related("initiatives")
+        .order_by("-priority_score", "title", "pk")[:limit]
+    )
+    for dataset in ranked:
+        dataset.reasons = priority_reasons(dataset, weights)
+    return ranked
+
+
+def formula_in_words(weights: PriorityWeights) -> list[str]:
+    """The score's formula, one plain sentence per factor, e.g. "Grant reporting: adds 2 points"."""
+    lines = []
+    for factor, label in FACTOR_LABELS.items():
+        weight = getattr(weights, factor)
+        if weight > 0:
+            effect = f"adds {weight} point{'s' if weight != 1 else ''}"
+        elif weight < 0:
+            effect = f"takes away {-weight} point{'s' if weight != -1 else ''}"
+        else:
+            effect = "counts for nothing"
+        lines.append(f"{label}: {effect}")
+    return lines
