@@ -2,12 +2,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from inventory.demo import inventory_demo_seed
 from team.demo import DELIBERATE_GAPS, demo_city_seed
 
 
 class Command(BaseCommand):
     help = (
-        f"Load the demo city ({settings.CITY_NAME}): departments, portfolios and a named person in every role. "
+        f"Load the demo city ({settings.CITY_NAME}): departments, portfolios, a named person in every role and "
+        "a data inventory of about sixty datasets. "
         "Idempotent. With DEBUG on it also creates one demo login per role (see `manage.py demo_logins`). "
         "The periodic schedule is not touched here: `manage.py sync_schedule` (run by `make run-services`) does that."
     )
@@ -15,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             report = demo_city_seed(with_logins=settings.DEBUG)
+            inventory_demo_seed(report=report)  # the data inventory needs the departments and their contacts
         except ValidationError as exc:
             raise CommandError(f"The demo city clashes with existing data: {'; '.join(exc.messages)}") from exc
 
