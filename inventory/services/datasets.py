@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from functools import partial
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from team.models import Role, RoleAssignment
+from team.models import Department, Person, Role, RoleAssignment
 
-from ..models import AccessLevel, Dataset, Initiative, Keyword, Theme
+from ..models import (
+    AccessLevel,
+    DataField,
+    Dataset,
+    DiscoveryAnswer,
+    Distribution,
+    FieldType,
+    Initiative,
+    Keyword,
+    Theme,
+)
 
 #: Fields a dataset form or import may set directly (the many-to-many ones are handled apart).
 SCALAR_FIELDS = (
@@ -75,6 +95,13 @@ def _validate(dataset: Dataset) -> None:
     dataset.full_clean(exclude=["keywords", "themes", "initiatives"], validate_constraints=True)
 
 
+def _record_as(dataset: Dataset, *, by, reason: str) -> None:
+    """What the history entry of the coming save says: why, and who (else the request's user, see settings)."""
+    dataset._change_reason = reason[:100]
+    if by is not None:
+        dataset._history_user = by
+
+
 def _set_tags(dataset: Dataset, *, keywords=None, themes=None, initiatives=None) -> None:
     if keywords is not None:
         names = _names(keywords)
@@ -98,9 +125,10 @@ def dataset_create(*, by=None, keywords=None, themes=None, initiatives=None, **f
     if not dataset.identifier:
         dataset.identifier = new_identifier(dataset.department.code, dataset.title)
     _validate(dataset)
-    dataset._change_reason = "Created"
+    _record_as(dataset, by=by, reason="Created")
     dataset.save()
     _set_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives)
+    _keep_one_history_entry(dataset, after=0, created=True)
     return dataset
 
 
@@ -118,9 +146,11 @@ def dataset_update(
         setattr(dataset, name, value)
     dataset.updated_by = by
     _validate(dataset)
-    dataset._change_reason = reason or "Edited"
+    _record_as(dataset, by=by, reason=reason or "Edited")
+    after = _latest_history_id(dataset)
     dataset.save()
     _set_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives)
+    _keep_one_history_entry(dataset, after=after, created=False)
     return dataset
 
 
@@ -130,3 +160,332 @@ def initiative_get_or_create(*, name: str) -> Initiative:
     if initiative is None:
         initiative = Initiative.objects.create(name=name, slug=slugify(name)[:120] or uuid.uuid4().hex[:8])
     return initiative
+
+
+# --- one history entry per change -------------------------------------------------------------------------------
+
+#: The many-to-many fields whose membership each history entry snapshots.
+M2M_FIELDS = ("keywords", "themes", "initiatives")
+
+
+def _m2m_history_models():
+    return [apps.get_model("inventory", f"HistoricalDataset_{name}") for name in M2M_FIELDS]
+
+
+def _latest_history_id(dataset: Dataset) -> int:
+    return dataset.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+
+
+def _keep_one_history_entry(dataset: Dataset, *, after: int, created: bool) -> None:
+    """simple-history records a version when the dataset is saved and again each time one of its keywords, themes
+    or initiatives is added or removed, each a snapshot of the whole dataset. One change is one entry: keep the
+    last snapshot (it holds the complete change) and drop the intermediate ones."""
+    ids = list(
+        dataset.history.filter(history_id__gt=after).order_by("-history_id").values_list("history_id", flat=True)
+    )
+    stale = ids[1:]
+    if stale:
+        for model in _m2m_history_models():
+            model.objects.filter(history_id__in=stale).delete()
+        dataset.history.filter(history_id__in=stale).delete()
+    if created and ids:
+        dataset.history.filter(history_id=ids[0]).update(history_type="+")
+
+
+# --- saving a dataset with its distributions and dictionary ------------------------------------------------------
+
+
+@transaction.atomic
+def dataset_save(
+    *,
+    dataset: Dataset | None = None,
+    by=None,
+    keywords=None,
+    themes=None,
+    initiatives=None,
+    distributions: Sequence[Mapping] | None = None,
+    dictionary: Sequence[Mapping] | None = None,
+    reason: str = "",
+    **fields,
+) -> Dataset:
+    """Create a dataset (``dataset=None``) or change one, together with its distributions and data dictionary:
+    all of it is written, or (on a ValidationError from any part) none of it. ``distributions`` and
+    ``dictionary``, when given, replace the current ones (see :func:`dataset_save_distributions` and
+    :func:`dataset_save_dictionary`); ``None`` leaves them as they are."""
+    if dataset is None:
+        dataset = dataset_create(by=by, keywords=keywords, themes=themes, initiatives=initiatives, **fields)
+    else:
+        dataset = dataset_update(
+            dataset=dataset, by=by, keywords=keywords, themes=themes, initiatives=initiatives, reason=reason, **fields
+        )
+    if distributions is not None:
+        dataset_save_distributions(dataset=dataset, distributions=distributions, by=by)
+    if dictionary is not None:
+        dataset_save_dictionary(dataset=dataset, fields=dictionary, by=by)
+    return dataset
+
+
+#: The keys of one distribution as :func:`dataset_save_distributions` takes it (plus an optional ``id``).
+DISTRIBUTION_KEYS = ("title", "description", "download_url", "access_url", "media_type", "format")
+
+#: The keys of one dictionary field as :func:`dataset_save_dictionary` takes it (plus an optional ``id``).
+DICTIONARY_KEYS = (
+    "name",
+    "title",
+    "type",
+    "format",
+    "description",
+    "required",
+    "unique",
+    "allowed_values",
+    "minimum",
+    "maximum",
+    "pattern",
+)
+
+_BOOLEAN_KEYS = {"required", "unique"}
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def distribution_problems(row: Mapping) -> dict[str, str]:
+    """What is wrong with one distribution, by key (empty when nothing is). Forms show these next to the input."""
+    problems = {}
+    if not _text(row.get("download_url")) and not _text(row.get("access_url")):
+        problems["download_url"] = "Give a download URL (a file) or an access URL (an API or web page)."
+    elif _text(row.get("download_url")) and not _text(row.get("media_type")):
+        problems["media_type"] = "Give the media type of the download, for example text/csv."
+    return problems
+
+
+def _number(value: str, type_: str) -> int | Decimal:
+    if type_ == FieldType.INTEGER:
+        return int(value)
+    number = Decimal(value)
+    if not number.is_finite():
+        raise InvalidOperation
+    return number
+
+
+def field_problems(row: Mapping) -> dict[str, str]:
+    """What is wrong with one data dictionary field, by key (empty when nothing is): a name, a known type, a pattern
+    that compiles, and for numbers and dates, bounds and allowed values of that type with the minimum no more than
+    the maximum. Forms show these next to the input; :func:`dataset_save_dictionary` refuses rows that have any."""
+    problems: dict[str, str] = {}
+    if not _text(row.get("name")):
+        problems["name"] = "Enter the field’s name, as it appears in the data’s header row."
+    type_ = _text(row.get("type")) or FieldType.STRING
+    if type_ not in FieldType.values:
+        problems["type"] = "Choose a type from the list."
+    pattern = _text(row.get("pattern"))
+    if pattern:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems["pattern"] = f"This is not a valid regular expression ({exc.msg})."
+    parse = None
+    if type_ in (FieldType.INTEGER, FieldType.NUMBER):
+        parse = partial(_number, type_=type_)
+        kind = "a whole number" if type_ == FieldType.INTEGER else "a number"
+    elif type_ == FieldType.DATE:
+        parse = datetime.date.fromisoformat
+        kind = "a date as YYYY-MM-DD"
+    if parse is not None:
+        bounds = {}
+        for key in ("minimum", "maximum"):
+            value = _text(row.get(key))
+            if value:
+                try:
+                    bounds[key] = parse(value)
+                except (ValueError, InvalidOperation):
+                    problems[key] = f"Enter {kind}, or leave it blank."
+        if len(bounds) == 2 and bounds["minimum"] > bounds["maximum"]:
+            problems["maximum"] = "The maximum must not be less than the minimum."
+        for value in row.get("allowed_values") or []:
+            try:
+                parse(_text(value))
+            except (ValueError, InvalidOperation):
+                problems["allowed_values"] = f"Each allowed value must be {kind}: “{value}” is not."
+                break
+    return problems
+
+
+def _normalised(row: Mapping, keys: Iterable[str]) -> dict:
+    clean = {}
+    for key in keys:
+        value = row.get(key)
+        if key in _BOOLEAN_KEYS:
+            clean[key] = bool(value)
+        elif key == "allowed_values":
+            clean[key] = _names(value)
+        elif key == "type":
+            clean[key] = _text(value) or FieldType.STRING
+        else:
+            clean[key] = _text(value)
+    return clean
+
+
+def _row_label(kind: str, index: int, name: str) -> str:
+    return f"{kind} {index}" + (f" (“{name}”)" if name else "")
+
+
+def _model_problems(obj, label: str) -> list[str]:
+    try:
+        obj.full_clean(exclude=["dataset"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return [
+            f"{label}: {obj._meta.get_field(key).verbose_name}: {message}"
+            for key, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return []
+
+
+def _values(objects: Mapping[int, models.Model], keys: Iterable[str]) -> dict[int, dict]:
+    return {pk: {key: getattr(obj, key) for key in (*keys, "position")} for pk, obj in objects.items()}
+
+
+def _delete_unlisted(model, before: Mapping[int, dict], keep: Iterable[models.Model]) -> None:
+    gone = set(before) - {obj.pk for obj in keep}
+    if gone:
+        model.objects.filter(pk__in=gone).delete()  # one history entry per deleted row (post_delete)
+
+
+def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> list:
+    """Update the rows that changed and create the new ones, each with a history entry."""
+    changed = [
+        obj for obj in keep if obj.pk is not None and any(getattr(obj, k) != v for k, v in before[obj.pk].items())
+    ]
+    if changed:
+        bulk_update_with_history(
+            changed, model, list(before[changed[0].pk]), default_user=by, default_change_reason="Edited"
+        )
+    new = [obj for obj in keep if obj.pk is None]
+    if new:
+        bulk_create_with_history(new, model, default_user=by, default_change_reason="Added")
+    return keep
+
+
+@transaction.atomic
+def dataset_save_distributions(*, dataset: Dataset, distributions: Sequence[Mapping], by=None) -> list[Distribution]:
+    """Make the dataset's distributions exactly ``distributions``, in that order. Each mapping holds
+    :data:`DISTRIBUTION_KEYS` and, to change an existing one, the ``id`` of a distribution of this dataset; those not
+    listed are deleted. Guarantees: each has a download URL with its media type or an access URL, valid URLs, or a
+    ValidationError and nothing written; unchanged ones are not rewritten, so their history records real changes."""
+    existing = {d.pk: d for d in Distribution.objects.select_for_update().filter(dataset=dataset)}
+    before = _values(existing, DISTRIBUTION_KEYS)
+    errors: list[str] = []
+    keep: list[Distribution] = []
+    for index, raw in enumerate(distributions, start=1):
+        row = _normalised(raw, DISTRIBUTION_KEYS)
+        label = _row_label("Distribution", index, row["title"])
+        errors += [f"{label}: {problem}" for problem in distribution_problems(row).values()]
+        pk = raw.get("id")
+        if pk is not None and pk not in existing:
+            errors.append(f"{label} is not one of this dataset’s distributions.")
+            continue
+        obj = existing[pk] if pk is not None else Distribution(dataset=dataset)
+        for key, value in row.items():
+            setattr(obj, key, value)
+        obj.position = index - 1
+        errors += _model_problems(obj, label)
+        keep.append(obj)
+    if errors:
+        raise ValidationError({"distributions": errors})
+    _delete_unlisted(Distribution, before, keep)
+    return _write_rows(Distribution, keep, before, by=by)
+
+
+@transaction.atomic
+def dataset_save_dictionary(*, dataset: Dataset, fields: Sequence[Mapping], by=None) -> list[DataField]:
+    """Make the dataset's data dictionary exactly ``fields``, in that order. Each mapping holds
+    :data:`DICTIONARY_KEYS` (``allowed_values`` a list) and, to change an existing field, the ``id`` of a field of
+    this dataset; fields not listed are deleted. Guarantees: every field valid (:func:`field_problems`) with a name
+    no other field of the dataset has, or a ValidationError and nothing written; fields may swap names; unchanged
+    fields are not rewritten, so their history records real changes."""
+    existing = {f.pk: f for f in DataField.objects.select_for_update().filter(dataset=dataset)}
+    before = _values(existing, DICTIONARY_KEYS)
+    errors: list[str] = []
+    keep: list[DataField] = []
+    names: set[str] = set()
+    for index, raw in enumerate(fields, start=1):
+        row = _normalised(raw, DICTIONARY_KEYS)
+        label = _row_label("Field", index, row["name"])
+        errors += [f"{label}: {problem}" for problem in field_problems(row).values()]
+        if row["name"] in names:
+            errors.append(f"{label}: another field is already named “{row['name']}”; each name appears once.")
+        names.add(row["name"])
+        pk = raw.get("id")
+        if pk is not None and pk not in existing:
+            errors.append(f"{label} is not part of this dataset’s dictionary.")
+            continue
+        obj = existing[pk] if pk is not None else DataField(dataset=dataset)
+        for key, value in row.items():
+            setattr(obj, key, value)
+        obj.position = index - 1
+        errors += _model_problems(obj, label)
+        keep.append(obj)
+    if errors:
+        raise ValidationError({"dictionary": errors})
+    # Free the names of renamed fields first, so two fields may swap names without tripping the unique constraint.
+    renamed = [obj.pk for obj in keep if obj.pk is not None and obj.name != before[obj.pk]["name"]]
+    _delete_unlisted(DataField, before, keep)
+    if renamed:
+        DataField.objects.filter(pk__in=renamed).update(name=Concat(Value("~renaming~"), Cast("pk", CharField())))
+    return _write_rows(DataField, keep, before, by=by)
+
+
+# --- restoring an earlier version --------------------------------------------------------------------------------
+
+#: What a restore brings back: everything a form may set except the identifier, which never changes.
+RESTORED_FIELDS = tuple(name for name in SCALAR_FIELDS if name != "identifier")
+
+#: Related objects a version may point at that may have gone since (the steward left; the answer was deleted).
+_MAY_BE_GONE = {"contact": Person, "discovered_from": DiscoveryAnswer}
+
+
+def version_label(version) -> str:
+    return date_format(timezone.localtime(version.history_date), "N j, Y, P")
+
+
+@transaction.atomic
+def dataset_restore(*, dataset: Dataset, history_id: int, by=None) -> Dataset:
+    """Bring back the metadata of an earlier version of ``dataset``: its fields (not its identifier) and its
+    keywords, themes and initiatives, as a new history entry "Restored version of <date>"; later versions stay in
+    the history. The distributions and the dictionary are not part of a version and stay as they are.
+
+    Raises ``Dataset.history.model.DoesNotExist`` for a version of another dataset, and ValidationError when the
+    version no longer holds (its steward is no longer a contact of its department, say), writing nothing.
+    Whether ``by`` may move the dataset back to the version's department is the caller's to check."""
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    version = dataset.history.get(history_id=history_id)
+    for name in RESTORED_FIELDS:
+        field = Dataset._meta.get_field(name)
+        value = getattr(version, field.attname)
+        if name in _MAY_BE_GONE and value is not None and not _MAY_BE_GONE[name].objects.filter(pk=value).exists():
+            value = None
+        setattr(dataset, field.attname, value)
+    dataset.updated_by = by
+    _validate(dataset)
+    _record_as(dataset, by=by, reason=f"Restored version of {version_label(version)}")
+    after = _latest_history_id(dataset)
+    dataset.save()
+    for name, model in (("keywords", Keyword), ("themes", Theme), ("initiatives", Initiative)):
+        related = model._meta.model_name
+        ids = getattr(version, name).values_list(f"{related}_id", flat=True)
+        getattr(dataset, name).set(model.objects.filter(pk__in=list(ids)))
+    _keep_one_history_entry(dataset, after=after, created=False)
+    return dataset
+
+
+def steward_is_valid(*, contact: Person | None, department: Department | None) -> bool:
+    """Whether ``contact`` may steward a dataset of ``department``: a current department contact of it."""
+    if contact is None or department is None:
+        return True
+    return (
+        RoleAssignment.objects.current()
+        .filter(person=contact, role=Role.DEPARTMENT_CONTACT, department=department)
+        .exists()
+    )

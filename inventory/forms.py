@@ -1,0 +1,428 @@
+"""Forms for the dataset pages: the metadata form and the inline formsets of distributions and dictionary fields.
+
+They parse and validate input only; ``inventory.services.datasets`` writes, and re-checks everything they check
+(:func:`~inventory.services.datasets.field_problems`, :func:`~inventory.services.datasets.distribution_problems`
+are shared, so a form and the service never disagree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+from django.db.models import Q
+
+from team.forms import DateInput
+from team.models import Department, Person, Role, RoleAssignment
+
+from .models import AccessLevel, Dataset, FieldType, Frequency, Initiative, Status
+from .services.datasets import (
+    DICTIONARY_KEYS,
+    DISTRIBUTION_KEYS,
+    distribution_problems,
+    field_problems,
+    steward_is_valid,
+)
+
+RIGHTS_REQUIRED = "Say why this dataset is not public: the rights statement is required unless it is public."
+STEWARD_ELSEWHERE = "The steward must be a current department contact of the owner department."
+
+
+def split_list(text: str) -> list[str]:
+    """``"a, b\\nc"`` → ``["a", "b", "c"]``: one value a line when there are several lines, else comma-separated."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    parts = text.splitlines() if "\n" in text else text.split(",")
+    seen: dict[str, str] = {}
+    for part in parts:
+        value = " ".join(part.split())
+        if value and value not in seen:
+            seen[value] = value
+    return list(seen)
+
+
+def join_list(values: Iterable[str], *, one_a_line: bool = False) -> str:
+    values = list(values)
+    if one_a_line or any("," in value for value in values):
+        return "\n".join(values)
+    return ", ".join(values)
+
+
+class ListField(forms.CharField):
+    """Text in, a list of distinct values out (see :func:`split_list`)."""
+
+    def to_python(self, value):
+        return split_list(super().to_python(value))
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return join_list(value)
+        return value
+
+    def has_changed(self, initial, data):
+        return split_list(join_list(initial) if isinstance(initial, list | tuple) else initial or "") != split_list(
+            data or ""
+        )
+
+
+class StewardChoiceField(forms.TypedChoiceField):
+    """The steward, chosen among current department contacts grouped by department."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+
+
+#: The form's sections, in order: a legend and the fields under it.
+DATASET_SECTIONS = (
+    ("About the dataset", ("title", "identifier", "description", "keywords", "themes", "source_system")),
+    ("Owner and steward", ("department", "contact")),
+    ("Access", ("access_level", "rights", "license", "privacy_notes", "published", "status")),
+    ("Coverage and updates", ("accrual_periodicity", "temporal", "spatial", "issued", "modified", "landing_page")),
+    (
+        "Value to the program",
+        (
+            "initiatives",
+            "critical_to_decisions",
+            "public_demand",
+            "grant_reporting",
+            "legislative_reporting",
+            "performance_budgeting",
+            "sensitive",
+            "ready",
+        ),
+    ),
+)
+
+
+class DatasetForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=300)
+    identifier = forms.CharField(
+        label="Identifier",
+        max_length=200,
+        required=False,
+        help_text="Optional: a stable unique identifier. Leave blank and we’ll make one from the department and title.",
+    )
+    description = forms.CharField(
+        label="Description", widget=forms.Textarea(attrs={"rows": 4}), help_text="What the data holds, in plain words."
+    )
+    keywords = ListField(
+        label="Keywords",
+        required=False,
+        max_length=2000,
+        help_text="Separate them with commas, for example: crime, incidents, calls for service.",
+    )
+    themes = ListField(
+        label="Themes",
+        required=False,
+        max_length=2000,
+        help_text="Categories, separated by commas, for example: Public Safety, Transportation.",
+    )
+    source_system = forms.CharField(
+        label="Source system", max_length=200, required=False, help_text="The system the data lives in."
+    )
+    department = forms.ModelChoiceField(
+        label="Owner department", queryset=Department.objects.none(), empty_label="- Choose a department -"
+    )
+    contact = StewardChoiceField(
+        label="Steward",
+        required=False,
+        help_text="The department contact who curates this dataset: a contact of the owner department.",
+    )
+    access_level = forms.ChoiceField(
+        label="Access level", choices=AccessLevel.choices, widget=forms.RadioSelect, initial=AccessLevel.NON_PUBLIC
+    )
+    rights = forms.CharField(
+        label="Rights statement",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required unless the access level is public: why the data is restricted, and who may ask for it.",
+    )
+    license = forms.URLField(
+        label="License URL",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="For example https://creativecommons.org/publicdomain/zero/1.0/",
+    )
+    privacy_notes = forms.CharField(
+        label="Privacy and sensitivity notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Personal or sensitive information it holds, and how it is protected.",
+    )
+    published = forms.BooleanField(
+        label="Published",
+        required=False,
+        help_text="A published dataset whose access level is public appears in the public catalogue and data.json.",
+    )
+    status = forms.ChoiceField(label="Status", choices=Status.choices, initial=Status.IDENTIFIED)
+    accrual_periodicity = forms.ChoiceField(
+        label="Update frequency", choices=Frequency.choices, initial=Frequency.IRREGULAR
+    )
+    temporal = forms.CharField(
+        label="Temporal coverage",
+        max_length=100,
+        required=False,
+        help_text="The period the data covers, as an ISO 8601 interval, for example 2015-01-01/2026-10-31.",
+    )
+    spatial = forms.CharField(
+        label="Spatial coverage", max_length=300, required=False, help_text="For example: citywide, or a district."
+    )
+    issued = forms.DateField(label="Issued", required=False, widget=DateInput, help_text="When it was first issued.")
+    modified = forms.DateField(
+        label="Last modified", required=False, widget=DateInput, help_text="When the data itself last changed."
+    )
+    landing_page = forms.URLField(
+        label="Landing page", max_length=500, required=False, assume_scheme="https", help_text="A page about the data."
+    )
+    initiatives = forms.ModelMultipleChoiceField(
+        label="Initiatives it serves",
+        queryset=Initiative.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    critical_to_decisions = forms.BooleanField(
+        label="Critical to decisions", required=False, help_text="Such as 311 or call-centre data."
+    )
+    public_demand = forms.BooleanField(
+        label="Public demand", required=False, help_text="Asked for through FOIA or 311."
+    )
+    grant_reporting = forms.BooleanField(label="Grant reporting", required=False)
+    legislative_reporting = forms.BooleanField(
+        label="Legislative or oversight reporting", required=False, help_text="For council, auditors or regulators."
+    )
+    performance_budgeting = forms.BooleanField(label="Performance budgeting", required=False)
+    sensitive = forms.BooleanField(
+        label="Sensitive", required=False, help_text="Holds personal or sensitive information."
+    )
+    ready = forms.BooleanField(
+        label="Ready to bring in", required=False, help_text="Documented, machine-readable and ready."
+    )
+
+    def __init__(self, *args, departments, dataset: Dataset | None = None, **kwargs):
+        """``departments``: those the user may own a dataset in (a department contact: only their own)."""
+        super().__init__(*args, **kwargs)
+        self.dataset = dataset
+        self.fields["department"].queryset = departments.order_by("name")
+        self.fields["initiatives"].queryset = Initiative.objects.order_by("name")
+        self.fields["contact"].choices = steward_choices(departments, dataset)
+        if dataset is not None:
+            # The identifier is stable: shown on the dataset page, never edited.
+            del self.fields["identifier"]
+            self.fields["reason"] = forms.CharField(
+                label="What changed, and why",
+                max_length=100,
+                required=False,
+                help_text="Optional: the dataset’s history shows it next to the change.",
+            )
+        for name in ("title", "identifier", "source_system", "temporal", "spatial", "keywords", "themes"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.setdefault("autocomplete", "off")
+        for name in ("keywords", "themes"):
+            self.fields[name].widget = forms.TextInput(attrs={"autocomplete": "off"})
+
+    @property
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in DATASET_SECTIONS]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("access_level") not in (None, AccessLevel.PUBLIC) and not data.get("rights", "").strip():
+            self.add_error("rights", RIGHTS_REQUIRED)
+        contact, department = data.get("contact"), data.get("department")
+        if (
+            contact is not None
+            and department is not None
+            and not steward_is_valid(contact=contact, department=department)
+        ):
+            self.add_error("contact", STEWARD_ELSEWHERE)
+        return data
+
+    def clean_contact(self) -> Person | None:
+        person_id = self.cleaned_data.get("contact")
+        return None if person_id is None else Person.objects.filter(pk=person_id).first()
+
+    @property
+    def dataset_fields(self) -> dict:
+        """What :func:`~inventory.services.datasets.dataset_save` takes from this form."""
+        data = dict(self.cleaned_data)
+        if not data.get("identifier"):
+            data.pop("identifier", None)
+        return data
+
+
+def steward_choices(departments, dataset: Dataset | None) -> list:
+    """Current department contacts of ``departments``, grouped by department (one query). A dataset's steward who
+    is no longer a contact stays listed, so the form shows the truth and asks for a new one when saved."""
+    rows = (
+        RoleAssignment.objects.current()
+        .filter(role=Role.DEPARTMENT_CONTACT, department__in=departments, person__active=True)
+        .select_related("person", "department")
+        .order_by("department__name", "person__full_name")
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    listed = set()
+    for assignment in rows:
+        groups.setdefault(assignment.department.name, []).append((assignment.person_id, assignment.person.full_name))
+        listed.add(assignment.person_id)
+    choices: list = [("", "- No steward yet -")]
+    if dataset is not None and dataset.contact_id and dataset.contact_id not in listed:
+        choices.append((dataset.contact_id, f"{dataset.contact.full_name} (no longer a contact)"))
+    choices += list(groups.items())
+    return choices
+
+
+def departments_for_form(writable_departments, dataset: Dataset | None):
+    """The departments a form offers: those the user may own datasets in, plus the dataset's own (even if it has
+    closed since), so an edit does not silently move it."""
+    if dataset is None:
+        return writable_departments.filter(active=True)
+    return writable_departments.filter(Q(active=True) | Q(pk=dataset.department_id))
+
+
+# --- the inline formsets -----------------------------------------------------------------------------------------
+
+
+class DistributionForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label="Title", max_length=200, required=False, help_text="For example: CSV download.")
+    download_url = forms.URLField(
+        label="Download URL", max_length=1000, required=False, assume_scheme="https", help_text="A file to download."
+    )
+    media_type = forms.CharField(
+        label="Media type", max_length=100, required=False, help_text="Required with a download URL, e.g. text/csv."
+    )
+    access_url = forms.URLField(
+        label="Access URL", max_length=1000, required=False, assume_scheme="https", help_text="Or: an API or web page."
+    )
+    format = forms.CharField(label="Format", max_length=50, required=False, help_text="For example: CSV, API.")
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            for key, problem in distribution_problems(data).items():
+                self.add_error(key, problem)
+        return data
+
+    @property
+    def row(self) -> dict:
+        return {"id": self.cleaned_data.get("id"), **{key: self.cleaned_data.get(key, "") for key in DISTRIBUTION_KEYS}}
+
+
+class DataFieldForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label="Name", max_length=200, help_text="As in the header row.")
+    title = forms.CharField(label="Title", max_length=200, required=False)
+    type = forms.ChoiceField(label="Type", choices=FieldType.choices, initial=FieldType.STRING)
+    format = forms.CharField(label="Format", max_length=100, required=False, help_text="e.g. %Y-%m-%d or email.")
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    required = forms.BooleanField(label="Required", required=False, help_text="Every row has a value.")
+    unique = forms.BooleanField(label="Unique", required=False, help_text="No two rows share a value.")
+    allowed_values = ListField(
+        label="Allowed values",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The only values allowed, one a line or separated by commas.",
+    )
+    minimum = forms.CharField(label="Minimum", max_length=100, required=False)
+    maximum = forms.CharField(label="Maximum", max_length=100, required=False)
+    pattern = forms.CharField(label="Pattern", max_length=500, required=False, help_text="A regular expression.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "title", "format", "minimum", "maximum", "pattern"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    def clean(self):
+        data = super().clean()
+        for key, problem in field_problems(data).items():
+            if key not in self.errors and key in self.fields:
+                self.add_error(key, problem)
+        return data
+
+    @property
+    def row(self) -> dict:
+        return {"id": self.cleaned_data.get("id"), **{key: self.cleaned_data.get(key) for key in DICTIONARY_KEYS}}
+
+
+class RowsFormSet(forms.BaseFormSet):
+    """A formset of rows: blank extra rows are ignored, rows ticked for removal are dropped."""
+
+    noun = "row"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].label = "Position"
+            form.fields["ORDER"].widget.attrs.update({"min": 1, "data-order": ""})
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = f"Remove this {self.noun}"
+
+    def kept_forms(self) -> list[forms.Form]:
+        kept = []
+        for index, form in enumerate(self.forms):
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            kept.append(form)
+        return kept
+
+    @property
+    def rows(self) -> list[dict]:
+        """The rows to keep, in the order the user gave them."""
+        forms_in_order = self.ordered_forms if self.can_order else self.kept_forms()
+        return [form.row for form in forms_in_order]
+
+
+class BaseDistributionFormSet(RowsFormSet):
+    noun = "distribution"
+
+
+class BaseDataFieldFormSet(RowsFormSet):
+    noun = "field"
+
+    def clean(self):
+        """Each name once: the later of two rows with the same name gets the error."""
+        if any(self.errors):
+            return
+        seen: set[str] = set()
+        for form in self.kept_forms():
+            name = (form.cleaned_data.get("name") or "").strip()
+            if not name:
+                continue
+            if name in seen:
+                form.add_error("name", f"Another field is already named “{name}”: each name appears once.")
+            seen.add(name)
+
+
+DistributionFormSet = forms.formset_factory(
+    DistributionForm, formset=BaseDistributionFormSet, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+DataFieldFormSet = forms.formset_factory(
+    DataFieldForm,
+    formset=BaseDataFieldFormSet,
+    extra=3,
+    can_delete=True,
+    can_order=True,
+    max_num=500,
+    validate_max=True,
+)
+
+DISTRIBUTIONS_PREFIX = "distributions"
+DICTIONARY_PREFIX = "fields"
+
+
+def distribution_initial(dataset: Dataset) -> list[dict]:
+    return [{"id": d.pk, **{key: getattr(d, key) for key in DISTRIBUTION_KEYS}} for d in dataset.distributions.all()]
+
+
+def dictionary_initial(dataset: Dataset) -> list[dict]:
+    rows = []
+    for field in dataset.fields.all():
+        row = {"id": field.pk, **{key: getattr(field, key) for key in DICTIONARY_KEYS}}
+        row["allowed_values"] = join_list(field.allowed_values or [])
+        rows.append(row)
+    return rows
