@@ -1,7 +1,7 @@
 """The inventory's signed-in pages, under /inventory/. Each area's views module declares its own ``urlpatterns``
 (all in the ``inventory`` namespace)."""
 
-from . import views_datasets, views_discovery, views_list, views_priority, views_tabular
+from . import views_datasets, views_discovery, views_harvest, views_list, views_priority, views_tabular
 
 app_name = "inventory"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *views_tabular.urlpatterns,
     *views_discovery.urlpatterns,
     *views_priority.urlpatterns,
+    *views_harvest.urlpatterns,
 ]

@@ -327,7 +327,9 @@ def _read_record(record: Any, position: int) -> tuple[_Record | None, list[str]]
         if not _text(record, key):
             errors.append(f"it has no {key}.")
     access_level = record.get("accessLevel")
-    if access_level not in AccessLevel.values:
+    if access_level is None:
+        errors.append("it has no accessLevel.")
+    elif access_level not in AccessLevel.values:
         errors.append(f"its accessLevel “{access_level}” is not public, restricted public or non-public.")
     rights = _text(record, "rights")
     if access_level in (AccessLevel.RESTRICTED_PUBLIC, AccessLevel.NON_PUBLIC) and not rights:
