@@ -113,6 +113,38 @@ def blank_portfolio(page, personas) -> int:
     return status
 
 
+def import_with_errors(page, personas) -> int:
+    """The import preview of a file with bad rows: every row listed, the invalid ones with their reasons."""
+    content = (
+        "title,description,department,access_level,rights,accrual_periodicity\n"
+        "Crashes,All crashes.,PD,public,,monthly\n"
+        "Secret,Hidden.,PD,non-public,,monthly\n"
+        "Nowhere,Lost.,ZZ,public,,every blue moon\n"
+    )
+    page.locator('input[name="file"]').set_input_files(
+        {"name": "datasets.csv", "mimeType": "text/csv", "buffer": content.encode()}
+    )
+    status = _submit(page)
+    expect(page.get_by_text("will be skipped")).to_be_visible()
+    return status
+
+
+def import_without_file(page, personas) -> int:
+    """The import form submitted without a file: re-shown with its error."""
+    status = _submit(page)
+    expect(page.locator(ERRORS).first).to_be_visible()
+    return status
+
+
+def discovery_answered(page, personas) -> int:
+    """A department's discovery page after its contact records an answer (shown with a candidate-dataset form)."""
+    page.locator('select[name="question"]').select_option("7")
+    page.locator('textarea[name="answer"]').fill("Crime maps and arrest counts.")
+    status = _submit(page, "main form.usa-form--large")
+    expect(page.locator(".usa-alert--success").first).to_be_visible()
+    return status
+
+
 def person_url(persona: str, name: str = "team:person") -> Callable:
     return lambda personas, city: reverse(name, kwargs={"pk": personas[persona].person.pk})
 
@@ -193,6 +225,14 @@ CASES = [
     Case("not-found", "stat_lead", "/team/departments/no-such-department/", status=404),
     Case("forbidden", "parks_contact", "/team/gaps/", status=403),
     Case("api-docs", "anonymous", "/api/docs/", then=lambda page, personas: swagger_rendered(page)),
+    Case("import", "stat_analyst", "/inventory/import/"),
+    Case("import", "police_contact", "/inventory/import/"),
+    Case("import-errors", "stat_analyst", "/inventory/import/", then=import_without_file),
+    Case("import-preview-errors", "stat_analyst", "/inventory/import/", then=import_with_errors),
+    Case("discovery", "stat_analyst", "/inventory/discovery/"),
+    Case("discovery-department", "police_contact", "/inventory/discovery/police/", then=discovery_answered),
+    Case("priority", "stat_lead", "/inventory/priority/"),
+    Case("priority", "stat_analyst", "/inventory/priority/"),
 ]
 
 
