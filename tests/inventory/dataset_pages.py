@@ -23,6 +23,17 @@ FIELD_KEYS = (
 )
 
 
+FLAGS = (
+    "critical_to_decisions",
+    "public_demand",
+    "grant_reporting",
+    "legislative_reporting",
+    "performance_budgeting",
+    "sensitive",
+    "ready",
+)
+
+
 def _rows(prefix: str, rows, keys, data: dict) -> None:
     data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
     data[f"{prefix}-INITIAL_FORMS"] = str(sum(1 for row in rows if row.get("id")))
@@ -80,16 +91,34 @@ def edit_data(dataset, *, distributions=None, fields=None, **overrides) -> dict:
             for f in dataset.fields.all()
         ]
     base = {
-        "title": dataset.title,
-        "description": dataset.description,
-        "keywords": ", ".join(k.name for k in dataset.keywords.all()),
-        "themes": ", ".join(t.name for t in dataset.themes.all()),
-        "access_level": dataset.access_level,
-        "rights": dataset.rights,
-        "status": dataset.status,
-        "accrual_periodicity": dataset.accrual_periodicity,
-        "contact": str(dataset.contact_id or ""),
+        name: getattr(dataset, name)
+        for name in (
+            "title",
+            "description",
+            "source_system",
+            "access_level",
+            "rights",
+            "license",
+            "privacy_notes",
+            "status",
+            "accrual_periodicity",
+            "temporal",
+            "spatial",
+            "landing_page",
+            "published",
+            *FLAGS,
+        )
     }
+    base.update(
+        {
+            "keywords": ", ".join(k.name for k in dataset.keywords.all()),
+            "themes": ", ".join(t.name for t in dataset.themes.all()),
+            "initiatives": [str(i.pk) for i in dataset.initiatives.all()] or None,
+            "contact": str(dataset.contact_id or ""),
+            "issued": dataset.issued.isoformat() if dataset.issued else "",
+            "modified": dataset.modified.isoformat() if dataset.modified else "",
+        }
+    )
     base.update(overrides)
     base.setdefault("department", str(dataset.department_id))
     return form_data(dataset.department, distributions=distributions, fields=fields, **base)

@@ -1,0 +1,98 @@
+"""The dataset page: what it shows, and that it costs the same queries however big the dictionary."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from inventory.models import PriorityWeights
+from tests.pages import parse, section
+
+from .factories import DataFieldFactory, DatasetFactory, DistributionFactory, InitiativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dataset(city, users):
+    dataset = DatasetFactory(
+        department=city["police"],
+        title="Crashes by intersection",
+        contact=users["police_contact"].person,
+        keywords=["crashes", "traffic"],
+        themes=["Transportation"],
+        initiatives=[InitiativeFactory(name="Vision Zero")],
+        critical_to_decisions=True,
+        sensitive=True,
+        created_by=users["stat_analyst"],
+        updated_by=users["police_contact"],
+    )
+    DistributionFactory(dataset=dataset, title="CSV", download_url="https://data.example.gov/crashes.csv")
+    DistributionFactory(
+        dataset=dataset, title="API", download_url="", media_type="", access_url="https://api.example.gov/crashes"
+    )
+    DataFieldFactory(dataset=dataset, name="severity", type="string", required=True, allowed_values=["fatal", "injury"])
+    DataFieldFactory(dataset=dataset, name="speed", type="number", minimum="0", maximum="120")
+    return dataset
+
+
+def test_the_page_shows_metadata_distributions_dictionary_priority_and_who_changed_it(as_persona, dataset):
+    PriorityWeights.current()
+    page = parse(as_persona("data_expert").get(dataset.get_absolute_url()))
+    assert page.find("h1").text == "Crashes by intersection"
+
+    about = section(page, "About this dataset").text
+    assert "Police" in about and "Dana Data" in about
+    assert "crashes, traffic" in about and "Transportation" in about and "Vision Zero" in about
+    assert "Monthly" in about
+
+    priority = section(page, "Priority")
+    # Critical to decisions 5 + initiative 4 + sensitive -1 (the default weights).
+    assert "Priority score 8" in priority.text
+    reasons = [row.find("th").text for row in priority.find("tbody").find_all("tr")]
+    assert reasons == [
+        "Critical to decisions (e.g. 311, call-centre data)",
+        "Sensitive (harder to publish)",
+        "Tied to an initiative",
+    ]
+
+    distributions = section(page, "Distributions").find("tbody").find_all("tr")
+    assert [row.find("th").text for row in distributions] == ["CSV", "API"]
+    assert "text/csv" in distributions[0].text and "https://api.example.gov/crashes" in distributions[1].text
+
+    dictionary = section(page, "Data dictionary").find("tbody").find_all("tr")
+    assert [row.find("th").text for row in dictionary] == ["severity", "speed"]
+    assert "Required" in dictionary[0].text and "One of: fatal, injury" in dictionary[0].text
+    assert "Minimum 0" in dictionary[1].text and "Maximum 120" in dictionary[1].text
+
+    record = section(page, "Record").text
+    assert "by Ana Lyst" in record and "by Dana Data" in record
+
+
+def test_a_dataset_without_rows_says_so(as_persona, city):
+    page = parse(as_persona("stat_analyst").get(DatasetFactory(department=city["police"]).get_absolute_url()))
+    assert "No distributions yet." in section(page, "Distributions").text
+    assert "No data dictionary yet. Describe its fields." in section(page, "Data dictionary").text
+    assert "no declared value yet" in section(page, "Priority").text
+
+
+def test_the_page_costs_the_same_queries_with_2_or_30_fields(as_persona, dataset, django_assert_max_num_queries):
+    client = as_persona("police_contact")
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(dataset.get_absolute_url()).status_code == 200
+    for n in range(28):
+        DataFieldFactory(dataset=dataset, name=f"extra_{n}")
+        DistributionFactory(dataset=dataset)
+    with django_assert_max_num_queries(len(small)):
+        response = client.get(dataset.get_absolute_url())
+    assert len(section(parse(response), "Data dictionary").find("tbody").find_all("tr")) == 30
+
+
+def test_the_edit_form_costs_the_same_queries_with_2_or_30_fields(as_persona, dataset, django_assert_max_num_queries):
+    client = as_persona("stat_analyst")
+    path = f"/inventory/datasets/{dataset.pk}/edit/"
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(path).status_code == 200
+    for n in range(28):
+        DataFieldFactory(dataset=dataset, name=f"extra_{n}")
+    with django_assert_max_num_queries(len(small)):
+        client.get(path)
