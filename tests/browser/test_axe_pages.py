@@ -169,6 +169,51 @@ def swagger_rendered(page) -> int:
     return 200
 
 
+def harvest_without_source(page, personas) -> int:
+    """The harvest form submitted with neither a file nor an address: re-shown with its error."""
+    status = _submit(page)
+    expect(page.locator(ERRORS).first).to_be_visible()
+    return status
+
+
+def harvest_previewed(page, personas) -> int:
+    """A data.json uploaded: the harvest preview, with a publisher to map and an invalid record."""
+    import json
+
+    record = {
+        "identifier": "x-1",
+        "title": "Tree canopy",
+        "description": "Trees.",
+        "accessLevel": "public",
+        "publisher": {"name": "Urban Forestry"},
+        "contactPoint": {"fn": "Urban Forestry"},
+    }
+    catalog = {"conformsTo": "https://project-open-data.cio.gov/v1.1/schema", "dataset": [record, {"title": "Broken"}]}
+    page.locator('input[name="file"]').set_input_files(
+        {"name": "data.json", "mimeType": "application/json", "buffer": json.dumps(catalog).encode()}
+    )
+    status = _submit(page)
+    expect(page.get_by_role("heading", name="Preview of the harvest")).to_be_visible()
+    return status
+
+
+def dictionary_url(personas, city) -> str:
+    from tests.inventory.factories import DatasetFactory
+
+    dataset = DatasetFactory(identifier="axe-dictionary", department=city["police"])
+    return reverse("inventory:dictionary_draft", kwargs={"pk": dataset.pk})
+
+
+def dictionary_drafted(page, personas) -> int:
+    """A sample CSV uploaded: the drafted fields, waiting for confirmation."""
+    page.locator('input[name="file"]').set_input_files(
+        {"name": "sample.csv", "mimeType": "text/csv", "buffer": b"case_id,opened,note\n1,2026-01-02,x\n"}
+    )
+    status = _submit(page)
+    expect(page.get_by_role("table")).to_be_visible()
+    return status
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -225,6 +270,11 @@ CASES = [
     Case("not-found", "stat_lead", "/team/departments/no-such-department/", status=404),
     Case("forbidden", "parks_contact", "/team/gaps/", status=403),
     Case("api-docs", "anonymous", "/api/docs/", then=lambda page, personas: swagger_rendered(page)),
+    Case("harvest", "stat_analyst", "/inventory/harvest/"),
+    Case("harvest-errors", "stat_lead", "/inventory/harvest/", status=400, then=harvest_without_source),
+    Case("harvest-preview", "stat_analyst", "/inventory/harvest/", then=harvest_previewed),
+    Case("dictionary-draft", "police_contact", dictionary_url),
+    Case("dictionary-draft-preview", "stat_analyst", dictionary_url, then=dictionary_drafted),
     Case("import", "stat_analyst", "/inventory/import/"),
     Case("import", "police_contact", "/inventory/import/"),
     Case("import-errors", "stat_analyst", "/inventory/import/", then=import_without_file),
