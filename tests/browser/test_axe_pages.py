@@ -214,6 +214,61 @@ def dictionary_drafted(page, personas) -> int:
     return status
 
 
+def dataset_page_url(name: str) -> Callable:
+    """A Police dataset with distributions, a dictionary and a history of two versions (created here, so the live
+    server sees it), and the URL of one of its pages."""
+
+    def url(personas, city) -> str:
+        from inventory.models import Dataset
+        from inventory.services.datasets import dataset_save, dataset_update
+        from team.models import Person
+
+        dataset = Dataset.objects.filter(identifier="axe-calls").first() or dataset_save(
+            by=personas["stat_analyst"],
+            identifier="axe-calls",
+            title="Calls for service",
+            description="Every call for service, from the dispatch system.",
+            department=city["police"],
+            rights="Holds callers' names and addresses.",
+            keywords=["calls", "dispatch"],
+            themes=["Public Safety"],
+            critical_to_decisions=True,
+            distributions=[
+                {"title": "CSV", "download_url": "https://data.example.gov/calls.csv", "media_type": "text/csv"}
+            ],
+            dictionary=[
+                {"name": "call_id", "type": "integer", "required": True, "unique": True},
+                {"name": "priority", "type": "integer", "minimum": "1", "maximum": "5", "allowed_values": ["1", "2"]},
+            ],
+        )
+        if dataset.history.count() == 1:
+            dataset_update(
+                dataset=dataset,
+                by=personas["police_contact"],
+                contact=Person.objects.get(user=personas["police_contact"]),
+                keywords=["calls", "cad"],
+                reason="Named the steward",
+            )
+        return reverse(name, kwargs={"pk": dataset.pk})
+
+    return url
+
+
+def dataset_with_errors(page, personas) -> int:
+    """The dataset form with a field added by its button, then submitted with problems in the metadata, a
+    distribution and the dictionary: re-shown with the summary and each error by its input."""
+    page.locator('input[name="title"]').fill("Overtime")
+    page.locator('textarea[name="description"]').fill("Overtime hours by employee.")
+    page.locator('input[name="distributions-0-download_url"]').fill("https://data.example.gov/overtime.csv")
+    page.locator('input[name="fields-0-name"]').fill("employee_id")
+    page.get_by_role("button", name="Add a field").click()
+    page.locator('input[name="fields-3-name"]').fill("employee_id")
+    status = _submit(page)
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.locator("#id_fields-3-name_error")).to_be_visible()
+    return status
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -283,6 +338,14 @@ CASES = [
     Case("discovery-department", "police_contact", "/inventory/discovery/police/", then=discovery_answered),
     Case("priority", "stat_lead", "/inventory/priority/"),
     Case("priority", "stat_analyst", "/inventory/priority/"),
+    Case("dataset-add", "stat_analyst", "/inventory/datasets/add/"),
+    Case("dataset-add", "police_contact", "/inventory/datasets/add/"),
+    Case("dataset-add-errors", "stat_analyst", "/inventory/datasets/add/", then=dataset_with_errors),
+    Case("dataset", "stat_analyst", dataset_page_url("inventory:dataset")),
+    Case("dataset", "police_lead", dataset_page_url("inventory:dataset")),
+    Case("dataset-edit", "police_contact", dataset_page_url("inventory:dataset_edit")),
+    Case("dataset-history", "stat_analyst", dataset_page_url("inventory:dataset_history")),
+    Case("dataset-history", "data_expert", dataset_page_url("inventory:dataset_history")),
 ]
 
 
