@@ -11,6 +11,7 @@ def navigation(request):
     items = [{"label": "Home", "url": reverse("core:home")}]
     if actor.has_any_role:
         items = [{"label": "Dashboard", "url": reverse("core:dashboard")}]
+        items.append({"label": "Inventory", "url": reverse("inventory:list")})
         if actor.can_view_team():
             items.append({"label": "Team", "url": reverse("team:roster")})
             items.append({"label": "Departments", "url": reverse("team:departments")})
@@ -22,6 +23,8 @@ def navigation(request):
         items.append({"label": "API", "url": reverse("api-docs")})
         if request.user.is_staff:
             items.append({"label": "Admin", "url": reverse("admin:index")})
+    # The public data catalogue is everyone's, so it sits in every navigation.
+    items.insert(2 if actor.has_any_role else 1, {"label": "Datasets", "url": reverse("public:datasets")})
     # Only the most specific match is current: on /team/gaps/ that is "Gaps", not "Team" as well; on a department's
     # page (/team/departments/police/) it is "Departments".
     path = request.path

@@ -72,6 +72,38 @@ def personas(transactional_db, live_server, users):
     return users
 
 
+@pytest.fixture
+def inventory_datasets(personas, city):
+    """A few committed datasets for the inventory's pages: a public Police one with a distribution and a data
+    dictionary (identifier ``pd-crashes``), a non-public Police one and a public Parks one."""
+    from inventory.models import Frequency
+    from team.models import Person
+    from tests.inventory.factories import DataFieldFactory, DatasetFactory, DistributionFactory, PublicDatasetFactory
+
+    crashes = PublicDatasetFactory(
+        identifier="pd-crashes",
+        title="Crashes by intersection",
+        description="Every reported traffic collision, by the intersection nearest to it.",
+        department=city["police"],
+        contact=Person.objects.get(user=personas["police_contact"]),
+        keywords=["traffic", "vision zero"],
+        themes=["Public Safety", "Transportation"],
+        license="https://creativecommons.org/publicdomain/zero/1.0/",
+        accrual_periodicity=Frequency.DAILY,
+        critical_to_decisions=True,
+    )
+    DistributionFactory(dataset=crashes, title="Crashes CSV")
+    DataFieldFactory(dataset=crashes, name="crash_date", type="date", required=True, description="When it happened.")
+    DataFieldFactory(dataset=crashes, name="severity", allowed_values=["fatal", "injury", "property damage"])
+    return {
+        "crashes": crashes,
+        "dispatch": DatasetFactory(identifier="pd-dispatch", title="Dispatch calls", department=city["police"]),
+        "playgrounds": PublicDatasetFactory(
+            identifier="prd-playgrounds", title="Playgrounds", department=city["parks"], themes=["Recreation"]
+        ),
+    }
+
+
 class PageProblems:
     """What went wrong while a page loaded that axe would not see: outside requests, JS errors, missing assets."""
 

@@ -113,6 +113,15 @@ def blank_portfolio(page, personas) -> int:
     return status
 
 
+def bulk_status_change(page, personas) -> int:
+    """The inventory after a bulk status change: the list again, with the message saying what changed."""
+    page.locator("label", has_text="Select Dispatch calls").click()
+    page.locator('#bulk-form select[name="status"]').select_option("documented")
+    status = _submit(page, "#bulk-form")
+    expect(page.locator(".usa-alert--success").first).to_be_visible()
+    return status
+
+
 def import_with_errors(page, personas) -> int:
     """The import preview of a file with bad rows: every row listed, the invalid ones with their reasons."""
     content = (
@@ -346,11 +355,20 @@ CASES = [
     Case("dataset-edit", "police_contact", dataset_page_url("inventory:dataset_edit")),
     Case("dataset-history", "stat_analyst", dataset_page_url("inventory:dataset_history")),
     Case("dataset-history", "data_expert", dataset_page_url("inventory:dataset_history")),
+    Case("inventory", "stat_analyst", "/inventory/"),
+    Case("inventory", "police_lead", "/inventory/"),
+    Case("inventory-filtered", "stat_lead", "/inventory/?department=police&search=crashes&sort=-priority"),
+    Case("inventory-filter-errors", "stat_analyst", "/inventory/?department=atlantis"),
+    Case("inventory-bulk-done", "stat_analyst", "/inventory/", then=bulk_status_change),
+    Case("public-datasets", "anonymous", "/public/datasets/"),
+    Case("public-datasets-filtered", "anonymous", "/public/datasets/?theme=Public+Safety&search=traffic"),
+    Case("public-dataset", "anonymous", "/public/datasets/pd-crashes/"),
+    Case("public-dataset", "police_contact", "/public/datasets/pd-crashes/"),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_page_passes_axe(page, login, personas, city, case):
+def test_page_passes_axe(page, login, personas, city, inventory_datasets, case):
     url = case.url(personas, city) if callable(case.url) else case.url
     # The login form's ?next= brings a persona straight to the page: one page load fewer per case.
     response = page.goto(url) if case.persona == "anonymous" else login(page, case.persona, next=url)

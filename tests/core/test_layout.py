@@ -64,18 +64,43 @@ def test_signed_in_header_names_the_user_and_signs_out_with_a_post(as_persona):
         ("/team/departments/add/", "Departments"),
         ("/team/departments/police/", "Departments"),
         ("/team/portfolios/public-safety/edit/", "Portfolios"),
+        ("/inventory/", "Inventory"),
+        ("/public/datasets/", "Datasets"),
     ],
 )
 def test_navigation_marks_exactly_the_current_section(as_persona, path, current):
     nav = parse(as_persona("stat_lead").get(path)).find("nav", aria_label="Primary navigation")
     assert [a.text for a in nav.find_all("a", aria_current="page")] == [current]
     labels = [a.text for a in nav.find("ul", class_="usa-nav__primary").find_all("a")]
-    assert labels == ["Dashboard", "Team", "Departments", "Portfolios", "Gaps", "People", "API"]
+    assert labels == [
+        "Dashboard",
+        "Inventory",
+        "Datasets",
+        "Team",
+        "Departments",
+        "Portfolios",
+        "Gaps",
+        "People",
+        "API",
+    ]
 
 
 def test_navigation_offers_only_what_the_user_may_use(as_persona):
     nav = parse(as_persona("police_contact").get("/dashboard/")).find("ul", class_="usa-nav__primary")
-    assert [a.text for a in nav.find_all("a")] == ["Dashboard", "Team", "Departments", "Portfolios", "API"]
+    assert [a.text for a in nav.find_all("a")] == [
+        "Dashboard",
+        "Inventory",
+        "Datasets",
+        "Team",
+        "Departments",
+        "Portfolios",
+        "API",
+    ]
+
+
+def test_anonymous_navigation_offers_the_public_catalogue(client, db):
+    nav = parse(client.get("/")).find("ul", class_="usa-nav__primary")
+    assert [a.text for a in nav.find_all("a")] == ["Home", "Datasets"]
 
 
 def test_messages_are_shown_as_uswds_alerts(as_persona, users, city):

@@ -1,0 +1,145 @@
+"""The datasets API: list and read (anyone, each seeing what ``team.access.DATASETS`` lets them read: anonymous
+visitors only published public datasets), create and update (the same people as the web forms).
+
+* Stat lead and analysts create and change any dataset;
+* a department contact creates and changes their own department's datasets, and may not move one to another
+  department;
+* everyone else gets 403 (anonymous visitors too), or 404 for a dataset they may not even read.
+
+Writes parse their input with :class:`~inventory.serializers.DatasetInputSerializer` and call
+:func:`~inventory.services.datasets.dataset_create` / :func:`~inventory.services.datasets.dataset_update`; a
+service's ValidationError comes back as a 400 naming the fields.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from team.access import DATASETS, actor_for, get_object_for_user, require
+
+from . import selectors
+from .filters import DatasetFilter
+from .models import Dataset
+from .serializers import DatasetInputSerializer, DatasetOutputSerializer
+from .services.datasets import dataset_create, dataset_update
+from .services.priority import with_priority_score
+
+
+class DatasetPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """A service's ValidationError as a DRF one: field messages under the field's name, the rest under
+    ``non_field_errors``."""
+    if hasattr(error, "error_dict"):
+        detail = {
+            ("non_field_errors" if name == "__all__" else name): messages
+            for name, messages in error.message_dict.items()
+        }
+    else:
+        detail = {"non_field_errors": error.messages}
+    return serializers.ValidationError(detail)
+
+
+_WRITE_RESPONSES = {
+    400: OpenApiResponse(description="Invalid input; the body names each field's problems."),
+    403: OpenApiResponse(description="Not signed in, or not allowed to write this department's datasets."),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List datasets",
+        description="The inventory's datasets you may read (anonymous visitors: published public datasets only), "
+        "filtered, searched and sorted, with their distributions and data dictionary.",
+    ),
+    retrieve=extend_schema(summary="One dataset, by identifier"),
+    create=extend_schema(
+        summary="Create a dataset",
+        description="Stat lead and analysts: in any department; a department contact: in their own department.",
+        request=DatasetInputSerializer,
+        responses={201: DatasetOutputSerializer, **_WRITE_RESPONSES},
+    ),
+    update=extend_schema(
+        summary="Replace a dataset's metadata",
+        description="Same people as create; a department contact may not move a dataset to another department.",
+        request=DatasetInputSerializer,
+        responses={
+            200: DatasetOutputSerializer,
+            **_WRITE_RESPONSES,
+            404: OpenApiResponse(description="No such dataset you may read."),
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a dataset's metadata",
+        description="Only the fields sent change. Same permissions as a full update.",
+        request=DatasetInputSerializer,
+        responses={
+            200: DatasetOutputSerializer,
+            **_WRITE_RESPONSES,
+            404: OpenApiResponse(description="No such dataset you may read."),
+        },
+    ),
+)
+class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    serializer_class = DatasetOutputSerializer
+    filterset_class = DatasetFilter
+    pagination_class = DatasetPagination
+    lookup_field = "identifier"
+    # Harvested DCAT-US identifiers may be URLs, slashes and all.
+    lookup_value_regex = ".+"
+
+    def get_queryset(self) -> QuerySet[Dataset]:
+        return with_priority_score(selectors.datasets_for_api(actor_for(self.request.user)))
+
+    def _output(self, dataset: Dataset, *, code: int) -> Response:
+        fresh = self.get_queryset().get(pk=dataset.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def create(self, request: Request) -> Response:
+        actor = actor_for(request.user)
+        require(actor.is_authenticated, "Sign in to add datasets.")
+        incoming = DatasetInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        fields = dict(incoming.validated_data)
+        require(
+            DATASETS.can_create_in(actor, fields["department"].pk),
+            "You may add datasets only to your own department.",
+        )
+        try:
+            dataset = dataset_create(by=request.user, **fields)
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from error
+        return self._output(dataset, code=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, identifier: str, *, partial: bool = False) -> Response:
+        actor = actor_for(request.user)
+        dataset = get_object_for_user(DATASETS, request.user, Dataset.objects.all(), write=True, identifier=identifier)
+        incoming = DatasetInputSerializer(data=request.data, partial=partial)
+        incoming.is_valid(raise_exception=True)
+        fields = dict(incoming.validated_data)
+        moving = "department" in fields and fields["department"].pk != dataset.department_id
+        require(
+            not moving or actor.has_role(*DATASETS.write_all),
+            "Only the Stat team moves a dataset to another department.",
+        )
+        try:
+            dataset = dataset_update(dataset=dataset, by=request.user, **fields)
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from error
+        return self._output(dataset, code=status.HTTP_200_OK)
+
+    def partial_update(self, request: Request, identifier: str) -> Response:
+        return self.update(request, identifier, partial=True)

@@ -1,0 +1,229 @@
+"""Named reads of the inventory. Each costs a fixed number of queries however many datasets it returns.
+
+Who sees what is :data:`team.access.DATASETS`' business; these functions take the :class:`~team.access.Actor`
+and narrow in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from team.access import DATASETS, Actor
+from team.models import Department, Role, RoleAssignment
+
+from .models import AccessLevel, Dataset, Distribution, Keyword, Status, Theme
+from .services.priority import with_priority_score
+
+#: What the What Works Cities criterion calls an up-to-date inventory: changed within the last twelve months.
+INVENTORY_FRESH_FOR = datetime.timedelta(days=365)
+
+#: Full-text search configuration (PostgreSQL): English stemming, so "crashes" finds "crash".
+SEARCH_CONFIG = "english"
+
+
+# --- required metadata ---------------------------------------------------------------------------------------------
+
+
+def metadata_complete_q() -> Q:
+    """The condition a dataset meets when its required metadata is complete.
+
+    Required: title, description, at least one keyword, department (always set), a steward (contact), an access
+    level, a rights statement unless public, a license if public, an update frequency, and at least one
+    distribution once published.
+    """
+    has_keyword = Exists(Dataset.keywords.through.objects.filter(dataset_id=OuterRef("pk")))
+    has_distribution = Exists(Distribution.objects.filter(dataset_id=OuterRef("pk")))
+    return (
+        ~Q(title="")
+        & ~Q(description="")
+        & Q(has_keyword)
+        & Q(department__isnull=False)
+        & Q(contact__isnull=False)
+        & ~Q(access_level="")
+        & (Q(access_level=AccessLevel.PUBLIC) | ~Q(rights=""))
+        & (~Q(access_level=AccessLevel.PUBLIC) | ~Q(license=""))
+        & ~Q(accrual_periodicity="")
+        & (Q(published=False) | Q(has_distribution))
+    )
+
+
+# --- search ----------------------------------------------------------------------------------------------------------
+
+
+def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Dataset]:
+    """Datasets whose title, description or keywords match ``text``.
+
+    On PostgreSQL: full-text search over title and description (English stemming, web-search syntax: quoted
+    phrases, ``or``, ``-word``), or a keyword containing the text, or a title containing it (so a half-typed word
+    still finds something). Elsewhere (SQLite in development): case-insensitive containment over the three.
+    """
+    text = " ".join(text.split())[:200]
+    if not text:
+        return queryset
+    keyword_matches = Exists(
+        Dataset.keywords.through.objects.filter(dataset_id=OuterRef("pk"), keyword__name__icontains=text)
+    )
+    if connection.vendor == "postgresql":
+        document = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+            "description", weight="B", config=SEARCH_CONFIG
+        )
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.annotate(search_document=document).filter(
+            Q(search_document=query) | Q(keyword_matches) | Q(title__icontains=text)
+        )
+    return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(keyword_matches))
+
+
+# --- the signed-in inventory ------------------------------------------------------------------------------------------
+
+
+def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
+    """The datasets ``actor`` may read, with what the inventory list shows: department, steward, themes and the
+    priority score (annotated in SQL). Three queries for a page: count, rows, themes."""
+    queryset = (
+        Dataset.objects.select_related("department", "contact")
+        .prefetch_related("themes")
+        .only(
+            "pk",
+            "identifier",
+            "title",
+            "department__name",
+            "department__slug",
+            "department__code",
+            "contact__full_name",
+            "status",
+            "access_level",
+            "published",
+            "accrual_periodicity",
+            "updated_at",
+        )
+    )
+    return with_priority_score(DATASETS.readable(actor, queryset))
+
+
+def reads_whole_inventory(actor: Actor) -> bool:
+    """Whether ``actor`` reads every dataset (so may see program-wide figures such as coverage)."""
+    return DATASETS.read_q(actor) is None
+
+
+def steward_choices() -> QuerySet[RoleAssignment]:
+    """Current department contacts held by active people, with their person and department: who may steward."""
+    return (
+        RoleAssignment.objects.current()
+        .filter(role=Role.DEPARTMENT_CONTACT, person__active=True)
+        .select_related("person", "department")
+        .order_by("person__full_name", "department__name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class InventoryCoverage:
+    """The What Works Cities inventory criteria, measured."""
+
+    departments: int
+    departments_inventoried: int
+    datasets: int
+    datasets_complete: int
+    last_changed: datetime.datetime | None
+    fresh_since: datetime.datetime
+
+    @property
+    def departments_share(self) -> int:
+        """Percentage (0–100, rounded down) of active departments with at least one inventoried dataset."""
+        return self.departments_inventoried * 100 // self.departments if self.departments else 0
+
+    @property
+    def complete_share(self) -> int:
+        """Percentage (0–100, rounded down) of inventoried datasets whose required metadata is complete."""
+        return self.datasets_complete * 100 // self.datasets if self.datasets else 0
+
+    @property
+    def is_fresh(self) -> bool:
+        """Whether the inventory changed within the last twelve months."""
+        return self.last_changed is not None and self.last_changed >= self.fresh_since
+
+
+def inventory_coverage(*, now: datetime.datetime | None = None) -> InventoryCoverage:
+    """How complete the inventory is, program-wide, in two queries.
+
+    An *inventoried* dataset is one not retired. Departments are the active ones; the last change is the latest
+    ``updated_at`` of any dataset (retired ones included: retiring one is a change).
+    """
+    now = now or timezone.now()
+    inventoried = Dataset.objects.exclude(status=Status.RETIRED)
+    departments = Department.objects.active().aggregate(
+        total=Count("pk"),
+        inventoried=Count("pk", filter=Q(Exists(inventoried.filter(department_id=OuterRef("pk"))))),
+    )
+    datasets = Dataset.objects.aggregate(
+        total=Count("pk", filter=~Q(status=Status.RETIRED)),
+        complete=Count("pk", filter=~Q(status=Status.RETIRED) & metadata_complete_q()),
+        last_changed=Max("updated_at"),
+    )
+    return InventoryCoverage(
+        departments=departments["total"],
+        departments_inventoried=departments["inventoried"],
+        datasets=datasets["total"],
+        datasets_complete=datasets["complete"],
+        last_changed=datasets["last_changed"],
+        fresh_since=now - INVENTORY_FRESH_FOR,
+    )
+
+
+# --- the public catalogue --------------------------------------------------------------------------------------------
+
+
+def public_datasets() -> QuerySet[Dataset]:
+    """Published, public datasets for the catalogue, with their department and themes (three queries a page)."""
+    return (
+        Dataset.objects.public()
+        .select_related("department")
+        .prefetch_related("themes")
+        .only("pk", "identifier", "title", "description", "department__name", "department__slug", "modified")
+    )
+
+
+def public_dataset(identifier: str) -> Dataset:
+    """One published, public dataset with everything its public page shows; 404 for any other."""
+    dataset = (
+        Dataset.objects.public()
+        .select_related("department", "contact")
+        .prefetch_related("keywords", "themes", "initiatives", "distributions", "fields")
+        .filter(identifier=identifier)
+        .first()
+    )
+    if dataset is None:
+        raise Http404("No public dataset has that identifier.")
+    return dataset
+
+
+def public_filter_choices() -> dict[str, QuerySet]:
+    """Departments and themes that have at least one public dataset: what the catalogue's filters offer."""
+    public = Dataset.objects.public()
+    return {
+        "departments": Department.objects.filter(Exists(public.filter(department_id=OuterRef("pk")))),
+        "themes": Theme.objects.filter(Exists(public.filter(themes=OuterRef("pk")))),
+    }
+
+
+# --- the API ---------------------------------------------------------------------------------------------------------
+
+
+def datasets_for_api(actor: Actor) -> QuerySet[Dataset]:
+    """The datasets ``actor`` may read, with everything the API's output shows prefetched (a fixed seven queries
+    per page: count, rows, keywords, themes, initiatives, distributions, fields)."""
+    queryset = Dataset.objects.select_related("department", "contact").prefetch_related(
+        Prefetch("keywords", queryset=Keyword.objects.order_by("name")),
+        "themes",
+        "initiatives",
+        "distributions",
+        "fields",
+    )
+    return DATASETS.readable(actor, queryset)

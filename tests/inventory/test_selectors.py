@@ -1,0 +1,161 @@
+"""The inventory's named reads: who reads which datasets, search, required metadata and coverage."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from inventory import selectors
+from inventory.models import AccessLevel, Dataset, Status
+from team.access import actor_for
+from team.models import Person
+from tests.factories import DepartmentFactory
+from tests.inventory.factories import DatasetFactory, DistributionFactory, PublicDatasetFactory
+
+pytestmark = pytest.mark.django_db
+
+EVERYTHING = {"Crashes", "Dispatch calls", "Overtime", "Fire inspections", "Park permits", "Playgrounds"}
+
+
+@pytest.fixture
+def catalogue(city, users):
+    police, fire, parks = city["police"], city["fire"], city["parks"]
+    steward = Person.objects.get(user=users["police_contact"])
+    return {
+        "crashes": PublicDatasetFactory(
+            title="Crashes",
+            description="Traffic collisions by intersection.",
+            department=police,
+            contact=steward,
+            keywords=["traffic", "vision zero"],
+            themes=["Public Safety"],
+            license="https://creativecommons.org/publicdomain/zero/1.0/",
+        ),
+        "dispatch": DatasetFactory(
+            title="Dispatch calls", description="Computer-aided dispatch records.", department=police, keywords=["911"]
+        ),
+        # Public access, not yet published: not public yet.
+        "overtime": DatasetFactory(
+            title="Overtime", department=police, access_level=AccessLevel.PUBLIC, rights="", published=False
+        ),
+        "inspections": DatasetFactory(title="Fire inspections", department=fire),
+        "permits": DatasetFactory(title="Park permits", department=parks),
+        "playgrounds": PublicDatasetFactory(title="Playgrounds", department=parks, themes=["Recreation"]),
+    }
+
+
+def titles(queryset) -> set[str]:
+    return {dataset.title for dataset in queryset}
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("principal", EVERYTHING),
+        ("stat_lead", EVERYTHING),
+        ("stat_analyst", EVERYTHING),
+        ("police_contact", EVERYTHING),
+        ("parks_contact", EVERYTHING),
+        ("data_expert", EVERYTHING),
+        ("police_lead", {"Crashes", "Dispatch calls", "Overtime", "Playgrounds"}),
+        ("budget_analyst", {"Crashes", "Dispatch calls", "Overtime", "Fire inspections", "Playgrounds"}),
+    ],
+)
+def test_inventory_shows_what_each_persona_may_read(catalogue, users, persona, expected):
+    assert titles(selectors.datasets_for_inventory(actor_for(users[persona]))) == expected
+
+
+def test_anonymous_reads_only_published_public_datasets(catalogue):
+    assert titles(selectors.datasets_for_inventory(actor_for(None))) == {"Crashes", "Playgrounds"}
+    assert titles(selectors.public_datasets()) == {"Crashes", "Playgrounds"}
+
+
+def test_inventory_rows_carry_the_priority_score(catalogue, users):
+    Dataset.objects.filter(pk=catalogue["dispatch"].pk).update(critical_to_decisions=True, ready=True)
+    rows = {d.title: d.priority_score for d in selectors.datasets_for_inventory(actor_for(users["stat_lead"]))}
+    assert rows["Dispatch calls"] == 6
+    assert rows["Park permits"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("crashes", {"Crashes"}),  # title
+        ("collision", {"Crashes"}),  # description, stemmed on PostgreSQL ("collisions")
+        ("dispatch records", {"Dispatch calls"}),  # words of the description
+        ("vision zero", {"Crashes"}),  # a keyword
+        ("911", {"Dispatch calls"}),
+        ("insp", {"Fire inspections"}),  # part of a word of the title
+        ("nothing like this", set()),
+        ("   ", EVERYTHING),
+    ],
+)
+def test_search_covers_title_description_and_keywords(catalogue, text, expected):
+    assert titles(selectors.datasets_matching(Dataset.objects.all(), text)) == expected
+
+
+def test_public_dataset_is_404_unless_published_and_public(catalogue):
+    from django.http import Http404
+
+    assert selectors.public_dataset(catalogue["crashes"].identifier) == catalogue["crashes"]
+    for name in ("dispatch", "overtime", "permits"):
+        with pytest.raises(Http404):
+            selectors.public_dataset(catalogue[name].identifier)
+
+
+# --- required metadata and coverage ------------------------------------------------------------------------------
+
+
+def complete(dataset) -> bool:
+    return Dataset.objects.filter(selectors.metadata_complete_q(), pk=dataset.pk).exists()
+
+
+def test_required_metadata(catalogue, users):
+    crashes = catalogue["crashes"]
+    # Public and published without a distribution: incomplete until it has one.
+    assert not complete(crashes)
+    DistributionFactory(dataset=crashes)
+    assert complete(crashes)
+    # A public dataset needs a license.
+    Dataset.objects.filter(pk=crashes.pk).update(license="")
+    assert not complete(crashes)
+    # Without a steward or keywords, a non-public dataset is incomplete; with them (and its rights), complete.
+    dispatch = catalogue["dispatch"]
+    assert not complete(dispatch)
+    Dataset.objects.filter(pk=dispatch.pk).update(contact=crashes.contact)
+    assert complete(dispatch)
+    dispatch.keywords.clear()
+    assert not complete(dispatch)
+
+
+def test_coverage_figures(catalogue, city):
+    DepartmentFactory(name="Libraries", slug="libraries", code="LIB")  # active, nothing inventoried
+    DepartmentFactory(name="Old Works", slug="old-works", code="OW", active=False)  # inactive: not counted
+    DistributionFactory(dataset=catalogue["crashes"])
+    DatasetFactory(title="Retired thing", department=city["fire"], status=Status.RETIRED)
+    coverage = selectors.inventory_coverage()
+    # Police, Fire and Parks of four active departments.
+    assert (coverage.departments_inventoried, coverage.departments) == (3, 4)
+    assert coverage.departments_share == 75
+    # Six not retired; only Crashes has keyword, steward, license and a distribution.
+    assert (coverage.datasets_complete, coverage.datasets) == (1, 6)
+    assert coverage.complete_share == 16
+    assert coverage.last_changed == Dataset.objects.latest("updated_at").updated_at
+    assert coverage.is_fresh
+
+
+def test_coverage_goes_stale_after_twelve_months(catalogue):
+    later = timezone.now() + datetime.timedelta(days=366)
+    assert not selectors.inventory_coverage(now=later).is_fresh
+    assert selectors.inventory_coverage(now=later - datetime.timedelta(days=2)).is_fresh
+
+
+def test_coverage_of_an_empty_inventory(city):
+    coverage = selectors.inventory_coverage()
+    assert (coverage.departments_share, coverage.complete_share, coverage.last_changed) == (0, 0, None)
+    assert not coverage.is_fresh
+
+
+def test_coverage_costs_two_queries(catalogue, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        selectors.inventory_coverage()
