@@ -174,8 +174,11 @@ def _read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
         raise TableError(
             "The file is not UTF-8 text. In your spreadsheet choose “Save as… CSV UTF-8”, or upload it as .xlsx."
         ) from exc
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheets set to a European locale save "CSV" with semicolons between the columns.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = _header(next(reader, []))
         return _rows_from(header, list(reader))
     except csv.Error as exc:

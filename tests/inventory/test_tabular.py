@@ -309,6 +309,13 @@ def test_values_by_label_and_tags(as_persona, city, users):
     assert Initiative.objects.filter(slug="vision-zero").exists()
 
 
+def test_a_csv_with_semicolons_between_columns(city):
+    content = b'title;description;department;keywords\nCrashes;All, of them.;PD;"a; b"\n'
+    columns, rows = tabular.read_table(SimpleUploadedFile("x.csv", content))
+    assert columns == ["title", "description", "department", "keywords"]
+    assert rows == [{"title": "Crashes", "description": "All, of them.", "department": "PD", "keywords": "a; b"}]
+
+
 def test_xlsx_imports_like_csv(as_persona, city):
     client = as_persona("stat_analyst")
     preview(client, xlsx_file([good_row("Overtime", accrual_periodicity="R/P1W")]))
