@@ -269,7 +269,7 @@ def _choice(value: str, choices, aliases: dict | None = None) -> str | None:
 class _Lookups:
     """Departments, stewards, datasets and initiatives named in the file, each read with one query."""
 
-    def __init__(self, rows: list[dict[str, str]]):
+    def __init__(self, rows: list[dict[str, str]], actor: Actor):
         self.departments = {d.code.lower(): d for d in Department.objects.all()}
         emails = {r.get("contact_email", "").strip().lower() for r in rows} - {""}
         self.contacts: dict[tuple[str, int], Person] = {}
@@ -294,6 +294,9 @@ class _Lookups:
             .select_related("department", "contact")
             .prefetch_related("keywords", "themes", "initiatives")
         }
+        self.writable_ids = set(
+            DATASETS.writable(actor, Dataset.objects.filter(identifier__in=identifiers)).values_list("pk", flat=True)
+        )
 
 
 def _plan_row(line: int, raw: dict[str, str], columns: list[str], lookups: _Lookups, actor: Actor) -> RowPlan:
@@ -395,7 +398,7 @@ def _plan_row(line: int, raw: dict[str, str], columns: list[str], lookups: _Look
 
     # Who may write it.
     if existing is not None:
-        if not DATASETS.writable(actor, Dataset.objects.filter(pk=existing.pk)).exists():
+        if existing.pk not in lookups.writable_ids:
             errors.append(f"You may not change {existing.identifier} (it belongs to {existing.department.name}).")
         elif (
             department is not None
@@ -410,13 +413,18 @@ def _plan_row(line: int, raw: dict[str, str], columns: list[str], lookups: _Look
     if errors:
         plan.action = INVALID
         return plan
-    # Let the model check the rest (lengths, constraints) on an unsaved copy.
+    # Let the model check the rest (lengths, choices) on an unsaved copy. The related objects were looked up above
+    # and the one constraint (rights unless public) checked, so this costs no query per row.
     candidate = copy.copy(existing) if existing else Dataset()
     for name, value in values.items():
         setattr(candidate, name, value)
     candidate.identifier = identifier or "pending-identifier"
     try:
-        candidate.full_clean(exclude=["keywords", "themes", "initiatives"], validate_unique=False)
+        candidate.full_clean(
+            exclude=["keywords", "themes", "initiatives", "department", "contact", "discovered_from"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             label = "" if name == "__all__" else f"{name.replace('_', ' ').capitalize()}: "
@@ -449,7 +457,7 @@ def _changed_fields(dataset: Dataset, values: dict, tags: dict) -> list[str]:
 def import_plan(*, columns: list[str], rows: list[dict[str, str]], actor: Actor) -> ImportPlan:
     """What importing ``rows`` would do, row by row; writes nothing. A row with an identifier updates that dataset
     (or creates one with it); a row without creates a new dataset; an identifier twice in a file is refused."""
-    lookups = _Lookups(rows)
+    lookups = _Lookups(rows, actor)
     seen: dict[str, int] = {}
     plans = []
     for index, raw in enumerate(rows):

@@ -316,6 +316,23 @@ def test_a_csv_with_semicolons_between_columns(city):
     assert rows == [{"title": "Crashes", "description": "All, of them.", "department": "PD", "keywords": "a; b"}]
 
 
+@pytest.mark.parametrize("persona", ["stat_analyst", "police_contact"])
+def test_planning_costs_the_same_queries_for_ten_rows_or_two_hundred(
+    persona, users, city, django_assert_max_num_queries
+):
+    for n in range(100):
+        DatasetFactory(identifier=f"pd-{n}", title=f"Old {n}", department=city["police"], keywords=["k"])
+    header = [*HEADER, "contact_email", "keywords"]
+    rows = [good_row(f"Old {n}", identifier=f"pd-{n}") + ["pdata@example.gov", "k"] for n in range(100)]
+    rows += [good_row(f"New {n}", code="PD" if n % 2 else "FD") + ["", "k"] for n in range(100)]
+    columns, parsed = tabular.read_table(csv_file(rows, header))
+    actor = actor_for(users[persona])
+    with django_assert_max_num_queries(10):
+        plan = tabular.import_plan(columns=columns, rows=parsed, actor=actor)
+    assert plan.count("changed") == 100  # each gets a steward
+    assert plan.count("new") == (100 if persona == "stat_analyst" else 50)
+
+
 def test_xlsx_imports_like_csv(as_persona, city):
     client = as_persona("stat_analyst")
     preview(client, xlsx_file([good_row("Overtime", accrual_periodicity="R/P1W")]))
