@@ -284,3 +284,12 @@ def test_the_department_page_costs_a_fixed_number_of_queries(as_persona, city, d
     client = as_persona("stat_analyst")
     with django_assert_max_num_queries(15):
         assert client.get(POLICE).status_code == 200
+
+
+def test_the_list_costs_a_fixed_number_of_queries(as_persona, city, django_assert_max_num_queries):
+    for department in (city["police"], city["fire"], city["parks"]):
+        for question in DiscoveryQuestion:
+            answer(department, question, "Yes.")
+    client = as_persona("stat_analyst")
+    with django_assert_max_num_queries(8):
+        assert client.get(LIST).status_code == 200

@@ -509,3 +509,13 @@ def test_export_then_import_round_trips_unchanged(as_persona, city, users, fmt):
     assert [r.action for r in response.context["plan"].rows] == ["unchanged", "unchanged"]
     client.post(CONFIRM, {"token": token_of(client)})
     assert state() == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_costs_a_fixed_number_of_queries(as_persona, city, fmt, django_assert_max_num_queries):
+    for n in range(40):
+        DatasetFactory(identifier=f"pd-{n}", department=city["police"], keywords=["a", "b"], themes=["T"])
+    client = as_persona("stat_analyst")
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/inventory/export.{fmt}")
+    assert response.status_code == 200
