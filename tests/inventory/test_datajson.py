@@ -255,3 +255,60 @@ def test_schema_json_for_an_identifier_that_is_a_url(client, city):
     DataFieldFactory(dataset=dataset, name="x")
     url = reverse("public:dataset_schema", kwargs={"identifier": dataset.identifier})
     assert client.get(url).json()["fields"][0]["name"] == "x"
+
+
+def test_free_text_that_dcat_us_would_reject_is_left_out_or_generalised(client, city):
+    steward = PersonFactory(full_name="Lo Cal", email="lo@localhost", department=city["police"])
+    RoleAssignmentFactory(person=steward, role=Role.DEPARTMENT_CONTACT, department=city["police"])
+    dataset = PublicDatasetFactory(
+        identifier="messy", department=city["police"], contact=steward, temporal="2015 to now"
+    )
+    DistributionFactory(dataset=dataset, media_type="text/csv; charset=utf-8")
+    DistributionFactory(dataset=dataset, media_type="CSV file")
+    catalog = get_catalog(client)
+    assert_valid(catalog)
+    entry = entries(catalog)["messy"]
+    assert "temporal" not in entry and "hasEmail" not in entry["contactPoint"]
+    assert [d["mediaType"] for d in entry["distribution"]] == ["text/csv", "application/octet-stream"]
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2015-01-01/2026-10-31", True),
+        ("2015-01-01T00:00:00Z/2026-10-31T23:59:59-05:00", True),
+        ("2015-01-01/P1Y", True),
+        ("P1Y2M/2026-01-01", True),
+        ("2015-01-01", False),
+        ("2015-13-01/2016-01-01", False),
+        ("P1Y/P2Y", False),
+        ("since 2015", False),
+        ("", False),
+    ],
+)
+def test_temporal_coverage_is_published_only_when_dcat_us_accepts_it(value, valid):
+    from inventory.services.datajson import valid_temporal
+
+    assert valid_temporal(value) is valid
+    if valid:
+        record = {
+            "title": "t",
+            "description": "d",
+            "identifier": "i",
+            "accessLevel": "public",
+            "temporal": value,
+            "publisher": {"name": "P"},
+            "contactPoint": {"fn": "x"},
+        }
+        assert_valid({"conformsTo": "https://project-open-data.cio.gov/v1.1/schema", "dataset": [record]})
+
+
+@pytest.mark.parametrize("identifier", ["pd-crimes", "https://data.example.gov/id/42?x=1#y", "a b/ç%20", "//odd"])
+def test_schema_urls_are_those_reverse_gives(identifier):
+    from urllib.parse import urljoin
+
+    from inventory.services.datajson import schema_url_builder
+
+    base = "https://stat.example.gov/"
+    expected = urljoin(base, reverse("public:dataset_schema", kwargs={"identifier": identifier}))
+    assert schema_url_builder(base)(identifier) == expected
