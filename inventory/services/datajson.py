@@ -48,14 +48,71 @@ CATALOGUED_Q = Q(published=True, access_level__in=[AccessLevel.PUBLIC, AccessLev
 
 
 def catalogued_datasets() -> QuerySet[Dataset]:
-    """The datasets data.json lists, with everything an entry needs loaded in a fixed number of queries."""
-    return (
-        Dataset.objects.filter(CATALOGUED_Q)
-        .select_related("department", "contact")
-        .prefetch_related("keywords", "themes", "distributions")
-        .annotate(has_dictionary=Exists(DataField.objects.filter(dataset=OuterRef("pk"))))
+    """The datasets data.json lists (and whose Table Schema is served)."""
+    return Dataset.objects.filter(CATALOGUED_Q)
+
+
+_ROW_FIELDS = (
+    "pk",
+    "identifier",
+    "title",
+    "description",
+    "access_level",
+    "rights",
+    "license",
+    "spatial",
+    "temporal",
+    "accrual_periodicity",
+    "issued",
+    "modified",
+    "landing_page",
+    "department__name",
+    "contact__full_name",
+    "contact__email",
+    "contact__active",
+)
+_DISTRIBUTION_FIELDS = ("dataset_id", "download_url", "access_url", "media_type", "format", "title", "description")
+
+
+def _grouped(rows) -> dict[int, list]:
+    groups: dict[int, list] = {}
+    for dataset_id, value in rows:
+        groups.setdefault(dataset_id, []).append(value)
+    return groups
+
+
+def catalogue_rows() -> tuple[list[dict], dict[int, list], dict[int, list], dict[int, list]]:
+    """The catalogued datasets as plain rows (with their department's name, their steward's name, email and
+    whether they are active, and whether they have a data dictionary), and their keywords, themes and
+    distributions grouped by dataset id: five queries whatever the number of datasets.
+
+    Plain rows, not model instances with prefetches: for 10,000 datasets building the model objects and their
+    related managers cost seconds; reading rows costs a fraction of one.
+    """
+    datasets = catalogued_datasets()
+    ids = datasets.values("pk")
+    rows = list(
+        datasets.annotate(has_dictionary=Exists(DataField.objects.filter(dataset=OuterRef("pk"))))
         .order_by("identifier")
+        .values(*_ROW_FIELDS, "has_dictionary")
     )
+    keywords = _grouped(
+        Dataset.keywords.through.objects.filter(dataset_id__in=ids)
+        .order_by("keyword__name")
+        .values_list("dataset_id", "keyword__name")
+    )
+    themes = _grouped(
+        Dataset.themes.through.objects.filter(dataset_id__in=ids)
+        .order_by("theme__name")
+        .values_list("dataset_id", "theme__name")
+    )
+    distributions = _grouped(
+        (row["dataset_id"], row)
+        for row in Distribution.objects.filter(dataset_id__in=ids)
+        .order_by("dataset_id", "position", "pk")
+        .values(*_DISTRIBUTION_FIELDS)
+    )
+    return rows, keywords, themes, distributions
 
 
 # --- export ------------------------------------------------------------------------------------------------------
@@ -104,15 +161,19 @@ def media_type(value: str) -> str:
     return value if _MEDIA_TYPE.match(value) else "application/octet-stream"
 
 
-def contact_point(dataset: Dataset) -> dict:
-    """The dataset's vCard: its steward's name and email, or the department and the program's open-data mailbox.
+def contact_point(row: dict) -> dict:
+    """A dataset row's vCard: its steward's name and email, or the department and the program's open-data mailbox.
 
-    Only a name and an email ever leave: never a phone number or anything else about the person.
+    Only a name and an email ever leave: never a phone number or anything else about the person. An inactive
+    steward is not named.
     """
-    contact = dataset.contact if dataset.contact_id and dataset.contact.active else None
-    vcard: dict[str, Any] = {"@type": "vcard:Contact", "fn": contact.full_name if contact else dataset.department.name}
-    email = (contact.email if contact else "") or _generic_contact_email()
-    if email and not _EMAIL.match(email):
+    steward = bool(row["contact__full_name"]) and row["contact__active"]
+    vcard: dict[str, Any] = {
+        "@type": "vcard:Contact",
+        "fn": row["contact__full_name"] if steward else row["department__name"],
+    }
+    email = row["contact__email"] if steward else ""
+    if not (email and _EMAIL.match(email)):
         email = _generic_contact_email()
     if email and _EMAIL.match(email):
         vcard["hasEmail"] = f"mailto:{email}"
@@ -127,63 +188,65 @@ def schema_url_builder(base_url: str) -> Callable[[str], str]:
     return lambda identifier: prefix + quote(identifier, safe="/~:@!$&'()*+,;=") + suffix
 
 
-def datajson_entry(dataset: Dataset, *, schema_url: Callable[[str], str], city_name: str) -> dict:
-    """One dataset as a DCAT-US v1.1 dataset object. Empty optional values are left out rather than sent blank."""
+def datajson_entry(
+    row: dict,
+    *,
+    keywords: list[str],
+    themes: list[str],
+    distributions: list[dict],
+    schema_url: Callable[[str], str],
+    city_name: str,
+) -> dict:
+    """One dataset row (see :func:`catalogue_rows`) as a DCAT-US v1.1 dataset object. Empty optional values are
+    left out rather than sent blank."""
     entry: dict[str, Any] = {
         "@type": "dcat:Dataset",
-        "identifier": dataset.identifier,
-        "title": dataset.title,
-        "description": dataset.description,
-        "accessLevel": dataset.access_level,
+        "identifier": row["identifier"],
+        "title": row["title"],
+        "description": row["description"],
+        "accessLevel": row["access_level"],
         "publisher": {
             "@type": "org:Organization",
-            "name": dataset.department.name,
+            "name": row["department__name"],
             "subOrganizationOf": {"@type": "org:Organization", "name": city_name},
         },
-        "contactPoint": contact_point(dataset),
+        "contactPoint": contact_point(row),
     }
-    keywords = [keyword.name for keyword in dataset.keywords.all()]
     if keywords:
         entry["keyword"] = keywords
-    if dataset.modified:
-        entry["modified"] = dataset.modified.isoformat()
-    if dataset.access_level != AccessLevel.PUBLIC:
-        entry["rights"] = dataset.rights[:255]
+    if row["modified"]:
+        entry["modified"] = row["modified"].isoformat()
+    if row["access_level"] != AccessLevel.PUBLIC:
+        entry["rights"] = row["rights"][:255]
     optional = {
-        "license": dataset.license,
-        "spatial": dataset.spatial,
-        "temporal": dataset.temporal if valid_temporal(dataset.temporal) else "",
-        "accrualPeriodicity": dataset.accrual_periodicity,
-        "issued": dataset.issued.isoformat() if dataset.issued else "",
-        "landingPage": dataset.landing_page,
+        "license": row["license"],
+        "spatial": row["spatial"],
+        "temporal": row["temporal"] if valid_temporal(row["temporal"]) else "",
+        "accrualPeriodicity": row["accrual_periodicity"],
+        "issued": row["issued"].isoformat() if row["issued"] else "",
+        "landingPage": row["landing_page"],
     }
     entry.update({key: value for key, value in optional.items() if value})
-    themes = [theme.name for theme in dataset.themes.all()]
     if themes:
         entry["theme"] = themes
-    distributions = [distribution_entry(d) for d in dataset.distributions.all()]
     if distributions:
-        entry["distribution"] = distributions
-    if getattr(dataset, "has_dictionary", None) or (not hasattr(dataset, "has_dictionary") and dataset.fields.exists()):
-        entry["describedBy"] = schema_url(dataset.identifier)
+        entry["distribution"] = [distribution_entry(d) for d in distributions]
+    if row["has_dictionary"]:
+        entry["describedBy"] = schema_url(row["identifier"])
         entry["describedByType"] = TABLE_SCHEMA_TYPE
     return entry
 
 
-def distribution_entry(distribution: Distribution) -> dict:
+def distribution_entry(distribution: dict) -> dict:
     entry: dict[str, Any] = {"@type": "dcat:Distribution"}
-    if distribution.download_url:
-        entry["downloadURL"] = distribution.download_url
-        entry["mediaType"] = media_type(distribution.media_type)
-    if distribution.access_url:
-        entry["accessURL"] = distribution.access_url
-    for key, value in (
-        ("format", distribution.format),
-        ("title", distribution.title),
-        ("description", distribution.description),
-    ):
-        if value:
-            entry[key] = value
+    if distribution["download_url"]:
+        entry["downloadURL"] = distribution["download_url"]
+        entry["mediaType"] = media_type(distribution["media_type"])
+    if distribution["access_url"]:
+        entry["accessURL"] = distribution["access_url"]
+    for key in ("format", "title", "description"):
+        if distribution[key]:
+            entry[key] = distribution[key]
     return entry
 
 
@@ -197,13 +260,24 @@ def datajson_catalog(*, base_url: str) -> dict:
     Costs a fixed number of queries.
     """
     city_name, schema_url = settings.CITY_NAME, schema_url_builder(base_url)
+    rows, keywords, themes, distributions = catalogue_rows()
     return {
         "@context": CATALOG_CONTEXT,
         "@id": urljoin(base_url, reverse("public:datajson")),
         "@type": "dcat:Catalog",
         "conformsTo": CONFORMS_TO,
         "describedBy": CATALOG_SCHEMA,
-        "dataset": [datajson_entry(d, schema_url=schema_url, city_name=city_name) for d in catalogued_datasets()],
+        "dataset": [
+            datajson_entry(
+                row,
+                keywords=keywords.get(row["pk"], []),
+                themes=themes.get(row["pk"], []),
+                distributions=distributions.get(row["pk"], []),
+                schema_url=schema_url,
+                city_name=city_name,
+            )
+            for row in rows
+        ],
     }
 
 
