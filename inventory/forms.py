@@ -50,10 +50,22 @@ def join_list(values: Iterable[str], *, one_a_line: bool = False) -> str:
 
 
 class ListField(forms.CharField):
-    """Text in, a list of distinct values out (see :func:`split_list`)."""
+    """Text in, a list of distinct values out (see :func:`split_list`), each at most ``item_max_length`` long."""
+
+    def __init__(self, *, item_max_length: int | None = None, **kwargs):
+        self.item_max_length = item_max_length
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         return split_list(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        too_long = [item for item in value if self.item_max_length and len(item) > self.item_max_length]
+        if too_long:
+            raise forms.ValidationError(
+                f"Each one may be at most {self.item_max_length} characters long: “{too_long[0][:40]}…” is longer."
+            )
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
@@ -107,12 +119,14 @@ class DatasetForm(forms.Form):
         label="Description", widget=forms.Textarea(attrs={"rows": 4}), help_text="What the data holds, in plain words."
     )
     keywords = ListField(
+        item_max_length=100,
         label="Keywords",
         required=False,
         max_length=2000,
         help_text="Separate them with commas, for example: crime, incidents, calls for service.",
     )
     themes = ListField(
+        item_max_length=100,
         label="Themes",
         required=False,
         max_length=2000,
@@ -297,7 +311,9 @@ class DistributionForm(forms.Form):
         label="Access URL", max_length=1000, required=False, assume_scheme="https", help_text="Or: an API or web page."
     )
     format = forms.CharField(label="Format", max_length=50, required=False, help_text="For example: CSV, API.")
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "height-10"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -317,13 +333,15 @@ class DataFieldForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200, required=False)
     type = forms.ChoiceField(label="Type", choices=FieldType.choices, initial=FieldType.STRING)
     format = forms.CharField(label="Format", max_length=100, required=False, help_text="e.g. %Y-%m-%d or email.")
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "height-10"})
+    )
     required = forms.BooleanField(label="Required", required=False, help_text="Every row has a value.")
     unique = forms.BooleanField(label="Unique", required=False, help_text="No two rows share a value.")
     allowed_values = ListField(
         label="Allowed values",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "height-10"}),
         help_text="The only values allowed, one a line or separated by commas.",
     )
     minimum = forms.CharField(label="Minimum", max_length=100, required=False)

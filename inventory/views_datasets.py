@@ -37,7 +37,7 @@ from .forms import (
     dictionary_initial,
     distribution_initial,
 )
-from .models import Dataset, DiscoveryAnswer, Initiative, Keyword, PriorityWeights, Theme
+from .models import AccessLevel, Dataset, DiscoveryAnswer, Initiative, Keyword, PriorityWeights, Theme
 from .services import datasets as services
 from .services.priority import priority_reasons
 
@@ -211,6 +211,8 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": reasons,
             "score": sum(reason.weight for reason in reasons),
             "may_edit": may_write(actor, dataset),
+            # Published with a public or restricted-public access level: in data.json, with a public Table Schema.
+            "catalogued": dataset.published and dataset.access_level != AccessLevel.NON_PUBLIC,
         },
     )
 

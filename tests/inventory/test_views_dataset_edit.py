@@ -291,3 +291,11 @@ def test_empty_management_form_is_an_error_not_a_crash(as_persona, dataset):
     assert response.status_code == 200
     assert "ManagementForm data is missing" in summary(response)
     assert inventory_state() == before
+
+
+def test_a_keyword_longer_than_a_keyword_may_be_is_an_error_not_a_crash(as_persona, city):
+    before = inventory_state()
+    response = as_persona("stat_analyst").post(ADD, form_data(city["police"], keywords="ok, " + "x" * 101))
+    assert response.status_code == 200
+    assert "Keywords: Each one may be at most 100 characters long" in summary(response)
+    assert inventory_state() == before

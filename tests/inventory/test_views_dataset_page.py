@@ -96,3 +96,21 @@ def test_the_edit_form_costs_the_same_queries_with_2_or_30_fields(as_persona, da
         DataFieldFactory(dataset=dataset, name=f"extra_{n}")
     with django_assert_max_num_queries(len(small)):
         client.get(path)
+
+
+def test_links_to_draft_the_dictionary_for_writers_and_to_the_public_table_schema(as_persona, city):
+    from .factories import PublicDatasetFactory
+
+    public = PublicDatasetFactory(department=city["police"], identifier="pd-public")
+    writer = parse(as_persona("police_contact").get(public.get_absolute_url()))
+    hrefs = {a.attrs.get("href") for a in section(writer, "Data dictionary").find_all("a")}
+    assert f"/inventory/datasets/{public.pk}/dictionary/draft/" in hrefs
+    assert "/public/datasets/pd-public/schema.json" in hrefs
+
+    reader = parse(as_persona("police_lead").get(public.get_absolute_url()))
+    hrefs = {a.attrs.get("href") for a in section(reader, "Data dictionary").find_all("a")}
+    assert hrefs == {"/public/datasets/pd-public/schema.json"}
+
+    hidden = DatasetFactory(department=city["police"])
+    page = parse(as_persona("police_contact").get(hidden.get_absolute_url()))
+    assert not any("schema.json" in a.attrs.get("href", "") for a in page.find_all("a"))
