@@ -203,6 +203,12 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     dataset = get_object_for_user(DATASETS, request.user, _page_queryset(), pk=pk)
     reasons = priority_reasons(dataset, PriorityWeights.current())
+    # The latest change, as on the history page (a fixed handful of queries, whatever the history's length).
+    latest = list(dataset.history.select_related("history_user__person").order_by("-history_id")[:2])
+    latest_change = None
+    if latest:
+        previous = latest[1] if len(latest) > 1 else None
+        (latest_change,) = history_entries(dataset, latest[:1], previous, latest_id=latest[0].history_id)
     return render(
         request,
         "inventory/dataset_detail.html",
@@ -211,6 +217,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": reasons,
             "score": sum(reason.weight for reason in reasons),
             "may_edit": may_write(actor, dataset),
+            "latest_change": latest_change,
             # Published with a public or restricted-public access level: in data.json, with a public Table Schema.
             "catalogued": dataset.published and dataset.access_level != AccessLevel.NON_PUBLIC,
         },
@@ -238,6 +245,10 @@ class Entry:
     version: object
     changes: list[Change] = field(default_factory=list)
     is_current: bool = False
+
+    @property
+    def heading_id(self) -> str:
+        return f"version-{self.version.history_id}"
 
     @property
     def kind(self) -> str:

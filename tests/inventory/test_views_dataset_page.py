@@ -114,3 +114,15 @@ def test_links_to_draft_the_dictionary_for_writers_and_to_the_public_table_schem
     hidden = DatasetFactory(department=city["police"])
     page = parse(as_persona("police_contact").get(hidden.get_absolute_url()))
     assert not any("schema.json" in a.attrs.get("href", "") for a in page.find_all("a"))
+
+
+def test_the_page_shows_its_latest_change_as_old_and_new(as_persona, city, users):
+    from inventory.services.datasets import dataset_create, dataset_update
+
+    dataset = dataset_create(title="Potholes", description="x", department=city["police"], rights="Draft.")
+    dataset_update(dataset=dataset, by=users["police_contact"], title="Pothole reports", reason="Clearer title")
+    record = section(parse(as_persona("stat_lead").get(dataset.get_absolute_url())), "Record")
+    assert "Latest change: changed" in record.text and "by Dana Data" in record.text
+    assert "Reason: Clearer title" in record.text
+    (row,) = record.find("tbody").find_all("tr")
+    assert [cell.text for cell in row.find_all("td")] == ["Potholes", "Pothole reports"]
