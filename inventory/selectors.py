@@ -62,7 +62,8 @@ def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Datase
 
     On PostgreSQL: full-text search over title and description (English stemming, web-search syntax: quoted
     phrases, ``or``, ``-word``), or a keyword containing the text, or a title containing it (so a half-typed word
-    still finds something). Elsewhere (SQLite in development): case-insensitive containment over the three.
+    still finds something). Elsewhere (SQLite in development): every word contained (case-insensitively) in the
+    title, the description or a keyword.
     """
     text = " ".join(text.split())[:200]
     if not text:
@@ -78,7 +79,18 @@ def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Datase
         return queryset.annotate(search_document=document).filter(
             Q(search_document=query) | Q(keyword_matches) | Q(title__icontains=text)
         )
-    return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(keyword_matches))
+    every_word = Q()
+    for word in text.split():
+        every_word &= (
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(
+                Exists(
+                    Dataset.keywords.through.objects.filter(dataset_id=OuterRef("pk"), keyword__name__icontains=word)
+                )
+            )
+        )
+    return queryset.filter(every_word | Q(keyword_matches))
 
 
 # --- the signed-in inventory ------------------------------------------------------------------------------------------

@@ -352,3 +352,15 @@ def test_schema_lists_the_dataset_endpoints(as_persona, db):
     paths = schema["paths"]
     assert {"get", "post"} <= set(paths["/api/datasets/"])
     assert {"get", "put", "patch"} <= set(paths["/api/datasets/{identifier}/"])
+
+
+def test_detail_costs_the_same_queries_for_2_or_30_fields(catalogue, as_persona, django_assert_max_num_queries):
+    client = as_persona("stat_analyst")
+    client.get(detail("pd-crashes"))
+    with django_assert_max_num_queries(10) as few:  # session, user, roles, weights, row, 5 prefetches
+        assert client.get(detail("pd-crashes")).status_code == 200
+    for n in range(28):
+        DataFieldFactory(dataset=catalogue["crashes"], name=f"extra_{n}")
+        DistributionFactory(dataset=catalogue["crashes"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(detail("pd-crashes")).json()["dictionary"]) == 29

@@ -180,3 +180,14 @@ def test_catalogue_is_read_only(catalogue, client, method):
 
 def test_home_page_links_to_the_catalogue(client, db):
     assert parse(client.get("/")).find("a", href=URL) is not None
+
+
+def test_the_dataset_page_costs_the_same_queries_for_2_or_30_fields(catalogue, client, django_assert_max_num_queries):
+    url = reverse("public:dataset", kwargs={"identifier": "pd-crashes"})
+    with django_assert_max_num_queries(7) as few:  # dataset, keywords, themes, initiatives, distributions, fields
+        assert client.get(url).status_code == 200
+    for n in range(28):
+        DataFieldFactory(dataset=catalogue["crashes"], name=f"extra_{n}")
+        DistributionFactory(dataset=catalogue["crashes"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "extra_27" in client.get(url).content.decode()

@@ -94,6 +94,23 @@ def test_search_covers_title_description_and_keywords(catalogue, text, expected)
     assert titles(selectors.datasets_matching(Dataset.objects.all(), text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("crashes", {"Crashes"}),
+        ("COLLISIONS intersection", {"Crashes"}),  # every word, anywhere, any case
+        ("vision zero", {"Crashes"}),
+        ("911 dispatch", {"Dispatch calls"}),  # a keyword and a word of the title
+        ("dispatch crashes", set()),
+    ],
+)
+def test_search_without_postgresql_matches_every_word(catalogue, monkeypatch, text, expected):
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert titles(selectors.datasets_matching(Dataset.objects.all(), text)) == expected
+
+
 def test_public_dataset_is_404_unless_published_and_public(catalogue):
     from django.http import Http404
 
