@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from ..models import Dataset, PriorityWeights
@@ -23,16 +23,29 @@ FACTOR_LABELS = {
 }
 
 
+def _weight(weights: PriorityWeights | None, factor: str):
+    """A factor's weight as an SQL expression: the given weights' value, or the program's stored weight read in
+    the same query (with the model's default when none is stored), so building the queryset touches no table."""
+    if weights is not None:
+        return Value(getattr(weights, factor))
+    default = PriorityWeights._meta.get_field(factor).default
+    stored = Subquery(PriorityWeights.objects.order_by("pk").values(factor)[:1])
+    return Coalesce(stored, Value(default), output_field=IntegerField())
+
+
 def with_priority_score(queryset: QuerySet[Dataset], weights: PriorityWeights | None = None) -> QuerySet[Dataset]:
-    """Annotate ``priority_score`` on each dataset, in SQL, so the inventory can sort and filter by it."""
-    weights = weights or PriorityWeights.current()
+    """Annotate ``priority_score`` on each dataset, in SQL, so the inventory can sort and filter by it.
+
+    Without ``weights`` the program's current weights are read inside the same query."""
     terms = [
-        Case(When(**{flag: True}, then=Value(getattr(weights, flag))), default=Value(0), output_field=IntegerField())
+        Case(When(**{flag: True}, then=_weight(weights, flag)), default=Value(0), output_field=IntegerField())
         for flag in PriorityWeights.FLAG_FIELDS
     ]
     serves_initiative = Exists(Dataset.initiatives.through.objects.filter(dataset_id=OuterRef("pk")))
     terms.append(
-        Case(When(serves_initiative, then=Value(weights.initiative)), default=Value(0), output_field=IntegerField())
+        Case(
+            When(serves_initiative, then=_weight(weights, "initiative")), default=Value(0), output_field=IntegerField()
+        )
     )
     total = terms[0]
     for term in terms[1:]:
