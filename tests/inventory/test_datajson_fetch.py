@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from inventory.services import datajson
-from inventory.services.datajson import FetchError, fetch_url
+from core import fetch as fetch_module
+from core.fetch import FetchError, fetch_url
 
 CATALOG = {"conformsTo": "https://project-open-data.cio.gov/v1.1/schema", "dataset": []}
 
@@ -73,8 +73,8 @@ def test_redirects_are_checked_and_limited(server, settings):
 
 def test_a_redirect_to_a_private_address_is_refused(server, settings, monkeypatch):
     """The first hop is allowed (a stand-in for a public host); the redirect to the metadata service is not."""
-    real = datajson._allowed_address
-    monkeypatch.setattr(datajson, "_allowed_address", lambda address: address == "127.0.0.1" or real(address))
+    real = fetch_module._allowed_address
+    monkeypatch.setattr(fetch_module, "_allowed_address", lambda address: address == "127.0.0.1" or real(address))
     assert "169.254.169.254" in refused(f"{server}/to-metadata")
 
 
@@ -103,12 +103,12 @@ def test_the_size_cap_is_counted_while_reading(server, settings):
     ],
 )
 def test_non_public_addresses_are_refused(address):
-    assert not datajson._allowed_address(address)
+    assert not fetch_module._allowed_address(address)
 
 
 def test_public_addresses_are_allowed():
-    assert datajson._allowed_address("93.184.216.34")
-    assert datajson._allowed_address("2606:2800:220:1:248:1893:25c8:1946")
+    assert fetch_module._allowed_address("93.184.216.34")
+    assert fetch_module._allowed_address("2606:2800:220:1:248:1893:25c8:1946")
 
 
 def test_a_host_with_any_private_address_is_refused(monkeypatch):
@@ -118,7 +118,7 @@ def test_a_host_with_any_private_address_is_refused(monkeypatch):
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.5", port)),
         ]
 
-    monkeypatch.setattr(datajson.socket, "getaddrinfo", fake_getaddrinfo)
+    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", fake_getaddrinfo)
     assert "10.0.0.5" in refused("https://data.example.gov/data.json")
 
 
