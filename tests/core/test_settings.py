@@ -127,3 +127,25 @@ def test_testing_flag_follows_the_environment(value, expected):
     )
 
     assert result.stdout.strip() == expected, result.stderr
+
+
+def test_manage_py_with_nothing_configured_runs_in_development_mode():
+    """A developer's fresh clone: no DEBUG and no SECRET_KEY in the environment, and manage.py still works."""
+    result = run("manage.py", "check", STATPROGRAM_TESTING="false")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_manage_py_with_a_secret_key_keeps_debug_off():
+    """A server sets SECRET_KEY: manage.py then keeps production settings (the deploy check sees DEBUG off)."""
+    result = run(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        STATPROGRAM_TESTING="false",
+        SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="stat.example.gov",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
