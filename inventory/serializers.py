@@ -14,6 +14,7 @@ from team.models import Department, Person
 from team.serializers import DepartmentRefOutputSerializer
 
 from .models import AccessLevel, DataField, Dataset, Distribution, Frequency, Initiative, Status
+from .services.datasets import DICTIONARY_KEYS
 
 #: Fields only signed-in users see (internal notes and the declared value behind the priority score).
 INTERNAL_FIELDS = (
@@ -61,19 +62,7 @@ class DataFieldOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataField
-        fields = [
-            "name",
-            "title",
-            "type",
-            "format",
-            "description",
-            "required",
-            "unique",
-            "allowed_values",
-            "minimum",
-            "maximum",
-            "pattern",
-        ]
+        fields = list(DICTIONARY_KEYS)
         read_only_fields = fields
 
 
