@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "core",
     "team",
     "inventory",
+    "quality",
 ]
 
 MIDDLEWARE = [
