@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "team",
     "inventory",
     "quality",
+    "goals",
 ]
 
 MIDDLEWARE = [
