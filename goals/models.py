@@ -143,11 +143,15 @@ class Measure(models.Model):
     condition = models.JSONField(
         default=dict, blank=True, help_text='For a share: {"column": ..., "op": "<=", "value": ...}.'
     )
+    # The latest computation: when it ran, and why it failed (blank when it succeeded).
+    computed_at = models.DateTimeField(null=True, blank=True)
+    compute_error = models.TextField(blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # The history is of the definition; each computation's outcome is not a change to it.
+    history = HistoricalRecords(excluded_fields=["computed_at", "compute_error"])
 
     class Meta:
         ordering = ["goal", "-is_kpi", "name"]

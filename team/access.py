@@ -102,6 +102,10 @@ class Actor:
     def can_view_gaps(self) -> bool:
         return self.can_manage_people()
 
+    def can_define_goals(self) -> bool:
+        """Create and edit goals, measures, their computations and targets: the principal, Stat lead and analysts."""
+        return self.has_role(Role.PRINCIPAL, Role.STAT_LEAD, Role.STAT_ANALYST)
+
 
 ANONYMOUS = Actor()
 
@@ -298,6 +302,18 @@ MEASURE_COMMENTARY = ScopedPolicy(
     read_own_department=frozenset({Role.DEPARTMENT_CONTACT}),
     read_portfolio=frozenset({Role.BUDGET_ANALYST}),
     write_own_department=frozenset({Role.DEPARTMENT_LEAD}),
+)
+#: Measures (and, through ``measure__department``, their observations). Writing means recording observations of
+#: manual measures; defining goals and measures is :meth:`Actor.can_define_goals`. Public: the measure and its goal.
+MEASURES = ScopedPolicy(
+    name="measure",
+    department_field="department",
+    public_q=Q(public=True, goal__public=True),
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DATA_EXPERT}),
+    read_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+    write_all=frozenset({Role.STAT_LEAD, Role.STAT_ANALYST}),
+    write_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
 )
 BUDGET_LINES = ScopedPolicy(
     name="budget line",
