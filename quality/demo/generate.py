@@ -1,0 +1,564 @@
+"""Deterministic demo data for the demo inventory: one invented table per dataset, written from its data dictionary.
+
+Pure Python, no database: :func:`demo_table` builds the rows of one :class:`inventory.demo.DatasetSpec` as of a
+day, and :meth:`DemoTable.csv` writes them, whole or as the file looked on an earlier day (only the rows the
+export held by then), which is how the seeded run history is made. The same identifier and day always give the
+same bytes. Problems are planted as :data:`quality.demo.PLANTED` says; every other value keeps to the dictionary.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+import io
+import itertools
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from inventory.demo import DatasetSpec, FieldSpec
+from inventory.models import FieldType, Frequency
+
+from .plants import PLANTED, Plant
+
+SEED = "riverton-2026"
+
+#: The city's bounding box (invented): latitude and longitude.
+LATITUDE = (41.040, 41.135)
+LONGITUDE = (-85.215, -85.070)
+
+#: Days between two exports of a dataset with this update frequency (irregular and slower ones: a month or more).
+PERIOD_DAYS = {
+    Frequency.CONTINUOUS: 1,
+    Frequency.HOURLY: 1,
+    Frequency.DAILY: 1,
+    Frequency.SEMIWEEKLY: 3,
+    Frequency.WEEKLY: 7,
+    Frequency.BIWEEKLY: 14,
+    Frequency.SEMIMONTHLY: 15,
+    Frequency.MONTHLY: 30,
+    Frequency.BIMONTHLY: 61,
+    Frequency.QUARTERLY: 91,
+    Frequency.SEMIANNUAL: 182,
+    Frequency.ANNUAL: 365,
+    Frequency.BIENNIAL: 730,
+    Frequency.DECENNIAL: 3650,
+    Frequency.IRREGULAR: 30,
+}
+
+#: Date columns that name a reporting period rather than an event: the data is not judged fresh by them.
+PERIOD_COLUMNS = frozenset({"month_start", "week_starting", "quarter_start", "fiscal_year"})
+#: Datasets whose first required date is not when the record happened.
+NO_EVENT_DATE = frozenset({"hce-rental-registry"})
+
+STREETS = (
+    "Main St", "Calhoun St", "Clinton St", "Wayne St", "Berry St", "Jefferson Blvd", "Washington Blvd", "Harrison St",
+    "Broadway", "Spy Run Ave", "Anthony Blvd", "State Blvd", "Lake Ave", "Rudisill Blvd", "Fairfield Ave",
+    "Wells St", "Maumee Ave", "Coliseum Blvd", "Tillman Rd", "Paulding Rd", "Creighton Ave", "Pontiac St",
+    "Taylor St", "Lafayette St", "Hanna St", "Oxford St", "Bluffton Rd", "Spring St", "Parnell Ave", "Crescent Ave",
+)  # fmt: skip
+VOCABULARY: dict[str, tuple[str, ...]] = {
+    "call_type": ("Traffic stop", "Disturbance", "Suspicious person", "Alarm", "Theft report", "Welfare check",
+                  "Domestic", "Accident with injury", "Noise complaint", "Burglary"),
+    "offense_code": ("13A", "13B", "23C", "23F", "23H", "240", "290", "35A", "520", "90D"),
+    "offense_category": ("Assault", "Larceny", "Burglary", "Motor vehicle theft", "Vandalism", "Drug offence",
+                         "Robbery", "Fraud"),
+    "top_charge": ("Assault 4th degree", "Theft", "Possession of a controlled substance", "Trespass",
+                   "Driving under the influence", "Warrant", "Burglary 2nd degree", "Disorderly conduct"),
+    "reason": ("Speeding", "Equipment violation", "Stop sign", "Red light", "Expired registration",
+               "Moving violation", "Seat belt"),
+    "assignment": ("Patrol District 1", "Patrol District 2", "Patrol District 3", "Investigations", "Traffic unit",
+                   "Special events", "Training academy"),
+    "incident_type": ("111 Building fire", "131 Passenger vehicle fire", "151 Outside rubbish fire",
+                      "311 Medical assist", "322 Vehicle accident with injuries", "412 Gas leak",
+                      "611 Dispatched and cancelled", "745 Alarm system activation"),
+    "primary_impression": ("Chest pain", "Fall", "Overdose", "Respiratory distress", "Altered mental status",
+                           "Abdominal pain", "Seizure"),
+    "disposition": ("Transported", "Treated and released", "Refused care", "No patient found", "Cancelled"),
+    "hospital": ("Riverton General", "St. Joseph Medical Center", "Lutheran Hospital", "Parkview Regional",
+                 "Dupont Hospital"),
+    "vehicle_id": tuple(f"V-{n:04d}" for n in range(1101, 1161)),
+    "project_name": ("Calhoun St resurfacing", "Fire Station 4 roof", "Main Library HVAC", "Spy Run bridge deck",
+                     "Rudisill Blvd sidewalks", "Police headquarters annex", "Lakeside Park pavilion",
+                     "Traffic signal upgrades phase 2", "Combined sewer overflow tunnel", "Broadway streetscape"),
+    "building": ("City Hall", "Police Headquarters", "Fire Station 1", "Fire Station 4", "Main Library",
+                 "Central Garage", "Lakeside Community Center", "Municipal Court", "Public Works Yard"),
+    "storm_name": ("January blizzard", "Ice storm", "Lake-effect band", "Clipper", "March nor'easter"),
+    "route_id": tuple(f"R-{n:02d}" for n in range(1, 41)),
+    "establishment": ("Main Street Diner", "Golden Wok", "La Esquina Taqueria", "Riverside Grill", "Corner Market",
+                      "Bella Napoli", "Sunrise Bakery", "Pho Saigon", "The Brass Rail", "Green Leaf Cafe",
+                      "Kroger #412", "Coney Island Wiener Stand", "Bangkok Kitchen", "Firehouse Subs"),
+    "drug_class": ("Fentanyl", "Methamphetamine", "Cocaine", "Heroin", "Prescription opioids", "Other"),
+    "school": ("Adams Elementary", "Brentwood Elementary", "Croninger Elementary", "Fairfield Elementary",
+               "Harris Elementary", "Lincoln Elementary", "Study Elementary", "Washington Elementary"),
+    "facility": ("Lakeside Pavilion A", "Foster Park Shelter", "Franke Park Field 2", "Swinney Park Room",
+                 "Headwaters Park Plaza", "McMillen Park Gym", "Shoaff Park Diamond 1"),
+    "program": ("Youth soccer", "Learn to swim", "Senior fitness", "Story time", "Coding club", "Adult pottery",
+                "Summer camp", "Teen book club"),
+    "centre": ("McMillen Community Center", "Weisser Park Youth Center", "Salvation Army Kroc Center",
+               "Lakeside Community Center"),
+    "species": ("Red maple", "Sugar maple", "Honeylocust", "Pin oak", "London planetree", "Linden", "Ginkgo",
+                "Ash", "Crabapple", "Hackberry"),
+    "park": ("Foster Park", "Franke Park", "Lakeside Park", "Swinney Park", "Headwaters Park", "Shoaff Park"),
+    "task": ("Mowing", "Litter pickup", "Playground repair", "Trail maintenance", "Restroom cleaning", "Tree removal"),
+    "department": ("Police", "Fire", "EMS", "Public Works", "Transportation", "Housing", "311", "Health", "Parks",
+                   "Finance", "IT", "Library"),
+    "fund": ("General Fund", "Street Fund", "Water Utility", "Capital Improvement", "Grants"),
+    "account": ("Salaries", "Overtime", "Benefits", "Contracted services", "Supplies", "Equipment", "Utilities"),
+    "vendor": ("Acme Asphalt LLC", "Midwest Office Supply", "Three Rivers Fleet Parts", "Summit Consulting Group",
+               "Northeast Uniform Co", "Allen County Electric", "Hoosier Tree Service", "Great Lakes IT Services"),
+    "revenue_source": ("Property tax", "Income tax", "Parking fees", "Permit fees", "Fines and forfeitures",
+                       "State shared revenue", "Utility franchise fees"),
+    "category": ("Password reset", "Hardware", "Software", "Network", "Email", "Phishing", "Access request",
+                 "Malware"),
+    "containment": ("Account disabled", "Host isolated", "Email quarantined", "Blocked at firewall",
+                    "Password reset"),
+    "branch": ("Main Library", "Aboite", "Dupont", "Georgetown", "Hessen Cassel", "Little Turtle", "Pontiac",
+               "Shawnee", "Tecumseh", "Waynedale"),
+    "controller_model": ("Econolite Cobalt", "Siemens M60", "McCain ATC eX", "Econolite ASC/3"),
+    "count_station": tuple(f"CS-{n:03d}" for n in range(1, 25)),
+    "condition": ("Salmonellosis", "Campylobacteriosis", "Pertussis", "Hepatitis C", "Lyme disease",
+                  "Legionellosis"),
+    "event_type": ("Arrest", "Charge filed", "Conviction", "Dismissal", "Sentence"),
+    "violation": ("Expired meter", "No parking zone", "Fire hydrant", "Street sweeping", "Double parking",
+                  "Handicap zone", "Loading zone"),
+    "violation_code": ("PM-302.4 Weeds", "PM-304.7 Roof", "PM-305.3 Interior surfaces", "PM-308.1 Trash",
+                       "PM-304.13 Windows", "PM-605.1 Electrical", "PM-702.1 Exit"),
+    "funding_source": ("General Fund", "CDBG", "Blight Elimination Program", "ARPA"),
+    "pool": ("Memorial Pool", "Northside Pool", "Lakeside Pool", "Southwest Pool"),
+    "request_type": ("Pothole", "Graffiti", "Missed trash", "Streetlight out", "Illegal dumping", "Other"),
+    "dataset_identifier": (
+        "311-service-requests", "rpd-crime-incidents", "rfd-incidents", "dot-crashes-by-intersection",
+        "hce-code-violations", "rhd-restaurant-inspections", "fin-budget-actuals", "hce-building-permits",
+    ),
+}  # fmt: skip
+
+#: Sizes of whole numbers (low, typical high) by column name; anything else is a small count.
+COUNTS: dict[str, tuple[int, int]] = {
+    "calls_offered": (20, 180),
+    "calls_handled": (250, 520),
+    "violations": (0, 6),
+    "days_to_repair": (0, 21),
+    "hours_to_resolve": (2, 96),
+    "station": (1, 11),
+    "page_views": (40, 3200),
+    "downloads": (0, 400),
+    "checkouts": (150, 4200),
+    "renewals": (20, 900),
+    "visitors": (80, 1400),
+    "wifi_sessions": (30, 600),
+    "attendance": (4, 80),
+    "expected_attendance": (10, 250),
+    "enrolled": (8, 60),
+    "waitlisted": (0, 25),
+    "swimmers": (40, 600),
+    "units": (1, 24),
+    "board_ups": (0, 3),
+    "truck_runs": (20, 140),
+    "serious_crashes_5yr": (0, 14),
+    "vehicles": (20, 1400),
+    "bikes": (0, 60),
+    "pedestrians": (0, 180),
+    "pedestrians_involved": (0, 1),
+    "cyclists_involved": (0, 1),
+    "tested": (20, 400),
+    "elevated": (0, 14),
+    "responses": (2, 30),
+    "naloxone_doses": (1, 40),
+    "deaths": (5, 19),
+    "reported": (10, 120),
+    "cleared": (2, 60),
+    "on_duty": (8, 16),
+    "overtime_fills": (0, 4),
+    "diameter_inches": (2, 48),
+    "pci": (18, 98),
+    "score": (62, 100),
+    "overall_rating": (1, 5),
+}
+#: Decimal figures (low, high, decimals) by column name.
+AMOUNTS: dict[str, tuple[float, float, int]] = {
+    "average_wait_seconds": (15, 240, 1),
+    "average_handle_seconds": (180, 420, 1),
+    "overtime_hours": (0, 60, 2),
+    "overtime_cost": (0, 4800, 2),
+    "property_loss": (0, 85000, 2),
+    "turnout_seconds": (45, 110, 0),
+    "travel_seconds": (120, 420, 0),
+    "response_seconds": (240, 720, 0),
+    "median_offload_minutes": (12, 48, 1),
+    "labor_cost": (60, 1800, 2),
+    "parts_cost": (0, 2400, 2),
+    "budget": (150000, 12000000, 2),
+    "spent_to_date": (0, 9000000, 2),
+    "kwh": (2000, 180000, 0),
+    "therms": (0, 9000, 0),
+    "miles_swept": (4, 38, 1),
+    "hours_to_clear_priority": (4, 30, 1),
+    "trash_tons": (18, 62, 2),
+    "recycling_tons": (4, 21, 2),
+    "yard_waste_tons": (0, 15, 2),
+    "tons_removed": (0.2, 6, 2),
+    "fine_amount": (25, 250, 2),
+    "miles": (0.1, 3.5, 2),
+    "valuation": (1500, 2500000, 2),
+    "percent_immunized": (78, 99.5, 1),
+    "fee_paid": (0, 450, 2),
+    "adopted": (5000, 4000000, 2),
+    "amended": (5000, 4200000, 2),
+    "actual": (1000, 4100000, 2),
+    "sick_hours": (0, 40, 2),
+    "amount": (1000, 250000, 2),
+    "collected": (50000, 9000000, 2),
+    "hours_to_resolve": (0.2, 120, 1),
+    "cost": (9000, 48000, 2),
+}
+#: How a later date column follows the row's own date: (column, after column, low, high, unit).
+FOLLOWS: dict[str, tuple[str, float, float, str]] = {
+    "dispatched_at": ("received_at", 1, 14, "minutes"),
+    "arrived_at": ("dispatched_at", 3, 22, "minutes"),
+    "closed_at": ("opened_at", 2, 240, "hours"),
+    "on_scene_at": ("call_at", 4, 12, "minutes"),
+    "repaired": ("reported", 0, 21, "days"),
+    "issued": ("applied", 3, 60, "days"),
+    "closed": ("opened", 1, 14, "days"),
+    "completed": ("", 0, 0, "days"),
+}
+#: Dates that are not tied to the row's time: (days before the day, days after it).
+SPREAD_DAYS: dict[str, tuple[int, int]] = {
+    "last_tested": (-1000, 0),
+    "last_retimed": (-2200, 0),
+    "license_expires": (10, 720),
+    "next_inspection": (5, 365),
+    "surveyed": (-360, -20),
+}
+
+_PATTERN_PART = re.compile(r"\\d\{(\d+)\}|\[([^\]]+)\]\{(\d+)\}|\\(.)|([^\\\[^$])")
+
+
+def text_matching(pattern: str, rng: random.Random, number: int | None = None) -> str:
+    """A value matching a simple dictionary pattern (literals, ``\\d{n}`` and ``[class]{n}``).
+
+    With ``number`` the last group of digits counts it (zero-padded), so identifiers can count up; the other
+    groups are random."""
+    found = _PATTERN_PART.findall(pattern)
+    last_digits = max((i for i, part in enumerate(found) if part[0]), default=-1)
+    parts: list[str] = []
+    for i, (digits, klass, times, escaped, literal) in enumerate(found):
+        if digits:
+            n = int(digits)
+            if number is not None and i == last_digits:
+                base = 26 * 10 ** (n - 2) if n >= 7 else 0  # long serials start with the year
+                parts.append(f"{(base + number) % 10**n:0{n}d}")
+            elif n == 4 and number is not None:
+                parts.append("2026")
+            else:
+                parts.append("".join(rng.choices("0123456789", k=n)))
+        elif klass:
+            parts.append("".join(rng.choices(_expand_class(klass), k=int(times))))
+        else:
+            parts.append(escaped or literal)
+    return "".join(parts)
+
+
+def _expand_class(klass: str) -> str:
+    chars, i = [], 0
+    while i < len(klass):
+        if i + 2 < len(klass) and klass[i + 1] == "-":
+            chars.extend(chr(c) for c in range(ord(klass[i]), ord(klass[i + 2]) + 1))
+            i += 3
+        else:
+            chars.append(klass[i])
+            i += 1
+    return "".join(chars)
+
+
+@dataclass
+class Row:
+    """One record: ``at`` is when it entered the export (it appears in files from then on)."""
+
+    at: datetime.datetime
+    values: list[str]
+
+
+@dataclass
+class DemoTable:
+    spec: DatasetSpec
+    as_of: datetime.date
+    header: list[str]
+    rows: list[Row]
+    date_column: str = ""
+    plants: tuple[Plant, ...] = ()
+    dropped: dict[str, datetime.datetime] = field(default_factory=dict)  # column -> gone from files after
+
+    def rows_at(self, moment: datetime.datetime | None = None) -> list[Row]:
+        return self.rows if moment is None else [row for row in self.rows if row.at <= moment]
+
+    def csv(self, moment: datetime.datetime | None = None) -> bytes:
+        """The CSV file (UTF-8) as exported at ``moment`` (default: as of the table's day, every row)."""
+        keep = [
+            i
+            for i, name in enumerate(self.header)
+            if not (name in self.dropped and (moment is None or moment >= self.dropped[name]))
+        ]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([self.header[i] for i in keep])
+        for row in self.rows_at(moment):
+            cells = [row.values[i] for i in keep] + row.values[len(self.header) :]
+            writer.writerow(cells)
+        return out.getvalue().encode()
+
+
+def _frequency_days(spec: DatasetSpec) -> int:
+    return PERIOD_DAYS.get(spec.frequency, 30)
+
+
+def event_column(spec: DatasetSpec) -> FieldSpec | None:
+    """The column saying when each record happened (the first required date or date-time), if any."""
+    if spec.identifier in NO_EVENT_DATE:
+        return None
+    for f in spec.fields:
+        if f.type in (FieldType.DATE, FieldType.DATETIME, FieldType.YEAR) and (f.required or f.type == FieldType.YEAR):
+            return f
+    return None
+
+
+def freshness_column(spec: DatasetSpec) -> str:
+    """The date column the checks judge freshness by: an event date, not a reporting period."""
+    column = event_column(spec)
+    return column.name if column is not None and column.name not in PERIOD_COLUMNS else ""
+
+
+def row_target(spec: DatasetSpec) -> int:
+    """How many rows the current file has: more for fast-moving datasets, a few hundred for slow ones."""
+    rng = random.Random(f"{SEED}:{spec.identifier}:size")
+    days = _frequency_days(spec)
+    low, high = (1400, 2000) if days <= 1 else (700, 1100) if days <= 14 else (300, 650)
+    return rng.randint(low, high)
+
+
+def _period_start(day: datetime.date, column: str) -> datetime.date:
+    if column == "month_start":
+        return day.replace(day=1)
+    if column == "quarter_start":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    if column == "week_starting":
+        return day - datetime.timedelta(days=day.weekday())
+    return day
+
+
+def _period_end(start: datetime.date, column: str) -> datetime.date:
+    if column == "month_start":
+        return (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    if column == "quarter_start":
+        month = start.month + 3
+        return datetime.date(start.year + (month > 12), (month - 1) % 12 + 1, 1)
+    if column == "week_starting":
+        return start + datetime.timedelta(days=7)
+    return start + datetime.timedelta(days=1)
+
+
+def _format(value: datetime.date | datetime.datetime, type_: str) -> str:
+    if type_ == FieldType.DATETIME:
+        return value.isoformat()[:19] + "Z"
+    if type_ == FieldType.YEAR:
+        return str(value.year)
+    return value.isoformat()[:10]
+
+
+def _text_maker(f: FieldSpec):
+    name = f.name
+    if f.pattern:
+        if f.unique:
+            return lambda rng, number: text_matching(f.pattern, rng, number)
+        return lambda rng, number: text_matching(f.pattern, rng)
+    if f.unique:
+        prefix = "".join(part[0] for part in name.split("_")[:-1]).upper() or name[:2].upper()
+        return lambda rng, number: f"{prefix}-{number:07d}"
+    if name in VOCABULARY:
+        values, weights = VOCABULARY[name], _skewed(len(VOCABULARY[name]), 1)
+        return lambda rng, number: rng.choices(values, cum_weights=weights)[0]
+    if name == "address":
+        return lambda rng, number: f"{rng.randint(1, 48) * 100} block of {rng.choice(STREETS)}"
+    if name == "full_address":
+        return lambda rng, number: f"{rng.randint(100, 4899)} {rng.choice(STREETS)}"
+    if name == "intersection":
+        return lambda rng, number: " & ".join(rng.sample(STREETS, 2))
+    if name == "street_name":
+        return lambda rng, number: rng.choice(STREETS)
+    if name == "service_request":
+        return lambda rng, number: f"SR-{rng.randint(24000000, 26999999):08d}"
+    label = f.title or name
+    return lambda rng, number: f"{label} {rng.randint(1, 40)}"
+
+
+def _integer_maker(f: FieldSpec):
+    low, high = COUNTS.get(f.name, (0, 40))
+    if f.minimum != "":
+        low = max(low, int(float(f.minimum)))
+    if f.maximum != "":
+        high = min(high, int(float(f.maximum)))
+    if f.name in ("pedestrians_involved", "cyclists_involved"):
+        return lambda rng, number: "1" if rng.random() < 0.08 else "0"
+    mode = low + (high - low) * 0.3
+    return lambda rng, number: str(min(max(round(rng.triangular(low, high, mode)), low), high))
+
+
+def _number_maker(f: FieldSpec):
+    low, high, decimals = AMOUNTS.get(f.name, (0, 100, 1))
+    if f.minimum != "":
+        low = max(low, float(f.minimum))
+    if f.maximum != "":
+        high = min(high, float(f.maximum))
+    mode = low + (high - low) * 0.25
+    return lambda rng, number: f"{rng.triangular(low, high, mode):.{decimals}f}"
+
+
+def _value_maker(f: FieldSpec):
+    """A function (rng, row number) -> text for a column that is not a date."""
+    if f.allowed_values:
+        values, weights = f.allowed_values, _skewed(len(f.allowed_values), 2)
+        return lambda rng, number: rng.choices(values, cum_weights=weights)[0]
+    if f.type == FieldType.INTEGER:
+        return _integer_maker(f)
+    if f.type == FieldType.NUMBER:
+        return _number_maker(f)
+    if f.type == FieldType.GEOPOINT:
+        return lambda rng, number: _geopoint(rng)
+    return _text_maker(f)
+
+
+def _geopoint(rng: random.Random) -> str:
+    """Table Schema's default geopoint form: "lon, lat"."""
+    return f"{rng.uniform(*LONGITUDE):.5f}, {rng.uniform(*LATITUDE):.5f}"
+
+
+@functools.cache
+def _skewed(n: int, flatness: int) -> tuple[int, ...]:
+    """Cumulative weights that make the first of ``n`` values the most common (``flatness`` evens them out)."""
+    return tuple(itertools.accumulate(flatness * n - i for i in range(n)))
+
+
+def demo_table(spec: DatasetSpec, *, as_of: datetime.date) -> DemoTable:
+    """The demo table of ``spec`` as exported on ``as_of``, with its planted problems (if any).
+
+    Deterministic: the same spec and day give the same table. Records span about thirteen months before the day,
+    each appearing in the export when it happened (or, for a reporting period, when the period closed)."""
+    rng = random.Random(f"{SEED}:{spec.identifier}:{as_of.isoformat()}")
+    plants = PLANTED.get(spec.identifier, ())
+    end = datetime.datetime.combine(as_of, datetime.time(6, 0), tzinfo=datetime.UTC)
+    span = datetime.timedelta(days=400)
+    event = event_column(spec)
+    header = [f.name for f in spec.fields]
+    n = row_target(spec)
+    lag = datetime.timedelta(hours=20)  # exports run overnight: the newest record is from yesterday
+    stop = end
+    for plant in plants:
+        if plant.kind == "stale":
+            stop = end - datetime.timedelta(days=plant.onset_days)
+    moments = sorted(end - span + (span - lag) * rng.random() for _ in range(n))
+    moments = [m for m in moments if m <= stop - lag] or moments[:1]
+    dates = (FieldType.DATE, FieldType.DATETIME, FieldType.YEAR)
+    makers = [(f, None if f.type in dates else _value_maker(f)) for f in spec.fields]
+    rows: list[Row] = []
+    for number, moment in enumerate(moments, start=1):
+        values: dict[str, str] = {}
+        seen: dict[str, datetime.datetime] = {}
+        appears = moment
+        for f, make in makers:
+            if make is not None:
+                values[f.name] = make(rng, number)
+                continue
+            when = _date_value(f, event, moment, seen, end, rng)
+            if when is None:
+                values[f.name] = ""
+                continue
+            seen[f.name] = when
+            values[f.name] = _format(when, f.type)
+            if f is event and f.name in PERIOD_COLUMNS:
+                appears = datetime.datetime.combine(_period_end(when.date(), f.name), datetime.time(6), tzinfo=UTC)
+        _consistent(spec, values, seen, end)
+        rows.append(Row(at=appears, values=[values[name] for name in header]))
+    rows = [row for row in rows if row.at <= end]
+    rows.sort(key=lambda row: row.at)
+    table = DemoTable(spec=spec, as_of=as_of, header=header, rows=rows, date_column=freshness_column(spec))
+    table.plants = plants
+    for plant in plants:
+        plant.apply(table, rng, end)
+    return table
+
+
+def _date_value(f, event, moment, seen, end, rng) -> datetime.datetime | None:
+    if f is event:
+        if f.name in PERIOD_COLUMNS:
+            start = _period_start(moment.date(), f.name)
+            return datetime.datetime.combine(start, datetime.time(0), tzinfo=datetime.UTC)
+        if f.type == FieldType.DATE:
+            return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        return moment.replace(microsecond=0)
+    if f.name in FOLLOWS:
+        after, low, high, unit = FOLLOWS[f.name]
+        base = seen.get(after) if after else moment
+        if base is None:
+            base = moment
+        when = base + datetime.timedelta(**{unit: rng.uniform(low, high)})
+        if f.type == FieldType.DATE:
+            when = when.replace(hour=0, minute=0, second=0, microsecond=0)
+        if not f.required and (when > end or rng.random() < 0.1):
+            return None  # not closed (repaired, issued...) yet
+        return min(when, end).replace(microsecond=0)
+    if f.name in SPREAD_DAYS:
+        low, high = SPREAD_DAYS[f.name]
+        if not f.required and rng.random() < 0.05:
+            return None
+        when = moment + datetime.timedelta(days=rng.randint(low, high))
+        return when.replace(hour=0, minute=0, second=0, microsecond=0)
+    when = moment - datetime.timedelta(days=rng.randint(0, 30))
+    return when.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _consistent(spec: DatasetSpec, values: dict[str, str], seen: dict, end: datetime.datetime) -> None:
+    """Make related columns agree: a closed request has a closing time, response seconds match the times."""
+    if "status" in values and "closed_at" in values:
+        if values["status"] == "Closed" and not values["closed_at"]:
+            values["status"] = "In progress"
+        elif values["status"] != "Closed" and values["closed_at"]:
+            values["status"] = "Closed"
+    if "response_seconds" in values and "call_at" in seen and "on_scene_at" in seen:
+        values["response_seconds"] = str(round((seen["on_scene_at"] - seen["call_at"]).total_seconds()))
+    if "repaired" in seen and "days_to_repair" in values:
+        values["days_to_repair"] = str((seen["repaired"] - seen["reported"]).days)
+    if "repaired" in values and not values["repaired"] and "days_to_repair" in values:
+        values["days_to_repair"] = ""
+    if "cleared" in values and "reported" in values:
+        values["cleared"] = str(min(int(values["cleared"]), int(values["reported"])))
+    if "calls_answered" in values and "calls_offered" in values:
+        offered = int(values["calls_offered"])
+        abandoned = min(int(values["calls_abandoned"] or 0), offered // 8)
+        values["calls_abandoned"], values["calls_answered"] = str(abandoned), str(offered - abandoned)
+
+
+def table_schema(spec: DatasetSpec) -> dict:
+    """The spec's dictionary as the Table Schema the inventory exports for it (without touching the database)."""
+    from inventory.models import DataField
+    from inventory.services.dictionary import table_schema_field
+
+    fields = [
+        DataField(
+            name=f.name,
+            title=f.title,
+            type=f.type,
+            description=f.description,
+            required=f.required,
+            unique=f.unique,
+            allowed_values=list(f.allowed_values),
+            minimum=f.minimum,
+            maximum=f.maximum,
+            pattern=f.pattern,
+            format=f.format,
+        )
+        for f in spec.fields
+    ]
+    return {"fields": [table_schema_field(field) for field in fields]}

@@ -1,0 +1,178 @@
+"""The problems planted in the demo data, one list per dataset (see the table in ``quality.demo``'s docstring).
+
+A problem has an onset: rows that entered the export from ``onset_days`` before the demo's day carry it, so the
+seeded history shows the dataset passing before and failing after (``None``: there from the start).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .generate import DemoTable
+
+STALE = "stale"
+BLANKS = "required_blank"
+ENUM = "enum"
+RANGE = "out_of_range"
+PATTERN = "pattern"
+TYPE = "type"
+DUPLICATES = "duplicates"
+MISSING_COLUMN = "missing_column"
+RAGGED = "ragged"
+
+
+@dataclass(frozen=True)
+class Plant:
+    """One planted problem: ``kind`` of problem in ``column`` (blank for the whole table), on ``share`` of the
+    rows added since ``onset_days`` before the demo's day, using ``values`` as the bad values; ``story`` is what
+    a presenter can say about it."""
+
+    kind: str
+    column: str = ""
+    share: float = 1.0
+    onset_days: int | None = None
+    values: tuple[str, ...] = ()
+    story: str = ""
+
+    def since(self, end: datetime.datetime) -> datetime.datetime | None:
+        return None if self.onset_days is None else end - datetime.timedelta(days=self.onset_days)
+
+    def apply(self, table: DemoTable, rng: random.Random, end: datetime.datetime) -> None:
+        """Plant the problem in ``table`` (stale data is planted while the rows are made: they stop early)."""
+        since = self.since(end)
+        if self.kind == STALE:
+            return
+        if self.kind == MISSING_COLUMN:
+            table.dropped[self.column] = since or datetime.datetime.min.replace(tzinfo=datetime.UTC)
+            return
+        affected = [row for row in table.rows if since is None or row.at >= since]
+        if self.kind == DUPLICATES:
+            copies = [row for row in affected if rng.random() < self.share]
+            for row in copies:
+                table.rows.insert(table.rows.index(row) + 1, type(row)(at=row.at, values=list(row.values)))
+            return
+        index = table.header.index(self.column) if self.column else 0
+        for row in affected:
+            if rng.random() >= self.share:
+                continue
+            if self.kind == RAGGED:
+                row.values.append(rng.choice(self.values))
+            elif self.kind == PATTERN:
+                row.values[index] = self.values[0].format(row.values[index].split("-")[-1][-5:])
+            else:
+                row.values[index] = rng.choice(self.values) if self.values else ""
+
+
+#: The showcase: it passed every week until three days ago, then its export broke, and its contact was told.
+SHOWCASE = "rpd-cad-incidents"
+
+PLANTED: dict[str, tuple[Plant, ...]] = {
+    SHOWCASE: (
+        Plant(
+            BLANKS,
+            "dispatched_at",
+            onset_days=3,
+            story="A CAD upgrade three days ago stopped the export filling in the dispatch time: every call since "
+            "has a blank dispatched_at, a required column. It passed until then; the latest run fails and Police's "
+            "contact (Dana Whitaker) and the Stat analysts were notified.",
+        ),
+    ),
+    "311-service-requests": (
+        Plant(
+            ENUM,
+            "request_type",
+            share=0.2,
+            onset_days=75,
+            values=("Pot hole", "Sidewalk repair", "Tree down"),
+            story="The 311 app gained new request types about ten weeks ago and the dictionary was not updated: "
+            "a fifth of newer requests have a type outside the allowed values.",
+        ),
+    ),
+    "dot-crashes-by-intersection": (
+        Plant(
+            RANGE,
+            "pedestrians_involved",
+            share=0.02,
+            values=("-1",),
+            story="The state crash file codes 'unknown' as -1: about 2% of crashes have pedestrians_involved below "
+            "its minimum of 0, from the start.",
+        ),
+    ),
+    "rhd-restaurant-inspections": (
+        Plant(
+            RANGE,
+            "score",
+            share=0.03,
+            onset_days=120,
+            values=("101", "104", "105", "110"),
+            story="A new inspection form adds bonus points: since about four months ago some scores exceed the "
+            "maximum of 100.",
+        ),
+    ),
+    "hce-code-violations": (
+        Plant(
+            PATTERN,
+            "case_number",
+            share=0.03,
+            values=("CE-26-{}",),
+            story="Cases keyed in by hand use the old short form CE-26-12345, which breaks the pattern "
+            "^CE-\\d{4}-\\d{5}$ (about 3% of rows, from the start).",
+        ),
+    ),
+    "fin-vendor-payments": (
+        Plant(
+            DUPLICATES,
+            share=0.04,
+            story="About 4% of payments are exported twice (duplicate rows, so payment_id is not unique either), "
+            "from the start.",
+        ),
+    ),
+    "rfd-inspections": (
+        Plant(
+            STALE,
+            onset_days=70,
+            story="Weekly, but the export job stopped ten weeks ago: the newest inspection_date is about 70 days "
+            "old, so the data is stale.",
+        ),
+    ),
+    "311-call-centre-volume": (
+        Plant(
+            STALE,
+            onset_days=20,
+            story="Daily, but the Genesys feed stopped about three weeks ago: stale since.",
+        ),
+    ),
+    "rpl-circulation": (
+        Plant(
+            MISSING_COLUMN,
+            "renewals",
+            onset_days=45,
+            story="The library system's new report left out the renewals column six weeks ago: a dictionary column "
+            "is missing from the file since.",
+        ),
+    ),
+    "dpw-sm-potholes": (
+        Plant(
+            RAGGED,
+            share=0.015,
+            onset_days=100,
+            values=("see notes", "crew 4", "duplicate of earlier request"),
+            story="Since about three months ago a crew note with an unquoted comma leaks into an extra field on "
+            "about 1.5% of rows: ragged rows.",
+        ),
+    ),
+    "it-open-data-usage": (
+        Plant(
+            TYPE,
+            "page_views",
+            share=0.03,
+            values=("n/a", "1,204", "2,311"),
+            story="Some months the analytics export writes 'n/a' or thousands separators in page_views, an "
+            "integer column: type errors, from the start.",
+        ),
+    ),
+}
