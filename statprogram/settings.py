@@ -113,6 +113,11 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Acknowledge a task when it returns, not when it starts: if the worker machine or its main process dies mid-task
+# the message is not acknowledged and Redis hands it out again after its visibility timeout (an hour). A pool
+# process that dies (killed, out of memory, the hard time limit) has its task acknowledged as failed, never
+# redelivered (REJECT_ON_WORKER_LOST off), so a task that kills its process cannot loop. Every task is safe to run
+# twice; quality runs also count their attempts (QUALITY_MAX_ATTEMPTS) and the sweeper ends runs left "running".
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -121,6 +126,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="America/New_York")
+
+# --- Fetching URLs and data-quality checks ---------------------------------------------------------------------
+FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
+FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=30.0)
+# Tests only: let the safe fetch reach 127.0.0.1 and ::1, where the test suite's local HTTP server stands in for
+# the internet. Every other private, link-local or reserved address stays refused.
+FETCH_ALLOW_LOOPBACK = env.bool("FETCH_ALLOW_LOOPBACK", default=False)
+QUALITY_MAX_BYTES = env.int("QUALITY_MAX_BYTES", default=500 * 1024 * 1024)  # largest download or upload checked
+QUALITY_MAX_DECOMPRESSED_BYTES = env.int("QUALITY_MAX_DECOMPRESSED_BYTES", default=2 * 1024 * 1024 * 1024)
+QUALITY_FETCH_SECONDS = env.int("QUALITY_FETCH_SECONDS", default=600)  # a whole download, under the soft limit
+QUALITY_MAX_ATTEMPTS = env.int("QUALITY_MAX_ATTEMPTS", default=4)  # starts of one run, retries included
+QUALITY_RETRY_BACKOFF = env.int("QUALITY_RETRY_BACKOFF", default=60)  # seconds, doubled at each retry...
+QUALITY_RETRY_BACKOFF_MAX = env.int("QUALITY_RETRY_BACKOFF_MAX", default=30 * 60)  # ...up to this (< visibility)
+QUALITY_SWEEP_MARGIN_SECONDS = env.int("QUALITY_SWEEP_MARGIN_SECONDS", default=5 * 60)  # past the hard limit
+QUALITY_REQUEUE_AFTER_SECONDS = env.int("QUALITY_REQUEUE_AFTER_SECONDS", default=2 * 60 * 60)  # queued, lost
+QUALITY_DIGEST_HOUR = env.int("QUALITY_DIGEST_HOUR", default=7)  # local hour the daily digests go out
 
 # --- Auth ------------------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

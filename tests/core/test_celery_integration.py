@@ -131,4 +131,4 @@ def test_sync_schedule_creates_the_beat_tasks_and_is_idempotent():
     assert heartbeat.task == "core.heartbeat"
     assert heartbeat.enabled
     assert (heartbeat.interval.every, heartbeat.interval.period) == (60, IntervalSchedule.SECONDS)
-    assert IntervalSchedule.objects.count() == 1
+    assert IntervalSchedule.objects.count() == len({seconds for _task, seconds in PERIODIC_TASKS.values()})

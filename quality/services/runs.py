@@ -1,0 +1,411 @@
+"""The life of a quality run: requested (on demand, on upload, or by the schedule), executed by a Celery worker,
+recorded in one transaction, and swept up if a worker dies under it.
+
+States: queued -> running -> finished (outcome pass, warn, fail or error). Every way a run can go wrong ends in a
+finished run with outcome "error" and a message for people; nothing deletes or rewrites an earlier run.
+
+Idempotency: one run per dataset per schedule slot (a database constraint); a run already finished is never
+executed again; a run another worker is executing right now is left alone; a run that keeps failing on the
+network is retried with backoff at most ``QUALITY_MAX_ATTEMPTS`` times in all, then ends in error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.utils import timezone
+
+from core.fetch import FetchError, TransientFetchError
+from inventory.models import Dataset, Distribution, Status
+from inventory.services.dictionary import table_schema_for
+
+from ..engine.result import FAIL, WARN, EngineResult, UnreadableSource
+from ..models import (
+    CheckResult,
+    DatasetQuality,
+    DatasetQualitySettings,
+    Outcome,
+    QualityRun,
+    RunState,
+    SourceUpload,
+    Trigger,
+)
+from .schedule import next_slot, slot_for
+from .sources import NoSource, local_copy, max_bytes_for, source_for
+
+logger = logging.getLogger(__name__)
+
+FAILING = frozenset({Outcome.FAIL, Outcome.ERROR})
+STUCK_MESSAGE = "The check did not finish (the worker stopped)."
+#: A check result keeps at most this many offending rows.
+MAX_EXAMPLES = 10
+
+
+# --- limits --------------------------------------------------------------------------------------------------
+
+
+def max_attempts() -> int:
+    return settings.QUALITY_MAX_ATTEMPTS
+
+
+def stuck_after() -> datetime.timedelta:
+    """How long a run may stay "running" before the sweeper ends it: the hard time limit and a margin."""
+    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.QUALITY_SWEEP_MARGIN_SECONDS)
+
+
+def retry_countdown(attempt: int) -> int:
+    """Seconds to wait before attempt ``attempt + 1``: ``QUALITY_RETRY_BACKOFF`` doubled each time, capped at
+    ``QUALITY_RETRY_BACKOFF_MAX`` (kept under Redis's visibility timeout, so a waiting retry is not redelivered)."""
+    return int(min(settings.QUALITY_RETRY_BACKOFF * 2 ** max(attempt - 1, 0), settings.QUALITY_RETRY_BACKOFF_MAX))
+
+
+def _enqueue(run_id: int) -> None:
+    """Send the run to a worker once the transaction that created it commits (never from inside it)."""
+    from ..tasks import run_check_task
+
+    transaction.on_commit(lambda: run_check_task.delay(run_id))
+
+
+def _user(by: Any):
+    return by if getattr(by, "pk", None) and getattr(by, "is_authenticated", False) else None
+
+
+# --- requesting ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def run_request(*, dataset: Dataset, by=None, trigger: str = Trigger.MANUAL) -> QualityRun:
+    """A check of ``dataset`` now ("Check now", or a file just uploaded): a queued run, sent to a worker on commit.
+
+    Guarantees at most one waiting run per dataset: a queued run (or, for "Check now", one running right now) is
+    returned instead of a second one. Its slot is the moment it was asked for.
+    """
+    Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # one request per dataset at a time
+    active_states = [RunState.QUEUED] if trigger == Trigger.UPLOAD else [RunState.QUEUED, RunState.RUNNING]
+    active = (
+        QualityRun.objects.filter(dataset=dataset, state__in=active_states)
+        .exclude(state=RunState.RUNNING, started_at__lt=timezone.now() - stuck_after())
+        .order_by("-queued_at")
+        .first()
+    )
+    if active is not None:
+        return active
+    run = QualityRun.objects.create(dataset=dataset, slot=timezone.now(), trigger=trigger, requested_by=_user(by))
+    _enqueue(run.pk)
+    return run
+
+
+def datasets_to_schedule():
+    """Datasets the schedule checks: not retired, checks not turned off, and something to check."""
+    has_source = Exists(SourceUpload.objects.filter(dataset=OuterRef("pk"))) | Exists(
+        Distribution.objects.filter(dataset=OuterRef("pk")).filter(~Q(download_url="") | ~Q(access_url=""))
+    )
+    return (
+        Dataset.objects.exclude(status=Status.RETIRED)
+        .exclude(quality_settings__enabled=False)
+        .filter(has_source)
+        .annotate(latest_slot=Max("quality_runs__slot"))
+        .only("pk", "accrual_periodicity")
+        .order_by("pk")
+    )
+
+
+def schedule_due(*, now: datetime.datetime | None = None) -> list[QualityRun]:
+    """Queue a scheduled run for every dataset whose current period (by its update frequency) has no run yet.
+
+    Safe to run at any time and any number of times, also by two beats at once: the run is created with
+    ``get_or_create`` under the one-run-per-slot constraint and an IntegrityError just means another got there
+    first. A run asked for on demand during the period counts: the schedule does not check the dataset again.
+    Each new run is sent to a worker when its own small transaction commits. Returns the runs created.
+    """
+    now = now or timezone.now()
+    created_runs = []
+    for dataset in datasets_to_schedule().iterator(chunk_size=500):
+        slot = slot_for(dataset.accrual_periodicity, now)
+        if dataset.latest_slot is not None and dataset.latest_slot >= slot:
+            continue
+        try:
+            with transaction.atomic():
+                run, created = QualityRun.objects.get_or_create(
+                    dataset_id=dataset.pk, slot=slot, defaults={"trigger": Trigger.SCHEDULED}
+                )
+                if created:
+                    _enqueue(run.pk)
+        except IntegrityError:
+            continue
+        if created:
+            created_runs.append(run)
+    return created_runs
+
+
+# --- executing -----------------------------------------------------------------------------------------------
+
+
+def _claim(run_id: int) -> QualityRun | None:
+    """Mark the run running (attempts + 1) unless it is finished or another worker is on it right now."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = QualityRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.state == RunState.FINISHED:
+            return None
+        if run.state == RunState.RUNNING and run.started_at and run.started_at > now - stuck_after():
+            return None
+        run.state = RunState.RUNNING
+        run.attempts = F("attempts") + 1
+        run.started_at = now
+        run.save(update_fields=["state", "attempts", "started_at"])
+    run.refresh_from_db()
+    return run
+
+
+def _requeue(run: QualityRun, message: str) -> None:
+    QualityRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(state=RunState.QUEUED, message=message)
+
+
+def _thresholds(quality_settings: DatasetQualitySettings | None):
+    from ..engine.thresholds import Thresholds
+
+    return Thresholds.for_dataset(quality_settings)
+
+
+def _previous_row_count(run: QualityRun) -> int | None:
+    return (
+        QualityRun.objects.filter(dataset_id=run.dataset_id, state=RunState.FINISHED, row_count__isnull=False)
+        .exclude(pk=run.pk)
+        .order_by("-finished_at", "-pk")
+        .values_list("row_count", flat=True)
+        .first()
+    )
+
+
+def run_execute(*, run: QualityRun) -> QualityRun:
+    """Fetch or read the dataset's source, run every check, and record the run with its results (see
+    :func:`run_record`, one transaction), updating the dataset's latest judgement and telling people when it
+    starts failing.
+
+    Guarantees: a finished run, or one another worker is executing, is returned untouched; a network error that
+    may pass re-raises :class:`core.fetch.TransientFetchError` with the run back in "queued" (the task retries it
+    with backoff) until ``QUALITY_MAX_ATTEMPTS``, after which the run ends in error; any other failure (no source,
+    a refused or missing address, a file too large or unreadable, the soft time limit, an unexpected exception)
+    ends the run in "error" with a message for people. Earlier runs are never touched.
+    """
+    claimed = _claim(run.pk)
+    if claimed is None:
+        return QualityRun.objects.get(pk=run.pk)
+    run = claimed
+    dataset = Dataset.objects.select_related("department").get(pk=run.dataset_id)
+    recorded: dict[str, Any] = {"dataset": dataset, "slot": run.slot, "trigger": run.trigger}
+    if run.attempts > max_attempts():
+        return run_record(
+            **recorded,
+            result=None,
+            error=f"The check was tried {max_attempts()} times without finishing; it will run again at its next "
+            "scheduled time.",
+        )
+    quality_settings = (
+        DatasetQualitySettings.objects.filter(dataset=dataset).select_related("source_distribution").first()
+    )
+    result: EngineResult | None = None
+    error = ""
+    try:
+        source = source_for(dataset, quality_settings)
+        recorded["source"] = source.label
+        with local_copy(source, max_bytes=max_bytes_for(quality_settings)) as copy:
+            recorded.update(source_bytes=copy.size, source_modified=copy.modified)
+            from ..engine import check_file
+
+            result = check_file(
+                copy.path,
+                schema=table_schema_for(dataset) if dataset.fields.exists() else None,
+                thresholds=_thresholds(quality_settings),
+                previous_row_count=_previous_row_count(run),
+                source_modified=copy.modified,
+                frequency=dataset.accrual_periodicity,
+                date_column=quality_settings.date_column if quality_settings else "",
+                media_type=copy.media_type,
+                max_decompressed_bytes=settings.QUALITY_MAX_DECOMPRESSED_BYTES,
+            )
+    except TransientFetchError as exc:
+        message = " ".join(exc.messages)
+        if run.attempts < max_attempts():
+            wait = retry_countdown(run.attempts)
+            _requeue(run, f"{message} Trying again in {_duration(wait)} (attempt {run.attempts} of {max_attempts()}).")
+            raise
+        error = f"{message} Gave up after {run.attempts} attempts."
+    except NoSource as exc:
+        error = exc.message
+    except (FetchError, ValidationError) as exc:
+        error = " ".join(exc.messages)
+    except UnreadableSource as exc:
+        error = str(exc) or "The file could not be read."
+    except SoftTimeLimitExceeded:
+        error = (
+            f"The check took longer than its time limit ({_duration(settings.CELERY_TASK_SOFT_TIME_LIMIT)}) "
+            "and was stopped."
+        )
+    except Exception as exc:
+        logger.exception("Quality run %s of dataset %s failed unexpectedly", run.pk, dataset.pk)
+        error = f"The check stopped on an unexpected error ({exc.__class__.__name__}); the details are in the log."
+    return run_record(**recorded, result=result, error=error)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{round(seconds / 60)} minutes"
+
+
+# --- recording -----------------------------------------------------------------------------------------------
+
+
+def _summary(result: EngineResult) -> str:
+    failing = [c for c in result.checks if c.status in (FAIL, Outcome.ERROR)]
+    warnings = [c for c in result.checks if c.status == WARN]
+    if not failing and not warnings:
+        return f"All {len(result.checks)} checks passed."
+    parts = []
+    if failing:
+        parts.append(f"{len(failing)} check{'s' if len(failing) != 1 else ''} failed")
+    if warnings:
+        parts.append(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
+    names = ", ".join(dict.fromkeys(f"{c.check}{f' ({c.column})' if c.column else ''}" for c in failing + warnings))
+    return f"{' and '.join(parts)}: {names}."[:2000]
+
+
+def _is_stale(result: EngineResult) -> bool:
+    return any(c.check == "freshness" and c.status in (WARN, FAIL) for c in result.checks)
+
+
+@transaction.atomic
+def run_record(
+    *,
+    dataset: Dataset,
+    slot: datetime.datetime,
+    result: EngineResult | None,
+    error: str = "",
+    trigger: str = Trigger.SCHEDULED,
+    source: str = "",
+    finished_at: datetime.datetime | None = None,
+    started_at: datetime.datetime | None = None,
+    source_bytes: int | None = None,
+    source_modified: datetime.datetime | None = None,
+    requested_by=None,
+    notify: bool = True,
+) -> QualityRun:
+    """Write the finished run of ``dataset`` for ``slot`` with its check results, in one transaction, and update
+    the dataset's latest judgement (:class:`DatasetQuality`).
+
+    ``result`` None (or an ``error``) records a run with outcome "error" and the message. The run is created if
+    there is none for the slot (the demo seeder records history this way). Guarantees: a run already finished is
+    returned unchanged (recording twice does nothing); the latest judgement moves only forward in time (an older
+    run recorded late does not overwrite it); when the dataset goes from passing (pass or warn, or never checked)
+    to failing (fail or error), the people who answer for it are notified once, on commit (``notify=False``
+    skips this, for history loaded after the fact).
+    """
+    finished_at = finished_at or timezone.now()
+    run, created = QualityRun.objects.select_for_update().get_or_create(
+        dataset=dataset, slot=slot, defaults={"trigger": trigger, "requested_by": _user(requested_by)}
+    )
+    if run.state == RunState.FINISHED:
+        return run
+    if error or result is None:
+        run.outcome, run.score, run.message = Outcome.ERROR, None, error or "The check did not produce a result."
+    else:
+        run.outcome = result.outcome
+        run.score = max(0, min(100, int(round(result.score))))
+        run.row_count, run.column_count = result.row_count, result.column_count
+        run.message = _summary(result)
+    run.state = RunState.FINISHED
+    run.finished_at = finished_at
+    run.started_at = run.started_at or started_at or finished_at
+    run.source = (source or run.source)[:1000]
+    run.source_bytes = source_bytes if source_bytes is not None else run.source_bytes
+    run.source_modified = source_modified or run.source_modified
+    run.save()
+    if created and finished_at < timezone.now() - datetime.timedelta(minutes=1):
+        QualityRun.objects.filter(pk=run.pk).update(queued_at=run.started_at)  # history recorded after the fact
+    if result is not None and not error:
+        CheckResult.objects.bulk_create(
+            CheckResult(
+                run=run,
+                position=position,
+                name=check.check[:50],
+                column=(check.column or "")[:200],
+                status=check.status,
+                value=check.value,
+                message=check.message,
+                examples=list(check.examples or [])[:MAX_EXAMPLES],
+            )
+            for position, check in enumerate(result.checks)
+        )
+    _judge(run, stale=_is_stale(result) if result is not None and not error else None, notify=notify)
+    return run
+
+
+def _judge(run: QualityRun, *, stale: bool | None, notify: bool) -> None:
+    """Move the dataset's latest judgement to ``run`` (if it is the newest) and notify on a passing -> failing
+    transition."""
+    judgement, _ = DatasetQuality.objects.select_for_update().get_or_create(dataset_id=run.dataset_id)
+    if judgement.checked_at is not None and judgement.checked_at > run.finished_at:
+        return
+    was_failing = judgement.outcome in FAILING
+    is_failing = run.outcome in FAILING
+    judgement.latest_run = run
+    judgement.outcome = run.outcome
+    judgement.score = run.score
+    if stale is not None:
+        judgement.stale = stale
+    judgement.checked_at = run.finished_at
+    if not is_failing:
+        judgement.failing_since = None
+    elif not was_failing or judgement.failing_since is None:
+        judgement.failing_since = run.finished_at
+    judgement.next_due_at = next_slot(run.dataset.accrual_periodicity, run.finished_at)
+    judgement.save()
+    if notify and is_failing and not was_failing:
+        from .notifications import notify_failing
+
+        notify_failing(run=run)
+
+
+# --- sweeping ------------------------------------------------------------------------------------------------
+
+
+def sweep_stuck_runs(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """End the runs left "running" longer than the hard time limit and a margin (their worker died: killed, out
+    of memory, the machine restarted) as "error" with "The check did not finish (the worker stopped)", and send
+    again the runs left "queued" far longer than any retry waits (their message was lost, e.g. Redis restarted
+    empty), so "Check now" is never stuck behind a run nobody will execute. Safe to run any number of times.
+    Returns how many runs were ended and how many sent again.
+    """
+    now = now or timezone.now()
+    ended = 0
+    for run in QualityRun.objects.filter(state=RunState.RUNNING, started_at__lt=now - stuck_after()).select_related(
+        "dataset"
+    ):
+        with transaction.atomic():
+            locked = QualityRun.objects.select_for_update().filter(pk=run.pk, state=RunState.RUNNING).first()
+            if locked is None:
+                continue
+            run_record(dataset=run.dataset, slot=run.slot, result=None, error=STUCK_MESSAGE, finished_at=now)
+            ended += 1
+    lost_before = now - datetime.timedelta(seconds=settings.QUALITY_REQUEUE_AFTER_SECONDS)
+    lost = QualityRun.objects.filter(state=RunState.QUEUED).filter(
+        Q(started_at__lt=lost_before) | Q(started_at__isnull=True, queued_at__lt=lost_before)
+    )
+    resent = 0
+    for run_id in lost.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Touch the run so it is not sent again on the next sweep while it waits for a worker.
+            QualityRun.objects.filter(pk=run_id).update(started_at=now)
+            _enqueue(run_id)
+        resent += 1
+    return {"ended": ended, "resent": resent}

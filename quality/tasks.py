@@ -1,0 +1,76 @@
+"""Celery tasks of the quality checks: thin and safe to run twice; each loads its object and calls a service.
+
+Acknowledgement (settings: ``CELERY_TASK_ACKS_LATE`` on, ``CELERY_TASK_REJECT_ON_WORKER_LOST`` off): a run's
+message is acknowledged only when the task returns. If the worker machine or its main process dies mid-run, the
+message was never acknowledged and Redis hands it out again after its visibility timeout; by then the sweeper has
+usually ended the run ("the worker stopped"), and the task finds it finished and does nothing. If only the pool
+process dies (killed, out of memory, the hard time limit), Celery acknowledges the message as failed rather than
+redelivering it, and the sweeper ends the run. Either way the run is not lost (its row exists from the moment it
+was queued) and cannot loop: every start counts an attempt, and past ``QUALITY_MAX_ATTEMPTS`` the run ends in error.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from core.fetch import TransientFetchError
+
+from .models import QualityRun
+from .services import (
+    digest_send_all,
+    notification_send,
+    retry_countdown,
+    run_execute,
+    schedule_due,
+    sweep_stuck_runs,
+)
+
+
+@shared_task(
+    name="quality.run_check",
+    bind=True,
+    acks_late=True,
+    # Our own attempt counter (kept on the run, so it survives redelivery) is the real cap; this is a backstop.
+    max_retries=20,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def run_check_task(self, run_id: int) -> str:
+    """Execute one quality run; retried with exponential backoff on a network error that may pass."""
+    run = QualityRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return "missing"
+    try:
+        run = run_execute(run=run)
+    except TransientFetchError as exc:
+        attempts = QualityRun.objects.filter(pk=run_id).values_list("attempts", flat=True).first() or 1
+        raise self.retry(exc=exc, countdown=retry_countdown(attempts)) from exc
+    return run.outcome or run.state
+
+
+@shared_task(name="quality.schedule_due")
+def schedule_due_task() -> int:
+    """Queue the scheduled runs that are due (beat, every 15 minutes)."""
+    return len(schedule_due())
+
+
+@shared_task(name="quality.sweep_stuck_runs")
+def sweep_stuck_runs_task() -> dict[str, int]:
+    """End runs whose worker died, and send again runs whose message was lost (beat, every 10 minutes)."""
+    return sweep_stuck_runs()
+
+
+@shared_task(name="quality.send_notification", bind=True, max_retries=5, default_retry_delay=300)
+def send_notification_task(self, notification_id: int) -> bool:
+    """Email one person that a dataset started failing; sends nothing if it already went out."""
+    try:
+        return notification_send(notification_id=notification_id)
+    except OSError as exc:  # the mail server did not answer: try again later
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(name="quality.send_digests")
+def send_digests_task() -> int:
+    """Send the daily digests (beat, every hour; each person gets at most one a day, after QUALITY_DIGEST_HOUR)."""
+    return digest_send_all()
