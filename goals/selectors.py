@@ -1,0 +1,322 @@
+"""Named reads of goals and measures, each a fixed number of queries however many measures or observations.
+
+* :func:`measures_visible_to` / :func:`goals_visible_to`: what ``team.access.MEASURES`` lets a user read (anonymous
+  visitors: public measures of public goals, and public goals);
+* :func:`measures_annotated`: a measure queryset with its latest and previous observation, each period's target
+  (the per-period ``MeasureTarget``, else the standing ``target_value``) and the data-suspect flag, as SQL
+  subqueries and one join;
+* :func:`measures_with_status`: those rows as a list with ``status`` and ``previous_status`` judged by
+  :func:`goals.status.measure_status`;
+* :func:`observations_for`: every observation of some measures, with its target and status, in one query;
+* :func:`measure_periods`: one measure's table of periods (value, target, status, narrative) for its page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from team.access import MEASURE_COMMENTARY, MEASURES, Actor, actor_for
+
+from .models import Goal, Measure, MeasureTarget, Narrative, Observation, Priority
+from .periods import period_label
+from .status import Status, measure_status
+
+_DECIMAL = DecimalField(max_digits=16, decimal_places=4)
+
+#: The policy seen from a goal (its owner departments) and from an observation (its measure's department).
+GOALS = dataclasses.replace(MEASURES, name="goal", department_field="departments", public_q=Q(public=True))
+OBSERVATIONS = dataclasses.replace(
+    MEASURES,
+    name="observation",
+    department_field="measure__department",
+    public_q=Q(measure__public=True, measure__goal__public=True),
+)
+#: A measure whose source dataset's latest quality run failed (or could not run), or which is stale.
+DATA_SUSPECT_Q = Q(source_dataset__quality__outcome__in=["fail", "error"]) | Q(source_dataset__quality__stale=True)
+
+
+def reads_measures(actor: Actor) -> bool:
+    """Whether ``actor`` may read any non-public measure (and so sees the Goals pages)."""
+    if actor.has_role(*(MEASURES.read_all | MEASURES.write_all)):
+        return True
+    return bool(actor.lead_department_ids or actor.contact_department_ids or actor.portfolio_ids)
+
+
+def measures_visible_to(user_or_actor, queryset: QuerySet[Measure] | None = None) -> QuerySet[Measure]:
+    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_for(user_or_actor)
+    return MEASURES.readable(actor, Measure.objects.all() if queryset is None else queryset)
+
+
+def goals_visible_to(user_or_actor) -> QuerySet[Goal]:
+    """Goals the user may read: every goal for those who read every measure; for the others, public goals and those
+    their departments own or hold a measure of (one query; the owner join never repeats a goal)."""
+    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_for(user_or_actor)
+    q = GOALS.read_q(actor)
+    if q is None:
+        return Goal.objects.all()
+    owned = Goal.objects.filter(q).values("pk")
+    with_measures = measures_visible_to(actor).values("goal_id")
+    return Goal.objects.filter(Q(pk__in=owned) | Q(pk__in=with_measures))
+
+
+def observations_visible_to(user_or_actor) -> QuerySet[Observation]:
+    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_for(user_or_actor)
+    return OBSERVATIONS.readable(actor, Observation.objects.all())
+
+
+# --- latest values, targets, status ------------------------------------------------------------------------------
+
+
+def _target_for(period_ref) -> Coalesce:
+    """The target of the period ``period_ref`` names: its MeasureTarget, else the measure's standing target."""
+    per_period = MeasureTarget.objects.filter(measure=OuterRef("pk"), period=period_ref).values("value")[:1]
+    return Coalesce(Subquery(per_period, output_field=_DECIMAL), F("target_value"), output_field=_DECIMAL)
+
+
+def measures_annotated(queryset: QuerySet[Measure]) -> QuerySet[Measure]:
+    """``queryset`` with ``latest_period``, ``latest_value``, ``latest_source``, ``latest_target``,
+    ``previous_period``, ``previous_value``, ``previous_target`` (the observation before the latest) and
+    ``data_suspect``, with goal, priority, department and source dataset joined: one query."""
+    observations = Observation.objects.filter(measure=OuterRef("pk")).order_by("-period")
+    queryset = queryset.annotate(
+        latest_period=Subquery(observations.values("period")[:1]),
+        latest_value=Subquery(observations.values("value")[:1], output_field=_DECIMAL),
+        latest_source=Subquery(observations.values("source")[:1]),
+        previous_period=Subquery(observations.values("period")[1:2]),
+        previous_value=Subquery(observations.values("value")[1:2], output_field=_DECIMAL),
+    )
+    return queryset.annotate(
+        latest_target=_target_for(OuterRef("latest_period")),
+        previous_target=_target_for(OuterRef("previous_period")),
+        data_suspect=Case(When(DATA_SUSPECT_Q, then=Value(True)), default=Value(False), output_field=BooleanField()),
+    ).select_related("goal__priority", "department", "source_dataset")
+
+
+def _judge(measure: Measure) -> Measure:
+    measure.status = measure_status(
+        measure.latest_value,
+        measure.latest_target,
+        direction=measure.direction,
+        tolerance_percent=measure.tolerance_percent,
+    )
+    measure.previous_status = measure_status(
+        measure.previous_value,
+        measure.previous_target,
+        direction=measure.direction,
+        tolerance_percent=measure.tolerance_percent,
+    )
+    measure.latest_label = period_label(measure.latest_period, measure.frequency) if measure.latest_period else ""
+    return measure
+
+
+def measures_with_status(user, *, department=None, public_only: bool = False) -> list[Measure]:
+    """The measures ``user`` may read (``public_only``: only public measures of public goals, whoever asks),
+    optionally of one ``department``, ordered by priority, goal and KPI first. Each carries the annotations of
+    :func:`measures_annotated` plus ``status`` and ``previous_status`` (:class:`goals.status.Status`) and
+    ``latest_label`` ("March 2026"). One query."""
+    queryset = Measure.objects.filter(Q(public=True, goal__public=True)) if public_only else measures_visible_to(user)
+    if department is not None:
+        queryset = queryset.filter(department=department)
+    queryset = measures_annotated(queryset).order_by(
+        "goal__priority__position", "goal__statement", "goal_id", "-is_kpi", "name"
+    )
+    return [_judge(measure) for measure in queryset]
+
+
+def measure_with_status(queryset: QuerySet[Measure], **lookup) -> Measure:
+    """One measure of ``queryset`` (already narrowed by access) with the annotations and status: one query.
+    Raises ``Measure.DoesNotExist``."""
+    return _judge(measures_annotated(queryset).get(**lookup))
+
+
+# --- observations ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """One observation as charts and tables read it."""
+
+    period: datetime.date
+    value: Decimal
+    target: Decimal | None
+    source: str
+    status: Status
+    note: str = ""
+
+
+def observations_for(measures: Iterable[Measure] | QuerySet[Measure], *, since: datetime.date | None = None):
+    """``{measure_id: [Point, ...]}`` oldest first, for every observation of ``measures`` (from ``since`` on), each
+    with its period's target and its status. One query, however many measures and observations. Measures with no
+    observation are absent from the dict."""
+    ids = (
+        list(measures.values_list("pk", flat=True))
+        if isinstance(measures, QuerySet)
+        else [m if isinstance(m, int) else m.pk for m in measures]
+    )
+    rows = Observation.objects.filter(measure_id__in=ids)
+    if since is not None:
+        rows = rows.filter(period__gte=since)
+    per_period = MeasureTarget.objects.filter(measure=OuterRef("measure_id"), period=OuterRef("period")).values("value")
+    rows = rows.annotate(
+        target=Coalesce(Subquery(per_period[:1], output_field=_DECIMAL), F("measure__target_value")),
+    ).order_by("measure_id", "period")
+    points: dict[int, list[Point]] = defaultdict(list)
+    for row in rows.values(
+        "measure_id",
+        "period",
+        "value",
+        "target",
+        "source",
+        "note",
+        "measure__direction",
+        "measure__tolerance_percent",
+    ):
+        status = measure_status(
+            row["value"],
+            row["target"],
+            direction=row["measure__direction"],
+            tolerance_percent=row["measure__tolerance_percent"],
+        )
+        points[row["measure_id"]].append(
+            Point(row["period"], row["value"], row["target"], row["source"], status, row["note"])
+        )
+    return dict(points)
+
+
+@dataclass
+class PeriodRow:
+    """One period of a measure's page: its value (if any), target, status and narrative."""
+
+    period: datetime.date
+    label: str
+    value: Decimal | None
+    target: Decimal | None
+    status: Status
+    source: str = ""
+    note: str = ""
+    recorded_by: str = ""
+    narrative: Narrative | None = None
+
+
+def measure_periods(measure: Measure, *, actor: Actor, limit: int | None = None) -> list[PeriodRow]:
+    """Every period of ``measure`` that has an observation, a per-period target or a narrative, newest first,
+    each with its status and (when ``actor`` may read narratives) its narrative. Three queries."""
+    observations = {
+        o.period: o
+        for o in Observation.objects.filter(measure=measure).select_related("recorded_by__person").order_by("period")
+    }
+    targets = dict(MeasureTarget.objects.filter(measure=measure).values_list("period", "value"))
+    narratives: dict[datetime.date, Narrative] = {}
+    if narratives_readable(actor, measure):
+        narratives = {n.period: n for n in Narrative.objects.filter(measure=measure).select_related("author__person")}
+    rows = []
+    for period in sorted(set(observations) | set(targets) | set(narratives), reverse=True):
+        observation = observations.get(period)
+        target = targets.get(period, measure.target_value)
+        value = observation.value if observation else None
+        who = ""
+        if observation and observation.recorded_by_id:
+            person = getattr(observation.recorded_by, "person", None)
+            who = person.full_name if person else observation.recorded_by.get_username()
+        rows.append(
+            PeriodRow(
+                period=period,
+                label=period_label(period, measure.frequency),
+                value=value,
+                target=target,
+                status=measure_status(
+                    value, target, direction=measure.direction, tolerance_percent=measure.tolerance_percent
+                ),
+                source=observation.get_source_display() if observation else "",
+                note=observation.note if observation else "",
+                recorded_by=who,
+                narrative=narratives.get(period),
+            )
+        )
+    return rows[:limit] if limit else rows
+
+
+def narratives_readable(actor: Actor, measure: Measure) -> bool:
+    """Whether ``actor`` reads the narratives of ``measure`` (``team.access.MEASURE_COMMENTARY``), without a query."""
+    return _commentary_allows(actor, measure, write=False)
+
+
+def narratives_writable(actor: Actor, measure: Measure) -> bool:
+    """Whether ``actor`` writes the narratives of ``measure``: its department's lead (and the Stat lead and
+    analysts), per ``team.access.MEASURE_COMMENTARY``. No query."""
+    return _commentary_allows(actor, measure, write=True)
+
+
+def _commentary_allows(actor: Actor, measure: Measure, *, write: bool) -> bool:
+    policy = MEASURE_COMMENTARY
+    if not actor.is_authenticated:
+        return False
+    all_roles = policy.write_all if write else policy.read_all | policy.write_all
+    own_roles = policy.write_own_department if write else policy.read_own_department | policy.write_own_department
+    portfolio_roles = policy.write_portfolio if write else policy.read_portfolio | policy.write_portfolio
+    if actor.has_role(*all_roles):
+        return True
+    own: set[int] = set()
+    if "department_lead" in own_roles:
+        own |= actor.lead_department_ids
+    if "department_contact" in own_roles:
+        own |= actor.contact_department_ids
+    if measure.department_id in own:
+        return True
+    return bool(portfolio_roles) and measure.department.portfolio_id in actor.portfolio_ids
+
+
+# --- the goals page ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GoalRow:
+    goal: Goal
+    measures: list[Measure]
+
+
+@dataclass
+class PriorityRow:
+    priority: Priority
+    goals: list[GoalRow]
+
+
+def framework_for(user) -> list[PriorityRow]:
+    """Priorities, then the goals ``user`` may read under each, then the measures they may read under each goal
+    with status and data-suspect flag: three queries, however many there are. Priorities without a visible goal
+    are left out."""
+    actor = actor_for(user)
+    measures_by_goal: dict[int, list[Measure]] = defaultdict(list)
+    for measure in measures_with_status(actor):
+        measures_by_goal[measure.goal_id].append(measure)
+    goals = (
+        goals_visible_to(actor)
+        .select_related("priority", "parent")
+        .prefetch_related(Prefetch("departments"))
+        .order_by("priority__position", "priority__name", "statement")
+    )
+    by_priority: dict[int, PriorityRow] = {}
+    for goal in goals:
+        row = by_priority.setdefault(goal.priority_id, PriorityRow(goal.priority, []))
+        row.goals.append(GoalRow(goal, measures_by_goal.get(goal.pk, [])))
+    return list(by_priority.values())

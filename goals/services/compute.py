@@ -1,0 +1,194 @@
+"""Compute measures from their source dataset's latest data file and record one observation per period.
+
+The data file is the dataset's latest upload (``quality.models.SourceUpload``), read once for all the measures
+computed from it. Each measure's observations are written in its own transaction: a measure whose definition does
+not fit the data gets the reason on ``Measure.compute_error`` and the others are computed all the same. A value
+typed in or uploaded by hand for a period is never overwritten; the result says which periods kept theirs.
+
+After every quality run that passed or warned, :func:`on_quality_run_finished` queues the computation of the
+dataset's measures (``quality.services.run_record`` calls it).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from ..computation import ComputeError, compute, read_table
+from ..models import Measure, Observation, ObservationSource
+
+logger = logging.getLogger(__name__)
+
+#: Largest data file read for a computation.
+MAX_SOURCE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class ComputeResult:
+    """What one computation of one measure did."""
+
+    measure: Measure
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_manual: list[datetime.date] = field(default_factory=list)
+    rows: int = 0
+    rows_used: int = 0
+    rows_without_date: int = 0
+    rows_in_unfinished_period: int = 0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.measure.name} could not be computed: {self.error}"
+        text = (
+            f"{self.measure.name}: {self.created} new value{'s' if self.created != 1 else ''}, {self.updated} "
+            f"changed, {self.unchanged} unchanged, from {self.rows_used} of {self.rows} rows."
+        )
+        if self.kept_manual:
+            text += f" {len(self.kept_manual)} period(s) kept the value entered by hand."
+        return text
+
+
+def _latest_upload(dataset):
+    from quality.models import SourceUpload
+
+    return SourceUpload.objects.filter(dataset=dataset).order_by("-uploaded_at", "-pk").first()
+
+
+def read_source(dataset):
+    """The dataset's latest uploaded data file as a DataFrame of text. Raises ComputeError when there is none or it
+    cannot be read."""
+    upload = _latest_upload(dataset)
+    if upload is None:
+        raise ComputeError(
+            f"“{dataset.title}” has no data file yet: upload one on its quality page, then compute again."
+        )
+    try:
+        with upload.file.open("rb") as handle:
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+    except OSError as exc:
+        raise ComputeError(f"The data file “{upload.original_name}” could not be opened ({exc}).") from exc
+    if len(data) > MAX_SOURCE_BYTES:
+        raise ComputeError(f"The data file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB.")
+    return read_table(data, upload.original_name)
+
+
+def _record_error(measure: Measure, message: str, now) -> None:
+    Measure.objects.filter(pk=measure.pk).update(compute_error=message, computed_at=now)
+    measure.compute_error, measure.computed_at = message, now
+
+
+@transaction.atomic
+def _write(measure: Measure, values: dict, result: ComputeResult, now) -> None:
+    # One computation of a measure at a time: a second waits here, then finds the first's rows and changes nothing.
+    Measure.objects.select_for_update().filter(pk=measure.pk).values_list("pk", flat=True).get()
+    existing = {o.period: o for o in Observation.objects.select_for_update().filter(measure=measure)}
+    new, changed = [], []
+    for period, value in values.items():
+        observation = existing.get(period)
+        if observation is None:
+            new.append(Observation(measure=measure, period=period, value=value, source=ObservationSource.COMPUTED))
+        elif observation.source != ObservationSource.COMPUTED:
+            result.kept_manual.append(period)
+        elif observation.value == value:
+            result.unchanged += 1
+        else:
+            observation.value, observation.recorded_by, observation.recorded_at = value, None, now
+            changed.append(observation)
+    if new:
+        bulk_create_with_history(new, Observation, batch_size=500, default_change_reason="Computed")
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Observation,
+            ["value", "recorded_by", "recorded_at"],
+            batch_size=500,
+            default_change_reason="Computed",
+        )
+    result.created, result.updated = len(new), len(changed)
+    Measure.objects.filter(pk=measure.pk).update(compute_error="", computed_at=now)
+    measure.compute_error, measure.computed_at = "", now
+
+
+def _compute_one(measure: Measure, frame, *, today: datetime.date, now) -> ComputeResult:
+    result = ComputeResult(measure=measure)
+    try:
+        computed = compute(
+            frame,
+            aggregation=measure.aggregation,
+            value_column=measure.value_column,
+            date_column=measure.date_column,
+            filters=measure.filters,
+            condition=measure.condition,
+            frequency=measure.frequency,
+            today=today,
+            tz=settings.TIME_ZONE,
+        )
+    except ComputeError as exc:
+        result.error = str(exc)
+        _record_error(measure, result.error, now)
+        return result
+    result.rows, result.rows_used = computed.rows, computed.rows_used
+    result.rows_without_date = computed.rows_without_date
+    result.rows_in_unfinished_period = computed.rows_in_unfinished_period
+    _write(measure, computed.values, result, now)
+    return result
+
+
+def measures_compute(*, dataset, today: datetime.date | None = None) -> list[ComputeResult]:
+    """Compute every computed measure of ``dataset`` from its latest data file (read once).
+
+    Guarantees: each measure's observations are upserted in one transaction (all its periods or none); manual and
+    uploaded observations are never overwritten (listed in ``kept_manual``); a failure is recorded on the measure
+    (``compute_error``) instead of raised; computing the same data twice changes nothing the second time."""
+    measures = list(Measure.objects.filter(source_dataset=dataset).exclude(aggregation="").order_by("pk"))
+    if not measures:
+        return []
+    now, today = timezone.now(), today or timezone.localdate()
+    try:
+        frame = read_source(dataset)
+    except ComputeError as exc:
+        results = []
+        for measure in measures:
+            _record_error(measure, str(exc), now)
+            results.append(ComputeResult(measure=measure, error=str(exc)))
+        return results
+    return [_compute_one(measure, frame, today=today, now=now) for measure in measures]
+
+
+def measure_compute(*, measure: Measure, today: datetime.date | None = None) -> ComputeResult:
+    """Compute one measure from its dataset's latest data file, with :func:`measures_compute`'s guarantees."""
+    now, today = timezone.now(), today or timezone.localdate()
+    if not measure.is_computed or measure.source_dataset_id is None:
+        return ComputeResult(measure=measure, error="This measure is entered by hand; there is nothing to compute.")
+    try:
+        frame = read_source(measure.source_dataset)
+    except ComputeError as exc:
+        _record_error(measure, str(exc), now)
+        return ComputeResult(measure=measure, error=str(exc))
+    return _compute_one(measure, frame, today=today, now=now)
+
+
+def on_quality_run_finished(*, run) -> None:
+    """Queue the computation of ``run.dataset``'s measures once the run's transaction commits, if the run passed
+    or warned (a failing run leaves the last values alone; the measures show as data suspect instead).
+    ``quality.services.run_record`` calls this after writing a finished run."""
+    if run.outcome not in ("pass", "warn"):
+        return
+    if not Measure.objects.filter(source_dataset_id=run.dataset_id).exclude(aggregation="").exists():
+        return
+    from ..tasks import measures_compute_task
+
+    dataset_id = run.dataset_id
+    transaction.on_commit(lambda: measures_compute_task.delay(dataset_id))

@@ -1,0 +1,296 @@
+"""Observations typed in or uploaded for manual measures, and the department lead's narrative per period.
+
+An upload happens in two steps, as the inventory's import does: :func:`read_observations` turns a CSV file into
+rows of text (or raises :class:`UploadError`), :func:`observations_plan` says row by row what saving them would do
+without writing anything, and :func:`observations_import` plans them again against the database as it is then and
+writes every valid row in one transaction, each in its own savepoint: a bad row is skipped and listed, never
+half-written.
+
+Computed measures take their values from their dataset, so neither manual entry nor uploads write to them. Who may
+record is ``team.access.MEASURES`` (writers), who may write a narrative ``team.access.MEASURE_COMMENTARY``: the
+callers check.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Measure, Narrative, Observation, ObservationSource
+from ..periods import is_period_start, parse_period, period_label, period_start
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+COLUMNS = ("period", "value", "note")
+REQUIRED_COLUMNS = ("period", "value")
+COMPUTED_REFUSAL = (
+    "This measure is computed from its dataset: its values come from the data, not from typing or uploading them."
+)
+
+
+class UploadError(Exception):
+    """The file cannot be read as observations; the message says why, for the person who uploaded it."""
+
+
+def _number(text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"“{text}” is not a number.") from exc
+    if not value.is_finite():
+        raise ValueError(f"“{text}” is not a number.")
+    if abs(value) >= Decimal("1e12"):
+        raise ValueError(f"{text} is too large to record.")
+    return value.quantize(Decimal("0.0001"))
+
+
+def _check_period(measure: Measure, start: datetime.date, today: datetime.date) -> None:
+    if start > period_start(today, measure.frequency):
+        raise ValueError(f"{period_label(start, measure.frequency)} has not begun yet.")
+
+
+# --- one observation ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def observation_record(
+    *, measure: Measure, period: datetime.date, value: Decimal, note: str = "", by=None, source: str = "manual"
+) -> Observation:
+    """Record (or correct) the value of the period containing ``period`` for a manual measure. Guarantees: one
+    observation per measure and period (a second call replaces the first, the history keeps it); no value for a
+    period that has not begun; never on a computed measure."""
+    if measure.is_computed:
+        raise ValidationError(COMPUTED_REFUSAL)
+    start = period_start(period, measure.frequency)
+    errors = {}
+    try:
+        _check_period(measure, start, timezone.localdate())
+    except ValueError as exc:
+        errors["period"] = [str(exc)]
+    try:
+        value = _number(str(value))
+    except ValueError as exc:
+        errors["value"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    observation = Observation.objects.select_for_update().filter(measure=measure, period=start).first()
+    if observation is None:
+        observation = Observation(measure=measure, period=start)
+    observation.value, observation.note, observation.source, observation.recorded_by = value, note, source, by
+    observation._change_reason = "Recorded"
+    if by is not None:
+        observation._history_user = by
+    observation.save()
+    return observation
+
+
+# --- uploads -----------------------------------------------------------------------------------------------------
+
+
+def read_observations(upload) -> list[dict[str, str]]:
+    """The rows of an uploaded CSV file with ``period`` and ``value`` columns (``note`` optional), as text.
+
+    Raises :class:`UploadError` when the file is too big, empty, not UTF-8 CSV or lacks a required column."""
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+    if not data.strip():
+        raise UploadError("The file is empty.")
+    if b"\x00" in data[:4096] or data[:4] == b"PK\x03\x04":
+        raise UploadError("The file is not a CSV file. Save it from your spreadsheet as “CSV UTF-8”.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UploadError("The file is not UTF-8 text. In your spreadsheet choose “Save as… CSV UTF-8”.") from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = [cell.strip().lower() for cell in next(reader, [])]
+        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing:
+            raise UploadError(
+                f"The file has no {' or '.join(repr(m) for m in missing)} column. The first row must name the "
+                f"columns: {', '.join(COLUMNS)} (note is optional)."
+            )
+        rows = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise UploadError(f"The file has more than {MAX_ROWS} rows; split it into smaller files.")
+            rows.append(
+                {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name in COLUMNS}
+            )
+    except csv.Error as exc:
+        raise UploadError(f"The file is not valid CSV: {exc}.") from exc
+    if not rows:
+        raise UploadError("The file has a header row but no observations under it.")
+    return rows
+
+
+NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
+
+
+@dataclass
+class RowPlan:
+    """What saving one row would do. ``line`` is its line in the file (the header is line 1)."""
+
+    line: int
+    period_text: str
+    value_text: str
+    note: str = ""
+    period: datetime.date | None = None
+    value: Decimal | None = None
+    action: str = NEW
+    previous: Decimal | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.period_text
+
+
+@dataclass
+class UploadPlan:
+    measure: Measure
+    rows: list[RowPlan]
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: self.count(action) for action in (NEW, CHANGED, UNCHANGED, INVALID)}
+
+    @property
+    def to_write(self) -> int:
+        return self.count(NEW) + self.count(CHANGED)
+
+
+def observations_plan(
+    *, measure: Measure, rows: list[dict[str, str]], today: datetime.date | None = None
+) -> UploadPlan:
+    """What saving ``rows`` to ``measure`` would do, row by row: new, changed (and from what), unchanged, or invalid
+    and why (a period that is not one, a value that is not a number, a period not begun, the same period twice).
+    Writes nothing; reads the measure's observations with one query."""
+    today = today or timezone.localdate()
+    existing = dict(Observation.objects.filter(measure=measure).values_list("period", "value"))
+    seen: dict[datetime.date, int] = {}
+    plans = []
+    for index, raw in enumerate(rows):
+        row = RowPlan(
+            line=index + 2,
+            period_text=raw.get("period", "").strip(),
+            value_text=raw.get("value", "").strip(),
+            note=raw.get("note", "").strip(),
+        )
+        try:
+            row.period = parse_period(row.period_text, measure.frequency)
+            _check_period(measure, row.period, today)
+        except ValueError as exc:
+            row.errors.append(str(exc))
+        if not row.value_text:
+            row.errors.append("The value is missing.")
+        else:
+            try:
+                row.value = _number(row.value_text)
+            except ValueError as exc:
+                row.errors.append(str(exc))
+        if row.period is not None and not row.errors:
+            if row.period in seen:
+                row.errors.append(f"{period_label(row.period, measure.frequency)} is also on line {seen[row.period]}.")
+            else:
+                seen[row.period] = row.line
+        if measure.is_computed:
+            row.errors.append(COMPUTED_REFUSAL)
+        if row.errors:
+            row.action = INVALID
+        elif row.period in existing:
+            row.previous = existing[row.period]
+            row.action = UNCHANGED if row.previous == row.value else CHANGED
+        plans.append(row)
+    return UploadPlan(measure=measure, rows=plans)
+
+
+@dataclass
+class UploadResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[RowPlan] = field(default_factory=list)
+
+
+@transaction.atomic
+def observations_import(*, measure: Measure, rows: list[dict[str, str]], by=None) -> UploadResult:
+    """Save the valid rows of an upload in one transaction, planned again against the observations as they are now.
+
+    Guarantees: invalid rows are skipped and returned with their reasons; each valid row is written whole or not
+    at all; uploading the same file twice changes nothing the second time."""
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    plan = observations_plan(measure=measure, rows=rows)
+    result = UploadResult()
+    for row in plan.rows:
+        if row.action == INVALID:
+            result.skipped.append(row)
+            continue
+        if row.action == UNCHANGED:
+            result.unchanged += 1
+            continue
+        try:
+            with transaction.atomic():
+                observation_record(
+                    measure=measure,
+                    period=row.period,
+                    value=row.value,
+                    note=row.note,
+                    by=by,
+                    source=ObservationSource.UPLOAD,
+                )
+        except ValidationError as exc:
+            row.action = INVALID
+            row.errors.extend(exc.messages)
+            result.skipped.append(row)
+            continue
+        if row.action == NEW:
+            result.created += 1
+        else:
+            result.updated += 1
+    return result
+
+
+# --- narratives --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def narrative_save(
+    *, measure: Measure, period: datetime.date, what_happened: str, next_steps: str = "", by=None
+) -> Narrative:
+    """Write (or rewrite) the narrative of ``measure`` for the period starting on ``period``. Guarantees: one
+    narrative per measure and period, for a period that is one of the measure's and has begun; the history keeps
+    earlier versions and who wrote them."""
+    errors: dict[str, list[str]] = {}
+    if not is_period_start(period, measure.frequency):
+        errors["period"] = [f"{period:%Y-%m-%d} does not start a {measure.get_frequency_display().lower()} period."]
+    elif period > period_start(timezone.localdate(), measure.frequency):
+        errors["period"] = [f"{period_label(period, measure.frequency)} has not begun yet."]
+    if not what_happened.strip():
+        errors["what_happened"] = ["Say what happened in this period."]
+    if errors:
+        raise ValidationError(errors)
+    narrative = Narrative.objects.select_for_update().filter(measure=measure, period=period).first()
+    if narrative is None:
+        narrative = Narrative(measure=measure, period=period)
+    narrative.what_happened, narrative.next_steps, narrative.author = what_happened.strip(), next_steps.strip(), by
+    narrative._change_reason = "Written"
+    if by is not None:
+        narrative._history_user = by
+    narrative.save()
+    return narrative

@@ -1,0 +1,29 @@
+"""Celery tasks of the goals app: thin and safe to run twice (a computation upserts; the same data gives the same
+observations and changes nothing the second time)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from inventory.models import Dataset
+
+from .models import Measure
+from .services import measure_compute, measures_compute
+
+
+@shared_task(name="goals.measures_compute", acks_late=True)
+def measures_compute_task(dataset_id: int) -> list[str]:
+    """Compute every computed measure of one dataset (queued after each quality run that passed or warned)."""
+    dataset = Dataset.objects.filter(pk=dataset_id).first()
+    if dataset is None:
+        return []
+    return [result.summary() for result in measures_compute(dataset=dataset)]
+
+
+@shared_task(name="goals.measure_compute", acks_late=True)
+def measure_compute_task(measure_id: int) -> str:
+    """Compute one measure ("Compute now" on its page)."""
+    measure = Measure.objects.select_related("source_dataset").filter(pk=measure_id).first()
+    if measure is None:
+        return "missing"
+    return measure_compute(measure=measure).summary()
