@@ -1,9 +1,10 @@
-"""Compute measures from their source dataset's latest data file and record one observation per period.
+"""Compute measures from their source dataset's data and record one observation per period.
 
-The data file is the dataset's latest upload (``quality.models.SourceUpload``), read once for all the measures
-computed from it. Each measure's observations are written in its own transaction: a measure whose definition does
-not fit the data gets the reason on ``Measure.compute_error`` and the others are computed all the same. A value
-typed in or uploaded by hand for a period is never overwritten; the result says which periods kept theirs.
+The data is what the dataset's quality checks read (``quality.services.sources``: its chosen distribution, else
+its latest uploaded file, else its first download address), fetched once for all the measures computed from it.
+Each measure's observations are written in its own transaction: a measure whose definition does not fit the data
+gets the reason on ``Measure.compute_error`` and the others are computed all the same. A value typed in or
+uploaded by hand for a period is never overwritten; the result says which periods kept theirs.
 
 After every quality run that passed or warned, :func:`on_quality_run_finished` queues the computation of the
 dataset's measures (``quality.services.run_record`` calls it).
@@ -16,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -60,28 +62,31 @@ class ComputeResult:
         return text
 
 
-def _latest_upload(dataset):
-    from quality.models import SourceUpload
-
-    return SourceUpload.objects.filter(dataset=dataset).order_by("-uploaded_at", "-pk").first()
-
-
 def read_source(dataset):
-    """The dataset's latest uploaded data file as a DataFrame of text. Raises ComputeError when there is none or it
-    cannot be read."""
-    upload = _latest_upload(dataset)
-    if upload is None:
-        raise ComputeError(
-            f"“{dataset.title}” has no data file yet: upload one on its quality page, then compute again."
-        )
+    """The dataset's data as a DataFrame of text, read from the same source its quality checks read (the chosen
+    distribution, else the latest uploaded file, else the first download or API address; see
+    ``quality.services.sources``). Raises ComputeError when there is none or it cannot be fetched or read."""
+    from quality.models import DatasetQualitySettings
+    from quality.services.sources import NoSource, local_copy, max_bytes_for, source_for
+
+    quality_settings = DatasetQualitySettings.objects.filter(dataset=dataset).select_related("source_distribution")
+    quality_settings = quality_settings.first()
     try:
-        with upload.file.open("rb") as handle:
-            data = handle.read(MAX_SOURCE_BYTES + 1)
+        source = source_for(dataset, quality_settings)
+    except NoSource as exc:
+        raise ComputeError(
+            f"“{dataset.title}” has no data to compute from: upload a data file on its quality page or add a "
+            "distribution with a download URL, then compute again."
+        ) from exc
+    limit = min(max_bytes_for(quality_settings), MAX_SOURCE_BYTES)
+    try:
+        with local_copy(source, max_bytes=limit) as copy:
+            data = copy.path.read_bytes()
+    except ValidationError as exc:  # core.fetch.FetchError is one too
+        raise ComputeError(f"The data could not be read from {source.label}: {' '.join(exc.messages)}") from exc
     except OSError as exc:
-        raise ComputeError(f"The data file “{upload.original_name}” could not be opened ({exc}).") from exc
-    if len(data) > MAX_SOURCE_BYTES:
-        raise ComputeError(f"The data file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB.")
-    return read_table(data, upload.original_name)
+        raise ComputeError(f"The data could not be read from {source.label} ({exc}).") from exc
+    return read_table(data, source.upload.original_name if source.upload else source.location)
 
 
 def _record_error(measure: Measure, message: str, now) -> None:

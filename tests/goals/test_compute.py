@@ -178,7 +178,7 @@ def test_a_dataset_without_a_data_file_says_so(city):
     dataset = DatasetFactory(identifier="pd-nofile", title="Arrests", department=city["police"])
     measure = computed(dataset)
     result = measure_compute(measure=measure, today=TODAY)
-    assert "“Arrests” has no data file yet" in result.error
+    assert "“Arrests” has no data to compute from" in result.error
 
 
 def test_a_later_success_clears_the_error(city):
@@ -265,3 +265,18 @@ def test_the_tasks_load_their_object_and_ignore_a_missing_one(calls):
     assert measures_compute_task(calls.pk)[0].startswith(measure.name)
     assert measure_compute_task(measure.pk).startswith(measure.name)
     assert measure_compute_task(999999) == "missing" and measures_compute_task(999999) == []
+
+
+def test_a_dataset_without_an_upload_is_fetched_from_its_download_url(city, local_server):
+    from tests.inventory.factories import DistributionFactory
+
+    dataset = DatasetFactory(identifier="pd-remote", department=city["police"])
+    url = local_server.add("/calls.csv", CALLS, headers={"Content-Type": "text/csv"})
+    DistributionFactory(dataset=dataset, download_url=url)
+    measure = computed(dataset)
+    assert measure_compute(measure=measure, today=TODAY).ok
+    assert values(measure)[M(2026, 1, 1)] == 3
+    local_server.add("/calls.csv", status=404)
+    result = measure_compute(measure=measure, today=TODAY)
+    assert not result.ok and result.error.startswith(f"The data could not be read from {url}")
+    assert values(measure)[M(2026, 1, 1)] == 3  # a failed fetch keeps the values already recorded
