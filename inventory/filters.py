@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
+from quality.selectors import QualityState, datasets_in_quality_state
+from team.access import actor_for
 from team.models import Department
 
 from . import selectors
@@ -119,6 +121,13 @@ class DatasetFilter(PublicDatasetFilter):
         empty_label="Any initiative",
         help_text="An initiative's slug, e.g. compstat.",
     )
+    quality = filters.ChoiceFilter(
+        label="Data quality",
+        choices=QualityState.CHOICES,
+        method="filter_quality",
+        empty_label="Any quality",
+        help_text="The latest quality check: failing, warning, passing, stale or not-checked.",
+    )
     sort = filters.ChoiceFilter(
         label="Sort by",
         choices=SORT_CHOICES,
@@ -138,5 +147,11 @@ class DatasetFilter(PublicDatasetFilter):
             "keyword",
             "frequency",
             "initiative",
+            "quality",
             "sort",
         ]
+
+    def filter_quality(self, queryset: QuerySet[Dataset], name: str, value: str) -> QuerySet[Dataset]:
+        # Only datasets whose quality results the reader may see: the filter must not reveal anyone else's.
+        user = getattr(self.request, "user", None)
+        return datasets_in_quality_state(queryset, actor_for(user), value)

@@ -15,6 +15,8 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from quality.selectors import BADGE_FIELDS as quality_badge_fields
+from quality.selectors import with_quality_badge
 from team.access import DATASETS, Actor
 from team.models import Department, Role, RoleAssignment
 
@@ -98,7 +100,8 @@ def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Datase
 
 def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
     """The datasets ``actor`` may read, with what the inventory list shows: department, steward, themes and the
-    priority score (annotated in SQL). Three queries for a page: count, rows, themes."""
+    priority score (annotated in SQL), and the quality badge (joined in). Three queries for a page: count, rows,
+    themes."""
     queryset = (
         Dataset.objects.select_related("department", "contact")
         .prefetch_related("themes")
@@ -115,9 +118,10 @@ def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
             "published",
             "accrual_periodicity",
             "updated_at",
+            *quality_badge_fields,
         )
     )
-    return with_priority_score(DATASETS.readable(actor, queryset))
+    return with_quality_badge(with_priority_score(DATASETS.readable(actor, queryset)), actor)
 
 
 def reads_whole_inventory(actor: Actor) -> bool:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("core.account_urls")),
     path("team/", include("team.urls")),
     path("inventory/", include("inventory.urls")),
+    path("quality/", include("quality.urls")),
     path("", include("inventory.urls_public")),
     path("api/", include("statprogram.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

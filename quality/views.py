@@ -1,0 +1,252 @@
+"""The quality pages: a dataset's "Check now", upload and settings; a run's results; a dataset's run history; the
+city's and each department's quality page; and each person's notification choice.
+
+Who reads quality results is ``team.access.QUALITY_RESULTS`` (404 for anyone else); who checks a dataset, uploads
+a file or changes its settings is whoever writes the dataset (``team.access.DATASETS``; 403 for its readers).
+Writes go through ``quality.services``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from inventory.models import Dataset
+from team.access import DATASETS, QUALITY_RESULTS, actor_for, get_object_for_user, require
+from team.forms import add_service_errors
+from team.models import Department, Person
+
+from . import charts, selectors, services
+from .forms import NotificationPreferenceForm, QualitySettingsForm, SourceUploadForm, max_upload_bytes
+from .models import DatasetQualitySettings, Delivery, NotificationPreference, QualityRun, RunState
+
+require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
+
+RUNS_PER_PAGE = 50
+NO_QUALITY_ROLE = "Data-quality results are for the Stat team, department leads and contacts, and data experts."
+
+
+def _data(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _dataset_for_quality(request: HttpRequest, pk: int) -> Dataset:
+    """The dataset if the user reads its quality results, else 404."""
+    return get_object_for_user(
+        selectors.QUALITY_OF_DATASETS, request.user, Dataset.objects.select_related("department"), pk=pk
+    )
+
+
+def _dataset_to_check(request: HttpRequest, pk: int) -> Dataset:
+    """The dataset if the user writes it (404 if they may not read it, 403 if they only read it)."""
+    return get_object_for_user(DATASETS, request.user, Dataset.objects.select_related("department"), write=True, pk=pk)
+
+
+def _panel_url(dataset: Dataset) -> str:
+    return f"{dataset.get_absolute_url()}#quality-heading"
+
+
+# --- Check now and its status ----------------------------------------------------------------------------------
+
+
+def _status_context(dataset: Dataset, *, waiting_for: QualityRun | None = None) -> dict:
+    active = selectors.active_run(dataset)
+    finished = None
+    if active is None and waiting_for is not None and waiting_for.state == RunState.FINISHED:
+        finished = waiting_for
+    return {"dataset": dataset, "active": active, "finished": finished}
+
+
+@require_safe
+@login_required
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dataset's check status, for htmx to poll while a run is queued or running (the partial stops polling
+    once none is)."""
+    dataset = _dataset_for_quality(request, pk)
+    waiting_for = None
+    run_id = request.GET.get("run", "")
+    if run_id.isdigit():
+        waiting_for = QualityRun.objects.filter(dataset=dataset, pk=int(run_id)).first()
+    return render(request, "quality/_status_text.html", _status_context(dataset, waiting_for=waiting_for))
+
+
+@require_POST
+@login_required
+def check_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for a run of every check now. With htmx, answers with the status, which then polls; without, redirects
+    back to the dataset page."""
+    dataset = _dataset_to_check(request, pk)
+    run = services.run_request(dataset=dataset, by=request.user)
+    if _is_htmx(request):
+        return render(request, "quality/_status_text.html", _status_context(dataset, waiting_for=run))
+    if run.state == RunState.FINISHED:
+        messages.success(request, f"Checked “{dataset.title}”: {run.get_outcome_display()}.")
+    else:
+        messages.success(request, f"Checking “{dataset.title}”. Reload this page to see when it is done.")
+    return redirect(_panel_url(dataset))
+
+
+# --- upload and settings -----------------------------------------------------------------------------------------
+
+
+def _quality_settings(dataset: Dataset) -> DatasetQualitySettings | None:
+    return DatasetQualitySettings.objects.filter(dataset=dataset).first()
+
+
+@require_get_or_post
+@login_required
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a data file to check (the form is on the dataset page too; this page shows it again with its
+    errors)."""
+    dataset = _dataset_to_check(request, pk)
+    max_bytes = max_upload_bytes(_quality_settings(dataset))
+    form = SourceUploadForm(_data(request), request.FILES if request.method == "POST" else None, max_bytes=max_bytes)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = services.source_upload_create(dataset=dataset, file=form.cleaned_data["file"], by=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, f"Uploaded {saved.original_name} ({filesizeformat(saved.size)}): checking it now."
+                )
+                return redirect(_panel_url(dataset))
+        status = 400
+    return render(request, "quality/upload.html", {"dataset": dataset, "form": form}, status=status)
+
+
+@require_get_or_post
+@login_required
+def settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """How a dataset is checked: on its schedule or not, which distribution, its date column and thresholds."""
+    dataset = _dataset_to_check(request, pk)
+    current = _quality_settings(dataset)
+    form = QualitySettingsForm(_data(request), instance=current, dataset=dataset)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.settings_update(dataset=dataset, by=request.user, **form.changes)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Saved the quality settings of “{dataset.title}”.")
+                return redirect(_panel_url(dataset))
+        status = 400
+    return render(request, "quality/settings.html", {"dataset": dataset, "form": form}, status=status)
+
+
+# --- runs --------------------------------------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One run: when, how, its outcome and score, and every check with its example rows."""
+    run = get_object_for_user(
+        QUALITY_RESULTS,
+        request.user,
+        QualityRun.objects.select_related("dataset__department", "requested_by__person"),
+        pk=pk,
+    )
+    actor = actor_for(request.user)
+    return render(
+        request,
+        "quality/run_detail.html",
+        {
+            "run": run,
+            "dataset": run.dataset,
+            "checks": selectors.run_with_checks(run),
+            "may_check": selectors.may_check_dataset(actor, run.dataset),
+        },
+    )
+
+
+@require_safe
+@login_required
+def dataset_runs(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every run of one dataset, newest first, a page at a time."""
+    dataset = _dataset_for_quality(request, pk)
+    paginator = Paginator(selectors.runs_for_dataset(dataset), RUNS_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "quality/run_list.html",
+        {
+            "dataset": dataset,
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
+        },
+    )
+
+
+# --- the quality pages -------------------------------------------------------------------------------------------
+
+
+def _overview(request: HttpRequest, department: Department | None) -> HttpResponse:
+    actor = actor_for(request.user)
+    overview = selectors.quality_overview(actor, department=department, now=timezone.now())
+    return render(
+        request,
+        "quality/overview.html",
+        {
+            "department": department,
+            "overview": overview,
+            "runs_chart": charts.figure_data(charts.runs_per_week_figure(overview.weeks)),
+            "whole_city": selectors.reads_all_quality(actor),
+        },
+    )
+
+
+@require_safe
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The quality of every dataset the reader may see: the city's for the Stat team, a department's for its lead,
+    a portfolio's for its budget analyst."""
+    require(selectors.reads_quality(actor_for(request.user)), NO_QUALITY_ROLE)
+    return _overview(request, None)
+
+
+@require_safe
+@login_required
+def department_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    department = get_object_for_user(
+        selectors.QUALITY_OF_DEPARTMENTS, request.user, Department.objects.all(), slug=slug
+    )
+    return _overview(request, department)
+
+
+# --- notification preference -------------------------------------------------------------------------------------
+
+
+@require_get_or_post
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's choice: an email each time, a daily digest, or none."""
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        return render(request, "quality/notifications.html", {"person": None, "form": None})
+    current = NotificationPreference.objects.filter(person=person).first()
+    initial = {"delivery": current.delivery if current else Delivery.IMMEDIATE}
+    form = NotificationPreferenceForm(_data(request), initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            saved = services.preference_set(person=person, delivery=form.cleaned_data["delivery"])
+            messages.success(request, f"Saved: {Delivery(saved.delivery).label.lower()}.")
+            return redirect("quality:notifications")
+        status = 400
+    return render(request, "quality/notifications.html", {"person": person, "form": form}, status=status)
