@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from goals.selectors import reads_measures
 from quality.selectors import reads_quality
 from team.access import actor_for
 
@@ -13,6 +14,8 @@ def navigation(request):
     if actor.has_any_role:
         items = [{"label": "Dashboard", "url": reverse("core:dashboard")}]
         items.append({"label": "Inventory", "url": reverse("inventory:list")})
+        if reads_measures(actor):
+            items.append({"label": "Goals", "url": reverse("goals:index")})
         if reads_quality(actor):
             items.append({"label": "Quality", "url": reverse("quality:overview")})
         if actor.can_view_team():

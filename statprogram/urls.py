@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("core.account_urls")),
     path("team/", include("team.urls")),
     path("inventory/", include("inventory.urls")),
+    path("goals/", include("goals.urls")),
     path("quality/", include("quality.urls")),
     path("", include("inventory.urls_public")),
     path("api/", include("statprogram.api_urls")),

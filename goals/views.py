@@ -1,0 +1,360 @@
+"""The goals pages for signed-in users, under /goals/: priorities → goals → measures, the goal and measure forms,
+and each measure's page with its periods, targets, narratives and "Compute now".
+
+Who may do what: reading follows ``team.access.MEASURES`` (a measure they may not read is a 404); defining goals,
+measures and targets is ``Actor.can_define_goals`` (the principal, Stat lead and analysts; others get 403);
+recording observations of a manual measure is a MEASURES writer's (the Stat team, the department's lead and
+contacts); narratives are ``MEASURE_COMMENTARY``'s (the department's lead, and the Stat team). Writes go through
+``goals.services``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from inventory.models import Dataset
+from team.access import DATASETS, MEASURES, Actor, actor_for, get_object_for_user, require
+from team.forms import add_service_errors
+
+from . import selectors, services
+from .forms import (
+    GoalForm,
+    MeasureForm,
+    NarrativeForm,
+    ObservationForm,
+    TargetForm,
+    goal_initial,
+    measure_initial,
+)
+from .models import Goal, Measure, MeasureTarget, Narrative
+from .periods import is_period_start, period_label, period_start
+
+require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
+
+DEFINE_ONLY = "Only the principal, the Stat lead and Stat analysts define goals and measures."
+
+
+def may_record(actor: Actor, measure: Measure) -> bool:
+    """Whether ``actor`` may type in or upload observations of ``measure`` (manual measures only). No query."""
+    if measure.is_computed or not actor.is_authenticated:
+        return False
+    if actor.has_role(*MEASURES.write_all):
+        return True
+    return measure.department_id in (actor.lead_department_ids | actor.contact_department_ids)
+
+
+def may_compute(actor: Actor, measure: Measure) -> bool:
+    """ "Compute now": the principal and Stat team, and the measure's department's lead and contacts. No query."""
+    if not measure.is_computed or not actor.is_authenticated:
+        return False
+    if actor.can_define_goals():
+        return True
+    return measure.department_id in (actor.lead_department_ids | actor.contact_department_ids)
+
+
+def get_measure(request: HttpRequest, slug: str) -> Measure:
+    """The measure ``slug`` if the user may read it, else 404."""
+    queryset = Measure.objects.select_related("goal__priority", "department__portfolio", "source_dataset")
+    return get_object_for_user(MEASURES, request.user, queryset, slug=slug)
+
+
+def get_goal(request: HttpRequest, pk: int) -> Goal:
+    try:
+        return selectors.goals_visible_to(request.user).select_related("priority", "parent").get(pk=pk)
+    except Goal.DoesNotExist as exc:
+        raise Http404("No goal matches the given query.") from exc
+
+
+# --- the framework -------------------------------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Priorities, then their goals, then each goal's measures with the latest value, status and data-suspect flag."""
+    actor = actor_for(request.user)
+    require(selectors.reads_measures(actor), "Only people with a role in the program read goals and measures.")
+    return render(request, "goals/index.html", {"priorities": selectors.framework_for(request.user)})
+
+
+# --- goals ---------------------------------------------------------------------------------------------------------
+
+
+def _goal_form(request: HttpRequest, goal: Goal | None) -> HttpResponse:
+    initial = goal_initial(goal) if goal else {"priority": request.GET.get("priority")}
+    form = GoalForm(request.POST if request.method == "POST" else None, initial=initial, goal=goal)
+    if request.method == "POST" and form.is_valid():
+        departments = form.cleaned_data["departments"]
+        try:
+            if goal is None:
+                saved = services.goal_create(by=request.user, departments=departments, **form.goal_fields)
+            else:
+                saved = services.goal_update(goal=goal, by=request.user, departments=departments, **form.goal_fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Saved the goal." if goal else "Added the goal.")
+            return redirect(saved)
+    return render(request, "goals/goal_form.html", {"form": form, "goal": goal})
+
+
+@require_get_or_post
+@login_required
+def goal_create(request: HttpRequest) -> HttpResponse:
+    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    return _goal_form(request, None)
+
+
+@require_get_or_post
+@login_required
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = get_goal(request, pk)
+    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    return _goal_form(request, goal)
+
+
+@require_safe
+@login_required
+def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = get_goal(request, pk)
+    measures = [m for m in selectors.measures_with_status(request.user) if m.goal_id == goal.pk]
+    return render(
+        request,
+        "goals/goal_detail.html",
+        {
+            "goal": goal,
+            "measures": measures,
+            "departments": goal.departments.order_by("name"),
+            "children": selectors.goals_visible_to(request.user).filter(parent=goal).order_by("statement"),
+        },
+    )
+
+
+# --- measures ------------------------------------------------------------------------------------------------------
+
+
+def _datasets(actor: Actor):
+    return DATASETS.readable(actor, Dataset.objects.all())
+
+
+def _measure_form(request: HttpRequest, *, goal: Goal, measure: Measure | None) -> HttpResponse:
+    actor = actor_for(request.user)
+    if measure is None:
+        departments = list(goal.departments.values_list("pk", flat=True)[:2])
+        initial = {"department": departments[0]} if len(departments) == 1 else {}
+    else:
+        initial = measure_initial(measure)
+    data = request.POST if request.method == "POST" else None
+    form = MeasureForm(data, initial=initial, datasets=_datasets(actor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if measure is None:
+                saved = services.measure_create(by=request.user, goal=goal, **form.measure_fields)
+            else:
+                saved = services.measure_update(measure=measure, by=request.user, **form.measure_fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved “{saved.name}”." if measure else f"Added “{saved.name}”.")
+            return redirect(saved)
+    return render(request, "goals/measure_form.html", {"form": form, "goal": goal, "measure": measure})
+
+
+@require_get_or_post
+@login_required
+def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = get_goal(request, pk)
+    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    return _measure_form(request, goal=goal, measure=None)
+
+
+@require_get_or_post
+@login_required
+def measure_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    measure = get_measure(request, slug)
+    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    return _measure_form(request, goal=measure.goal, measure=measure)
+
+
+@require_safe
+@login_required
+def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The measure: its definition, latest status, every period (value, target, status, narrative), its targets."""
+    get_measure(request, slug)  # 404 before anything else
+    actor = actor_for(request.user)
+    measure = selectors.measure_with_status(selectors.measures_visible_to(actor), slug=slug)
+    periods = selectors.measure_periods(measure, actor=actor)
+    context = {
+        "measure": measure,
+        "periods": periods,
+        "targets": [
+            (period_label(period, measure.frequency), value)
+            for period, value in MeasureTarget.objects.filter(measure=measure)
+            .order_by("-period")
+            .values_list("period", "value")
+        ],
+        "may_define": actor.can_define_goals(),
+        "may_record": may_record(actor, measure),
+        "may_compute": may_compute(actor, measure),
+        "reads_narratives": selectors.narratives_readable(actor, measure),
+        "writes_narratives": selectors.narratives_writable(actor, measure),
+    }
+    if context["writes_narratives"]:
+        # The narrative is about the last finished period: the one before today's.
+        current = period_start(timezone.localdate(), measure.frequency)
+        context["narrative_period"] = period_start(current - datetime.timedelta(days=1), measure.frequency)
+        context["narrative_label"] = period_label(context["narrative_period"], measure.frequency)
+    return render(request, "goals/measure_detail.html", context)
+
+
+@require_POST
+@login_required
+def measure_compute(request: HttpRequest, slug: str) -> HttpResponse:
+    """Queue the computation of a computed measure; its page shows the result (or the reason it failed)."""
+    measure = get_measure(request, slug)
+    actor = actor_for(request.user)
+    require(measure.is_computed, "This measure is entered by hand; there is nothing to compute.")
+    require(may_compute(actor, measure), "You may not compute this measure.")
+    from .tasks import measure_compute_task
+
+    measure_id = measure.pk
+    transaction.on_commit(lambda: measure_compute_task.delay(measure_id))
+    messages.info(
+        request,
+        f"Computing “{measure.name}” from {measure.source_dataset.title}. Its values and any problem show below "
+        "when it is done; reload the page to see them.",
+    )
+    return redirect(measure)
+
+
+# --- observations, targets, narratives -----------------------------------------------------------------------------
+
+
+@require_get_or_post
+@login_required
+def observation_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Type in (or correct) the value of one period of a manual measure."""
+    measure = get_measure(request, slug)
+    actor = actor_for(request.user)
+    require(not measure.is_computed, services.observations.COMPUTED_REFUSAL)
+    require(may_record(actor, measure), "You may read this measure but not record its values.")
+    form = ObservationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            observation = services.observation_record(measure=measure, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            label = period_label(observation.period, measure.frequency)
+            messages.success(request, f"Recorded {observation.value.normalize():f} for {label}.")
+            return redirect(measure)
+    return render(
+        request,
+        "goals/form_page.html",
+        {
+            "form": form,
+            "measure": measure,
+            "heading": "Record a value",
+            "intro": f"The {measure.get_frequency_display().lower()} value of “{measure.name}”, in {measure.unit}. "
+            "A value for a period that already has one replaces it.",
+            "submit": "Record the value",
+        },
+    )
+
+
+@require_get_or_post
+@login_required
+def target_set(request: HttpRequest, slug: str) -> HttpResponse:
+    """Set (or remove) the target of one period."""
+    measure = get_measure(request, slug)
+    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    form = TargetForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = services.measure_target_set(measure=measure, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            label = period_label(period_start(form.cleaned_data["period"], measure.frequency), measure.frequency)
+            if target is None:
+                messages.success(request, f"Removed the target of {label}; the standing target applies.")
+            else:
+                messages.success(request, f"Set the target of {label} to {target.value.normalize():f}.")
+            return redirect(measure)
+    return render(
+        request,
+        "goals/form_page.html",
+        {
+            "form": form,
+            "measure": measure,
+            "heading": "Set the target of a period",
+            "intro": "A period without its own target is judged against the measure’s standing target"
+            + (f" ({measure.target_value.normalize():f} {measure.unit})." if measure.target_value is not None else "."),
+            "submit": "Save the target",
+        },
+    )
+
+
+@require_get_or_post
+@login_required
+def narrative_edit(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    """The department lead's narrative of one period: what happened, what comes next."""
+    measure = get_measure(request, slug)
+    actor = actor_for(request.user)
+    try:
+        start = datetime.date.fromisoformat(period)
+    except ValueError as exc:
+        raise Http404("No such period.") from exc
+    if not is_period_start(start, measure.frequency):
+        raise Http404("No such period.")
+    if not selectors.narratives_readable(actor, measure):
+        raise Http404("No narrative matches the given query.")
+    require(selectors.narratives_writable(actor, measure), "Only the department's lead writes this narrative.")
+    existing = Narrative.objects.filter(measure=measure, period=start).first()
+    initial = {"what_happened": existing.what_happened, "next_steps": existing.next_steps} if existing else {}
+    form = NarrativeForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.narrative_save(measure=measure, period=start, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved the narrative for {period_label(start, measure.frequency)}.")
+            return redirect(measure)
+    label = period_label(start, measure.frequency)
+    return render(
+        request,
+        "goals/form_page.html",
+        {
+            "form": form,
+            "measure": measure,
+            "heading": f"Narrative for {label}",
+            "intro": "What happened in this period and what the department will do next, in plain words.",
+            "submit": "Save the narrative",
+        },
+    )
+
+
+urlpatterns = [
+    path("", index, name="index"),
+    path("add/", goal_create, name="goal_create"),
+    path("<int:pk>/", goal_detail, name="goal"),
+    path("<int:pk>/edit/", goal_edit, name="goal_edit"),
+    path("<int:pk>/measures/add/", measure_create, name="measure_create"),
+    path("measures/<slug:slug>/", measure_detail, name="measure"),
+    path("measures/<slug:slug>/edit/", measure_edit, name="measure_edit"),
+    path("measures/<slug:slug>/compute/", measure_compute, name="measure_compute"),
+    path("measures/<slug:slug>/observations/add/", observation_add, name="observation_add"),
+    path("measures/<slug:slug>/targets/", target_set, name="target_set"),
+    path("measures/<slug:slug>/narratives/<str:period>/", narrative_edit, name="narrative"),
+]

@@ -1,0 +1,96 @@
+"""Upload a manual measure's observations from CSV: upload, dry-run preview, confirm.
+
+Between the preview and the confirmation the parsed rows wait in the user's session (server-side) under a random
+token, never in the page, so the confirmation cannot bring in rows the preview did not show. Confirming plans the
+rows again against the observations as they are then. Who may: the same people as manual entry
+(:func:`goals.views.may_record`).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from team.access import actor_for, require
+
+from .forms import UploadForm
+from .services import observations as upload
+from .views import get_measure, may_record
+
+SESSION_KEY = "goals_observation_upload"
+
+
+def _guard(request: HttpRequest, slug: str):
+    measure = get_measure(request, slug)
+    require(not measure.is_computed, upload.COMPUTED_REFUSAL)
+    require(may_record(actor_for(request.user), measure), "You may read this measure but not record its values.")
+    return measure
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def upload_observations(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a file and see, row by row, what saving it would do. Nothing is written here."""
+    measure = _guard(request, slug)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {
+        "form": form,
+        "measure": measure,
+        "columns": upload.COLUMNS,
+        "heading": "Upload values",
+        "intro": f"Many {measure.get_frequency_display().lower()} values of “{measure.name}” at once, from a CSV file.",
+        "submit": "Preview the upload",
+        "multipart": True,
+    }
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "goals/upload.html", context)
+    try:
+        rows = upload.read_observations(form.cleaned_data["file"])
+    except upload.UploadError as exc:
+        form.add_error("file", str(exc))
+        return render(request, "goals/upload.html", context)
+    plan = upload.observations_plan(measure=measure, rows=rows)
+    token = secrets.token_urlsafe(24)
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "measure": measure.pk,
+        "name": form.cleaned_data["file"].name,
+        "rows": rows,
+    }
+    return render(
+        request,
+        "goals/upload_preview.html",
+        {"plan": plan, "measure": measure, "token": token, "filename": form.cleaned_data["file"].name},
+    )
+
+
+@require_POST
+@login_required
+def upload_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Save the previewed file's valid rows in one transaction; the invalid ones are skipped and listed again."""
+    measure = _guard(request, slug)
+    pending = request.session.get(SESSION_KEY)
+    if (
+        not pending
+        or pending.get("measure") != measure.pk
+        or not secrets.compare_digest(str(pending.get("token", "")), request.POST.get("token", ""))
+    ):
+        messages.error(request, "That preview has expired or was replaced by another upload. Upload the file again.")
+        return redirect("goals:upload", slug=measure.slug)
+    result = upload.observations_import(measure=measure, rows=pending["rows"], by=request.user)
+    del request.session[SESSION_KEY]
+    return render(
+        request, "goals/upload_done.html", {"result": result, "measure": measure, "filename": pending["name"]}
+    )
+
+
+urlpatterns = [
+    path("measures/<slug:slug>/observations/upload/", upload_observations, name="upload"),
+    path("measures/<slug:slug>/observations/upload/confirm/", upload_confirm, name="upload_confirm"),
+]
