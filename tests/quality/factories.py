@@ -22,7 +22,8 @@ class QualityRunFactory(factory.django.DjangoModelFactory):
         model = QualityRun
 
     dataset = factory.SubFactory(DatasetFactory)
-    slot = factory.Sequence(lambda n: timezone.now() - datetime.timedelta(days=1000 - n))
+    # An hour ago, a second later for each run made: recent, and never two runs in one slot.
+    slot = factory.Sequence(lambda n: timezone.now() - datetime.timedelta(hours=1) + datetime.timedelta(seconds=n))
     trigger = Trigger.SCHEDULED
     state = RunState.FINISHED
     outcome = Outcome.PASS
