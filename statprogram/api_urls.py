@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("team.api_urls")),
     path("", include("inventory.api_urls")),
+    path("", include("goals.api_urls")),
 ]

@@ -1,0 +1,538 @@
+"""The demo city's goals and measures: a dozen goals under the six priorities, each with its KPI (and a few
+supporting measures), three years of monthly history, targets, and narratives from the department leads, for
+``manage.py seed_demo``.
+
+It runs after the team and the inventory (it needs the departments, the leads and the datasets). The headline goal
+follows Las Vegas's: cut crashes at the 50 targeted intersections by 20%, with a monthly target stepping down from
+the 2023 baseline. Some KPIs are on track, some approaching, some off track, and one is **data suspect**: police
+response time reads the CAD incidents dataset, whose latest quality check fails in the quality demo
+(:data:`quality.demo.SHOWCASE`).
+
+The history is invented and recorded as an upload of monthly values through
+:func:`goals.services.observations.observations_import` (the same path as a department's CSV upload), not computed
+from the datasets: the demo datasets' files hold about thirteen months of rows, not three years. Each measure's
+method says so.
+
+Idempotent like the rest of the demo: goals are keyed on (priority, statement), measures on their slug; a measure
+that exists is left exactly as it is, with its observations, so an edit made in the app survives a re-seed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.models import Dataset
+from team.models import Department, Role, RoleAssignment
+
+from .models import Goal, Measure, Priority
+from .services.definitions import goal_create, measure_create, measure_target_set
+from .services.observations import narrative_save, observations_import
+
+#: Months of history each demo measure gets, ending with the last full month.
+HISTORY_MONTHS = 36
+MANUAL_METHOD = (
+    " The demo city's three years of monthly values were entered from the department's monthly reports to the Stat "
+    "team; they are not computed from the dataset."
+)
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    slug: str
+    department: str
+    name: str
+    description: str
+    unit: str
+    direction: str
+    target: float
+    start: float
+    end: float
+    method: str
+    is_kpi: bool = True
+    public: bool = True
+    source: str = ""  # dataset identifier
+    seasonal: float = 0.0  # amplitude, in the measure's unit
+    noise: float = 0.02  # share of the value
+    decimals: int = 1
+    glide_from: float | None = None  # monthly targets stepping from this to ``target``
+    type: str = "outcome"
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    priority: str
+    statement: str
+    departments: tuple[str, ...]
+    measures: tuple[MeasureSpec, ...]
+    description: str = ""
+    bold: bool = False
+    public: bool = True
+    horizon: str = "short"
+    target_value: float | None = None
+    target_date: datetime.date | None = None
+
+
+M = MeasureSpec
+GOALS: tuple[GoalSpec, ...] = (
+    GoalSpec(
+        "public-safety",
+        "Cut crashes at the 50 targeted intersections by 20% by the end of 2026",
+        ("transportation", "police"),
+        (
+            M(
+                "crashes-at-targeted-intersections",
+                "transportation",
+                "Crashes at the 50 targeted intersections",
+                "Reported traffic crashes each month at the 50 intersections with the most crashes in 2023, where "
+                "signals, crossings and enforcement are being changed.",
+                "crashes",
+                "down",
+                49.6,
+                64,
+                52,
+                "The number of crashes in the state crash records whose nearest intersection is one of the 50.",
+                decimals=0,
+                noise=0.06,
+                seasonal=3,
+                glide_from=62,
+            ),
+            M(
+                "serious-injury-crashes",
+                "transportation",
+                "Crashes with a serious or fatal injury, citywide",
+                "Crashes in which someone was killed or seriously hurt, anywhere in the city.",
+                "crashes",
+                "down",
+                8,
+                12,
+                9,
+                "Crashes recorded with severity 'Fatal' or 'Serious injury' in the state crash records.",
+                is_kpi=False,
+                decimals=0,
+                noise=0.12,
+            ),
+        ),
+        description="After Las Vegas's Vision Zero corridors: engineering, education and enforcement where crashes "
+        "cluster.",
+        bold=True,
+        horizon="intermediate",
+        target_value=20,
+        target_date=datetime.date(2026, 12, 31),
+    ),
+    GoalSpec(
+        "public-safety",
+        "Reach priority 1 police calls within 8 minutes",
+        ("police",),
+        (
+            M(
+                "police-priority-1-response-time",
+                "police",
+                "Police response time to priority 1 calls",
+                "The median time from a priority 1 (emergency) call to the first officer arriving.",
+                "minutes",
+                "down",
+                8,
+                8.6,
+                8.9,
+                "The median of arrived_at minus received_at for priority 1 calls in the CAD incidents.",
+                source="rpd-cad-incidents",
+                noise=0.03,
+            ),
+        ),
+    ),
+    GoalSpec(
+        "public-safety",
+        "Get an ambulance to 90% of life-threatening calls within 9 minutes",
+        ("ems",),
+        (
+            M(
+                "ems-calls-within-9-minutes",
+                "ems",
+                "Life-threatening EMS calls reached within 9 minutes",
+                "The share of Echo and Delta (life-threatening) calls where an ambulance reached the patient within "
+                "9 minutes of the call.",
+                "%",
+                "up",
+                90,
+                85.5,
+                91.4,
+                "The share of Echo and Delta calls with response_seconds of 540 or less.",
+                source="ems-response-times",
+                noise=0.01,
+            ),
+        ),
+    ),
+    GoalSpec(
+        "public-safety",
+        "Meet the national standard for fire response on 90% of calls",
+        ("fire",),
+        (
+            M(
+                "fire-response-within-standard",
+                "fire",
+                "Fire calls meeting the NFPA 1710 response standard",
+                "The share of fire calls where the first engine arrived within 6 minutes 20 seconds (80 seconds to "
+                "leave the station, 4 minutes to drive).",
+                "%",
+                "up",
+                90,
+                83,
+                86.5,
+                "The share of incidents with turnout_seconds of 80 or less and travel_seconds of 240 or less.",
+                source="rfd-response-times",
+                noise=0.01,
+            ),
+        ),
+    ),
+    GoalSpec(
+        "government-operations",
+        "Close 311 service requests within 5 days on average",
+        ("311-customer-service",),
+        (
+            M(
+                "311-days-to-close",
+                "311-customer-service",
+                "Average days to close a 311 service request",
+                "How long residents wait, on average, from reporting a problem to 311 to the city closing the request.",
+                "days",
+                "down",
+                5,
+                6.4,
+                7.1,
+                "The mean of closed_at minus opened_at, in days, for requests closed in the month.",
+                noise=0.04,
+            ),
+            M(
+                "311-calls-answered-in-60-seconds",
+                "311-customer-service",
+                "311 calls answered within 60 seconds",
+                "The share of calls to 311 that a call-taker answered within a minute.",
+                "%",
+                "up",
+                80,
+                71,
+                77.5,
+                "Calls answered within 60 seconds divided by calls answered, from the call-centre system.",
+                is_kpi=False,
+                noise=0.02,
+                type="output",
+            ),
+        ),
+    ),
+    GoalSpec(
+        "government-operations",
+        "Fill reported potholes within 3 days",
+        ("street-maintenance",),
+        (
+            M(
+                "pothole-days-to-repair",
+                "street-maintenance",
+                "Average days to repair a pothole",
+                "How long, on average, a reported pothole waits before a crew fills it.",
+                "days",
+                "down",
+                3,
+                4.9,
+                2.7,
+                "The mean of days_to_repair for potholes repaired in the month.",
+                noise=0.05,
+                seasonal=0.6,
+            ),
+        ),
+    ),
+    GoalSpec(
+        "public-health",
+        "Bring the code-enforcement backlog under 500 cases",
+        ("housing-code-enforcement",),
+        (
+            M(
+                "code-enforcement-backlog",
+                "housing-code-enforcement",
+                "Code-enforcement cases open more than 30 days",
+                "Housing and property-maintenance cases still open a month after they were opened: the backlog "
+                "of homes and lots waiting for the city to act.",
+                "cases",
+                "down",
+                500,
+                830,
+                690,
+                "Cases with status Open or Referred to court whose opened date is more than 30 days before the "
+                "month's end.",
+                decimals=0,
+                noise=0.03,
+            ),
+        ),
+    ),
+    GoalSpec(
+        "public-health",
+        "Inspect every restaurant on schedule",
+        ("health",),
+        (
+            M(
+                "restaurant-inspections-on-time",
+                "health",
+                "Restaurant inspections done on time",
+                "The share of restaurants and food stores inspected by their due date.",
+                "%",
+                "up",
+                95,
+                92,
+                96.4,
+                "Inspections done by their due date divided by inspections due in the month.",
+                noise=0.01,
+                type="output",
+            ),
+        ),
+    ),
+    GoalSpec(
+        "education",
+        "Welcome a million visits a year to our libraries",
+        ("library",),
+        (
+            M(
+                "library-visits",
+                "library",
+                "Library visits",
+                "People coming through the doors of the city's branch libraries each month.",
+                "visits",
+                "up",
+                85000,
+                69000,
+                80500,
+                "The sum of the door counts of every branch over the month.",
+                source="rpl-visits-wifi",
+                decimals=0,
+                seasonal=6000,
+                noise=0.03,
+                type="output",
+            ),
+        ),
+        target_value=1_000_000,
+    ),
+    GoalSpec(
+        "environment",
+        "Recycle a quarter of household waste",
+        ("solid-waste",),
+        (
+            M(
+                "recycling-diversion-rate",
+                "solid-waste",
+                "Household waste recycled",
+                "The share of household waste collected by the city that went to recycling rather than landfill.",
+                "%",
+                "up",
+                25,
+                17,
+                19.6,
+                "Recycling tons divided by trash, recycling and yard-waste tons collected.",
+                source="dpw-sw-collection",
+                noise=0.03,
+                seasonal=1,
+            ),
+            M(
+                "missed-collections-per-10000",
+                "solid-waste",
+                "Missed collections per 10,000 pickups",
+                "How often a crew misses a home's trash or recycling, per 10,000 scheduled pickups.",
+                "per 10,000",
+                "down",
+                5,
+                7.2,
+                4.6,
+                "Missed collections reported through 311, per 10,000 scheduled pickups.",
+                is_kpi=False,
+                source="dpw-sw-missed-pickups",
+                noise=0.06,
+            ),
+        ),
+    ),
+    GoalSpec(
+        "jobs-and-economy",
+        "Issue residential building permits within 30 days",
+        ("housing-code-enforcement",),
+        (
+            M(
+                "permit-days-to-issue",
+                "housing-code-enforcement",
+                "Median days to issue a residential building permit",
+                "How long a homeowner or builder waits, at the median, between applying for a permit and getting it.",
+                "days",
+                "down",
+                30,
+                42,
+                27,
+                "The median of issued minus applied for building permits issued in the month.",
+                source="hce-building-permits",
+                decimals=0,
+                noise=0.05,
+            ),
+        ),
+    ),
+    GoalSpec(
+        "government-operations",
+        "Keep overtime spending within its budget",
+        ("finance-budget",),
+        (
+            M(
+                "overtime-spending-vs-budget",
+                "finance-budget",
+                "Overtime spending against budget",
+                "Overtime spent so far this fiscal year as a share of the overtime budgeted for the same months.",
+                "%",
+                "down",
+                100,
+                113,
+                104.5,
+                "Year-to-date overtime cost from payroll divided by the year-to-date overtime budget.",
+                public=False,
+                noise=0.015,
+                type="efficiency",
+            ),
+        ),
+        public=False,
+    ),
+)
+
+#: What the department leads wrote about last month (KPI slug -> what happened, what comes next).
+NARRATIVES = {
+    "crashes-at-targeted-intersections": (
+        "Crashes at the targeted intersections kept falling: the leading pedestrian intervals at the ten busiest "
+        "crossings are in, and the speed cameras on Riverside Drive went live.",
+        "Retime the signals at the next ten intersections and repaint their crosswalks before winter.",
+    ),
+    "police-priority-1-response-time": (
+        "Response times rose with two patrol vacancies in the Eastern district. Note: the CAD upgrade broke the "
+        "latest export, so last month's figure is being checked.",
+        "Fill the vacancies from the spring academy class and re-run the month once the CAD export is fixed.",
+    ),
+    "311-days-to-close": (
+        "The backlog of streetlight requests grew while the contractor changed over.",
+        "Street Maintenance will clear the streetlight queue with an overtime crew in the first two weeks.",
+    ),
+    "code-enforcement-backlog": (
+        "Two inspectors joined; the backlog fell by forty cases.",
+        "Triage the oldest 100 cases and refer the repeat offenders to housing court.",
+    ),
+}
+
+
+def _months(today: datetime.date, count: int) -> list[datetime.date]:
+    """The first days of the ``count`` full months before ``today``'s, oldest first."""
+    index = today.year * 12 + today.month - 1
+    return [datetime.date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(count, 0, -1)]
+
+
+def _history(spec: MeasureSpec, months: list[datetime.date]) -> list[Decimal]:
+    """A believable monthly series from ``spec.start`` to ``spec.end``: the trend, a yearly season, seeded noise,
+    ending on exactly ``spec.end`` so the demo's status is the one this module promises."""
+    rng = random.Random(spec.slug)
+    last = len(months) - 1
+    values = []
+    for i, month in enumerate(months):
+        trend = spec.start + (spec.end - spec.start) * i / last
+        season = spec.seasonal * math.sin(2 * math.pi * (month.month - 3) / 12)
+        value = trend + season + trend * spec.noise * rng.uniform(-1, 1)
+        if i == last:
+            value = spec.end
+        values.append(Decimal(str(round(value, spec.decimals))))
+    return values
+
+
+def _glide(spec: MeasureSpec, months: list[datetime.date]) -> list[tuple[datetime.date, Decimal]]:
+    """Monthly targets stepping evenly from ``glide_from`` (the baseline) to ``target`` over the history."""
+    last = len(months) - 1
+    return [
+        (month, Decimal(str(round(spec.glide_from + (spec.target - spec.glide_from) * i / last, 1))))
+        for i, month in enumerate(months)
+    ]
+
+
+def _lead_user(department: Department):
+    assignment = (
+        RoleAssignment.objects.current()
+        .filter(role=Role.DEPARTMENT_LEAD, department=department, person__user__isnull=False)
+        .select_related("person__user")
+        .first()
+    )
+    return assignment.person.user if assignment else None
+
+
+@transaction.atomic
+def _seed_goal(spec: GoalSpec, months: list[datetime.date], departments: dict[str, Department], report) -> None:
+    priority = Priority.objects.get(slug=spec.priority)
+    goal = Goal.objects.filter(priority=priority, statement=spec.statement).first()
+    if goal is None:
+        goal = goal_create(
+            departments=[departments[slug] for slug in spec.departments],
+            priority=priority,
+            statement=spec.statement,
+            description=spec.description,
+            bold=spec.bold,
+            public=spec.public,
+            horizon=spec.horizon,
+            target_value=spec.target_value,
+            target_date=spec.target_date,
+        )
+        report.created["goals"] += 1
+    for measure_spec in spec.measures:
+        if Measure.objects.filter(slug=measure_spec.slug).exists():
+            continue
+        _seed_measure(measure_spec, goal, months, departments[measure_spec.department], report)
+
+
+def _seed_measure(spec: MeasureSpec, goal: Goal, months, department: Department, report) -> None:
+    source = Dataset.objects.filter(identifier=spec.source).first() if spec.source else None
+    values = _history(spec, months)
+    baseline_months = months[:12]
+    measure = measure_create(
+        goal=goal,
+        department=department,
+        slug=spec.slug,
+        name=spec.name,
+        description=spec.description,
+        is_kpi=spec.is_kpi,
+        type=spec.type,
+        unit=spec.unit,
+        direction=spec.direction,
+        frequency="monthly",
+        baseline_value=Decimal(str(spec.glide_from if spec.glide_from is not None else values[0])),
+        baseline_period=f"{baseline_months[0]:%Y-%m} to {baseline_months[-1]:%Y-%m}",
+        target_value=Decimal(str(spec.target)),
+        public=spec.public,
+        source_dataset=source,
+        method=spec.method + MANUAL_METHOD,
+    )
+    report.created["measures"] += 1
+    if spec.glide_from is not None:
+        for month, target in _glide(spec, months):
+            measure_target_set(measure=measure, period=month, value=target)
+    lead = _lead_user(department)
+    rows = [{"period": f"{month:%Y-%m}", "value": str(value)} for month, value in zip(months, values, strict=True)]
+    result = observations_import(measure=measure, rows=rows, by=lead)
+    report.created["observations"] += result.created
+    if spec.slug in NARRATIVES:
+        what, next_steps = NARRATIVES[spec.slug]
+        narrative_save(measure=measure, period=months[-1], what_happened=what, next_steps=next_steps, by=lead)
+        report.created["narratives"] += 1
+
+
+def goals_demo_seed(*, report, today: datetime.date | None = None) -> None:
+    """Seed the demo goals, measures, history and narratives that are missing (see the module's docstring)."""
+    months = _months(today or timezone.localdate(), HISTORY_MONTHS)
+    slugs = {slug for goal in GOALS for slug in goal.departments} | {
+        measure.department for goal in GOALS for measure in goal.measures
+    }
+    departments = {department.slug: department for department in Department.objects.filter(slug__in=slugs)}
+    missing = slugs - departments.keys()
+    if missing:
+        report.notes.append(f"Goals demo skipped: departments missing ({', '.join(sorted(missing))}).")
+        return
+    for spec in GOALS:
+        _seed_goal(spec, months, departments, report)

@@ -1,0 +1,335 @@
+"""The goals dashboards for staff: the city-wide one (/goals/dashboard/) and each department's
+(/goals/departments/<slug>/): what they show, who sees them, and what they cost in queries."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from goals.models import Observation
+from goals.selectors_dashboard import kpi_trend
+from goals.status import Status, measure_status
+from quality.models import DatasetQuality, Outcome
+from tests.goals.factories import GoalFactory, MeasureFactory, MeasureTargetFactory, NarrativeFactory, priority
+from tests.inventory.factories import DatasetFactory, PublicDatasetFactory
+from tests.pages import assert_login_redirect, text_of
+
+pytestmark = pytest.mark.django_db
+
+CITY = "/goals/dashboard/"
+POLICE = "/goals/departments/police/"
+MONTHS = [datetime.date(2025, month, 1) for month in range(1, 13)] + [datetime.date(2026, 1, 1)]
+
+
+def _history(measure, values) -> None:
+    Observation.objects.bulk_create(
+        Observation(measure=measure, period=period, value=value) for period, value in zip(MONTHS, values, strict=False)
+    )
+
+
+@pytest.fixture
+def dashboard_data(city):
+    """Police: a public goal whose KPI (crashes, down, target 100) went from approaching to on track, with a
+    non-public supporting measure; an internal goal whose KPI reads a dataset that failed its quality check (data
+    suspect). Parks: a public goal whose KPI is off track. Fire: a goal whose KPI has no data yet."""
+    crashes_data = PublicDatasetFactory(
+        identifier="pd-crashes", title="Crashes by intersection", department=city["police"]
+    )
+    cad = DatasetFactory(identifier="pd-cad", title="CAD incidents", department=city["police"])
+    DatasetQuality.objects.create(dataset=cad, outcome=Outcome.FAIL, score=40)
+    DatasetQuality.objects.create(dataset=crashes_data, outcome=Outcome.PASS, score=98)
+
+    safety = GoalFactory(statement="Cut crashes by 20%", public=True, bold=True, departments=[city["police"]])
+    crashes = MeasureFactory(
+        goal=safety,
+        department=city["police"],
+        slug="crashes",
+        name="Crashes at targeted intersections",
+        is_kpi=True,
+        public=True,
+        source_dataset=crashes_data,
+        target_value=100,
+    )
+    _history(crashes, [120, 118, 115, 112, 110, 108, 107, 105, 104, 103, 102, 105, 98])
+    serious = MeasureFactory(
+        goal=safety, department=city["police"], slug="serious", name="Serious injury crashes", target_value=10
+    )
+    _history(serious, [12] * 13)
+
+    response = MeasureFactory(
+        goal=GoalFactory(statement="Answer calls in 8 minutes", departments=[city["police"]]),
+        department=city["police"],
+        slug="response",
+        name="Police response time",
+        unit="minutes",
+        is_kpi=True,
+        source_dataset=cad,
+        target_value=8,
+    )
+    _history(response, [Decimal("8.5")] * 12 + [Decimal("9.5")])
+    NarrativeFactory(
+        measure=response, period=MONTHS[-1], what_happened="Two vacancies in the east.", next_steps="Hire."
+    )
+
+    trees = MeasureFactory(
+        goal=GoalFactory(
+            statement="Plant 1,000 trees a year",
+            public=True,
+            priority=priority("environment"),
+            departments=[city["parks"]],
+        ),
+        department=city["parks"],
+        slug="trees",
+        name="Trees planted",
+        unit="trees",
+        direction="up",
+        is_kpi=True,
+        public=True,
+        target_value=100,
+    )
+    _history(trees, [60] * 13)
+    MeasureFactory(
+        goal=GoalFactory(statement="Inspect every building", departments=[city["fire"]]),
+        department=city["fire"],
+        slug="inspections",
+        name="Buildings inspected",
+        is_kpi=True,
+    )
+    return {"crashes": crashes, "response": response, "trees": trees, "serious": serious, "cad": cad}
+
+
+# --- the city-wide dashboard -----------------------------------------------------------------------------------
+
+
+def test_city_dashboard_shows_every_kpi_with_its_status_in_words(as_persona, dashboard_data):
+    response = as_persona("principal").get(CITY)
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "1 of the city’s 4 key performance indicators (25%) are on track" in text
+    for goal, kpi, status in [
+        ("Cut crashes by 20%", "Crashes at targeted intersections", "On track"),
+        ("Answer calls in 8 minutes", "Police response time", "Off track"),
+        ("Plant 1,000 trees a year", "Trees planted", "Off track"),
+        ("Inspect every building", "Buildings inspected", "No data"),
+    ]:
+        assert goal in text and kpi in text
+    row = text[text.index("Cut crashes by 20%") :][:300]
+    assert "Bold goal" in row and "On track" in row and "98 crashes" in row
+    # Status never by colour alone: each badge carries its words and an icon.
+    html = response.content.decode()
+    assert 'class="usa-tag bg-success-darker text-white text-no-wrap"><svg class="usa-icon"' in html
+    assert "#check_circle" in html and "#cancel" in html and "#help_outline" in html
+
+
+def test_city_dashboard_shows_share_on_track_per_department_and_the_trend(as_persona, dashboard_data):
+    response = as_persona("stat_lead").get(CITY)
+    html = response.content.decode()
+    text = text_of(response)
+    assert "Police : 1 of 2 KPIs on track, 1 with suspect data" in text
+    assert "Parks & Recreation : 0 of 1 KPI on track" in text
+    departments = json.loads(_json_script(html, "departments-figure"))
+    on_track = next(trace for trace in departments["data"] if trace["name"] == "On track")
+    assert dict(zip(on_track["y"], on_track["x"], strict=True)) == {"Fire": 0, "Parks & Recreation": 0, "Police": 1}
+    trend = json.loads(_json_script(html, "trend-figure"))
+    assert trend["config"]["displayModeBar"] is False
+    # January 2026: crashes on track (98 <= 100), response and trees off track: 1 of 3 judged.
+    shares = dict(zip(trend["data"][0]["x"], trend["data"][0]["y"], strict=True))
+    assert shares["2026-01-01"] == pytest.approx(33.3)
+    assert shares["2025-01-01"] == 0  # crashes 120: off track; response 8.5: approaching; trees 60: off track
+
+
+def test_city_dashboard_says_what_changed_and_which_data_is_suspect(as_persona, dashboard_data):
+    text = text_of(as_persona("principal").get(CITY))
+    changed = text[text.index("What changed since last period") : text.index("Data suspect These")]
+    assert "Crashes at targeted intersections" in changed  # approaching (105) -> on track (98)
+    assert "Police response time" in changed  # approaching (8.5) -> off track (9.5)
+    assert "Trees planted" not in changed
+    assert "-7 (better)" in changed and "+1 (worse)" in changed
+    suspect = text[text.index("Data suspect These") : text.index("Priorities, goals and KPIs")]
+    assert (
+        "Police response time (Police): its source dataset failed its latest quality check ( CAD incidents )" in suspect
+    )
+    assert "Crashes at targeted intersections" not in suspect
+
+
+@pytest.mark.parametrize("persona", ["principal", "stat_lead", "stat_analyst", "data_expert"])
+def test_city_dashboard_is_for_those_who_read_every_measure(as_persona, dashboard_data, persona):
+    assert as_persona(persona).get(CITY).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["police_lead", "police_contact", "parks_contact", "budget_analyst"])
+def test_city_dashboard_refuses_department_roles(as_persona, dashboard_data, persona):
+    response = as_persona(persona).get(CITY)
+    assert response.status_code == 403
+    assert "Police response time" not in response.content.decode()
+
+
+def test_city_dashboard_needs_a_login_and_is_read_only(as_persona, dashboard_data):
+    assert_login_redirect(as_persona("anonymous").get(CITY), CITY)
+    before = Observation.objects.count()
+    assert as_persona("principal").post(CITY).status_code == 405
+    assert Observation.objects.count() == before
+
+
+# --- a department's dashboard ----------------------------------------------------------------------------------
+
+
+def test_department_dashboard_charts_kpis_against_targets_with_the_narrative(as_persona, dashboard_data):
+    response = as_persona("police_lead").get(POLICE)
+    assert response.status_code == 200
+    html, text = response.content.decode(), text_of(response)
+    assert "Police: goals and measures" in text
+    assert "1 of Police’s 2 KPIs on track, 0 approaching, 1 off track. 1 with suspect data." in text
+    figure = json.loads(_json_script(html, "measure-crashes-figure"))
+    target, actual = figure["data"]
+    assert (target["name"], actual["name"]) == ("Target", "Actual")
+    assert target["y"][-1] == 100 and actual["y"][-1] == 98
+    assert actual["text"][-1] == "On track" and actual["marker"]["symbol"][-1] == "circle"
+    assert "Two vacancies in the east." in text and "What comes next: Hire." in text
+    assert "Trees planted" not in text  # Parks' measure
+    assert "Serious injury crashes" in text  # supporting measures too
+
+
+def test_department_dashboard_shows_its_datasets_quality_and_says_what_is_not_there_yet(as_persona, dashboard_data):
+    text = text_of(as_persona("police_lead").get(POLICE))
+    quality = text[text.index("Its datasets’ quality") :]
+    assert "CAD incidents Fail 40" in quality
+    assert "Crashes by intersection Pass 98 Yes" in quality
+    assert "Police’s data quality in detail" in quality
+    assert "Open action items Not yet available" in text
+    assert "Budget Not yet available" in text
+
+
+def test_department_dashboard_table_has_every_value_of_the_chart(as_persona, dashboard_data):
+    text = text_of(as_persona("stat_analyst").get(POLICE))
+    table = text[text.index("Crashes at targeted intersections: each period’s value, target and status") :]
+    assert "January 2026 98 100 On track" in table
+    assert "December 2025 105 100 Approaching" in table
+
+
+@pytest.mark.parametrize(
+    ("persona", "narratives", "quality"),
+    [
+        ("principal", True, True),
+        ("stat_lead", True, True),
+        ("police_lead", True, True),
+        ("police_contact", True, True),
+        ("budget_analyst", True, True),
+        ("data_expert", False, True),
+    ],
+)
+def test_department_dashboard_readers_see_what_their_role_reads(
+    as_persona, dashboard_data, persona, narratives, quality
+):
+    response = as_persona(persona).get(POLICE)
+    assert response.status_code == 200
+    text = text_of(response)
+    assert ("Two vacancies in the east." in text) is narratives
+    assert ("CAD incidents Fail" in text) is quality
+
+
+def test_department_dashboard_is_404_to_outsiders_and_unknown_departments(as_persona, dashboard_data):
+    assert as_persona("parks_contact").get(POLICE).status_code == 404
+    assert as_persona("police_lead").get("/goals/departments/parks/").status_code == 404
+    assert as_persona("budget_analyst").get("/goals/departments/parks/").status_code == 404
+    assert as_persona("stat_lead").get("/goals/departments/atlantis/").status_code == 404
+    assert_login_redirect(as_persona("anonymous").get(POLICE), POLICE)
+
+
+def test_department_dashboard_is_read_only(as_persona, dashboard_data):
+    before = Observation.objects.count()
+    assert as_persona("police_lead").post(POLICE).status_code == 405
+    assert Observation.objects.count() == before
+
+
+# --- cost and freshness ----------------------------------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    from django.core.cache import cache
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _grow(city, goals: int) -> None:
+    for n in range(goals):
+        goal = GoalFactory(statement=f"Extra goal {n}", public=True, departments=[city["police"]])
+        for k in range(3):
+            measure = MeasureFactory(goal=goal, department=city["police"], is_kpi=k == 0, public=True)
+            _history(measure, range(80 + n, 93 + n))
+            MeasureTargetFactory(measure=measure, period=MONTHS[-1], value=90)
+
+
+@pytest.mark.parametrize("url", [CITY, POLICE])
+def test_dashboards_cost_the_same_queries_however_much_data(as_persona, dashboard_data, city, url):
+    client = as_persona("stat_lead")
+    small = _queries(client, url)
+    _grow(city, 6)
+    assert _queries(client, url) == small
+    assert small <= 12
+
+
+def test_a_cached_dashboard_costs_a_handful_of_queries_and_shows_a_write_at_once(as_persona, dashboard_data):
+    client = as_persona("stat_lead")
+    assert "98 crashes" in text_of(client.get(CITY))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(CITY)
+    assert len(queries) <= 5  # session, user, roles, fingerprint
+    Observation.objects.create(measure=dashboard_data["crashes"], period=datetime.date(2026, 2, 1), value=91)
+    assert "91 crashes" in text_of(client.get(CITY))
+    DatasetQuality.objects.filter(dataset=dashboard_data["cad"]).update(outcome=Outcome.PASS, latest_run=None)
+    DatasetQuality.objects.filter(dataset=dashboard_data["cad"]).update(checked_at=datetime.datetime.now(datetime.UTC))
+    assert "No measure’s source data is suspect." in text_of(client.get(CITY))
+
+
+# --- the status rule in SQL agrees with goals.status -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("direction", ["up", "down"])
+def test_the_sql_status_rule_counts_as_measure_status_judges(city, direction):
+    target = Decimal("50")
+    values = [Decimal(v) for v in ("0", "44", "45", "46", "49.99", "50", "50.01", "54", "55", "56", "100")]
+    goal = GoalFactory(departments=[city["police"]])
+    measures = []
+    for n, value in enumerate(values):
+        measure = MeasureFactory(
+            goal=goal if n == 0 else GoalFactory(departments=[city["police"]]),
+            department=city["police"],
+            is_kpi=True,
+            direction=direction,
+            target_value=target,
+            tolerance_percent=10,
+        )
+        Observation.objects.create(measure=measure, period=MONTHS[0], value=value)
+        measures.append(measure)
+    zero = MeasureFactory(
+        goal=GoalFactory(departments=[city["police"]]),
+        department=city["police"],
+        is_kpi=True,
+        direction=direction,
+        target_value=0,
+    )
+    Observation.objects.create(measure=zero, period=MONTHS[0], value=Decimal("0.5"))
+    expected = [measure_status(v, target, direction=direction, tolerance_percent=10) for v in values]
+    expected.append(measure_status(Decimal("0.5"), 0, direction=direction, tolerance_percent=10))
+    (point,) = kpi_trend(since=MONTHS[0])
+    assert (point.on_track, point.approaching, point.off_track) == (
+        expected.count(Status.ON_TRACK),
+        expected.count(Status.APPROACHING),
+        expected.count(Status.OFF_TRACK),
+    )
+
+
+def _json_script(html: str, element_id: str) -> str:
+    start = html.index(f'<script id="{element_id}" type="application/json">') + len(
+        f'<script id="{element_id}" type="application/json">'
+    )
+    return html[start : html.index("</script>", start)]
