@@ -1,0 +1,105 @@
+"""Named reads of quality: who reads what, the list's states, and the quality pages' figures."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from inventory.models import Dataset, Status
+from quality import selectors
+from quality.models import Outcome, QualityRun
+from team.access import actor_for
+from tests.factories import UserFactory
+from tests.inventory.factories import DatasetFactory, PublicDatasetFactory
+
+from .factories import QualityRunFactory, judged
+
+
+@pytest.mark.parametrize(
+    ("persona", "reads"),
+    [
+        ("principal", True),
+        ("stat_lead", True),
+        ("stat_analyst", True),
+        ("police_lead", True),
+        ("police_contact", True),
+        ("budget_analyst", True),
+        ("data_expert", True),
+    ],
+)
+def test_who_reads_quality(users, persona, reads):
+    assert selectors.reads_quality(actor_for(users[persona])) is reads
+
+
+def test_nobody_else_reads_quality(db):
+    assert not selectors.reads_quality(actor_for(None))
+    assert not selectors.reads_quality(actor_for(UserFactory(username="nobody@example.gov")))
+
+
+def test_quality_states_partition_the_datasets(users, city):
+    police = city["police"]
+    passing = judged(DatasetFactory(department=police), outcome=Outcome.PASS).dataset
+    warning = judged(DatasetFactory(department=police), outcome=Outcome.WARN, score=90).dataset
+    failing = judged(DatasetFactory(department=police), outcome=Outcome.FAIL, score=40, stale=True).dataset
+    erring = judged(DatasetFactory(department=police), outcome=Outcome.ERROR, score=None).dataset
+    unchecked = DatasetFactory(department=police)
+    actor = actor_for(users["stat_analyst"])
+
+    def state(value):
+        return set(selectors.datasets_in_quality_state(Dataset.objects.all(), actor, value))
+
+    assert state("failing") == {failing, erring}
+    assert state("warning") == {warning}
+    assert state("passing") == {passing}
+    assert state("stale") == {failing}
+    assert state("not-checked") == {unchecked}
+    assert state("anything else") == {passing, warning, failing, erring, unchecked}
+
+
+def test_a_lead_reads_the_state_of_their_departments_datasets_only(users, city):
+    ours = judged(DatasetFactory(department=city["police"]), outcome=Outcome.FAIL).dataset
+    judged(PublicDatasetFactory(department=city["parks"]), outcome=Outcome.FAIL)
+    actor = actor_for(users["police_lead"])
+    assert set(selectors.datasets_in_quality_state(Dataset.objects.all(), actor, "failing")) == {ours}
+    rows = {d.pk: d.quality_readable for d in selectors.with_quality_badge(Dataset.objects.all(), actor)}
+    assert rows == {ours.pk: True, **{pk: False for pk in rows if pk != ours.pk}}
+
+
+def test_the_overview_counts_inventoried_datasets_only(users, city):
+    judged(DatasetFactory(department=city["police"]), outcome=Outcome.PASS)
+    judged(DatasetFactory(department=city["police"]), outcome=Outcome.WARN, score=80)
+    judged(DatasetFactory(department=city["police"], status=Status.RETIRED), outcome=Outcome.FAIL)
+    DatasetFactory(department=city["parks"])
+    overview = selectors.quality_overview(actor_for(users["stat_lead"]))
+    assert (overview.total, overview.passing, overview.warning, overview.failing, overview.not_checked) == (
+        3,
+        1,
+        1,
+        0,
+        1,
+    )
+    assert overview.passing_share == 100  # warnings still pass
+    assert [row.name for row in overview.departments] == ["Parks & Recreation", "Police"]
+
+
+def test_runs_per_week_buckets_monday_to_sunday_and_keeps_empty_weeks(city):
+    dataset = DatasetFactory(department=city["police"])
+    now = timezone.make_aware(datetime.datetime(2026, 3, 4, 12, 0))  # a Wednesday
+    monday = timezone.make_aware(datetime.datetime(2026, 3, 2, 9, 0))
+    sunday_before = timezone.make_aware(datetime.datetime(2026, 3, 1, 22, 0))
+    QualityRunFactory(dataset=dataset, slot=monday, outcome="fail")
+    QualityRunFactory(dataset=dataset, slot=monday + datetime.timedelta(hours=1), outcome="pass")
+    QualityRunFactory(dataset=dataset, slot=sunday_before, outcome="pass")
+    QualityRunFactory(dataset=dataset, slot=now - datetime.timedelta(weeks=40), outcome="pass")  # too old
+    weeks = selectors.runs_per_week(QualityRun.objects.all(), now=now, weeks=4)
+    assert [week.start for week in weeks] == [
+        datetime.date(2026, 2, 9),
+        datetime.date(2026, 2, 16),
+        datetime.date(2026, 2, 23),
+        datetime.date(2026, 3, 2),
+    ]
+    assert weeks[-1].counts == {"fail": 1, "pass": 1}
+    assert weeks[-2].counts == {"pass": 1}
+    assert weeks[0].total == 0
