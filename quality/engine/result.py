@@ -29,10 +29,11 @@ class CheckOutcome:
 
 @dataclass
 class EngineResult:
-    """Every check of one file, its score (0-100), and the figures the run keeps."""
+    """Every check of one file, its score (0-100; ``None`` when a check could not run, see
+    :mod:`quality.engine.score`), and the figures the run keeps."""
 
     checks: list[CheckOutcome]
-    score: int
+    score: int | None
     row_count: int | None = None
     column_count: int | None = None
     newest_date: str | None = None
@@ -51,10 +52,9 @@ class EngineResult:
             "score": self.score,
             "outcome": self.outcome,
             "row_count": self.row_count,
-            "checks": [
-                {k: v for k, v in c.as_json().items() if k in ("check", "status", "value", "message", "examples", "column")}
-                for c in self.checks
-            ],
+            "column_count": self.column_count,
+            "newest_date": self.newest_date,
+            "checks": [c.as_json() for c in self.checks],
         }
 
 

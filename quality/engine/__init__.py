@@ -1,0 +1,255 @@
+"""The data-quality engine: check one file against its data dictionary, fast, with no Django.
+
+:func:`check_file` reads every value as text with DuckDB (no type guessing, no ``n/a`` silently turned into a
+null: only an empty field, or a value the schema lists in ``missingValues``, counts as empty), casts it explicitly
+against the Table Schema in SQL, and returns an :class:`EngineResult` of :class:`CheckOutcome` s and a score. The
+pieces: :mod:`.source` (formats, compression, encoding, delimiter), :mod:`.load` (into DuckDB), :mod:`.rules` (types
+and constraints as SQL), :mod:`.checks` (the checks), :mod:`.freshness`, :mod:`.score`, :mod:`.thresholds`.
+
+Each example row is ``{"row": n, "column": name, "value": text}``: ``n`` is the line in the file (the header is
+line 1) for CSV and TSV, the sheet row for XLSX, and the record number (1 = first) for JSON.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+import tempfile
+from pathlib import Path
+
+from .checks import (
+    BAD_ENCODING,
+    RAGGED,
+    VALUE_CHARS,
+    duplicate_rows,
+    header_check,
+    match_schema,
+    row_count_check,
+    unique_checks,
+)
+from .freshness import freshness_check
+from .load import connect, load
+from .measure import measure
+from .result import FAIL, PASS, CheckOutcome, EngineResult, UnreadableSource
+from .rules import ColumnRule
+from .score import SCORE_EXPLANATION, score_for
+from .source import prepare
+from .thresholds import DEFAULTS, Thresholds
+
+__all__ = [
+    "SCORE_EXPLANATION",
+    "CheckOutcome",
+    "EngineResult",
+    "Thresholds",
+    "UnreadableSource",
+    "check_file",
+]
+
+
+def _reject_checks(table, example_limit: int) -> list[CheckOutcome]:
+    rejects = table.rejects
+    checks = []
+    if table.prepared.kind != "json":
+        ragged = sum(rejects.counts.get(kind, 0) for kind in RAGGED)
+        examples = sorted(e for kind in RAGGED for e in rejects.examples.get(kind, []))[:example_limit]
+        width = len(table.header)
+        checks.append(
+            CheckOutcome(
+                "ragged_rows",
+                FAIL if ragged else PASS,
+                ragged,
+                f"{ragged:,} row{'s' if ragged != 1 else ''} {'has' if ragged == 1 else 'have'} more or fewer "
+                f"fields than the header's {width}; {'it was' if ragged == 1 else 'they were'} left out of the "
+                "other checks."
+                if ragged
+                else f"Every row has the header's {width} fields.",
+                examples=[{"row": line, "column": "", "value": text[:VALUE_CHARS]} for line, text in examples],
+            )
+        )
+    other = {k: v for k, v in rejects.counts.items() if k not in RAGGED and k != BAD_ENCODING}
+    malformed = sum(other.values()) + table.non_record_count
+    if malformed:
+        examples = sorted(e for kind in other for e in rejects.examples.get(kind, []))
+        examples += [(r, "not a record (an object)") for r in table.non_records]
+        kinds = ", ".join(k.lower() for k in other) or "not records"
+        checks.append(
+            CheckOutcome(
+                "malformed_rows",
+                FAIL,
+                malformed,
+                f"{malformed:,} row{'s' if malformed != 1 else ''} could not be read ({kinds}) and "
+                f"{'was' if malformed == 1 else 'were'} left out of the other checks.",
+                examples=[
+                    {"row": line, "column": "", "value": text[:VALUE_CHARS]} for line, text in examples[:example_limit]
+                ],
+            )
+        )
+    return checks
+
+
+def _encoding_outcome(prepared_checks: list[CheckOutcome], table, example_limit: int) -> list[CheckOutcome]:
+    checks = list(prepared_checks)
+    bad = table.rejects.counts.get(BAD_ENCODING, 0)
+    if bad:
+        examples = table.rejects.examples.get(BAD_ENCODING, [])[:example_limit]
+        outcome = CheckOutcome(
+            "encoding",
+            FAIL,
+            bad,
+            f"{bad:,} row{'s' if bad != 1 else ''} hold{'s' if bad == 1 else ''} bytes that are not UTF-8 and "
+            f"{'was' if bad == 1 else 'were'} left out of the other checks: the file mixes encodings.",
+            examples=[{"row": line, "column": "", "value": text[:VALUE_CHARS]} for line, text in examples],
+        )
+        checks = [outcome if c.check == "encoding" else c for c in checks] or [outcome]
+    for check in checks:
+        if check.check == "encoding" and check.value is None:
+            check.value = bad
+    return checks
+
+
+def check_file(
+    path: str | Path,
+    *,
+    schema: dict | None = None,
+    thresholds: Thresholds | None = None,
+    previous_row_count: int | None = None,
+    source_modified: datetime.datetime | None = None,
+    frequency: str | None = None,
+    date_column: str = "",
+    now: datetime.datetime | None = None,
+    media_type: str = "",
+    max_decompressed_bytes: int | None = None,
+) -> EngineResult:
+    """Check the data file at ``path`` and return every check's outcome and the score.
+
+    ``schema`` is a Frictionless Table Schema dict (without it only the checks that need no dictionary run);
+    ``frequency`` an ISO 8601 repeating duration such as ``R/P1D`` (``irregular`` or blank: freshness passes, no
+    schedule); ``date_column`` a column whose newest date dates the data (else ``source_modified``);
+    ``media_type`` the Content-Type the file was served with, a hint beside its extension and content.
+
+    Raises :class:`UnreadableSource`, with a message for the user, when the file cannot be read as a table at all
+    (empty, HTML, binary, an unknown encoding, a compression bomb past ``max_decompressed_bytes``...). Temporary
+    files are removed before returning; memory stays bounded (DuckDB spills to disk past its limit).
+    """
+    path = Path(path)
+    thresholds = thresholds or DEFAULTS
+    now = now or datetime.datetime.now(datetime.UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=datetime.UTC)
+    limit = max_decompressed_bytes or thresholds.max_decompressed_bytes
+    if schema is not None and not isinstance(schema.get("fields"), list):
+        raise ValueError("schema must be a Table Schema dict with a list of fields")
+    try:
+        if not path.is_file():
+            raise UnreadableSource("The file does not exist.")
+        workdir = Path(tempfile.mkdtemp(prefix="quality-"))
+    except OSError as exc:
+        raise UnreadableSource(f"The file cannot be opened ({exc.strerror}).") from exc
+    try:
+        prepared = prepare(path, workdir, media_type=media_type, max_decompressed_bytes=limit)
+        con = connect(workdir)
+        try:
+            table = load(con, prepared)
+            return _run(
+                table,
+                schema=schema,
+                thresholds=thresholds,
+                previous_row_count=previous_row_count,
+                source_modified=source_modified,
+                frequency=frequency,
+                date_column=date_column,
+                now=now,
+            )
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(
+    table, *, schema, thresholds, previous_row_count, source_modified, frequency, date_column, now
+) -> EngineResult:
+    header = table.header
+    checks = _encoding_outcome(table.prepared.checks, table, thresholds.example_limit)
+    if table.prepared.kind != "json":
+        checks.append(header_check(header))
+    checks += _reject_checks(table, thresholds.example_limit)
+    total_rows = table.rows + table.rejects.total + table.non_record_count
+    checks.append(row_count_check(total_rows, previous_row_count, thresholds))
+    rules, column_set, _missing, _unexpected = match_schema(header, schema)
+
+    date_rule: ColumnRule | None = None
+    if date_column:
+        wanted = date_column.strip().lower()
+        date_rule = next((r for r in rules.values() if r.name.strip().lower() == wanted), None)
+    newest = None
+    measured: list[CheckOutcome] = []
+    pending: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
+    if table.rows:
+        outcomes, newest, pending = measure(
+            table.con, rules, table.rows, thresholds=thresholds, date_rule=date_rule, now=now
+        )
+        duplicates, pairs = duplicate_rows(table, rules, thresholds)
+        pending.append((duplicates, [(last, f"=row:{first}") for last, first in pairs]))
+        measured = [outcomes[0], duplicates, *outcomes[1:]]
+        groups = [(r.name, [r]) for r in rules.values() if r.unique]
+        primary_key = (schema or {}).get("primaryKey") or []
+        if isinstance(primary_key, list) and len(primary_key) > 1:
+            members = [r for r in rules.values() if r.name in primary_key]
+            if len(members) == len(primary_key):
+                groups.append((", ".join(primary_key), members))
+        for outcome, rows in unique_checks(table, groups, thresholds):
+            pending.append((outcome, rows))
+            measured.append(outcome)
+    checks.append(
+        freshness_check(
+            frequency=frequency,
+            grace_days=thresholds.freshness_grace_days,
+            now=now,
+            newest_value=newest,
+            date_column=date_column,
+            date_column_found=date_rule is not None,
+            source_modified=source_modified,
+        )
+    )
+    checks += column_set + measured
+    _attach_examples(table, [(o, rows) for o, rows in pending if rows], {r.sql: r.name for r in rules.values()})
+    return EngineResult(
+        checks=checks,
+        score=score_for(checks),
+        row_count=total_rows,
+        column_count=len(header),
+        newest_date=newest.isoformat() if newest is not None else None,
+    )
+
+
+def _attach_examples(table, pending: list[tuple[CheckOutcome, list[tuple[int, str]]]], names: dict[str, str]) -> None:
+    """Fetch the values of every example row in one query and write them, with their line numbers, onto the checks.
+
+    ``pending`` pairs a check with its example rows as ``(rowid, column)``: the column's SQL name, "" for a
+    table-wide check, or ``=row:<rowid>`` for a duplicate of an earlier row."""
+    if not pending:
+        return
+    wanted = {rowid for _, rows in pending for rowid, _ in rows}
+    wanted |= {int(c[5:]) for _, rows in pending for _, c in rows if c.startswith("=row:")}
+    columns = sorted({c for _, rows in pending for _, c in rows if c and not c.startswith("=")})
+    select = ", ".join(["rowid", *columns])
+    ids = ", ".join(map(str, sorted(wanted)))
+    fetched = {
+        row[0]: dict(zip(columns, row[1:], strict=True))
+        for row in table.con.execute(f"SELECT {select} FROM t WHERE rowid IN ({ids})").fetchall()  # noqa: S608
+    }
+    lines = table.line_numbers(wanted)
+    for outcome, rows in pending:
+        out = []
+        for rowid, column in rows:
+            line = lines.get(rowid, rowid + 2)
+            if column.startswith("=row:"):
+                first = int(column[5:])
+                out.append({"row": line, "column": "", "value": f"same as row {lines.get(first, first + 2)}"})
+            elif column:
+                value = fetched.get(rowid, {}).get(column)
+                out.append({"row": line, "column": names.get(column, column), "value": (value or "")[:VALUE_CHARS]})
+            else:
+                out.append({"row": line, "column": "", "value": ""})
+        outcome.examples = out

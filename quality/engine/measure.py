@@ -1,0 +1,246 @@
+"""The per-column checks (completeness, required, type, enum, minimum, maximum, pattern) and blank rows, all
+measured in ONE pass over the table.
+
+The query is built in layers so that each expensive expression runs once per value, however many checks use it::
+
+    SELECT count(*), count(*) FILTER (WHERE p0), count(*) FILTER (WHERE p1), ..., max(d)      -- the checks
+    FROM (SELECT rid, <predicate p0>, <predicate p1>, ..., d FROM                             -- offending rows
+          (SELECT rid, e0, x0, ok0, ... FROM                                                  -- valid for its type?
+           (SELECT rowid AS rid, c0, <empty?> AS e0, <typed value> AS x0, ... FROM t)))        -- each value once
+
+Then, for each check that did not pass, ``SELECT rid ... WHERE p<k> LIMIT 5`` finds its first offending rows: DuckDB
+computes only that predicate's columns and stops at the fifth row.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from .result import FAIL, PASS, WARN, CheckOutcome
+from .rules import ANY_DATETIME_FORMATS, ColumnRule, lit
+from .thresholds import Thresholds
+
+CALENDAR = ("date", "datetime", "time")
+#: A judge turns a count of offending rows into (status, value, message).
+Judge = Callable[[int], tuple[str, float | int, str]]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def _are(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
+@dataclass
+class Plan:
+    #: Layer 1: the raw text and, per column, whether it is empty and its typed value.
+    values: list[str] = field(default_factory=lambda: ["rowid AS rid"])
+    #: Layer 2: whether each non-empty value is valid for its type.
+    validity: list[str] = field(default_factory=list)
+    #: Layer 3: one predicate per check, true on an offending row, and what it is about.
+    checks: list[tuple[CheckOutcome, str, str, Judge]] = field(default_factory=list)
+    #: Outcomes settled without the data (a format or pattern DuckDB cannot use).
+    settled: list[CheckOutcome] = field(default_factory=list)
+
+    def add(self, outcome: CheckOutcome, predicate: str, column_sql: str, judge: Judge) -> None:
+        self.checks.append((outcome, predicate, column_sql, judge))
+
+
+def _compiles(con: duckdb.DuckDBPyConnection, *expressions: str) -> str:
+    """'' when the expressions compile against the table, else DuckDB's message."""
+    try:
+        con.execute(f"SELECT {', '.join(expressions)} FROM t LIMIT 0").fetchall()  # noqa: S608 - values go through lit()
+    except duckdb.Error as exc:
+        return str(exc).splitlines()[0]
+    return ""
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, expression: str) -> Any:
+    try:
+        return con.execute(f"SELECT {expression}").fetchone()[0]  # noqa: S608 - values go through lit()
+    except duckdb.Error:
+        return None
+
+
+def _counted(fail_words: Callable[[int], str], pass_words: str, status: str = FAIL) -> Judge:
+    return lambda n: (status if n else PASS, n, fail_words(n) if n else pass_words)
+
+
+def _plan_column(
+    plan: Plan, con: duckdb.DuckDBPyConnection, i: int, rule: ColumnRule, rows: int, limits: Thresholds
+) -> None:
+    name, text, e, x, ok = rule.name, rule.text, f"e{i}", f"x{i}", f"ok{i}"
+    plan.values += [f"c{i}", f"{rule.empty} AS {e}"]
+
+    def completeness(n: int) -> tuple[str, float, str]:
+        share = n / rows * 100 if rows else 0.0
+        words = f"{share:.1f}% of values are empty ({n:,} of {rows:,})"
+        if share > limits.empty_warn_percent:
+            return WARN, round(share, 2), f"{words}, more than the {limits.empty_warn_percent}% allowed."
+        return PASS, round(share, 2), words + "."
+
+    plan.add(CheckOutcome("completeness", PASS, column=name), e, "", completeness)
+    if rule.required:
+        plan.add(
+            CheckOutcome("required", PASS, column=name),
+            e,
+            f"c{i}",
+            _counted(lambda n: f"{plural(n, 'row')} leave this required column empty.", "No empty values."),
+        )
+
+    valid, typed = rule.valid(), rule.typed()
+    if valid is not None:
+        problem = _compiles(con, valid, typed or "1")
+        if problem:
+            plan.settled.append(
+                CheckOutcome("type", WARN, None, f"The type or format cannot be checked ({problem}).", name)
+            )
+            valid = typed = None
+    uses_typed = typed is not None and (
+        rule.type in CALENDAR or rule.minimum not in (None, "") or rule.maximum not in (None, "") or bool(rule.enum)
+    )
+    if uses_typed:
+        plan.values.append(f"{typed} AS {x}")
+    if valid is None:
+        plan.validity.append(f"true AS {ok}")
+    else:
+        plan.validity.append(
+            f"({x} IS NOT NULL) AS {ok}" if rule.type in CALENDAR else f"coalesce({valid}, false) AS {ok}"
+        )
+        words = rule.type_words
+        plan.add(
+            CheckOutcome("type", PASS, column=name),
+            f"NOT {e} AND NOT {ok}",
+            f"c{i}",
+            _counted(lambda n: f"{plural(n, 'value')} {_are(n)} not {words}.", f"Every value is {words}."),
+        )
+    good = f"NOT {e} AND {ok}"
+
+    if rule.enum:
+        if rule.type in ("integer", "number", "boolean") and uses_typed:
+            subject, items = x, [rule.literal(v) or "NULL" for v in rule.enum]
+        else:
+            subject, items = text, [lit(str(v).lower() if isinstance(v, bool) else v) for v in rule.enum]
+        allowed = ", ".join(str(v) for v in rule.enum[:10]) + (" …" if len(rule.enum) > 10 else "")
+        plan.add(
+            CheckOutcome("enum", PASS, column=name),
+            f"{good} AND NOT coalesce({subject} IN ({', '.join(items)}), false)",
+            f"c{i}",
+            _counted(
+                lambda n: f"{plural(n, 'value')} {_are(n)} not among the allowed values ({allowed}).",
+                "Every value is an allowed value.",
+            ),
+        )
+    for key, op, words in (("minimum", "<", "below"), ("maximum", ">", "above")):
+        bound = getattr(rule, key)
+        literal = rule.literal(bound) if bound not in (None, "") else None
+        subject = text if rule.type == "yearmonth" else (x if uses_typed else None)
+        if literal is None or subject is None:
+            continue
+        if _scalar(con, literal) is None:
+            plan.settled.append(
+                CheckOutcome(
+                    key, WARN, None, f"The {key} “{bound}” is not a valid {rule.type}, so it is not checked.", name
+                )
+            )
+            continue
+        plan.add(
+            CheckOutcome(key, PASS, column=name),
+            f"{good} AND {subject} {op} {literal}",
+            f"c{i}",
+            _counted(
+                lambda n, words=words, key=key, bound=bound: (
+                    f"{plural(n, 'value')} {_are(n)} {words} the {key} of {bound}."
+                ),
+                f"No value is {words} the {key} of {bound}.",
+            ),
+        )
+    if rule.pattern:
+        expression = f"regexp_full_match({text}, {lit(rule.pattern)})"
+        problem = _compiles(con, expression)
+        if problem:
+            plan.settled.append(
+                CheckOutcome("pattern", WARN, None, f"The pattern cannot be checked ({problem}).", name)
+            )
+        else:
+            pattern = rule.pattern
+            plan.add(
+                CheckOutcome("pattern", PASS, column=name),
+                f"NOT {e} AND NOT {expression}",
+                f"c{i}",
+                _counted(
+                    lambda n: f"{plural(n, 'value')} do{'es' if n == 1 else ''} not match the pattern {pattern}.",
+                    f"Every value matches the pattern {pattern}.",
+                ),
+            )
+
+
+def _date_expression(rule: ColumnRule) -> str:
+    """A column's values as timestamps for freshness: by its type when it is a date type, else any date spelling."""
+    if rule.type in ("date", "datetime") and rule.typed():
+        return f"({rule.typed()})::TIMESTAMP"
+    auto = ColumnRule(name=rule.name, sql=rule.sql, type="datetime", format="any")
+    tries = [f"({auto.typed()})"] + [f"try_strptime({rule.text}, {lit(f)})" for f in ANY_DATETIME_FORMATS]
+    return "coalesce(" + ", ".join(tries) + ")::TIMESTAMP"
+
+
+def measure(
+    con: duckdb.DuckDBPyConnection,
+    rules: dict[int, ColumnRule],
+    rows: int,
+    *,
+    thresholds: Thresholds,
+    date_rule: ColumnRule | None,
+    now: datetime.datetime,
+) -> tuple[list[CheckOutcome], datetime.datetime | None, list[tuple[CheckOutcome, list[tuple[int, str]]]]]:
+    """Run the one pass. Returns the outcomes (blank rows first, then column by column), the newest date in
+    ``date_rule``'s column (None without one), and each failing check's example rows as ``(rowid, column)``."""
+    plan = Plan()
+    for i, rule in rules.items():
+        _plan_column(plan, con, i, rule, rows, thresholds)
+    blank = " AND ".join(f"e{i}" for i in rules) or "false"
+    blank_check = (
+        CheckOutcome("blank_rows", PASS),
+        blank,
+        "",
+        _counted(
+            lambda n: f"{plural(n, 'row')} {'has' if n == 1 else 'have'} every value empty.", "No blank rows.", WARN
+        ),
+    )
+    plan.checks.insert(0, blank_check)
+    if date_rule is not None:
+        date_index = next(i for i, rule in rules.items() if rule is date_rule)
+        if date_rule.type in ("date", "datetime") and f"x{date_index}" in {v.split(" AS ")[-1] for v in plan.values}:
+            plan.values.append(f"x{date_index}::TIMESTAMP AS newest")
+        else:
+            plan.values.append(f"{_date_expression(date_rule)} AS newest")
+    passthrough = ["rid", *[c.split(" AS ")[-1] for c in plan.values[1:]]]
+    layer2 = f"SELECT {', '.join(passthrough + plan.validity)} FROM (SELECT {', '.join(plan.values)} FROM t)"  # noqa: S608
+    predicates = [f"({predicate}) AS p{k}" for k, (_, predicate, _, _) in enumerate(plan.checks)]
+    layer3 = f"SELECT rid, {', '.join(predicates)}{', newest' if date_rule else ''} FROM ({layer2})"  # noqa: S608
+    aggregates = ["count(*)"] + [f"count(*) FILTER (WHERE p{k})" for k in range(len(plan.checks))]
+    if date_rule is not None:
+        ceiling = (now + datetime.timedelta(days=1)).astimezone(datetime.UTC).replace(tzinfo=None)
+        aggregates.append(f"max(newest) FILTER (WHERE newest <= TIMESTAMP {lit(ceiling.isoformat(sep=' '))})")
+    row = list(con.execute(f"SELECT {', '.join(aggregates)} FROM ({layer3})").fetchone())  # noqa: S608 - lit()
+    newest = row.pop() if date_rule is not None else None
+    outcomes: list[CheckOutcome] = []
+    examples: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
+    for k, (outcome, _, column_sql, judge) in enumerate(plan.checks):
+        outcome.status, outcome.value, outcome.message = judge(int(row[k + 1] or 0))
+        outcomes.append(outcome)
+        if outcome.status != PASS and (column_sql or outcome.check == "blank_rows"):
+            # Only the predicate's columns are computed, and the scan stops at the fifth row found (rows come in
+            # file order: insertion order is preserved).
+            rowids = con.execute(
+                f"SELECT rid FROM ({layer3}) WHERE p{k} LIMIT {thresholds.example_limit}"  # noqa: S608 - lit()
+            ).fetchall()
+            examples.append((outcome, [(int(r), column_sql) for (r,) in sorted(rowids)]))
+    return outcomes + plan.settled, newest, examples
