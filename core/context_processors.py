@@ -31,6 +31,8 @@ def navigation(request):
             items.append({"label": "Admin", "url": reverse("admin:index")})
     # The public data catalogue is everyone's, so it sits in every navigation.
     items.insert(2 if actor.has_any_role else 1, {"label": "Datasets", "url": reverse("public:datasets")})
+    if not actor.has_any_role:
+        items.append({"label": "Goals", "url": reverse("goals_public:home")})  # the public dashboard
     # Only the most specific match is current: on /team/gaps/ that is "Gaps", not "Team" as well; on a department's
     # page (/team/departments/police/) it is "Departments".
     path = request.path

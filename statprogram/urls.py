@@ -11,6 +11,8 @@ urlpatterns = [
     path("goals/", include("goals.urls")),
     path("quality/", include("quality.urls")),
     path("", include("inventory.urls_public")),
+    path("", include("goals.urls_dashboard")),
+    path("", include("goals.urls_public")),
     path("api/", include("statprogram.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(
