@@ -281,7 +281,12 @@ def _summary(result: EngineResult) -> str:
 
 
 def _is_stale(result: EngineResult) -> bool:
-    return any(c.check == "freshness" and c.status in (WARN, FAIL) for c in result.checks)
+    """The freshness check judged the data late (a warning or failure with a measured age; a warning without
+    one means freshness could not be judged, which is not the same as stale)."""
+    return any(
+        c.check == "freshness" and (c.status == FAIL or (c.status == WARN and c.value is not None))
+        for c in result.checks
+    )
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@
         local_server.add("/slow.csv", b"a\\n", delay=2)              # waits 2 s before answering
         local_server.add("/trickle.csv", b"a\\n" * 100, chunk_delay=0.1, chunk_size=10)
         local_server.add("/gone", status=404)
+        local_server.add("/flaky.csv", b"a\n1\n", fail_first=2)   # 503 twice, then the file
         local_server.hits["/data.csv"]                               # how many times it was asked for
 
 Routes can also be set from another process (the Celery worker of the integration test only fetches; the test
@@ -35,6 +36,8 @@ class Route:
     chunk_delay: float = 0.0  # seconds between chunks of the body
     chunk_size: int = 64 * 1024
     content_length: bool = True  # send a Content-Length header (the real one)
+    fail_first: int = 0  # answer the first N requests with fail_status (a server that recovers)
+    fail_status: int = 503
 
 
 class LocalServer:
@@ -55,6 +58,8 @@ class LocalServer:
                 route = server.routes.get(path) or server.routes.get(path.split("?", 1)[0]) or Route(b"", 404)
                 if route.delay:
                     time.sleep(route.delay)
+                if server.hits[path] <= route.fail_first:
+                    route = Route(b"Try again later", route.fail_status)
                 try:
                     self.send_response(route.status)
                     for name, value in route.headers.items():

@@ -1,0 +1,417 @@
+"""The life of a quality run, end to end in-process: request -> (on commit) the task -> fetch from the local server
+-> the engine -> results recorded; every kind of bad input ends in a finished run with a clear message, and never
+touches the runs before it."""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import json
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from inventory.models import FieldType, Frequency
+from quality import engine
+from quality.models import (
+    CheckResult,
+    DatasetQuality,
+    DatasetQualitySettings,
+    Outcome,
+    QualityRun,
+    RunState,
+    SourceUpload,
+    Trigger,
+)
+from quality.services import (
+    STUCK_MESSAGE,
+    retry_countdown,
+    run_execute,
+    run_request,
+    settings_update,
+    source_for,
+    source_upload_create,
+    sweep_stuck_runs,
+)
+from quality.tasks import run_check_task
+from tests.inventory.factories import DataFieldFactory, DatasetFactory, DistributionFactory
+
+GOOD_CSV = b"incident_id,district,response_minutes\n1001,North,7\n1002,South,12\n1003,East,5\n"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def dataset(city, users):
+    dataset = DatasetFactory(title="Calls for service", department=city["police"], accrual_periodicity=Frequency.DAILY)
+    for position, (name, type_) in enumerate(
+        [("incident_id", FieldType.INTEGER), ("district", FieldType.STRING), ("response_minutes", FieldType.INTEGER)]
+    ):
+        DataFieldFactory(dataset=dataset, name=name, type=type_, position=position)
+    return dataset
+
+
+@pytest.fixture
+def serve(local_server, dataset):
+    """``serve(body, **route)``: serve ``body`` as the dataset's download URL; returns the URL."""
+
+    def make(body=GOOD_CSV, *, path="/calls.csv", media_type="text/csv", **route):
+        route.setdefault(
+            "headers",
+            {"Content-Type": media_type, "Last-Modified": timezone.now().strftime("%a, %d %b %Y %H:%M:%S GMT")}
+            if route.get("status", 200) == 200
+            else {},
+        )
+        url = local_server.add(path, body, **route)
+        dataset.distributions.all().delete()
+        DistributionFactory(dataset=dataset, download_url=url, media_type=media_type)
+        return url
+
+    return make
+
+
+@pytest.fixture
+def check_now(dataset, users, django_capture_on_commit_callbacks):
+    """Press "Check now" and let the enqueued task run (eagerly, in-process) when the request's transaction
+    commits, as a worker would."""
+
+    def press() -> QualityRun:
+        with django_capture_on_commit_callbacks(execute=True):
+            run = run_request(dataset=dataset, by=users["police_contact"])
+        run.refresh_from_db()
+        return run
+
+    return press
+
+
+def test_check_now_fetches_checks_and_records_everything(serve, check_now, dataset, local_server, users):
+    url = serve()
+
+    run = check_now()
+
+    assert (run.state, run.trigger, run.requested_by) == (RunState.FINISHED, Trigger.MANUAL, users["police_contact"])
+    assert run.outcome in (Outcome.PASS, Outcome.WARN)
+    assert run.row_count == 3 and run.column_count == 3
+    assert run.source == url and run.source_bytes == len(GOOD_CSV)
+    assert run.source_modified is not None
+    assert run.attempts == 1 and run.started_at and run.finished_at
+    names = set(run.checks.values_list("name", flat=True))
+    assert {"row_count", "freshness", "duplicate_rows"} <= names
+    quality = DatasetQuality.objects.get(dataset=dataset)
+    assert (quality.latest_run, quality.outcome, quality.score) == (run, run.outcome, run.score)
+    assert quality.stale is False and quality.failing_since is None
+    assert quality.next_due_at > timezone.now()
+    assert local_server.hits["/calls.csv"] == 1
+
+
+def test_a_planted_problem_fails_its_check_with_examples(serve, check_now):
+    serve(GOOD_CSV + b"1004,West,n/a\n")
+    run = check_now()
+    assert run.outcome == Outcome.FAIL
+    failing = CheckResult.objects.filter(run=run, status=Outcome.FAIL)
+    assert failing.exists()
+    assert any(example["value"] == "n/a" for check in failing for example in check.examples)
+    assert "failed" in run.message
+
+
+def test_asking_twice_gives_the_same_waiting_run(dataset, users, django_capture_on_commit_callbacks):
+    DistributionFactory(dataset=dataset)
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = run_request(dataset=dataset, by=users["stat_analyst"])
+        second = run_request(dataset=dataset, by=users["police_contact"])
+    assert first == second and len(callbacks) == 1
+    assert QualityRun.objects.filter(dataset=dataset).count() == 1
+
+
+def test_a_task_run_twice_executes_once(serve, check_now, local_server):
+    serve()
+    run = check_now()
+    checks = run.checks.count()
+
+    assert run_check_task.delay(run.pk).get() == run.outcome
+    run_execute(run=run)
+
+    run.refresh_from_db()
+    assert run.attempts == 1 and run.checks.count() == checks
+    assert local_server.hits["/calls.csv"] == 1
+
+
+def test_a_run_another_worker_is_executing_is_left_alone(serve, dataset, local_server):
+    serve()
+    run = QualityRun.objects.create(
+        dataset=dataset, slot=timezone.now(), state=RunState.RUNNING, started_at=timezone.now(), attempts=1
+    )
+    run_execute(run=run)
+    run.refresh_from_db()
+    assert (run.state, run.attempts) == (RunState.RUNNING, 1)
+    assert local_server.hits["/calls.csv"] == 0
+
+
+# --- bad input: a finished run with a clear message, earlier history untouched ------------------------------------
+
+
+def bad_run(check_now, dataset) -> QualityRun:
+    """Record a good run first, then check the bad source; the good run must survive unchanged."""
+    good = QualityRun.objects.create(
+        dataset=dataset,
+        slot=timezone.now() - datetime.timedelta(days=1),
+        state=RunState.FINISHED,
+        outcome=Outcome.PASS,
+        score=100,
+        row_count=3,
+        finished_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    CheckResult.objects.create(run=good, name="row_count", status=Outcome.PASS, value=3)
+    run = check_now()
+    good.refresh_from_db()
+    assert (good.outcome, good.score, good.checks.count()) == (Outcome.PASS, 100, 1)
+    assert run.pk != good.pk and run.state == RunState.FINISHED
+    return run
+
+
+@pytest.mark.parametrize(
+    ("body", "route", "message"),
+    [
+        (b"", {}, "The file is empty"),
+        (
+            b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in</body></html>",
+            {},
+            "web page (HTML), not data",
+        ),
+        (b"", {"status": 404}, "answered 404 Not Found: there is no file at this address."),
+        (b"", {"status": 403}, "answered 403 Forbidden."),
+    ],
+    ids=["empty file", "HTML error page", "404", "403"],
+)
+def test_bad_input_ends_in_error_with_a_clear_message(serve, check_now, dataset, body, route, message):
+    serve(body, **route)
+    run = bad_run(check_now, dataset)
+    assert run.outcome == Outcome.ERROR
+    assert message in run.message
+    assert run.score is None and not run.checks.exists()
+    assert DatasetQuality.objects.get(dataset=dataset).outcome == Outcome.ERROR
+
+
+def test_ragged_rows_and_a_wrong_encoding_are_judged_by_their_checks(serve, check_now, dataset):
+    """Files that can be read are checked: ragged rows fail their check, a non-UTF-8 file warns about it."""
+    serve(b"incident_id,district,response_minutes\n1001,North\n1002,South,12,extra\n1003,East,5\n")
+    ragged = bad_run(check_now, dataset)
+    assert ragged.outcome == Outcome.FAIL
+    assert "more or fewer fields than the header" in ragged.checks.get(name="ragged_rows").message
+
+    serve("incident_id,district,response_minutes\n1,Montréal,4\n".encode("latin-1"), path="/latin.csv")
+    latin = check_now()
+    encoding = latin.checks.get(name="encoding")
+    assert encoding.status == Outcome.WARN and "not UTF-8" in encoding.message
+
+
+def test_a_file_past_the_byte_cap_is_refused_while_streaming(serve, check_now, dataset):
+    settings_update(dataset=dataset, max_bytes=1_000)
+    serve(GOOD_CSV * 100, content_length=False)
+    run = bad_run(check_now, dataset)
+    assert run.outcome == Outcome.ERROR
+    assert run.message == "The file is too large: it is over the limit of 1,000 bytes."
+
+
+def test_a_compression_bomb_is_stopped_by_the_engine_cap(serve, check_now, dataset, settings):
+    settings.QUALITY_MAX_DECOMPRESSED_BYTES = 1024 * 1024
+    bomb = gzip.compress(b"incident_id,district,response_minutes\n" + b"1,North,5\n" * 2_000_000)
+    serve(bomb, path="/calls.csv.gz", media_type="application/gzip")
+    run = bad_run(check_now, dataset)
+    assert run.outcome == Outcome.ERROR
+    assert "compression bomb" in run.message
+
+
+def test_tls_error(local_server, check_now, dataset):
+    local_server.add("/calls.csv", GOOD_CSV)
+    DistributionFactory(dataset=dataset, download_url=f"https://127.0.0.1:{local_server.port}/calls.csv")
+    run = bad_run(check_now, dataset)
+    assert run.outcome == Outcome.ERROR
+    assert "secure (TLS) connection to 127.0.0.1 could not be made" in run.message
+
+
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [
+        ("http://127.0.0.1:{port}/calls.csv", "127.0.0.1"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254"),
+    ],
+)
+def test_a_private_address_is_refused_and_named(local_server, check_now, dataset, settings, url, address):
+    local_server.add("/calls.csv", GOOD_CSV)
+    settings.FETCH_ALLOW_LOOPBACK = False
+    DistributionFactory(dataset=dataset, download_url=url.format(port=local_server.port))
+    run = bad_run(check_now, dataset)
+    assert run.outcome == Outcome.ERROR
+    assert f"private, local or reserved network ({address})" in run.message
+    assert run.attempts == 1, "a refused address is not retried"
+    assert local_server.hits["/calls.csv"] == 0
+
+
+def test_a_timeout_is_retried_then_ends_in_error(serve, check_now, dataset, settings, local_server):
+    settings.FETCH_READ_TIMEOUT = 0.2
+    settings.QUALITY_MAX_ATTEMPTS = 3
+    serve(GOOD_CSV, delay=0.6)
+    run = bad_run(check_now, dataset)
+    assert run.outcome == Outcome.ERROR
+    assert "did not answer in time. Gave up after 3 attempts." in run.message
+    assert run.attempts == 3 and local_server.hits["/calls.csv"] == 3
+
+
+def test_a_server_that_recovers_is_checked_on_a_retry(serve, check_now, local_server):
+    serve(GOOD_CSV, fail_first=2)
+    run = check_now()
+    assert run.outcome in (Outcome.PASS, Outcome.WARN)
+    assert run.attempts == 3 and local_server.hits["/calls.csv"] == 3
+
+
+def test_a_transient_error_puts_the_run_back_in_the_queue_with_a_message(serve, dataset, settings):
+    serve(b"", status=503)
+    run = QualityRun.objects.create(dataset=dataset, slot=timezone.now())
+    with pytest.raises(Exception, match="answered 503"):
+        run_execute(run=run)
+    run.refresh_from_db()
+    assert run.state == RunState.QUEUED and run.attempts == 1
+    assert run.message.endswith("Trying again in 60 seconds (attempt 1 of 4).")
+
+
+def test_backoff_doubles_up_to_its_cap(settings):
+    settings.QUALITY_RETRY_BACKOFF, settings.QUALITY_RETRY_BACKOFF_MAX = 60, 1800
+    assert [retry_countdown(attempt) for attempt in range(1, 8)] == [60, 120, 240, 480, 960, 1800, 1800]
+
+
+def test_a_run_past_its_attempts_ends_in_error_without_fetching(serve, dataset, local_server, settings):
+    serve()
+    run = QualityRun.objects.create(dataset=dataset, slot=timezone.now(), attempts=settings.QUALITY_MAX_ATTEMPTS)
+    run = run_execute(run=run)
+    assert run.outcome == Outcome.ERROR and "tried 4 times" in run.message
+    assert local_server.hits["/calls.csv"] == 0
+
+
+def test_an_unexpected_exception_ends_the_run_in_error(serve, check_now, dataset, monkeypatch):
+    """Fault injection: the engine blows up in a way nobody planned for."""
+    serve()
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(engine, "check_file", broken)
+    run = bad_run(check_now, dataset)
+    assert run.outcome == Outcome.ERROR
+    assert run.message == "The check stopped on an unexpected error (KeyError); the details are in the log."
+
+
+def test_the_soft_time_limit_ends_the_run_in_error(serve, check_now, dataset, monkeypatch):
+    """Fault injection: Celery raises SoftTimeLimitExceeded inside the task when the soft limit passes."""
+    serve()
+
+    def too_slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(engine, "check_file", too_slow)
+    run = bad_run(check_now, dataset)
+    assert run.outcome == Outcome.ERROR
+    assert run.message == "The check took longer than its time limit (14 minutes) and was stopped."
+
+
+def test_no_source_is_an_error_run(check_now, dataset):
+    run = check_now()
+    assert run.outcome == Outcome.ERROR
+    assert "nothing to check" in run.message
+
+
+# --- sources ---------------------------------------------------------------------------------------------------
+
+
+def test_an_api_returning_json_records_is_checked(local_server, check_now, dataset):
+    records = [
+        {"incident_id": 1, "district": "North", "response_minutes": 4},
+        {"incident_id": 2, "district": "South", "response_minutes": 9},
+    ]
+    url = local_server.add("/api/calls", json.dumps(records), headers={"Content-Type": "application/json"})
+    DistributionFactory(dataset=dataset, download_url="", media_type="", access_url=url, format="API")
+    run = check_now()
+    assert run.outcome in (Outcome.PASS, Outcome.WARN), run.message
+    assert run.row_count == 2 and run.source == url
+
+
+def test_the_source_is_chosen_in_order(dataset, users, tmp_path):
+    api = DistributionFactory(dataset=dataset, download_url="", media_type="", access_url="https://x.gov/api")
+    assert source_for(dataset).location == "https://x.gov/api"
+    download = DistributionFactory(dataset=dataset, download_url="https://x.gov/calls.csv")
+    assert source_for(dataset).location == "https://x.gov/calls.csv"
+    upload = SourceUpload.objects.create(dataset=dataset, file="quality/a.csv", original_name="a.csv", size=3)
+    assert source_for(dataset).upload == upload
+    chosen = settings_update(dataset=dataset, by=users["stat_analyst"], source_distribution=api)
+    assert source_for(dataset, chosen).location == "https://x.gov/api"
+    assert download.pk
+
+
+def test_settings_update_refuses_another_datasets_distribution_and_unknown_fields(dataset, city):
+    other = DistributionFactory(dataset=DatasetFactory(department=city["fire"]))
+    with pytest.raises(ValidationError):
+        settings_update(dataset=dataset, source_distribution=other)
+    with pytest.raises(TypeError):
+        settings_update(dataset=dataset, colour="red")
+    assert not DatasetQualitySettings.objects.filter(dataset=dataset, source_distribution=other).exists()
+
+
+def test_an_uploaded_file_is_kept_and_checked(dataset, users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = source_upload_create(
+            dataset=dataset, file=SimpleUploadedFile("calls.csv", GOOD_CSV), by=users["police_contact"]
+        )
+    assert upload.original_name == "calls.csv" and upload.size == len(GOOD_CSV)
+    run = QualityRun.objects.get(dataset=dataset)
+    assert run.trigger == Trigger.UPLOAD and run.state == RunState.FINISHED
+    assert run.outcome in (Outcome.PASS, Outcome.WARN), run.message
+    assert run.source == "Uploaded file calls.csv" and run.row_count == 3
+    assert run.source_modified == upload.uploaded_at
+
+
+def test_an_empty_or_oversized_upload_is_refused_and_nothing_saved(dataset, users, settings):
+    with pytest.raises(ValidationError, match="empty"):
+        source_upload_create(dataset=dataset, file=SimpleUploadedFile("calls.csv", b""), by=users["stat_analyst"])
+    settings.QUALITY_MAX_BYTES = 10
+    with pytest.raises(ValidationError, match="too large"):
+        source_upload_create(dataset=dataset, file=SimpleUploadedFile("calls.csv", GOOD_CSV), by=users["stat_analyst"])
+    assert not SourceUpload.objects.exists() and not QualityRun.objects.exists()
+
+
+# --- the sweeper -----------------------------------------------------------------------------------------------
+
+
+def test_the_sweeper_ends_runs_whose_worker_died(dataset, settings, django_capture_on_commit_callbacks):
+    limit = settings.CELERY_TASK_TIME_LIMIT + settings.QUALITY_SWEEP_MARGIN_SECONDS
+    now = timezone.now()
+    stuck = QualityRun.objects.create(
+        dataset=dataset,
+        slot=now - datetime.timedelta(hours=2),
+        state=RunState.RUNNING,
+        started_at=now - datetime.timedelta(seconds=limit + 60),
+        attempts=1,
+    )
+    busy = QualityRun.objects.create(
+        dataset=dataset, slot=now - datetime.timedelta(minutes=5), state=RunState.RUNNING, started_at=now, attempts=1
+    )
+    lost = QualityRun.objects.create(dataset=DatasetFactory(), slot=now - datetime.timedelta(days=1))
+    QualityRun.objects.filter(pk=lost.pk).update(queued_at=now - datetime.timedelta(hours=3))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_stuck_runs(now=now) == {"ended": 1, "resent": 1}
+    lost.refresh_from_db()
+    assert lost.state == RunState.FINISHED, "the lost queued run was sent to a worker again, and executed"
+    assert "nothing to check" in lost.message
+
+    stuck.refresh_from_db()
+    busy.refresh_from_db()
+    assert (stuck.state, stuck.outcome, stuck.message) == (RunState.FINISHED, Outcome.ERROR, STUCK_MESSAGE)
+    assert busy.state == RunState.RUNNING
+    assert DatasetQuality.objects.get(dataset=dataset).outcome == Outcome.ERROR
+    assert sweep_stuck_runs(now=now) == {"ended": 0, "resent": 0}
