@@ -59,10 +59,10 @@ def _reject_checks(table, example_limit: int) -> list[CheckOutcome]:
                 FAIL if ragged else PASS,
                 ragged,
                 f"{ragged:,} row{'s' if ragged != 1 else ''} {'has' if ragged == 1 else 'have'} more or fewer "
-                f"fields than the header's {width}; {'it was' if ragged == 1 else 'they were'} left out of the "
+                f"fields than the header's {width} columns; {'it was' if ragged == 1 else 'they were'} left out of the "
                 "other checks."
                 if ragged
-                else f"Every row has the header's {width} fields.",
+                else f"Every row has the header's {width} columns.",
                 examples=[{"row": line, "column": "", "value": text[:VALUE_CHARS]} for line, text in examples],
             )
         )

@@ -56,7 +56,8 @@ class Plan:
 def _compiles(con: duckdb.DuckDBPyConnection, *expressions: str) -> str:
     """'' when the expressions compile against the table, else DuckDB's message."""
     try:
-        con.execute(f"SELECT {', '.join(expressions)} FROM t LIMIT 0").fetchall()  # noqa: S608 - values go through lit()
+        # Run on one row: some errors (a regular expression RE2 cannot compile) only show when executing.
+        con.execute(f"SELECT {', '.join(expressions)} FROM (SELECT * FROM t LIMIT 1)").fetchall()  # noqa: S608 - lit()
     except duckdb.Error as exc:
         return str(exc).splitlines()[0]
     return ""

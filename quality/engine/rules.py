@@ -62,6 +62,11 @@ def lit(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _json_shape(text: str, opener: str) -> str:
+    """Valid JSON that is an object (``{``) or an array (``[``); json_type() would raise on invalid JSON."""
+    return f"(json_valid({text}) AND left(ltrim({text}), 1) = {lit(opener)})"
+
+
 def regex(column: str, pattern: str) -> str:
     return f"regexp_full_match({column}, {lit(pattern)})"
 
@@ -198,12 +203,12 @@ class ColumnRule:
             if self.format == "array":
                 return regex(text, r"\[\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*\]")
             if self.format == "object":
-                return f"(json_valid({text}) AND json_type({text}) = 'OBJECT')"
+                return _json_shape(text, "{")
             return regex(text, r"-?[0-9]+(\.[0-9]+)?\s*,\s*-?[0-9]+(\.[0-9]+)?")
         if self.type in ("object", "geojson"):
-            return f"(json_valid({text}) AND json_type({text}) = 'OBJECT')"
+            return _json_shape(text, "{")
         if self.type == "array":
-            return f"(json_valid({text}) AND json_type({text}) = 'ARRAY')"
+            return _json_shape(text, "[")
         if self.type == "string" and self.format in STRING_FORMATS:
             return regex(text, STRING_FORMATS[self.format])
         return None
