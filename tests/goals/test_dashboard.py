@@ -34,6 +34,10 @@ def _history(measure, values) -> None:
 
 @pytest.fixture
 def dashboard_data(city):
+    return make_dashboard_data(city)
+
+
+def make_dashboard_data(city) -> dict:
     """Police: a public goal whose KPI (crashes, down, target 100) went from approaching to on track, with a
     non-public supporting measure; an internal goal whose KPI reads a dataset that failed its quality check (data
     suspect). Parks: a public goal whose KPI is off track. Fire: a goal whose KPI has no data yet."""

@@ -1,0 +1,116 @@
+"""The goals charts: what each figure draws, that status is never told by colour alone, the palette, and the words
+that stand in for the chart."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+from decimal import Decimal
+
+from goals import charts
+from goals.selectors import Point
+from goals.selectors_dashboard import MeasureRow, StatusCounts, TrendPoint
+from goals.status import Status
+
+OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+
+ROW = MeasureRow(
+    **{
+        field.name: None
+        for field in dataclasses.fields(MeasureRow)
+        if field.name
+        not in {"name", "unit", "direction", "frequency", "tolerance_percent", "slug", "data_suspect", "quality_stale"}
+    },
+    name="Crashes",
+    slug="crashes",
+    unit="crashes",
+    direction="down",
+    frequency="monthly",
+    tolerance_percent=10,
+    data_suspect=False,
+    quality_stale=False,
+)
+
+
+def _point(month: int, value, target, status) -> Point:
+    return Point(datetime.date(2026, month, 1), Decimal(value), Decimal(target), "manual", status)
+
+
+POINTS = [
+    _point(1, 120, 100, Status.OFF_TRACK),
+    _point(2, 105, 100, Status.APPROACHING),
+    _point(3, 98, 90, Status.APPROACHING),
+    _point(4, 88, 90, Status.ON_TRACK),
+]
+
+
+def test_measure_figure_draws_actuals_against_a_stepped_target_line():
+    figure = charts.figure_data(charts.measure_figure(ROW, POINTS))
+    target, actual = figure["data"]
+    assert target["name"] == "Target" and target["line"]["dash"] == "dash" and target["line"]["shape"] == "hv"
+    assert target["y"] == [100, 100, 90, 90]
+    assert actual["name"] == "Actual" and actual["y"] == [120, 105, 98, 88]
+    assert actual["x"] == ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
+    assert figure["config"] == {"displayModeBar": False, "scrollZoom": False, "responsive": True}
+    json.dumps(figure)  # plain JSON for json_script
+
+
+def test_each_status_has_its_own_symbol_and_words_not_only_a_colour():
+    actual = charts.figure_data(charts.measure_figure(ROW, POINTS))["data"][1]
+    assert actual["marker"]["symbol"] == ["x", "diamond", "diamond", "circle"]
+    assert actual["text"] == ["Off track", "Approaching", "Approaching", "On track"]
+    assert "%{text}" in actual["hovertemplate"]
+    symbols = {style["symbol"] for style in charts.STATUS_STYLE.values()}
+    patterns = {style["pattern"] for style in charts.STATUS_STYLE.values()}
+    assert len(symbols) == len(patterns) == len(Status)
+
+
+def test_colours_come_from_the_okabe_ito_palette():
+    used = {style["color"] for status, style in charts.STATUS_STYLE.items() if status != Status.NO_DATA}
+    assert used | {charts.ACTUAL_COLOR, charts.TARGET_COLOR} <= OKABE_ITO
+    # "No data" is a dark grey with 3:1 contrast or better on white, as WCAG asks of graphics.
+    assert charts.STATUS_STYLE[Status.NO_DATA]["color"] == "#56606B"
+
+
+def test_department_figure_stacks_kpis_by_status_with_patterns():
+    counts = [
+        StatusCounts("Police", "police", on_track=2, approaching=1, off_track=1),
+        StatusCounts("Parks", "parks", no_data=2),
+    ]
+    figure = charts.figure_data(charts.department_share_figure(counts))
+    assert figure["layout"]["barmode"] == "stack"
+    by_name = {trace["name"]: trace for trace in figure["data"]}
+    assert list(by_name) == ["On track", "Approaching", "Off track", "No data"]
+    assert by_name["On track"]["x"] == [2, 0] and by_name["No data"]["x"] == [0, 2]
+    assert by_name["Off track"]["marker"]["pattern"]["shape"] == "x"
+    assert charts.department_summary(counts) == (
+        "2 departments. Most on track: Police (2 of 4 KPIs). Least on track: Parks (0 of 2)."
+    )
+
+
+def test_city_trend_is_the_share_on_track_each_month():
+    trend = [TrendPoint(datetime.date(2026, 1, 1), 1, 1, 2), TrendPoint(datetime.date(2026, 2, 1), 3, 0, 1)]
+    figure = charts.figure_data(charts.city_trend_figure(trend))
+    assert figure["data"][0]["y"] == [25.0, 75.0]
+    assert figure["layout"]["yaxis"]["range"] == [0, 100]
+    assert charts.trend_summary(trend) == (
+        "75% of the KPIs with a value and a target were on track in February 2026 (3 of 4), against 25% in "
+        "January 2026."
+    )
+    assert charts.trend_summary([]) == "No KPI has a value and a target yet."
+
+
+def test_the_summary_says_what_the_chart_shows():
+    assert charts.measure_summary(ROW, POINTS) == (
+        "Crashes: 88 crashes in April 2026, against a target of 90 crashes (lower is better): on track. "
+        "120 crashes in January 2026, 4 periods charted."
+    )
+    assert charts.measure_summary(ROW, []) == "Crashes: no values recorded yet."
+
+
+def test_values_read_as_people_write_them():
+    assert charts.format_value(Decimal("1234.0000")) == "1,234"
+    assert charts.format_value(Decimal("12.5"), "%") == "12.5%"
+    assert charts.format_value(Decimal("8.94"), "minutes") == "8.9 minutes"
+    assert charts.format_value(None) == "no value"

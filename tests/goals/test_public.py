@@ -1,0 +1,155 @@
+"""The public dashboard: /public/, each public measure's page, its embeddable page and its CSV. Open to everyone;
+any measure that is not public (or whose goal is not) answers 404, to everyone."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from goals.models import Observation
+from tests.goals.factories import GoalFactory, MeasureFactory, priority
+from tests.goals.test_dashboard import MONTHS, _grow, _json_script, make_dashboard_data
+from tests.pages import parse, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dashboard_data(city):
+    return make_dashboard_data(city)
+
+
+def test_public_home_shows_public_goals_and_measures_by_priority(as_persona, dashboard_data):
+    response = as_persona("anonymous").get("/public/")
+    assert response.status_code == 200
+    text = text_of(response)
+    safety = text.index("Public safety", text.index("Public safety") + 1)  # the heading, after the list of priorities
+    assert safety < text.index("Cut crashes by 20%") < text.index("Environment", safety)
+    assert text.index("Environment", safety) < text.index("Plant 1,000 trees a year")
+    crashes = text[text.index("Crashes at targeted intersections") :][:700]
+    assert "On track" in crashes
+    assert "98 crashes in January 2026; the target is 100 crashes (lower is better)." in crashes
+    assert "What it measures." in crashes  # the plain-language description
+    assert f"Last updated {timezone.localdate():%B} " in crashes
+    # Not public: the internal goal's KPI, and the supporting measure that is not public itself.
+    assert "Police response time" not in text and "Answer calls in 8 minutes" not in text
+    assert "Serious injury crashes" not in text
+    html = response.content.decode()
+    figure = json.loads(_json_script(html, "public-crashes-figure"))
+    assert [trace["name"] for trace in figure["data"]] == ["Target", "Actual"]
+    assert 'src="/static/plotly/plotly.min.js"' in html and "cdn" not in html.lower()
+
+
+def test_public_home_links_the_source_dataset_only_when_it_is_public(as_persona, dashboard_data):
+    from tests.inventory.factories import DatasetFactory
+
+    dashboard_data["trees"].source_dataset = DatasetFactory(identifier="prd-secret", title="Tree crews' timesheets")
+    dashboard_data["trees"].save()
+    page = parse(as_persona("anonymous").get("/public/"))
+    hrefs = [a.attrs.get("href") for a in page.find_all("a")]
+    assert "/public/datasets/pd-crashes/" in hrefs
+    assert not any("prd-secret" in (href or "") for href in hrefs)
+    assert "Source: a city dataset that is not published." in text_of(as_persona("anonymous").get("/public/"))
+    assert "/public/measures/crashes.csv" in hrefs and "/public/measures/trees/" in hrefs
+
+
+def test_public_measure_page_has_method_chart_table_csv_and_embed_code(as_persona, dashboard_data):
+    response = as_persona("anonymous").get("/public/measures/crashes/")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Goal: Cut crashes by 20%" in text
+    assert "How it is measured" in text and "Measured monthly, in crashes. Police is responsible for it." in text
+    assert "January 2025 120 100 Off track" in text  # the whole history in the table
+    assert '&lt;iframe src="http://testserver/public/measures/crashes/embed/"' in response.content.decode()
+
+
+@pytest.mark.parametrize("slug", ["response", "serious", "no-such-measure"])
+@pytest.mark.parametrize("suffix", ["/", "/embed/", ".csv"])
+@pytest.mark.parametrize("persona", ["anonymous", "stat_lead"])
+def test_measures_that_are_not_public_answer_404_to_everyone(as_persona, dashboard_data, slug, suffix, persona):
+    assert as_persona(persona).get(f"/public/measures/{slug}{suffix}").status_code == 404
+
+
+def test_a_public_measure_of_an_internal_goal_is_not_public(as_persona, city):
+    goal = GoalFactory(public=False, departments=[city["police"]])
+    MeasureFactory(goal=goal, department=city["police"], slug="hidden", name="Hidden measure", public=True)
+    assert as_persona("anonymous").get("/public/measures/hidden/").status_code == 404
+    assert "Hidden measure" not in text_of(as_persona("anonymous").get("/public/"))
+
+
+def test_csv_download_has_every_period_with_target_and_status(as_persona, dashboard_data):
+    response = as_persona("anonymous").get("/public/measures/crashes.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="crashes.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["measure", "period", "value", "unit", "target", "status"]
+    assert rows[1] == ["Crashes at targeted intersections", "2025-01-01", "120", "crashes", "100", "Off track"]
+    assert rows[-1] == ["Crashes at targeted intersections", "2026-01-01", "98", "crashes", "100", "On track"]
+    assert len(rows) == 1 + len(MONTHS)
+
+
+def test_csv_download_never_carries_a_formula(as_persona, city):
+    goal = GoalFactory(public=True, departments=[city["police"]])
+    measure = MeasureFactory(
+        goal=goal, department=city["police"], slug="evil", name='=HYPERLINK("http://evil.example","x")', unit="+1"
+    )
+    measure.public = True
+    measure.save()
+    Observation.objects.create(measure=measure, period=MONTHS[0], value=-5)
+    rows = list(csv.reader(io.StringIO(as_persona("anonymous").get("/public/measures/evil.csv").content.decode())))
+    assert rows[1][0] == '\'=HYPERLINK("http://evil.example","x")'
+    assert rows[1][3] == "'+1"
+    assert rows[1][2] == "-5"  # a number stays a number
+
+
+def test_embed_page_may_be_framed_and_other_pages_may_not(as_persona, dashboard_data):
+    embed = as_persona("anonymous").get("/public/measures/crashes/embed/")
+    assert embed.status_code == 200
+    assert "X-Frame-Options" not in embed
+    assert embed["Content-Security-Policy"] == "frame-ancestors *"
+    html = embed.content.decode()
+    assert "usa-nav" not in html  # made for an iframe: no site navigation
+    assert "_script" not in html and "public-crashes-figure" in html
+    assert 'target="_blank"' in html and "/public/measures/crashes/" in html
+    for url in ("/public/", "/public/measures/crashes/"):
+        response = as_persona("anonymous").get(url)
+        assert response["X-Frame-Options"] == "DENY"
+        assert "Content-Security-Policy" not in response
+
+
+@pytest.mark.parametrize(
+    "url", ["/public/", "/public/measures/crashes/", "/public/measures/crashes/embed/", "/public/measures/crashes.csv"]
+)
+def test_public_pages_are_read_only(as_persona, dashboard_data, url):
+    before = Observation.objects.count()
+    assert as_persona("anonymous").post(url).status_code == 405
+    assert Observation.objects.count() == before
+
+
+def test_public_navigation_leads_to_the_goals(as_persona, dashboard_data):
+    nav = parse(as_persona("anonymous").get("/public/measures/crashes/")).find("ul", class_="usa-nav__primary")
+    current = nav.find("a", aria_current="page")
+    assert current.text == "Goals" and current.attrs["href"] == "/public/"
+
+
+@pytest.mark.parametrize("url", ["/public/", "/public/measures/crashes/", "/public/measures/crashes.csv"])
+def test_public_pages_cost_the_same_queries_however_much_data(as_persona, dashboard_data, city, url):
+    from django.core.cache import cache
+
+    client = as_persona("anonymous")
+    cache.clear()
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    _grow(city, 5)
+    GoalFactory(statement="Empty public goal", public=True, priority=priority("education"))
+    cache.clear()
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large) == len(small) <= 6
