@@ -312,8 +312,9 @@ def run_record(
     there is none for the slot (the demo seeder records history this way). Guarantees: a run already finished is
     returned unchanged (recording twice does nothing); the latest judgement moves only forward in time (an older
     run recorded late does not overwrite it); when the dataset goes from passing (pass or warn, or never checked)
-    to failing (fail or error), the people who answer for it are notified once, on commit (``notify=False``
-    skips this, for history loaded after the fact).
+    to failing (fail or error), the people who answer for it are notified once, on commit, and the measures
+    computed from the dataset are queued for recomputation (``goals``); ``notify=False`` skips both, for history
+    loaded after the fact.
     """
     finished_at = finished_at or timezone.now()
     run, created = QualityRun.objects.select_for_update().get_or_create(
@@ -351,16 +352,20 @@ def run_record(
             )
             for position, check in enumerate(result.checks)
         )
-    _judge(run, stale=_is_stale(result) if result is not None and not error else None, notify=notify)
+    latest = _judge(run, stale=_is_stale(result) if result is not None and not error else None, notify=notify)
+    if latest and notify:
+        from goals.services import on_quality_run_finished
+
+        on_quality_run_finished(run=run)  # measures computed from this dataset follow its newest good data
     return run
 
 
-def _judge(run: QualityRun, *, stale: bool | None, notify: bool) -> None:
-    """Move the dataset's latest judgement to ``run`` (if it is the newest) and notify on a passing -> failing
-    transition."""
+def _judge(run: QualityRun, *, stale: bool | None, notify: bool) -> bool:
+    """Move the dataset's latest judgement to ``run`` if it is the newest (returns whether it did), and notify on
+    a passing -> failing transition."""
     judgement, _ = DatasetQuality.objects.select_for_update().get_or_create(dataset_id=run.dataset_id)
     if judgement.checked_at is not None and judgement.checked_at > run.finished_at:
-        return
+        return False
     was_failing = judgement.outcome in FAILING
     is_failing = run.outcome in FAILING
     judgement.latest_run = run
@@ -379,6 +384,7 @@ def _judge(run: QualityRun, *, stale: bool | None, notify: bool) -> None:
         from .notifications import notify_failing
 
         notify_failing(run=run)
+    return True
 
 
 # --- sweeping ------------------------------------------------------------------------------------------------
