@@ -328,7 +328,12 @@ def _unwrap_json(path: Path, workdir: Path, head: bytes) -> Path:
     except ValueError:
         first = None  # one object spread over several lines: a wrapper
     if isinstance(first, dict) and not _is_wrapper(first):
-        return path
+        if b"\n" in stripped.strip():
+            return path  # NDJSON: one record per line
+        raise UnreadableSource(
+            "The JSON holds no list of records, only one object (an API error or a summary?): expected an array of "
+            f"objects, one object per line, or an object with its records under one of: {', '.join(RECORD_KEYS)}."
+        )
     if path.stat().st_size > WRAPPED_JSON_MAX_BYTES:
         raise UnreadableSource("This JSON object is too large to unwrap; publish its records as an array or NDJSON.")
     try:
