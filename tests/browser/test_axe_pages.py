@@ -14,6 +14,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.goals.axe_dashboards import CASES as GOALS_DASHBOARD_CASES
+from tests.goals.axe_pages import CASES as GOALS_CASES
+from tests.quality.axe_pages import CASES as QUALITY_CASES
+
 from .axe import assert_accessible
 from .conftest import sign_in
 
@@ -364,6 +368,9 @@ CASES = [
     Case("public-datasets-filtered", "anonymous", "/public/datasets/?theme=Public+Safety&search=traffic"),
     Case("public-dataset", "anonymous", "/public/datasets/pd-crashes/"),
     Case("public-dataset", "police_contact", "/public/datasets/pd-crashes/"),
+    *(Case(*args) for args in QUALITY_CASES),
+    *(Case(*args) for args in GOALS_CASES),
+    *(Case(*args) for args in GOALS_DASHBOARD_CASES),
 ]
 
 

@@ -13,8 +13,9 @@ from tests.factories import DepartmentFactory
 
 
 def priority(slug: str = "public-safety") -> Priority:
-    """One of the six default priorities (created by the data migration)."""
-    return Priority.objects.get(slug=slug)
+    """One of the six default priorities (made by the data migration; made again after a transactional test's
+    flush)."""
+    return Priority.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ").capitalize()})[0]
 
 
 class GoalFactory(factory.django.DjangoModelFactory):
