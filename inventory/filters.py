@@ -6,6 +6,7 @@ slug, the status and access level codes, the DCAT-US frequency (``R/P1M``...).
 
 from __future__ import annotations
 
+from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
@@ -15,6 +16,7 @@ from team.models import Department
 
 from . import selectors
 from .models import AccessLevel, Dataset, Frequency, Initiative, Status, Theme
+from .widgets import QuickSelect
 
 #: ``?sort=`` values and the ordering each one means (a leading ``-`` reverses, as the links do).
 SORTS = {
@@ -77,6 +79,13 @@ class PublicDatasetFilter(filters.FilterSet):
     class Meta:
         model = Dataset
         fields = ["search", "department", "theme", "keyword", "sort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every list page renders these selects: the quick widget keeps Django's markup at a fraction of the cost.
+        for filter_ in self.filters.values():
+            if filter_.field_class.widget is forms.Select and "widget" not in filter_.extra:
+                filter_.extra["widget"] = QuickSelect
 
     def filter_search(self, queryset: QuerySet[Dataset], name: str, value: str) -> QuerySet[Dataset]:
         return selectors.datasets_matching(queryset, value)

@@ -10,8 +10,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from quality.selectors import with_quality_badge
 from team.access import DATASETS, Actor
 from team.models import Department, Role, RoleAssignment
 
-from .models import AccessLevel, Dataset, Distribution, Keyword, Status, Theme
+from .models import AccessLevel, Dataset, Distribution, Keyword, PriorityWeights, Status, Theme
 from .services.priority import with_priority_score
 
 #: What the What Works Cities criterion calls an up-to-date inventory: changed within the last twelve months.
@@ -98,10 +99,11 @@ def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Datase
 # --- the signed-in inventory ------------------------------------------------------------------------------------------
 
 
-def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
+def datasets_for_inventory(actor: Actor, *, weights: PriorityWeights | None = None) -> QuerySet[Dataset]:
     """The datasets ``actor`` may read, with what the inventory list shows: department, steward, themes and the
-    priority score (annotated in SQL), and the quality badge (joined in). Three queries for a page: count, rows,
-    themes."""
+    priority score (annotated in SQL, with ``weights`` if given, see
+    :func:`~inventory.services.priority.with_priority_score`), and the quality badge (joined in). Three queries for
+    a page: count, rows, themes."""
     queryset = (
         Dataset.objects.select_related("department", "contact")
         .prefetch_related("themes")
@@ -121,7 +123,7 @@ def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
             *quality_badge_fields,
         )
     )
-    return with_quality_badge(with_priority_score(DATASETS.readable(actor, queryset)), actor)
+    return with_quality_badge(with_priority_score(DATASETS.readable(actor, queryset), weights), actor)
 
 
 def reads_whole_inventory(actor: Actor) -> bool:
@@ -166,13 +168,24 @@ class InventoryCoverage:
         return self.last_changed is not None and self.last_changed >= self.fresh_since
 
 
-def inventory_coverage(*, now: datetime.datetime | None = None) -> InventoryCoverage:
-    """How complete the inventory is, program-wide, in two queries.
+#: Where the coverage figures are cached, and for how long at most (changes to departments outside the inventory
+#: show within this time; dataset writes show at once).
+COVERAGE_CACHE_KEY = "inventory:coverage"
+COVERAGE_CACHE_SECONDS = 10 * 60
 
-    An *inventoried* dataset is one not retired. Departments are the active ones; the last change is the latest
-    ``updated_at`` of any dataset (retired ones included: retiring one is a change).
-    """
-    now = now or timezone.now()
+
+def _coverage_marks() -> dict:
+    """What the coverage figures depend on that changes when the inventory or the departments change, in one cheap
+    query (indexes only): the latest dataset change, the number of departments and their latest change."""
+    latest_dataset = Dataset.objects.order_by("-updated_at").values("updated_at")[:1]
+    return Department.objects.aggregate(
+        datasets_changed=Max(Subquery(latest_dataset)),
+        departments=Count("pk"),
+        departments_changed=Max("updated_at"),
+    )
+
+
+def _coverage_figures() -> dict:
     inventoried = Dataset.objects.exclude(status=Status.RETIRED)
     departments = Department.objects.active().aggregate(
         total=Count("pk"),
@@ -183,14 +196,41 @@ def inventory_coverage(*, now: datetime.datetime | None = None) -> InventoryCove
         complete=Count("pk", filter=~Q(status=Status.RETIRED) & metadata_complete_q()),
         last_changed=Max("updated_at"),
     )
-    return InventoryCoverage(
-        departments=departments["total"],
-        departments_inventoried=departments["inventoried"],
-        datasets=datasets["total"],
-        datasets_complete=datasets["complete"],
-        last_changed=datasets["last_changed"],
-        fresh_since=now - INVENTORY_FRESH_FOR,
-    )
+    return {
+        "departments": departments["total"],
+        "departments_inventoried": departments["inventoried"],
+        "datasets": datasets["total"],
+        "datasets_complete": datasets["complete"],
+        "last_changed": datasets["last_changed"],
+    }
+
+
+def inventory_coverage(*, now: datetime.datetime | None = None) -> InventoryCoverage:
+    """How complete the inventory is, program-wide.
+
+    An *inventoried* dataset is one not retired. Departments are the active ones; the last change is the latest
+    ``updated_at`` of any dataset (retired ones included: retiring one is a change).
+
+    Counting every dataset costs more than the rest of a list page, so the figures are cached (Django's cache,
+    shared by the server's workers when Redis is configured) under the inventory's last change: one cheap query
+    checks that nothing changed since (a dataset saved, a department added or changed), three when something did.
+    Services that delete datasets, which leave no ``updated_at`` behind, drop the cached figures on commit
+    (:func:`forget_inventory_coverage`).
+    """
+    now = now or timezone.now()
+    marks = _coverage_marks()
+    cached = cache.get(COVERAGE_CACHE_KEY)
+    if cached is not None and cached["marks"] == marks:
+        figures = cached["figures"]
+    else:
+        figures = _coverage_figures()
+        cache.set(COVERAGE_CACHE_KEY, {"marks": marks, "figures": figures}, COVERAGE_CACHE_SECONDS)
+    return InventoryCoverage(**figures, fresh_since=now - INVENTORY_FRESH_FOR)
+
+
+def forget_inventory_coverage() -> None:
+    """Drop the cached coverage figures (after a write the marks of :func:`inventory_coverage` may not see)."""
+    cache.delete(COVERAGE_CACHE_KEY)
 
 
 # --- the public catalogue --------------------------------------------------------------------------------------------
@@ -233,8 +273,8 @@ def public_filter_choices() -> dict[str, QuerySet]:
 
 
 def datasets_for_api(actor: Actor) -> QuerySet[Dataset]:
-    """The datasets ``actor`` may read, with everything the API's output shows prefetched (a fixed seven queries
-    per page: count, rows, keywords, themes, initiatives, distributions, fields)."""
+    """The datasets ``actor`` may read, with everything the API's detail shows prefetched (a fixed six queries:
+    rows, keywords, themes, initiatives, distributions, fields)."""
     queryset = Dataset.objects.select_related("department", "contact").prefetch_related(
         Prefetch("keywords", queryset=Keyword.objects.order_by("name")),
         "themes",
@@ -243,3 +283,31 @@ def datasets_for_api(actor: Actor) -> QuerySet[Dataset]:
         "fields",
     )
     return DATASETS.readable(actor, queryset)
+
+
+def datasets_for_api_list(actor: Actor) -> QuerySet[Dataset]:
+    """The datasets ``actor`` may read, for the API's list: department and steward joined, nothing prefetched;
+    give the page to :func:`with_tag_names` for its keywords, themes and initiatives."""
+    return DATASETS.readable(actor, Dataset.objects.select_related("department", "contact"))
+
+
+def with_tag_names(datasets: list[Dataset]) -> list[Dataset]:
+    """Set ``keyword_names``, ``theme_names`` and ``initiative_slugs`` on each of ``datasets``, each sorted as the
+    detail sorts them, in three queries of plain values (prefetching the relations would build three related
+    managers per dataset, most of a list page's time)."""
+    ids = [dataset.pk for dataset in datasets]
+    tags: dict[str, dict[int, list[str]]] = {}
+    for attribute, through, value in (
+        ("keyword_names", Dataset.keywords.through, "keyword__name"),
+        ("theme_names", Dataset.themes.through, "theme__name"),
+        ("initiative_slugs", Dataset.initiatives.through, "initiative__slug"),
+    ):
+        related = value.split("__")[0]
+        rows = through.objects.filter(dataset_id__in=ids).order_by(f"{related}__name", f"{related}_id")
+        names = tags[attribute] = {}
+        for dataset_id, name in rows.values_list("dataset_id", value):
+            names.setdefault(dataset_id, []).append(name)
+    for dataset in datasets:
+        for attribute, names in tags.items():
+            setattr(dataset, attribute, names.get(dataset.pk, []))
+    return datasets

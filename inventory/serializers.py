@@ -66,6 +66,18 @@ class DataFieldOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChoiceLabelField(serializers.CharField):
+    """The human label of a choice field's value (``R/P1M`` → ``Monthly``), read from the choices themselves:
+    ``source="get_status_display"`` would make DRF inspect the method's signature for every row."""
+
+    def __init__(self, choices, **kwargs):
+        self.labels = dict(choices)
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return str(self.labels.get(value, value))
+
+
 class DatasetOutputSerializer(serializers.ModelSerializer):
     department = DepartmentRefOutputSerializer(read_only=True)
     contact = StewardOutputSerializer(read_only=True, allow_null=True)
@@ -76,8 +88,8 @@ class DatasetOutputSerializer(serializers.ModelSerializer):
     dictionary = DataFieldOutputSerializer(
         source="fields", many=True, read_only=True, help_text="The data dictionary (Table Schema fields)."
     )
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    accrual_periodicity_label = serializers.CharField(source="get_accrual_periodicity_display", read_only=True)
+    status_label = ChoiceLabelField(Status.choices, source="status")
+    accrual_periodicity_label = ChoiceLabelField(Frequency.choices, source="accrual_periodicity")
     # Not read-only, so that the schema marks them optional: anonymous visitors get none of these keys.
     source_system = serializers.CharField(required=False, help_text=SIGNED_IN_ONLY)
     privacy_notes = serializers.CharField(required=False, help_text=SIGNED_IN_ONLY)
@@ -134,6 +146,30 @@ class DatasetOutputSerializer(serializers.ModelSerializer):
             for name in INTERNAL_FIELDS:
                 data.pop(name, None)
         return data
+
+
+class DatasetListOutputSerializer(DatasetOutputSerializer):
+    """One row of the list: the dataset's metadata without its distributions and data dictionary (a page of 50
+    datasets would otherwise carry a thousand dictionary fields); ``url`` reads the whole dataset. The view attaches
+    the tag names (:func:`inventory.selectors.with_tag_names`)."""
+
+    keywords = serializers.ListField(child=serializers.CharField(), source="keyword_names", read_only=True)
+    themes = serializers.ListField(child=serializers.CharField(), source="theme_names", read_only=True)
+    initiatives = serializers.ListField(
+        child=serializers.CharField(), source="initiative_slugs", read_only=True, help_text="Initiative slugs."
+    )
+    url = serializers.HyperlinkedIdentityField(
+        view_name="inventory_api:dataset-detail",
+        lookup_field="identifier",
+        help_text="The dataset in full, with its distributions and data dictionary.",
+    )
+
+    class Meta(DatasetOutputSerializer.Meta):
+        fields = [
+            "url",
+            *(name for name in DatasetOutputSerializer.Meta.fields if name not in ("distributions", "dictionary")),
+        ]
+        read_only_fields = fields
 
 
 class DatasetInputSerializer(serializers.Serializer):

@@ -35,12 +35,8 @@ from .services.datajson import (
     parse_catalog,
     publisher_name,
 )
-from .services.dictionary import (
-    FIELD_KEYS,
-    dataset_dictionary_replace,
-    dictionary_from_csv,
-    dictionary_from_table_schema,
-)
+from .services.datasets import dataset_save_dictionary
+from .services.dictionary import FIELD_KEYS, dictionary_from_csv, dictionary_from_table_schema
 
 require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -232,7 +228,9 @@ def dictionary_draft(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "The drafted fields were lost on the way. Upload the file again.")
             return redirect("inventory:dictionary_draft", pk=dataset.pk)
         try:
-            dataset_dictionary_replace(dataset=dataset, fields=drafted, by=request.user)
+            dataset_save_dictionary(
+                dataset=dataset, fields=drafted, by=request.user, reason="Data dictionary replaced from a draft"
+            )
         except ValidationError as exc:
             context.update(form=DictionarySourceForm(), errors=exc.messages)
             return render(request, "inventory/dictionary_draft.html", context, status=400)

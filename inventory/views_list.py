@@ -25,6 +25,8 @@ from . import selectors
 from .filters import DatasetFilter
 from .models import Dataset, Status
 from .services.bulk import datasets_bulk_update
+from .services.priority import stored_weights
+from .widgets import QuickSelect
 
 DATASETS_PER_PAGE = 25
 NO_ROLE_MESSAGE = (
@@ -48,10 +50,15 @@ class BulkUpdateForm(forms.Form):
         label="Datasets", coerce=int, error_messages={"required": "Select at least one dataset."}
     )
     status = forms.ChoiceField(
-        label="New status", required=False, choices=[("", "- Leave as it is -"), *Status.choices]
+        label="New status", required=False, choices=[("", "- Leave as it is -"), *Status.choices], widget=QuickSelect
     )
     contact = forms.TypedChoiceField(
-        label="New steward", required=False, coerce=int, empty_value=None, help_text="A contact of the department."
+        label="New steward",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="A contact of the department.",
+        widget=QuickSelect,
     )
     query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
@@ -78,7 +85,8 @@ class BulkUpdateForm(forms.Form):
 
 
 def _filterset(request: HttpRequest, actor: Actor) -> DatasetFilter:
-    filterset = DatasetFilter(request.GET, queryset=selectors.datasets_for_inventory(actor), request=request)
+    queryset = selectors.datasets_for_inventory(actor, weights=stored_weights())
+    filterset = DatasetFilter(request.GET, queryset=queryset, request=request)
     # The hints are written for the API (slugs, codes); on the page the labels and options speak for themselves.
     for field in filterset.form.fields.values():
         field.help_text = ""

@@ -30,13 +30,16 @@ from core.fetch import FETCH_MAX_BYTES, FetchError, fetch_url  # noqa: F401 - re
 from team.models import Department, Person, Role, RoleAssignment
 
 from ..models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status
-from .datasets import dataset_create, dataset_update
-from .dictionary import dataset_dictionary_replace, dictionary_from_table_schema, table_schema_for
+from .datasets import dataset_create, dataset_save_dictionary, dataset_update
+from .dictionary import dictionary_from_table_schema, table_schema_for
 
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
 CATALOG_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema/catalog.json"
 CATALOG_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 TABLE_SCHEMA_TYPE = "application/json"
+
+#: Why a harvested dataset's data dictionary changed, as its history says.
+HARVEST_DICTIONARY_REASON = "Data dictionary harvested from data.json"
 
 #: Published datasets whose metadata is public: data.json lists them and serves their Table Schema.
 CATALOGUED_Q = Q(published=True, access_level__in=[AccessLevel.PUBLIC, AccessLevel.RESTRICTED_PUBLIC])
@@ -619,7 +622,7 @@ def _import_record(item: _Record, department: Department, *, by, report: ImportR
         )
         _replace_distributions(dataset, item.distributions)
         if dictionary:
-            dataset_dictionary_replace(dataset=dataset, fields=dictionary, by=by)
+            dataset_save_dictionary(dataset=dataset, fields=dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
         return "created"
 
     wanted_scalars = {name: fields.get(name.removesuffix("_id")) for name in _COMPARED}
@@ -641,7 +644,7 @@ def _import_record(item: _Record, department: Department, *, by, report: ImportR
     )
     _replace_distributions(existing, item.distributions)
     if not same_dictionary:
-        dataset_dictionary_replace(dataset=existing, fields=dictionary, by=by)
+        dataset_save_dictionary(dataset=existing, fields=dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
     return "updated"
 
 

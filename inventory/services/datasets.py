@@ -32,6 +32,7 @@ from ..models import (
     Keyword,
     Theme,
 )
+from ..selectors import forget_inventory_coverage
 
 #: Fields a dataset form or import may set directly (the many-to-many ones are handled apart).
 SCALAR_FIELDS = (
@@ -347,14 +348,18 @@ def _values(objects: Mapping[int, models.Model], keys: Iterable[str]) -> dict[in
     return {pk: {key: getattr(obj, key) for key in (*keys, "position")} for pk, obj in objects.items()}
 
 
-def _delete_unlisted(model, before: Mapping[int, dict], keep: Iterable[models.Model]) -> None:
-    gone = set(before) - {obj.pk for obj in keep}
-    if gone:
-        model.objects.filter(pk__in=gone).delete()  # one history entry per deleted row (post_delete)
+def _delete_unlisted(existing: Mapping[int, models.Model], keep: Iterable[models.Model], *, by) -> int:
+    """Delete the rows of ``existing`` not in ``keep``, each with a history entry saying who removed it."""
+    kept = {obj.pk for obj in keep}
+    gone = [obj for pk, obj in existing.items() if pk not in kept]
+    for obj in gone:
+        _record_as(obj, by=by, reason="Removed")
+        obj.delete()
+    return len(gone)
 
 
-def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> list:
-    """Update the rows that changed and create the new ones, each with a history entry."""
+def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> int:
+    """Update the rows that changed and create the new ones, each with a history entry; how many were written."""
     changed = [
         obj for obj in keep if obj.pk is not None and any(getattr(obj, k) != v for k, v in before[obj.pk].items())
     ]
@@ -365,7 +370,7 @@ def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> list:
     new = [obj for obj in keep if obj.pk is None]
     if new:
         bulk_create_with_history(new, model, default_user=by, default_change_reason="Added")
-    return keep
+    return len(changed) + len(new)
 
 
 @transaction.atomic
@@ -394,19 +399,36 @@ def dataset_save_distributions(*, dataset: Dataset, distributions: Sequence[Mapp
         keep.append(obj)
     if errors:
         raise ValidationError({"distributions": errors})
-    _delete_unlisted(Distribution, before, keep)
-    return _write_rows(Distribution, keep, before, by=by)
+    _delete_unlisted(existing, keep, by=by)
+    _write_rows(Distribution, keep, before, by=by)
+    # Distributions count towards complete metadata, and saving them alone leaves the dataset's updated_at as it is.
+    transaction.on_commit(forget_inventory_coverage)
+    return keep
 
 
 @transaction.atomic
-def dataset_save_dictionary(*, dataset: Dataset, fields: Sequence[Mapping], by=None) -> list[DataField]:
-    """Make the dataset's data dictionary exactly ``fields``, in that order. Each mapping holds
-    :data:`DICTIONARY_KEYS` (``allowed_values`` a list) and, to change an existing field, the ``id`` of a field of
-    this dataset; fields not listed are deleted. Guarantees: every field valid (:func:`field_problems`) with a name
-    no other field of the dataset has, or a ValidationError and nothing written; fields may swap names; unchanged
-    fields are not rewritten, so their history records real changes."""
+def dataset_save_dictionary(
+    *, dataset: Dataset, fields: Sequence[Mapping], by=None, reason: str = ""
+) -> list[DataField]:
+    """Make the dataset's data dictionary exactly ``fields``, in that order: the one write path of a dictionary,
+    whether edited on the dataset form, drafted from a sample CSV or read from a harvested Table Schema.
+
+    Each mapping holds :data:`DICTIONARY_KEYS` (``allowed_values`` a list; a missing key takes its default) and, to
+    change an existing field, the ``id`` of a field of this dataset. A mapping without an ``id`` takes over the
+    unlisted existing field of the same name, if there is one, so replacing a whole dictionary records what
+    changed in each field rather than a deletion and an addition; existing fields left unlisted are deleted.
+
+    Guarantees: every field valid (:func:`field_problems`) with a name no other field of the dataset has (ignoring
+    case), or a ValidationError (``{"dictionary": [one message per problem, naming the field]}``) and nothing
+    written; fields may swap names; unchanged fields are not rewritten, so the fields' history (who, when, old and
+    new values, added and removed) records real changes only. With a ``reason``, a change also touches the dataset
+    (``updated_by``, ``updated_at``) with a history entry giving that reason; :func:`dataset_save` leaves it blank,
+    its own entry recording the edit.
+    """
     existing = {f.pk: f for f in DataField.objects.select_for_update().filter(dataset=dataset)}
     before = _values(existing, DICTIONARY_KEYS)
+    claimed = {raw.get("id") for raw in fields if raw.get("id") is not None}
+    unclaimed_by_name = {f.name: f for pk, f in existing.items() if pk not in claimed}
     errors: list[str] = []
     keep: list[DataField] = []
     names: set[str] = set()
@@ -414,14 +436,14 @@ def dataset_save_dictionary(*, dataset: Dataset, fields: Sequence[Mapping], by=N
         row = _normalised(raw, DICTIONARY_KEYS)
         label = _row_label("Field", index, row["name"])
         errors += [f"{label}: {problem}" for problem in field_problems(row).values()]
-        if row["name"] in names:
+        if row["name"].lower() in names:
             errors.append(f"{label}: another field is already named “{row['name']}”; each name appears once.")
-        names.add(row["name"])
+        names.add(row["name"].lower())
         pk = raw.get("id")
         if pk is not None and pk not in existing:
             errors.append(f"{label} is not part of this dataset’s dictionary.")
             continue
-        obj = existing[pk] if pk is not None else DataField(dataset=dataset)
+        obj = existing.get(pk) or unclaimed_by_name.pop(row["name"], None) or DataField(dataset=dataset)
         for key, value in row.items():
             setattr(obj, key, value)
         obj.position = index - 1
@@ -431,10 +453,21 @@ def dataset_save_dictionary(*, dataset: Dataset, fields: Sequence[Mapping], by=N
         raise ValidationError({"dictionary": errors})
     # Free the names of renamed fields first, so two fields may swap names without tripping the unique constraint.
     renamed = [obj.pk for obj in keep if obj.pk is not None and obj.name != before[obj.pk]["name"]]
-    _delete_unlisted(DataField, before, keep)
+    changed = _delete_unlisted(existing, keep, by=by)
     if renamed:
         DataField.objects.filter(pk__in=renamed).update(name=Concat(Value("~renaming~"), Cast("pk", CharField())))
-    return _write_rows(DataField, keep, before, by=by)
+    changed += _write_rows(DataField, keep, before, by=by)
+    if reason and changed:
+        _touch(dataset, by=by, reason=reason)
+    return keep
+
+
+def _touch(dataset: Dataset, *, by, reason: str) -> None:
+    """Record on the dataset itself that part of it (its dictionary) changed: who, when and why."""
+    locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    locked.updated_by = by
+    _record_as(locked, by=by, reason=reason)
+    locked.save(update_fields=["updated_by", "updated_at"])
 
 
 # --- restoring an earlier version --------------------------------------------------------------------------------

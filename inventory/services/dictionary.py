@@ -1,5 +1,5 @@
 """A dataset's data dictionary in Frictionless Table Schema terms: drafted from a sample CSV, read from a Table Schema
-JSON, published as one, and replaced in one transaction.
+JSON, and published as one.
 
 The functions here speak one shape, the **field dict**, whose keys are the :class:`~inventory.models.DataField`
 columns::
@@ -8,9 +8,9 @@ columns::
      "required": True, "unique": False, "allowed_values": [], "minimum": "", "maximum": "", "pattern": ""}
 
 ``dictionary_from_csv`` and ``dictionary_from_table_schema`` return a list of them (nothing is written: a form can
-show them for the user to correct); ``dataset_dictionary_replace`` writes a list of them; ``table_schema_for``
-publishes the stored dictionary. Errors a user can fix arrive as :class:`~django.core.exceptions.ValidationError`
-with a message that says what is wrong and where.
+show them for the user to correct); :func:`inventory.services.datasets.dataset_save_dictionary`, the one write path
+of a dictionary, writes a list of them; ``table_schema_for`` publishes the stored dictionary. Errors a user can fix
+arrive as :class:`~django.core.exceptions.ValidationError` with a message that says what is wrong and where.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
 from ..models import DataField, Dataset, FieldType
 
@@ -389,11 +387,12 @@ def table_schema_for(dataset: Dataset) -> dict:
     return {"fields": [table_schema_field(field) for field in dataset.fields.all()]}
 
 
-# --- replacing a dataset's dictionary ----------------------------------------------------------------------------
+# --- checking a field read from a Table Schema ---------------------------------------------------------------------
 
 
 def field_problems(field: dict) -> list[str]:
-    """What is wrong with one field dict, in words (empty when it can be saved)."""
+    """What is wrong with one field dict read from a Table Schema, in words (empty when it can be shown for review;
+    saving it checks it again, see :func:`inventory.services.datasets.field_problems`)."""
     problems = []
     if field.get("type") not in FieldType.values:
         problems.append(f"“{field.get('type')}” is not a field type.")
@@ -416,52 +415,3 @@ def field_problems(field: dict) -> list[str]:
     if not isinstance(field.get("allowed_values", []), list):
         problems.append("the allowed values must be a list.")
     return problems
-
-
-@transaction.atomic
-def dataset_dictionary_replace(*, dataset: Dataset, fields: list[dict], by=None) -> list[DataField]:
-    """Replace ``dataset``'s whole data dictionary with ``fields`` (field dicts, in order), in one transaction.
-
-    Guarantees: either every field is saved or none is (and the old dictionary stays); names are unique within
-    the dataset (case-insensitively); each field is validated as a DataField; the history of the dataset and of
-    its fields records the change and who made it. Raises ValidationError listing each bad field by position
-    and name.
-    """
-    errors: list[str] = []
-    seen: set[str] = set()
-    new_fields: list[DataField] = []
-    for position, values in enumerate(fields, start=1):
-        values = empty_field(**{"name": "", **{k: v for k, v in values.items() if k in FIELD_KEYS}})
-        name = str(values["name"]).strip()
-        where = f"Field {position}" + (f" ({name})" if name else "")
-        if not name:
-            errors.append(f"{where} has no name.")
-            continue
-        if name.lower() in seen:
-            errors.append(f"{where}: another field has the same name.")
-        seen.add(name.lower())
-        problems = field_problems(values)
-        if problems:
-            errors.extend(f"{where}: {problem}" for problem in problems)
-            continue
-        field = DataField(dataset=dataset, position=position, **{**values, "name": name})
-        try:
-            field.full_clean(exclude=["dataset"], validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            errors.extend(f"{where}: {message}" for message in exc.messages)
-            continue
-        new_fields.append(field)
-    if errors:
-        raise ValidationError(errors)
-
-    locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
-    for old in list(locked.fields.all()):
-        old._change_reason = "Data dictionary replaced"
-        old.delete()
-    created = bulk_create_with_history(
-        new_fields, DataField, default_user=by, default_change_reason="Data dictionary replaced"
-    )
-    locked.updated_by = by
-    locked._change_reason = "Data dictionary replaced"
-    locked.save(update_fields=["updated_by", "updated_at"])
-    return created

@@ -33,10 +33,17 @@ def _weight(weights: PriorityWeights | None, factor: str):
     return Coalesce(stored, Value(default), output_field=IntegerField())
 
 
+def stored_weights() -> PriorityWeights:
+    """The program's weights as stored, or the defaults (unsaved) when none are: one query, and nothing written."""
+    return PriorityWeights.objects.order_by("pk").first() or PriorityWeights()
+
+
 def with_priority_score(queryset: QuerySet[Dataset], weights: PriorityWeights | None = None) -> QuerySet[Dataset]:
     """Annotate ``priority_score`` on each dataset, in SQL, so the inventory can sort and filter by it.
 
-    Without ``weights`` the program's current weights are read inside the same query."""
+    Without ``weights`` the program's current weights are read inside the same query (eight subqueries: building
+    the queryset touches no table, as the API schema needs). Pages pass :func:`stored_weights` instead: one small
+    query, and an expression that costs a list page about half as much to build and compile."""
     terms = [
         Case(When(**{flag: True}, then=_weight(weights, flag)), default=Value(0), output_field=IntegerField())
         for flag in PriorityWeights.FLAG_FIELDS

@@ -4,7 +4,7 @@ with the same permissions as the forms."""
 import pytest
 from django.urls import reverse
 
-from inventory.models import AccessLevel, Dataset, Status
+from inventory.models import AccessLevel, Dataset, Status, Theme
 from team.models import Person
 from tests.conftest import PERSONAS
 from tests.inventory.factories import (
@@ -108,6 +108,19 @@ def test_detail_nests_distributions_and_dictionary(catalogue, as_persona):
     assert data["priority_score"] == 0
 
 
+@pytest.mark.parametrize("persona", ["stat_lead", "anonymous"])
+def test_a_list_row_is_the_detail_without_distributions_and_dictionary(catalogue, as_persona, persona):
+    client = as_persona(persona)
+    catalogue["crashes"].themes.add(*Theme.objects.bulk_create([Theme(name="Transportation"), Theme(name="Aviation")]))
+    (row,) = [r for r in client.get(LIST).json()["results"] if r["identifier"] == "pd-crashes"]
+    full = client.get(row["url"]).json()
+    assert row["url"].endswith(detail("pd-crashes"))
+    assert full["themes"] == ["Aviation", "Public Safety", "Transportation"]
+    assert {k: v for k, v in row.items() if k != "url"} == {
+        k: v for k, v in full.items() if k not in ("distributions", "dictionary")
+    }
+
+
 def test_anonymous_visitors_do_not_get_internal_fields(catalogue, as_persona):
     data = as_persona("anonymous").get(detail("pd-crashes")).json()
     for name in ("source_system", "privacy_notes", "sensitive", "priority_score"):
@@ -156,7 +169,7 @@ def test_the_list_costs_the_same_queries_for_3_or_40_datasets(city, as_persona, 
     for n in range(3):
         add(n)
     client.get(LIST)
-    with django_assert_max_num_queries(12) as few:  # session, user, roles, weights, count, rows, 5 prefetches
+    with django_assert_max_num_queries(10) as few:  # session, user, roles, weights, count, rows, 3 tag lists
         assert len(titles(client.get(LIST))) == 3
     for n in range(3, 40):
         add(n)

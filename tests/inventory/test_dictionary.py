@@ -1,4 +1,5 @@
-"""The data dictionary services: drafting from a sample CSV, reading a Table Schema, publishing one, replacing it."""
+"""The data dictionary services: drafting from a sample CSV, reading a Table Schema, publishing one, and replacing a
+whole dictionary with what was drafted (through the one write path, ``dataset_save_dictionary``)."""
 
 import io
 import json
@@ -8,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from inventory.models import DataField, FieldType
+from inventory.services.datasets import dataset_save_dictionary
 from inventory.services.dictionary import (
-    dataset_dictionary_replace,
     dictionary_from_csv,
     dictionary_from_table_schema,
     infer_type,
@@ -213,7 +214,7 @@ def test_table_schema_for_gives_numbers_for_numeric_constraints():
 @pytest.mark.django_db
 def test_a_table_schema_round_trips_through_the_dictionary(users):
     dataset = DatasetFactory()
-    dataset_dictionary_replace(
+    dataset_save_dictionary(
         dataset=dataset, fields=dictionary_from_table_schema(TABLE_SCHEMA), by=users["stat_analyst"]
     )
     published = table_schema_for(dataset)
@@ -226,13 +227,33 @@ def test_replace_swaps_the_whole_dictionary_and_records_who(users):
     dataset = DatasetFactory()
     DataFieldFactory(dataset=dataset, name="old")
     analyst = users["stat_analyst"]
-    dataset_dictionary_replace(dataset=dataset, fields=dictionary_from_csv(b"a,b\n1,x\n"), by=analyst)
-    assert list(dataset.fields.values_list("name", "type", "position")) == [("a", "integer", 1), ("b", "string", 2)]
-    assert DataField.history.filter(name="a", history_user=analyst).exists()
-    assert DataField.history.filter(name="old", history_type="-").exists()
+    dataset_save_dictionary(dataset=dataset, fields=dictionary_from_csv(b"a,b\n1,x\n"), by=analyst, reason="Drafted")
+    assert list(dataset.fields.values_list("name", "type", "position")) == [("a", "integer", 0), ("b", "string", 1)]
+    assert DataField.history.filter(name="a", history_type="+", history_user=analyst).exists()
+    assert DataField.history.filter(name="old", history_type="-", history_user=analyst).exists()
     dataset.refresh_from_db()
     assert dataset.updated_by == analyst
-    assert dataset.history.first().history_change_reason == "Data dictionary replaced"
+    assert dataset.history.first().history_change_reason == "Drafted"
+
+
+@pytest.mark.django_db
+def test_a_drafted_field_takes_over_the_field_of_the_same_name(users):
+    """Replacing a dictionary with a draft records each field's change, not a removal and an addition."""
+    dataset = DatasetFactory()
+    kept = DataFieldFactory(dataset=dataset, name="case_id", type="string")
+    dataset_save_dictionary(dataset=dataset, fields=dictionary_from_csv(b"case_id\n7\n"), by=users["stat_analyst"])
+    (field,) = dataset.fields.all()
+    assert (field.pk, field.type) == (kept.pk, "integer")
+    assert [h.history_type for h in field.history.order_by("history_id")] == ["+", "~"]
+
+
+@pytest.mark.django_db
+def test_an_unchanged_draft_leaves_the_dataset_untouched(users):
+    dataset = DatasetFactory()
+    dataset_save_dictionary(dataset=dataset, fields=dictionary_from_csv(b"a\n1\n"), reason="Drafted")
+    entries = dataset.history.count()
+    dataset_save_dictionary(dataset=dataset, fields=dictionary_from_csv(b"a\n1\n"), reason="Drafted")
+    assert dataset.history.count() == entries
 
 
 @pytest.mark.django_db
@@ -247,10 +268,10 @@ def test_replace_writes_nothing_when_one_field_is_bad():
         {"name": "t", "type": "text"},
     ]
     with pytest.raises(ValidationError) as error:
-        dataset_dictionary_replace(dataset=dataset, fields=bad)
-    messages = error.value.messages
-    assert "Field 2 has no name." in messages
-    assert "Field 3 (Good): another field has the same name." in messages
-    assert "Field 4 (n): the minimum “many” is not a number." in messages
-    assert "Field 5 (t): “text” is not a field type." in messages
+        dataset_save_dictionary(dataset=dataset, fields=bad)
+    messages = error.value.message_dict["dictionary"]
+    assert "Field 2: Enter the field’s name, as it appears in the data’s header row." in messages
+    assert "Field 3 (“Good”): another field is already named “Good”; each name appears once." in messages
+    assert "Field 4 (“n”): Enter a whole number, or leave it blank." in messages
+    assert "Field 5 (“t”): Choose a type from the list." in messages
     assert list(dataset.fields.values_list("name", flat=True)) == ["kept"]

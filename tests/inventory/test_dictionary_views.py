@@ -89,7 +89,7 @@ def test_a_tampered_confirmation_is_refused_and_writes_nothing(as_persona, datas
     bad = json.dumps([{"name": "a", "type": "text"}, {"name": "a"}])
     response = client.post(url(dataset), {"action": "confirm", "fields": bad})
     assert response.status_code == 400
-    assert "Field 1 (a): “text” is not a field type." in text_of(response)
+    assert "Field 1 (“a”): Choose a type from the list." in text_of(response)
     lost = client.post(url(dataset), {"action": "confirm", "fields": "not json"})
     assert lost.status_code == 302
     assert names(dataset) == ["old_field"]

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from inventory import selectors
 from inventory.models import AccessLevel, Dataset, Status
+from inventory.services.datasets import dataset_update
 from team.access import actor_for
 from team.models import Person
 from tests.factories import DepartmentFactory
@@ -173,6 +174,19 @@ def test_coverage_of_an_empty_inventory(city):
     assert not coverage.is_fresh
 
 
-def test_coverage_costs_two_queries(catalogue, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_coverage_costs_three_queries_then_one_until_the_inventory_changes(catalogue, users, django_assert_num_queries):
+    now = timezone.now()
+    with django_assert_num_queries(3):  # what changed last; departments; datasets
+        first = selectors.inventory_coverage(now=now)
+    with django_assert_num_queries(1):
+        assert selectors.inventory_coverage(now=now) == first
+    dataset_update(dataset=catalogue["dispatch"], by=users["stat_lead"], status=Status.RETIRED)
+    with django_assert_num_queries(3):
+        assert selectors.inventory_coverage(now=now).datasets == first.datasets - 1
+
+
+def test_forgetting_the_coverage_counts_again(catalogue, django_assert_num_queries):
+    selectors.inventory_coverage()
+    selectors.forget_inventory_coverage()
+    with django_assert_num_queries(3):
         selectors.inventory_coverage()
