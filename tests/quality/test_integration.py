@@ -1,13 +1,14 @@
-"""End to end on real services: beat's schedule (the PeriodicTask ``sync_schedule`` wrote, sent through Redis by
-name as beat sends it) -> a real Celery worker on PostgreSQL -> fetch from the local server -> the engine -> results
-in the database -> the email, written by the file email backend in the worker's own process.
+"""End to end on real services: Celery beat runs the schedule ``sync_schedule`` wrote (django-celery-beat's database
+scheduler) -> Redis -> a real Celery worker on PostgreSQL -> fetch from the local server -> the engine -> results in
+the database -> the email, written by the file email backend in the worker's own process.
 
 Skipped unless ``REDIS_URL`` is set and the database is PostgreSQL (``.ci/run`` sets both; in CI it fails instead).
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import datetime
 import os
 import subprocess
 import sys
@@ -20,11 +21,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from inventory.models import FieldType, Frequency
 from quality.models import DatasetQuality, Outcome, QualityNotification, QualityRun, RunState
-from statprogram.celery import app as celery_app
 from tests.core.test_celery_integration import BASE_DIR, database_url, real_broker  # noqa: F401 - a fixture
 from tests.inventory.factories import DataFieldFactory, DatasetFactory, DistributionFactory
 
@@ -32,10 +33,36 @@ TIMEOUT_SECONDS = 90
 CSV = b"incident_id,district,response_minutes\n1001,North,7\n1002,South,n/a\n1003,East,5\n"
 
 
+@contextlib.contextmanager
+def celery_process(*arguments: str, env: dict):
+    """``celery -A statprogram <arguments>`` as a subprocess, its output kept; warm shutdown afterwards."""
+    command = [sys.executable, "-m", "celery", "-A", "statprogram", *arguments]
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter running Celery
+            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+
+        def output() -> str:
+            log.seek(0)
+            return log.read()[-6000:]
+
+        try:
+            yield process, output
+        finally:
+            process.terminate()  # SIGTERM: Celery's warm shutdown
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
 @pytest.fixture
-def quality_worker(real_broker, transactional_db, tmp_path, local_server):  # noqa: F811 - the imported fixture
-    """A Celery worker subprocess whose default queue is its own, that may fetch from the local server (loopback)
-    and writes its emails as files under ``tmp_path / "mail"``; stopped (warm shutdown) afterwards."""
+def quality_services(real_broker, transactional_db, tmp_path, local_server):  # noqa: F811 - the imported fixture
+    """Celery beat (django-celery-beat's database scheduler) and a worker as subprocesses, on a queue of their own;
+    the worker may fetch from the local server (loopback) and writes its emails as files under ``tmp_path/mail``.
+
+    Returns a function that starts them, so the test writes the schedule and its data first."""
     name = f"test-quality-{uuid.uuid4().hex[:12]}"
     queue = f"{name}-queue"
     mail_dir = tmp_path / "mail"
@@ -51,50 +78,44 @@ def quality_worker(real_broker, transactional_db, tmp_path, local_server):  # no
         "SITE_URL": "https://stat.example.gov/",
         "QUALITY_RETRY_BACKOFF": "1",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "statprogram",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        f"--queues={queue}",
-        f"--hostname={name}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "--loglevel=INFO",
-    ]
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter running Celery
-            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
+    with contextlib.ExitStack() as stack:
 
-        def output() -> str:
-            log.seek(0)
-            return log.read()[-6000:]
+        def start() -> dict:
+            worker, worker_output = stack.enter_context(
+                celery_process(
+                    "worker",
+                    "--pool=solo",
+                    "--concurrency=1",
+                    f"--queues={queue}",
+                    f"--hostname={name}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel=INFO",
+                    env=env,
+                )
+            )
+            beat, beat_output = stack.enter_context(
+                celery_process("beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat-schedule'}", env=env)
+            )
+            return {
+                "processes": {"worker": worker, "beat": beat},
+                "output": lambda: f"--- worker ---\n{worker_output()}\n--- beat ---\n{beat_output()}",
+                "mail_dir": mail_dir,
+            }
 
-        try:
-            yield {"queue": queue, "process": process, "output": output, "mail_dir": mail_dir}
-        finally:
-            process.terminate()  # SIGTERM: Celery's warm shutdown
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        yield start
 
 
-def wait_for(condition, worker, what: str):
+def wait_for(condition, running, what: str):
     deadline = time.monotonic() + TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if value := condition():
             return value
-        assert worker["process"].poll() is None, f"the worker died:\n{worker['output']()}"
+        for name, process in running["processes"].items():
+            assert process.poll() is None, f"{name} died:\n{running['output']()}"
         time.sleep(0.5)
-    pytest.fail(f"{what} within {TIMEOUT_SECONDS}s; worker output:\n{worker['output']()}")
+    pytest.fail(f"{what} within {TIMEOUT_SECONDS}s; output of beat and the worker:\n{running['output']()}")
 
 
 def emails(mail_dir: Path) -> str:
@@ -102,7 +123,7 @@ def emails(mail_dir: Path) -> str:
 
 
 @pytest.mark.integration
-def test_beat_schedule_to_results_and_email_on_a_real_worker(quality_worker, local_server, city, users):
+def test_beat_schedule_to_results_and_email_on_a_real_worker(quality_services, local_server, city, users):
     calls = DatasetFactory(title="Calls for service", department=city["police"], accrual_periodicity=Frequency.DAILY)
     for position, (name, type_) in enumerate(
         [("incident_id", FieldType.INTEGER), ("district", FieldType.STRING), ("response_minutes", FieldType.INTEGER)]
@@ -114,17 +135,18 @@ def test_beat_schedule_to_results_and_email_on_a_real_worker(quality_worker, loc
     DistributionFactory(dataset=permits, download_url=local_server.add("/permits.csv", b"id\n1\n2\n", fail_first=1))
 
     call_command("sync_schedule", stdout=StringIO())
-    entry = PeriodicTask.objects.get(name="quality checks due")
-    # What beat does when the entry is due: send the task by name, with the entry's arguments.
-    celery_app.send_task(
-        entry.task, args=json.loads(entry.args), kwargs=json.loads(entry.kwargs), queue=quality_worker["queue"]
+    # Beat's database scheduler reads the entry sync_schedule wrote; it last ran a day ago, so it is due now
+    # (the other entries have never run: beat waits a full interval before their first run).
+    PeriodicTask.objects.filter(name="quality checks due").update(
+        last_run_at=timezone.now() - datetime.timedelta(days=1)
     )
+    running = quality_services()
 
     def finished():
         runs = list(QualityRun.objects.filter(state=RunState.FINISHED).select_related("dataset"))
         return runs if len(runs) == 2 else None
 
-    runs = {run.dataset.title: run for run in wait_for(finished, quality_worker, "two finished runs")}
+    runs = {run.dataset.title: run for run in wait_for(finished, running, "two finished runs")}
     assert QualityRun.objects.count() == 2
 
     failing = runs["Calls for service"]
@@ -141,11 +163,11 @@ def test_beat_schedule_to_results_and_email_on_a_real_worker(quality_worker, loc
     assert recovered.attempts == 2 and local_server.hits["/permits.csv"] == 2
 
     def sent():
-        text = emails(quality_worker["mail_dir"])
+        text = emails(running["mail_dir"])
         told = QualityNotification.objects.filter(run=failing, sent_at__isnull=False).count()
         return text if told == 2 and text.count("Subject:") == 2 else None
 
-    text = wait_for(sent, quality_worker, "the two failure emails")
+    text = wait_for(sent, running, "the two failure emails")
     assert "Subject: [RivertonStat] Data quality: Calls for service is failing its checks" in text
     assert "To: pdata@example.gov" in text and "To: analyst@example.gov" in text
     assert f"https://stat.example.gov/inventory/datasets/{calls.pk}/" in text
