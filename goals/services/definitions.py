@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from inventory.models import DataField
 
 from ..computation import clean_condition, clean_filters, computation_problems
-from ..models import Goal, Measure, MeasureTarget
+from ..models import Goal, Measure, MeasureTarget, Observation, ObservationSource
 from ..periods import period_start
 
 GOAL_FIELDS = (
@@ -198,7 +198,7 @@ def measure_create(*, by=None, **fields) -> Measure:
     """Add a measure to a goal. Guarantees: a unique slug (made from the name when not given); one KPI per goal;
     a computation that names a dataset, a date column and (for sum, mean, median) a value column, columns that
     its dataset's dictionary lists (when it has one) and a condition for a share; every problem is raised at
-    once, by field, and nothing is written."""
+    once, by field, and nothing is written. A computed measure is computed once this commits."""
     _check_unknown(fields, MEASURE_FIELDS, "measure_create")
     fields.setdefault("filters", [])
     fields.setdefault("condition", {})
@@ -206,24 +206,40 @@ def measure_create(*, by=None, **fields) -> Measure:
     _validate_measure(measure)
     _record_as(measure, by=by, reason="Created")
     measure.save()
+    if measure.is_computed:
+        _compute_after_commit(measure)
     return measure
+
+
+def _compute_after_commit(measure: Measure) -> None:
+    from ..tasks import measure_compute_task
+
+    measure_id = measure.pk
+    transaction.on_commit(lambda: measure_compute_task.delay(measure_id))
 
 
 @transaction.atomic
 def measure_update(*, measure: Measure, by=None, **fields) -> Measure:
     """Change a measure: only the fields given change, checked as :func:`measure_create` checks them. A changed
-    computation clears the last computation's error (the next run judges the new definition); observations
-    already recorded stay until it runs."""
+    computation (or frequency) removes the values the old one computed, clears its error, and queues the new one
+    once this commits; values entered by hand are kept."""
     _check_unknown(fields, MEASURE_FIELDS, "measure_update")
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     before = {name: getattr(measure, name) for name in COMPUTATION_FIELDS}
     for name, value in fields.items():
         setattr(measure, name, value)
     _validate_measure(measure)
-    if any(getattr(measure, name) != before[name] for name in COMPUTATION_FIELDS):
+    recompute = any(getattr(measure, name) != before[name] for name in COMPUTATION_FIELDS)
+    if recompute:
         measure.compute_error = ""
+        # Values computed by the old definition no longer say what this measure means (a new frequency does not
+        # even share their periods): they go, and the new definition is computed once this commits. Values
+        # entered by hand stay.
+        Observation.objects.filter(measure=measure, source=ObservationSource.COMPUTED).delete()
     _record_as(measure, by=by, reason="Edited")
     measure.save()
+    if recompute and measure.is_computed:
+        _compute_after_commit(measure)
     return measure
 
 

@@ -309,3 +309,37 @@ def test_narrative_save_one_per_period(users):
     with pytest.raises(ValidationError) as error:
         narrative_save(measure=measure, period=datetime.date(2026, 3, 2), what_happened=" ")
     assert set(fields_of(error)) == {"period", "what_happened"}
+
+
+def test_a_new_computed_measure_is_computed_once_saved(city, crashes, django_capture_on_commit_callbacks):
+    from .factories import upload_data
+
+    upload_data(crashes, b"crash_date,injuries,severity\n2025-01-05,1,minor\n2025-02-07,0,none\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        measure = measure_create(**base(city, source_dataset=crashes, aggregation="count", date_column="crash_date"))
+    assert dict(Observation.objects.filter(measure=measure).values_list("period", "value")) == {
+        datetime.date(2025, 1, 1): 1,
+        datetime.date(2025, 2, 1): 1,
+    }
+
+
+def test_a_changed_computation_replaces_the_computed_values_and_keeps_the_manual_ones(
+    city, crashes, django_capture_on_commit_callbacks
+):
+    from .factories import upload_data
+
+    upload_data(crashes, b"crash_date,injuries,severity\n2025-01-05,1,minor\n2025-02-07,0,none\n2025-05-01,3,x\n")
+    measure = MeasureFactory(source_dataset=crashes, aggregation="count", date_column="crash_date")
+    ObservationFactory(measure=measure, period=datetime.date(2025, 2, 1), value=5, source=ObservationSource.COMPUTED)
+    ObservationFactory(measure=measure, period=datetime.date(2024, 1, 1), value=9, source=ObservationSource.MANUAL)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        measure_update(measure=measure, frequency="quarterly")
+    assert len(callbacks) == 1
+    assert dict(Observation.objects.filter(measure=measure).values_list("period", "value")) == {
+        datetime.date(2024, 1, 1): 9,  # entered by hand: kept (and never overwritten)
+        datetime.date(2025, 1, 1): 2,
+        datetime.date(2025, 4, 1): 1,
+    }
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        measure_update(measure=measure, unit="crashes a quarter")
+    assert callbacks == []  # not a change of computation: nothing recomputed
