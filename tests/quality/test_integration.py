@@ -26,6 +26,9 @@ from django_celery_beat.models import PeriodicTask
 
 from inventory.models import FieldType, Frequency
 from quality.models import DatasetQuality, Outcome, QualityNotification, QualityRun, RunState
+from quality.services import STUCK_MESSAGE, sweep_stuck_runs
+from quality.services.runs import stuck_after
+from quality.tasks import run_check_task
 from tests.core.test_celery_integration import BASE_DIR, database_url, real_broker  # noqa: F401 - a fixture
 from tests.inventory.factories import DataFieldFactory, DatasetFactory, DistributionFactory
 
@@ -102,6 +105,7 @@ def quality_services(real_broker, transactional_db, tmp_path, local_server):  # 
                 "processes": {"worker": worker, "beat": beat},
                 "output": lambda: f"--- worker ---\n{worker_output()}\n--- beat ---\n{beat_output()}",
                 "mail_dir": mail_dir,
+                "queue": queue,
             }
 
         yield start
@@ -172,3 +176,33 @@ def test_beat_schedule_to_results_and_email_on_a_real_worker(quality_services, l
     assert "To: pdata@example.gov" in text and "To: analyst@example.gov" in text
     assert f"https://stat.example.gov/inventory/datasets/{calls.pk}/" in text
     assert "Permits" not in text, "a dataset that passes tells nobody"
+
+
+@pytest.mark.integration
+def test_a_worker_killed_mid_run_leaves_the_run_for_the_sweeper(quality_services, local_server, city):
+    """SIGKILL the worker while it downloads: the run stays (running, one attempt), and the sweeper ends it as an
+    error saying so, instead of the run being lost or retried forever."""
+    dataset = DatasetFactory(title="Slow portal", department=city["police"])
+    DistributionFactory(dataset=dataset, download_url=local_server.add("/slow.csv", CSV, delay=60))
+    run = QualityRun.objects.create(dataset=dataset, slot=timezone.now())
+    running = quality_services()
+    run_check_task.apply_async((run.pk,), queue=running["queue"])
+
+    wait_for(lambda: local_server.hits["/slow.csv"], running, "the worker asking for the slow file")
+    run.refresh_from_db()
+    assert (run.state, run.attempts) == (RunState.RUNNING, 1)
+    worker = running["processes"].pop("worker")
+    worker.kill()
+    worker.wait(timeout=10)
+
+    assert sweep_stuck_runs() == {"ended": 0, "resent": 0}, "not before the hard time limit and its margin"
+    later = timezone.now() + stuck_after() + datetime.timedelta(seconds=1)
+    assert sweep_stuck_runs(now=later) == {"ended": 1, "resent": 0}
+    run.refresh_from_db()
+    assert (run.state, run.outcome, run.message, run.attempts) == (
+        RunState.FINISHED,
+        Outcome.ERROR,
+        STUCK_MESSAGE,
+        1,
+    )
+    assert DatasetQuality.objects.get(dataset=dataset).outcome == Outcome.ERROR
