@@ -19,7 +19,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from core.fetch import FetchError, TransientFetchError
@@ -111,7 +111,11 @@ def datasets_to_schedule():
         Dataset.objects.exclude(status=Status.RETIRED)
         .exclude(quality_settings__enabled=False)
         .filter(has_source)
-        .annotate(latest_slot=Max("quality_runs__slot"))
+        # The newest slot through the (dataset, slot) unique index: one index probe per dataset, not a scan of
+        # every run ever recorded.
+        .annotate(
+            latest_slot=Subquery(QualityRun.objects.filter(dataset=OuterRef("pk")).order_by("-slot").values("slot")[:1])
+        )
         .only("pk", "accrual_periodicity")
         .order_by("pk")
     )

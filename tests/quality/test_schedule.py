@@ -133,3 +133,9 @@ def test_one_run_per_dataset_per_slot_is_enforced_by_the_database(datasets):
 def test_turning_checks_back_on_schedules_the_dataset(datasets):
     DatasetQualitySettings.objects.filter(dataset=datasets["disabled"]).update(enabled=True)
     assert "Turned off" in {run.dataset.title for run in schedule_due(now=NOW)}
+
+
+def test_a_beat_with_nothing_due_costs_one_query(datasets, django_assert_num_queries):
+    schedule_due(now=NOW)
+    with django_assert_num_queries(1):
+        assert schedule_due(now=NOW + datetime.timedelta(minutes=15)) == []
