@@ -88,6 +88,7 @@ def check_now(request: HttpRequest, pk: int) -> HttpResponse:
     back to the dataset page."""
     dataset = _dataset_to_check(request, pk)
     run = services.run_request(dataset=dataset, by=request.user)
+    run.refresh_from_db()  # without a broker the run was done on commit, before this line
     if _is_htmx(request):
         return render(request, "quality/_status_text.html", _status_context(dataset, waiting_for=run))
     if run.state == RunState.FINISHED:
