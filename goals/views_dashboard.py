@@ -9,6 +9,7 @@ measures and observations there are, and a write shows on the next request.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
@@ -47,6 +48,8 @@ from .selectors_dashboard import (
 )
 from .status import Status
 
+#: What the chart partial writes for each drawn chart: a page loads plotly.js only when its content holds one.
+CHART_MARK = "data-goals-chart="
 CITY_DENIED = (
     "The city-wide goals dashboard is for the principal, the Stat team, the seats at the table and data experts. "
     "Your department's dashboard is linked from your dashboard."
@@ -94,6 +97,14 @@ def measure_chart(row: MeasureRow, points: list[Point], *, prefix: str = "measur
             ],
         },
     )
+
+
+def cached_content(name: str, template: str, build_context: Callable[[], dict]) -> dict:
+    """The page's main content rendered from ``template`` (cached under ``name`` and the data's fingerprint), and
+    whether it holds a chart (the page loads plotly.js only then)."""
+    content = dashboard_cached(name, lambda: render_to_string(template, build_context()))
+    # Safe: our own template's output, escaped when it was rendered; the cache holds nothing else.
+    return {"content": mark_safe(content), "has_charts": CHART_MARK in content}  # noqa: S308
 
 
 def _quality_url(slug: str) -> str:
@@ -170,11 +181,10 @@ def city_dashboard(request: HttpRequest) -> HttpResponse:
     what changed since last period; data-suspect measures."""
     require(reads_every_measure(actor_for(request.user)), CITY_DENIED)
     today = timezone.localdate()
-    content = dashboard_cached(
-        f"city:{today}",
-        lambda: render_to_string("goals/dashboard_city_content.html", city_dashboard_context(today)),
+    content = cached_content(
+        f"city:{today}", "goals/dashboard_city_content.html", lambda: city_dashboard_context(today)
     )
-    return render(request, "goals/dashboard_city.html", {"content": mark_safe(content)})  # noqa: S308 - our own cached template output
+    return render(request, "goals/dashboard_city.html", content)
 
 
 # --- a department's dashboard --------------------------------------------------------------------------------------
@@ -249,14 +259,7 @@ def department_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     department = department_for_dashboard(request.user, slug)
     today = timezone.localdate()
     key = f"department:{department.pk}:{int(department.reads_commentary)}{int(department.reads_quality)}:{today}"
-    content = dashboard_cached(
-        key,
-        lambda: render_to_string(
-            "goals/dashboard_department_content.html", department_dashboard_context(department, today)
-        ),
+    content = cached_content(
+        key, "goals/dashboard_department_content.html", lambda: department_dashboard_context(department, today)
     )
-    return render(
-        request,
-        "goals/dashboard_department.html",
-        {"department": department, "content": mark_safe(content)},  # noqa: S308 - our own cached template output
-    )
+    return render(request, "goals/dashboard_department.html", {"department": department, **content})

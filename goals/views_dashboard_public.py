@@ -13,10 +13,8 @@ import io
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
@@ -35,7 +33,7 @@ from .selectors_dashboard import (
     series_for,
     status_counts,
 )
-from .views_dashboard import measure_chart
+from .views_dashboard import cached_content, measure_chart
 
 #: Who may frame the embeddable page: anyone (it shows public data only and has no forms or session actions).
 EMBED_FRAME_ANCESTORS = "frame-ancestors *"
@@ -73,10 +71,8 @@ def public_home_context(today) -> dict:
 @require_safe
 def public_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    content = dashboard_cached(
-        f"public:{today}", lambda: render_to_string("goals/public/home_content.html", public_home_context(today))
-    )
-    return render(request, "goals/public/home.html", {"content": mark_safe(content)})  # noqa: S308 - our own cached template output
+    content = cached_content(f"public:{today}", "goals/public/home_content.html", lambda: public_home_context(today))
+    return render(request, "goals/public/home.html", content)
 
 
 def public_measure(slug: str) -> MeasureRow:
