@@ -144,3 +144,27 @@ def test_https_to_a_plain_http_server_is_a_tls_error(local_server, tmp_path):
 
 def test_only_http_and_https(tmp_path):
     assert "http:// or https://" in failure("file:///etc/passwd", tmp_path).messages[0]
+
+
+def test_dns_rebinding_cannot_turn_the_checked_address_into_loopback(local_server, tmp_path, settings, monkeypatch):
+    """A rebinding name server answers a public address for the check and 127.0.0.1 a moment later. The connection
+    goes to the address that was checked (it fails: there is no internet here), never to the local server."""
+    settings.FETCH_ALLOW_LOOPBACK = False
+    settings.FETCH_CONNECT_TIMEOUT = 0.5
+    local_server.add("/data.csv", CSV)
+    real_getaddrinfo = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])
+    asked = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "portal.example.gov":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        asked.append(host)
+        address = next(answers, "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    error = failure(f"http://portal.example.gov:{local_server.port}/data.csv", tmp_path)
+    assert isinstance(error, TransientFetchError)
+    assert asked == ["portal.example.gov"], "the name is resolved once, and that address is the one connected to"
+    assert local_server.hits["/data.csv"] == 0
