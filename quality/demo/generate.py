@@ -8,6 +8,7 @@ same bytes. Problems are planted as :data:`quality.demo.PLANTED` says; every oth
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime
 import functools
@@ -24,6 +25,7 @@ from inventory.models import FieldType, Frequency
 from .plants import PLANTED, Plant
 
 SEED = "riverton-2026"
+_NEVER = datetime.datetime.max.replace(tzinfo=UTC)
 
 #: The city's bounding box (invented): latitude and longitude.
 LATITUDE = (41.040, 41.135)
@@ -291,9 +293,38 @@ class DemoTable:
     date_column: str = ""
     plants: tuple[Plant, ...] = ()
     dropped: dict[str, datetime.datetime] = field(default_factory=dict)  # column -> gone from files after
+    #: The rows of the newest file where it differs from the earlier ones (a problem only the newest export has).
+    newest_rows: list[Row] | None = None
+    #: When each planted problem first shows in a file (absent: never, e.g. too rare to land in any row).
+    problem_from: dict[int, datetime.datetime] = field(default_factory=dict)
+
+    @property
+    def newest_from(self) -> datetime.datetime:
+        """From when the newest file is the one exported (the morning of the table's day, less a night)."""
+        return datetime.datetime.combine(self.as_of, datetime.time(6), tzinfo=UTC) - datetime.timedelta(hours=12)
 
     def rows_at(self, moment: datetime.datetime | None = None) -> list[Row]:
-        return self.rows if moment is None else [row for row in self.rows if row.at <= moment]
+        """The rows of the file exported at ``moment`` (rows are kept in the order they entered the export)."""
+        rows = self.rows
+        if self.newest_rows is not None and (moment is None or moment >= self.newest_from):
+            rows = self.newest_rows
+        return rows if moment is None else rows[: bisect.bisect_right(rows, moment, key=lambda row: row.at)]
+
+    def problems_at(self, moment: datetime.datetime) -> tuple[bool, ...]:
+        """Which planted problems the file exported at ``moment`` shows."""
+        return tuple(moment >= self.problem_from.get(i, _NEVER) for i in range(len(self.plants)))
+
+    def newest_date_at(self, moment: datetime.datetime | None = None) -> datetime.datetime | None:
+        """The newest value of the freshness column in the file exported at ``moment``."""
+        if not self.date_column:
+            return None
+        index = self.header.index(self.date_column)
+        # The freshness column is when each record happened, so the last rows hold its newest value.
+        found = next((row.values[index] for row in reversed(self.rows_at(moment)) if row.values[index]), "")
+        if not found:
+            return None
+        value = datetime.datetime.fromisoformat(found)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     def csv(self, moment: datetime.datetime | None = None) -> bytes:
         """The CSV file (UTF-8) as exported at ``moment`` (default: as of the table's day, every row)."""
@@ -483,10 +514,20 @@ def demo_table(spec: DatasetSpec, *, as_of: datetime.date) -> DemoTable:
         rows.append(Row(at=appears, values=[values[name] for name in header]))
     rows = [row for row in rows if row.at <= end]
     rows.sort(key=lambda row: row.at)
+    seen_rows: set[tuple[str, ...]] = set()
+    unique_rows = []
+    for row in rows:  # a repeated row would be a duplicate: only planted ones are wanted
+        key = tuple(row.values)
+        if key not in seen_rows:
+            seen_rows.add(key)
+            unique_rows.append(row)
+    rows = unique_rows
     table = DemoTable(spec=spec, as_of=as_of, header=header, rows=rows, date_column=freshness_column(spec))
     table.plants = plants
-    for plant in plants:
-        plant.apply(table, rng, end)
+    for position, plant in enumerate(plants):
+        first = plant.apply(table, rng, end)
+        if first is not None:
+            table.problem_from[position] = max(first, table.newest_from) if plant.newest_file_only else first
     return table
 
 

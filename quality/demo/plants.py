@@ -1,7 +1,9 @@
 """The problems planted in the demo data, one list per dataset (see the table in ``quality.demo``'s docstring).
 
 A problem has an onset: rows that entered the export from ``onset_days`` before the demo's day carry it, so the
-seeded history shows the dataset passing before and failing after (``None``: there from the start).
+seeded history shows the dataset passing before and failing after (``None``: there from the start). Onsets lie
+before the last seeded history run, so only the showcase goes from passing to failing in its latest run (and
+notifies people when seeded).
 """
 
 from __future__ import annotations
@@ -37,34 +39,40 @@ class Plant:
     onset_days: int | None = None
     values: tuple[str, ...] = ()
     story: str = ""
+    #: Only the newest file has it (the export that broke rewrote the last days): the history before is clean.
+    newest_file_only: bool = False
 
     def since(self, end: datetime.datetime) -> datetime.datetime | None:
         return None if self.onset_days is None else end - datetime.timedelta(days=self.onset_days)
 
-    def apply(self, table: DemoTable, rng: random.Random, end: datetime.datetime) -> None:
-        """Plant the problem in ``table`` (stale data is planted while the rows are made: they stop early)."""
+    def apply(self, table: DemoTable, rng: random.Random, end: datetime.datetime) -> datetime.datetime | None:
+        """Plant the problem in ``table`` and return when it first shows in a file (None: in no row at all).
+
+        Stale data is planted while the rows are made (they stop early): it returns None, as freshness is judged
+        afresh for every file anyway."""
         since = self.since(end)
         if self.kind == STALE:
-            return
+            return None
         if self.kind == MISSING_COLUMN:
             table.dropped[self.column] = since or datetime.datetime.min.replace(tzinfo=datetime.UTC)
-            return
-        affected = [row for row in table.rows if since is None or row.at >= since]
+            return table.dropped[self.column]
+        rows = table.rows
+        if self.newest_file_only:
+            table.newest_rows = rows = [type(row)(at=row.at, values=list(row.values)) for row in table.rows]
+        affected = [row for row in rows if since is None or row.at >= since]
+        touched = [row for row in affected if rng.random() < self.share]
         if self.kind == DUPLICATES:
-            copies = [row for row in affected if rng.random() < self.share]
-            for row in copies:
-                table.rows.insert(table.rows.index(row) + 1, type(row)(at=row.at, values=list(row.values)))
-            return
+            for row in touched:
+                rows.insert(rows.index(row) + 1, type(row)(at=row.at, values=list(row.values)))
         index = table.header.index(self.column) if self.column else 0
-        for row in affected:
-            if rng.random() >= self.share:
-                continue
+        for row in touched if self.kind != DUPLICATES else ():
             if self.kind == RAGGED:
                 row.values.append(rng.choice(self.values))
             elif self.kind == PATTERN:
                 row.values[index] = self.values[0].format(row.values[index].split("-")[-1][-5:])
             else:
                 row.values[index] = rng.choice(self.values) if self.values else ""
+        return min((row.at for row in touched), default=None)
 
 
 #: The showcase: it passed every week until three days ago, then its export broke, and its contact was told.
@@ -76,8 +84,9 @@ PLANTED: dict[str, tuple[Plant, ...]] = {
             BLANKS,
             "dispatched_at",
             onset_days=3,
-            story="A CAD upgrade three days ago stopped the export filling in the dispatch time: every call since "
-            "has a blank dispatched_at, a required column. It passed until then; the latest run fails and Police's "
+            newest_file_only=True,
+            story="After a CAD upgrade, the newest export rewrote the last three days of calls without the dispatch "
+            "time: a blank dispatched_at, a required column. Every earlier run passed; the latest fails, and Police's "
             "contact (Dana Whitaker) and the Stat analysts were notified.",
         ),
     ),
@@ -142,17 +151,17 @@ PLANTED: dict[str, tuple[Plant, ...]] = {
     "311-call-centre-volume": (
         Plant(
             STALE,
-            onset_days=20,
-            story="Daily, but the Genesys feed stopped about three weeks ago: stale since.",
+            onset_days=30,
+            story="Daily, but the Genesys feed stopped a month ago: stale since.",
         ),
     ),
     "rpl-circulation": (
         Plant(
             MISSING_COLUMN,
             "renewals",
-            onset_days=45,
-            story="The library system's new report left out the renewals column six weeks ago: a dictionary column "
-            "is missing from the file since.",
+            onset_days=80,
+            story="The library system's new report left out the renewals column about eleven weeks ago: a dictionary "
+            "column is missing from the file since.",
         ),
     ),
     "dpw-sm-potholes": (

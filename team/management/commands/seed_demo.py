@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from goals.demo import goals_demo_seed
 from inventory.demo import inventory_demo_seed
+from quality.demo.seed import quality_demo_seed
 from team.demo import DELIBERATE_GAPS, demo_city_seed
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             report = demo_city_seed(with_logins=settings.DEBUG)
             inventory_demo_seed(report=report)  # the data inventory needs the departments and their contacts
             goals_demo_seed(report=report)  # goals need the departments, their leads and the datasets
+            quality_demo_seed(report=report)  # data files and six months of quality runs for the datasets
         except ValidationError as exc:
             raise CommandError(f"The demo city clashes with existing data: {'; '.join(exc.messages)}") from exc
 

@@ -1,0 +1,263 @@
+"""Seed the demo datasets' files and quality history through the quality services and the real engine.
+
+For each demo dataset with data (not merely "identified") that has no run and no uploaded file yet:
+
+1. its quality settings name the date column freshness is judged by (``settings_update``);
+2. its history: a run every two weeks over the last :data:`HISTORY_WEEKS` weeks for datasets updated weekly or
+   more often, a run per schedule slot for the others (monthly), and a monthly check on demand for quarterly and
+   slower ones (their schedule would give one or two points). Each run judges the file *as it stood then* (the
+   rows exported up to that moment, as of that moment) and is recorded by ``run_record`` without notifying
+   anyone (it is the past). To keep seeding fast, not every history run calls the engine: the first run, and
+   every run whose file shows a different set of planted problems than the last engine run's, are real
+   ``check_file`` runs; the runs in between repeat that engine run's column checks (same problems, examples and
+   counts) with their own row count, row-count check and freshness, judged by the engine's own
+   ``row_count_check`` and ``freshness_check``;
+3. today's file is uploaded (``source_upload_create``: stored in MEDIA_ROOT through the storage API, a run
+   requested) and that run is executed at once by ``run_execute``, as a worker would: it is the latest run, and a
+   dataset that passed before and fails now notifies its people (the showcase, :data:`quality.demo.SHOWCASE`).
+   The task the upload enqueued finds the run finished and leaves it alone.
+
+Idempotent: a dataset that has any run or upload is skipped, so seeding twice adds nothing and a re-seed never
+touches what people did in the app.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.demo import DATASETS, DatasetSpec
+from inventory.models import Dataset, Status
+from inventory.services.dictionary import table_schema_for
+
+from ..engine.result import EngineResult
+from ..engine.thresholds import Thresholds
+from ..models import QualityRun, RunState, Trigger
+from ..services import run_execute, run_record, settings_update, slot_for, source_upload_create
+from ..services.schedule import PERIODS
+from .generate import DemoTable, demo_table
+
+#: How far back the seeded history goes.
+HISTORY_WEEKS = 26
+#: Datasets checked weekly or more often get a seeded run every this many days (on Mondays).
+FAST_STEP_DAYS = 14
+#: Minutes after its slot a seeded scheduled run finishes (the worker is not instantaneous).
+RUN_MINUTES = 7
+#: A history run is a real engine run on that day's file when the file shows other planted problems than the
+#: last engine run's, or after this many runs without one; the runs between repeat that engine run's column checks.
+RESAMPLE_EVERY = 1000
+#: How long before a check its file was exported (its Last-Modified).
+EXPORTED_BEFORE = datetime.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class HistorySlot:
+    slot: datetime.datetime
+    finished_at: datetime.datetime
+    trigger: str
+
+
+def specs_with_data() -> list[DatasetSpec]:
+    """The demo datasets that get a data file: every one past "identified"."""
+    return [spec for spec in DATASETS if spec.status != Status.IDENTIFIED]
+
+
+def history_slots(frequency: str, *, now: datetime.datetime, weeks: int = HISTORY_WEEKS) -> list[HistorySlot]:
+    """The earlier runs of a dataset with this update frequency, oldest first, all before ``now``'s own slot.
+
+    Scheduled runs follow the real schedule (``slot_for``) but at most weekly; a dataset checked less often than
+    monthly gets a monthly check on demand instead, so its chart has points."""
+    unit, step = PERIODS.get(frequency, ("week", 1))
+    start = now - datetime.timedelta(weeks=weeks)
+    current = slot_for(frequency, now)
+    found: dict[datetime.datetime, HistorySlot] = {}
+    if unit == "month" and step > 1:
+        local = timezone.localtime(start)
+        month = local.date().replace(day=1)
+        while True:
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+            asked = timezone.make_aware(datetime.datetime.combine(month, datetime.time(9, 30)))
+            if asked >= now - datetime.timedelta(days=2):
+                break
+            found[asked] = HistorySlot(asked, asked + datetime.timedelta(minutes=1), Trigger.MANUAL)
+    else:
+        day = timezone.localdate(now)
+        day -= datetime.timedelta(days=day.weekday())  # this week's Monday
+        earliest = timezone.localdate(start)
+        while day > earliest:
+            slot = slot_for(frequency, timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))))
+            if start < slot < current and slot not in found:
+                finished = slot + datetime.timedelta(hours=0 if unit == "hour" else 6, minutes=RUN_MINUTES)
+                found[slot] = HistorySlot(slot, finished, Trigger.SCHEDULED)
+            day -= datetime.timedelta(days=FAST_STEP_DAYS if unit in ("hour", "day", "halfweek", "week") else 1)
+    return sorted(found.values(), key=lambda item: item.slot)
+
+
+@dataclass
+class SeedStats:
+    datasets: int = 0
+    runs: int = 0
+    engine_runs: int = 0
+    engine_seconds: float = 0.0
+
+
+def _engine_check(table: DemoTable, *, dataset: Dataset, schema: dict, moment, previous, thresholds, folder):
+    """A real engine run on the file as exported at ``moment``, judged as of then."""
+    from ..engine import check_file
+
+    data = table.csv(moment)
+    path = Path(folder) / f"{dataset.identifier}-{moment:%Y%m%d%H%M}.csv"
+    path.write_bytes(data)
+    try:
+        return check_file(
+            path,
+            schema=schema,
+            thresholds=thresholds,
+            previous_row_count=previous,
+            source_modified=moment - EXPORTED_BEFORE,
+            frequency=dataset.accrual_periodicity,
+            date_column=table.date_column,
+            now=moment,
+            media_type="text/csv",
+        )
+    finally:
+        path.unlink()
+
+
+def _derived_check(sample: EngineResult, table: DemoTable, *, dataset: Dataset, moment, previous, thresholds):
+    """The run at ``moment`` from the engine run of an earlier file with the same problems: its column checks are
+    the sample's; its row count, the row-count check and freshness are its own, judged by the engine's functions."""
+    from ..engine.checks import row_count_check
+    from ..engine.freshness import freshness_check
+    from ..engine.score import score_for
+
+    rows = len(table.rows_at(moment))
+    newest = table.newest_date_at(moment)
+    checks = []
+    for check in sample.checks:
+        if check.check == "row_count":
+            check = row_count_check(rows, previous, thresholds)
+        elif check.check == "freshness":
+            check = freshness_check(
+                frequency=dataset.accrual_periodicity,
+                grace_days=thresholds.freshness_grace_days,
+                now=moment,
+                newest_value=newest,
+                date_column=table.date_column,
+                date_column_found=bool(table.date_column),
+                source_modified=moment - EXPORTED_BEFORE,
+            )
+        else:
+            check = dataclasses.replace(check, examples=list(check.examples))
+        checks.append(check)
+    return EngineResult(
+        checks=checks,
+        score=score_for(checks),
+        row_count=rows,
+        column_count=sample.column_count,
+        newest_date=newest.isoformat() if newest else None,
+    )
+
+
+def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime, stats: SeedStats, folder) -> None:
+    table = demo_table(spec, as_of=timezone.localdate(now))
+    quality_settings = settings_update(dataset=dataset, date_column=table.date_column)
+    thresholds = Thresholds.for_dataset(quality_settings)
+    schema = table_schema_for(dataset)
+    previous: int | None = None
+    sample: EngineResult | None = None
+    sample_problems = None
+    since_sample = 0
+    for item in history_slots(dataset.accrual_periodicity, now=now):
+        moment = item.finished_at
+        problems = table.problems_at(moment)
+        if sample is None or problems != sample_problems or since_sample >= RESAMPLE_EVERY:
+            started = time.perf_counter()
+            result = _engine_check(
+                table,
+                dataset=dataset,
+                schema=schema,
+                moment=moment,
+                previous=previous,
+                thresholds=thresholds,
+                folder=folder,
+            )
+            stats.engine_seconds += time.perf_counter() - started
+            stats.engine_runs += 1
+            sample, sample_problems, since_sample = result, problems, 0
+        else:
+            result = _derived_check(
+                sample, table, dataset=dataset, moment=moment, previous=previous, thresholds=thresholds
+            )
+            since_sample += 1
+        run_record(
+            dataset=dataset,
+            slot=item.slot,
+            result=result,
+            trigger=item.trigger,
+            source=f"{dataset.identifier}.csv as exported on {timezone.localdate(moment):%Y-%m-%d}",
+            source_bytes=None,
+            source_modified=moment - EXPORTED_BEFORE,
+            started_at=moment - datetime.timedelta(seconds=2),
+            finished_at=moment,
+            notify=False,
+        )
+        previous = result.row_count
+        stats.runs += 1
+    contact_user = dataset.contact.user if dataset.contact_id and dataset.contact.user_id else None
+    source_upload_create(
+        dataset=dataset, file=ContentFile(table.csv(), name=f"{dataset.identifier}.csv"), by=contact_user
+    )
+    run = QualityRun.objects.filter(dataset=dataset, state__in=(RunState.QUEUED, RunState.RUNNING)).first()
+    if run is not None:
+        started = time.perf_counter()
+        run_execute(run=run)
+        stats.engine_seconds += time.perf_counter() - started
+        stats.engine_runs += 1
+        stats.runs += 1
+    stats.datasets += 1
+
+
+def quality_demo_seed(
+    *, report=None, now: datetime.datetime | None = None, identifiers=None, force: bool = False
+) -> SeedStats:
+    """Give each demo dataset with data (or those in ``identifiers``) its file, its history and its latest run,
+    counting what it creates in ``report.created`` ("data files", "quality runs").
+
+    Under the test suite (``settings.TESTING``) it does nothing unless ``settings.QUALITY_DEMO_DATA`` is true or
+    ``force`` is given: the many tests that run ``seed_demo`` for the team or the inventory need no data files,
+    and would each spend seconds on them and write files outside their temporary MEDIA_ROOT.
+
+    Guarantees: idempotent (a dataset with any run or upload is left alone, so a second seeding adds nothing);
+    each dataset is seeded in one transaction (all of it or none); deterministic data for a given day."""
+    if not (force or getattr(settings, "QUALITY_DEMO_DATA", not settings.TESTING)):
+        return SeedStats()
+    now = now or timezone.now()
+    specs = {spec.identifier: spec for spec in specs_with_data()}
+    if identifiers is not None:
+        specs = {key: spec for key, spec in specs.items() if key in set(identifiers)}
+    datasets = (
+        Dataset.objects.filter(identifier__in=specs)
+        .exclude(quality_runs__isnull=False)
+        .exclude(quality_uploads__isnull=False)
+        .select_related("department", "contact__user")
+        .order_by("identifier")
+    )
+    stats = SeedStats()
+    with tempfile.TemporaryDirectory(prefix="quality-demo-") as folder:
+        for dataset in datasets:
+            with transaction.atomic():
+                _seed_dataset(dataset, specs[dataset.identifier], now=now, stats=stats, folder=folder)
+    if report is not None and stats.datasets:
+        report.created["data files"] += stats.datasets
+        report.created["quality runs"] += stats.runs
+    return stats
