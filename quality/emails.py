@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from team.models import Person
 
@@ -35,11 +36,17 @@ def _run_context(run: QualityRun) -> dict:
         "department": run.dataset.department,
         "failing_checks": failing,
         "dataset_url": dataset_url(run),
+        "run_url": urljoin(settings.SITE_URL, run.get_absolute_url()),
     }
 
 
 def _base_context(person: Person) -> dict:
-    return {"person": person, "program_name": settings.PROGRAM_NAME, "city_name": settings.CITY_NAME}
+    return {
+        "person": person,
+        "program_name": settings.PROGRAM_NAME,
+        "city_name": settings.CITY_NAME,
+        "preferences_url": urljoin(settings.SITE_URL, reverse("quality:notifications")),
+    }
 
 
 def send_failing_email(notification: QualityNotification) -> bool:

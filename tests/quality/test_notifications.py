@@ -73,6 +73,8 @@ def test_the_first_failing_run_tells_the_contacts_the_steward_and_the_analysts(r
     message = next(m for m in mail.outbox if m.to == ["pdata@example.gov"])
     assert message.subject == "[RivertonStat] Data quality: Calls for service is failing its checks"
     assert f"https://stat.example.gov/inventory/datasets/{dataset.pk}/" in message.body
+    assert f"https://stat.example.gov/quality/runs/{run.pk}/" in message.body
+    assert "https://stat.example.gov/quality/notifications/" in message.body
     assert "type (response_minutes): 3 values in response_minutes are not integers." in message.body
     assert "quality score 60 out of 100" in message.body
     assert QualityNotification.objects.filter(run=run, sent_at__isnull=False).count() == 3
