@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -176,3 +178,63 @@ def department_profile() -> QuerySet[Department]:
         *_current_assignments_prefetches(today=timezone.localdate()),
         Prefetch("divisions", queryset=Department.objects.active().order_by("name"), to_attr="active_divisions"),
     )
+
+
+# --- the roster, grouped -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentEntry:
+    """One department on the roster, its current assignments sorted by what they are."""
+
+    department: Department
+    leads: list[RoleAssignment] = field(default_factory=list)
+    contacts: list[RoleAssignment] = field(default_factory=list)
+    experts: list[RoleAssignment] = field(default_factory=list)
+    budget_analysts: list[RoleAssignment] = field(default_factory=list)
+    divisions: list[DepartmentEntry] = field(default_factory=list)
+
+    # Links that fill a vacancy: the people list, asked to pick someone for this role here.
+    @property
+    def lead_query(self) -> str:
+        return urlencode({"assign": Role.DEPARTMENT_LEAD, "department": self.department.pk})
+
+    @property
+    def contact_query(self) -> str:
+        return urlencode({"assign": Role.DEPARTMENT_CONTACT, "department": self.department.pk})
+
+    @property
+    def budget_analyst_query(self) -> str:
+        return urlencode({"assign": Role.BUDGET_ANALYST, "portfolio": self.department.portfolio_id})
+
+    @classmethod
+    def of(cls, department: Department) -> DepartmentEntry:
+        entry = cls(department=department)
+        for assignment in getattr(department, "current_assignments", []):
+            if assignment.role == Role.DEPARTMENT_LEAD:
+                entry.leads.append(assignment)
+            elif assignment.role == Role.DEPARTMENT_CONTACT:
+                entry.contacts.append(assignment)
+            elif assignment.role == Role.DATA_EXPERT:
+                entry.experts.append(assignment)
+        if department.portfolio is not None:
+            entry.budget_analysts = list(getattr(department.portfolio, "current_assignments", []))
+        return entry
+
+
+def department_tree(departments) -> list[DepartmentEntry]:
+    """Top-level departments with their divisions nested under them (no queries: ``departments`` is loaded)."""
+    entries = {department.pk: DepartmentEntry.of(department) for department in departments}
+    top = []
+    for entry in entries.values():
+        parent = entries.get(entry.department.parent_id)
+        (parent.divisions if parent else top).append(entry)
+    return top
+
+
+def staff_groups(assignments) -> list[tuple[str, list[RoleAssignment]]]:
+    """Program staff grouped by role, in the order the roles are declared (principal first)."""
+    by_role: dict[str, list[RoleAssignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_role[assignment.role].append(assignment)
+    return [(role.label, by_role[role]) for role in Role if by_role.get(role)]

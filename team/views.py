@@ -6,10 +6,8 @@ service and renders. Writes happen in ``team.services``; a ValidationError from 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,63 +36,6 @@ require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 # --- the roster --------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class DepartmentEntry:
-    """One department on the roster, its current assignments sorted by what they are."""
-
-    department: Department
-    leads: list[RoleAssignment] = field(default_factory=list)
-    contacts: list[RoleAssignment] = field(default_factory=list)
-    experts: list[RoleAssignment] = field(default_factory=list)
-    budget_analysts: list[RoleAssignment] = field(default_factory=list)
-    divisions: list[DepartmentEntry] = field(default_factory=list)
-
-    # Links that fill a vacancy: the people list, asked to pick someone for this role here.
-    @property
-    def lead_query(self) -> str:
-        return urlencode({"assign": Role.DEPARTMENT_LEAD, "department": self.department.pk})
-
-    @property
-    def contact_query(self) -> str:
-        return urlencode({"assign": Role.DEPARTMENT_CONTACT, "department": self.department.pk})
-
-    @property
-    def budget_analyst_query(self) -> str:
-        return urlencode({"assign": Role.BUDGET_ANALYST, "portfolio": self.department.portfolio_id})
-
-    @classmethod
-    def of(cls, department: Department) -> DepartmentEntry:
-        entry = cls(department=department)
-        for assignment in getattr(department, "current_assignments", []):
-            if assignment.role == Role.DEPARTMENT_LEAD:
-                entry.leads.append(assignment)
-            elif assignment.role == Role.DEPARTMENT_CONTACT:
-                entry.contacts.append(assignment)
-            elif assignment.role == Role.DATA_EXPERT:
-                entry.experts.append(assignment)
-        if department.portfolio is not None:
-            entry.budget_analysts = list(getattr(department.portfolio, "current_assignments", []))
-        return entry
-
-
-def department_tree(departments) -> list[DepartmentEntry]:
-    """Top-level departments with their divisions nested under them (no queries: ``departments`` is loaded)."""
-    entries = {department.pk: DepartmentEntry.of(department) for department in departments}
-    top = []
-    for entry in entries.values():
-        parent = entries.get(entry.department.parent_id)
-        (parent.divisions if parent else top).append(entry)
-    return top
-
-
-def staff_groups(assignments) -> list[tuple[str, list[RoleAssignment]]]:
-    """Program staff grouped by role, in the order the roles are declared (principal first)."""
-    by_role: dict[str, list[RoleAssignment]] = defaultdict(list)
-    for assignment in assignments:
-        by_role[assignment.role].append(assignment)
-    return [(role.label, by_role[role]) for role in Role if by_role.get(role)]
-
-
 @require_safe
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
@@ -102,8 +43,8 @@ def roster(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     require(actor.can_view_team(), "Only people with a role in the program can see the team roster.")
     context = {
-        "staff_groups": staff_groups(selectors.program_staff()),
-        "departments": department_tree(selectors.roster()),
+        "staff_groups": selectors.staff_groups(selectors.program_staff()),
+        "departments": selectors.department_tree(selectors.roster()),
     }
     if actor.can_view_gaps():
         context["gaps"] = selectors.team_gaps()
@@ -412,7 +353,7 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "team/department_detail.html",
         {
-            "entry": DepartmentEntry.of(department),
+            "entry": selectors.DepartmentEntry.of(department),
             "department": department,
             "people": selectors.people(department=department),
             "may_assign": actor.can_manage_people(),
