@@ -104,7 +104,8 @@ def _suffix(name: str) -> str:
 
 @contextlib.contextmanager
 def local_copy(source: Source, *, max_bytes: int) -> Iterator[LocalCopy]:
-    """The source as a local file for the length of the ``with`` block (a temporary copy, removed afterwards).
+    """The source as a local file for the length of the ``with`` block: an upload in place when storage is local,
+    else a temporary copy, removed afterwards.
 
     Raises :class:`core.fetch.FetchError` (or its transient kind) when a URL cannot be fetched, and a
     ValidationError when an uploaded file is over the byte cap or gone from storage.
@@ -112,12 +113,17 @@ def local_copy(source: Source, *, max_bytes: int) -> Iterator[LocalCopy]:
     with tempfile.TemporaryDirectory(prefix="statprogram-quality-") as folder:
         if source.upload is not None:
             upload = source.upload
-            path = Path(folder) / f"source{_suffix(upload.original_name)}"
             try:
-                with upload.file.open("rb") as stored, path.open("wb") as copy:
-                    shutil.copyfileobj(stored, copy, 1024 * 1024)
-            except (FileNotFoundError, OSError) as exc:
-                raise ValidationError(f"The uploaded file {upload.original_name} is no longer in storage.") from exc
+                path = Path(upload.file.path)  # local storage: read in place, no copy of a large file
+            except NotImplementedError:
+                path = Path(folder) / f"source{_suffix(upload.original_name)}"
+                try:
+                    with upload.file.open("rb") as stored, path.open("wb") as copy:
+                        shutil.copyfileobj(stored, copy, 1024 * 1024)
+                except OSError as exc:
+                    raise ValidationError(f"The uploaded file {upload.original_name} is no longer in storage.") from exc
+            if not path.is_file():
+                raise ValidationError(f"The uploaded file {upload.original_name} is no longer in storage.")
             size = path.stat().st_size
             if size > max_bytes:
                 raise ValidationError(too_large_message(max_bytes))

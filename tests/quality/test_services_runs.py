@@ -415,3 +415,12 @@ def test_the_sweeper_ends_runs_whose_worker_died(dataset, settings, django_captu
     assert busy.state == RunState.RUNNING
     assert DatasetQuality.objects.get(dataset=dataset).outcome == Outcome.ERROR
     assert sweep_stuck_runs(now=now) == {"ended": 0, "resent": 0}
+
+
+def test_an_upload_gone_from_storage_is_an_error_run(dataset, users, django_capture_on_commit_callbacks):
+    SourceUpload.objects.create(dataset=dataset, file="quality/gone.csv", original_name="gone.csv", size=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_request(dataset=dataset, by=users["stat_analyst"])
+    run.refresh_from_db()
+    assert run.outcome == Outcome.ERROR
+    assert run.message == "The uploaded file gone.csv is no longer in storage."
