@@ -280,3 +280,21 @@ def test_a_dataset_without_an_upload_is_fetched_from_its_download_url(city, loca
     result = measure_compute(measure=measure, today=TODAY)
     assert not result.ok and result.error.startswith(f"The data could not be read from {url}")
     assert values(measure)[M(2026, 1, 1)] == 3  # a failed fetch keeps the values already recorded
+
+
+def test_a_passing_quality_run_recorded_by_the_quality_app_recomputes_the_measures(
+    calls, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from quality.engine.result import EngineResult
+    from quality.services.runs import run_record
+
+    measure = computed(calls)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_record(dataset=calls, slot=timezone.now(), result=EngineResult(checks=[], score=100, row_count=8))
+    assert values(measure)  # computed by the queued (eager) task
+    failing = computed(calls, slug="second")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_record(dataset=calls, slot=timezone.now(), result=None, error="The server answered 500.")
+    assert not values(failing)  # an error leaves the measures as they were
