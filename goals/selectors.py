@@ -129,14 +129,16 @@ def _judge(measure: Measure) -> Measure:
     return measure
 
 
-def measures_with_status(user, *, department=None, public_only: bool = False) -> list[Measure]:
+def measures_with_status(user, *, department=None, public_only: bool = False, goal=None) -> list[Measure]:
     """The measures ``user`` may read (``public_only``: only public measures of public goals, whoever asks),
-    optionally of one ``department``, ordered by priority, goal and KPI first. Each carries the annotations of
-    :func:`measures_annotated` plus ``status`` and ``previous_status`` (:class:`goals.status.Status`) and
-    ``latest_label`` ("March 2026"). One query."""
+    optionally of one ``department`` or one ``goal``, ordered by priority, goal and KPI first. Each carries the
+    annotations of :func:`measures_annotated` plus ``status`` and ``previous_status`` (:class:`goals.status.Status`)
+    and ``latest_label`` ("March 2026"). One query."""
     queryset = Measure.objects.filter(Q(public=True, goal__public=True)) if public_only else measures_visible_to(user)
     if department is not None:
         queryset = queryset.filter(department=department)
+    if goal is not None:
+        queryset = queryset.filter(goal=goal)
     queryset = measures_annotated(queryset).order_by(
         "goal__priority__position", "goal__statement", "goal_id", "-is_kpi", "name"
     )

@@ -127,7 +127,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal = get_goal(request, pk)
-    measures = [m for m in selectors.measures_with_status(request.user) if m.goal_id == goal.pk]
+    measures = selectors.measures_with_status(request.user, goal=goal)
     return render(
         request,
         "goals/goal_detail.html",

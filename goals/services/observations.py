@@ -56,6 +56,11 @@ def _check_period(measure: Measure, start: datetime.date, today: datetime.date) 
         raise ValueError(f"{period_label(start, measure.frequency)} has not begun yet.")
 
 
+def _lock(measure: Measure) -> None:
+    """Writers of one measure's periods wait for each other, so two first writes of a period never collide."""
+    Measure.objects.select_for_update().filter(pk=measure.pk).values_list("pk", flat=True).get()
+
+
 # --- one observation ---------------------------------------------------------------------------------------------
 
 
@@ -80,7 +85,8 @@ def observation_record(
         errors["value"] = [str(exc)]
     if errors:
         raise ValidationError(errors)
-    observation = Observation.objects.select_for_update().filter(measure=measure, period=start).first()
+    _lock(measure)
+    observation = Observation.objects.filter(measure=measure, period=start).first()
     if observation is None:
         observation = Observation(measure=measure, period=start)
     observation.value, observation.note, observation.source, observation.recorded_by = value, note, source, by
@@ -285,7 +291,8 @@ def narrative_save(
         errors["what_happened"] = ["Say what happened in this period."]
     if errors:
         raise ValidationError(errors)
-    narrative = Narrative.objects.select_for_update().filter(measure=measure, period=period).first()
+    _lock(measure)
+    narrative = Narrative.objects.filter(measure=measure, period=period).first()
     if narrative is None:
         narrative = Narrative(measure=measure, period=period)
     narrative.what_happened, narrative.next_steps, narrative.author = what_happened.strip(), next_steps.strip(), by
