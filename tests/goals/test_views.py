@@ -468,3 +468,19 @@ def test_the_narrative_form_shows_errors_and_refuses_a_day_that_starts_no_period
 def test_goals_sit_in_the_navigation_of_signed_in_roles_only(as_persona, manual):
     assert 'href="/goals/"' in as_persona("police_contact").get("/dashboard/").content.decode()
     assert 'href="/goals/"' not in as_persona("anonymous").get("/").content.decode()
+
+
+def test_the_measure_page_says_how_it_is_computed(as_persona, computed):
+    from goals.services import measure_update
+
+    measure_update(
+        measure=computed,
+        aggregation="share",
+        condition={"column": "received", "op": ">=", "value": "2026-01-07"},
+        filters=[{"column": "received", "op": "not empty", "value": ""}],
+    )
+    html = as_persona("police_lead").get(url("measure", "calls")).content.decode()
+    assert (
+        "The share of rows (%) where “received” is at least “2026-01-07” per month, placed by “received”, counting "
+        "only rows where “received” is not empty." in html.replace("&#x27;", "'")
+    )
