@@ -167,7 +167,23 @@ def _measure_form(request: HttpRequest, *, goal: Goal, measure: Measure | None) 
         else:
             messages.success(request, f"Saved “{saved.name}”." if measure else f"Added “{saved.name}”.")
             return redirect(saved)
-    return render(request, "goals/measure_form.html", {"form": form, "goal": goal, "measure": measure})
+    return render(
+        request,
+        "goals/measure_form.html",
+        {"form": form, "goal": goal, "measure": measure, "dictionaries": _dictionaries(form)},
+    )
+
+
+def _dictionaries(form: MeasureForm) -> dict:
+    """The column names of the chosen source dataset's data dictionary, to show beside the computation."""
+    if form.is_bound:
+        dataset = getattr(form, "cleaned_data", {}).get("source_dataset")
+    else:
+        chosen = form.initial.get("source_dataset")
+        dataset = Dataset.objects.filter(pk=chosen).first() if chosen else None
+    if dataset is None:
+        return {}
+    return {"dataset": dataset, "columns": list(services.definitions.dictionary_columns(dataset) or {})}
 
 
 @require_get_or_post

@@ -279,6 +279,7 @@ def test_measure_edit_keeps_the_form_filled_and_saves(as_persona, city, computed
     client = as_persona("stat_lead")
     html = client.get(url("measure_edit", "calls")).content.decode()
     assert 'value="received"' in html
+    assert "The data dictionary of <strong>Calls</strong> lists:\n          <code>received</code>." in html
     response = client.post(
         url("measure_edit", "calls"),
         measure_data(
