@@ -217,6 +217,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": reasons,
             "score": sum(reason.weight for reason in reasons),
             "may_edit": may_write(actor, dataset),
+            "may_delete": may_delete(actor),
             "latest_change": latest_change,
             # Published with a public or restricted-public access level: in data.json, with a public Table Schema.
             "catalogued": dataset.published and dataset.access_level != AccessLevel.NON_PUBLIC,
@@ -399,8 +400,42 @@ def dataset_restore(request: HttpRequest, pk: int, history_id: int) -> HttpRespo
     return redirect("inventory:dataset_history", pk=dataset.pk)
 
 
+# --- deleting ------------------------------------------------------------------------------------------------------
+
+
+def may_delete(actor: Actor) -> bool:
+    """Deleting a dataset is the Stat team's (lead and analysts), not a department contact's."""
+    return actor.can_edit_program_content()
+
+
+@require_get_or_post
+@login_required
+def dataset_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then delete a dataset (never a published one: the page says to unpublish it first)."""
+    actor = actor_for(request.user)
+    dataset = get_object_for_user(
+        DATASETS, request.user, Dataset.objects.select_related("department"), write=True, pk=pk
+    )
+    require(may_delete(actor), "Only the Stat lead and analysts delete datasets.")
+    context = {
+        "dataset": dataset,
+        "distributions": dataset.distributions.count(),
+        "fields": dataset.fields.count(),
+    }
+    if request.method == "POST":
+        title = dataset.title
+        try:
+            services.dataset_delete(dataset=dataset, by=request.user)
+        except ValidationError as error:
+            return render(request, "inventory/dataset_delete.html", {**context, "errors": error.messages}, status=400)
+        messages.success(request, f"Deleted the dataset “{title}”.")
+        return redirect("inventory:list")
+    return render(request, "inventory/dataset_delete.html", context)
+
+
 urlpatterns = [
     path("datasets/add/", dataset_create, name="dataset_create"),
+    path("datasets/<int:pk>/delete/", dataset_delete, name="dataset_delete"),
     path("datasets/<int:pk>/", dataset_detail, name="dataset"),
     path("datasets/<int:pk>/edit/", dataset_edit, name="dataset_edit"),
     path("datasets/<int:pk>/history/", dataset_history, name="dataset_history"),

@@ -8,6 +8,8 @@ read anyway.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +24,7 @@ from team.access import DATASETS, Actor, actor_for, require
 from team.models import Person
 
 from . import selectors
-from .filters import DatasetFilter
+from .filters import SORTS, DatasetFilter
 from .models import Dataset, Status
 from .services.bulk import datasets_bulk_update
 from .services.priority import stored_weights
@@ -84,6 +86,38 @@ class BulkUpdateForm(forms.Form):
         return cleaned
 
 
+@dataclass(frozen=True)
+class SortColumn:
+    """A sortable column header: the ``?sort=`` its link asks for, and how the list is sorted by it now."""
+
+    sort: str
+    aria_sort: str = ""  # "ascending" or "descending" on the column the list is sorted by, else blank
+
+    @property
+    def action(self) -> str:
+        """What following the link does, for screen readers (the header's aria-sort says the current state)."""
+        return "sort descending" if self.sort.startswith("-") else "sort ascending"
+
+
+#: Sortable columns and the order a first click asks for (newest and highest first; names A to Z).
+SORTABLE_COLUMNS = {"title": "title", "department": "department", "updated": "-updated", "priority": "-priority"}
+
+
+def sort_columns(current: str) -> dict[str, SortColumn]:
+    """Each sortable column's link and state, given the list's ``?sort=`` (blank: by title, A to Z)."""
+    current = current if current in SORTS else "title"
+    columns = {}
+    for column, first in SORTABLE_COLUMNS.items():
+        if current.lstrip("-") == column:
+            descending = current.startswith("-")
+            columns[column] = SortColumn(
+                sort=column if descending else f"-{column}", aria_sort="descending" if descending else "ascending"
+            )
+        else:
+            columns[column] = SortColumn(sort=first)
+    return columns
+
+
 def _filterset(request: HttpRequest, actor: Actor) -> DatasetFilter:
     queryset = selectors.datasets_for_inventory(actor, weights=stored_weights())
     filterset = DatasetFilter(request.GET, queryset=queryset, request=request)
@@ -115,6 +149,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
             "bulk_form": bulk_form,
+            "sort_columns": sort_columns(request.GET.get("sort", "")),
             "coverage": selectors.inventory_coverage() if selectors.reads_whole_inventory(actor) else None,
         },
     )

@@ -513,6 +513,32 @@ def dataset_restore(*, dataset: Dataset, history_id: int, by=None) -> Dataset:
     return dataset
 
 
+# --- deleting -----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dataset_delete(*, dataset: Dataset, by=None) -> None:
+    """Delete a dataset with its distributions, data dictionary and quality results, in one transaction.
+
+    Refuses (ValidationError, nothing deleted) a published dataset: the public catalogue, ``/data.json`` and the
+    catalogues that harvest it list it, so it is unpublished first, a change its history keeps. The history
+    records who deleted it (the rows' history stays, so the deletion can be traced). Only the Stat lead and
+    analysts delete datasets: that is the caller's to check (see ``team.access``).
+    """
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    if dataset.published:
+        raise ValidationError(
+            "This dataset is published: the public catalogue and data.json list it. Unpublish it first (edit it "
+            "and untick Published), then delete it."
+        )
+    _record_as(dataset, by=by, reason="Deleted")
+    for part in [*dataset.distributions.all(), *dataset.fields.all()]:
+        _record_as(part, by=by, reason="Deleted with its dataset")
+        part.delete()
+    dataset.delete()
+    transaction.on_commit(forget_inventory_coverage)
+
+
 def steward_is_valid(*, contact: Person | None, department: Department | None) -> bool:
     """Whether ``contact`` may steward a dataset of ``department``: a current department contact of it."""
     if contact is None or department is None:

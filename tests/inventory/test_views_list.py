@@ -248,3 +248,44 @@ def test_bulk_controls_only_for_the_stat_team(catalogue, as_persona, persona):
     has_bulk = page.find("form", id="bulk-form") is not None
     assert has_bulk == (persona in ("stat_lead", "stat_analyst"))
     assert (page.find("input", name="dataset") is not None) == has_bulk
+
+
+# --- sorting from the column headers --------------------------------------------------------------------------------
+
+
+def headers(response) -> dict:
+    """Each sortable column header: its aria-sort (blank when not sorted by it) and where its link goes."""
+    found = {}
+    for th in parse(response).find("thead").find_all("th", scope="col"):
+        link = th.find("a")
+        if link is not None:
+            found[link.text.split(":")[0].strip(" ▲▼")] = (th.attrs.get("aria-sort", ""), link.attrs["href"])
+    return found
+
+
+def test_headers_sort_and_say_how_the_list_is_sorted(catalogue, as_persona):
+    client = as_persona("stat_analyst")
+    unsorted = headers(client.get(URL))
+    assert unsorted["Title"] == ("ascending", "?sort=-title")  # the default order is by title
+    assert unsorted["Department"] == ("", "?sort=department")
+    assert unsorted["Updated"] == ("", "?sort=-updated")  # newest first on the first click
+    assert unsorted["Priority"] == ("", "?sort=-priority")
+    by_title_reversed = client.get(URL + unsorted["Title"][1])
+    assert rows(by_title_reversed) == list(reversed(EVERYTHING))
+    assert headers(by_title_reversed)["Title"] == ("descending", "?sort=title")
+    by_priority = client.get(URL + unsorted["Priority"][1])
+    assert rows(by_priority)[0] == "Dispatch calls"
+    assert headers(by_priority)["Priority"] == ("descending", "?sort=priority")
+    assert headers(by_priority)["Title"] == ("", "?sort=title")
+
+
+def test_header_links_keep_the_filters_and_go_back_to_the_first_page(catalogue, as_persona):
+    response = as_persona("stat_analyst").get(URL, {"department": "police", "page": "1", "sort": "title"})
+    href = headers(response)["Department"][1]
+    assert href == "?department=police&sort=department"
+    assert rows(as_persona("stat_analyst").get(URL + href)) == ["Crashes", "Dispatch calls", "Overtime"]
+
+
+def test_each_sort_link_says_what_it_does_to_screen_readers(catalogue, as_persona):
+    th = parse(as_persona("stat_analyst").get(URL, {"sort": "-updated"})).find("th", aria_sort="descending")
+    assert th.find("a").text == "Updated: sort ascending ▼"
