@@ -1,21 +1,23 @@
 """Seed the demo datasets' files and quality history through the quality services and the real engine.
 
-For each demo dataset with data (not merely "identified") that has no run and no uploaded file yet:
+For each demo dataset with data (not merely "identified") that has no run and no uploaded file yet, in one
+transaction:
 
 1. its quality settings name the date column freshness is judged by (``settings_update``);
-2. its history: a run every two weeks over the last :data:`HISTORY_WEEKS` weeks for datasets updated weekly or
+2. today's file is uploaded (``source_upload_create``: stored in MEDIA_ROOT through the storage API, a run
+   requested) and checked by the engine (``check_file``) as a worker would, read through ``local_copy``;
+3. its history: a run every two weeks over the last :data:`HISTORY_WEEKS` weeks for datasets updated weekly or
    more often, a run per schedule slot for the others (monthly), and a monthly check on demand for quarterly and
    slower ones (their schedule would give one or two points). Each run judges the file *as it stood then* (the
-   rows exported up to that moment, as of that moment) and is recorded by ``run_record`` without notifying
-   anyone (it is the past). To keep seeding fast, not every history run calls the engine: the first run, and
-   every run whose file shows a different set of planted problems than the last engine run's, are real
-   ``check_file`` runs; the runs in between repeat that engine run's column checks (same problems, examples and
-   counts) with their own row count, row-count check and freshness, judged by the engine's own
-   ``row_count_check`` and ``freshness_check``;
-3. today's file is uploaded (``source_upload_create``: stored in MEDIA_ROOT through the storage API, a run
-   requested) and that run is executed at once by ``run_execute``, as a worker would: it is the latest run, and a
-   dataset that passed before and fails now notifies its people (the showcase, :data:`quality.demo.SHOWCASE`).
-   The task the upload enqueued finds the run finished and leaves it alone.
+   rows exported up to that moment, as of that moment) and is recorded by ``run_record`` without notifying anyone
+   (it is the past). To keep seeding fast, the engine runs once per set of planted problems a file shows: today's
+   engine run stands for the earlier files with the same problems (for a dataset without a planted problem, all
+   of them), and each other set gets a real engine run on the first file showing it. The runs in between repeat
+   that engine run's column checks (their counts and examples included) with their own row count, row-count
+   check and freshness, judged by the engine's own ``row_count_check`` and ``freshness_check``;
+4. last, today's run is recorded on the upload's queued run (``run_record``), so a dataset that passed until
+   now and fails today notifies its people (the showcase, :data:`quality.demo.SHOWCASE`); the task the upload
+   enqueued finds the run finished and leaves it alone.
 
 Idempotent: a dataset that has any run or upload is skipped, so seeding twice adds nothing and a re-seed never
 touches what people did in the app.
@@ -42,8 +44,9 @@ from inventory.services.dictionary import table_schema_for
 from ..engine.result import EngineResult
 from ..engine.thresholds import Thresholds
 from ..models import QualityRun, RunState, Trigger
-from ..services import run_execute, run_record, settings_update, slot_for, source_upload_create
+from ..services import run_record, settings_update, slot_for, source_upload_create
 from ..services.schedule import PERIODS
+from ..services.sources import local_copy, max_bytes_for, source_for
 from .generate import DemoTable, demo_table
 
 #: How far back the seeded history goes.
@@ -52,9 +55,6 @@ HISTORY_WEEKS = 26
 FAST_STEP_DAYS = 14
 #: Minutes after its slot a seeded scheduled run finishes (the worker is not instantaneous).
 RUN_MINUTES = 7
-#: A history run is a real engine run on that day's file when the file shows other planted problems than the
-#: last engine run's, or after this many runs without one; the runs between repeat that engine run's column checks.
-RESAMPLE_EVERY = 1000
 #: How long before a check its file was exported (its Last-Modified).
 EXPORTED_BEFORE = datetime.timedelta(hours=1)
 
@@ -168,19 +168,60 @@ def _derived_check(sample: EngineResult, table: DemoTable, *, dataset: Dataset, 
     )
 
 
+def _check_upload(dataset: Dataset, table: DemoTable, *, schema, quality_settings, thresholds, previous, now):
+    """The real engine run on the uploaded file, read through the storage as a worker reads it."""
+    from ..engine import check_file
+
+    source = source_for(dataset, quality_settings)
+    with local_copy(source, max_bytes=max_bytes_for(quality_settings)) as copy:
+        result = check_file(
+            copy.path,
+            schema=schema,
+            thresholds=thresholds,
+            previous_row_count=previous,
+            source_modified=copy.modified,
+            frequency=dataset.accrual_periodicity,
+            date_column=table.date_column,
+            now=now,
+            media_type=copy.media_type,
+        )
+        return result, copy
+
+
 def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime, stats: SeedStats, folder) -> None:
     table = demo_table(spec, as_of=timezone.localdate(now))
     quality_settings = settings_update(dataset=dataset, date_column=table.date_column)
     thresholds = Thresholds.for_dataset(quality_settings)
     schema = table_schema_for(dataset)
+    slots = history_slots(dataset.accrual_periodicity, now=now)
+
+    # Today's file first: uploaded, and checked by the engine as a worker would (the upload's queued run).
+    contact_user = dataset.contact.user if dataset.contact_id and dataset.contact.user_id else None
+    upload = source_upload_create(
+        dataset=dataset, file=ContentFile(table.csv(), name=f"{dataset.identifier}.csv"), by=contact_user
+    )
+    queued = QualityRun.objects.filter(dataset=dataset, state=RunState.QUEUED).order_by("-pk").first()
+    started = time.perf_counter()
+    last_count = len(table.rows_at(slots[-1].finished_at)) if slots else None
+    current, copy = _check_upload(
+        dataset,
+        table,
+        schema=schema,
+        quality_settings=quality_settings,
+        thresholds=thresholds,
+        previous=last_count,
+        now=now,
+    )
+    stats.engine_seconds += time.perf_counter() - started
+    stats.engine_runs += 1
+
+    # The history, oldest first: a real engine run for each set of problems the current file does not show.
+    samples = {table.problems_at(now): current}
     previous: int | None = None
-    sample: EngineResult | None = None
-    sample_problems = None
-    since_sample = 0
-    for item in history_slots(dataset.accrual_periodicity, now=now):
+    for item in slots:
         moment = item.finished_at
         problems = table.problems_at(moment)
-        if sample is None or problems != sample_problems or since_sample >= RESAMPLE_EVERY:
+        if problems not in samples:
             started = time.perf_counter()
             result = _engine_check(
                 table,
@@ -193,19 +234,17 @@ def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime
             )
             stats.engine_seconds += time.perf_counter() - started
             stats.engine_runs += 1
-            sample, sample_problems, since_sample = result, problems, 0
+            samples[problems] = result
         else:
             result = _derived_check(
-                sample, table, dataset=dataset, moment=moment, previous=previous, thresholds=thresholds
+                samples[problems], table, dataset=dataset, moment=moment, previous=previous, thresholds=thresholds
             )
-            since_sample += 1
         run_record(
             dataset=dataset,
             slot=item.slot,
             result=result,
             trigger=item.trigger,
             source=f"{dataset.identifier}.csv as exported on {timezone.localdate(moment):%Y-%m-%d}",
-            source_bytes=None,
             source_modified=moment - EXPORTED_BEFORE,
             started_at=moment - datetime.timedelta(seconds=2),
             finished_at=moment,
@@ -213,17 +252,21 @@ def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime
         )
         previous = result.row_count
         stats.runs += 1
-    contact_user = dataset.contact.user if dataset.contact_id and dataset.contact.user_id else None
-    source_upload_create(
-        dataset=dataset, file=ContentFile(table.csv(), name=f"{dataset.identifier}.csv"), by=contact_user
+
+    # Then today's run, last: a dataset that passed until now and fails today notifies its people.
+    run_record(
+        dataset=dataset,
+        slot=queued.slot if queued else upload.uploaded_at,
+        result=current,
+        trigger=Trigger.UPLOAD,
+        source=copy.label,
+        source_bytes=copy.size,
+        source_modified=copy.modified,
+        started_at=now,
+        finished_at=max(now, upload.uploaded_at),
+        requested_by=contact_user,
     )
-    run = QualityRun.objects.filter(dataset=dataset, state__in=(RunState.QUEUED, RunState.RUNNING)).first()
-    if run is not None:
-        started = time.perf_counter()
-        run_execute(run=run)
-        stats.engine_seconds += time.perf_counter() - started
-        stats.engine_runs += 1
-        stats.runs += 1
+    stats.runs += 1
     stats.datasets += 1
 
 
