@@ -105,7 +105,12 @@ def runs_per_week_figure(weeks: Sequence[Week]) -> go.Figure:
                 y=[week.count(outcome) for week in weeks],
                 marker={
                     "color": style["color"],
-                    "pattern": {"shape": style["pattern"], "fgcolor": "#ffffff", "solidity": 0.3},
+                    "pattern": {
+                        "shape": style["pattern"],
+                        "fillmode": "overlay",
+                        "fgcolor": "#ffffff",
+                        "solidity": 0.4,
+                    },
                     "line": {"color": "#1b1b1b", "width": 0.5},
                 },
                 hovertemplate=f"Week of %{{x|%b %d, %Y}}<br>{outcome.label}: %{{y}}<extra></extra>",

@@ -1,32 +1,59 @@
 // Draw the quality charts: each [data-plotly-figure] element names the json_script holding its Plotly figure
-// (built in Python by quality/charts.py). The figures' numbers are in a table beside each chart, so the page says
-// everything without this file or without plotly.js.
+// (built in Python by quality/charts.py). plotly.js (our own copy, named by this script's data-plotly-src) is
+// fetched only once the page has loaded, so its size never holds the page up. The figures' numbers are in a
+// table beside each chart, so the page says everything without this file or without plotly.js.
 (function () {
   "use strict";
 
   var CONFIG = { responsive: true, displaylogo: false, displayModeBar: false };
+  var plotlySrc = document.currentScript && document.currentScript.getAttribute("data-plotly-src");
+  var loading = null;
+
+  function loadPlotly() {
+    if (window.Plotly) {
+      return Promise.resolve(window.Plotly);
+    }
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = plotlySrc;
+        script.onload = function () {
+          resolve(window.Plotly);
+        };
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
 
   function draw(root) {
-    if (!window.Plotly) {
+    var pending = Array.prototype.filter.call(root.querySelectorAll("[data-plotly-figure]"), function (element) {
+      return !element.getAttribute("data-drawn");
+    });
+    if (!pending.length || !plotlySrc) {
       return;
     }
-    root.querySelectorAll("[data-plotly-figure]").forEach(function (element) {
-      if (element.getAttribute("data-drawn")) {
-        return;
-      }
-      var source = document.getElementById(element.getAttribute("data-plotly-figure"));
-      if (!source) {
-        return;
-      }
-      var figure = JSON.parse(source.textContent);
-      element.setAttribute("data-drawn", "true");
-      window.Plotly.newPlot(element, figure.data, figure.layout, CONFIG);
+    loadPlotly().then(function (Plotly) {
+      pending.forEach(function (element) {
+        var source = document.getElementById(element.getAttribute("data-plotly-figure"));
+        if (!source || element.getAttribute("data-drawn")) {
+          return;
+        }
+        var figure = JSON.parse(source.textContent);
+        element.setAttribute("data-drawn", "true");
+        Plotly.newPlot(element, figure.data, figure.layout, CONFIG);
+      });
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  if (document.readyState === "complete") {
     draw(document);
-  });
+  } else {
+    window.addEventListener("load", function () {
+      draw(document);
+    });
+  }
   document.addEventListener("htmx:afterSettle", function (event) {
     draw(event.target);
   });

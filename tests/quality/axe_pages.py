@@ -121,13 +121,13 @@ def check_now_pressed(page, personas) -> int:
 
 def trend_drawn(page, personas) -> int:
     """The dataset page with plotly.js's chart drawn and the trend table opened."""
-    expect(page.locator("#quality-trend .main-svg").first).to_be_attached()
+    expect(page.locator("#quality-trend .main-svg").first).to_be_attached(timeout=20_000)
     page.get_by_text("The trend as a table").click()
     return 200
 
 
 def runs_chart_drawn(page, personas) -> int:
-    expect(page.locator("#runs-chart .main-svg").first).to_be_attached()
+    expect(page.locator("#runs-chart .main-svg").first).to_be_attached(timeout=20_000)
     page.get_by_text("Runs per week as a table").click()
     return 200
 

@@ -57,7 +57,7 @@ def test_the_panel_shows_the_latest_run_and_its_failing_checks_with_example_rows
     assert response.status_code == 200
     text = panel(response).text
     assert "Latest check: Failing 42" in text
-    assert "1210" in text
+    assert "1,210" in text
     problems = panel(response).find("table")
     assert "Checks that failed or warned" in problems.text
     rows = [row.text for row in problems.find("tbody").children if not isinstance(row, str) and row.tag == "tr"]
@@ -88,12 +88,10 @@ def test_the_trend_chart_holds_every_finished_run_oldest_first(as_persona, faili
     # Not by colour alone: each outcome has its own marker symbol.
     assert score["marker"]["symbol"] == ["circle", "diamond", "circle", "x"]
     # The same figures as a table.
-    table = page.find("table", id=None)
     trend_table = [t for t in page.find_all("table") if "Each finished run" in t.text][0]
-    assert [cells.text for cells in trend_table.find("tbody").find_all("tr")][-1].endswith("Fail 42 1210")
-    assert table is not None
+    assert [cells.text for cells in trend_table.find("tbody").find_all("tr")][-1].endswith("Fail 42 1,210")
     # plotly.js comes from our own static files.
-    assert page.find("script", src="/static/plotly/plotly.min.js") is not None
+    assert page.find("script", data_plotly_src="/static/plotly/plotly.min.js") is not None
 
 
 def test_a_dataset_never_checked_says_so(as_persona, city):
