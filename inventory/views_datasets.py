@@ -37,6 +37,7 @@ from .forms import (
     dictionary_initial,
     distribution_initial,
 )
+from .history import PartChange, part_changes
 from .models import AccessLevel, Dataset, DiscoveryAnswer, Initiative, Keyword, PriorityWeights, Theme
 from .services import datasets as services
 from .services.priority import priority_reasons
@@ -246,6 +247,8 @@ class Entry:
     version: object
     changes: list[Change] = field(default_factory=list)
     is_current: bool = False
+    #: What changed in the distributions and the data dictionary with this version (see ``inventory.history``).
+    parts: list[PartChange] = field(default_factory=list)
 
     @property
     def heading_id(self) -> str:
@@ -315,16 +318,21 @@ def _m2m_rows(history_ids: list[int]) -> dict[str, dict[int, list[int]]]:
     return rows
 
 
-def history_entries(dataset: Dataset, versions: list, older: object | None, *, latest_id: int) -> list[Entry]:
+def history_entries(
+    dataset: Dataset, versions: list, older: object | None, *, latest_id: int, until=None
+) -> list[Entry]:
     """Each version with what changed since the one before it, old → new (scalar fields through simple-history's
-    ``diff_against``, many-to-many from the snapshots): a fixed number of queries for a page of versions."""
+    ``diff_against``, many-to-many from the snapshots), and the changes to its distributions and dictionary
+    recorded before ``until`` (the date of the next version when ``versions`` is not the newest page): a fixed
+    number of queries for a page of versions."""
     everything = [*versions, *([older] if older else [])]
     m2m = _m2m_rows([v.history_id for v in everything])
     names = _Names(everything, m2m)
+    parts = part_changes(dataset.pk, versions, until=until)
     entries = []
     for index, version in enumerate(versions):
         previous = everything[index + 1] if index + 1 < len(everything) else None
-        entry = Entry(version=version, is_current=version.history_id == latest_id)
+        entry = Entry(version=version, is_current=version.history_id == latest_id, parts=parts[version.history_id])
         if previous is None:
             # The first version: what it was created with.
             for model_field in Dataset._meta.concrete_fields:
@@ -361,14 +369,18 @@ def dataset_history(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(page_obj.object_list)
     older = all_versions.filter(history_id__lt=versions[-1].history_id).first() if versions else None
     latest_id = versions[0].history_id if page_obj.number == 1 and versions else None
+    until = None
     if latest_id is None:
         latest_id = all_versions.values_list("history_id", flat=True).first()
+        if versions:  # later pages: the parts' changes up to the version after this page
+            newer = all_versions.filter(history_id__gt=versions[0].history_id).order_by("history_id")
+            until = newer.values_list("history_date", flat=True).first()
     return render(
         request,
         "inventory/dataset_history.html",
         {
             "dataset": dataset,
-            "entries": history_entries(dataset, versions, older, latest_id=latest_id),
+            "entries": history_entries(dataset, versions, older, latest_id=latest_id, until=until),
             "page_obj": page_obj,
             "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
             "may_restore": may_write(actor, dataset),

@@ -348,18 +348,17 @@ def _values(objects: Mapping[int, models.Model], keys: Iterable[str]) -> dict[in
     return {pk: {key: getattr(obj, key) for key in (*keys, "position")} for pk, obj in objects.items()}
 
 
-def _delete_unlisted(existing: Mapping[int, models.Model], keep: Iterable[models.Model], *, by) -> int:
+def _delete_unlisted(existing: Mapping[int, models.Model], keep: Iterable[models.Model], *, by) -> None:
     """Delete the rows of ``existing`` not in ``keep``, each with a history entry saying who removed it."""
     kept = {obj.pk for obj in keep}
-    gone = [obj for pk, obj in existing.items() if pk not in kept]
-    for obj in gone:
-        _record_as(obj, by=by, reason="Removed")
-        obj.delete()
-    return len(gone)
+    for pk, obj in existing.items():
+        if pk not in kept:
+            _record_as(obj, by=by, reason="Removed")
+            obj.delete()
 
 
-def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> int:
-    """Update the rows that changed and create the new ones, each with a history entry; how many were written."""
+def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> None:
+    """Update the rows that changed and create the new ones, each with a history entry."""
     changed = [
         obj for obj in keep if obj.pk is not None and any(getattr(obj, k) != v for k, v in before[obj.pk].items())
     ]
@@ -370,7 +369,6 @@ def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> int:
     new = [obj for obj in keep if obj.pk is None]
     if new:
         bulk_create_with_history(new, model, default_user=by, default_change_reason="Added")
-    return len(changed) + len(new)
 
 
 @transaction.atomic
@@ -451,15 +449,23 @@ def dataset_save_dictionary(
         keep.append(obj)
     if errors:
         raise ValidationError({"dictionary": errors})
+    if reason and _will_change(existing, keep, before):
+        # The dataset's entry comes first, so the history page files the fields' entries under it.
+        _touch(dataset, by=by, reason=reason)
     # Free the names of renamed fields first, so two fields may swap names without tripping the unique constraint.
     renamed = [obj.pk for obj in keep if obj.pk is not None and obj.name != before[obj.pk]["name"]]
-    changed = _delete_unlisted(existing, keep, by=by)
+    _delete_unlisted(existing, keep, by=by)
     if renamed:
         DataField.objects.filter(pk__in=renamed).update(name=Concat(Value("~renaming~"), Cast("pk", CharField())))
-    changed += _write_rows(DataField, keep, before, by=by)
-    if reason and changed:
-        _touch(dataset, by=by, reason=reason)
+    _write_rows(DataField, keep, before, by=by)
     return keep
+
+
+def _will_change(existing: Mapping[int, models.Model], keep: list, before: Mapping[int, dict]) -> bool:
+    kept = {obj.pk for obj in keep}
+    return any(pk not in kept for pk in existing) or any(
+        obj.pk is None or any(getattr(obj, k) != v for k, v in before[obj.pk].items()) for obj in keep
+    )
 
 
 def _touch(dataset: Dataset, *, by, reason: str) -> None:
@@ -483,11 +489,39 @@ def version_label(version) -> str:
     return date_format(timezone.localtime(version.history_date), "N j, Y, P")
 
 
+def parts_as_of(dataset: Dataset, *, before: datetime.datetime | None) -> tuple[list[dict], list[dict]]:
+    """The dataset's distributions and dictionary fields as they stood just before ``before`` (``None``: now), read
+    from their history: two lists of row dicts (:data:`DISTRIBUTION_KEYS` / :data:`DICTIONARY_KEYS` with ``id``
+    and ``position``), in their order then."""
+    found = []
+    for model, keys in ((Distribution, DISTRIBUTION_KEYS), (DataField, DICTIONARY_KEYS)):
+        records = model.history.filter(dataset_id=dataset.pk)
+        if before is not None:
+            records = records.filter(history_date__lt=before)
+        latest: dict[int, object] = {}
+        for record in records.order_by("history_date", "history_id"):
+            latest[record.id] = record
+        rows = [
+            {"id": record.id, "position": record.position, **{key: getattr(record, key) for key in keys}}
+            for record in latest.values()
+            if record.history_type != "-"
+        ]
+        found.append(sorted(rows, key=lambda row: (row["position"], row["id"])))
+    return found[0], found[1]
+
+
+def version_contents_end(version) -> datetime.datetime | None:
+    """When what ``version`` holds of the distributions and dictionary stopped being current: the next version's
+    date (their changes are recorded after the dataset's own entry of the same change), or ``None`` for the latest."""
+    newer = type(version).objects.filter(id=version.id, history_id__gt=version.history_id)
+    return newer.order_by("history_id").values_list("history_date", flat=True).first()
+
+
 @transaction.atomic
 def dataset_restore(*, dataset: Dataset, history_id: int, by=None) -> Dataset:
-    """Bring back the metadata of an earlier version of ``dataset``: its fields (not its identifier) and its
-    keywords, themes and initiatives, as a new history entry "Restored version of <date>"; later versions stay in
-    the history. The distributions and the dictionary are not part of a version and stay as they are.
+    """Bring back an earlier version of ``dataset``: its metadata (not its identifier), its keywords, themes and
+    initiatives, and its distributions and data dictionary as they stood in that version (from their own history),
+    as a new history entry "Restored version of <date>"; later versions stay in the history.
 
     Raises ``Dataset.history.model.DoesNotExist`` for a version of another dataset, and ValidationError when the
     version no longer holds (its steward is no longer a contact of its department, say), writing nothing.
@@ -510,7 +544,19 @@ def dataset_restore(*, dataset: Dataset, history_id: int, by=None) -> Dataset:
         ids = getattr(version, name).values_list(f"{related}_id", flat=True)
         getattr(dataset, name).set(model.objects.filter(pk__in=list(ids)))
     _keep_one_history_entry(dataset, after=after, created=False)
+    distributions, fields = parts_as_of(dataset, before=version_contents_end(version))
+    # Rows that still exist change in place (their history shows old → new); the others come back as new rows.
+    still = set(dataset.distributions.values_list("pk", flat=True))
+    dataset_save_distributions(
+        dataset=dataset, distributions=[_existing_or_new(row, still) for row in distributions], by=by
+    )
+    still = set(dataset.fields.values_list("pk", flat=True))
+    dataset_save_dictionary(dataset=dataset, fields=[_existing_or_new(row, still) for row in fields], by=by)
     return dataset
+
+
+def _existing_or_new(row: dict, existing_ids: set[int]) -> dict:
+    return {**row, "id": row["id"] if row["id"] in existing_ids else None}
 
 
 # --- deleting -----------------------------------------------------------------------------------------------------
