@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import gzip
 import io
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -158,15 +160,51 @@ def computation_problems(
 # --- reading a data file ----------------------------------------------------------------------------------------
 
 
+#: Largest decompressed size of a gzipped data file.
+MAX_DECOMPRESSED_BYTES = 500 * 1024 * 1024
+
+
+def _gunzip(data: bytes) -> bytes:
+    stream = gzip.GzipFile(fileobj=io.BytesIO(data))
+    try:
+        text = stream.read(MAX_DECOMPRESSED_BYTES + 1)
+    except (OSError, EOFError) as exc:
+        raise ComputeError("The data file is not a valid gzip file.") from exc
+    if len(text) > MAX_DECOMPRESSED_BYTES:
+        raise ComputeError(f"The data file unpacks to more than {MAX_DECOMPRESSED_BYTES // (1024 * 1024)} MB.")
+    return text
+
+
+def _json_rows(data: bytes) -> pd.DataFrame:
+    """A JSON array of objects (an API's answer) or a GeoJSON FeatureCollection (its features' properties)."""
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ComputeError(f"The data file is not valid JSON ({exc}).") from exc
+    if isinstance(document, dict) and isinstance(document.get("features"), list):
+        document = [feature.get("properties") or {} for feature in document["features"] if isinstance(feature, dict)]
+    if not isinstance(document, list) or not all(isinstance(row, dict) for row in document):
+        raise ComputeError("The JSON data is not a list of records (or a GeoJSON FeatureCollection).")
+    frame = pd.DataFrame.from_records(document)
+    # Every cell as text, as for CSV: missing keys and nulls are empty cells.
+    return frame.apply(lambda column: column.map(lambda v: "" if v is None or v != v else str(v))).astype(str)
+
+
 def read_table(data: bytes, name: str = "") -> pd.DataFrame:
-    """A CSV (UTF-8, commas or semicolons) or XLSX file as a DataFrame of text, header names stripped.
+    """A CSV (UTF-8, commas or semicolons), XLSX or JSON (records, GeoJSON) file, gzipped or not, as a DataFrame of
+    text, header names stripped.
 
     Raises :class:`ComputeError` when the file cannot be read as a table."""
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(data)
+        name = name.removesuffix(".gz")
     if not data.strip():
         raise ComputeError("The data file is empty.")
     try:
         if data[:4] == b"PK\x03\x04" or name.lower().endswith(".xlsx"):
             frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
+        elif data.lstrip()[:1] in (b"[", b"{"):
+            frame = _json_rows(data)
         else:
             try:
                 text = data.decode("utf-8-sig")

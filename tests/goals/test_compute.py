@@ -298,3 +298,28 @@ def test_a_passing_quality_run_recorded_by_the_quality_app_recomputes_the_measur
     with django_capture_on_commit_callbacks(execute=True):
         run_record(dataset=calls, slot=timezone.now(), result=None, error="The server answered 500.")
     assert not values(failing)  # an error leaves the measures as they were
+
+
+def test_json_records_geojson_and_gzipped_files_are_read(city):
+    import gzip
+    import json
+
+    dataset = DatasetFactory(identifier="pd-json", department=city["police"])
+    measure = computed(dataset, aggregation="sum", value_column="minutes")
+    records = [
+        {"received": "2026-01-05", "minutes": 4},
+        {"received": "2026-01-06", "minutes": None},
+        {"received": "2026-02-01"},
+    ]
+    upload_data(dataset, json.dumps(records).encode(), "calls.json")
+    assert measure_compute(measure=measure, today=TODAY).ok
+    assert values(measure) == {M(2026, 1, 1): 4, M(2026, 2, 1): 0}
+    features = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"received": "2026-03-02", "minutes": "7"}}],
+    }
+    upload_data(dataset, gzip.compress(json.dumps(features).encode()), "calls.geojson.gz")
+    assert measure_compute(measure=measure, today=TODAY).ok
+    assert values(measure)[M(2026, 3, 1)] == 7
+    upload_data(dataset, b'{"not": "records"}', "bad.json")
+    assert "not a list of records" in measure_compute(measure=measure, today=TODAY).error
