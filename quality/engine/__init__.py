@@ -28,8 +28,9 @@ from .checks import (
     unique_checks,
 )
 from .freshness import freshness_check
-from .load import connect, load
-from .measure import measure
+from .load import connect
+from .load import load as load_table
+from .measure import measure as measure_columns
 from .result import FAIL, PASS, CheckOutcome, EngineResult, UnreadableSource
 from .rules import ColumnRule
 from .score import SCORE_EXPLANATION, score_for
@@ -131,7 +132,7 @@ def check_file(
     (empty, HTML, binary, an unknown encoding, a compression bomb past ``max_decompressed_bytes``...). Temporary
     files are removed before returning; memory stays bounded (DuckDB spills to disk past its limit).
     """
-    path = Path(path)
+    path = Path(path).absolute()
     thresholds = thresholds or DEFAULTS
     now = now or datetime.datetime.now(datetime.UTC)
     if now.tzinfo is None:
@@ -147,9 +148,14 @@ def check_file(
         raise UnreadableSource(f"The file cannot be opened ({exc.strerror}).") from exc
     try:
         prepared = prepare(path, workdir, media_type=media_type, max_decompressed_bytes=limit)
+        if any(char in str(prepared.path) for char in "*?[]{}"):
+            # DuckDB would read such a name as a glob pattern: give it a plain one.
+            link = workdir / "source"
+            link.symlink_to(prepared.path.resolve())
+            prepared.path = link
         con = connect(workdir)
         try:
-            table = load(con, prepared)
+            table = load_table(con, prepared)
             return _run(
                 table,
                 schema=schema,
@@ -186,7 +192,7 @@ def _run(
     measured: list[CheckOutcome] = []
     pending: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
     if table.rows:
-        outcomes, newest, pending = measure(
+        outcomes, newest, pending = measure_columns(
             table.con, rules, table.rows, thresholds=thresholds, date_rule=date_rule, now=now
         )
         duplicates, pairs = duplicate_rows(table, rules, thresholds)

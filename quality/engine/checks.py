@@ -195,17 +195,17 @@ def duplicate_rows(
 def unique_checks(
     table: LoadedTable, groups: list[tuple[str, list[ColumnRule]]], thresholds: Thresholds
 ) -> list[tuple[CheckOutcome, list[tuple[int, str]]]]:
-    """Values repeated in a unique column (or a composite primary key), compared as written."""
-    if not groups:
-        return []
-    selects = []
-    for _label, members in groups:
-        not_empty = " AND ".join(f"NOT {r.empty}" for r in members)
-        key = members[0].text if len(members) == 1 else f"hash({', '.join(r.text for r in members)})"
-        selects.append(f"count(*) FILTER (WHERE {not_empty}) - count(DISTINCT CASE WHEN {not_empty} THEN {key} END)")
-    counts = table.con.execute(f"SELECT {', '.join(selects)} FROM t").fetchone()  # noqa: S608
+    """Values repeated in a unique column (or a composite primary key), compared as written: one grouping per
+    column gives both the count and the first repeated rows."""
     results = []
-    for (label, members), n in zip(groups, counts, strict=True):
+    for label, members in groups:
+        not_empty = " AND ".join(f"NOT {r.empty}" for r in members)
+        key = ", ".join(r.text for r in members)
+        n, rowids = table.con.execute(
+            f"SELECT coalesce(sum(n - 1), 0), list(last ORDER BY first)[1:{thresholds.example_limit}] FROM "  # noqa: S608
+            f"(SELECT count(*) AS n, min(rowid) AS first, max(rowid) AS last FROM t WHERE {not_empty} "
+            f"GROUP BY {key} HAVING count(*) > 1)"
+        ).fetchone()
         n = int(n or 0)
         outcome = CheckOutcome(
             "unique",
@@ -216,14 +216,5 @@ def unique_checks(
             else "Every value is unique.",
             label,
         )
-        examples: list[tuple[int, str]] = []
-        if n:
-            not_empty = " AND ".join(f"NOT {r.empty}" for r in members)
-            key = ", ".join(r.text for r in members)
-            rowids = table.con.execute(
-                f"SELECT max(rowid) FROM t WHERE {not_empty} GROUP BY {key} HAVING count(*) > 1 "  # noqa: S608
-                f"ORDER BY min(rowid) LIMIT {thresholds.example_limit}"
-            ).fetchall()
-            examples = [(int(r), members[0].sql) for (r,) in rowids]
-        results.append((outcome, examples))
+        results.append((outcome, [(int(r), members[0].sql) for r in rowids or []]))
     return results

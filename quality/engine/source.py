@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import datetime
 import gzip
 import io
 import json
@@ -235,8 +236,6 @@ def _header(text: str, delimiter: str) -> tuple[list[str], int]:
 
 
 def _cell_text(value: object) -> str:
-    import datetime
-
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -391,7 +390,7 @@ def prepare(path: Path, workdir: Path, *, media_type: str = "", max_decompressed
         with open(path, "rb") as fh:
             head = fh.read(SAMPLE_BYTES)
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith((b"[", b"{")) or (declared == "json" and not stripped[:1].isalnum()):
+    if stripped.startswith((b"[", b"{")):
         path = _unwrap_json(path, workdir, head)
         return PreparedSource("json", path, checks=[encoding], rows_are_records=True)
     if declared == "json":

@@ -278,3 +278,12 @@ def test_temporary_files_are_removed(tmp_path, monkeypatch):
     with pytest.raises(UnreadableSource):
         check_file(write_bytes(tmp_path, "e.csv", b""), now=NOW)
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_file_name_duckdb_could_read_as_a_pattern(tmp_path):
+    folder = tmp_path / "uploads [2026]"
+    folder.mkdir()
+    path = folder / "cases*.csv"
+    path.write_text("id,name,amount\n1,a,1\n2,b,2\n3,c,3\n")
+    (folder / "cases-other.csv").write_text("x\n1\n")
+    assert_reads_the_table(check_file(path, schema=SCHEMA, now=NOW))
