@@ -223,3 +223,15 @@ def test_the_schema_lists_the_goals_endpoints(as_persona):
         assert path in schema["paths"], path
     assert set(schema["paths"]["/api/observations/"]) == {"get", "post"}
     assert set(schema["paths"]["/api/priorities/"]) == {"get"}
+
+
+def test_the_data_suspect_filter_and_flag(as_persona, framework, city):
+    from quality.models import DatasetQuality
+
+    dataset = DatasetFactory(identifier="pd-stale", department=city["police"])
+    DatasetQuality.objects.create(dataset=dataset, outcome="pass", stale=True)
+    MeasureFactory(goal=framework["public_goal"], department=city["police"], slug="stale-one", source_dataset=dataset)
+    client = as_persona("stat_lead")
+    assert slugs(client.get("/api/measures/?data_suspect=true")) == {"stale-one"}
+    assert "stale-one" not in slugs(client.get("/api/measures/?data_suspect=false"))
+    assert client.get("/api/measures/stale-one/").json()["data_suspect"] is True
