@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from .models import Direction
 from .selectors_dashboard import MeasureRow, Point, StatusCounts, TrendPoint
@@ -27,6 +28,8 @@ STATUS_STYLE = {
 }
 ACTUAL_COLOR = "#0072B2"
 TARGET_COLOR = "#000000"
+#: Plotly's "none" template (no theme), resolved once: naming it would cost a lookup and validation per figure.
+NONE_TEMPLATE = pio.templates["none"].to_plotly_json()
 FONT = {"family": "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif", "size": 14}
 #: plotly.js options for every chart: no mode bar (its buttons are not keyboard-reachable), no zoom by scroll.
 CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
@@ -34,7 +37,7 @@ CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
 
 def _layout(**extra) -> dict:
     return {
-        "template": "none",
+        "template": NONE_TEMPLATE,
         "font": FONT,
         "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
         "legend": {"orientation": "h", "y": -0.25},
@@ -64,47 +67,46 @@ def period_name(period, frequency: str = "monthly") -> str:
     return period_label(period, frequency)
 
 
-def measure_figure(row: MeasureRow, points: Sequence[Point]) -> go.Figure:
+def measure_figure(row: MeasureRow, points: Sequence[Point], *, validate: bool = True) -> go.Figure:
     """A measure's actual values (line, each point marked with its status's symbol and colour) against its target
-    line (dashed, stepping where the target changes)."""
+    line (dashed, stepping where the target changes).
+
+    ``validate=False`` skips plotly's per-property validation (most of the cost of a figure) for pages that draw
+    dozens of them; the figure is the same (a test compares the two)."""
     periods = [point.period.isoformat() for point in points]
     styles = [STATUS_STYLE[point.status] for point in points]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            name="Target",
-            x=periods,
-            y=[_number(point.target) for point in points],
-            mode="lines",
-            line={"color": TARGET_COLOR, "width": 2, "dash": "dash", "shape": "hv"},
-            hovertemplate=f"%{{x|%b %Y}}<br>Target %{{y:,.1f}} {row.unit}<extra></extra>",
-        )
+    target = go.Scatter(
+        _validate=validate,
+        name="Target",
+        x=periods,
+        y=[_number(point.target) for point in points],
+        mode="lines",
+        line={"color": TARGET_COLOR, "width": 2, "dash": "dash", "shape": "hv"},
+        hovertemplate=f"%{{x|%b %Y}}<br>Target %{{y:,.1f}} {row.unit}<extra></extra>",
     )
-    figure.add_trace(
-        go.Scatter(
-            name="Actual",
-            x=periods,
-            y=[_number(point.value) for point in points],
-            mode="lines+markers",
-            line={"color": ACTUAL_COLOR, "width": 2},
-            marker={
-                "size": 9,
-                "symbol": [style["symbol"] for style in styles],
-                "color": [style["color"] for style in styles],
-                "line": {"color": "#1b1b1b", "width": 1},
-            },
-            text=[point.status.label for point in points],
-            hovertemplate=f"%{{x|%b %Y}}<br>%{{y:,.1f}} {row.unit}<br>%{{text}}<extra></extra>",
-        )
+    actual = go.Scatter(
+        _validate=validate,
+        name="Actual",
+        x=periods,
+        y=[_number(point.value) for point in points],
+        mode="lines+markers",
+        line={"color": ACTUAL_COLOR, "width": 2},
+        marker={
+            "size": 9,
+            "symbol": [style["symbol"] for style in styles],
+            "color": [style["color"] for style in styles],
+            "line": {"color": "#1b1b1b", "width": 1},
+        },
+        text=[point.status.label for point in points],
+        hovertemplate=f"%{{x|%b %Y}}<br>%{{y:,.1f}} {row.unit}<br>%{{text}}<extra></extra>",
     )
-    figure.update_layout(
-        **_layout(
-            height=300,
-            xaxis={"type": "date", "fixedrange": True},
-            yaxis={"title": {"text": row.unit}, "rangemode": "tozero", "fixedrange": True},
-        )
+    layout = _layout(
+        height=300,
+        xaxis={"type": "date", "fixedrange": True},
+        yaxis={"title": {"text": row.unit}, "rangemode": "tozero", "fixedrange": True},
     )
-    return figure
+    # Built in one go (no add_trace/update_layout): plotly's update machinery is most of a figure's cost.
+    return go.Figure(data=[target, actual], layout=layout, _validate=validate)
 
 
 def department_share_figure(counts: Sequence[StatusCounts]) -> go.Figure:
@@ -166,7 +168,8 @@ def city_trend_figure(trend: Sequence[TrendPoint]) -> go.Figure:
 
 def figure_data(figure: go.Figure) -> dict:
     """The figure as plain JSON data (dates as ISO strings) for ``json_script``, with the config to draw it."""
-    data = json.loads(figure.to_json())
+    # validate=False: the figure validated itself as it was built (or was built unvalidated on purpose).
+    data = json.loads(pio.to_json(figure.to_plotly_json(), validate=False, engine="json"))
     data["config"] = CONFIG
     return data
 

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connection
@@ -128,7 +129,7 @@ class MeasureRow:
     quality_stale: bool
     quality_checked_at: datetime.datetime | None
 
-    @property
+    @cached_property
     def status(self) -> Status:
         return measure_status(
             self.latest_value, self.latest_target, direction=self.direction, tolerance_percent=self.tolerance_percent
@@ -142,7 +143,7 @@ class MeasureRow:
     def previous_badge(self) -> dict:
         return STATUS_BADGES[self.previous_status]
 
-    @property
+    @cached_property
     def previous_status(self) -> Status:
         return measure_status(
             self.previous_value,
@@ -306,9 +307,12 @@ class TrendPoint:
 def kpi_trend(*, since: datetime.date, measures: QuerySet[Measure] | None = None) -> list[TrendPoint]:
     """Per month since ``since``: how many KPIs were on track, approaching and off track, counted by the database
     (KPIs with no target that month are left out)."""
-    own_target = MeasureTarget.objects.filter(measure=OuterRef("measure_id"), period=OuterRef("period")).values(
-        "value"
-    )[:1]
+    # .order_by(): MeasureTarget's default ordering would join the measure, goal and priority into every lookup.
+    own_target = (
+        MeasureTarget.objects.filter(measure=OuterRef("measure_id"), period=OuterRef("period"))
+        .order_by()
+        .values("value")[:1]
+    )
     status, helpers = status_case()
     observations = Observation.objects.filter(measure__is_kpi=True, period__gte=since)
     if measures is not None:

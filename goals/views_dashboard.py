@@ -75,13 +75,14 @@ def chart_context(*, id: str, caption: str, summary: str, figure, table: dict, k
     }
 
 
-def measure_chart(row: MeasureRow, points: list[Point], *, prefix: str = "measure") -> dict:
-    """Everything one measure's chart needs: the figure, a summary and the same numbers as a table."""
+def measure_chart(row: MeasureRow, points: list[Point], *, prefix: str = "measure", validate: bool = False) -> dict:
+    """Everything one measure's chart needs: the figure, a summary and the same numbers as a table. Pages draw many,
+    so plotly's validation is skipped (``test_charts`` pins that the figure is the same either way)."""
     return chart_context(
         id=f"{prefix}-{row.slug}",
         caption=f"{row.name} ({row.unit}), actual against target",
         summary=charts.measure_summary(row, points),
-        figure=charts.measure_figure(row, points) if points else None,
+        figure=charts.measure_figure(row, points, validate=validate) if points else None,
         keyboard=True,
         table={
             "caption": f"{row.name}: each period’s value, target and status",

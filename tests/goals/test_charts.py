@@ -114,3 +114,9 @@ def test_values_read_as_people_write_them():
     assert charts.format_value(Decimal("12.5"), "%") == "12.5%"
     assert charts.format_value(Decimal("8.94"), "minutes") == "8.9 minutes"
     assert charts.format_value(None) == "no value"
+
+
+def test_a_figure_built_without_validation_is_the_same_figure():
+    assert charts.figure_data(charts.measure_figure(ROW, POINTS, validate=False)) == charts.figure_data(
+        charts.measure_figure(ROW, POINTS)
+    )

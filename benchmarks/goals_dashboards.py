@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Goals dashboards at scale: seed 500 measures with ten years of monthly observations, serve the app with gunicorn
+on 127.0.0.1, and measure the city-wide dashboard, a department's dashboard and the public dashboard against
+/healthz's throughput on the same server in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_goals .venv/bin/python benchmarks/goals_dashboards.py
+
+Goal (issue 5): each page at least 10% of /healthz's throughput. The database named by DATABASE_URL is emptied and
+re-seeded unless --reuse is given; with no DATABASE_URL a SQLite file under var/ is used. Requests go to 127.0.0.1
+only, bounded in number. Also prints the cold cost of each page (its first request after a write), which the
+cache hides from the throughput figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.inventory_throughput import (  # noqa: E402 - after the path is set
+    PASSWORD,
+    analyze,
+    http_get,
+    serve,
+    setup_django,
+    signed_in_cookie,
+    throughput,
+)
+
+
+def seed(measures: int, years: int, departments: int, per_goal: int) -> None:
+    """``measures`` measures in goals of ``per_goal`` (the first of each the KPI) across ``departments``, half of
+    the goals public, every tenth measure reading a dataset whose latest quality check failed; ``years`` of monthly
+    observations each, with a target per period for the KPIs."""
+    import random
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from goals.models import Goal, Measure, MeasureTarget, Observation, Priority
+    from inventory.models import Dataset
+    from quality.models import DatasetQuality
+    from team.models import Department, Person, Role, RoleAssignment
+
+    call_command("flush", interactive=False, verbosity=0)
+    # The flush emptied the six default priorities the data migration made: put them back the same way.
+    defaults = importlib.import_module("goals.migrations.0002_default_priorities").DEFAULT_PRIORITIES
+    for position, (slug, name) in enumerate(defaults, start=1):
+        Priority.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})
+    started = time.perf_counter()
+    rng = random.Random(5)
+    today = datetime.date.today()  # noqa: DTZ011 - the benchmark's calendar
+    months = [
+        datetime.date(today.year - years + (today.month - 1 + n) // 12, (today.month - 1 + n) % 12 + 1, 1)
+        for n in range(years * 12)
+    ]
+    with transaction.atomic():
+        depts = Department.objects.bulk_create(
+            Department(name=f"Department {i:02d}", slug=f"department-{i:02d}", code=f"D{i:02d}")
+            for i in range(departments)
+        )
+        user = get_user_model().objects.create_user("bench-analyst", "bench@example.gov", PASSWORD)
+        person = Person.objects.create(full_name="Bench Analyst", email="bench@example.gov", user=user)
+        RoleAssignment.objects.create(person=person, role=Role.STAT_ANALYST)
+        priorities = list(Priority.objects.order_by("position"))
+        goals = []
+        for g in range(measures // per_goal):
+            goals.append(
+                Goal(
+                    priority=priorities[g % len(priorities)],
+                    statement=f"Benchmark goal {g:03d}: move its measures toward their targets",
+                    public=g % 2 == 0,
+                    bold=g % 7 == 0,
+                )
+            )
+        goals = Goal.objects.bulk_create(goals)
+        Goal.departments.through.objects.bulk_create(
+            Goal.departments.through(goal=goal, department=depts[g % departments]) for g, goal in enumerate(goals)
+        )
+        datasets = Dataset.objects.bulk_create(
+            Dataset(
+                identifier=f"bench-goals-{i:03d}",
+                title=f"Benchmark source {i:03d}",
+                description="Source of a benchmark measure.",
+                department=depts[i % departments],
+                access_level="public",
+                published=True,
+            )
+            for i in range(measures // 10)
+        )
+        DatasetQuality.objects.bulk_create(
+            DatasetQuality(dataset=dataset, outcome="fail" if i % 3 == 0 else "pass", score=60 + i % 40)
+            for i, dataset in enumerate(datasets)
+        )
+        rows = []
+        for m in range(measures):
+            goal = goals[m // per_goal]
+            rows.append(
+                Measure(
+                    goal=goal,
+                    department=depts[(m // per_goal) % departments],
+                    name=f"Benchmark measure {m:03d}",
+                    slug=f"bench-measure-{m:03d}",
+                    description="A synthetic measure for the benchmark.",
+                    is_kpi=m % per_goal == 0,
+                    unit="cases",
+                    direction="down" if m % 2 else "up",
+                    target_value=Decimal(100),
+                    public=m % 3 != 2,
+                    source_dataset=datasets[m // 10] if m % 10 == 0 else None,
+                )
+            )
+        created = Measure.objects.bulk_create(rows)
+        Observation.objects.bulk_create(
+            (
+                Observation(
+                    measure=measure,
+                    period=month,
+                    value=Decimal(str(round(rng.uniform(80, 120), 1))),
+                    source="manual",
+                )
+                for measure in created
+                for month in months
+            ),
+            batch_size=5000,
+        )
+        MeasureTarget.objects.bulk_create(
+            (
+                MeasureTarget(measure=measure, period=month, value=Decimal(100 - n // 12))
+                for measure in created
+                if measure.is_kpi
+                for n, month in enumerate(months)
+            ),
+            batch_size=5000,
+        )
+    print(
+        f"seeded {measures} measures x {len(months)} monthly observations in {departments} departments in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--measures", type=int, default=500)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--departments", type=int, default=25)
+    parser.add_argument("--per-goal", type=int, default=4, help="measures per goal (the first is its KPI)")
+    parser.add_argument("--requests", type=int, default=200, help="GETs per page (over all rounds)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of measurement, each page after /healthz")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--reuse", action="store_true", help="keep the data already seeded")
+    args = parser.parse_args()
+
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    if not args.reuse:
+        seed(args.measures, args.years, args.departments, args.per_goal)
+    analyze()
+    from goals.models import Measure, Observation
+
+    print(f"{Measure.objects.count()} measures, {Observation.objects.count()} observations")
+    base = f"http://127.0.0.1:{args.port}"
+    server = None
+    try:
+        server = serve(args.port, args.workers)
+        cookie = signed_in_cookie(base)
+        pages = [
+            ("/healthz (baseline)", "/healthz"),
+            ("city dashboard (principal)", "/goals/dashboard/"),
+            ("department dashboard", "/goals/departments/department-00/"),
+            ("public dashboard /public/", "/public/"),
+        ]
+        print("\ncold cost (first request after a write; each worker builds its cache once):")
+        for label, path in pages[1:]:
+            started = time.perf_counter()
+            status, body = http_get(base + path, cookie=cookie)
+            if status != 200:
+                raise SystemExit(f"{path} answered {status}")
+            print(f"  {label:38} {time.perf_counter() - started:6.2f} s, {len(body) / 1024:,.0f} KiB")
+        for _label, path in pages:  # warm every worker up
+            throughput(base + path, cookie=cookie, requests_total=args.concurrency * 4, concurrency=args.concurrency)
+        per_round = max(args.requests // args.rounds, args.concurrency)
+        samples: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _path in pages}
+        for round_number in range(1, args.rounds + 1):
+            print(f"round {round_number} of {args.rounds}...", flush=True)
+            for label, path in pages:
+                healthz, _ = throughput(
+                    base + pages[0][1], cookie=cookie, requests_total=per_round, concurrency=args.concurrency
+                )
+                rps, median = throughput(
+                    base + path, cookie=cookie, requests_total=per_round, concurrency=args.concurrency
+                )
+                samples[label].append((rps, median, rps / healthz))
+        print(f"\n{'page':40} {'req/s':>8} {'median ms':>10} {'vs /healthz':>12}  goal >= 10%")
+        for label, runs in samples.items():
+            rps = statistics.median(run[0] for run in runs)
+            median = statistics.median(run[1] for run in runs)
+            ratio = statistics.median(run[2] for run in runs)
+            verdict = "" if label.startswith("/healthz") else ("ok" if ratio >= 0.10 else "BELOW GOAL")
+            spread = f"  (rounds: {', '.join(f'{run[2]:.0%}' for run in runs)})" if verdict else ""
+            print(f"{label:40} {rps:8.1f} {median:10.1f} {ratio:11.0%}  {verdict}{spread}")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
