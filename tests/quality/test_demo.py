@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import random
 import time
 from io import StringIO
 
@@ -70,7 +71,7 @@ def test_values_follow_the_dictionary_and_the_city():
         assert 1 <= int(row[6]) <= 9
     # Newest requests are from yesterday: a daily dataset is fresh.
     assert max(datetime.datetime.fromisoformat(row[2]) for row in rows).date() >= DAY - datetime.timedelta(days=2)
-    assert text_matching(r"^CE-\d{4}-\d{5}$", __import__("random").Random(1), 42) == "CE-2026-00042"
+    assert text_matching(r"^CE-\d{4}-\d{5}$", random.Random(1), 42) == "CE-2026-00042"
 
 
 def test_earlier_files_hold_only_the_rows_exported_by_then():
@@ -293,6 +294,9 @@ def test_history_slots_follow_the_schedule_at_most_every_two_weeks():
     assert len(daily) == 13 and all(slot.trigger == Trigger.SCHEDULED for slot in daily)
     days = [timezone.localdate(slot.slot) for slot in daily]
     assert all((b - a).days == 14 and b.weekday() == 0 for a, b in zip(days, days[1:], strict=False))
+    # Half the datasets take the other Mondays, so every week has runs.
+    odd = [timezone.localdate(slot.slot) for slot in history_slots("R/P1D", now=now, odd_weeks=True)]
+    assert {(day - odd_day).days for day, odd_day in zip(days, odd, strict=False)} == {7}
     monthly = history_slots("R/P1M", now=now)
     assert [timezone.localtime(s.slot).day for s in monthly] == [1] * 5  # June to October; November is now
     annual = history_slots("R/P1Y", now=now)
