@@ -439,8 +439,7 @@ def latest_narratives(measure_ids: Iterable[int]) -> dict[int, NarrativeRow]:
 
 _FINGERPRINT_SQL = """
 SELECT
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(recorded_at)::text, '') || ':' || COALESCE(SUM(value)::text, '')
-     FROM goals_observation),
+  (SELECT COUNT(*) || ':' || COALESCE(MAX(recorded_at)::text, '') FROM goals_observation),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_measure),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_goal),
   (SELECT COUNT(*) || ':' || COALESCE(SUM(value)::text, '') FROM goals_measuretarget),
@@ -453,7 +452,9 @@ SELECT
 
 
 def data_fingerprint() -> str:
-    """A short digest that changes whenever anything a dashboard shows is written: one query."""
+    """A short digest that changes whenever anything a dashboard shows is written: one query. Observations are
+    judged by count and newest ``recorded_at`` (every write path of goals.services sets it, bulk ones included);
+    targets, which have no timestamp, by count and sum."""
     sql = _FINGERPRINT_SQL
     if connection.vendor != "postgresql":
         sql = sql.replace("::text", "")

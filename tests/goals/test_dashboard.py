@@ -338,3 +338,21 @@ def _json_script(html: str, element_id: str) -> str:
         f'<script id="{element_id}" type="application/json">'
     )
     return html[start : html.index("</script>", start)]
+
+
+def test_a_corrected_value_and_a_new_narrative_show_on_the_next_request(as_persona, dashboard_data, users):
+    from goals.services.observations import narrative_save, observation_record
+
+    client = as_persona("police_lead")
+    assert "98 crashes in January 2026" in text_of(client.get(POLICE))
+    observation_record(
+        measure=dashboard_data["crashes"], period=MONTHS[-1], value=Decimal("97"), by=users["police_lead"]
+    )
+    narrative_save(
+        measure=dashboard_data["crashes"],
+        period=MONTHS[-1],
+        what_happened="New signals on Main.",
+        by=users["police_lead"],
+    )
+    text = text_of(client.get(POLICE))
+    assert "97 crashes in January 2026" in text and "New signals on Main." in text
