@@ -255,3 +255,13 @@ def test_the_badge_costs_no_query_per_row(as_persona, city, django_assert_max_nu
     with django_assert_max_num_queries(few):
         response = client.get("/inventory/", {"quality": "failing"})
     assert len(badges(response)) == 25
+
+
+def test_the_api_filters_by_quality_within_what_the_reader_may_see(as_persona, judged_city):
+    def titles(persona):
+        response = as_persona(persona).get("/api/datasets/", {"quality": "failing"})
+        assert response.status_code == 200
+        return {row["title"] for row in response.json()["results"]}
+
+    assert titles("stat_analyst") == {"Use of force", "Calls", "Playgrounds"}
+    assert titles("police_lead") == {"Use of force", "Calls"}
