@@ -291,11 +291,12 @@ def main() -> None:
             f"engine found the planted problems exactly: {found_ok and rows_ok}  "
             f"{dict(sorted(engine['counts'].items()))}"
         )
-        goals = {
-            "engine <= 8x pyarrow": ratio <= 8,
-            f"engine peak <= {memory_goal} MB": engine["peak_mb"] <= memory_goal,
-            "engine finds every planted problem": found_ok and rows_ok,
-        }
+        # The speed goals are set at 1M rows; at 10M only memory is (the figures are printed either way).
+        speed_goals = args.rows <= 1_000_000
+        goals = {f"engine peak <= {memory_goal} MB": engine["peak_mb"] <= memory_goal}
+        if speed_goals:
+            goals["engine <= 8x pyarrow"] = ratio <= 8
+        goals["engine finds every planted problem"] = found_ok and rows_ok
         if not args.skip_frictionless:
             sample_rows = args.frictionless_rows if 0 < args.frictionless_rows < args.rows else args.rows
             target = path
@@ -316,7 +317,8 @@ def main() -> None:
             agree = all(same_file["counts"].get(k, 0) == friction["counts"].get(k, 0) for k in KINDS)
             print(f"frictionless found {dict(sorted((k, v) for k, v in friction['counts'].items()))}")
             print(f"same problems found by both on {'the whole file' if target == path else 'the sample'}: {agree}")
-            goals["engine >= 20x faster than frictionless"] = speedup >= 20
+            if speed_goals:
+                goals["engine >= 20x faster than frictionless"] = speedup >= 20
             goals["same problems as frictionless"] = agree
         print()
         for goal, met in goals.items():

@@ -445,3 +445,13 @@ def test_the_result_as_json_has_score_and_checks(tmp_path):
     assert data["score"] == 100 - WARN_PENALTY
     for check in data["checks"]:
         assert {"check", "status", "value", "message", "examples"} <= set(check)
+
+
+def test_thresholds_from_the_dataset_settings_model():
+    from quality.models import DatasetQualitySettings
+
+    settings = DatasetQualitySettings(freshness_grace_days=0, empty_warn_percent=90, max_bytes=1024)
+    thresholds = Thresholds.for_dataset(settings)
+    assert (thresholds.freshness_grace_days, thresholds.empty_warn_percent, thresholds.max_bytes) == (0, 90, 1024)
+    assert thresholds.row_change_warn_percent == DEFAULTS.row_change_warn_percent
+    assert thresholds.max_decompressed_bytes == DEFAULTS.max_decompressed_bytes
