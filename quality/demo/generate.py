@@ -314,16 +314,23 @@ class DemoTable:
         """Which planted problems the file exported at ``moment`` shows."""
         return tuple(moment >= self.problem_from.get(i, _NEVER) for i in range(len(self.plants)))
 
-    def newest_date_at(self, moment: datetime.datetime | None = None) -> datetime.datetime | None:
-        """The newest value of the freshness column in the file exported at ``moment``."""
-        if not self.date_column:
+    def newest_date_at(self, moment: datetime.datetime | None = None, column: str = "") -> datetime.datetime | None:
+        """The newest value of a date column (default: the freshness column) in the file exported at ``moment``."""
+        column = column or self.date_column
+        if column not in self.header:
             return None
-        index = self.header.index(self.date_column)
-        # The freshness column is when each record happened, so the last rows hold its newest value.
-        found = next((row.values[index] for row in reversed(self.rows_at(moment)) if row.values[index]), "")
+        index = self.header.index(column)
+        rows = self.rows_at(moment)
+        if column == self.date_column:  # when each record happened, so the last rows hold its newest value
+            found = next((row.values[index] for row in reversed(rows) if row.values[index]), "")
+        else:
+            found = max((row.values[index] for row in rows if index < len(row.values)), default="")
         if not found:
             return None
-        value = datetime.datetime.fromisoformat(found)
+        try:
+            value = datetime.datetime.fromisoformat(found)
+        except ValueError:
+            return None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     def csv(self, moment: datetime.datetime | None = None) -> bytes:

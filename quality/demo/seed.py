@@ -42,9 +42,9 @@ from inventory.demo import DATASETS, DatasetSpec
 from inventory.models import Dataset, Status
 from inventory.services.dictionary import table_schema_for
 
-from ..engine.result import EngineResult
+from ..engine.result import EngineResult, UnreadableSource
 from ..engine.thresholds import Thresholds
-from ..models import QualityRun, RunState, Trigger
+from ..models import DatasetQualitySettings, QualityRun, RunState, Trigger
 from ..services import run_record, settings_update, slot_for, source_upload_create
 from ..services.schedule import PERIODS
 from ..services.sources import local_copy, max_bytes_for, source_for
@@ -114,22 +114,33 @@ class SeedStats:
     engine_seconds: float = 0.0
 
 
-def _engine_check(table: DemoTable, *, dataset: Dataset, schema: dict, moment, previous, thresholds, folder):
+@dataclass
+class _Checking:
+    """What every check of one dataset's files shares."""
+
+    dataset: Dataset
+    table: DemoTable
+    schema: dict
+    thresholds: Thresholds
+    date_column: str
+    folder: str
+
+
+def _engine_check(c: _Checking, *, moment: datetime.datetime, previous: int | None) -> EngineResult:
     """A real engine run on the file as exported at ``moment``, judged as of then."""
     from ..engine import check_file
 
-    data = table.csv(moment)
-    path = Path(folder) / f"{dataset.identifier}-{moment:%Y%m%d%H%M}.csv"
-    path.write_bytes(data)
+    path = Path(c.folder) / f"{c.dataset.identifier}-{moment:%Y%m%d%H%M}.csv"
+    path.write_bytes(c.table.csv(moment))
     try:
         return check_file(
             path,
-            schema=schema,
-            thresholds=thresholds,
+            schema=c.schema,
+            thresholds=c.thresholds,
             previous_row_count=previous,
             source_modified=moment - EXPORTED_BEFORE,
-            frequency=dataset.accrual_periodicity,
-            date_column=table.date_column,
+            frequency=c.dataset.accrual_periodicity,
+            date_column=c.date_column,
             now=moment,
             media_type="text/csv",
         )
@@ -137,27 +148,27 @@ def _engine_check(table: DemoTable, *, dataset: Dataset, schema: dict, moment, p
         path.unlink()
 
 
-def _derived_check(sample: EngineResult, table: DemoTable, *, dataset: Dataset, moment, previous, thresholds):
-    """The run at ``moment`` from the engine run of an earlier file with the same problems: its column checks are
+def _derived_check(c: _Checking, sample: EngineResult, *, moment: datetime.datetime, previous: int | None):
+    """The run at ``moment`` from the engine run of another file with the same problems: its column checks are
     the sample's; its row count, the row-count check and freshness are its own, judged by the engine's functions."""
     from ..engine.checks import row_count_check
     from ..engine.freshness import freshness_check
     from ..engine.score import score_for
 
-    rows = len(table.rows_at(moment))
-    newest = table.newest_date_at(moment)
+    rows = len(c.table.rows_at(moment))
+    newest = c.table.newest_date_at(moment, c.date_column) if c.date_column else None
     checks = []
     for check in sample.checks:
         if check.check == "row_count":
-            check = row_count_check(rows, previous, thresholds)
+            check = row_count_check(rows, previous, c.thresholds)
         elif check.check == "freshness":
             check = freshness_check(
-                frequency=dataset.accrual_periodicity,
-                grace_days=thresholds.freshness_grace_days,
+                frequency=c.dataset.accrual_periodicity,
+                grace_days=c.thresholds.freshness_grace_days,
                 now=moment,
                 newest_value=newest,
-                date_column=table.date_column,
-                date_column_found=bool(table.date_column),
+                date_column=c.date_column,
+                date_column_found=c.date_column in c.table.header,
                 source_modified=moment - EXPORTED_BEFORE,
             )
         else:
@@ -172,31 +183,43 @@ def _derived_check(sample: EngineResult, table: DemoTable, *, dataset: Dataset, 
     )
 
 
-def _check_upload(dataset: Dataset, table: DemoTable, *, schema, quality_settings, thresholds, previous, now):
-    """The real engine run on the uploaded file, read through the storage as a worker reads it."""
+def _check_upload(c: _Checking, *, quality_settings, previous: int | None, now: datetime.datetime):
+    """The real engine run on the uploaded file, read through the storage as a worker reads it: (result or None,
+    error, the local copy's facts)."""
     from ..engine import check_file
 
-    source = source_for(dataset, quality_settings)
+    source = source_for(c.dataset, quality_settings)
     with local_copy(source, max_bytes=max_bytes_for(quality_settings)) as copy:
-        result = check_file(
-            copy.path,
-            schema=schema,
-            thresholds=thresholds,
-            previous_row_count=previous,
-            source_modified=copy.modified,
-            frequency=dataset.accrual_periodicity,
-            date_column=table.date_column,
-            now=now,
-            media_type=copy.media_type,
-        )
-        return result, copy
+        try:
+            result = check_file(
+                copy.path,
+                schema=c.schema,
+                thresholds=c.thresholds,
+                previous_row_count=previous,
+                source_modified=copy.modified,
+                frequency=c.dataset.accrual_periodicity,
+                date_column=c.date_column,
+                now=now,
+                media_type=copy.media_type,
+            )
+        except UnreadableSource as exc:
+            return None, str(exc) or "The file could not be read.", copy
+        return result, "", copy
 
 
 def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime, stats: SeedStats, folder) -> None:
     table = demo_table(spec, as_of=timezone.localdate(now))
-    quality_settings = settings_update(dataset=dataset, date_column=table.date_column)
-    thresholds = Thresholds.for_dataset(quality_settings)
-    schema = table_schema_for(dataset)
+    quality_settings = DatasetQualitySettings.objects.filter(dataset=dataset).first()
+    if quality_settings is None or not quality_settings.date_column:  # a date column set in the app is kept
+        quality_settings = settings_update(dataset=dataset, date_column=table.date_column)
+    c = _Checking(
+        dataset=dataset,
+        table=table,
+        schema=table_schema_for(dataset),
+        thresholds=Thresholds.for_dataset(quality_settings),
+        date_column=quality_settings.date_column,
+        folder=folder,
+    )
     slots = history_slots(dataset.accrual_periodicity, now=now, odd_weeks=zlib.crc32(dataset.identifier.encode()) % 2)
 
     # Today's file first: uploaded, and checked by the engine as a worker would (the upload's queued run).
@@ -207,46 +230,32 @@ def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime
     queued = QualityRun.objects.filter(dataset=dataset, state=RunState.QUEUED).order_by("-pk").first()
     started = time.perf_counter()
     last_count = len(table.rows_at(slots[-1].finished_at)) if slots else None
-    current, copy = _check_upload(
-        dataset,
-        table,
-        schema=schema,
-        quality_settings=quality_settings,
-        thresholds=thresholds,
-        previous=last_count,
-        now=now,
-    )
+    current, error, copy = _check_upload(c, quality_settings=quality_settings, previous=last_count, now=now)
     stats.engine_seconds += time.perf_counter() - started
     stats.engine_runs += 1
 
     # The history, oldest first: a real engine run for each set of problems the current file does not show.
-    samples = {table.problems_at(now): current}
+    samples = {table.problems_at(now): current} if current is not None else {}
     previous: int | None = None
     for item in slots:
         moment = item.finished_at
         problems = table.problems_at(moment)
-        if problems not in samples:
+        result, run_error = None, ""
+        if problems in samples:
+            result = _derived_check(c, samples[problems], moment=moment, previous=previous)
+        else:
             started = time.perf_counter()
-            result = _engine_check(
-                table,
-                dataset=dataset,
-                schema=schema,
-                moment=moment,
-                previous=previous,
-                thresholds=thresholds,
-                folder=folder,
-            )
+            try:
+                result = samples[problems] = _engine_check(c, moment=moment, previous=previous)
+            except UnreadableSource as exc:
+                run_error = str(exc) or "The file could not be read."
             stats.engine_seconds += time.perf_counter() - started
             stats.engine_runs += 1
-            samples[problems] = result
-        else:
-            result = _derived_check(
-                samples[problems], table, dataset=dataset, moment=moment, previous=previous, thresholds=thresholds
-            )
         run_record(
             dataset=dataset,
             slot=item.slot,
             result=result,
+            error=run_error,
             trigger=item.trigger,
             source=f"{dataset.identifier}.csv as exported on {timezone.localdate(moment):%Y-%m-%d}",
             source_modified=moment - EXPORTED_BEFORE,
@@ -254,7 +263,7 @@ def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime
             finished_at=moment,
             notify=False,
         )
-        previous = result.row_count
+        previous = result.row_count if result is not None else previous
         stats.runs += 1
 
     # Then today's run, last: a dataset that passed until now and fails today notifies its people.
@@ -262,6 +271,7 @@ def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime
         dataset=dataset,
         slot=queued.slot if queued else upload.uploaded_at,
         result=current,
+        error=error,
         trigger=Trigger.UPLOAD,
         source=copy.label,
         source_bytes=copy.size,

@@ -195,10 +195,22 @@ def snapshot() -> dict:
     }
 
 
-SOME = (SHOWCASE, "rpl-circulation", "311-call-centre-volume", "dpw-capital-projects", "rhd-immunizations")
+SOME = (
+    SHOWCASE,
+    "rpl-circulation",
+    "311-call-centre-volume",
+    "dpw-capital-projects",
+    "rhd-immunizations",
+    "rfd-hydrants",
+)
 
 
 def test_seeding_uploads_a_file_checks_it_and_keeps_months_of_history(demo_inventory, settings, tmp_path):
+    from inventory.models import Dataset
+    from quality.services import settings_update
+
+    hydrants = Dataset.objects.get(identifier="rfd-hydrants")
+    settings_update(dataset=hydrants, date_column="last_tested")  # chosen in the app before seeding: kept
     stats = quality_demo_seed(identifiers=SOME, force=True)
     assert stats.datasets == len(SOME) and stats.runs == QualityRun.objects.count()
     now = timezone.now()
@@ -231,6 +243,12 @@ def test_seeding_uploads_a_file_checks_it_and_keeps_months_of_history(demo_inven
         ).count()
         == len(outcomes) - first_fail
     )
+    hydrants.refresh_from_db()
+    assert hydrants.quality_settings.date_column == "last_tested"
+    freshness = CheckResult.objects.filter(run__dataset=hydrants, name="freshness")
+    assert freshness.count() == QualityRun.objects.filter(dataset=hydrants).count()
+    assert all("last_tested" in message for message in freshness.values_list("message", flat=True))
+    assert DatasetQuality.objects.get(dataset=hydrants).outcome == PASS
     # A stale dataset is flagged as such.
     assert DatasetQuality.objects.get(dataset__identifier="311-call-centre-volume").stale
 
