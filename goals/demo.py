@@ -6,7 +6,9 @@ It runs after the team and the inventory (it needs the departments, the leads an
 follows Las Vegas's: cut crashes at the 50 targeted intersections by 20%, with a monthly target stepping down from
 the 2023 baseline. Some KPIs are on track, some approaching, some off track, and one is **data suspect**: police
 response time reads the CAD incidents dataset, whose latest quality check fails in the quality demo
-(:data:`quality.demo.SHOWCASE`).
+(:data:`quality.demo.SHOWCASE`). Measures name a source dataset only where the quality demo leaves that dataset
+passing; the crash, 311, pothole, code-enforcement and inspection datasets carry planted problems there, and naming
+them would flag those measures too.
 
 The history is invented and recorded as an upload of monthly values through
 :func:`goals.services.observations.observations_import` (the same path as a department's CSV upload), not computed
