@@ -321,3 +321,11 @@ def test_history_slots_follow_the_schedule_at_most_every_two_weeks():
     assert len(annual) == 6 and {s.trigger for s in annual} == {Trigger.MANUAL}
     for slots in (daily, monthly, annual):
         assert slots[-1].finished_at < now and now - slots[0].finished_at < datetime.timedelta(weeks=HISTORY_WEEKS)
+
+
+def test_seed_quality_demo_asks_for_the_demo_inventory_first(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="seed_demo"):
+        call_command("seed_quality_demo", stdout=StringIO())
+    assert not QualityRun.objects.exists()

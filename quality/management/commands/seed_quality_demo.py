@@ -1,9 +1,10 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from inventory.models import Dataset
 from quality.demo import PLANTED, SHOWCASE
-from quality.demo.seed import quality_demo_seed
+from quality.demo.seed import quality_demo_seed, specs_with_data
 
 
 class Command(BaseCommand):
@@ -21,6 +22,10 @@ class Command(BaseCommand):
         stats = quality_demo_seed(identifiers=identifiers or None, force=True)
         seconds = time.perf_counter() - started
         if not stats.datasets:
+            if not Dataset.objects.filter(identifier__in=[spec.identifier for spec in specs_with_data()]).exists():
+                raise CommandError(
+                    "The demo inventory is not there yet: run `manage.py seed_demo` (which does this too)."
+                )
             self.stdout.write("Every demo dataset already has its data file and runs; nothing to add.")
             return
         self.stdout.write(
