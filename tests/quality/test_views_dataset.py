@@ -63,7 +63,7 @@ def test_the_panel_shows_the_latest_run_and_its_failing_checks_with_example_rows
     rows = [row.text for row in problems.find("tbody").children if not isinstance(row, str) and row.tag == "tr"]
     # Worst first: the failing type check, then the warning; the passing row count check is not listed.
     assert rows[0].startswith("type priority Fail 3 3 values are not integers.")
-    assert "17 priority high" in rows[0] and "40 priority x" in rows[0]
+    assert "Row 17: high" in rows[0] and "Row 40: x" in rows[0]
     assert rows[1].startswith("completeness address Warning")
     assert len(rows) == 2
 
