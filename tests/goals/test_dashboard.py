@@ -356,3 +356,14 @@ def test_a_corrected_value_and_a_new_narrative_show_on_the_next_request(as_perso
     )
     text = text_of(client.get(POLICE))
     assert "97 crashes in January 2026" in text and "New signals on Main." in text
+
+
+def test_the_signed_in_dashboard_links_to_the_goals_dashboards(as_persona, dashboard_data):
+    from tests.pages import parse
+
+    principal = parse(as_persona("principal").get("/dashboard/"))
+    assert principal.find("a", href=CITY) is not None
+    lead = parse(as_persona("police_lead").get("/dashboard/"))
+    assert lead.find("a", href=POLICE) is not None and lead.find("a", href=CITY) is None
+    contact = parse(as_persona("parks_contact").get("/dashboard/"))
+    assert contact.find("a", href="/goals/departments/parks/") is not None
