@@ -40,3 +40,17 @@ def test_the_trend_is_drawn_from_the_figure_with_the_run_data(page, login, perso
     expect(chart.locator(".main-svg").first).to_be_attached(timeout=20_000)  # plotly.js is fetched after load
     drawn = page.evaluate("document.getElementById('quality-trend').data.map(t => [t.name, t.y.length])")
     assert drawn == [["Score", 8], ["Rows", 8]]
+
+
+@pytest.mark.parametrize("where", ["dataset", "city"])
+def test_the_quality_pages_reflow_on_a_phone(page, login, personas, city, where):
+    """WCAG 2.1 1.4.10 Reflow: at 320 CSS pixels the page never scrolls sideways (tables scroll in their own box)."""
+    from django.urls import reverse
+
+    dataset = failing_dataset(personas, city)
+    page.set_viewport_size({"width": 320, "height": 800})
+    login(page, "stat_analyst", next=dataset.get_absolute_url() if where == "dataset" else reverse("quality:overview"))
+    chart = "#quality-trend" if where == "dataset" else "#runs-chart"
+    expect(page.locator(f"{chart} .main-svg").first).to_be_attached(timeout=20_000)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the {where} page scrolls sideways by {overflow}px at 320px wide"
