@@ -28,7 +28,8 @@ STATUS_STYLE = {
 }
 ACTUAL_COLOR = "#0072B2"
 TARGET_COLOR = "#000000"
-#: Plotly's "none" template (no theme), resolved once: naming it would cost a lookup and validation per figure.
+#: Plotly's "none" template (no theme) as data, for figures built without validation (which would not resolve the
+#: name, and a template given as data is merged with plotly's default theme when it is validated).
 NONE_TEMPLATE = pio.templates["none"].to_plotly_json()
 FONT = {"family": "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif", "size": 14}
 #: plotly.js options for every chart: no mode bar (its buttons are not keyboard-reachable), no zoom by scroll.
@@ -37,7 +38,7 @@ CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
 
 def _layout(**extra) -> dict:
     return {
-        "template": NONE_TEMPLATE,
+        "template": "none",
         "font": FONT,
         "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
         "legend": {"orientation": "h", "y": -0.25},
@@ -105,6 +106,8 @@ def measure_figure(row: MeasureRow, points: Sequence[Point], *, validate: bool =
         xaxis={"type": "date", "fixedrange": True},
         yaxis={"title": {"text": row.unit}, "rangemode": "tozero", "fixedrange": True},
     )
+    if not validate:
+        layout["template"] = NONE_TEMPLATE
     # Built in one go (no add_trace/update_layout): plotly's update machinery is most of a figure's cost.
     return go.Figure(data=[target, actual], layout=layout, _validate=validate)
 
@@ -132,6 +135,7 @@ def department_share_figure(counts: Sequence[StatusCounts]) -> go.Figure:
     figure.update_layout(
         **_layout(
             barmode="stack",
+            legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
             height=max(220, 28 * len(names) + 100),
             margin={"l": 200, "r": 20, "t": 20, "b": 50},
             xaxis={"title": {"text": "KPIs"}, "rangemode": "tozero", "fixedrange": True, "dtick": 1},

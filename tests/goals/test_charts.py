@@ -120,3 +120,14 @@ def test_a_figure_built_without_validation_is_the_same_figure():
     assert charts.figure_data(charts.measure_figure(ROW, POINTS, validate=False)) == charts.figure_data(
         charts.measure_figure(ROW, POINTS)
     )
+
+
+def test_charts_have_no_theme_behind_them():
+    counts = [StatusCounts("Police", "police", on_track=1)]
+    for figure in (
+        charts.measure_figure(ROW, POINTS),
+        charts.measure_figure(ROW, POINTS, validate=False),
+        charts.department_share_figure(counts),
+        charts.city_trend_figure([TrendPoint(datetime.date(2026, 1, 1), 1, 0, 0)]),
+    ):
+        assert charts.figure_data(figure)["layout"]["template"] == {"data": {"scatter": [{"type": "scatter"}]}}
