@@ -10,11 +10,12 @@ transaction:
    more often, a run per schedule slot for the others (monthly), and a monthly check on demand for quarterly and
    slower ones (their schedule would give one or two points). Each run judges the file *as it stood then* (the
    rows exported up to that moment, as of that moment) and is recorded by ``run_record`` without notifying anyone
-   (it is the past). To keep seeding fast, the engine runs once per set of planted problems a file shows: today's
-   engine run stands for the earlier files with the same problems (for a dataset without a planted problem, all
-   of them), and each other set gets a real engine run on the first file showing it. The runs in between repeat
-   that engine run's column checks (their counts and examples included) with their own row count, row-count
-   check and freshness, judged by the engine's own ``row_count_check`` and ``freshness_check``;
+   (it is the past). To keep seeding fast, the engine runs once per set of planted problems a file shows: on
+   the first file showing it (its offending rows stay on the same lines in later files, as rows are only added);
+   the later runs with the same problems repeat that engine run's column checks (counts and examples included)
+   with their own row count, row-count check and freshness, judged by the engine's own ``row_count_check`` and
+   ``freshness_check``. Files without a planted problem repeat today's engine run, where every column check
+   passes; so a dataset without planted problems costs one engine run in all;
 4. last, today's run is recorded on the upload's queued run (``run_record``), so a dataset that passed until
    now and fails today notifies its people (the showcase, :data:`quality.demo.SHOWCASE`); the task the upload
    enqueued finds the run finished and leaves it alone.
@@ -234,8 +235,11 @@ def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime
     stats.engine_seconds += time.perf_counter() - started
     stats.engine_runs += 1
 
-    # The history, oldest first: a real engine run for each set of problems the current file does not show.
-    samples = {table.problems_at(now): current} if current is not None else {}
+    # The history, oldest first: a real engine run on the first file showing each set of planted problems, which
+    # the later files with the same problems repeat (their offending rows are still there, on the same lines); a
+    # file without any repeats today's engine run, where every column check passes.
+    problems_now = table.problems_at(now)
+    samples = {problems_now: current} if current is not None and not any(problems_now) else {}
     previous: int | None = None
     for item in slots:
         moment = item.finished_at

@@ -202,6 +202,7 @@ SOME = (
     "dpw-capital-projects",
     "rhd-immunizations",
     "rfd-hydrants",
+    "311-service-requests",
 )
 
 
@@ -243,6 +244,14 @@ def test_seeding_uploads_a_file_checks_it_and_keeps_months_of_history(demo_inven
         ).count()
         == len(outcomes) - first_fail
     )
+    # Every example row of every failing check, in every run, is on that line of the file as it stood then.
+    today = timezone.localdate(now)
+    for check in CheckResult.objects.filter(run__dataset__identifier="311-service-requests", status=FAIL):
+        assert (check.name, check.column) == ("enum", "request_type") and check.examples
+        lines = rows_of(demo_table(SPECS["311-service-requests"], as_of=today).csv(check.run.finished_at))
+        assert check.run.row_count == len(lines) - 1
+        for example in check.examples:
+            assert lines[example["row"] - 1][1] == example["value"] not in ("Pothole", "Graffiti", "Other")
     hydrants.refresh_from_db()
     assert hydrants.quality_settings.date_column == "last_tested"
     freshness = CheckResult.objects.filter(run__dataset=hydrants, name="freshness")
