@@ -13,9 +13,12 @@ line 1) for CSV and TSV, the sheet row for XLSX, and the record number (1 = firs
 from __future__ import annotations
 
 import datetime
+import logging
 import shutil
 import tempfile
 from pathlib import Path
+
+import duckdb
 
 from .checks import (
     BAD_ENCODING,
@@ -31,11 +34,13 @@ from .freshness import freshness_check
 from .load import connect
 from .load import load as load_table
 from .measure import measure as measure_columns
-from .result import FAIL, PASS, CheckOutcome, EngineResult, UnreadableSource
+from .result import ERROR, FAIL, PASS, CheckOutcome, EngineResult, UnreadableSource
 from .rules import ColumnRule
 from .score import SCORE_EXPLANATION, score_for
 from .source import prepare
 from .thresholds import DEFAULTS, Thresholds
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "SCORE_EXPLANATION",
@@ -192,21 +197,18 @@ def _run(
     measured: list[CheckOutcome] = []
     pending: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
     if table.rows:
-        outcomes, newest, pending = measure_columns(
-            table.con, rules, table.rows, thresholds=thresholds, date_rule=date_rule, now=now
-        )
-        duplicates, pairs = duplicate_rows(table, rules, thresholds)
-        pending.append((duplicates, [(last, f"=row:{first}") for last, first in pairs]))
-        measured = [outcomes[0], duplicates, *outcomes[1:]]
-        groups = [(r.name, [r]) for r in rules.values() if r.unique]
-        primary_key = (schema or {}).get("primaryKey") or []
-        if isinstance(primary_key, list) and len(primary_key) > 1:
-            members = [r for r in rules.values() if r.name in primary_key]
-            if len(members) == len(primary_key):
-                groups.append((", ".join(primary_key), members))
-        for outcome, rows in unique_checks(table, groups, thresholds):
-            pending.append((outcome, rows))
-            measured.append(outcome)
+        try:
+            measured, newest, pending = _measure_all(table, rules, schema, thresholds, date_rule, now)
+        except duckdb.Error as exc:
+            # A check that cannot run is an "error" (and the run has no score), never a crash.
+            logger.exception("Quality checks could not run on %s", table.prepared.path)
+            measured = [
+                CheckOutcome(
+                    "checks",
+                    ERROR,
+                    message=f"The column checks could not run ({str(exc).splitlines()[0][:300]}).",
+                )
+            ]
     checks.append(
         freshness_check(
             frequency=frequency,
@@ -227,6 +229,26 @@ def _run(
         column_count=len(header),
         newest_date=newest.isoformat() if newest is not None else None,
     )
+
+
+def _measure_all(table, rules, schema, thresholds, date_rule, now):
+    """The checks that read the data: per column in one pass, then duplicate rows and unique values."""
+    outcomes, newest, pending = measure_columns(
+        table.con, rules, table.rows, thresholds=thresholds, date_rule=date_rule, now=now
+    )
+    duplicates, pairs = duplicate_rows(table, rules, thresholds)
+    pending.append((duplicates, [(last, f"=row:{first}") for last, first in pairs]))
+    measured = [outcomes[0], duplicates, *outcomes[1:]]
+    groups = [(r.name, [r]) for r in rules.values() if r.unique]
+    primary_key = (schema or {}).get("primaryKey") or []
+    if isinstance(primary_key, list) and len(primary_key) > 1:
+        members = [r for r in rules.values() if r.name in primary_key]
+        if len(members) == len(primary_key):
+            groups.append((", ".join(primary_key), members))
+    for outcome, rows in unique_checks(table, groups, thresholds):
+        pending.append((outcome, rows))
+        measured.append(outcome)
+    return measured, newest, pending
 
 
 def _attach_examples(table, pending: list[tuple[CheckOutcome, list[tuple[int, str]]]], names: dict[str, str]) -> None:

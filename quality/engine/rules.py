@@ -218,7 +218,7 @@ class ColumnRule:
         if self.type in ("integer", "number"):
             try:
                 return repr(float(value)) if self.type == "number" else str(int(float(value)))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 return "NULL"
         if self.type == "boolean":
             if isinstance(value, bool):

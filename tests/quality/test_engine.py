@@ -455,3 +455,24 @@ def test_thresholds_from_the_dataset_settings_model():
     assert (thresholds.freshness_grace_days, thresholds.empty_warn_percent, thresholds.max_bytes) == (0, 90, 1024)
     assert thresholds.row_change_warn_percent == DEFAULTS.row_change_warn_percent
     assert thresholds.max_decompressed_bytes == DEFAULTS.max_decompressed_bytes
+
+
+def test_a_check_that_cannot_run_is_an_error_and_the_run_has_no_score(tmp_path, monkeypatch):
+    import duckdb
+
+    import quality.engine as engine
+
+    def broken(*args, **kwargs):
+        raise duckdb.InvalidInputException("Invalid Input Error: out of temporary disk space")
+
+    monkeypatch.setattr(engine, "duplicate_rows", broken)
+    result = check_file(write(tmp_path, "a\n1\n"), now=NOW)
+    error = get(result, "checks")
+    assert error.status == "error" and "out of temporary disk space" in error.message
+    assert result.score is None and result.outcome == "error" and result.failed
+    assert get(result, "row_count").status == "pass"
+
+
+def test_a_minimum_too_large_for_a_number_is_not_checked(tmp_path):
+    result = check_file(write(tmp_path, "n\n1\n"), schema=schema(field("n", "integer", minimum=1e400)), now=NOW)
+    assert get(result, "minimum", "n").status == "warn"
