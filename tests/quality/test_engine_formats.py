@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
-import os
 import zipfile
 
 import openpyxl
@@ -256,7 +255,7 @@ def test_an_encoding_that_cannot_be_read_is_unreadable(tmp_path):
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "xls"),
-        (os.urandom(0) + bytes(range(256)) * 40, "binary"),
+        (bytes(range(256)) * 40, "binary"),
     ],
 )
 def test_files_that_are_not_tables_are_unreadable_with_a_clear_message(tmp_path, content, words):
