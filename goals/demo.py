@@ -22,6 +22,7 @@ that exists is left exactly as it is, with its observations, so an edit made in 
 from __future__ import annotations
 
 import datetime
+import importlib
 import math
 import random
 from dataclasses import dataclass
@@ -456,6 +457,13 @@ def _glide(spec: MeasureSpec, months: list[datetime.date]) -> list[tuple[datetim
     ]
 
 
+def _priority(slug: str) -> Priority:
+    """One of the six default priorities, made again (as the data migration makes them) if it was removed."""
+    defaults = importlib.import_module("goals.migrations.0002_default_priorities").DEFAULT_PRIORITIES
+    position, name = next((n, name) for n, (key, name) in enumerate(defaults, start=1) if key == slug)
+    return Priority.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})[0]
+
+
 def _lead_user(department: Department):
     assignment = (
         RoleAssignment.objects.current()
@@ -468,7 +476,7 @@ def _lead_user(department: Department):
 
 @transaction.atomic
 def _seed_goal(spec: GoalSpec, months: list[datetime.date], departments: dict[str, Department], report) -> None:
-    priority = Priority.objects.get(slug=spec.priority)
+    priority = _priority(spec.priority)
     goal = Goal.objects.filter(priority=priority, statement=spec.statement).first()
     if goal is None:
         goal = goal_create(
