@@ -89,7 +89,7 @@ def observations_visible_to(user_or_actor) -> QuerySet[Observation]:
 
 def _target_for(period_ref) -> Coalesce:
     """The target of the period ``period_ref`` names: its MeasureTarget, else the measure's standing target."""
-    per_period = MeasureTarget.objects.filter(measure=OuterRef("pk"), period=period_ref).values("value")[:1]
+    per_period = MeasureTarget.objects.filter(measure=OuterRef("pk"), period=period_ref).order_by().values("value")[:1]
     return Coalesce(Subquery(per_period, output_field=_DECIMAL), F("target_value"), output_field=_DECIMAL)
 
 
@@ -178,7 +178,11 @@ def observations_for(measures: Iterable[Measure] | QuerySet[Measure], *, since: 
     rows = Observation.objects.filter(measure_id__in=ids)
     if since is not None:
         rows = rows.filter(period__gte=since)
-    per_period = MeasureTarget.objects.filter(measure=OuterRef("measure_id"), period=OuterRef("period")).values("value")
+    per_period = (
+        MeasureTarget.objects.filter(measure=OuterRef("measure_id"), period=OuterRef("period"))
+        .order_by()
+        .values("value")
+    )
     rows = rows.annotate(
         target=Coalesce(Subquery(per_period[:1], output_field=_DECIMAL), F("measure__target_value")),
     ).order_by("measure_id", "period")
