@@ -5,8 +5,14 @@ gunicorn on 127.0.0.1, and measure each page's throughput against /healthz's on 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python benchmarks/inventory_throughput.py
 
 Goals (issue 3): every list and detail page at least 15% of /healthz's throughput; /data.json for 10,000 datasets
-in under 2 seconds. The database named by DATABASE_URL is emptied and re-seeded unless --reuse is given; with no
-DATABASE_URL a SQLite file under var/ is used. Requests go to 127.0.0.1 only, bounded in number.
+in under 2 seconds. The database named by DATABASE_URL is emptied and re-seeded unless --reuse is given (either
+way it is migrated and, on PostgreSQL, analysed first); with no DATABASE_URL a SQLite file under var/ is used.
+Requests go to 127.0.0.1 only, bounded in number.
+
+Each page is measured in --rounds rounds, each right after a fresh /healthz measurement, and judged by the median
+of its per-round ratios: other work on a shared machine comes and goes, and one early baseline would judge every
+later page by a machine that no longer exists. The baseline's own row compares /healthz with itself a moment
+later: far from 100% means the machine was not steady.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from team.models import Department, Person, Role, RoleAssignment
 
@@ -678,6 +679,8 @@ class _Context:
     people: dict[str, Person]
     stewards: dict[str, Person] = field(default_factory=dict)
     initiatives: dict[str, Initiative] = field(default_factory=dict)
+    fields: list[DataField] = field(default_factory=list)
+    distributions: list[Distribution] = field(default_factory=list)
 
 
 def _initiatives(report) -> dict[str, Initiative]:
@@ -785,11 +788,12 @@ def _dataset(spec: DatasetSpec, context: _Context, report) -> None:
         )
         for position, f in enumerate(spec.fields)
     ]
-    DataField.objects.bulk_create(fields)
     distributions = _distributions(spec)
     for distribution in distributions:
         distribution.dataset = dataset
-    Distribution.objects.bulk_create(distributions)
+    # Written for every dataset at once, at the end (see inventory_demo_seed).
+    context.fields += fields
+    context.distributions += distributions
     report.created["datasets"] += 1
 
 
@@ -816,3 +820,6 @@ def inventory_demo_seed(*, report) -> None:
     _answers(context, report)
     for spec in DATASETS:
         _dataset(spec, context, report)
+    # With their history (so the history page and restoring a version know them), in two inserts each.
+    bulk_create_with_history(context.fields, DataField, batch_size=1000, default_change_reason="Demo city")
+    bulk_create_with_history(context.distributions, Distribution, batch_size=1000, default_change_reason="Demo city")

@@ -100,28 +100,24 @@ def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Datase
 
 
 def datasets_for_inventory(actor: Actor, *, weights: PriorityWeights | None = None) -> QuerySet[Dataset]:
-    """The datasets ``actor`` may read, with what the inventory list shows: department, steward, themes and the
-    priority score (annotated in SQL, with ``weights`` if given, see
-    :func:`~inventory.services.priority.with_priority_score`), and the quality badge (joined in). Three queries for
-    a page: count, rows, themes."""
-    queryset = (
-        Dataset.objects.select_related("department", "contact")
-        .prefetch_related("themes")
-        .only(
-            "pk",
-            "identifier",
-            "title",
-            "department__name",
-            "department__slug",
-            "department__code",
-            "contact__full_name",
-            "status",
-            "access_level",
-            "published",
-            "accrual_periodicity",
-            "updated_at",
-            *quality_badge_fields,
-        )
+    """The datasets ``actor`` may read, with what the inventory list shows: department, steward, the priority
+    score (annotated in SQL, with ``weights`` if given, see :func:`~inventory.services.priority.with_priority_score`)
+    and the quality badge (joined in); the page's themes come from :func:`with_tag_names`. Three queries for a page:
+    count, rows, themes."""
+    queryset = Dataset.objects.select_related("department", "contact").only(
+        "pk",
+        "identifier",
+        "title",
+        "department__name",
+        "department__slug",
+        "department__code",
+        "contact__full_name",
+        "status",
+        "access_level",
+        "published",
+        "accrual_periodicity",
+        "updated_at",
+        *quality_badge_fields,
     )
     return with_quality_badge(with_priority_score(DATASETS.readable(actor, queryset), weights), actor)
 
@@ -291,17 +287,22 @@ def datasets_for_api_list(actor: Actor) -> QuerySet[Dataset]:
     return DATASETS.readable(actor, Dataset.objects.select_related("department", "contact"))
 
 
-def with_tag_names(datasets: list[Dataset]) -> list[Dataset]:
-    """Set ``keyword_names``, ``theme_names`` and ``initiative_slugs`` on each of ``datasets``, each sorted as the
-    detail sorts them, in three queries of plain values (prefetching the relations would build three related
-    managers per dataset, most of a list page's time)."""
+#: The tag lists :func:`with_tag_names` can attach: attribute, through model, value read.
+_TAG_LISTS = {
+    "keyword_names": (Dataset.keywords.through, "keyword__name"),
+    "theme_names": (Dataset.themes.through, "theme__name"),
+    "initiative_slugs": (Dataset.initiatives.through, "initiative__slug"),
+}
+
+
+def with_tag_names(datasets: list[Dataset], *, only: tuple[str, ...] = tuple(_TAG_LISTS)) -> list[Dataset]:
+    """Set ``keyword_names``, ``theme_names`` and ``initiative_slugs`` (or ``only`` some of them) on each of
+    ``datasets``, each sorted as the detail sorts them, in one query of plain values per list (prefetching the
+    relations would build a related manager per dataset and list, most of a list page's time)."""
     ids = [dataset.pk for dataset in datasets]
     tags: dict[str, dict[int, list[str]]] = {}
-    for attribute, through, value in (
-        ("keyword_names", Dataset.keywords.through, "keyword__name"),
-        ("theme_names", Dataset.themes.through, "theme__name"),
-        ("initiative_slugs", Dataset.initiatives.through, "initiative__slug"),
-    ):
+    for attribute in only:
+        through, value = _TAG_LISTS[attribute]
         related = value.split("__")[0]
         rows = through.objects.filter(dataset_id__in=ids).order_by(f"{related}__name", f"{related}_id")
         names = tags[attribute] = {}

@@ -40,6 +40,7 @@ from .forms import (
 from .history import PartChange, part_changes
 from .models import AccessLevel, Dataset, DiscoveryAnswer, Initiative, Keyword, PriorityWeights, Theme
 from .services import datasets as services
+from .services import restore
 from .services.priority import priority_reasons
 
 require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
@@ -402,9 +403,9 @@ def dataset_restore(request: HttpRequest, pk: int, history_id: int) -> HttpRespo
             DATASETS.can_create_in(actor, version.department_id),
             "That version belongs to another department: only the Stat team may move the dataset back.",
         )
-    label = services.version_label(version)
+    label = restore.version_label(version)
     try:
-        services.dataset_restore(dataset=dataset, history_id=history_id, by=request.user)
+        restore.dataset_restore(dataset=dataset, history_id=history_id, by=request.user)
     except ValidationError as error:
         messages.error(request, f"Could not restore the version of {label}: {' '.join(error.messages)}")
     else:

@@ -135,6 +135,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     filterset = _filterset(request, actor)
     paginator = Paginator(filterset.qs, DATASETS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj.object_list = selectors.with_tag_names(list(page_obj.object_list), only=("theme_names",))
     bulk_form = None
     if may_bulk_edit(actor):
         bulk_form = BulkUpdateForm(initial={"query": request.GET.urlencode()})

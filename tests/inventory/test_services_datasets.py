@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from inventory.models import AccessLevel, DataField, Dataset, Distribution, FieldType
 from inventory.services import datasets as services
+from inventory.services import restore
 
 from .factories import DataFieldFactory, DatasetFactory, DistributionFactory, InitiativeFactory, PublicDatasetFactory
 
@@ -260,7 +261,7 @@ def test_restore_brings_back_fields_and_tags_as_a_new_version(city, users):
     services.dataset_update(
         dataset=dataset, by=users["stat_lead"], title="Changed", keywords=["other"], initiatives=[], sensitive=True
     )
-    services.dataset_restore(dataset=dataset, history_id=original.history_id, by=users["stat_analyst"])
+    restore.dataset_restore(dataset=dataset, history_id=original.history_id, by=users["stat_analyst"])
     dataset.refresh_from_db()
     assert dataset.title == "Calls for service"
     assert dataset.sensitive is False
@@ -280,7 +281,7 @@ def test_restore_refuses_a_version_whose_steward_is_no_longer_a_contact(city, us
     services.dataset_update(dataset=dataset, contact=None, title="No steward")
     steward.assignments.update(starts_on=datetime.date(2020, 1, 1), ends_on=datetime.date(2021, 1, 1))
     with pytest.raises(ValidationError):
-        services.dataset_restore(dataset=dataset, history_id=original.history_id)
+        restore.dataset_restore(dataset=dataset, history_id=original.history_id)
     dataset.refresh_from_db()
     assert dataset.title == "No steward"
     assert dataset.history.count() == 2
@@ -289,4 +290,4 @@ def test_restore_refuses_a_version_whose_steward_is_no_longer_a_contact(city, us
 def test_restore_refuses_a_version_of_another_dataset(city, users):
     dataset, other = _create(city, users), _create(city, users, title="Other")
     with pytest.raises(Dataset.history.model.DoesNotExist):
-        services.dataset_restore(dataset=dataset, history_id=other.history.get().history_id)
+        restore.dataset_restore(dataset=dataset, history_id=other.history.get().history_id)

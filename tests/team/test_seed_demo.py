@@ -20,6 +20,13 @@ def seed(settings, *, debug: bool) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+def seed_team(settings, *, debug: bool) -> None:
+    """Only the team part of the demo city (what ``seed_demo`` runs first): for the tests about the team, people
+    and logins, which need none of the inventory, goals or quality data the full command also loads."""
+    settings.DEBUG = debug
+    demo_city_seed(with_logins=debug)
+
+
 def snapshot() -> dict:
     """Row counts, history counts and last-change times: anything a second run could disturb."""
     models = (Portfolio, Department, Person, RoleAssignment, User)
@@ -65,7 +72,7 @@ def test_running_twice_duplicates_and_changes_nothing(settings):
 
 
 def test_re_seeding_leaves_edits_and_ended_roles_alone(settings):
-    seed(settings, debug=True)
+    seed_team(settings, debug=True)
     police = Department.objects.get(slug="police")
     police.description = "Edited in the app."
     police.save(update_fields=["description"])
@@ -73,7 +80,7 @@ def test_re_seeding_leaves_edits_and_ended_roles_alone(settings):
     chief.ends_on = chief.starts_on
     chief.save(update_fields=["ends_on"])
 
-    seed(settings, debug=True)
+    seed_team(settings, debug=True)
 
     police.refresh_from_db()
     assert police.description == "Edited in the app."
@@ -96,7 +103,7 @@ def test_logins_with_debug_on_one_per_role_and_an_admin(settings):
 
 
 def test_each_login_holds_the_role_it_is_named_for(settings):
-    seed(settings, debug=True)
+    seed_team(settings, debug=True)
     expected = {
         "principal": (Role.PRINCIPAL, None),
         "statlead": (Role.STAT_LEAD, None),
@@ -132,7 +139,7 @@ def test_the_service_refuses_logins_with_debug_off(settings):
 
 
 def test_deliberate_gaps_show_in_team_gaps(settings):
-    seed(settings, debug=True)
+    seed_team(settings, debug=True)
 
     gaps = team_gaps()
 
@@ -148,7 +155,7 @@ def test_deliberate_gaps_show_in_team_gaps(settings):
 
 
 def test_demo_logins_lists_them_with_debug_on(settings):
-    seed(settings, debug=True)
+    seed_team(settings, debug=True)
     out = StringIO()
 
     call_command("demo_logins", stdout=out)
@@ -162,7 +169,7 @@ def test_demo_logins_lists_them_with_debug_on(settings):
 
 
 def test_demo_logins_lists_nothing_with_debug_off(settings):
-    seed(settings, debug=True)
+    seed_team(settings, debug=True)
     settings.DEBUG = False
     out, err = StringIO(), StringIO()
 
@@ -173,7 +180,7 @@ def test_demo_logins_lists_nothing_with_debug_off(settings):
 
 
 def test_demo_logins_cannot_sign_in_with_the_published_password_once_debug_is_off(settings, client):
-    seed(settings, debug=True)
+    seed_team(settings, debug=True)
     login = {"username": "statlead", "password": settings.DEMO_PASSWORD}
     assert client.post("/accounts/login/", login).status_code == 302  # DEBUG on: the demo works
     client.post("/accounts/logout/")
