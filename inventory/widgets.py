@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+
+def _attributes(attrs: dict) -> str:
+    """HTML attributes in the order given, as Django's ``attrs.html`` writes them (``True``: the bare name)."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
 
 
 class QuickSelect(forms.Select):
@@ -13,22 +21,30 @@ class QuickSelect(forms.Select):
 
     The list pages' filter forms render every department, theme, frequency and initiative as options on each
     request; through the form templates that costs a few milliseconds a page, here a fraction of one. Attributes
-    (``id``, ``required``, the USWDS classes, ``aria-describedby``) and the selected option are Django's own, from
-    :meth:`~django.forms.Select.get_context`.
+    (``id``, ``required``, the USWDS classes, ``aria-describedby``) are merged as Django merges them; as in Django's
+    ``Select``, only the first option with the current value is selected.
     """
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            rows = format_html_join(
-                "",
-                '\n  <option value="{}"{}>{}</option>',
-                ((str(option["value"]), flatatt(option["attrs"]), option["label"]) for option in options),
+        wanted = set(self.format_value(value))
+        parts = [format_html('<select name="{}"', name), _attributes(self.build_attrs(self.attrs, attrs)), ">"]
+        state = {"selected": False}
+
+        def option(option_value, label) -> str:
+            option_value = "" if option_value is None else str(option_value)
+            chosen = not state["selected"] and option_value in wanted
+            state["selected"] = state["selected"] or chosen
+            return (
+                f'\n  <option value="{conditional_escape(option_value)}"{" selected" if chosen else ""}>'
+                f"{conditional_escape(label)}</option>"
             )
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, rows))
+
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('\n  <optgroup label="{}">', option_value))
+                parts += [option(sub_value, sub_label) for sub_value, sub_label in label]
+                parts.append("\n  </optgroup>")
             else:
-                parts.append(rows)
+                parts.append(option(option_value, label))
         parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped by format_html
+        return mark_safe("".join(parts))  # noqa: S308 - every value and label above is escaped
