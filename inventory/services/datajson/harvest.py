@@ -1,11 +1,6 @@
-"""The inventory as a DCAT-US v1.1 catalogue (``/data.json``), and harvesting one into the inventory.
-
-* :func:`datajson_catalog` builds the catalogue of the datasets the public may know about: published, and public or
-  restricted public (their metadata is public; the rights statement says how to get the data). Non-public datasets
-  never appear. It costs a fixed number of queries however many datasets there are.
-* :func:`datajson_import` harvests a catalogue: idempotent by identifier, one savepoint per record, a report of
-  what was created, updated, left unchanged or refused and why.
-* Reading a catalogue from a URL goes through :func:`core.fetch.fetch_url` (public addresses only).
+"""Harvesting a DCAT-US v1.1 catalogue into the inventory: :func:`datajson_import` is idempotent by identifier,
+writes one savepoint per record, and reports what was created, updated, left unchanged or refused and why. Reading a
+catalogue from a URL goes through :func:`core.fetch.fetch_url` (public addresses only).
 """
 
 from __future__ import annotations
@@ -17,266 +12,20 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urljoin
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.urls import reverse
 from django.utils.text import slugify
 
-from core.fetch import FETCH_MAX_BYTES, FetchError, fetch_url  # noqa: F401 - re-exported
 from team.models import Department, Person, Role, RoleAssignment
 
-from ..models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status
-from .datasets import dataset_create, dataset_save_dictionary, dataset_update
-from .dictionary import dictionary_from_table_schema, table_schema_for
-
-CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
-CATALOG_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema/catalog.json"
-CATALOG_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
-TABLE_SCHEMA_TYPE = "application/json"
+from ...models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status
+from ..datasets import dataset_create, dataset_save_dictionary, dataset_update
+from ..dictionary import dictionary_from_table_schema, table_schema_for
+from .catalogue import CONFORMS_TO, _generic_contact_email
 
 #: Why a harvested dataset's data dictionary changed, as its history says.
 HARVEST_DICTIONARY_REASON = "Data dictionary harvested from data.json"
-
-#: Published datasets whose metadata is public: data.json lists them and serves their Table Schema.
-CATALOGUED_Q = Q(published=True, access_level__in=[AccessLevel.PUBLIC, AccessLevel.RESTRICTED_PUBLIC])
-
-
-def catalogued_datasets() -> QuerySet[Dataset]:
-    """The datasets data.json lists (and whose Table Schema is served)."""
-    return Dataset.objects.filter(CATALOGUED_Q)
-
-
-_ROW_FIELDS = (
-    "pk",
-    "identifier",
-    "title",
-    "description",
-    "access_level",
-    "rights",
-    "license",
-    "spatial",
-    "temporal",
-    "accrual_periodicity",
-    "issued",
-    "modified",
-    "landing_page",
-    "department__name",
-    "contact__full_name",
-    "contact__email",
-    "contact__active",
-)
-_DISTRIBUTION_FIELDS = ("dataset_id", "download_url", "access_url", "media_type", "format", "title", "description")
-
-
-def _grouped(rows) -> dict[int, list]:
-    groups: dict[int, list] = {}
-    for dataset_id, value in rows:
-        groups.setdefault(dataset_id, []).append(value)
-    return groups
-
-
-def catalogue_rows() -> tuple[list[dict], dict[int, list], dict[int, list], dict[int, list]]:
-    """The catalogued datasets as plain rows (with their department's name, their steward's name, email and
-    whether they are active, and whether they have a data dictionary), and their keywords, themes and
-    distributions grouped by dataset id: five queries whatever the number of datasets.
-
-    Plain rows, not model instances with prefetches: for 10,000 datasets building the model objects and their
-    related managers cost seconds; reading rows costs a fraction of one.
-    """
-    datasets = catalogued_datasets()
-    ids = datasets.values("pk")
-    rows = list(
-        datasets.annotate(has_dictionary=Exists(DataField.objects.filter(dataset=OuterRef("pk"))))
-        .order_by("identifier")
-        .values(*_ROW_FIELDS, "has_dictionary")
-    )
-    keywords = _grouped(
-        Dataset.keywords.through.objects.filter(dataset_id__in=ids)
-        .order_by("keyword__name")
-        .values_list("dataset_id", "keyword__name")
-    )
-    themes = _grouped(
-        Dataset.themes.through.objects.filter(dataset_id__in=ids)
-        .order_by("theme__name")
-        .values_list("dataset_id", "theme__name")
-    )
-    distributions = _grouped(
-        (row["dataset_id"], row)
-        for row in Distribution.objects.filter(dataset_id__in=ids)
-        .order_by("dataset_id", "position", "pk")
-        .values(*_DISTRIBUTION_FIELDS)
-    )
-    return rows, keywords, themes, distributions
-
-
-# --- export ------------------------------------------------------------------------------------------------------
-
-
-def _generic_contact_email() -> str:
-    """The program's open-data mailbox (setting ``OPEN_DATA_CONTACT_EMAIL``), for stewards without an email."""
-    return getattr(settings, "OPEN_DATA_CONTACT_EMAIL", "") or ""
-
-
-# What DCAT-US v1.1 accepts, for values the inventory stores as free text: a value that would not validate is left
-# out (or, for a media type, generalised) rather than published and rejected by data.gov's harvester.
-_EMAIL = re.compile(r"^[\w_~!$&'()*+,;=:.-]+@[\w.-]+\.[\w.-]+$")
-_MEDIA_TYPE = re.compile(r"^[-\w]+/[-\w]+(\.[-\w]+)*([+][-\w]+)?$")
-_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
-_DURATION = re.compile(
-    r"^P(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?"
-    r"(T(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$"
-)
-
-
-def _is_instant(value: str) -> bool:
-    if not _INSTANT.match(value):
-        return False
-    try:
-        datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
-def valid_temporal(value: str) -> bool:
-    """An ISO 8601 interval DCAT-US accepts: start/end, start/duration or duration/end."""
-    start, sep, end = value.strip().partition("/")
-    if not sep:
-        return False
-    if _is_instant(start):
-        return _is_instant(end) or bool(_DURATION.match(end))
-    return bool(_DURATION.match(start)) and _is_instant(end)
-
-
-def media_type(value: str) -> str:
-    """The IANA media type without parameters (``text/csv; charset=utf-8`` → ``text/csv``); a value that is not
-    one becomes ``application/octet-stream``."""
-    value = value.split(";", 1)[0].strip().lower()
-    return value if _MEDIA_TYPE.match(value) else "application/octet-stream"
-
-
-def contact_point(row: dict) -> dict:
-    """A dataset row's vCard: its steward's name and email, or the department and the program's open-data mailbox.
-
-    Only a name and an email ever leave: never a phone number or anything else about the person. An inactive
-    steward is not named.
-    """
-    steward = bool(row["contact__full_name"]) and row["contact__active"]
-    vcard: dict[str, Any] = {
-        "@type": "vcard:Contact",
-        "fn": row["contact__full_name"] if steward else row["department__name"],
-    }
-    email = row["contact__email"] if steward else ""
-    if not (email and _EMAIL.match(email)):
-        email = _generic_contact_email()
-    if email and _EMAIL.match(email):
-        vcard["hasEmail"] = f"mailto:{email}"
-    return vcard
-
-
-def schema_url_builder(base_url: str) -> Callable[[str], str]:
-    """identifier → the absolute URL of its Table Schema JSON. Reverses the route once: reversing it per dataset
-    would cost more than the rest of a 10,000-dataset data.json together. Quotes as ``reverse`` does."""
-    marker = "IDENTIFIER"
-    prefix, suffix = urljoin(base_url, reverse("public:dataset_schema", kwargs={"identifier": marker})).split(marker)
-    return lambda identifier: prefix + quote(identifier, safe="/~:@!$&'()*+,;=") + suffix
-
-
-def datajson_entry(
-    row: dict,
-    *,
-    keywords: list[str],
-    themes: list[str],
-    distributions: list[dict],
-    schema_url: Callable[[str], str],
-    city_name: str,
-) -> dict:
-    """One dataset row (see :func:`catalogue_rows`) as a DCAT-US v1.1 dataset object. Empty optional values are
-    left out rather than sent blank."""
-    entry: dict[str, Any] = {
-        "@type": "dcat:Dataset",
-        "identifier": row["identifier"],
-        "title": row["title"],
-        "description": row["description"],
-        "accessLevel": row["access_level"],
-        "publisher": {
-            "@type": "org:Organization",
-            "name": row["department__name"],
-            "subOrganizationOf": {"@type": "org:Organization", "name": city_name},
-        },
-        "contactPoint": contact_point(row),
-    }
-    if keywords:
-        entry["keyword"] = keywords
-    if row["modified"]:
-        entry["modified"] = row["modified"].isoformat()
-    if row["access_level"] != AccessLevel.PUBLIC:
-        entry["rights"] = row["rights"][:255]
-    optional = {
-        "license": row["license"],
-        "spatial": row["spatial"],
-        "temporal": row["temporal"] if valid_temporal(row["temporal"]) else "",
-        "accrualPeriodicity": row["accrual_periodicity"],
-        "issued": row["issued"].isoformat() if row["issued"] else "",
-        "landingPage": row["landing_page"],
-    }
-    entry.update({key: value for key, value in optional.items() if value})
-    if themes:
-        entry["theme"] = themes
-    if distributions:
-        entry["distribution"] = [distribution_entry(d) for d in distributions]
-    if row["has_dictionary"]:
-        entry["describedBy"] = schema_url(row["identifier"])
-        entry["describedByType"] = TABLE_SCHEMA_TYPE
-    return entry
-
-
-def distribution_entry(distribution: dict) -> dict:
-    entry: dict[str, Any] = {"@type": "dcat:Distribution"}
-    if distribution["download_url"]:
-        entry["downloadURL"] = distribution["download_url"]
-        entry["mediaType"] = media_type(distribution["media_type"])
-    if distribution["access_url"]:
-        entry["accessURL"] = distribution["access_url"]
-    for key in ("format", "title", "description"):
-        if distribution[key]:
-            entry[key] = distribution[key]
-    return entry
-
-
-def datajson_catalog(*, base_url: str) -> dict:
-    """The DCAT-US v1.1 catalogue of the catalogued datasets, ordered by identifier.
-
-    ``base_url`` (e.g. ``https://stat.example.gov/``) makes the catalogue's ``@id`` and each dataset's
-    ``describedBy`` absolute. Guarantees: validates against the non-federal DCAT-US v1.1 JSON Schema; every
-    dataset that is not public carries its rights statement; every downloadURL its mediaType; ``describedBy``
-    points at the dataset's Table Schema JSON when it has a data dictionary; non-public datasets never appear.
-    Costs a fixed number of queries.
-    """
-    city_name, schema_url = settings.CITY_NAME, schema_url_builder(base_url)
-    rows, keywords, themes, distributions = catalogue_rows()
-    return {
-        "@context": CATALOG_CONTEXT,
-        "@id": urljoin(base_url, reverse("public:datajson")),
-        "@type": "dcat:Catalog",
-        "conformsTo": CONFORMS_TO,
-        "describedBy": CATALOG_SCHEMA,
-        "dataset": [
-            datajson_entry(
-                row,
-                keywords=keywords.get(row["pk"], []),
-                themes=themes.get(row["pk"], []),
-                distributions=distributions.get(row["pk"], []),
-                schema_url=schema_url,
-                city_name=city_name,
-            )
-            for row in rows
-        ],
-    }
 
 
 # --- import ------------------------------------------------------------------------------------------------------
@@ -649,7 +398,7 @@ def _import_record(item: _Record, department: Department, *, by, report: ImportR
 
 
 def _as_schema_fields(fields: list[dict]) -> list[dict]:
-    from .dictionary import table_schema_field
+    from ..dictionary import table_schema_field
 
     return [table_schema_field(DataField(**f)) for f in fields]
 

@@ -1,0 +1,47 @@
+"""The inventory and DCAT-US v1.1 ``data.json``: :mod:`.catalogue` publishes the inventory as a catalogue,
+:mod:`.harvest` brings a catalogue into the inventory. The names callers use are re-exported here."""
+
+from core.fetch import FETCH_MAX_BYTES, FetchError, fetch_url
+
+from .catalogue import (
+    CATALOGUED_Q,
+    CONFORMS_TO,
+    catalogue_rows,
+    catalogued_datasets,
+    datajson_catalog,
+    datajson_entry,
+    distribution_entry,
+    media_type,
+    schema_url_builder,
+    valid_temporal,
+)
+from .harvest import (
+    HARVEST_DICTIONARY_REASON,
+    ImportReport,
+    NotACatalogue,
+    datajson_import,
+    parse_catalog,
+    publisher_name,
+)
+
+__all__ = [
+    "CATALOGUED_Q",
+    "CONFORMS_TO",
+    "FETCH_MAX_BYTES",
+    "HARVEST_DICTIONARY_REASON",
+    "FetchError",
+    "ImportReport",
+    "NotACatalogue",
+    "catalogue_rows",
+    "catalogued_datasets",
+    "datajson_catalog",
+    "datajson_entry",
+    "datajson_import",
+    "distribution_entry",
+    "fetch_url",
+    "media_type",
+    "parse_catalog",
+    "publisher_name",
+    "schema_url_builder",
+    "valid_temporal",
+]
