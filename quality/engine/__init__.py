@@ -236,16 +236,19 @@ def _measure_all(table, rules, schema, thresholds, date_rule, now):
     outcomes, newest, pending = measure_columns(
         table.con, rules, table.rows, thresholds=thresholds, date_rule=date_rule, now=now
     )
-    duplicates, pairs = duplicate_rows(table, rules, thresholds)
-    pending.append((duplicates, [(last, f"=row:{first}") for last, first in pairs]))
-    measured = [outcomes[0], duplicates, *outcomes[1:]]
     groups = [(r.name, [r]) for r in rules.values() if r.unique]
     primary_key = (schema or {}).get("primaryKey") or []
     if isinstance(primary_key, list) and len(primary_key) > 1:
         members = [r for r in rules.values() if r.name in primary_key]
         if len(members) == len(primary_key):
             groups.append((", ".join(primary_key), members))
-    for outcome, rows in unique_checks(table, groups, thresholds):
+    uniques = unique_checks(table, groups, thresholds)
+    # A unique column's repeated values narrow the search for duplicate rows (identical rows repeat it too).
+    key = next((members[0] for _, members in groups if len(members) == 1), None)
+    duplicates, pairs = duplicate_rows(table, rules, thresholds, key=key)
+    pending.append((duplicates, [(last, f"=row:{first}") for last, first in pairs]))
+    measured = [outcomes[0], duplicates, *outcomes[1:]]
+    for outcome, rows in uniques:
         pending.append((outcome, rows))
         measured.append(outcome)
     return measured, newest, pending

@@ -157,20 +157,34 @@ def row_count_check(rows: int, previous: int | None, thresholds: Thresholds) -> 
 
 
 def duplicate_rows(
-    table: LoadedTable, rules: dict[int, ColumnRule], thresholds: Thresholds
+    table: LoadedTable, rules: dict[int, ColumnRule], thresholds: Thresholds, key: ColumnRule | None = None
 ) -> tuple[CheckOutcome, list[tuple[int, int]]]:
-    """Rows identical to an earlier row (blank rows aside), found by a 64-bit hash of the whole row."""
+    """Rows identical to an earlier row (blank rows aside), compared column by column, but only among candidates.
+
+    With ``key``, a unique column whose repeated values :func:`unique_checks` has kept in ``repeated_<sql>``, two
+    identical rows share its value, so the candidates are the rows whose key repeats or is empty: a semi-join DuckDB
+    answers from the key column alone. Without one, a 64-bit hash of each row is grouped (one integer per row instead
+    of every column) and the candidates are the rows whose hash repeats; comparing them column by column means a
+    hash collision between two different rows is never counted."""
     if not rules:
         return CheckOutcome("duplicate_rows", PASS, 0, "No columns."), []
     columns = ", ".join(rule.sql for rule in rules.values())
     # Blank rows are their own check; a row DuckDB read as all NULL (every field empty) is left out here.
     blank = f"coalesce({columns}) IS NULL"
+    if key is not None:
+        candidates = f"{key.empty} OR {key.text} IN (SELECT k FROM repeated_{key.sql})"  # noqa: S608 - column names are c<n>
+        prefix = ""
+    else:
+        prefix = (
+            f"WITH h AS MATERIALIZED (SELECT rowid AS r, hash({columns}) AS h FROM t WHERE NOT ({blank})), "  # noqa: S608
+            "candidates AS (SELECT r FROM h WHERE h IN (SELECT h FROM h GROUP BY h HAVING count(*) > 1)), "
+        )
+        candidates = "rowid IN (SELECT r FROM candidates)"
     count, pairs = table.con.execute(
-        f"WITH g AS (SELECT hash({columns}) AS h, count(*) AS n, min(rowid) AS first, max(rowid) AS last "  # noqa: S608
-        "FROM t "
-        f"WHERE NOT ({blank}) GROUP BY h HAVING count(*) > 1) "
+        f"{prefix or 'WITH '}g AS (SELECT count(*) AS n, min(rowid) AS first, max(rowid) AS last FROM t "  # noqa: S608
+        f"WHERE NOT ({blank}) AND ({candidates}) GROUP BY {columns} HAVING count(*) > 1) "
         f"SELECT (SELECT coalesce(sum(n - 1), 0) FROM g), "
-        f"(SELECT list([last, first] ORDER BY last)[1:{thresholds.example_limit}] FROM g)"
+        f"(SELECT list([last, first] ORDER BY last)[1:{int(thresholds.example_limit)}] FROM g)"
     ).fetchone()
     count = int(count or 0)
     share = count / table.rows * 100 if table.rows else 0.0
@@ -196,15 +210,22 @@ def unique_checks(
     table: LoadedTable, groups: list[tuple[str, list[ColumnRule]]], thresholds: Thresholds
 ) -> list[tuple[CheckOutcome, list[tuple[int, str]]]]:
     """Values repeated in a unique column (or a composite primary key), compared as written: one grouping per
-    column gives both the count and the first repeated rows."""
+    column gives both the count and the first repeated rows. A single column's repeated values are kept in the
+    temporary table ``repeated_<sql>`` (column ``k``), which :func:`duplicate_rows` narrows its search with."""
     results = []
     for label, members in groups:
         not_empty = " AND ".join(f"NOT {r.empty}" for r in members)
         key = ", ".join(r.text for r in members)
+        grouped = (
+            f"SELECT {key}{' AS k' if len(members) == 1 else ''}, count(*) AS n, min(rowid) AS first, "  # noqa: S608
+            f"max(rowid) AS last FROM t WHERE {not_empty} GROUP BY {key} HAVING count(*) > 1"
+        )
+        if len(members) == 1:
+            table.con.execute(f"CREATE OR REPLACE TEMP TABLE repeated_{members[0].sql} AS {grouped}")
+            grouped = f"SELECT * FROM repeated_{members[0].sql}"  # noqa: S608
         n, rowids = table.con.execute(
-            f"SELECT coalesce(sum(n - 1), 0), list(last ORDER BY first)[1:{thresholds.example_limit}] FROM "  # noqa: S608
-            f"(SELECT count(*) AS n, min(rowid) AS first, max(rowid) AS last FROM t WHERE {not_empty} "
-            f"GROUP BY {key} HAVING count(*) > 1)"
+            f"SELECT coalesce(sum(n - 1), 0), list(last ORDER BY first)[1:{int(thresholds.example_limit)}] "  # noqa: S608
+            f"FROM ({grouped})"
         ).fetchone()
         n = int(n or 0)
         outcome = CheckOutcome(

@@ -1,15 +1,17 @@
 """The per-column checks (completeness, required, type, enum, minimum, maximum, pattern) and blank rows, all
-measured in ONE pass over the table.
+measured in ONE pass over the table, first offending rows included.
 
-The query is built in layers so that each expensive expression runs once per value, however many checks use it::
+The query is built in layers so that each expensive expression (a cast, a regular expression) runs once per value,
+however many checks use it::
 
-    SELECT count(*), count(*) FILTER (WHERE p0), count(*) FILTER (WHERE p1), ..., max(d)      -- the checks
-    FROM (SELECT rid, <predicate p0>, <predicate p1>, ..., d FROM                             -- offending rows
-          (SELECT rid, e0, x0, ok0, ... FROM                                                  -- valid for its type?
-           (SELECT rowid AS rid, c0, <empty?> AS e0, <typed value> AS x0, ... FROM t)))        -- each value once
+    SELECT count(*), count(*) FILTER (WHERE <check 0>), min(rid, 5) FILTER (WHERE <check 0>), ..., max(d)
+    FROM (SELECT rid, c0, x0, ..., <valid for its type?> AS ok0, ... FROM                      -- validity, once
+          (SELECT rowid AS rid, c0, <typed value> AS x0, ..., <date> AS d FROM t))               -- each cast, once
 
-Then, for each check that did not pass, ``SELECT rid ... WHERE p<k> LIMIT 5`` finds its first offending rows: DuckDB
-computes only that predicate's columns and stops at the fifth row.
+Each check is a ``count(*) FILTER`` over its predicate, and ``min(rid, 5) FILTER`` over the same predicate gives its
+first five offending rows in file order in the same pass (a top-5 kept per check, fed only by offending rows). An
+empty value is a NULL, so emptiness is ``c IS NULL`` inline (a projected flag only where the schema names other
+``missingValues``), and completeness is ``count(*) - count(c)``, which reads only the validity mask.
 """
 
 from __future__ import annotations
@@ -40,11 +42,11 @@ def _are(n: int) -> str:
 
 @dataclass
 class Plan:
-    #: Layer 1: the raw text and, per column, whether it is empty and its typed value.
+    #: Layer 1: the raw text and, per column, its typed value (and whether it is empty, when that is not a NULL).
     values: list[str] = field(default_factory=lambda: ["rowid AS rid"])
     #: Layer 2: whether each non-empty value is valid for its type.
     validity: list[str] = field(default_factory=list)
-    #: Layer 3: one predicate per check, true on an offending row, and what it is about.
+    #: The aggregates: one predicate per check, true on an offending row, and what it is about.
     checks: list[tuple[CheckOutcome, str, str, Judge]] = field(default_factory=list)
     #: Outcomes settled without the data (a format or pattern DuckDB cannot use).
     settled: list[CheckOutcome] = field(default_factory=list)
@@ -77,8 +79,13 @@ def _counted(fail_words: Callable[[int], str], pass_words: str, status: str = FA
 def _plan_column(
     plan: Plan, con: duckdb.DuckDBPyConnection, i: int, rule: ColumnRule, rows: int, limits: Thresholds
 ) -> None:
-    name, text, e, x, ok = rule.name, rule.text, f"e{i}", f"x{i}", f"ok{i}"
-    plan.values += [f"c{i}", f"{rule.empty} AS {e}"]
+    name, text, x, ok = rule.name, rule.text, f"x{i}", f"ok{i}"
+    plan.values.append(f"c{i}")
+    if rule.empty == f"(c{i} IS NULL)":
+        e = f"(c{i} IS NULL)"  # inline: reads only the validity mask
+    else:
+        e = f"e{i}"
+        plan.values.append(f"{rule.empty} AS {e}")
 
     def completeness(n: int) -> tuple[str, float, str]:
         share = n / rows * 100 if rows else 0.0
@@ -124,6 +131,11 @@ def _plan_column(
         )
     good = f"NOT {e} AND {ok}"
 
+    def only_if_valid(offends: str) -> str:
+        # DuckDB inlines ``ok`` into every predicate using it: test the cheap comparison first, so the type's
+        # regular expression runs again only on the few rows it selects, not on every row.
+        return f"CASE WHEN {offends} THEN {good} ELSE false END"
+
     if rule.enum:
         if rule.type in ("integer", "number", "boolean") and uses_typed:
             subject, items = x, [rule.literal(v) or "NULL" for v in rule.enum]
@@ -132,7 +144,7 @@ def _plan_column(
         allowed = ", ".join(str(v) for v in rule.enum[:10]) + (" …" if len(rule.enum) > 10 else "")
         plan.add(
             CheckOutcome("enum", PASS, column=name),
-            f"{good} AND NOT coalesce({subject} IN ({', '.join(items)}), false)",
+            only_if_valid(f"NOT coalesce({subject} IN ({', '.join(items)}), false)"),
             f"c{i}",
             _counted(
                 lambda n: f"{plural(n, 'value')} {_are(n)} not among the allowed values ({allowed}).",
@@ -154,7 +166,7 @@ def _plan_column(
             continue
         plan.add(
             CheckOutcome(key, PASS, column=name),
-            f"{good} AND {subject} {op} {literal}",
+            only_if_valid(f"coalesce({subject} {op} {literal}, false)"),
             f"c{i}",
             _counted(
                 lambda n, words=words, key=key, bound=bound: (
@@ -210,7 +222,7 @@ def measure(
     if rules and len(plain) == len(rules):
         blank = f"coalesce({', '.join(f'c{i}' for i in rules)}) IS NULL"  # cheaper than a chain of ANDs
     else:
-        blank = " AND ".join(f"e{i}" for i in rules) or "false"
+        blank = " AND ".join(f"(c{i} IS NULL)" if i in plain else f"e{i}" for i in rules) or "false"
     blank_check = (
         CheckOutcome("blank_rows", PASS),
         blank,
@@ -228,34 +240,37 @@ def measure(
             plan.values.append(f"{_date_expression(date_rule)} AS newest")
     passthrough = ["rid", *[c.split(" AS ")[-1] for c in plan.values[1:]]]
     layer2 = f"SELECT {', '.join(passthrough + plan.validity)} FROM (SELECT {', '.join(plan.values)} FROM t)"  # noqa: S608
-    predicates = [f"({predicate}) AS p{k}" for k, (_, predicate, _, _) in enumerate(plan.checks)]
-    layer3 = (
-        f"SELECT rid, {', '.join(predicates)}{''.join(f', c{i}' for i in sorted(plain))}"  # noqa: S608
-        f"{', newest' if date_rule else ''} FROM ({layer2})"
-    )
+    # Layer 3: each check's predicate once, as a flag that both its count and its first rows read.
+    flags = ["rid", *(f"c{i}" for i in sorted(plain)), *(["newest"] if date_rule is not None else [])]
     aggregates = ["count(*)"]
-    for k, (outcome, predicate, _, _) in enumerate(plan.checks):
-        column = predicate[1:] if predicate.startswith("e") and predicate[1:].isdigit() else None
-        if outcome.check == "completeness" and column is not None and int(column) in plain:
+    with_examples: list[int] = []
+    for k, (outcome, predicate, column_sql, _) in enumerate(plan.checks):
+        column = predicate[2:-9] if predicate.startswith("(c") and predicate.endswith(" IS NULL)") else None
+        if outcome.check == "completeness" and column is not None and column.isdigit():
             # An empty value is a NULL: counting the non-NULL ones reads only the validity mask.
             aggregates.append(f"count(*) - count(c{column})")
         else:
+            flags.append(f"({predicate}) AS p{k}")
             aggregates.append(f"count(*) FILTER (WHERE p{k})")
+        if column_sql or outcome.check == "blank_rows":
+            # The first offending rows, in file order (insertion order is preserved), in the same pass.
+            if f"p{k}" not in flags[-1]:
+                flags.append(f"({predicate}) AS p{k}")
+            aggregates.append(f"min(rid, {int(thresholds.example_limit)}) FILTER (WHERE p{k})")
+            with_examples.append(k)
+    layer3 = f"SELECT {', '.join(flags)} FROM ({layer2})"  # noqa: S608
     if date_rule is not None:
         ceiling = (now + datetime.timedelta(days=1)).astimezone(datetime.UTC).replace(tzinfo=None)
         aggregates.append(f"max(newest) FILTER (WHERE newest <= TIMESTAMP {lit(ceiling.isoformat(sep=' '))})")
     row = list(con.execute(f"SELECT {', '.join(aggregates)} FROM ({layer3})").fetchone())  # noqa: S608 - lit()
     newest = row.pop() if date_rule is not None else None
+    values = iter(row[1:])
     outcomes: list[CheckOutcome] = []
     examples: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
     for k, (outcome, _, column_sql, judge) in enumerate(plan.checks):
-        outcome.status, outcome.value, outcome.message = judge(int(row[k + 1] or 0))
+        outcome.status, outcome.value, outcome.message = judge(int(next(values) or 0))
         outcomes.append(outcome)
-        if outcome.status != PASS and (column_sql or outcome.check == "blank_rows"):
-            # Only the predicate's columns are computed, and the scan stops at the fifth row found (rows come in
-            # file order: insertion order is preserved).
-            rowids = con.execute(
-                f"SELECT rid FROM ({layer3}) WHERE p{k} LIMIT {thresholds.example_limit}"  # noqa: S608 - lit()
-            ).fetchall()
-            examples.append((outcome, [(int(r), column_sql) for (r,) in sorted(rowids)]))
+        rowids = next(values) if k in with_examples else None
+        if outcome.status != PASS and rowids:
+            examples.append((outcome, [(int(r), column_sql) for r in sorted(rowids)]))
     return outcomes + plan.settled, newest, examples
