@@ -60,7 +60,7 @@ CASES = [
         ),
     ),
     ("stat_analyst", lambda p, c: reverse("inventory:dataset_history", args=[_dataset(p, c, identifier="axe-h").pk])),
-    ("stat_lead", lambda p, c: "/inventory/?sort=-updated&department=police"),
+    ("stat_lead", lambda p, c: _dataset(p, c, identifier="axe-sort") and "/inventory/?sort=-updated&department=police"),
 ]
 
 
