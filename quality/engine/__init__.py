@@ -34,7 +34,7 @@ from .freshness import freshness_check
 from .load import connect
 from .load import load as load_table
 from .measure import measure as measure_columns
-from .result import ERROR, FAIL, PASS, CheckOutcome, EngineResult, UnreadableSource
+from .result import ERROR, PASS, CheckOutcome, EngineResult, UnreadableSource
 from .rules import ColumnRule
 from .score import SCORE_EXPLANATION, score_for
 from .source import prepare
@@ -62,11 +62,13 @@ def _reject_checks(table, example_limit: int) -> list[CheckOutcome]:
         checks.append(
             CheckOutcome(
                 "ragged_rows",
-                FAIL if ragged else PASS,
+                ERROR if ragged else PASS,
                 ragged,
-                f"{ragged:,} row{'s' if ragged != 1 else ''} {'has' if ragged == 1 else 'have'} more or fewer "
-                f"fields than the header's {width} columns; {'it was' if ragged == 1 else 'they were'} left out of the "
-                "other checks."
+                f"Ragged rows: {ragged:,} row{'s' if ragged != 1 else ''} {'has' if ragged == 1 else 'have'} more or "
+                f"fewer fields than the header's {width} columns (a stray delimiter, an unquoted comma or a cut-off "
+                f"line?), so {'its values' if ragged == 1 else 'their values'} cannot be matched to columns. "
+                f"{'It was' if ragged == 1 else 'They were'} left out of the other checks; fix "
+                f"{'it' if ragged == 1 else 'them'} and publish the file again."
                 if ragged
                 else f"Every row has the header's {width} columns.",
                 examples=[{"row": line, "column": "", "value": text[:VALUE_CHARS]} for line, text in examples],
@@ -81,10 +83,11 @@ def _reject_checks(table, example_limit: int) -> list[CheckOutcome]:
         checks.append(
             CheckOutcome(
                 "malformed_rows",
-                FAIL,
+                ERROR,
                 malformed,
                 f"{malformed:,} row{'s' if malformed != 1 else ''} could not be read ({kinds}) and "
-                f"{'was' if malformed == 1 else 'were'} left out of the other checks.",
+                f"{'was' if malformed == 1 else 'were'} left out of the other checks; fix "
+                f"{'it' if malformed == 1 else 'them'} and publish the file again.",
                 examples=[
                     {"row": line, "column": "", "value": text[:VALUE_CHARS]} for line, text in examples[:example_limit]
                 ],
@@ -100,10 +103,11 @@ def _encoding_outcome(prepared_checks: list[CheckOutcome], table, example_limit:
         examples = table.rejects.examples.get(BAD_ENCODING, [])[:example_limit]
         outcome = CheckOutcome(
             "encoding",
-            FAIL,
+            ERROR,
             bad,
-            f"{bad:,} row{'s' if bad != 1 else ''} hold{'s' if bad == 1 else ''} bytes that are not UTF-8 and "
-            f"{'was' if bad == 1 else 'were'} left out of the other checks: the file mixes encodings.",
+            f"Wrong encoding: {bad:,} row{'s' if bad != 1 else ''} hold{'s' if bad == 1 else ''} bytes that are not "
+            f"UTF-8 (the file mixes encodings) and {'was' if bad == 1 else 'were'} left out of the other checks; save "
+            "the file as UTF-8 and publish it again.",
             examples=[{"row": line, "column": "", "value": text[:VALUE_CHARS]} for line, text in examples],
         )
         checks = [outcome if c.check == "encoding" else c for c in checks] or [outcome]
@@ -200,7 +204,7 @@ def _run(
         try:
             measured, newest, pending = _measure_all(table, rules, schema, thresholds, date_rule, now)
         except duckdb.Error as exc:
-            # A check that cannot run is an "error" (and the run has no score), never a crash.
+            # A check that cannot run is an "error" (the run's result is "error"), never a crash.
             logger.exception("Quality checks could not run on %s", table.prepared.path)
             measured = [
                 CheckOutcome(

@@ -7,11 +7,11 @@ grouped query each; one last query fetches the example values. Check names and w
 =================== ========================================================= ======================================
 check               value                                                     status
 =================== ========================================================= ======================================
-encoding            rows with bytes that are not UTF-8                        warn when converted, fail on bad rows
+encoding            rows with bytes that are not UTF-8                        error when not UTF-8 (converted, read)
 delimiter           -                                                         warn when the name says otherwise
 header              blank or repeated column names                            fail when any
-ragged_rows         rows with more or fewer fields than the header            fail when any
-malformed_rows      rows that cannot be parsed (unterminated quote...)       fail when any (only shown then)
+ragged_rows         rows with more or fewer fields than the header            error when any
+malformed_rows      rows that cannot be parsed (unterminated quote...)       error when any (only shown then)
 row_count           rows                                                      fail at 0, warn on a big change
 freshness           age of the data in days                                   fail when stale
 missing_columns     schema fields absent from the file                        fail when any

@@ -29,8 +29,8 @@ class CheckOutcome:
 
 @dataclass
 class EngineResult:
-    """Every check of one file, its score (0-100; ``None`` when a check could not run, see
-    :mod:`quality.engine.score`), and the figures the run keeps."""
+    """Every check of one file, its score (0-100, see :mod:`quality.engine.score`; a check in error costs points and
+    makes the outcome "error"), and the figures the run keeps."""
 
     checks: list[CheckOutcome]
     score: int | None

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from .result import ERROR, FAIL, WARN, CheckOutcome
 
+#: Points a check in error takes off the score (the input itself is wrong: some of it could not be read).
+ERROR_PENALTY = 25
 #: Points a failing check takes off the score.
 FAIL_PENALTY = 15
 #: Points a warning takes off the score.
@@ -16,19 +18,15 @@ SCORE_EXPLANATION = (
     f"{WARN_PENALTY} points; it never goes below 0. So a file with no problems scores 100, one with a single "
     f"warning {100 - WARN_PENALTY}, and one with two failing checks and a warning "
     f"{100 - 2 * FAIL_PENALTY - WARN_PENALTY}. Checks are counted per column, so a column with both wrong types and "
-    "empty required values counts twice. A run that could not read the file, or a check that could not run, "
-    "gets no score."
+    "empty required values counts twice. A check ends in error when the file itself is wrong: text that is not "
+    "UTF-8, rows with more or fewer fields than the header, rows that cannot be parsed, or a check that could not "
+    f"run. Each error takes off {ERROR_PENALTY} points and makes the whole run's result “error”, whatever the score; "
+    "the other checks still run on the rows that could be read and count as above. A file that cannot be read at "
+    "all (empty, a web page, not a table) gets no score."
 )
 
 
-def score_for(checks: Iterable[CheckOutcome]) -> int | None:
-    """100 minus the penalties of the failing and warning checks, floored at 0; ``None`` when any check errored."""
-    total = 100
-    for check in checks:
-        if check.status == ERROR:
-            return None
-        if check.status == FAIL:
-            total -= FAIL_PENALTY
-        elif check.status == WARN:
-            total -= WARN_PENALTY
-    return max(total, 0)
+def score_for(checks: Iterable[CheckOutcome]) -> int:
+    """100 minus the penalties of the checks in error, failing and warning, floored at 0."""
+    penalties = {ERROR: ERROR_PENALTY, FAIL: FAIL_PENALTY, WARN: WARN_PENALTY}
+    return max(100 - sum(penalties.get(check.status, 0) for check in checks), 0)

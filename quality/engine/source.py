@@ -6,8 +6,9 @@ worksheet), and gzip of any of these. The format comes from the content first (g
 ``[`` or ``{``), then the media type and file extension; the latter also say which delimiter to expect.
 
 Encodings: UTF-8 (with or without a byte-order mark) is read as it is. A file that is not UTF-8 but decodes as
-Windows-1252 (a superset of Latin-1 for text) or carries a UTF-16 byte-order mark is converted to UTF-8 and checked,
-with an "encoding" warning that says so. Anything else is refused (:class:`UnreadableSource`).
+Windows-1252 (a superset of Latin-1 for text) or carries a UTF-16 byte-order mark is a wrong encoding: its "encoding"
+check is an error (so the run's result is "error"), and it is converted to UTF-8 so that the other checks still run
+and the user sees everything. Anything else is refused (:class:`UnreadableSource`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .result import PASS, WARN, CheckOutcome, UnreadableSource
+from .result import ERROR, PASS, WARN, CheckOutcome, UnreadableSource
 
 CHUNK = 1024 * 1024
 SAMPLE_BYTES = 1024 * 1024
@@ -143,7 +144,10 @@ def _fix_encoding(path: Path, workdir: Path, head: bytes) -> tuple[Path, CheckOu
     """UTF-8 stays as it is; UTF-16 (with its byte-order mark) and Windows-1252 are converted, with a warning."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _transcode(path, workdir, "utf-16"), CheckOutcome(
-            "encoding", WARN, message="The file is UTF-16; it was converted to UTF-8 to be checked. Publish UTF-8."
+            "encoding",
+            ERROR,
+            message="Wrong encoding: the file is UTF-16, not UTF-8, so most programs will misread it. It was "
+            "converted to UTF-8 to run the other checks; save it as UTF-8 (CSV UTF-8) and publish it again.",
         )
     if b"\x00" in head:
         raise UnreadableSource("This is not a text table: the file holds binary data.")
@@ -169,9 +173,10 @@ def _fix_encoding(path: Path, workdir: Path, head: bytes) -> tuple[Path, CheckOu
         ) from exc
     return _transcode(path, workdir, "cp1252"), CheckOutcome(
         "encoding",
-        WARN,
-        message="The file is not UTF-8; it was read as Windows-1252 (Latin-1). Accented letters may be wrong "
-        "elsewhere: publish UTF-8.",
+        ERROR,
+        message="Wrong encoding: the file is not UTF-8; it looks like Windows-1252 (Latin-1), so accented letters "
+        "and symbols come out garbled in most programs. It was read as Windows-1252 to run the other checks; save it "
+        "as UTF-8 (CSV UTF-8) and publish it again.",
     )
 
 

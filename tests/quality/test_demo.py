@@ -19,7 +19,7 @@ from quality.demo.generate import LATITUDE, LONGITUDE, text_matching
 from quality.demo.plants import BLANKS, DUPLICATES, ENUM, MISSING_COLUMN, PATTERN, RAGGED, RANGE, STALE, TYPE
 from quality.demo.seed import HISTORY_WEEKS, history_slots, quality_demo_seed, specs_with_data
 from quality.engine import check_file
-from quality.engine.result import FAIL, PASS, WARN
+from quality.engine.result import ERROR, FAIL, PASS, WARN
 from quality.models import CheckResult, DatasetQuality, QualityNotification, QualityRun, SourceUpload, Trigger
 
 DAY = datetime.date(2026, 11, 26)
@@ -143,7 +143,7 @@ def test_the_engine_passes_every_file_without_a_planted_problem(tmp_path):
 def test_the_engine_finds_every_planted_problem(tmp_path):
     for identifier, plants in PLANTED.items():
         result = engine_result(SPECS[identifier], tmp_path)
-        failing = {(c.check, c.column) for c in result.checks if c.status == FAIL}
+        failing = {(c.check, c.column) for c in result.checks if c.status in (FAIL, ERROR)}  # ragged rows: error
         for plant in plants:
             if plant.kind == RANGE:
                 assert {("minimum", plant.column), ("maximum", plant.column)} & failing, identifier
@@ -153,7 +153,7 @@ def test_the_engine_finds_every_planted_problem(tmp_path):
                 assert ("unique", "payment_id") in failing, identifier
             else:
                 assert (FOUND_BY[plant.kind], plant.column) in failing, (identifier, failing)
-        assert result.outcome == FAIL and result.score < 100
+        assert result.outcome == (ERROR if any(p.kind == RAGGED for p in plants) else FAIL) and result.score < 100
     # Duplicates also show as such (a warning), and "n/a" is a type error, not a silent empty value.
     payments = engine_result(SPECS["fin-vendor-payments"], tmp_path)
     assert any(c.check == "duplicate_rows" and c.status == WARN and c.value for c in payments.checks)
@@ -290,7 +290,9 @@ def test_seed_demo_seeds_the_quality_demo_once(settings, tmp_path, db):
     seconds = time.perf_counter() - started
     assert "data files" in out.getvalue() and "quality runs" in out.getvalue()
     assert DatasetQuality.objects.count() == SourceUpload.objects.count() == len(SPECS)
-    failing = set(DatasetQuality.objects.filter(outcome=FAIL).values_list("dataset__identifier", flat=True))
+    failing = set(
+        DatasetQuality.objects.filter(outcome__in=(FAIL, ERROR)).values_list("dataset__identifier", flat=True)
+    )
     assert failing == set(PLANTED)
     # Every run of a dataset without a planted problem passed, all through its history.
     clean = QualityRun.objects.exclude(dataset__identifier__in=PLANTED)

@@ -10,7 +10,7 @@ import pytest
 from quality.engine import check_file
 from quality.engine.freshness import period_of
 from quality.engine.result import CheckOutcome
-from quality.engine.score import FAIL_PENALTY, SCORE_EXPLANATION, WARN_PENALTY, score_for
+from quality.engine.score import ERROR_PENALTY, FAIL_PENALTY, SCORE_EXPLANATION, WARN_PENALTY, score_for
 from quality.engine.thresholds import DEFAULTS, Thresholds
 
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)
@@ -268,11 +268,14 @@ def test_blank_and_repeated_header_names_fail(tmp_path):
     assert get(check_file(write(tmp_path, "a,b\n1,2\n"), now=NOW), "header").status == "pass"
 
 
-def test_ragged_rows_fail_with_their_lines_and_are_left_out(tmp_path):
+def test_ragged_rows_are_an_error_with_their_lines_and_the_other_checks_still_run(tmp_path):
     path = write(tmp_path, "a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n")
     result = check_file(path, now=NOW)
     check = get(result, "ragged_rows")
-    assert (check.status, check.value) == ("fail", 2)
+    assert (check.status, check.value) == ("error", 2)
+    assert result.outcome == "error" and result.failed and result.score == 100 - ERROR_PENALTY
+    assert "Ragged rows: 2 rows have more or fewer fields" in check.message
+    assert "publish the file again" in check.message
     assert [(e["row"], e["value"]) for e in check.examples] == [(3, "4,5"), (4, "6,7,8,9")]
     assert result.row_count == 4
     assert "the header's 3 columns" in check.message
@@ -282,7 +285,8 @@ def test_ragged_rows_fail_with_their_lines_and_are_left_out(tmp_path):
 def test_unterminated_quotes_are_malformed_rows(tmp_path):
     result = check_file(write(tmp_path, 'a,b\n1,"x"y\n2,z\n'), now=NOW)
     check = get(result, "malformed_rows")
-    assert check.status == "fail" and check.examples[0]["row"] == 2
+    assert check.status == "error" and check.examples[0]["row"] == 2
+    assert result.outcome == "error" and get(result, "row_count").value == 2
 
 
 def test_blank_rows_warn(tmp_path):
@@ -299,6 +303,17 @@ def test_duplicate_rows_warn_with_the_row_they_repeat(tmp_path):
     assert check.examples[0]["row"] in (4, 6) and check.examples[0]["value"] == "same as row 2"
     relaxed = check_file(path, thresholds=Thresholds(duplicate_warn_percent=50), now=NOW)
     assert get(relaxed, "duplicate_rows").status == "pass"
+
+
+def test_duplicate_rows_with_a_unique_column_are_the_rows_repeating_everything(tmp_path):
+    """With a unique column the search is narrowed to rows whose value repeats or is empty: a repeated id on a
+    different row is a unique failure only, and identical rows without an id are still duplicates."""
+    path = write(tmp_path, "id,b\n1,x\n2,y\n1,x\n2,z\n,w\n3,v\n,w\n1,x\n")
+    result = check_file(path, schema=schema(field("id", "integer", unique=True), field("b")), now=NOW)
+    check = get(result, "duplicate_rows")
+    assert check.value == 3  # rows 4 and 9 repeat row 2, row 8 repeats row 6
+    assert {(e["row"], e["value"]) for e in check.examples} == {(8, "same as row 6"), (9, "same as row 2")}
+    assert get(result, "unique", "id").value == 3  # 1 twice more, 2 once more
 
 
 def test_completeness_warns_past_the_threshold(tmp_path):
@@ -321,7 +336,26 @@ def test_line_numbers_count_blank_lines_and_values_spanning_lines(tmp_path):
 def test_at_most_five_examples(tmp_path):
     path = write(tmp_path, "n\n" + "x\n" * 20)
     check = get(check_file(path, schema=schema(field("n", "integer")), now=NOW), "type", "n")
-    assert check.value == 20 and len(check.examples) == 5
+    assert check.value == 20 and [e["row"] for e in check.examples] == [2, 3, 4, 5, 6]
+
+
+def test_examples_are_the_first_offending_rows_in_a_file_read_in_parallel(tmp_path):
+    """Several of DuckDB's row groups, scanned on every core: the examples are still the first rows, in file order."""
+    bad = {7, 150_001, 260_000, 260_001, 299_998, 299_999}
+    lines = [("x" if i in bad else str(i % 7)) + "\n" for i in range(300_000)]
+    path = write(tmp_path, "n\n" + "".join(lines))
+    result = check_file(path, schema=schema(field("n", "integer", maximum=5)), now=NOW)
+    check = get(result, "type", "n")
+    assert check.value == 6 and [e["row"] for e in check.examples] == [9, 150_003, 260_002, 260_003, 300_000]
+    maximum = get(result, "maximum", "n")
+    assert maximum.examples[:2] == [{"row": 8, "column": "n", "value": "6"}, {"row": 15, "column": "n", "value": "6"}]
+
+
+def test_a_value_duckdb_would_cast_but_the_type_refuses_is_a_type_error_only(tmp_path):
+    path = write(tmp_path, "n\n1_000\n 12\n+3\n0x1F\n")
+    result = check_file(path, schema=schema(field("n", "integer", minimum=1, maximum=10)), now=NOW)
+    assert get(result, "type", "n").value == 3  # "+3" is an integer
+    assert (get(result, "maximum", "n").value, get(result, "minimum", "n").value) == (0, 0)
 
 
 # --- row count and freshness ---------------------------------------------------------------------------------------
@@ -435,7 +469,9 @@ def test_score_formula():
     assert score_for(checks("pass", "warn")) == 100 - WARN_PENALTY
     assert score_for(checks("fail", "fail", "warn")) == 100 - 2 * FAIL_PENALTY - WARN_PENALTY
     assert score_for(checks(*["fail"] * 20)) == 0
-    assert score_for(checks("pass", "error")) is None
+    assert score_for(checks("pass", "error")) == 100 - ERROR_PENALTY
+    assert score_for(checks("error", "fail", "warn")) == 100 - ERROR_PENALTY - FAIL_PENALTY - WARN_PENALTY
+    assert f"takes off {ERROR_PENALTY} points" in SCORE_EXPLANATION and "“error”" in SCORE_EXPLANATION
     assert str(100 - 2 * FAIL_PENALTY - WARN_PENALTY) in SCORE_EXPLANATION
 
 
@@ -457,7 +493,7 @@ def test_thresholds_from_the_dataset_settings_model():
     assert thresholds.max_decompressed_bytes == DEFAULTS.max_decompressed_bytes
 
 
-def test_a_check_that_cannot_run_is_an_error_and_the_run_has_no_score(tmp_path, monkeypatch):
+def test_a_check_that_cannot_run_is_an_error_and_the_others_still_count(tmp_path, monkeypatch):
     import duckdb
 
     import quality.engine as engine
@@ -469,7 +505,7 @@ def test_a_check_that_cannot_run_is_an_error_and_the_run_has_no_score(tmp_path, 
     result = check_file(write(tmp_path, "a\n1\n"), now=NOW)
     error = get(result, "checks")
     assert error.status == "error" and "out of temporary disk space" in error.message
-    assert result.score is None and result.outcome == "error" and result.failed
+    assert result.outcome == "error" and result.failed and result.score == 100 - ERROR_PENALTY
     assert get(result, "row_count").status == "pass"
 
 

@@ -211,28 +211,31 @@ def test_utf8_with_a_byte_order_mark(tmp_path):
     assert get(result, "encoding").status == "pass" and "byte-order mark" in get(result, "encoding").message
 
 
-def test_windows_1252_is_read_and_warned_about(tmp_path):
+def test_windows_1252_is_a_wrong_encoding_error_and_still_read(tmp_path):
     path = write_bytes(tmp_path, "d.csv", "id,name,amount\n1,Café “ok”,1\n2,Zoë,n/a\n3,c,3\n".encode("cp1252"))
     result = check_file(path, schema=SCHEMA, now=NOW)
     assert_reads_the_table(result, bad_amount_row=3)
     encoding = get(result, "encoding")
-    assert encoding.status == "warn" and "Windows-1252" in encoding.message
+    assert encoding.status == "error" and "Wrong encoding" in encoding.message and "Windows-1252" in encoding.message
+    assert "save it as UTF-8" in encoding.message and result.outcome == "error"
 
 
-def test_utf16_is_converted_and_warned_about(tmp_path):
+def test_utf16_is_a_wrong_encoding_error_and_still_read(tmp_path):
     path = write_bytes(tmp_path, "d.csv", "id,name,amount\n1,a,1\n2,b,n/a\n3,c,3\n".encode("utf-16"))
     result = check_file(path, schema=SCHEMA, now=NOW)
     assert_reads_the_table(result, bad_amount_row=3)
-    assert get(result, "encoding").status == "warn"
+    encoding = get(result, "encoding")
+    assert encoding.status == "error" and "UTF-16, not UTF-8" in encoding.message and result.outcome == "error"
 
 
-def test_bytes_that_are_not_utf8_past_the_start_fail_the_encoding_check(tmp_path):
+def test_bytes_that_are_not_utf8_past_the_start_are_an_encoding_error(tmp_path):
     good = b"id,name,amount\n" + b"".join(b"%d,n\xc3\xa9,1\n" % i for i in range(1, 60_000))
     path = write_bytes(tmp_path, "d.csv", b"\xef\xbb\xbf" + good + b"60000,caf\xe9,1\n")
     result = check_file(path, schema=SCHEMA, now=NOW)
     encoding = get(result, "encoding")
-    assert (encoding.status, encoding.value) == ("fail", 1)
-    assert encoding.examples[0]["row"] == 60_001
+    assert (encoding.status, encoding.value) == ("error", 1)
+    assert encoding.examples[0]["row"] == 60_001 and "Wrong encoding" in encoding.message
+    assert result.outcome == "error" and result.row_count == 60_000
 
 
 def test_an_encoding_that_cannot_be_read_is_unreadable(tmp_path):

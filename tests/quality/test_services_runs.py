@@ -198,17 +198,23 @@ def test_bad_input_ends_in_error_with_a_clear_message(serve, check_now, dataset,
     assert DatasetQuality.objects.get(dataset=dataset).outcome == Outcome.ERROR
 
 
-def test_ragged_rows_and_a_wrong_encoding_are_judged_by_their_checks(serve, check_now, dataset):
-    """Files that can be read are checked: ragged rows fail their check, a non-UTF-8 file warns about it."""
+def test_ragged_rows_and_a_wrong_encoding_end_in_error_with_every_other_check(serve, check_now, dataset):
+    """Files that can be read in part end in "error" with a clear message on the check, and the other checks are
+    still recorded so the user sees everything."""
     serve(b"incident_id,district,response_minutes\n1001,North\n1002,South,12,extra\n1003,East,5\n")
     ragged = bad_run(check_now, dataset)
-    assert ragged.outcome == Outcome.FAIL
-    assert "more or fewer fields than the header" in ragged.checks.get(name="ragged_rows").message
+    assert ragged.outcome == Outcome.ERROR and ragged.score is not None
+    check = ragged.checks.get(name="ragged_rows")
+    assert check.status == Outcome.ERROR and "more or fewer fields than the header" in check.message
+    assert ragged.checks.filter(name="row_count", status=Outcome.PASS).exists()
+    assert DatasetQuality.objects.get(dataset=dataset).outcome == Outcome.ERROR
 
     serve("incident_id,district,response_minutes\n1,Montréal,4\n".encode("latin-1"), path="/latin.csv")
     latin = check_now()
+    assert latin.outcome == Outcome.ERROR
     encoding = latin.checks.get(name="encoding")
-    assert encoding.status == Outcome.WARN and "not UTF-8" in encoding.message
+    assert encoding.status == Outcome.ERROR and "Wrong encoding" in encoding.message and "not UTF-8" in encoding.message
+    assert latin.checks.filter(name="row_count", value=1).exists()
 
 
 def test_a_file_past_the_byte_cap_is_refused_while_streaming(serve, check_now, dataset):
