@@ -33,7 +33,8 @@ from .checks import (
 from .freshness import freshness_check
 from .load import connect
 from .load import load as load_table
-from .measure import measure as measure_columns
+from .measure import Plan, collect, flagged
+from .measure import plan as plan_checks
 from .result import ERROR, PASS, CheckOutcome, EngineResult, UnreadableSource
 from .rules import ColumnRule
 from .score import SCORE_EXPLANATION, score_for
@@ -164,9 +165,16 @@ def check_file(
             prepared.path = link
         con = connect(workdir)
         try:
-            table = load_table(con, prepared)
+            setup = plan = None
+            if prepared.kind != "json":
+                # The header is known: plan the checks now, so the load computes their flags as it reads.
+                setup = _schema_rules(prepared.header, schema, date_column)
+                plan = _plan(con, setup, len(prepared.header), thresholds, now)
+            table = load_table(con, prepared, (lambda source: flagged(plan, source)) if plan else None)
             return _run(
                 table,
+                setup=setup,
+                plan=plan,
                 schema=schema,
                 thresholds=thresholds,
                 previous_row_count=previous_row_count,
@@ -181,8 +189,37 @@ def check_file(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _schema_rules(header: list[str], schema: dict | None, date_column: str):
+    """Each column's rule, the column-set checks, and the rule of the date column (None without one)."""
+    rules, column_set, _missing, _unexpected = match_schema(header, schema)
+    date_rule: ColumnRule | None = None
+    if date_column:
+        wanted = date_column.strip().lower()
+        date_rule = next((r for r in rules.values() if r.name.strip().lower() == wanted), None)
+    return rules, column_set, date_rule
+
+
+def _plan(con, setup, width: int, thresholds: Thresholds, now: datetime.datetime) -> Plan | None:
+    rules, _, date_rule = setup
+    try:
+        return plan_checks(con, rules, width, thresholds=thresholds, date_rule=date_rule, now=now)
+    except duckdb.Error:
+        logger.exception("Quality checks could not be planned")
+        return None
+
+
 def _run(
-    table, *, schema, thresholds, previous_row_count, source_modified, frequency, date_column, now
+    table,
+    *,
+    setup=None,
+    plan: Plan | None = None,
+    schema,
+    thresholds,
+    previous_row_count,
+    source_modified,
+    frequency,
+    date_column,
+    now,
 ) -> EngineResult:
     header = table.header
     checks = _encoding_outcome(table.prepared.checks, table, thresholds.example_limit)
@@ -191,18 +228,13 @@ def _run(
     checks += _reject_checks(table, thresholds.example_limit)
     total_rows = table.rows + table.rejects.total + table.non_record_count
     checks.append(row_count_check(total_rows, previous_row_count, thresholds))
-    rules, column_set, _missing, _unexpected = match_schema(header, schema)
-
-    date_rule: ColumnRule | None = None
-    if date_column:
-        wanted = date_column.strip().lower()
-        date_rule = next((r for r in rules.values() if r.name.strip().lower() == wanted), None)
+    rules, column_set, date_rule = setup or _schema_rules(header, schema, date_column)
     newest = None
     measured: list[CheckOutcome] = []
     pending: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
     if table.rows:
         try:
-            measured, newest, pending = _measure_all(table, rules, schema, thresholds, date_rule, now)
+            measured, newest, pending = _measure_all(table, rules, schema, thresholds, date_rule, now, plan)
         except duckdb.Error as exc:
             # A check that cannot run is an "error" (the run's result is "error"), never a crash.
             logger.exception("Quality checks could not run on %s", table.prepared.path)
@@ -235,11 +267,16 @@ def _run(
     )
 
 
-def _measure_all(table, rules, schema, thresholds, date_rule, now):
-    """The checks that read the data: per column in one pass, then duplicate rows and unique values."""
-    outcomes, newest, pending = measure_columns(
-        table.con, rules, table.rows, thresholds=thresholds, date_rule=date_rule, now=now
-    )
+def _measure_all(table, rules, schema, thresholds, date_rule, now, plan: Plan | None):
+    """The checks that read the data: per column in one pass (over the flags the load computed, or computing them
+    now), then unique values and duplicate rows."""
+    if plan is not None and table.flagged:
+        relation = "(SELECT rowid AS rid, * FROM t)"
+    else:
+        plan = plan_checks(table.con, rules, len(table.header), thresholds=thresholds, date_rule=date_rule, now=now)
+        relation = f"({flagged(plan, 't', rowid=True)})"
+    plan.rows = table.rows
+    outcomes, newest, pending = collect(table.con, plan, relation, thresholds.example_limit)
     groups = [(r.name, [r]) for r in rules.values() if r.unique]
     primary_key = (schema or {}).get("primaryKey") or []
     if isinstance(primary_key, list) and len(primary_key) > 1:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import os
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,12 +25,9 @@ from .source import PreparedSource
 
 #: DuckDB's memory ceiling; past it, it spills to the run's temporary directory instead of growing.
 MEMORY_LIMIT = "400MB"
-#: The checks' queries scan the table on every core.
+#: Every core: DuckDB reads the CSV in parallel and still keeps insertion order (``rowid`` = file order, which the
+#: example rows' line numbers need).
 THREADS = max(1, os.cpu_count() or 1)
-#: The load runs on one thread: DuckDB's parallel CSV reader keeping insertion order (``rowid`` = file order, which
-#: the example rows' line numbers need) merges its threads' row groups afterwards, and on this project's 2-core
-#: server that took about 40% more CPU time and more wall time than one thread reading straight through.
-LOAD_THREADS = 1
 #: A CSV line longer than this is set aside as unreadable.
 MAX_LINE_BYTES = 8 * 1024 * 1024
 #: DuckDB's CSV read buffer: larger than its default, measured to cut the load's CPU time by about a fifth.
@@ -61,6 +59,8 @@ class LoadedTable:
     #: JSON records that are not objects (row numbers), counted with the unreadable rows.
     non_records: list[int] = field(default_factory=list)
     non_record_count: int = 0
+    #: ``t`` holds the checks' flags beside the text columns (computed while loading).
+    flagged: bool = False
     _regular: bool | None = None
 
     @property
@@ -158,24 +158,36 @@ def _rejects(con: duckdb.DuckDBPyConnection) -> Rejects:
     return rejects
 
 
-def load_csv(con: duckdb.DuckDBPyConnection, prepared: PreparedSource) -> LoadedTable:
+def load_csv(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedSource, shape: Callable[[str], str] | None = None
+) -> LoadedTable:
+    """Read the CSV into ``t``. With ``shape`` (SQL over the reader, see :func:`.measure.flagged`) the table also
+    holds each check's flag, computed in the same parallel pass that reads the file; if that fails, the file is
+    read again plainly (``flagged`` False) and the checks run on their own."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(prepared.header)))
-    sql = (
-        f"CREATE TABLE t AS SELECT * FROM read_csv({lit(prepared.path)}, header = true, "  # noqa: S608
-        f"delim = {lit(prepared.delimiter)}, "
+    source = (
+        f"read_csv({lit(prepared.path)}, header = true, delim = {lit(prepared.delimiter)}, "
         "quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, ignore_errors = true, "
         f"store_rejects = true, max_line_size = {MAX_LINE_BYTES}, buffer_size = {CSV_BUFFER_BYTES}, "
         f"columns = {{{columns}}})"
     )
-    con.execute(f"SET threads = {LOAD_THREADS}")
-    try:
-        con.execute(sql)
-    except duckdb.Error as exc:
-        raise UnreadableSource(f"The file could not be read as a table: {str(exc).splitlines()[0]}") from exc
-    finally:
-        con.execute(f"SET threads = {THREADS}")
+    flagged = False
+    if shape is not None:
+        try:
+            con.execute(f"CREATE TABLE t AS {shape(source)}")
+            flagged = True
+        except duckdb.Error:
+            for leftover in ("t", "reject_errors", "reject_scans"):
+                con.execute(f"DROP TABLE IF EXISTS {leftover}")
+    if not flagged:
+        try:
+            con.execute(f"CREATE TABLE t AS SELECT * FROM {source}")  # noqa: S608 - lit()
+        except duckdb.Error as exc:
+            raise UnreadableSource(f"The file could not be read as a table: {str(exc).splitlines()[0]}") from exc
     rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
-    return LoadedTable(con, prepared, prepared.header, rows, _rejects(con))
+    table = LoadedTable(con, prepared, prepared.header, rows, _rejects(con))
+    table.flagged = flagged
+    return table
 
 
 def _pointer(key: str) -> str:
@@ -219,7 +231,9 @@ def load_json(con: duckdb.DuckDBPyConnection, prepared: PreparedSource) -> Loade
     return table
 
 
-def load(con: duckdb.DuckDBPyConnection, prepared: PreparedSource) -> LoadedTable:
+def load(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedSource, shape: Callable[[str], str] | None = None
+) -> LoadedTable:
     if prepared.kind == "json":
         return load_json(con, prepared)
-    return load_csv(con, prepared)
+    return load_csv(con, prepared, shape)

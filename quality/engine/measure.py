@@ -1,17 +1,21 @@
-"""The per-column checks (completeness, required, type, enum, minimum, maximum, pattern) and blank rows, all
-measured in ONE pass over the table, first offending rows included.
+"""The per-column checks (completeness, required, type, enum, minimum, maximum, pattern) and blank rows, measured
+while the file is read: each check becomes a boolean flag column of the table, computed by the same parallel pass
+that parses the CSV, then one cheap aggregate over the flags counts them and finds their first offending rows.
 
-The query is built in layers so that each expensive expression (a cast, a regular expression) runs once per value,
-however many checks use it::
+:func:`plan` builds the SQL in layers so that each expensive expression (a cast, a regular expression) runs once per
+value, however many checks use it; :func:`flagged` wraps it around a source::
 
-    SELECT count(*), count(*) FILTER (WHERE <check 0>), min(rid, 5) FILTER (WHERE <check 0>), ..., max(d)
-    FROM (SELECT rid, c0, x0, ..., <valid for its type?> AS ok0, ... FROM                      -- validity, once
-          (SELECT rowid AS rid, c0, <typed value> AS x0, ..., <date> AS d FROM t))               -- each cast, once
+    SELECT c0, c1, ..., <check 0> AS p0, <check 1> AS p1, ..., d AS newest                    -- one flag per check
+    FROM (SELECT *, <valid for its type?> AS ok0, ... FROM                                      -- validity, once
+          (SELECT *, <typed value> AS x0, ..., <date> AS d FROM read_csv(...)))                 -- each cast, once
 
-Each check is a ``count(*) FILTER`` over its predicate, and ``min(rid, 5) FILTER`` over the same predicate gives its
-first five offending rows in file order in the same pass (a top-5 kept per check, fed only by offending rows). An
-empty value is a NULL, so emptiness is ``c IS NULL`` inline (a projected flag only where the schema names other
-``missingValues``), and completeness is ``count(*) - count(c)``, which reads only the validity mask.
+and :func:`collect` runs ``SELECT count(*), count_if(p0), min(rid, 5) FILTER (WHERE p0), ...`` over the table: the
+count of each check and its first five offending rows in file order (insertion order is kept, so ``rowid`` is the
+row's position). DuckDB inlines a projected expression into every expression that uses it, so a constraint on a
+typed value tests its cheap comparison first and only then the type's regular expression (``CASE WHEN x > 5 THEN
+ok``). An empty value is a NULL, so emptiness is ``c IS NULL`` inline (a projected flag only where the schema names
+other ``missingValues``), and completeness is ``count(*) - count(c)``, which reads only the validity mask. JSON
+records, already in a table, get their flags computed in the aggregate's own pass instead.
 """
 
 from __future__ import annotations
@@ -43,13 +47,21 @@ def _are(n: int) -> str:
 @dataclass
 class Plan:
     #: Layer 1: the raw text and, per column, its typed value (and whether it is empty, when that is not a NULL).
-    values: list[str] = field(default_factory=lambda: ["rowid AS rid"])
+    values: list[str] = field(default_factory=list)
     #: Layer 2: whether each non-empty value is valid for its type.
     validity: list[str] = field(default_factory=list)
     #: The aggregates: one predicate per check, true on an offending row, and what it is about.
     checks: list[tuple[CheckOutcome, str, str, Judge]] = field(default_factory=list)
     #: Outcomes settled without the data (a format or pattern DuckDB cannot use).
     settled: list[CheckOutcome] = field(default_factory=list)
+    #: Rows read (set once the table is loaded; completeness is a share of them).
+    rows: int = 0
+    #: The flag columns (``p<k>``), the plain text columns and ``newest``, over the text columns ``c<n>``.
+    flags: list[str] = field(default_factory=list)
+    #: The checks whose first offending rows are wanted.
+    with_examples: list[int] = field(default_factory=list)
+    date_ceiling: str = ""
+    has_date: bool = False
 
     def add(self, outcome: CheckOutcome, predicate: str, column_sql: str, judge: Judge) -> None:
         self.checks.append((outcome, predicate, column_sql, judge))
@@ -58,8 +70,9 @@ class Plan:
 def _compiles(con: duckdb.DuckDBPyConnection, *expressions: str) -> str:
     """'' when the expressions compile against the table, else DuckDB's message."""
     try:
-        # Run on one row: some errors (a regular expression RE2 cannot compile) only show when executing.
-        con.execute(f"SELECT {', '.join(expressions)} FROM (SELECT * FROM t LIMIT 1)").fetchall()  # noqa: S608 - lit()
+        # Run on one row (``probe``, all NULL): some errors (a regular expression RE2 cannot compile) only show when
+        # executing.
+        con.execute(f"SELECT {', '.join(expressions)} FROM probe").fetchall()  # noqa: S608 - lit()
     except duckdb.Error as exc:
         return str(exc).splitlines()[0]
     return ""
@@ -76,9 +89,7 @@ def _counted(fail_words: Callable[[int], str], pass_words: str, status: str = FA
     return lambda n: (status if n else PASS, n, fail_words(n) if n else pass_words)
 
 
-def _plan_column(
-    plan: Plan, con: duckdb.DuckDBPyConnection, i: int, rule: ColumnRule, rows: int, limits: Thresholds
-) -> None:
+def _plan_column(plan: Plan, con: duckdb.DuckDBPyConnection, i: int, rule: ColumnRule, limits: Thresholds) -> None:
     name, text, x, ok = rule.name, rule.text, f"x{i}", f"ok{i}"
     plan.values.append(f"c{i}")
     if rule.empty == f"(c{i} IS NULL)":
@@ -88,6 +99,7 @@ def _plan_column(
         plan.values.append(f"{rule.empty} AS {e}")
 
     def completeness(n: int) -> tuple[str, float, str]:
+        rows = plan.rows
         share = n / rows * 100 if rows else 0.0
         words = f"{share:.1f}% of values are empty ({n:,} of {rows:,})"
         if share > limits.empty_warn_percent:
@@ -204,20 +216,22 @@ def _date_expression(rule: ColumnRule) -> str:
     return "coalesce(" + ", ".join(tries) + ")::TIMESTAMP"
 
 
-def measure(
+def plan(
     con: duckdb.DuckDBPyConnection,
     rules: dict[int, ColumnRule],
-    rows: int,
+    width: int,
     *,
     thresholds: Thresholds,
     date_rule: ColumnRule | None,
     now: datetime.datetime,
-) -> tuple[list[CheckOutcome], datetime.datetime | None, list[tuple[CheckOutcome, list[tuple[int, str]]]]]:
-    """Run the one pass. Returns the outcomes (blank rows first, then column by column), the newest date in
-    ``date_rule``'s column (None without one), and each failing check's example rows as ``(rowid, column)``."""
-    plan = Plan()
+) -> Plan:
+    """Plan the checks of a table of ``width`` text columns: what :func:`flagged` computes per row and
+    :func:`collect` counts. Needs no data (a one-row ``probe`` table tells whether an expression runs)."""
+    columns = ", ".join(f"NULL::VARCHAR AS c{i}" for i in range(max(width, 1)))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE probe AS SELECT {columns}")  # noqa: S608 - c<n> names only
+    result = Plan()
     for i, rule in rules.items():
-        _plan_column(plan, con, i, rule, rows, thresholds)
+        _plan_column(result, con, i, rule, thresholds)
     plain = {i for i, rule in rules.items() if rule.empty == f"({rule.sql} IS NULL)"}
     if rules and len(plain) == len(rules):
         blank = f"coalesce({', '.join(f'c{i}' for i in rules)}) IS NULL"  # cheaper than a chain of ANDs
@@ -231,46 +245,64 @@ def measure(
             lambda n: f"{plural(n, 'row')} {'has' if n == 1 else 'have'} every value empty.", "No blank rows.", WARN
         ),
     )
-    plan.checks.insert(0, blank_check)
+    result.checks.insert(0, blank_check)
     if date_rule is not None:
         date_index = next(i for i, rule in rules.items() if rule is date_rule)
-        if date_rule.type in ("date", "datetime") and f"x{date_index}" in {v.split(" AS ")[-1] for v in plan.values}:
-            plan.values.append(f"x{date_index}::TIMESTAMP AS newest")
+        if date_rule.type in ("date", "datetime") and f"x{date_index}" in {v.split(" AS ")[-1] for v in result.values}:
+            result.values.append(f"x{date_index}::TIMESTAMP AS newest")
         else:
-            plan.values.append(f"{_date_expression(date_rule)} AS newest")
-    passthrough = ["rid", *[c.split(" AS ")[-1] for c in plan.values[1:]]]
-    layer2 = f"SELECT {', '.join(passthrough + plan.validity)} FROM (SELECT {', '.join(plan.values)} FROM t)"  # noqa: S608
-    # Layer 3: each check's predicate once, as a flag that both its count and its first rows read.
-    flags = ["rid", *(f"c{i}" for i in sorted(plain)), *(["newest"] if date_rule is not None else [])]
-    aggregates = ["count(*)"]
-    with_examples: list[int] = []
-    for k, (outcome, predicate, column_sql, _) in enumerate(plan.checks):
-        column = predicate[2:-9] if predicate.startswith("(c") and predicate.endswith(" IS NULL)") else None
-        if outcome.check == "completeness" and column is not None and column.isdigit():
-            # An empty value is a NULL: counting the non-NULL ones reads only the validity mask.
-            aggregates.append(f"count(*) - count(c{column})")
-        else:
-            flags.append(f"({predicate}) AS p{k}")
-            aggregates.append(f"count(*) FILTER (WHERE p{k})")
-        if column_sql or outcome.check == "blank_rows":
-            # The first offending rows, in file order (insertion order is preserved), in the same pass.
-            if f"p{k}" not in flags[-1]:
-                flags.append(f"({predicate}) AS p{k}")
-            aggregates.append(f"min(rid, {int(thresholds.example_limit)}) FILTER (WHERE p{k})")
-            with_examples.append(k)
-    layer3 = f"SELECT {', '.join(flags)} FROM ({layer2})"  # noqa: S608
-    if date_rule is not None:
+            result.values.append(f"{_date_expression(date_rule)} AS newest")
         ceiling = (now + datetime.timedelta(days=1)).astimezone(datetime.UTC).replace(tzinfo=None)
-        aggregates.append(f"max(newest) FILTER (WHERE newest <= TIMESTAMP {lit(ceiling.isoformat(sep=' '))})")
-    row = list(con.execute(f"SELECT {', '.join(aggregates)} FROM ({layer3})").fetchone())  # noqa: S608 - lit()
-    newest = row.pop() if date_rule is not None else None
+        result.date_ceiling = ceiling.isoformat(sep=" ")
+        result.has_date = True
+    # Each check's predicate once, as a flag that both its count and its first rows read.
+    result.flags = [f"c{i}" for i in range(width)] + (["newest"] if result.has_date else [])
+    for k, (outcome, predicate, column_sql, _) in enumerate(result.checks):
+        column = predicate[2:-9] if predicate.startswith("(c") and predicate.endswith(" IS NULL)") else None
+        if not (outcome.check == "completeness" and column is not None and column.isdigit()):
+            result.flags.append(f"({predicate}) AS p{k}")
+        if column_sql or outcome.check == "blank_rows":
+            result.with_examples.append(k)
+    return result
+
+
+def flagged(plan: Plan, source: str, *, rowid: bool = False) -> str:
+    """SQL for every text column of ``source`` (a table or ``read_csv(...)``) with the checks' flags beside it
+    (and the table's ``rowid`` as ``rid`` with ``rowid``)."""
+    rid = "rowid AS rid, " if rowid else ""
+    layer1 = f"SELECT {rid}*{''.join(', ' + v for v in plan.values if ' AS ' in v)} FROM {source}"  # noqa: S608
+    layer2 = f"SELECT *{''.join(', ' + v for v in plan.validity)} FROM ({layer1})"  # noqa: S608
+    return f"SELECT {'rid, ' if rowid else ''}{', '.join(plan.flags)} FROM ({layer2})"  # noqa: S608
+
+
+def collect(
+    con: duckdb.DuckDBPyConnection, plan: Plan, relation: str, limit: int
+) -> tuple[list[CheckOutcome], datetime.datetime | None, list[tuple[CheckOutcome, list[tuple[int, str]]]]]:
+    """Count every check over ``relation`` (holding ``rid``, the text columns and the flags) in one pass. Returns
+    the outcomes (blank rows first, then column by column), the newest date (None without a date column), and each
+    failing check's first ``limit`` offending rows as ``(rowid, column)``."""
+    flags = {f.rsplit(" AS ", 1)[-1] for f in plan.flags}
+    aggregates = ["count(*)"]
+    for k, (_, predicate, _, _) in enumerate(plan.checks):
+        if f"p{k}" in flags:
+            aggregates.append(f"count_if(p{k})")
+        else:
+            # An empty value is a NULL: counting the non-NULL ones reads only the validity mask.
+            aggregates.append(f"count(*) - count({predicate[1:-9]})")
+        if k in plan.with_examples:
+            # The first offending rows, in file order (insertion order is preserved), in the same pass.
+            aggregates.append(f"min(rid, {int(limit)}) FILTER (WHERE p{k})" if f"p{k}" in flags else "NULL")
+    if plan.has_date:
+        aggregates.append(f"max(newest) FILTER (WHERE newest <= TIMESTAMP {lit(plan.date_ceiling)})")
+    row = list(con.execute(f"SELECT {', '.join(aggregates)} FROM {relation}").fetchone())  # noqa: S608 - lit()
+    newest = row.pop() if plan.has_date else None
     values = iter(row[1:])
     outcomes: list[CheckOutcome] = []
     examples: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
     for k, (outcome, _, column_sql, judge) in enumerate(plan.checks):
         outcome.status, outcome.value, outcome.message = judge(int(next(values) or 0))
         outcomes.append(outcome)
-        rowids = next(values) if k in with_examples else None
+        rowids = next(values) if k in plan.with_examples else None
         if outcome.status != PASS and rowids:
             examples.append((outcome, [(int(r), column_sql) for r in sorted(rowids)]))
     return outcomes + plan.settled, newest, examples

@@ -509,6 +509,23 @@ def test_a_check_that_cannot_run_is_an_error_and_the_others_still_count(tmp_path
     assert get(result, "row_count").status == "pass"
 
 
+def test_the_checks_run_the_same_when_the_load_cannot_compute_them(tmp_path, monkeypatch):
+    """The flags are normally computed while DuckDB reads the CSV; if that fails, the file is read plainly and the
+    checks run in a pass of their own, with the same results."""
+    import quality.engine as engine
+
+    path = write(tmp_path, CLEAN + "4,,x,2026-02-30,maybe\n1,Alpha,10.5,2026-11-20,true\n")
+    expected = check_file(path, schema=CLEAN_SCHEMA, now=NOW).as_json()
+    real = engine.flagged
+
+    def failing_on_the_reader(plan, source, **kwargs):
+        return "SELECT no_such_column FROM t" if source.startswith("read_csv") else real(plan, source, **kwargs)
+
+    monkeypatch.setattr(engine, "flagged", failing_on_the_reader)
+    assert check_file(path, schema=CLEAN_SCHEMA, now=NOW).as_json() == expected
+    assert {c["check"] for c in expected["checks"] if c["status"] != "pass"} >= {"required", "type", "duplicate_rows"}
+
+
 def test_a_minimum_too_large_for_a_number_is_not_checked(tmp_path):
     result = check_file(write(tmp_path, "n\n1\n"), schema=schema(field("n", "integer", minimum=1e400)), now=NOW)
     assert get(result, "minimum", "n").status == "warn"
