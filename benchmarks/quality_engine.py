@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -273,8 +274,10 @@ def main() -> None:
             f"Generated {args.rows:,} rows x {len(HEADER)} columns ({size_mb:,.0f} MB) in "
             f"{time.perf_counter() - started:.0f} s; planted: {dict(sorted(planted.items()))}"
         )
+        load_before = os.getloadavg()[0]
         arrow = best_of("pyarrow", path, schema_path, args.repeat)
         engine = best_of("engine", path, schema_path, args.repeat)
+        print(f"load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after the timed runs")
         print(
             f"pyarrow.csv.read_csv   {arrow['seconds']:8.2f} s   peak {arrow['peak_mb']:6.0f} MB   "
             f"CPU {arrow['cpu']:.2f} s"
