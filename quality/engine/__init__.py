@@ -31,7 +31,7 @@ from .checks import (
     unique_checks,
 )
 from .freshness import freshness_check
-from .load import connect
+from .load import NewlineCount, connect
 from .load import load as load_table
 from .measure import Plan, collect, flagged
 from .measure import plan as plan_checks
@@ -150,6 +150,7 @@ def check_file(
     limit = max_decompressed_bytes or thresholds.max_decompressed_bytes
     if schema is not None and not isinstance(schema.get("fields"), list):
         raise ValueError("schema must be a Table Schema dict with a list of fields")
+    newlines: NewlineCount | None = None
     try:
         if not path.is_file():
             raise UnreadableSource("The file does not exist.")
@@ -170,7 +171,10 @@ def check_file(
                 # The header is known: plan the checks now, so the load computes their flags as it reads.
                 setup = _schema_rules(prepared.header, schema, date_column)
                 plan = _plan(con, setup, len(prepared.header), thresholds, now)
+            # Counted while DuckDB reads the file: the example rows' line numbers need it.
+            newlines = NewlineCount(prepared.path) if prepared.kind != "json" else None
             table = load_table(con, prepared, (lambda source: flagged(plan, source)) if plan else None)
+            table.newlines = newlines
             return _run(
                 table,
                 setup=setup,
@@ -186,6 +190,8 @@ def check_file(
         finally:
             con.close()
     finally:
+        if newlines is not None:
+            newlines.wait()  # before its file is removed
         shutil.rmtree(workdir, ignore_errors=True)
 
 

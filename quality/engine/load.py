@@ -10,8 +10,10 @@ others. Insertion order is kept, so ``rowid`` is the row's position among the ro
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+import threading
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +63,8 @@ class LoadedTable:
     non_record_count: int = 0
     #: ``t`` holds the checks' flags beside the text columns (computed while loading).
     flagged: bool = False
+    #: The file's newlines, counted while it loaded (None: counted when needed).
+    newlines: NewlineCount | None = None
     _regular: bool | None = None
 
     @property
@@ -81,14 +85,42 @@ class LoadedTable:
     def _is_regular(self) -> bool:
         """One record per line, no blank line: a rowid's line follows from the count of rows set aside before it."""
         if self._regular is None:
-            newlines, last = 0, b"\n"
-            with open(self.prepared.path, "rb") as fh:
-                while chunk := fh.read(8 * 1024 * 1024):
-                    newlines += chunk.count(b"\n")
-                    last = chunk[-1:]
+            newlines, last = self.newlines.result() if self.newlines else count_newlines(self.prepared.path)
             lines = newlines + (0 if last == b"\n" else 1)
             self._regular = lines == self.prepared.header_lines + self.rows + self.rejects.total
         return self._regular
+
+
+def count_newlines(path: Path) -> tuple[int, bytes]:
+    """The file's newline count and its last byte."""
+    newlines, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(8 * 1024 * 1024):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return newlines, last
+
+
+class NewlineCount:
+    """:func:`count_newlines` in a thread of its own, started while DuckDB reads the file (DuckDB leaves Python's
+    lock free), so the example rows' line numbers need not read the file again afterwards."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._found: tuple[int, bytes] | None = None
+        self._thread = threading.Thread(target=self._count, daemon=True, name="quality-newlines")
+        self._thread.start()
+
+    def _count(self) -> None:
+        with contextlib.suppress(OSError):
+            self._found = count_newlines(self._path)
+
+    def result(self) -> tuple[int, bytes]:
+        self._thread.join()
+        return self._found if self._found is not None else count_newlines(self._path)
+
+    def wait(self) -> None:
+        self._thread.join()
 
 
 def _shift_past(line: int, rejected: list[int]) -> int:
