@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from team.access import actor_for
 
@@ -64,33 +67,48 @@ _COLOURS = {
 _BADGE_LABELS = {Outcome.PASS: "Passing", Outcome.WARN: "Warning", Outcome.FAIL: "Failing", Outcome.ERROR: "Error"}
 
 
-@register.inclusion_tag("quality/_badge.html")
-def quality_badge(dataset) -> dict:
-    """A dataset's quality as text and an icon: "Failing 42", "Passing 97", "Stale", "Not checked"."""
+def _sprite_icon(icon: str) -> str:
+    return format_html(
+        '<svg class="usa-icon" aria-hidden="true" focusable="false" role="img"><use href="{}#{}"></use></svg>',
+        static("uswds/img/sprite.svg"),
+        icon,
+    )
+
+
+@register.simple_tag
+def quality_badge(dataset) -> str:
+    """A dataset's quality as text and an icon: "Failing 42", "Passing 97", "Stale", "Not checked".
+
+    Rendered in Python, not by a template per row: a list page shows one in every row.
+    """
     if not getattr(dataset, "quality_readable", True):
-        return {"hidden": True}
+        return mark_safe('<span aria-hidden="true">—</span><span class="usa-sr-only">Not shown to you</span>')  # noqa: S308
     quality = latest_quality(dataset)
-    return outcome_badge(quality.outcome if quality else "", quality.score if quality else None) | {
-        "stale": bool(quality and quality.stale)
-    }
+    badge = outcome_badge(quality.outcome if quality else "", quality.score if quality else None)
+    if quality and quality.stale:
+        badge += format_html(
+            '<br><span class="usa-tag bg-base-darker text-white text-no-wrap">{} Stale</span>', _sprite_icon("schedule")
+        )
+    return badge
 
 
-@register.inclusion_tag("quality/_outcome.html")
-def outcome_badge(outcome: str, score=None) -> dict:
+@register.simple_tag
+def outcome_badge(outcome: str, score=None) -> str:
     """One outcome as text and an icon (never colour alone), with the score when there is one."""
     if outcome not in _ICONS:
-        return {"label": "Not checked", "icon": "help_outline", "css": _COLOURS[""], "score": None}
-    return {
-        "label": _BADGE_LABELS[outcome],
-        "icon": _ICONS[outcome],
-        "css": _COLOURS[outcome],
-        "score": score,
-    }
+        label, icon, css, score = "Not checked", "help_outline", _COLOURS[""], None
+    else:
+        label, icon, css = _BADGE_LABELS[outcome], _ICONS[outcome], _COLOURS[outcome]
+    return _tag(css, icon, label if score is None else f"{label} {score}")
 
 
-@register.inclusion_tag("quality/_outcome.html")
-def check_status(status: str) -> dict:
+def _tag(css: str, icon: str, text: str) -> str:
+    return format_html('<span class="usa-tag {} text-no-wrap">{} {}</span>', css, _sprite_icon(icon), text)
+
+
+@register.simple_tag
+def check_status(status: str) -> str:
     """A check's status as text and an icon: Pass, Warning, Fail, Error."""
     if status not in _ICONS:
-        return {"label": status or "Unknown", "icon": "help_outline", "css": _COLOURS[""], "score": None}
-    return {"label": Outcome(status).label, "icon": _ICONS[status], "css": _COLOURS[status], "score": None}
+        return _tag(_COLOURS[""], "help_outline", status or "Unknown")
+    return _tag(_COLOURS[status], _ICONS[status], Outcome(status).label)
