@@ -1,5 +1,7 @@
 """What the base layout needs on every page: the program's name and the navigation this user may use."""
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -8,31 +10,37 @@ from quality.selectors import reads_quality
 from team.access import actor_for
 
 
+@lru_cache(maxsize=32)
+def _url(name: str) -> str:
+    """A navigation URL, reversed once per process (every page draws the navigation)."""
+    return reverse(name)
+
+
 def navigation(request):
     actor = actor_for(getattr(request, "user", None))
-    items = [{"label": "Home", "url": reverse("core:home")}]
+    items = [{"label": "Home", "url": _url("core:home")}]
     if actor.has_any_role:
-        items = [{"label": "Dashboard", "url": reverse("core:dashboard")}]
-        items.append({"label": "Inventory", "url": reverse("inventory:list")})
+        items = [{"label": "Dashboard", "url": _url("core:dashboard")}]
+        items.append({"label": "Inventory", "url": _url("inventory:list")})
         if reads_measures(actor):
-            items.append({"label": "Goals", "url": reverse("goals:index")})
+            items.append({"label": "Goals", "url": _url("goals:index")})
         if reads_quality(actor):
-            items.append({"label": "Quality", "url": reverse("quality:overview")})
+            items.append({"label": "Quality", "url": _url("quality:overview")})
         if actor.can_view_team():
-            items.append({"label": "Team", "url": reverse("team:roster")})
-            items.append({"label": "Departments", "url": reverse("team:departments")})
-            items.append({"label": "Portfolios", "url": reverse("team:portfolios")})
+            items.append({"label": "Team", "url": _url("team:roster")})
+            items.append({"label": "Departments", "url": _url("team:departments")})
+            items.append({"label": "Portfolios", "url": _url("team:portfolios")})
         if actor.can_view_gaps():
-            items.append({"label": "Gaps", "url": reverse("team:gaps")})
+            items.append({"label": "Gaps", "url": _url("team:gaps")})
         if actor.can_manage_people():
-            items.append({"label": "People", "url": reverse("team:people")})
-        items.append({"label": "API", "url": reverse("api-docs")})
+            items.append({"label": "People", "url": _url("team:people")})
+        items.append({"label": "API", "url": _url("api-docs")})
         if request.user.is_staff:
-            items.append({"label": "Admin", "url": reverse("admin:index")})
+            items.append({"label": "Admin", "url": _url("admin:index")})
     # The public data catalogue is everyone's, so it sits in every navigation.
-    items.insert(2 if actor.has_any_role else 1, {"label": "Datasets", "url": reverse("public:datasets")})
+    items.insert(2 if actor.has_any_role else 1, {"label": "Datasets", "url": _url("public:datasets")})
     if not actor.has_any_role:
-        items.append({"label": "Goals", "url": reverse("goals_public:home")})  # the public dashboard
+        items.append({"label": "Goals", "url": _url("goals_public:home")})  # the public dashboard
     # Only the most specific match is current: on /team/gaps/ that is "Gaps", not "Team" as well; on a department's
     # page (/team/departments/police/) it is "Departments".
     path = request.path

@@ -7,6 +7,8 @@ joined in by ``quality.selectors.with_quality_badge``, so a list costs no query 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from django.templatetags.static import static
@@ -67,7 +69,9 @@ _COLOURS = {
 _BADGE_LABELS = {Outcome.PASS: "Passing", Outcome.WARN: "Warning", Outcome.FAIL: "Failing", Outcome.ERROR: "Error"}
 
 
+@lru_cache(maxsize=16)
 def _sprite_icon(icon: str) -> str:
+    """A USWDS sprite icon; cached, since a list draws one per row and the static URL lookup is not free."""
     return format_html(
         '<svg class="usa-icon" aria-hidden="true" focusable="false" role="img"><use href="{}#{}"></use></svg>',
         static("uswds/img/sprite.svg"),
