@@ -9,13 +9,14 @@ value, however many checks use it; :func:`flagged` wraps it around a source::
     FROM (SELECT *, <valid for its type?> AS ok0, ... FROM                                      -- validity, once
           (SELECT *, <typed value> AS x0, ..., <date> AS d FROM read_csv(...)))                 -- each cast, once
 
-and :func:`collect` runs ``SELECT count(*), count_if(p0), min(rid, 5) FILTER (WHERE p0), ...`` over the table: the
-count of each check and its first five offending rows in file order (insertion order is kept, so ``rowid`` is the
-row's position). DuckDB inlines a projected expression into every expression that uses it, so a constraint on a
-typed value tests its cheap comparison first and only then the type's regular expression (``CASE WHEN x > 5 THEN
-ok``). An empty value is a NULL, so emptiness is ``c IS NULL`` inline (a projected flag only where the schema names
-other ``missingValues``), and completeness is ``count(*) - count(c)``, which reads only the validity mask. JSON
-records, already in a table, get their flags computed in the aggregate's own pass instead.
+and :func:`collect` runs ``SELECT count(*), count_if(p0), ...`` over the table, then ``min(rid, 5) FILTER (WHERE
+p<k>)`` for the checks that did not pass: the count of each check and its first five offending rows in file order
+(insertion order is kept, so ``rowid`` is the row's position). DuckDB inlines a projected expression into every
+expression that uses it, so a constraint on a typed value tests its cheap comparison first and only then the type's
+regular expression (``CASE WHEN x > 5 THEN ok``). An empty value is a NULL, so emptiness is ``c IS NULL`` inline (a
+projected flag only where the schema names other ``missingValues``), and completeness is ``count(*) - count(c)``,
+which reads only the validity mask. JSON records, already in a table, get their flags computed by the counting
+passes instead.
 """
 
 from __future__ import annotations
@@ -289,20 +290,25 @@ def collect(
         else:
             # An empty value is a NULL: counting the non-NULL ones reads only the validity mask.
             aggregates.append(f"count(*) - count({predicate[1:-9]})")
-        if k in plan.with_examples:
-            # The first offending rows, in file order (insertion order is preserved), in the same pass.
-            aggregates.append(f"min(rid, {int(limit)}) FILTER (WHERE p{k})" if f"p{k}" in flags else "NULL")
     if plan.has_date:
         aggregates.append(f"max(newest) FILTER (WHERE newest <= TIMESTAMP {lit(plan.date_ceiling)})")
     row = list(con.execute(f"SELECT {', '.join(aggregates)} FROM {relation}").fetchone())  # noqa: S608 - lit()
     newest = row.pop() if plan.has_date else None
-    values = iter(row[1:])
     outcomes: list[CheckOutcome] = []
-    examples: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
-    for k, (outcome, _, column_sql, judge) in enumerate(plan.checks):
-        outcome.status, outcome.value, outcome.message = judge(int(next(values) or 0))
+    for k, (outcome, _, _, judge) in enumerate(plan.checks):
+        outcome.status, outcome.value, outcome.message = judge(int(row[k + 1] or 0))
         outcomes.append(outcome)
-        rowids = next(values) if k in plan.with_examples else None
-        if outcome.status != PASS and rowids:
-            examples.append((outcome, [(int(r), column_sql) for r in sorted(rowids)]))
+    # The first offending rows of the checks that did not pass, in file order (insertion order is preserved), in
+    # one more pass that reads only their flags.
+    failing = [k for k in plan.with_examples if plan.checks[k][0].status != PASS and f"p{k}" in flags]
+    examples: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
+    if failing:
+        firsts = con.execute(
+            f"SELECT {', '.join(f'min(rid, {int(limit)}) FILTER (WHERE p{k})' for k in failing)} "  # noqa: S608
+            f"FROM {relation}"
+        ).fetchone()
+        for k, rowids in zip(failing, firsts, strict=True):
+            outcome, _, column_sql, _ = plan.checks[k]
+            if rowids:
+                examples.append((outcome, [(int(r), column_sql) for r in sorted(rowids)]))
     return outcomes + plan.settled, newest, examples
