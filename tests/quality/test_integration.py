@@ -54,7 +54,7 @@ def celery_process(*arguments: str, env: dict):
         finally:
             process.terminate()  # SIGTERM: Celery's warm shutdown
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=8)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
