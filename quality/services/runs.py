@@ -271,17 +271,30 @@ def _duration(seconds: float) -> str:
 
 
 def _summary(result: EngineResult) -> str:
-    failing = [c for c in result.checks if c.status in (FAIL, Outcome.ERROR)]
+    """One line for the run: what could not be checked (with the first reason), what failed, what warned."""
+    errors = [c for c in result.checks if c.status == Outcome.ERROR]
+    failing = [c for c in result.checks if c.status == FAIL]
     warnings = [c for c in result.checks if c.status == WARN]
-    if not failing and not warnings:
+    if not errors and not failing and not warnings:
         return f"All {len(result.checks)} checks passed."
+
+    def counted(items: list, word: str) -> str:
+        return f"{len(items)} {word}{'s' if len(items) != 1 else ''}"
+
     parts = []
+    if errors:
+        parts.append(counted(errors, "error"))
     if failing:
-        parts.append(f"{len(failing)} check{'s' if len(failing) != 1 else ''} failed")
+        parts.append(f"{counted(failing, 'check')} failed")
     if warnings:
-        parts.append(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
-    names = ", ".join(dict.fromkeys(f"{c.check}{f' ({c.column})' if c.column else ''}" for c in failing + warnings))
-    return f"{' and '.join(parts)}: {names}."[:2000]
+        parts.append(counted(warnings, "warning"))
+    names = ", ".join(
+        dict.fromkeys(f"{c.check}{f' ({c.column})' if c.column else ''}" for c in errors + failing + warnings)
+    )
+    summary = f"{' and '.join(parts)}: {names}."
+    if errors and errors[0].message:
+        summary = f"{summary} {errors[0].message}"
+    return summary[:2000]
 
 
 def _is_stale(result: EngineResult) -> bool:

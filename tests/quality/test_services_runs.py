@@ -430,3 +430,20 @@ def test_an_upload_gone_from_storage_is_an_error_run(dataset, users, django_capt
     run.refresh_from_db()
     assert run.outcome == Outcome.ERROR
     assert run.message == "The uploaded file gone.csv is no longer in storage."
+
+
+def test_a_run_summary_names_errors_first_with_their_reason():
+    from quality.engine.result import CheckOutcome, EngineResult
+    from quality.services.runs import _summary
+
+    result = EngineResult(
+        checks=[
+            CheckOutcome("encoding", "error", message="The file is not UTF-8: save it again as UTF-8."),
+            CheckOutcome("required", "fail", column="district"),
+            CheckOutcome("row_count", "pass"),
+        ],
+        score=60,
+    )
+    assert _summary(result) == (
+        "1 error and 1 check failed: encoding, required (district). The file is not UTF-8: save it again as UTF-8."
+    )
