@@ -62,8 +62,11 @@ worker: deps
 beat: deps
 	$(VENV)/bin/celery -A statprogram beat --loglevel=INFO
 
+# The suite runs in parallel with pytest-xdist: one process per core, at most four (each has its own test database
+# and its own Redis database). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: deps frontend
-	STATPROGRAM_TESTING=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+	STATPROGRAM_TESTING=true $(VENV)/bin/pytest -n $(TEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .

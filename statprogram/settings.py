@@ -5,8 +5,10 @@ fresh clone works with ``make run``. Set ``DATABASE_URL`` and ``REDIS_URL`` to r
 real Celery workers and beat. Production (``DEBUG`` off) refuses to start without a real ``SECRET_KEY``.
 """
 
+import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -19,6 +21,15 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 # The test suite runs with DEBUG off (as production does) but without TLS redirects or a real SECRET_KEY.
 TESTING = env.bool("STATPROGRAM_TESTING", default="pytest" in sys.modules)
+
+
+
+def _redis_database_for_worker(url: str, worker: int) -> str:
+    """``url`` with its database number lowered by ``worker`` (wrapping round Redis's 16 databases)."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number - worker) % 16}"))
+
 
 _INSECURE_DEV_KEY = "django-insecure-statprogram-development-key-not-for-production-use"
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -102,6 +113,11 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # The suite runs in parallel (pytest-xdist): each worker clears its cache between tests, which empties its
+    # Redis database, so each worker gets a database of its own (gw0 the one named, gw1 the one below it...).
+    # The Celery processes the integration tests start inherit the variable and so share their worker's.
+    REDIS_URL = _redis_database_for_worker(REDIS_URL, int(os.environ["PYTEST_XDIST_WORKER"][2:]))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
