@@ -4,16 +4,25 @@ supporting measures), three years of monthly history, targets, and narratives fr
 
 It runs after the team and the inventory (it needs the departments, the leads and the datasets). The headline goal
 follows Las Vegas's: cut crashes at the 50 targeted intersections by 20%, with a monthly target stepping down from
-the 2023 baseline. Some KPIs are on track, some approaching, some off track, and one is **data suspect**: police
-response time reads the CAD incidents dataset, whose latest quality check fails in the quality demo
-(:data:`quality.demo.SHOWCASE`). Measures name a source dataset only where the quality demo leaves that dataset
-passing; the crash, 311, pothole, code-enforcement and inspection datasets carry planted problems there, and naming
-them would flag those measures too.
+the baseline (the first year's average) to four fifths of it. Some KPIs are on track, some approaching, some off
+track, and one is **data suspect**: police response time reads the CAD incidents dataset, whose latest quality check
+fails in the quality demo (:data:`quality.demo.SHOWCASE`); every other measure's dataset passes its checks.
 
-The history is invented and recorded as an upload of monthly values through
-:func:`goals.services.observations.observations_import` (the same path as a department's CSV upload), not computed
-from the datasets: the demo datasets' files hold about thirteen months of rows, not three years. Each measure's
-method says so.
+**Computed measures.** Where a demo dataset holds what a measure counts, the measure is defined over it (an
+aggregation of a column, filters, a condition, a date column; see :class:`Computation`) and computed by
+:func:`goals.services.measures_compute` with pandas from the data file the quality demo uploads to that dataset: the
+same file its quality runs check. Those datasets hold three years of rows shaped to tell each measure's story
+(:mod:`quality.demo.stories`), so every computed measure has :data:`HISTORY_MONTHS` monthly values. This module
+first seeds those datasets' files through :func:`quality.demo.seed.quality_demo_seed` (which under the test suite
+does nothing unless ``settings.QUALITY_DEMO_DATA`` is on): with no data file, a computed measure is defined but has
+no values yet, and the first passing quality run of its dataset computes it, as in production. Its baseline is
+then the average of its first twelve computed months.
+
+**Manual measures.** The few that no demo dataset can compute (overtime against budget, calls answered within a
+minute, inspections done on time, recycling's share of tonnage, missed pickups per 10,000, permits, fire response)
+get invented history recorded as an upload of monthly values through
+:func:`goals.services.observations.observations_import` (the same path as a department's CSV upload); their method
+says so.
 
 Idempotent like the rest of the demo: goals are keyed on (priority, statement), measures on their slug; a measure
 that exists is left exactly as it is, with its observations, so an edit made in the app survives a re-seed.
@@ -25,25 +34,42 @@ import datetime
 import importlib
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from inventory.models import Dataset
+from quality.demo.stories import FULL_MONTHS
 from team.models import Department, Role, RoleAssignment
 
-from .models import Goal, Measure, Priority
-from .services.definitions import goal_create, measure_create, measure_target_set
+from .models import Aggregation, Goal, Measure, Priority
+from .services.compute import measures_compute
+from .services.definitions import goal_create, measure_create, measure_target_set, measure_update
 from .services.observations import narrative_save, observations_import
 
 #: Months of history each demo measure gets, ending with the last full month.
-HISTORY_MONTHS = 36
+HISTORY_MONTHS = FULL_MONTHS
+#: Months whose average is a computed measure's baseline.
+BASELINE_MONTHS = 12
 MANUAL_METHOD = (
     " The demo city's three years of monthly values were entered from the department's monthly reports to the Stat "
-    "team; they are not computed from the dataset."
+    "team; they are not computed from a dataset."
 )
+
+
+@dataclass(frozen=True)
+class Computation:
+    """How a measure is computed from its source dataset's rows (the fields of the same names on Measure)."""
+
+    aggregation: str
+    date_column: str
+    value_column: str = ""
+    filters: tuple[dict, ...] = ()
+    condition: dict = field(default_factory=dict)
+    #: The method in plain words, after "Computed each month from <the dataset>'s latest data file: ".
+    method: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,8 +90,12 @@ class MeasureSpec:
     seasonal: float = 0.0  # amplitude, in the measure's unit
     noise: float = 0.02  # share of the value
     decimals: int = 1
-    glide_from: float | None = None  # monthly targets stepping from this to ``target``
+    glide_from: float | None = None  # monthly targets stepping from this (or the baseline) to ``target``
     type: str = "outcome"
+    #: Computed from ``source`` (then ``start`` is only the baseline while nothing is computed yet).
+    computation: Computation | None = None
+    #: The last target as a share of the computed baseline (the crash goal's "cut by a fifth": 0.8).
+    target_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -102,9 +132,16 @@ GOALS: tuple[GoalSpec, ...] = (
                 52,
                 "The number of crashes in the state crash records whose nearest intersection is one of the 50.",
                 decimals=0,
-                noise=0.06,
-                seasonal=3,
                 glide_from=62,
+                source="dot-crashes-by-intersection",
+                computation=Computation(
+                    Aggregation.COUNT,
+                    "crashed_at",
+                    filters=({"column": "targeted_intersection", "op": "=", "value": "Yes"},),
+                    method="the number of crashes (rows) whose nearest intersection is one of the 50 targeted "
+                    "(targeted_intersection = Yes), by the month of crashed_at.",
+                ),
+                target_share=0.8,
             ),
             M(
                 "serious-injury-crashes",
@@ -119,7 +156,14 @@ GOALS: tuple[GoalSpec, ...] = (
                 "Crashes recorded with severity 'Fatal' or 'Serious injury' in the state crash records.",
                 is_kpi=False,
                 decimals=0,
-                noise=0.12,
+                source="dot-crashes-by-intersection",
+                computation=Computation(
+                    Aggregation.COUNT,
+                    "crashed_at",
+                    filters=({"column": "severity", "op": "in", "value": "Fatal, Serious injury"},),
+                    method="the number of crashes with severity Fatal or Serious injury, anywhere in the city, by "
+                    "the month of crashed_at.",
+                ),
             ),
         ),
         description="After Las Vegas's Vision Zero corridors: engineering, education and enforcement where crashes "
@@ -146,7 +190,15 @@ GOALS: tuple[GoalSpec, ...] = (
                 8.9,
                 "The median of arrived_at minus received_at for priority 1 calls in the CAD incidents.",
                 source="rpd-cad-incidents",
-                noise=0.03,
+                computation=Computation(
+                    Aggregation.MEDIAN,
+                    "received_at",
+                    value_column="response_minutes",
+                    filters=({"column": "priority", "op": "=", "value": "1"},),
+                    method="the median of response_minutes (arrived_at minus received_at) over priority 1 calls, "
+                    "by the month the call was received; calls no unit reached have no response time and are "
+                    "left out.",
+                ),
             ),
         ),
     ),
@@ -168,7 +220,14 @@ GOALS: tuple[GoalSpec, ...] = (
                 91.4,
                 "The share of Echo and Delta calls with response_seconds of 540 or less.",
                 source="ems-response-times",
-                noise=0.01,
+                computation=Computation(
+                    Aggregation.SHARE,
+                    "call_at",
+                    filters=({"column": "priority", "op": "in", "value": "Echo, Delta"},),
+                    condition={"column": "response_seconds", "op": "<=", "value": "540"},
+                    method="the share of Echo and Delta calls with response_seconds of 540 or less, by the month "
+                    "of call_at.",
+                ),
             ),
         ),
     ),
@@ -181,14 +240,16 @@ GOALS: tuple[GoalSpec, ...] = (
                 "fire-response-within-standard",
                 "fire",
                 "Fire calls meeting the NFPA 1710 response standard",
-                "The share of fire calls where the first engine arrived within 6 minutes 20 seconds (80 seconds to "
+                "The share of fire calls where the first engine arrived within 5 minutes 20 seconds (80 seconds to "
                 "leave the station, 4 minutes to drive).",
                 "%",
                 "up",
                 90,
                 83,
                 86.5,
-                "The share of incidents with turnout_seconds of 80 or less and travel_seconds of 240 or less.",
+                "The share of incidents with turnout_seconds of 80 or less and travel_seconds of 240 or less, from "
+                "the Fire Department's monthly NFPA 1710 report: the response-times dataset has no alarm time to "
+                "place an incident in a month, so the measure cannot be computed from it.",
                 source="rfd-response-times",
                 noise=0.01,
             ),
@@ -210,7 +271,14 @@ GOALS: tuple[GoalSpec, ...] = (
                 6.4,
                 7.1,
                 "The mean of closed_at minus opened_at, in days, for requests closed in the month.",
-                noise=0.04,
+                source="311-service-requests",
+                computation=Computation(
+                    Aggregation.MEAN,
+                    "closed_at",
+                    value_column="days_to_close",
+                    method="the mean of days_to_close (closed_at minus opened_at, in days) over the requests "
+                    "closed in the month; open requests have no closing date and are left out.",
+                ),
             ),
             M(
                 "311-calls-answered-in-60-seconds",
@@ -243,10 +311,16 @@ GOALS: tuple[GoalSpec, ...] = (
                 "down",
                 3,
                 4.9,
-                2.7,
+                2.6,
                 "The mean of days_to_repair for potholes repaired in the month.",
-                noise=0.05,
-                seasonal=0.6,
+                source="dpw-sm-potholes",
+                computation=Computation(
+                    Aggregation.MEAN,
+                    "repaired",
+                    value_column="days_to_repair",
+                    method="the mean of days_to_repair (repaired minus reported, in days) over the potholes "
+                    "repaired in the month.",
+                ),
             ),
         ),
     ),
@@ -266,10 +340,37 @@ GOALS: tuple[GoalSpec, ...] = (
                 500,
                 830,
                 690,
-                "Cases with status Open or Referred to court whose opened date is more than 30 days before the "
-                "month's end.",
+                "Cases open more than 30 days at the month's end, summed over the council districts.",
                 decimals=0,
-                noise=0.03,
+                source="hce-open-cases",
+                computation=Computation(
+                    Aggregation.SUM,
+                    "month_start",
+                    value_column="open_over_30_days",
+                    method="the sum over the council districts of open_over_30_days, the cases open more than 30 "
+                    "days at the end of the month (month_start).",
+                ),
+            ),
+            M(
+                "code-cases-opened",
+                "housing-code-enforcement",
+                "New code-enforcement cases",
+                "Violations cited by inspectors each month: the work flowing into the backlog.",
+                "cases",
+                "down",
+                125,
+                140,
+                128,
+                "The number of cases opened in the month.",
+                is_kpi=False,
+                decimals=0,
+                type="output",
+                source="hce-code-violations",
+                computation=Computation(
+                    Aggregation.COUNT,
+                    "opened",
+                    method="the number of cases (rows) by the month of opened.",
+                ),
             ),
         ),
     ),
@@ -312,9 +413,35 @@ GOALS: tuple[GoalSpec, ...] = (
                 "The sum of the door counts of every branch over the month.",
                 source="rpl-visits-wifi",
                 decimals=0,
-                seasonal=6000,
-                noise=0.03,
                 type="output",
+                computation=Computation(
+                    Aggregation.SUM,
+                    "date",
+                    value_column="visitors",
+                    method="the sum of visitors (the door counts) over every branch and day of the month.",
+                ),
+            ),
+            M(
+                "library-checkouts",
+                "library",
+                "Items checked out",
+                "Books, e-books, audiobooks and films borrowed from the city's libraries each month.",
+                "items",
+                "up",
+                45000,
+                41000,
+                46500,
+                "The sum of checkouts over every branch and format.",
+                is_kpi=False,
+                source="rpl-circulation",
+                decimals=0,
+                type="output",
+                computation=Computation(
+                    Aggregation.SUM,
+                    "month_start",
+                    value_column="checkouts",
+                    method="the sum of checkouts over every branch and format of the month (month_start).",
+                ),
             ),
         ),
         target_value=1_000_000,
@@ -334,7 +461,9 @@ GOALS: tuple[GoalSpec, ...] = (
                 25,
                 17,
                 19.6,
-                "Recycling tons divided by trash, recycling and yard-waste tons collected.",
+                "Recycling tons divided by trash, recycling and yard-waste tons collected, from Solid Waste's monthly "
+                "report: a ratio of two sums, which the measure computation (one aggregation of one column) does "
+                "not express.",
                 source="dpw-sw-collection",
                 noise=0.03,
                 seasonal=1,
@@ -349,7 +478,8 @@ GOALS: tuple[GoalSpec, ...] = (
                 5,
                 7.2,
                 4.6,
-                "Missed collections reported through 311, per 10,000 scheduled pickups.",
+                "Missed collections reported through 311, per 10,000 scheduled pickups; the scheduled pickups are "
+                "not in the dataset, so Solid Waste reports the rate each month.",
                 is_kpi=False,
                 source="dpw-sw-missed-pickups",
                 noise=0.06,
@@ -371,7 +501,8 @@ GOALS: tuple[GoalSpec, ...] = (
                 30,
                 42,
                 27,
-                "The median of issued minus applied for building permits issued in the month.",
+                "The median of issued minus applied for building permits issued in the month, from the permit "
+                "office's monthly report.",
                 source="hce-building-permits",
                 decimals=0,
                 noise=0.05,
@@ -448,13 +579,10 @@ def _history(spec: MeasureSpec, months: list[datetime.date]) -> list[Decimal]:
     return values
 
 
-def _glide(spec: MeasureSpec, months: list[datetime.date]) -> list[tuple[datetime.date, Decimal]]:
-    """Monthly targets stepping evenly from ``glide_from`` (the baseline) to ``target`` over the history."""
+def _glide(start: float, end: float, months: list[datetime.date]) -> list[tuple[datetime.date, Decimal]]:
+    """Monthly targets stepping evenly from ``start`` (the baseline) to ``end`` over the history."""
     last = len(months) - 1
-    return [
-        (month, Decimal(str(round(spec.glide_from + (spec.target - spec.glide_from) * i / last, 1))))
-        for i, month in enumerate(months)
-    ]
+    return [(month, Decimal(str(round(start + (end - start) * i / last, 1)))) for i, month in enumerate(months)]
 
 
 def _priority(slug: str) -> Priority:
@@ -475,7 +603,8 @@ def _lead_user(department: Department):
 
 
 @transaction.atomic
-def _seed_goal(spec: GoalSpec, months: list[datetime.date], departments: dict[str, Department], report) -> None:
+def _seed_goal(spec: GoalSpec, months: list[datetime.date], departments: dict[str, Department], report) -> list:
+    """The goal and its missing measures; returns the computed measures created, with their specs."""
     priority = _priority(spec.priority)
     goal = Goal.objects.filter(priority=priority, statement=spec.statement).first()
     if goal is None:
@@ -491,51 +620,128 @@ def _seed_goal(spec: GoalSpec, months: list[datetime.date], departments: dict[st
             target_date=spec.target_date,
         )
         report.created["goals"] += 1
+    computed = []
     for measure_spec in spec.measures:
         if Measure.objects.filter(slug=measure_spec.slug).exists():
             continue
-        _seed_measure(measure_spec, goal, months, departments[measure_spec.department], report)
+        measure = _seed_measure(measure_spec, goal, months, departments[measure_spec.department], report)
+        if measure.is_computed:
+            computed.append((measure_spec, measure))
+    return computed
 
 
-def _seed_measure(spec: MeasureSpec, goal: Goal, months, department: Department, report) -> None:
+def _computed_method(spec: MeasureSpec, source: Dataset) -> str:
+    return f"Computed each month from the latest data file of “{source.title}”: {spec.computation.method}"
+
+
+def _seed_measure(spec: MeasureSpec, goal: Goal, months, department: Department, report) -> Measure:
     source = Dataset.objects.filter(identifier=spec.source).first() if spec.source else None
-    values = _history(spec, months)
-    baseline_months = months[:12]
-    measure = measure_create(
-        goal=goal,
-        department=department,
-        slug=spec.slug,
-        name=spec.name,
-        description=spec.description,
-        is_kpi=spec.is_kpi,
-        type=spec.type,
-        unit=spec.unit,
-        direction=spec.direction,
-        frequency="monthly",
-        baseline_value=Decimal(str(spec.glide_from if spec.glide_from is not None else values[0])),
-        baseline_period=f"{baseline_months[0]:%Y-%m} to {baseline_months[-1]:%Y-%m}",
-        target_value=Decimal(str(spec.target)),
-        public=spec.public,
-        source_dataset=source,
-        method=spec.method + MANUAL_METHOD,
-    )
-    report.created["measures"] += 1
-    if spec.glide_from is not None:
-        for month, target in _glide(spec, months):
-            measure_target_set(measure=measure, period=month, value=target)
+    computation = spec.computation if source is not None else None
+    baseline_months = months[:BASELINE_MONTHS]
+    fields = {
+        "goal": goal,
+        "department": department,
+        "slug": spec.slug,
+        "name": spec.name,
+        "description": spec.description,
+        "is_kpi": spec.is_kpi,
+        "type": spec.type,
+        "unit": spec.unit,
+        "direction": spec.direction,
+        "frequency": "monthly",
+        "baseline_period": f"{baseline_months[0]:%Y-%m} to {baseline_months[-1]:%Y-%m}",
+        "target_value": Decimal(str(spec.target)),
+        "public": spec.public,
+        "source_dataset": source,
+    }
     lead = _lead_user(department)
-    rows = [{"period": f"{month:%Y-%m}", "value": str(value)} for month, value in zip(months, values, strict=True)]
-    result = observations_import(measure=measure, rows=rows, by=lead)
-    report.created["observations"] += result.created
+    if computation is not None:
+        # Computed by goals_demo_seed once every measure of the data file exists (one read of the file).
+        measure = measure_create(
+            compute=False,
+            baseline_value=Decimal(str(spec.glide_from if spec.glide_from is not None else spec.start)),
+            method=_computed_method(spec, source),
+            aggregation=computation.aggregation,
+            value_column=computation.value_column,
+            date_column=computation.date_column,
+            filters=[dict(rule) for rule in computation.filters],
+            condition=dict(computation.condition),
+            **fields,
+        )
+        _set_targets(measure, spec, months)
+    else:
+        values = _history(spec, months)
+        measure = measure_create(
+            baseline_value=Decimal(str(spec.glide_from if spec.glide_from is not None else values[0])),
+            method=spec.method + MANUAL_METHOD,
+            **fields,
+        )
+        _set_targets(measure, spec, months)
+        rows = [{"period": f"{month:%Y-%m}", "value": str(value)} for month, value in zip(months, values, strict=True)]
+        result = observations_import(measure=measure, rows=rows, by=lead)
+        report.created["observations"] += result.created
+    report.created["measures"] += 1
     if spec.slug in NARRATIVES:
         what, next_steps = NARRATIVES[spec.slug]
         narrative_save(measure=measure, period=months[-1], what_happened=what, next_steps=next_steps, by=lead)
         report.created["narratives"] += 1
+    return measure
+
+
+def _set_targets(measure: Measure, spec: MeasureSpec, months: list[datetime.date]) -> None:
+    """The glide path: a target per month from the baseline down to the measure's target."""
+    if spec.glide_from is None:
+        return
+    for month, target in _glide(float(measure.baseline_value), float(measure.target_value), months):
+        measure_target_set(measure=measure, period=month, value=target)
+
+
+@transaction.atomic
+def _baseline_from_data(spec: MeasureSpec, measure: Measure, months: list[datetime.date]) -> None:
+    """A computed measure's baseline is the average of its first computed year; where the target is a cut from the
+    baseline (the crash goal), the target and its glide path follow."""
+    first_year = list(measure.observations.filter(period__in=months[:BASELINE_MONTHS]).values_list("value", flat=True))
+    if len(first_year) < BASELINE_MONTHS:
+        return
+    baseline = round(sum(first_year) / len(first_year), max(spec.decimals, 1))
+    changes = {"baseline_value": baseline}
+    if spec.target_share is not None:
+        changes["target_value"] = round(baseline * Decimal(str(spec.target_share)), 1)
+    measure = measure_update(measure=measure, **changes)
+    _set_targets(measure, spec, months)
+
+
+def _compute(created: list, months: list[datetime.date], today: datetime.date, report) -> None:
+    """Compute the new computed measures from their datasets' data files (each file read once), where the quality
+    demo uploaded one; then their baselines from the first computed year."""
+    from quality.models import SourceUpload
+
+    by_dataset: dict[int, list] = {}
+    for spec, measure in created:
+        by_dataset.setdefault(measure.source_dataset_id, []).append((spec, measure))
+    with_data = set(
+        SourceUpload.objects.filter(dataset_id__in=by_dataset).values_list("dataset_id", flat=True).distinct()
+    )
+    for dataset_id, measures in by_dataset.items():
+        if dataset_id not in with_data:
+            continue  # no data file (the quality demo is off): its first passing quality run computes them
+        results = measures_compute(dataset=measures[0][1].source_dataset, today=today)
+        report.created["observations"] += sum(result.created for result in results)
+        for result in results:
+            if result.error:
+                report.notes.append(f"Goals demo: {result.summary()}")
+        for spec, measure in measures:
+            _baseline_from_data(spec, measure, months)
 
 
 def goals_demo_seed(*, report, today: datetime.date | None = None) -> None:
-    """Seed the demo goals, measures, history and narratives that are missing (see the module's docstring)."""
-    months = _months(today or timezone.localdate(), HISTORY_MONTHS)
+    """Seed the demo goals, measures, history and narratives that are missing (see the module's docstring): first
+    the data files the computed measures read (:func:`quality.demo.seed.quality_demo_seed` for their datasets),
+    then the goals and measures, then the computation of the new computed measures."""
+    from quality.demo.seed import quality_demo_seed
+
+    today = today or timezone.localdate()
+    months = _months(today, HISTORY_MONTHS)
     slugs = {slug for goal in GOALS for slug in goal.departments} | {
         measure.department for goal in GOALS for measure in goal.measures
     }
@@ -544,5 +750,10 @@ def goals_demo_seed(*, report, today: datetime.date | None = None) -> None:
     if missing:
         report.notes.append(f"Goals demo skipped: departments missing ({', '.join(sorted(missing))}).")
         return
+    sources = sorted({m.source for goal in GOALS for m in goal.measures if m.computation is not None})
+    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+    quality_demo_seed(report=report, identifiers=sources, now=min(now, timezone.now()))
+    created = []
     for spec in GOALS:
-        _seed_goal(spec, months, departments, report)
+        created += _seed_goal(spec, months, departments, report)
+    _compute(created, months, today, report)

@@ -194,11 +194,12 @@ def _validate_measure(measure: Measure) -> None:
 
 
 @transaction.atomic
-def measure_create(*, by=None, **fields) -> Measure:
+def measure_create(*, by=None, compute: bool = True, **fields) -> Measure:
     """Add a measure to a goal. Guarantees: a unique slug (made from the name when not given); one KPI per goal;
     a computation that names a dataset, a date column and (for sum, mean, median) a value column, columns that
     its dataset's dictionary lists (when it has one) and a condition for a share; every problem is raised at
-    once, by field, and nothing is written. A computed measure is computed once this commits."""
+    once, by field, and nothing is written. A computed measure is computed once this commits, unless ``compute``
+    is false (the demo city computes its measures itself, once per data file it seeds)."""
     _check_unknown(fields, MEASURE_FIELDS, "measure_create")
     fields.setdefault("filters", [])
     fields.setdefault("condition", {})
@@ -206,7 +207,7 @@ def measure_create(*, by=None, **fields) -> Measure:
     _validate_measure(measure)
     _record_as(measure, by=by, reason="Created")
     measure.save()
-    if measure.is_computed:
+    if measure.is_computed and compute:
         _compute_after_commit(measure)
     return measure
 

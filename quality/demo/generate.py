@@ -23,6 +23,8 @@ from inventory.demo import DatasetSpec, FieldSpec
 from inventory.models import FieldType, Frequency
 
 from .plants import PLANTED, Plant
+from .stories import STORIES
+from .stories import Context as StoryContext
 from .vocabulary import AMOUNTS, COUNTS, STREETS, VOCABULARY
 
 SEED = "riverton-2026"
@@ -323,42 +325,27 @@ def demo_table(spec: DatasetSpec, *, as_of: datetime.date) -> DemoTable:
     """The demo table of ``spec`` as exported on ``as_of``, with its planted problems (if any).
 
     Deterministic: the same spec and day give the same table. Records span about thirteen months before the day,
-    each appearing in the export when it happened (or, for a reporting period, when the period closed)."""
+    each appearing in the export when it happened (or, for a reporting period, when the period closed); the
+    datasets the goals demo computes its measures from span three years and follow their story
+    (:mod:`quality.demo.stories`)."""
     rng = random.Random(f"{SEED}:{spec.identifier}:{as_of.isoformat()}")
     plants = PLANTED.get(spec.identifier, ())
     end = datetime.datetime.combine(as_of, datetime.time(6, 0), tzinfo=datetime.UTC)
-    span = datetime.timedelta(days=400)
     event = event_column(spec)
     header = [f.name for f in spec.fields]
-    n = row_target(spec)
-    lag = datetime.timedelta(hours=20)  # exports run overnight: the newest record is from yesterday
-    stop = end
-    for plant in plants:
-        if plant.kind == "stale":
-            stop = end - datetime.timedelta(days=plant.onset_days)
-    moments = sorted(end - span + (span - lag) * rng.random() for _ in range(n))
-    moments = [m for m in moments if m <= stop - lag] or moments[:1]
     dates = (FieldType.DATE, FieldType.DATETIME, FieldType.YEAR)
     makers = [(f, None if f.type in dates else _value_maker(f)) for f in spec.fields]
-    rows: list[Row] = []
-    for number, moment in enumerate(moments, start=1):
-        values: dict[str, str] = {}
-        seen: dict[str, datetime.datetime] = {}
-        appears = moment
-        for f, make in makers:
-            if make is not None:
-                values[f.name] = make(rng, number)
-                continue
-            when = _date_value(f, event, moment, seen, end, rng)
-            if when is None:
-                values[f.name] = ""
-                continue
-            seen[f.name] = when
-            values[f.name] = _format(when, f.type)
-            if f is event and f.name in PERIOD_COLUMNS:
-                appears = datetime.datetime.combine(_period_end(when.date(), f.name), datetime.time(6), tzinfo=UTC)
-        _consistent(spec, values, seen, end)
-        rows.append(Row(at=appears, values=[values[name] for name in header]))
+    story = STORIES.get(spec.identifier)
+    if story is not None:
+        numbers = itertools.count(1)
+
+        def make(moment: datetime.datetime) -> dict[str, str]:
+            return _record(spec, makers, event, moment, next(numbers), end, rng)[0]
+
+        written = story(StoryContext(identifier=spec.identifier, as_of=as_of, end=end, rng=rng, make=make))
+        rows = [Row(at=at, values=[values[name] for name in header]) for at, values in written]
+    else:
+        rows = _scattered_rows(spec, makers, event, plants, end, rng)
     rows = [row for row in rows if row.at <= end]
     rows.sort(key=lambda row: row.at)
     seen_rows: set[tuple[str, ...]] = set()
@@ -376,6 +363,49 @@ def demo_table(spec: DatasetSpec, *, as_of: datetime.date) -> DemoTable:
         if first is not None:
             table.problem_from[position] = max(first, table.newest_from) if plant.newest_file_only else first
     return table
+
+
+def _scattered_rows(spec: DatasetSpec, makers, event, plants, end: datetime.datetime, rng) -> list[Row]:
+    """About thirteen months of records at random moments (the datasets without a story)."""
+    span = datetime.timedelta(days=400)
+    header = [f.name for f in spec.fields]
+    n = row_target(spec)
+    lag = datetime.timedelta(hours=20)  # exports run overnight: the newest record is from yesterday
+    stop = end
+    for plant in plants:
+        if plant.kind == "stale":
+            stop = end - datetime.timedelta(days=plant.onset_days)
+    moments = sorted(end - span + (span - lag) * rng.random() for _ in range(n))
+    moments = [m for m in moments if m <= stop - lag] or moments[:1]
+    rows: list[Row] = []
+    for number, moment in enumerate(moments, start=1):
+        values, appears = _record(spec, makers, event, moment, number, end, rng)
+        rows.append(Row(at=appears, values=[values[name] for name in header]))
+    return rows
+
+
+def _record(
+    spec: DatasetSpec, makers, event, moment, number: int, end, rng
+) -> tuple[dict[str, str], datetime.datetime]:
+    """One record of ``moment``: every column within its dictionary, related columns agreeing; and when it
+    enters the export."""
+    values: dict[str, str] = {}
+    seen: dict[str, datetime.datetime] = {}
+    appears = moment
+    for f, make in makers:
+        if make is not None:
+            values[f.name] = make(rng, number)
+            continue
+        when = _date_value(f, event, moment, seen, end, rng)
+        if when is None:
+            values[f.name] = ""
+            continue
+        seen[f.name] = when
+        values[f.name] = _format(when, f.type)
+        if f is event and f.name in PERIOD_COLUMNS:
+            appears = datetime.datetime.combine(_period_end(when.date(), f.name), datetime.time(6), tzinfo=UTC)
+    _consistent(spec, values, seen, end)
+    return values, appears
 
 
 def _date_value(f, event, moment, seen, end, rng) -> datetime.datetime | None:

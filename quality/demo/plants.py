@@ -68,8 +68,8 @@ class Plant:
         for row in touched if self.kind != DUPLICATES else ():
             if self.kind == RAGGED:
                 row.values.append(rng.choice(self.values))
-            elif self.kind == PATTERN:
-                row.values[index] = self.values[0].format(row.values[index].split("-")[-1][-5:])
+            elif self.kind == PATTERN:  # the value rewritten from its parts, e.g. without its dashes
+                row.values[index] = self.values[0].format(*row.values[index].split("-"))
             else:
                 row.values[index] = rng.choice(self.values) if self.values else ""
         return min((row.at for row in touched), default=None)
@@ -90,25 +90,25 @@ PLANTED: dict[str, tuple[Plant, ...]] = {
             "contact (Dana Whitaker) and the Stat analysts were notified.",
         ),
     ),
-    "311-service-requests": (
+    "dot-parking-citations": (
         Plant(
             ENUM,
-            "request_type",
+            "paid",
             share=0.2,
             onset_days=75,
-            values=("Pot hole", "Sidewalk repair", "Tree down"),
-            story="The 311 app gained new request types about ten weeks ago and the dictionary was not updated: "
-            "a fifth of newer requests have a type outside the allowed values.",
+            values=("Paid online", "Payment plan", "Waived"),
+            story="The ticketing system's upgrade about ten weeks ago added payment states and the dictionary was "
+            "not updated: a fifth of newer citations have a paid value outside the allowed values.",
         ),
     ),
-    "dot-crashes-by-intersection": (
+    "dot-traffic-counts": (
         Plant(
             RANGE,
-            "pedestrians_involved",
-            share=0.02,
+            "pedestrians",
+            share=0.03,
             values=("-1",),
-            story="The state crash file codes 'unknown' as -1: about 2% of crashes have pedestrians_involved below "
-            "its minimum of 0, from the start.",
+            story="The counting cameras write -1 for an hour they were offline: about 3% of counts have pedestrians "
+            "below its minimum of 0, from the start.",
         ),
     ),
     "rhd-restaurant-inspections": (
@@ -122,14 +122,14 @@ PLANTED: dict[str, tuple[Plant, ...]] = {
             "maximum of 100.",
         ),
     ),
-    "hce-code-violations": (
+    "hce-vacant-properties": (
         Plant(
             PATTERN,
-            "case_number",
+            "parcel_id",
             share=0.03,
-            values=("CE-26-{}",),
-            story="Cases keyed in by hand use the old short form CE-26-12345, which breaks the pattern "
-            "^CE-\\d{4}-\\d{5}$ (about 3% of rows, from the start).",
+            values=("{0}{1}{2}",),
+            story="Registrations keyed in by hand give the parcel number without its dashes (123456789), which "
+            "breaks the pattern ^\\d{3}-\\d{3}-\\d{3}$ (about 3% of rows, from the start).",
         ),
     ),
     "fin-vendor-payments": (
@@ -155,23 +155,23 @@ PLANTED: dict[str, tuple[Plant, ...]] = {
             story="Daily, but the Genesys feed stopped a month ago: stale since.",
         ),
     ),
-    "rpl-circulation": (
+    "dpw-building-energy": (
         Plant(
             MISSING_COLUMN,
-            "renewals",
+            "therms",
             onset_days=80,
-            story="The library system's new report left out the renewals column about eleven weeks ago: a dictionary "
-            "column is missing from the file since.",
+            story="The energy-tracking system's new export left out the gas use column (therms) about eleven weeks "
+            "ago: a dictionary column is missing from the file since.",
         ),
     ),
-    "dpw-sm-potholes": (
+    "dpw-sw-illegal-dumping": (
         Plant(
             RAGGED,
-            share=0.015,
+            share=0.03,
             onset_days=100,
-            values=("see notes", "crew 4", "duplicate of earlier request"),
+            values=("see notes", "crew 4", "repeat location"),
             story="Since about three months ago a crew note with an unquoted comma leaks into an extra field on "
-            "about 1.5% of rows: ragged rows.",
+            "about 3% of rows: ragged rows.",
         ),
     ),
     "it-open-data-usage": (
