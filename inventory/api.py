@@ -29,7 +29,6 @@ from .filters import DatasetFilter
 from .models import Dataset
 from .serializers import DatasetInputSerializer, DatasetListOutputSerializer, DatasetOutputSerializer
 from .services.datasets import dataset_create, dataset_update
-from .services.priority import stored_weights, with_priority_score
 
 
 class DatasetPagination(PageNumberPagination):
@@ -105,12 +104,7 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self) -> QuerySet[Dataset]:
         actor = actor_for(self.request.user)
-        queryset = (
-            selectors.datasets_for_api_list(actor) if self.action == "list" else selectors.datasets_for_api(actor)
-        )
-        # Building the OpenAPI schema must not read a table: the score then reads the weights inside its query.
-        weights = None if getattr(self, "swagger_fake_view", False) else stored_weights()
-        return with_priority_score(queryset, weights)
+        return selectors.datasets_for_api_list(actor) if self.action == "list" else selectors.datasets_for_api(actor)
 
     def get_serializer_class(self):
         return DatasetListOutputSerializer if self.action == "list" else DatasetOutputSerializer

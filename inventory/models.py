@@ -167,6 +167,10 @@ class Dataset(models.Model):
     performance_budgeting = models.BooleanField(default=False)
     sensitive = models.BooleanField(default=False, help_text="Holds personal or sensitive information.")
     ready = models.BooleanField(default=False, help_text="Documented, machine-readable and ready to bring in.")
+    #: The priority score, stored so the inventory sorts by it off an index: the sum of the program's weights of the
+    #: flags above and of ``initiative`` if it serves one. Written only by ``inventory.services.priority`` (each
+    #: dataset write rescores its dataset; a change of weights rescores them all), never by hand.
+    priority_score = models.IntegerField(default=0, editable=False)
 
     discovered_from = models.ForeignKey(
         "DiscoveryAnswer", null=True, blank=True, on_delete=models.SET_NULL, related_name="candidate_datasets"
@@ -180,7 +184,9 @@ class Dataset(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    history = HistoricalRecords(m2m_fields=[keywords, themes, initiatives])
+    # The score is derived (from the flags, the initiatives and the weights of the day), not metadata: a change of
+    # weights is no change to a dataset, and restoring a version rescores it.
+    history = HistoricalRecords(m2m_fields=[keywords, themes, initiatives], excluded_fields=["priority_score"])
     objects = DatasetQuerySet.as_manager()
 
     class Meta:
@@ -198,6 +204,9 @@ class Dataset(models.Model):
             # The lists' default order (title, then pk): a page is read off the index instead of sorting every row.
             models.Index(fields=["title", "id"], name="dataset_title_idx"),
             models.Index(fields=["title", "id"], condition=PUBLIC_Q, name="dataset_public_title_idx"),
+            # Sorting by priority, highest or lowest first (ties by title, then pk), reads a page off an index.
+            models.Index(fields=["-priority_score", "title", "id"], name="dataset_priority_idx"),
+            models.Index(fields=["priority_score", "title", "id"], name="dataset_priority_asc_idx"),
         ]
 
     def __str__(self) -> str:

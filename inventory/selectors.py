@@ -21,8 +21,7 @@ from quality.selectors import with_quality_badge
 from team.access import DATASETS, Actor
 from team.models import Department, Role, RoleAssignment
 
-from .models import AccessLevel, Dataset, Distribution, Keyword, PriorityWeights, Status, Theme
-from .services.priority import with_priority_score
+from .models import AccessLevel, Dataset, Distribution, Keyword, Status, Theme
 
 #: What the What Works Cities criterion calls an up-to-date inventory: changed within the last twelve months.
 INVENTORY_FRESH_FOR = datetime.timedelta(days=365)
@@ -99,11 +98,10 @@ def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Datase
 # --- the signed-in inventory ------------------------------------------------------------------------------------------
 
 
-def datasets_for_inventory(actor: Actor, *, weights: PriorityWeights | None = None) -> QuerySet[Dataset]:
-    """The datasets ``actor`` may read, with what the inventory list shows: department, steward, the priority
-    score (annotated in SQL, with ``weights`` if given, see :func:`~inventory.services.priority.with_priority_score`)
-    and the quality badge (joined in); the page's themes come from :func:`with_tag_names`. Three queries for a page:
-    count, rows, themes."""
+def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
+    """The datasets ``actor`` may read, with what the inventory list shows: department, steward, the stored priority
+    score and the quality badge (joined in); the page's themes come from :func:`with_tag_names`. Three queries for a
+    page: count, rows, themes."""
     queryset = Dataset.objects.select_related("department", "contact").only(
         "pk",
         "identifier",
@@ -117,9 +115,10 @@ def datasets_for_inventory(actor: Actor, *, weights: PriorityWeights | None = No
         "published",
         "accrual_periodicity",
         "updated_at",
+        "priority_score",
         *quality_badge_fields,
     )
-    return with_quality_badge(with_priority_score(DATASETS.readable(actor, queryset), weights), actor)
+    return with_quality_badge(DATASETS.readable(actor, queryset), actor)
 
 
 def reads_whole_inventory(actor: Actor) -> bool:

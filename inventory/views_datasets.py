@@ -230,7 +230,8 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- history -------------------------------------------------------------------------------------------------------
 
 #: Fields a history entry never lists: bookkeeping the entry itself shows (who, when).
-_NOT_SHOWN = ("created_at", "updated_at", "created_by", "updated_by", "id")
+# The priority score is derived, not kept in the history (see Dataset.history).
+_NOT_SHOWN = ("created_at", "updated_at", "created_by", "updated_by", "id", "priority_score")
 _LABELS = {"department": "Owner department", "contact": "Steward", "license": "License URL"}
 _M2M = {"keywords": Keyword, "themes": Theme, "initiatives": Initiative}
 BLANK = "(blank)"

@@ -27,7 +27,6 @@ from . import selectors
 from .filters import SORTS, DatasetFilter
 from .models import Dataset, Status
 from .services.bulk import datasets_bulk_update
-from .services.priority import stored_weights
 from .widgets import QuickSelect
 
 DATASETS_PER_PAGE = 25
@@ -119,7 +118,7 @@ def sort_columns(current: str) -> dict[str, SortColumn]:
 
 
 def _filterset(request: HttpRequest, actor: Actor) -> DatasetFilter:
-    queryset = selectors.datasets_for_inventory(actor, weights=stored_weights())
+    queryset = selectors.datasets_for_inventory(actor)
     filterset = DatasetFilter(request.GET, queryset=queryset, request=request)
     # The hints are written for the API (slugs, codes); on the page the labels and options speak for themselves.
     for field in filterset.form.fields.values():

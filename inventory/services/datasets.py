@@ -27,9 +27,11 @@ from ..models import (
     FieldType,
     Initiative,
     Keyword,
+    PriorityWeights,
     Theme,
 )
 from ..selectors import forget_inventory_coverage
+from .priority import dataset_rescore, hold_priority_weights
 
 #: Fields a dataset form or import may set directly (the many-to-many ones are handled apart).
 SCALAR_FIELDS = (
@@ -116,34 +118,44 @@ def _set_tags(dataset: Dataset, *, keywords=None, themes=None, initiatives=None)
         dataset.initiatives.set(list(initiatives))
 
 
-def _save_with_tags(dataset: Dataset, *, keywords=None, themes=None, initiatives=None) -> None:
+def changes_priority_score(fields: Mapping, *, initiatives=None) -> bool:
+    """Whether a write of these scalar ``fields`` (and of ``initiatives``, when not None) may change the score."""
+    return initiatives is not None or any(name in fields for name in PriorityWeights.FLAG_FIELDS)
+
+
+def _save_with_tags(dataset: Dataset, *, keywords=None, themes=None, initiatives=None, rescore: bool) -> None:
     """Save ``dataset`` and set its tags with one history entry, written last so that its snapshot holds the tags.
-    (Left alone, simple-history writes a whole entry, snapshots included, for the save and for each tag list.)"""
+    (Left alone, simple-history writes a whole entry, snapshots included, for the save and for each tag list.)
+    With ``rescore``, then store its priority score (the caller holds the weights: :func:`hold_priority_weights`)."""
     if keywords is None and themes is None and initiatives is None:
         dataset.save()
-        return
-    dataset.skip_history_when_saving = True
-    try:
-        dataset.save()
-        _set_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives)
-    finally:
-        del dataset.skip_history_when_saving
-    dataset.save(update_fields=["updated_at"])
+    else:
+        dataset.skip_history_when_saving = True
+        try:
+            dataset.save()
+            _set_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives)
+        finally:
+            del dataset.skip_history_when_saving
+        dataset.save(update_fields=["updated_at"])
+    if rescore:
+        dataset_rescore(dataset=dataset)
 
 
 @transaction.atomic
 def dataset_create(*, by=None, keywords=None, themes=None, initiatives=None, **fields) -> Dataset:
     """Log a new dataset. Guarantees: a unique stable identifier (generated when not given); a rights statement
-    unless public; a steward who is a contact of the owner department; the history records who created it."""
+    unless public; a steward who is a contact of the owner department; its priority score stored under the
+    program's current weights; the history records who created it."""
     unknown = set(fields) - set(SCALAR_FIELDS)
     if unknown:
         raise TypeError(f"dataset_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    hold_priority_weights()
     dataset = Dataset(**fields, created_by=by, updated_by=by)
     if not dataset.identifier:
         dataset.identifier = new_identifier(dataset.department.code, dataset.title)
     _validate(dataset)
     _record_as(dataset, by=by, reason="Created")
-    _save_with_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives)
+    _save_with_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives, rescore=True)
     _keep_one_history_entry(dataset, after=0, created=True)
     return dataset
 
@@ -153,10 +165,14 @@ def dataset_update(
     *, dataset: Dataset, by=None, keywords=None, themes=None, initiatives=None, reason: str = "", **fields
 ) -> Dataset:
     """Change a dataset's metadata. Only the fields given change; the history keeps the old values and who changed
-    them. Permission (who may move a dataset to another department) is the caller's: see ``team.access``."""
+    them; a change of its declared value or initiatives rescores it. Permission (who may move a dataset to another
+    department) is the caller's: see ``team.access``."""
     unknown = set(fields) - set(SCALAR_FIELDS)
     if unknown:
         raise TypeError(f"dataset_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    rescore = changes_priority_score(fields, initiatives=initiatives)
+    if rescore:
+        hold_priority_weights()  # before the dataset's row, in the order a change of weights takes them
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
     for name, value in fields.items():
         setattr(dataset, name, value)
@@ -164,7 +180,7 @@ def dataset_update(
     _validate(dataset)
     _record_as(dataset, by=by, reason=reason or "Edited")
     after = _latest_history_id(dataset)
-    _save_with_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives)
+    _save_with_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives, rescore=rescore)
     _keep_one_history_entry(dataset, after=after, created=False)
     return dataset
 

@@ -1,11 +1,12 @@
-"""The dataset priority score: transparent, computed in SQL from declared value and the program's weights."""
+"""The dataset priority score: transparent, computed in SQL from declared value and the program's weights, and
+stored on each dataset (``Dataset.priority_score``) so the inventory sorts by it off an index."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Exists, ExpressionWrapper, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from ..models import Dataset, PriorityWeights
@@ -25,7 +26,7 @@ FACTOR_LABELS = {
 
 def _weight(weights: PriorityWeights | None, factor: str):
     """A factor's weight as an SQL expression: the given weights' value, or the program's stored weight read in
-    the same query (with the model's default when none is stored), so building the queryset touches no table."""
+    the same statement (with the model's default when none is stored)."""
     if weights is not None:
         return Value(getattr(weights, factor))
     default = PriorityWeights._meta.get_field(factor).default
@@ -38,26 +39,56 @@ def stored_weights() -> PriorityWeights:
     return PriorityWeights.objects.order_by("pk").first() or PriorityWeights()
 
 
-def with_priority_score(queryset: QuerySet[Dataset], weights: PriorityWeights | None = None) -> QuerySet[Dataset]:
-    """Annotate ``priority_score`` on each dataset, in SQL, so the inventory can sort and filter by it.
-
-    Without ``weights`` the program's current weights are read inside the same query (eight subqueries: building
-    the queryset touches no table, as the API schema needs). Pages pass :func:`stored_weights` instead: one small
-    query, and an expression that costs a list page about half as much to build and compile."""
-    terms = [
-        Case(When(**{flag: True}, then=_weight(weights, flag)), default=Value(0), output_field=IntegerField())
-        for flag in PriorityWeights.FLAG_FIELDS
-    ]
-    serves_initiative = Exists(Dataset.initiatives.through.objects.filter(dataset_id=OuterRef("pk")))
-    terms.append(
-        Case(
-            When(serves_initiative, then=_weight(weights, "initiative")), default=Value(0), output_field=IntegerField()
+def priority_score_expression(weights: PriorityWeights | None = None):
+    """A dataset's priority score as an SQL expression: the weight of each declared-value flag it has, plus the
+    initiative weight if it serves at least one initiative. With ``weights`` None, the program's stored weights are
+    read by the statement itself (so the score and the weights it uses come from one snapshot)."""
+    total = Value(0)
+    for flag in PriorityWeights.FLAG_FIELDS:
+        total = total + Case(
+            When(**{flag: True}, then=_weight(weights, flag)), default=Value(0), output_field=IntegerField()
         )
+    serves_initiative = Exists(Dataset.initiatives.through.objects.filter(dataset_id=OuterRef("pk")))
+    total = total + Case(
+        When(serves_initiative, then=_weight(weights, "initiative")), default=Value(0), output_field=IntegerField()
     )
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    return queryset.annotate(priority_score=Coalesce(total, Value(0), output_field=IntegerField()))
+    return ExpressionWrapper(total, output_field=IntegerField())
+
+
+# --- keeping the stored score -------------------------------------------------------------------------------------
+
+
+def hold_priority_weights() -> None:
+    """Wait for any change of weights in progress, and keep the weights from changing until this transaction ends.
+
+    Every dataset write takes this shared lock before it touches a dataset; :func:`priority_weights_update` takes
+    the row exclusively before it rescores every dataset. So the two never interleave: a dataset written during a
+    change of weights is scored with the new weights, and the rescore of all sees the dataset's new flags and
+    initiatives (which its snapshot would otherwise miss). Shared, so dataset writes do not wait for each other.
+    On SQLite, which runs one writer at a time, there is nothing to do."""
+    if connection.vendor != "postgresql":
+        return
+    weights_id = PriorityWeights.current().pk
+    table = connection.ops.quote_name(PriorityWeights._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [weights_id])  # noqa: S608 - our table
+
+
+def dataset_rescore(*, dataset: Dataset) -> int:
+    """Store ``dataset``'s priority score from its flags and initiatives as saved and the program's weights, in one
+    UPDATE; set it on the instance too and return it. Called by every service that writes a dataset's flags or
+    initiatives, inside its transaction, after :func:`hold_priority_weights`."""
+    Dataset.objects.filter(pk=dataset.pk).update(priority_score=priority_score_expression())
+    dataset.priority_score = Dataset.objects.filter(pk=dataset.pk).values_list("priority_score", flat=True).get()
+    return dataset.priority_score
+
+
+def datasets_rescore_all(*, weights: PriorityWeights) -> int:
+    """Store every dataset's priority score under ``weights``, in one UPDATE that rewrites only the rows whose score
+    changes (the others keep their row version, and their ``updated_at``: new weights change no dataset). Returns
+    how many changed."""
+    score = priority_score_expression(weights)
+    return Dataset.objects.exclude(priority_score=score).update(priority_score=score)
 
 
 @dataclass(frozen=True)
@@ -82,7 +113,9 @@ def priority_reasons(dataset: Dataset, weights: PriorityWeights | None = None) -
 
 @transaction.atomic
 def priority_weights_update(*, by=None, **weights: int) -> PriorityWeights:
-    """Set the program's weights (principal or Stat lead: checked by the caller); the history keeps old ones."""
+    """Set the program's weights (principal or Stat lead: checked by the caller) and rescore every dataset with
+    them, in one transaction: the inventory sorts by the new scores as soon as this returns. The history keeps the
+    old weights. Holds the weights row exclusively throughout (see :func:`hold_priority_weights`)."""
     current = PriorityWeights.objects.select_for_update().filter(pk=PriorityWeights.current().pk).get()
     for name, value in weights.items():
         if name not in FACTOR_LABELS:
@@ -91,6 +124,7 @@ def priority_weights_update(*, by=None, **weights: int) -> PriorityWeights:
     current.updated_by = by
     current.full_clean()
     current.save()
+    datasets_rescore_all(weights=current)
     return current
 
 
@@ -98,11 +132,11 @@ def priority_weights_update(*, by=None, **weights: int) -> PriorityWeights:
 
 
 def priority_ranking(queryset: QuerySet[Dataset], weights: PriorityWeights, *, limit: int = 20) -> list[Dataset]:
-    """The ``limit`` highest-scoring datasets of ``queryset`` (ties by title), each with ``reasons`` attached:
-    two queries whatever the limit."""
+    """The ``limit`` highest-scoring datasets of ``queryset`` (by the stored score, ties by title), each with
+    ``reasons`` attached (under ``weights``, the stored ones the scores were computed with): two queries whatever
+    the limit."""
     ranked = list(
-        with_priority_score(queryset, weights)
-        .select_related("department")
+        queryset.select_related("department")
         .prefetch_related("initiatives")
         .order_by("-priority_score", "title", "pk")[:limit]
     )

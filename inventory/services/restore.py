@@ -23,6 +23,7 @@ from .datasets import (
     dataset_save_dictionary,
     dataset_save_distributions,
 )
+from .priority import dataset_rescore, hold_priority_weights
 
 # --- restoring an earlier version --------------------------------------------------------------------------------
 
@@ -80,6 +81,7 @@ def dataset_restore(*, dataset: Dataset, history_id: int, by=None) -> Dataset:
     Raises ``Dataset.history.model.DoesNotExist`` for a version of another dataset, and ValidationError when the
     version no longer holds (its steward is no longer a contact of its department, say), writing nothing.
     Whether ``by`` may move the dataset back to the version's department is the caller's to check."""
+    hold_priority_weights()
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
     version = dataset.history.get(history_id=history_id)
     for name in RESTORED_FIELDS:
@@ -97,6 +99,8 @@ def dataset_restore(*, dataset: Dataset, history_id: int, by=None) -> Dataset:
         related = model._meta.model_name
         ids = getattr(version, name).values_list(f"{related}_id", flat=True)
         getattr(dataset, name).set(model.objects.filter(pk__in=list(ids)))
+    # The score is not kept in the history: the version's flags and initiatives are scored by today's weights.
+    dataset_rescore(dataset=dataset)
     _keep_one_history_entry(dataset, after=after, created=False)
     distributions, fields = parts_as_of(dataset, before=version_contents_end(version))
     # Rows that still exist change in place (their history shows old → new); the others come back as new rows.

@@ -2,7 +2,8 @@
 
 ``DatasetFactory`` makes a Police dataset that is not public (so it carries a rights statement); pass
 ``department=...``, ``access_level=AccessLevel.PUBLIC, published=True``, ``keywords=[...]`` as needed. It writes the
-model directly (fast, no history reason); tests of the write path call the services instead.
+model directly (fast, no history reason) and then stores the priority score as the services would (so pass flags and
+``initiatives=[...]`` to it rather than changing them afterwards); tests of the write path call the services.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from inventory.models import (
     Status,
     Theme,
 )
+from inventory.services.priority import dataset_rescore
 from tests.factories import DepartmentFactory
 
 
@@ -83,6 +85,12 @@ class DatasetFactory(factory.django.DjangoModelFactory):
             self.initiatives.set(
                 [InitiativeFactory(name=name) if isinstance(name, str) else name for name in extracted]
             )
+
+    @factory.post_generation
+    def stored_priority_score(self, create, extracted, **kwargs):
+        # Last, once the flags and initiatives are in: the score the services would have stored.
+        if create:
+            dataset_rescore(dataset=self)
 
 
 class PublicDatasetFactory(DatasetFactory):

@@ -113,9 +113,12 @@ def test_changing_a_weight_reorders_the_ranking(as_persona, city):
 def test_the_ranking_shows_the_top_twenty_with_reasons(as_persona, city, django_assert_max_num_queries):
     compstat = InitiativeFactory(name="CompStat", slug="compstat")
     for n in range(25):
-        dataset = DatasetFactory(identifier=f"d{n:02d}", title=f"Dataset {n:02d}", sensitive=n % 2 == 0)
-        if n < 3:
-            dataset.initiatives.add(compstat)
+        DatasetFactory(
+            identifier=f"d{n:02d}",
+            title=f"Dataset {n:02d}",
+            sensitive=n % 2 == 0,
+            initiatives=[compstat] if n < 3 else [],
+        )
     weights = PriorityWeights.current()
     with django_assert_max_num_queries(3):
         ranking = priority_ranking(DatasetFactory._meta.model.objects.all(), weights)
