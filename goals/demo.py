@@ -740,6 +740,8 @@ def goals_demo_seed(*, report, today: datetime.date | None = None) -> None:
     then the goals and measures, then the computation of the new computed measures."""
     from quality.demo.seed import quality_demo_seed
 
+    # The data files are written as of the seeding day (a given day, at noon, for tests and reproductions).
+    now = None if today is None else timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
     today = today or timezone.localdate()
     months = _months(today, HISTORY_MONTHS)
     slugs = {slug for goal in GOALS for slug in goal.departments} | {
@@ -751,8 +753,7 @@ def goals_demo_seed(*, report, today: datetime.date | None = None) -> None:
         report.notes.append(f"Goals demo skipped: departments missing ({', '.join(sorted(missing))}).")
         return
     sources = sorted({m.source for goal in GOALS for m in goal.measures if m.computation is not None})
-    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
-    quality_demo_seed(report=report, identifiers=sources, now=min(now, timezone.now()))
+    quality_demo_seed(report=report, identifiers=sources, now=now)
     created = []
     for spec in GOALS:
         created += _seed_goal(spec, months, departments, report)

@@ -18,6 +18,7 @@ from quality.demo import PLANTED, SHOWCASE, demo_table, table_schema
 from quality.demo.generate import LATITUDE, LONGITUDE, text_matching
 from quality.demo.plants import BLANKS, DUPLICATES, ENUM, MISSING_COLUMN, PATTERN, RAGGED, RANGE, STALE, TYPE
 from quality.demo.seed import HISTORY_WEEKS, history_slots, quality_demo_seed, specs_with_data
+from quality.demo.stories import FULL_MONTHS, STORIES, TARGETED_INTERSECTIONS, story_months
 from quality.engine import check_file
 from quality.engine.result import ERROR, FAIL, PASS, WARN
 from quality.models import CheckResult, DatasetQuality, QualityNotification, QualityRun, SourceUpload, Trigger
@@ -47,7 +48,10 @@ def test_every_dataset_with_data_gets_a_realistic_file():
     for spec in SPECS.values():
         table = demo_table(spec, as_of=DAY)
         rows = rows_of(table.csv())
-        assert 250 <= len(rows) - 1 <= 2100, spec.identifier
+        if spec.identifier in STORIES:  # three years of history (see the next test)
+            assert 300 <= len(rows) - 1 <= 7000, spec.identifier
+        else:
+            assert 250 <= len(rows) - 1 <= 2100, spec.identifier
         if spec.identifier not in PLANTED:
             assert rows[0] == [f.name for f in spec.fields]
             assert {len(row) for row in rows} == {len(spec.fields)}, spec.identifier
@@ -66,16 +70,59 @@ def test_values_follow_the_dictionary_and_the_city():
         if row[3]:
             assert datetime.datetime.fromisoformat(row[3]) >= opened
             assert row[4] == "Closed"
-        lon, lat = (float(part) for part in row[7].split(", "))
+        lon, lat = (float(part) for part in row[8].split(", "))
         assert LONGITUDE[0] <= lon <= LONGITUDE[1] and LATITUDE[0] <= lat <= LATITUDE[1]
-        assert 1 <= int(row[6]) <= 9
+        assert 1 <= int(row[7]) <= 9
     # Newest requests are from yesterday: a daily dataset is fresh.
     assert max(datetime.datetime.fromisoformat(row[2]) for row in rows).date() >= DAY - datetime.timedelta(days=2)
     assert text_matching(r"^CE-\d{4}-\d{5}$", random.Random(1), 42) == "CE-2026-00042"
 
 
+def test_the_datasets_behind_the_goals_demo_hold_three_years_told_as_its_stories():
+    import goals.demo
+
+    sources = {m.source for goal in goals.demo.GOALS for m in goal.measures if m.computation is not None}
+    assert sources == set(STORIES)
+    assert not (set(STORIES) - {SHOWCASE}) & set(PLANTED)  # only the showcase's measure is data suspect
+    months = story_months(DAY)
+    assert len(months) == FULL_MONTHS + 1 and months[0] == datetime.date(2023, 11, 1)
+    for identifier in STORIES:
+        table = demo_table(SPECS[identifier], as_of=DAY)
+        assert table.csv() == demo_table(SPECS[identifier], as_of=DAY).csv()  # deterministic
+        header, *rows = rows_of(table.csv())
+        column = next(f.name for f in SPECS[identifier].fields if f.type in ("date", "datetime"))
+        dates = sorted(row[header.index(column)][:10] for row in rows)
+        assert dates[0][:7] == "2023-11" and dates[-1] < DAY.isoformat(), identifier
+    # Crashes: the targeted intersections are 50, and their crashes fall by about a fifth from the first month.
+    header, *crashes = rows_of(demo_table(SPECS["dot-crashes-by-intersection"], as_of=DAY).csv())
+    at = header.index("crashed_at")
+    targeted = [row for row in crashes if row[header.index("targeted_intersection")] == "Yes"]
+    assert {row[header.index("intersection")] for row in targeted} <= set(TARGETED_INTERSECTIONS)
+    assert len(TARGETED_INTERSECTIONS) == 50
+    first = sum(row[at].startswith("2023-11") for row in targeted)
+    last = sum(row[at].startswith("2026-10") for row in targeted)
+    assert (first, last) == (62, 50)
+    # Durations agree with their timestamps.
+    header, *calls = rows_of(demo_table(SPECS[SHOWCASE], as_of=DAY).csv())
+    for row in calls[:300]:
+        if row[header.index("response_minutes")]:
+            received = datetime.datetime.fromisoformat(row[header.index("received_at")])
+            arrived = datetime.datetime.fromisoformat(row[header.index("arrived_at")])
+            assert (arrived - received).total_seconds() / 60 == pytest.approx(
+                float(row[header.index("response_minutes")])
+            )
+    header, *requests = rows_of(demo_table(SPECS["311-service-requests"], as_of=DAY).csv())
+    for row in requests[:300]:
+        opened, closed = (row[header.index(name)] for name in ("opened_at", "closed_at"))
+        days = row[header.index("days_to_close")]
+        assert bool(closed) == bool(days) == (row[header.index("status")] == "Closed")
+        if closed:
+            span = datetime.datetime.fromisoformat(closed) - datetime.datetime.fromisoformat(opened)
+            assert span.total_seconds() / 86400 == pytest.approx(float(days))
+
+
 def test_earlier_files_hold_only_the_rows_exported_by_then():
-    table = demo_table(SPECS["hce-code-violations"], as_of=DAY)
+    table = demo_table(SPECS["rhd-restaurant-inspections"], as_of=DAY)
     months_ago = datetime.datetime(2026, 5, 26, tzinfo=datetime.UTC)
     earlier = rows_of(table.csv(months_ago))[1:]
     assert 0.35 * len(table.rows) < len(earlier) < 0.75 * len(table.rows)
@@ -94,9 +141,9 @@ def test_problems_are_planted_as_documented():
     kinds = {plant.kind for plants in PLANTED.values() for plant in plants}
     assert kinds == {BLANKS, ENUM, RANGE, PATTERN, TYPE, DUPLICATES, MISSING_COLUMN, RAGGED, STALE}
     # A problem with an onset is absent from files exported before it.
-    table = demo_table(SPECS["rpl-circulation"], as_of=DAY)
-    assert "renewals" in rows_of(table.csv(datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)))[0]
-    assert "renewals" not in rows_of(table.csv())[0]
+    table = demo_table(SPECS["dpw-building-energy"], as_of=DAY)
+    assert "therms" in rows_of(table.csv(datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)))[0]
+    assert "therms" not in rows_of(table.csv())[0]
 
 
 # --- the engine on the generated files ------------------------------------------------------------------------
@@ -164,7 +211,7 @@ def test_the_engine_finds_every_planted_problem(tmp_path):
 
 def test_a_problem_with_an_onset_is_absent_before_it(tmp_path):
     months_ago = NOW - datetime.timedelta(days=150)
-    for identifier in ("311-service-requests", "rhd-restaurant-inspections", "rpl-circulation", "rfd-inspections"):
+    for identifier in ("dot-parking-citations", "rhd-restaurant-inspections", "dpw-building-energy", "rfd-inspections"):
         assert engine_result(SPECS[identifier], tmp_path, months_ago).outcome == PASS, identifier
     # The showcase's problem is only in the newest file.
     assert engine_result(SPECS[SHOWCASE], tmp_path, NOW - datetime.timedelta(days=2)).outcome == PASS
@@ -197,12 +244,12 @@ def snapshot() -> dict:
 
 SOME = (
     SHOWCASE,
-    "rpl-circulation",
+    "dpw-building-energy",
     "311-call-centre-volume",
     "dpw-capital-projects",
     "rhd-immunizations",
     "rfd-hydrants",
-    "311-service-requests",
+    "dot-parking-citations",
 )
 
 
@@ -229,9 +276,9 @@ def test_seeding_uploads_a_file_checks_it_and_keeps_months_of_history(demo_inven
         upload = SourceUpload.objects.get(dataset__identifier=identifier)
         assert upload.file.path.startswith(str(tmp_path / "media"))
         assert upload.file.read() == demo_table(SPECS[identifier], as_of=timezone.localdate(now)).csv()
-    # The Library's circulation lost a column weeks ago: passing, then failing on every run since.
+    # The building energy export lost a column weeks ago: passing, then failing on every run since.
     outcomes = list(
-        QualityRun.objects.filter(dataset__identifier="rpl-circulation")
+        QualityRun.objects.filter(dataset__identifier="dpw-building-energy")
         .order_by("slot")
         .values_list("outcome", flat=True)
     )
@@ -240,18 +287,18 @@ def test_seeding_uploads_a_file_checks_it_and_keeps_months_of_history(demo_inven
     assert set(outcomes[first_fail:]) == {FAIL}
     assert (
         CheckResult.objects.filter(
-            run__dataset__identifier="rpl-circulation", name="missing_columns", status=FAIL
+            run__dataset__identifier="dpw-building-energy", name="missing_columns", status=FAIL
         ).count()
         == len(outcomes) - first_fail
     )
     # Every example row of every failing check, in every run, is on that line of the file as it stood then.
     today = timezone.localdate(now)
-    for check in CheckResult.objects.filter(run__dataset__identifier="311-service-requests", status=FAIL):
-        assert (check.name, check.column) == ("enum", "request_type") and check.examples
-        lines = rows_of(demo_table(SPECS["311-service-requests"], as_of=today).csv(check.run.finished_at))
+    for check in CheckResult.objects.filter(run__dataset__identifier="dot-parking-citations", status=FAIL):
+        assert (check.name, check.column) == ("enum", "paid") and check.examples
+        lines = rows_of(demo_table(SPECS["dot-parking-citations"], as_of=today).csv(check.run.finished_at))
         assert check.run.row_count == len(lines) - 1
         for example in check.examples:
-            assert lines[example["row"] - 1][1] == example["value"] not in ("Pothole", "Graffiti", "Other")
+            assert lines[example["row"] - 1][4] == example["value"] not in ("Yes", "No", "Contested")
     hydrants.refresh_from_db()
     assert hydrants.quality_settings.date_column == "last_tested"
     freshness = CheckResult.objects.filter(run__dataset=hydrants, name="freshness")
