@@ -126,13 +126,14 @@ def reads_whole_inventory(actor: Actor) -> bool:
     return DATASETS.read_q(actor) is None
 
 
-def steward_choices() -> QuerySet[RoleAssignment]:
-    """Current department contacts held by active people, with their person and department: who may steward."""
-    return (
+def steward_names() -> list[tuple[int, str, str]]:
+    """Current department contacts held by active people, as (person id, full name, department name), ordered by
+    name, then department: who may steward. One query of plain values."""
+    return list(
         RoleAssignment.objects.current()
         .filter(role=Role.DEPARTMENT_CONTACT, person__active=True)
-        .select_related("person", "department")
         .order_by("person__full_name", "department__name", "pk")
+        .values_list("person_id", "person__full_name", "department__name")
     )
 
 

@@ -24,7 +24,7 @@ from team.access import DATASETS, Actor, actor_for, require
 from team.models import Person
 
 from . import selectors
-from .filters import SORTS, DatasetFilter
+from .filters import SORTS, DatasetFilter, use_plain_choices
 from .models import Dataset, Status
 from .services.bulk import datasets_bulk_update
 from .widgets import QuickSelect
@@ -68,9 +68,9 @@ class BulkUpdateForm(forms.Form):
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         stewards: dict[int, tuple[str, list[str]]] = {}
-        for assignment in selectors.steward_choices():
-            name, departments = stewards.setdefault(assignment.person_id, (assignment.person.full_name, []))
-            departments.append(assignment.department.name)
+        for person_id, full_name, department in selectors.steward_names():
+            name, departments = stewards.setdefault(person_id, (full_name, []))
+            departments.append(department)
         self.fields["contact"].choices = [
             ("", "- Leave as it is -"),
             *((pk, f"{name} ({', '.join(departments)})") for pk, (name, departments) in stewards.items()),
@@ -123,6 +123,7 @@ def _filterset(request: HttpRequest, actor: Actor) -> DatasetFilter:
     # The hints are written for the API (slugs, codes); on the page the labels and options speak for themselves.
     for field in filterset.form.fields.values():
         field.help_text = ""
+    use_plain_choices(filterset.form)
     return filterset
 
 

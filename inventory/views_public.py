@@ -13,7 +13,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from . import selectors
-from .filters import PublicDatasetFilter
+from .filters import PublicDatasetFilter, use_plain_choices
 
 DATASETS_PER_PAGE = 20
 
@@ -26,6 +26,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     filterset.form.fields["theme"].queryset = choices["themes"].order_by("name")
     for field in filterset.form.fields.values():
         field.help_text = ""
+    use_plain_choices(filterset.form)
     paginator = Paginator(filterset.qs, DATASETS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     filtered = any(value for key, value in request.GET.items() if key not in ("page", "sort"))

@@ -3,6 +3,7 @@ panel and the number of queries a page costs."""
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from inventory.models import AccessLevel, Dataset, Frequency, Status
 from inventory.services.datasets import dataset_update
@@ -115,6 +116,20 @@ def test_rows_show_department_steward_status_access_and_priority(catalogue, as_p
     assert cells[-1] == "0"
     page = parse(as_persona("stat_lead").get(URL, {"search": "dispatch"}))
     assert page.find("th", scope="row").closest("tr").find_all("td")[-1].text == "9"  # critical 5 + initiative 4
+
+
+def test_a_row_shows_its_themes_and_link_and_escapes_what_people_typed(catalogue, as_persona, city):
+    odd = DatasetFactory(title='Fish & <b>"chips"</b>', department=city["parks"], themes=["Food & Drink", "Recreation"])
+    response = as_persona("stat_analyst").get(URL, {"search": "chips"})
+    html = response.content.decode()
+    assert "<b>" not in html and "Fish &amp; &lt;b&gt;&quot;chips&quot;&lt;/b&gt;" in html
+    row = parse(response).find("th", scope="row").closest("tr")
+    assert row.find("a").attrs["href"] == odd.get_absolute_url()
+    assert row.find("span", class_="font-body-3xs").text == "Food & Drink, Recreation"
+    assert row.find("label").text.startswith('Select Fish & <b>"chips"</b>')
+    assert row.find("input", name="dataset").attrs["value"] == str(odd.pk)
+    assert row.find("time").attrs["datetime"] == timezone.localtime(odd.updated_at).isoformat()
+    assert "Not checked" in row.find_all("td")[-2].text  # the quality badge
 
 
 def test_steward_contact_details_are_not_on_the_list(catalogue, as_persona):
