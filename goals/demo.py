@@ -537,8 +537,8 @@ GOALS: tuple[GoalSpec, ...] = (
 #: What the department leads wrote about last month (KPI slug -> what happened, what comes next).
 NARRATIVES = {
     "crashes-at-targeted-intersections": (
-        "Crashes at the targeted intersections kept falling: the leading pedestrian intervals at the ten busiest "
-        "crossings are in, and the speed cameras on Riverside Drive went live.",
+        "Crashes at the targeted intersections are down about a fifth on the first year: the leading pedestrian "
+        "intervals at the ten busiest crossings are in, and the speed cameras on Riverside Drive went live.",
         "Retime the signals at the next ten intersections and repaint their crosswalks before winter.",
     ),
     "police-priority-1-response-time": (
@@ -551,7 +551,7 @@ NARRATIVES = {
         "Street Maintenance will clear the streetlight queue with an overtime crew in the first two weeks.",
     ),
     "code-enforcement-backlog": (
-        "Two inspectors joined; the backlog fell by forty cases.",
+        "Two inspectors joined and the backlog keeps shrinking, but at this pace it stays well above 500.",
         "Triage the oldest 100 cases and refer the repeat offenders to housing court.",
     ),
 }

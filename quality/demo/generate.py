@@ -4,6 +4,8 @@ Pure Python, no database: :func:`demo_table` builds the rows of one :class:`inve
 day, and :meth:`DemoTable.csv` writes them, whole or as the file looked on an earlier day (only the rows the
 export held by then), which is how the seeded run history is made. The same identifier and day always give the
 same bytes. Problems are planted as :data:`quality.demo.PLANTED` says; every other value keeps to the dictionary.
+Most tables hold about thirteen months of records at random moments; those the goals demo computes its measures
+from hold three years written by their story (:mod:`quality.demo.stories`).
 """
 
 from __future__ import annotations
