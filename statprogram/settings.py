@@ -116,7 +116,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
     # The suite runs in parallel (pytest-xdist): each worker clears its cache between tests, which empties its
     # Redis database, so each worker gets a database of its own (gw0 the one named, gw1 the one below it...).
-    # The Celery processes the integration tests start inherit the variable and so share their worker's.
+    # The Celery processes the integration tests start are given the URL this makes (and not the variable).
     REDIS_URL = _redis_database_for_worker(REDIS_URL, int(os.environ["PYTEST_XDIST_WORKER"][2:]))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

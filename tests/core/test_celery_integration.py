@@ -62,7 +62,8 @@ def worker(real_broker, transactional_db):
     name = f"test-{uuid.uuid4().hex[:12]}"
     queue = f"{name}-queue"
     env = {
-        **os.environ,
+        # Not PYTEST_XDIST_WORKER: settings would move this worker's own Redis database once more.
+        **{key: value for key, value in os.environ.items() if key != "PYTEST_XDIST_WORKER"},
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "STATPROGRAM_TESTING": "true",

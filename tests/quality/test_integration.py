@@ -70,7 +70,8 @@ def quality_services(real_broker, transactional_db, tmp_path, local_server):  # 
     queue = f"{name}-queue"
     mail_dir = tmp_path / "mail"
     env = {
-        **os.environ,
+        # Not PYTEST_XDIST_WORKER: settings would move this worker's own Redis database once more.
+        **{key: value for key, value in os.environ.items() if key != "PYTEST_XDIST_WORKER"},
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "STATPROGRAM_TESTING": "true",
