@@ -19,7 +19,7 @@ no values yet, and the first passing quality run of its dataset computes it, as 
 then the average of its first twelve computed months.
 
 **Manual measures.** The few that no demo dataset can compute (overtime against budget, calls answered within a
-minute, inspections done on time, recycling's share of tonnage, missed pickups per 10,000, permits, fire response)
+minute, inspections done on time, recycling's share of tonnage, missed pickups per 10,000)
 get invented history recorded as an upload of monthly values through
 :func:`goals.services.observations.observations_import` (the same path as a department's CSV upload); their method
 says so.
@@ -240,18 +240,22 @@ GOALS: tuple[GoalSpec, ...] = (
                 "fire-response-within-standard",
                 "fire",
                 "Fire calls meeting the NFPA 1710 response standard",
-                "The share of fire calls where the first engine arrived within 5 minutes 20 seconds (80 seconds to "
-                "leave the station, 4 minutes to drive).",
+                "The share of fire calls where the first engine arrived within 5 minutes 20 seconds of the alarm "
+                "(NFPA 1710: 80 seconds to leave the station, 4 minutes to drive).",
                 "%",
                 "up",
                 90,
                 83,
                 86.5,
-                "The share of incidents with turnout_seconds of 80 or less and travel_seconds of 240 or less, from "
-                "the Fire Department's monthly NFPA 1710 report: the response-times dataset has no alarm time to "
-                "place an incident in a month, so the measure cannot be computed from it.",
+                "The share of incidents whose turnout plus travel time is 320 seconds or less.",
                 source="rfd-response-times",
-                noise=0.01,
+                computation=Computation(
+                    Aggregation.SHARE,
+                    "alarm_at",
+                    condition={"column": "response_seconds", "op": "<=", "value": "320"},
+                    method="the share of incidents whose response_seconds (turnout_seconds plus travel_seconds) is "
+                    "320 or less, by the month of alarm_at.",
+                ),
             ),
         ),
     ),
@@ -501,11 +505,16 @@ GOALS: tuple[GoalSpec, ...] = (
                 30,
                 42,
                 27,
-                "The median of issued minus applied for building permits issued in the month, from the permit "
-                "office's monthly report.",
+                "The median of issued minus applied for building permits issued in the month.",
                 source="hce-building-permits",
                 decimals=0,
-                noise=0.05,
+                computation=Computation(
+                    Aggregation.MEDIAN,
+                    "issued",
+                    value_column="days_to_issue",
+                    method="the median of days_to_issue (issued minus applied, in days) over the permits issued in "
+                    "the month.",
+                ),
             ),
         ),
     ),

@@ -276,8 +276,9 @@ DATASETS: tuple[DatasetSpec, ...] = (
     D("rfd-response-times", "fire", "Fire Response Times",
       "Turnout and travel times of the first unit on scene, against the NFPA 1710 standard.",
       ("response times", "NFPA 1710"), ("Public Safety",), MONTHLY,
-      (_id("incident_number"), _num("turnout_seconds"), _num("travel_seconds"), _int("station", minimum="1",
-       maximum="11")),
+      (_id("incident_number"), _when("alarm_at", "Alarm time"), _num("turnout_seconds"), _num("travel_seconds"),
+       FieldSpec("response_seconds", FieldType.NUMBER, "Response time (seconds)", "Turnout plus travel: from the "
+                 "alarm to the first unit on scene.", minimum="0"), _int("station", minimum="1", maximum="11")),
       status=Status.QUALITY_CHECKED, flags=_flags(CRITICAL, BUDGETING), source_system="ImageTrend Elite"),
     D("rfd-staffing", "fire", "Fire Shift Staffing", "Firefighters on duty per shift and station, and vacancies "
       "filled with overtime.", ("staffing", "overtime"), ("Public Safety",), DAILY,
@@ -420,7 +421,9 @@ DATASETS: tuple[DatasetSpec, ...] = (
       "Building, electrical, plumbing and demolition permits applied for and issued, with valuation.",
       ("permits", "construction", "development"), ("Housing", "Business"), DAILY,
       (_id("permit_number"), PARCEL, _enum("permit_type", "Building", "Electrical", "Plumbing", "Mechanical",
-       "Demolition"), _day("applied"), _day("issued", required=False), _num("valuation")),
+       "Demolition"), _day("applied"), _day("issued", required=False),
+       FieldSpec("days_to_issue", FieldType.INTEGER, "Days to issue", "Issued minus applied, in days; empty until "
+                 "the permit is issued.", minimum="0"), _num("valuation")),
       flags=_flags(DEMAND, BUDGETING, READY), source_system="Accela", temporal="2015-01-01/2026-10-31"),
     D("hce-vacant-properties", "housing-code-enforcement", "Vacant and Abandoned Properties Registry",
       "Registered vacant buildings, their owners' compliance and the city's board-ups.",

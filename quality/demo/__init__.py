@@ -4,7 +4,7 @@ Every demo dataset past "identified" (58 of the 65) gets an invented CSV written
 seeded generator (:mod:`quality.demo.generate`): 311 requests with request numbers, types from the allowed values,
 opening and closing times and block addresses; CAD incidents with dispatch and arrival a few minutes apart; crashes
 with severities and coordinates inside the city; permits, inspections, payments, library counts... A few hundred
-to two thousand rows each, spanning the thirteen months before the seeding day; the nine datasets the goals demo
+to two thousand rows each, spanning the thirteen months before the seeding day; the eleven datasets the goals demo
 computes its measures from hold three years instead, shaped to tell each measure's story
 (:mod:`quality.demo.stories`). The same day gives the same bytes.
 

@@ -24,6 +24,10 @@ rpl-visits-wifi                 library visits grow from 69,000 to 80,500 a mont
 rpl-circulation                 items checked out each month, growing with e-books (sum of ``checkouts``)
 ems-response-times              life-threatening calls reached within 9 minutes rise from 85.5% to 91.4%
                                 (share of Echo and Delta calls with ``response_seconds`` <= 540)
+rfd-response-times              fire calls with the first unit on scene within NFPA 1710's 5:20 rise from
+                                83% to 86.5% (share of ``response_seconds``, turnout plus travel, <= 320)
+hce-building-permits            residential permits issued faster, 42 to 26 days at the median (median of
+                                ``days_to_issue``, ``issued`` - ``applied``, by month issued)
 ==============================  ===============================================================================
 
 Each story is a plan per month (:class:`Trend`: a straight trend, a yearly season and seeded noise, its last full
@@ -414,6 +418,63 @@ def _ems(c: Context) -> Rows:
     return rows
 
 
+# --- fire and permits -------------------------------------------------------------------------------------------
+
+FIRE_CALLS = Trend(95, 100, seasonal=10, peak=7, noise=0.04, decimals=0)
+FIRE_WITHIN_STANDARD = Trend(83, 86.5, seasonal=0.5, peak=4, noise=0.01, first=83)
+#: NFPA 1710: 80 seconds to turn out plus 240 seconds to drive.
+STANDARD_SECONDS = 320
+
+
+def _fire_response(c: Context) -> Rows:
+    volume, shares = c.plan(FIRE_CALLS, "calls"), c.plan(FIRE_WITHIN_STANDARD, "share")
+    rows: Rows = []
+    for i, month in enumerate(c.months):
+        records = c.records(month, c.count(i, volume[i]))
+        in_time = set(c.rng.sample(range(len(records)), math.ceil(shares[i] / 100 * len(records))))
+        for n, (moment, values) in enumerate(records):
+            if n in in_time:
+                turnout = c.rng.randint(45, 80)
+                travel = c.rng.randint(120, STANDARD_SECONDS - turnout)
+            else:
+                turnout = c.rng.randint(55, 115)
+                travel = c.rng.randint(max(120, STANDARD_SECONDS + 1 - turnout), 420)
+            values["alarm_at"] = _stamp(moment.replace(microsecond=0))
+            values["turnout_seconds"], values["travel_seconds"] = str(turnout), str(travel)
+            values["response_seconds"] = str(turnout + travel)
+            rows.append((moment, values))
+    return rows
+
+
+PERMITS = Trend(70, 76, seasonal=15, peak=5, noise=0.05, decimals=0)
+DAYS_TO_ISSUE = Trend(42, 26, noise=0.02, first=42, decimals=0)
+#: Months of applications before the history, so that its first month has permits issued (they take weeks).
+PERMIT_LEAD_MONTHS = 1
+
+
+def _permits(c: Context) -> Rows:
+    volume, days = c.plan(PERMITS, "permits"), c.plan(DAYS_TO_ISSUE, "days")
+    first = c.months[0]
+    lead = [
+        (datetime.date(first.year - (first.month <= k), (first.month - k - 1) % 12 + 1, 1), round(volume[0]), days[0])
+        for k in range(PERMIT_LEAD_MONTHS, 0, -1)
+    ]
+    months = lead + [(month, c.count(i, volume[i]), days[i]) for i, month in enumerate(c.months)]
+    rows: Rows = []
+    for month, count, typical in months:
+        for moment, values in c.records(month, count):
+            applied = moment.date()
+            taken = max(1, round(typical * c.rng.uniform(0.8, 1.2)))
+            issued = applied + datetime.timedelta(days=taken)
+            values["applied"] = applied.isoformat()
+            if issued > c.yesterday:
+                values["issued"] = values["days_to_issue"] = ""
+            else:
+                values["issued"], values["days_to_issue"] = issued.isoformat(), str(taken)
+            rows.append((moment, values))
+    return rows
+
+
 #: The datasets with three years of history, and the function writing each one's rows.
 STORIES: dict[str, Callable[[Context], Rows]] = {
     "dot-crashes-by-intersection": _crashes,
@@ -425,4 +486,6 @@ STORIES: dict[str, Callable[[Context], Rows]] = {
     "rpl-visits-wifi": _visits,
     "rpl-circulation": _circulation,
     "ems-response-times": _ems,
+    "rfd-response-times": _fire_response,
+    "hce-building-permits": _permits,
 }

@@ -33,6 +33,8 @@ COMPUTED = {
     "code-cases-opened",
     "library-visits",
     "library-checkouts",
+    "fire-response-within-standard",
+    "permit-days-to-issue",
 }
 
 
@@ -78,7 +80,7 @@ def _kpis_are_computed_from_the_uploaded_files_and_the_rest_say_they_were_entere
     computed = Measure.objects.exclude(aggregation="")
     assert set(computed.values_list("slug", flat=True)) == COMPUTED
     kpis = Measure.objects.filter(is_kpi=True)
-    assert kpis.exclude(aggregation="").count() >= 7
+    assert kpis.exclude(aggregation="").count() >= 9
     for measure in computed.select_related("source_dataset"):
         assert set(measure.observations.values_list("source", flat=True)) == {"computed"}, measure.slug
         assert measure.method.startswith("Computed each month from the latest data file of")
@@ -120,6 +122,8 @@ def _some_kpis_are_on_track_some_not_and_only_the_cad_one_is_data_suspect():
     assert statuses["311-days-to-close"] == Status.OFF_TRACK
     assert statuses["code-enforcement-backlog"] == Status.OFF_TRACK
     assert statuses["police-priority-1-response-time"] == Status.OFF_TRACK
+    assert statuses["fire-response-within-standard"] == Status.APPROACHING
+    assert statuses["permit-days-to-issue"] == Status.ON_TRACK
     assert [row.slug for row in rows if row.data_suspect] == ["police-priority-1-response-time"]
     # Because the CAD incidents' latest quality run failed, while every other measure's dataset passes.
     sources = set(Measure.objects.exclude(source_dataset=None).values_list("source_dataset__identifier", flat=True))

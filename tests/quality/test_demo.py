@@ -92,7 +92,8 @@ def test_the_datasets_behind_the_goals_demo_hold_three_years_told_as_its_stories
         header, *rows = rows_of(table.csv())
         column = next(f.name for f in SPECS[identifier].fields if f.type in ("date", "datetime"))
         dates = sorted(row[header.index(column)][:10] for row in rows)
-        assert dates[0][:7] == "2023-11" and dates[-1] < DAY.isoformat(), identifier
+        # (Permits take weeks to issue: applications start a month earlier, so the first month has issues.)
+        assert "2023-10" <= dates[0][:7] <= "2023-11" and dates[-1] < DAY.isoformat(), identifier
     # Crashes: the targeted intersections are 50, and their crashes fall by about a fifth from the first month.
     header, *crashes = rows_of(demo_table(SPECS["dot-crashes-by-intersection"], as_of=DAY).csv())
     at = header.index("crashed_at")
