@@ -7,7 +7,7 @@ slug, the status and access level codes, the DCAT-US frequency (``R/P1M``...).
 from __future__ import annotations
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django_filters import rest_framework as filters
 
 from quality.selectors import QualityState, datasets_in_quality_state
@@ -24,15 +24,30 @@ _LABEL_COLUMNS = {Department: "name", Theme: "name", Initiative: "name"}
 
 def use_plain_choices(form: forms.Form) -> None:
     """Give the form's department, theme and initiative selects (their widgets) their options as plain (value,
-    label) pairs, read in one query of values each. Left alone, each select builds a model instance per option
-    through a server-side cursor (three round trips on PostgreSQL) on every page. The options, and what the fields
-    accept, are the same: a submitted value is still looked up in the field's queryset."""
-    for field in form.fields.values():
-        if not isinstance(field, forms.ModelChoiceField) or field.queryset.model not in _LABEL_COLUMNS:
-            continue
-        label = _LABEL_COLUMNS[field.queryset.model]
-        empty = [("", field.empty_label)] if field.empty_label is not None else []
-        field.widget.choices = [*empty, *field.queryset.values_list(field.to_field_name or "pk", label)]
+    label) pairs, sorted by label as their querysets sort them, all read in one query (a ``UNION ALL`` of each
+    select's values). Left alone, each select builds a model instance per option through a server-side cursor
+    (three round trips on PostgreSQL) on every page. The options, and what the fields accept, are the same: a
+    submitted value is still looked up in the field's queryset."""
+    selects = [
+        field
+        for field in form.fields.values()
+        if isinstance(field, forms.ModelChoiceField) and field.queryset.model in _LABEL_COLUMNS
+    ]
+    if not selects:
+        return
+    parts = [
+        field.queryset.order_by()
+        .annotate(_select=Value(index))
+        .values_list("_select", field.to_field_name or "pk", _LABEL_COLUMNS[field.queryset.model])
+        for index, field in enumerate(selects)
+    ]
+    label = _LABEL_COLUMNS[selects[0].queryset.model]
+    rows = parts[0].union(*parts[1:], all=True).order_by("_select", label) if len(parts) > 1 else parts[0]
+    options: list[list] = [[("", field.empty_label)] if field.empty_label is not None else [] for field in selects]
+    for index, value, text in rows:
+        options[index].append((value, text))
+    for field, choices in zip(selects, options, strict=True):
+        field.widget.choices = choices
 
 
 #: ``?sort=`` values and the ordering each one means (a leading ``-`` reverses, as the links do).
@@ -103,6 +118,15 @@ class PublicDatasetFilter(filters.FilterSet):
         for filter_ in self.filters.values():
             if filter_.field_class.widget is forms.Select and "widget" not in filter_.extra:
                 filter_.extra["widget"] = QuickSelect
+
+    def get_form_class(self) -> type[forms.Form]:
+        # The form's fields come from the filters alone, the same for every instance of a filter set class: build
+        # the form class once per class, not on every request (each form still gets its own copy of the fields).
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = cls._form_class = super().get_form_class()
+        return form_class
 
     def filter_search(self, queryset: QuerySet[Dataset], name: str, value: str) -> QuerySet[Dataset]:
         return selectors.datasets_matching(queryset, value)

@@ -13,7 +13,8 @@ from html import escape
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 
 from quality.templatetags.quality_tags import quality_badge
@@ -53,7 +54,9 @@ def _row(dataset: Dataset, *, selectable: bool, url: tuple[str, str]) -> str:
     contact = dataset.contact.full_name if dataset.contact_id and dataset.contact else ""
     published = ' <span class="usa-tag">published</span>' if dataset.published else ""
     updated = timezone.localtime(dataset.updated_at) if timezone.is_aware(dataset.updated_at) else dataset.updated_at
-    when = f'<time datetime="{dateformat.format(updated, "c")}">{dateformat.format(updated, "j M Y")}</time>'
+    # As the template's |date:"c" and |date:"j M Y" write it (the month's abbreviation translated).
+    day = f"{updated.day} {MONTHS_3[updated.month].title()} {updated.year}"
+    when = f'<time datetime="{updated.isoformat()}">{escape(day)}</time>'
     cells.append(
         f"      <td>{escape(dataset.department.name)}</td>\n"
         f"      <td>{escape(contact) if contact else '—'}</td>\n"
