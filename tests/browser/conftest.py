@@ -199,3 +199,30 @@ def login(personas):
         return response
 
     return do_login
+
+
+@pytest.fixture
+def open_as(personas, base_url):
+    """``open_as(page, "stat_lead", url)``: open ``url`` signed in as that persona; returns the page's response.
+
+    The session is made on the server (as the test client's ``force_login`` makes it) and its cookie handed to
+    the browser, which saves the login form's two page loads per test; the form itself is driven by ``login``
+    and its own tests. ``"anonymous"`` signs nobody in. Fails the test if the page sent a signed-in persona to the
+    login form (a lost session would otherwise pass for the page under test)."""
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+    from django.test import Client
+
+    def do_open(page, persona: str, url: str):
+        if persona != "anonymous":
+            client = Client()
+            client.force_login(personas[persona])
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+        response = page.goto(url)
+        if persona != "anonymous":
+            login_path = resolve_url(settings.LOGIN_URL)
+            assert urlsplit(page.url).path != login_path, f"{persona} was sent to sign in at {page.url}"
+        return response
+
+    return do_open

@@ -65,7 +65,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("persona", "url"), CASES, ids=["delete", "delete-published", "history-parts", "sorted"])
-def test_page_passes_axe(page, login, personas, city, persona, url):
-    response = login(page, persona, next=url(personas, city))
+def test_page_passes_axe(page, open_as, personas, city, persona, url):
+    response = open_as(page, persona, url(personas, city))
     assert response.status == 200, page.url
     assert_accessible(page)

@@ -1,8 +1,9 @@
 """Every page built so far passes axe-core's WCAG 2.1 A/AA rules, seen as the persona who would see it.
 
-Each case signs the persona in through the login form, opens the page (checking its status, so a 403 or a login
-redirect is never mistaken for the page under test), optionally drives it into a state (form errors, a lockout)
-and runs axe over the whole document.
+Each case opens the page as the persona, signed in by a session cookie (the login form has cases of its own),
+checking its status and that it did not send the persona to sign in (so a 403 or a login redirect is never
+mistaken for the page under test), optionally drives it into a state (form errors, a lockout) and runs axe over
+the whole document.
 """
 
 from __future__ import annotations
@@ -375,11 +376,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_page_passes_axe(page, login, personas, city, inventory_datasets, case):
+def test_page_passes_axe(page, open_as, personas, city, inventory_datasets, case):
     url = case.url(personas, city) if callable(case.url) else case.url
-    # The login form's ?next= brings a persona straight to the page: one page load fewer per case.
-    response = page.goto(url) if case.persona == "anonymous" else login(page, case.persona, next=url)
-    status = response.status
+    status = open_as(page, case.persona, url).status
     if case.then:
         status = case.then(page, personas)
     assert status == case.status, f"{case.id}: {url} answered {status}, expected {case.status} (now at {page.url})"
@@ -404,13 +403,10 @@ def test_api_docs_load_from_our_own_static_files(page, personas):
         ("stat_lead", "/team/portfolios/public-safety/edit/"),
     ],
 )
-def test_pages_reflow_on_a_phone_without_sideways_scrolling(page, login, personas, persona, url):
+def test_pages_reflow_on_a_phone_without_sideways_scrolling(page, open_as, personas, persona, url):
     """WCAG 2.1 1.4.10 Reflow: at 320 CSS pixels wide the page itself never scrolls sideways (wide tables scroll
     inside their own focusable container)."""
     page.set_viewport_size({"width": 320, "height": 800})
-    if persona == "anonymous":
-        page.goto(url)
-    else:
-        login(page, persona, next=url)
+    open_as(page, persona, url)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 320px wide"
