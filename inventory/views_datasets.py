@@ -435,6 +435,7 @@ def dataset_delete(request: HttpRequest, pk: int) -> HttpResponse:
         "dataset": dataset,
         "distributions": dataset.distributions.count(),
         "fields": dataset.fields.count(),
+        "errors": services.delete_problems(dataset),
     }
     if request.method == "POST":
         title = dataset.title

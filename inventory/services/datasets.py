@@ -509,21 +509,39 @@ def _touch(dataset: Dataset, *, by, reason: str) -> None:
 # --- deleting -----------------------------------------------------------------------------------------------------
 
 
+def delete_problems(dataset: Dataset) -> list[str]:
+    """Why ``dataset`` cannot be deleted now (empty: it can): it is published, or measures are computed from it
+    (their values would lose their source; a measure that only names it as its source just loses the link)."""
+    problems = []
+    if dataset.published:
+        problems.append(
+            "This dataset is published: the public catalogue and data.json list it. Unpublish it first (edit it "
+            "and untick Published), then delete it."
+        )
+    computed = list(dataset.measures.exclude(aggregation="").order_by("name").values_list("name", flat=True))
+    if computed:
+        names = ", ".join(f"“{name}”" for name in computed)
+        problems.append(
+            f"{len(computed)} measure{'s are' if len(computed) > 1 else ' is'} computed from this dataset: {names}. "
+            "Compute them from another dataset, or clear their computation, then delete it."
+        )
+    return problems
+
+
 @transaction.atomic
 def dataset_delete(*, dataset: Dataset, by=None) -> None:
     """Delete a dataset with its distributions, data dictionary and quality results, in one transaction.
 
     Refuses (ValidationError, nothing deleted) a published dataset: the public catalogue, ``/data.json`` and the
-    catalogues that harvest it list it, so it is unpublished first, a change its history keeps. The history
+    catalogues that harvest it list it, so it is unpublished first, a change its history keeps. Refuses too while
+    measures are computed from it (see :func:`delete_problems`). The history
     records who deleted it (the rows' history stays, so the deletion can be traced). Only the Stat lead and
     analysts delete datasets: that is the caller's to check (see ``team.access``).
     """
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
-    if dataset.published:
-        raise ValidationError(
-            "This dataset is published: the public catalogue and data.json list it. Unpublish it first (edit it "
-            "and untick Published), then delete it."
-        )
+    problems = delete_problems(dataset)
+    if problems:
+        raise ValidationError(problems)
     _record_as(dataset, by=by, reason="Deleted")
     for part in [*dataset.distributions.all(), *dataset.fields.all()]:
         _record_as(part, by=by, reason="Deleted with its dataset")
