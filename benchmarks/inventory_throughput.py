@@ -12,7 +12,9 @@ Requests go to 127.0.0.1 only, bounded in number.
 Each page is measured in --rounds rounds, each right after a fresh /healthz measurement, and judged by the median
 of its per-round ratios: other work on a shared machine comes and goes, and one early baseline would judge every
 later page by a machine that no longer exists. The baseline's own row compares /healthz with itself a moment
-later: far from 100% means the machine was not steady.
+later: far from 100% means the machine was not steady. On Linux it also prints the CPU the server's workers spent
+per request of each page (median of the rounds), which other work on the machine hardly moves: the figure to compare
+two versions of the code by.
 """
 
 from __future__ import annotations
@@ -202,6 +204,21 @@ def signed_in_cookie(base: str) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+def worker_cpu_seconds(server: subprocess.Popen) -> float | None:
+    """CPU seconds (user + system) used so far by the server's gunicorn workers, read from /proc (Linux); None
+    elsewhere. Unlike throughput, a page's CPU per request hardly moves with other work on the machine, so it
+    compares two versions of the code measured at different moments."""
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        total = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    except OSError:
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def throughput(url: str, *, cookie: str, requests_total: int, concurrency: int) -> tuple[float, float]:
     """Requests per second and median latency (ms) for ``requests_total`` GETs from ``concurrency`` threads."""
     latencies: list[float] = []
@@ -271,25 +288,32 @@ def main() -> None:
         # Other work on the machine comes and goes, so each page is measured in several rounds, each right after
         # /healthz, and judged by the median of its per-round ratios rather than against one early baseline.
         per_round = max(args.requests // args.rounds, args.concurrency)
-        samples: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _path in pages}
+        samples: dict[str, list[tuple[float, float, float, float | None]]] = {label: [] for label, _path in pages}
         for round_number in range(1, args.rounds + 1):
             print(f"round {round_number} of {args.rounds}...", flush=True)
             for label, path in pages:
                 healthz, _ = throughput(
                     base + baseline_path, cookie=cookie, requests_total=per_round, concurrency=args.concurrency
                 )
+                cpu_before = worker_cpu_seconds(server)
                 rps, median = throughput(
                     base + path, cookie=cookie, requests_total=per_round, concurrency=args.concurrency
                 )
-                samples[label].append((rps, median, rps / healthz))
-        print(f"\n{'page':40} {'req/s':>8} {'median ms':>10} {'vs /healthz':>12}  goal >= 15%")
+                cpu_after = worker_cpu_seconds(server)
+                cpu_ms = None
+                if cpu_before is not None and cpu_after is not None:
+                    cpu_ms = (cpu_after - cpu_before) / per_round * 1000
+                samples[label].append((rps, median, rps / healthz, cpu_ms))
+        print(f"\n{'page':40} {'req/s':>8} {'median ms':>10} {'worker CPU ms':>14} {'vs /healthz':>12}  goal >= 15%")
         for label, runs in samples.items():
             rps = statistics.median(run[0] for run in runs)
             median = statistics.median(run[1] for run in runs)
             ratio = statistics.median(run[2] for run in runs)
+            cpu = [run[3] for run in runs if run[3] is not None]
+            cpu_text = f"{statistics.median(cpu):14.1f}" if cpu else f"{'-':>14}"
             verdict = "" if label.startswith("/healthz") else ("ok" if ratio >= 0.15 else "BELOW GOAL")
             spread = f"  (rounds: {', '.join(f'{run[2]:.0%}' for run in runs)})" if verdict else ""
-            print(f"{label:40} {rps:8.1f} {median:10.1f} {ratio:11.0%}  {verdict}{spread}")
+            print(f"{label:40} {rps:8.1f} {median:10.1f} {cpu_text} {ratio:11.0%}  {verdict}{spread}")
         timings = []
         for _ in range(5):
             started = time.perf_counter()
