@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import threading
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from inventory.models import AccessLevel, Dataset, DiscoveryAnswer, DiscoveryQuestion, Initiative, PriorityWeights
 from inventory.services.bulk import datasets_bulk_update
@@ -218,3 +219,56 @@ def test_the_migration_fills_the_scores_from_the_stored_weights(city):
 
     assert dict(Dataset.objects.values_list("title", "priority_score")) == {"Critical": 10, "Sensitive": -1}
     assert_every_score_current()
+
+
+# --- a dataset written while the weights change ------------------------------------------------------------------
+
+
+def _in_thread(work) -> threading.Thread:
+    """Run ``work`` on its own database connection (as another request would), closing it at the end."""
+
+    def run():
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["dataset edit", "new weights"])
+def test_a_dataset_edited_while_the_weights_change_ends_with_the_new_weights(city, first):
+    """Whichever starts first, the other waits for it, so the stored score is the dataset's new initiative under the
+    new weights: not the old weight (the edit scored with weights about to change) nor none (the rescore of all
+    reading the dataset as it was before the edit)."""
+    compstat = InitiativeFactory(name="CompStat", slug="compstat")
+    dataset = DatasetFactory(title="Calls for service")
+    PriorityWeights.current()
+    started, finish = threading.Event(), threading.Event()
+
+    def edit():
+        with transaction.atomic():
+            dataset_update(dataset=dataset, initiatives=[compstat])
+            started.set()
+            finish.wait(5)
+
+    def reweigh():
+        with transaction.atomic():
+            priority_weights_update(initiative=7)
+            started.set()
+            finish.wait(5)
+
+    holder = _in_thread(edit if first == "dataset edit" else reweigh)
+    assert started.wait(5)
+    waiter = _in_thread(reweigh if first == "dataset edit" else edit)
+    waiter.join(0.5)
+    assert waiter.is_alive(), "the second write waits for the first to commit"
+    finish.set()
+    holder.join(5)
+    waiter.join(5)
+    assert not holder.is_alive() and not waiter.is_alive()
+    assert stored_score(dataset) == 7 == reasoned_score(dataset)
