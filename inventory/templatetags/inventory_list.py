@@ -35,7 +35,7 @@ def _dataset_url_parts() -> tuple[str, str]:
     return head, tail
 
 
-def _row(dataset: Dataset, *, selectable: bool, url: tuple[str, str]) -> str:
+def _row(dataset: Dataset, *, selectable: bool, url: tuple[str, str], months: dict[int, str]) -> str:
     pk = dataset.pk
     title = escape(dataset.title)
     cells = ["    <tr>\n"]
@@ -55,7 +55,7 @@ def _row(dataset: Dataset, *, selectable: bool, url: tuple[str, str]) -> str:
     published = ' <span class="usa-tag">published</span>' if dataset.published else ""
     updated = timezone.localtime(dataset.updated_at) if timezone.is_aware(dataset.updated_at) else dataset.updated_at
     # As the template's |date:"c" and |date:"j M Y" write it (the month's abbreviation translated).
-    day = f"{updated.day} {MONTHS_3[updated.month].title()} {updated.year}"
+    day = f"{updated.day} {months[updated.month]} {updated.year}"
     when = f'<time datetime="{updated.isoformat()}">{escape(day)}</time>'
     cells.append(
         f"      <td>{escape(dataset.department.name)}</td>\n"
@@ -75,5 +75,6 @@ def inventory_rows(datasets: Iterable[Dataset], selectable=False) -> SafeString:
     """The ``<tr>`` of each dataset: a checkbox to select it (when ``selectable``), its title linking to its page
     with its themes, department, steward, status, access, last update, quality badge and priority score."""
     url = _dataset_url_parts()
-    rows = [_row(dataset, selectable=bool(selectable), url=url) for dataset in datasets]
+    months = {number: str(name).title() for number, name in MONTHS_3.items()}  # in the request's language
+    rows = [_row(dataset, selectable=bool(selectable), url=url, months=months) for dataset in datasets]
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped or an int
