@@ -181,6 +181,9 @@ class MeasureTarget(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="targets")
     period = models.DateField(help_text="The first day of the period.")
     value = models.DecimalField(max_digits=16, decimal_places=4)
+    # When it was last set: the dashboards' fingerprint reads it (a target moved to another period keeps the
+    # count and the sum of targets, so those alone would not tell).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["measure", "period"]

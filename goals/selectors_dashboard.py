@@ -442,7 +442,7 @@ SELECT
   (SELECT COUNT(*) || ':' || COALESCE(MAX(recorded_at)::text, '') FROM goals_observation),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_measure),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_goal),
-  (SELECT COUNT(*) || ':' || COALESCE(SUM(value)::text, '') FROM goals_measuretarget),
+  (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_measuretarget),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_narrative),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(latest_run_id)::text, '') || ':' || COALESCE(MAX(checked_at)::text, '')
           || ':' || SUM(CASE WHEN stale THEN 1 ELSE 0 END) FROM quality_datasetquality),
@@ -453,8 +453,8 @@ SELECT
 
 def data_fingerprint() -> str:
     """A short digest that changes whenever anything a dashboard shows is written: one query. Observations are
-    judged by count and newest ``recorded_at`` (every write path of goals.services sets it, bulk ones included);
-    targets, which have no timestamp, by count and sum."""
+    judged by count and newest ``recorded_at`` (every write path of goals.services sets it, bulk ones included),
+    targets by count and newest ``updated_at`` (a target moved to another period changes no count or sum)."""
     sql = _FINGERPRINT_SQL
     if connection.vendor != "postgresql":
         sql = sql.replace("::text", "")

@@ -367,3 +367,18 @@ def test_the_signed_in_dashboard_links_to_the_goals_dashboards(as_persona, dashb
     assert lead.find("a", href=POLICE) is not None and lead.find("a", href=CITY) is None
     contact = parse(as_persona("parks_contact").get("/dashboard/"))
     assert contact.find("a", href="/goals/departments/parks/") is not None
+
+
+def test_a_target_moved_to_another_period_shows_on_the_next_request(as_persona, dashboard_data, users):
+    """Moving a target from one period to another keeps the number and the total of targets: the page must still
+    be rebuilt (the fingerprint once judged targets by count and sum alone, and served the old page)."""
+    from goals.services.definitions import measure_target_set
+
+    crashes, december = dashboard_data["crashes"], MONTHS[-2]
+    measure_target_set(measure=crashes, period=december, value=Decimal("90"), by=users["stat_lead"])
+    client = as_persona("police_lead")
+    # January 2026: 98 crashes against the standing target of 100.
+    assert "98 crashes in January 2026, target 100" in text_of(client.get(POLICE))
+    measure_target_set(measure=crashes, period=december, value=None, by=users["stat_lead"])
+    measure_target_set(measure=crashes, period=MONTHS[-1], value=Decimal("90"), by=users["stat_lead"])
+    assert "98 crashes in January 2026, target 90" in text_of(client.get(POLICE))
