@@ -10,7 +10,7 @@ visitors too), or 404 for an object they may not even read; a service's Validati
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -20,7 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory.api import _as_drf_error
-from team.access import MEASURES, actor_for, get_object_for_user, require
+from inventory.models import Dataset
+from team.access import DATASETS, MEASURES, actor_for, get_object_for_user, require
 
 from . import selectors, services
 from .models import Goal, Measure, Observation, ObservationSource, Priority
@@ -129,8 +130,9 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     pagination_class = GoalsPagination
 
     def get_queryset(self) -> QuerySet[Goal]:
+        visible = selectors.goals_visible_to(self.request.user)
         return (
-            selectors.goals_visible_to(self.request.user)
+            selectors.with_parent_readable(visible, self.request.user)
             .select_related("priority")
             .prefetch_related("departments")
             .order_by("priority__position", "statement", "pk")
@@ -221,8 +223,16 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_field = "slug"
 
     def get_queryset(self) -> QuerySet[Measure]:
-        visible = selectors.measures_visible_to(self.request.user)
-        return selectors.measures_annotated(visible).order_by("goal__priority__position", "goal_id", "-is_kpi", "name")
+        actor = actor_for(self.request.user)
+        visible = selectors.measures_visible_to(actor)
+        # Whether the reader may see the source dataset (DATASETS): if not, the output neither names it nor shows
+        # the computation's error, which can quote where its data is fetched from. In the same query.
+        source = DATASETS.readable(actor, Dataset.objects.filter(pk=OuterRef("source_dataset_id")))
+        return (
+            selectors.measures_annotated(visible)
+            .annotate(source_readable=Exists(source))
+            .order_by("goal__priority__position", "goal_id", "-is_kpi", "name")
+        )
 
     def _output(self, measure: Measure, code: int) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=measure.pk)).data, status=code)

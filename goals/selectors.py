@@ -24,6 +24,7 @@ from django.db.models import (
     BooleanField,
     Case,
     DecimalField,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -77,6 +78,13 @@ def goals_visible_to(user_or_actor) -> QuerySet[Goal]:
     owned = Goal.objects.filter(q).values("pk")
     with_measures = measures_visible_to(actor).values("goal_id")
     return Goal.objects.filter(Q(pk__in=owned) | Q(pk__in=with_measures))
+
+
+def with_parent_readable(queryset: QuerySet[Goal], user_or_actor) -> QuerySet[Goal]:
+    """``queryset`` with ``parent_readable``: whether the user may read each goal's parent (a goal page or the API
+    names the parent only then), in the same query."""
+    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_for(user_or_actor)
+    return queryset.annotate(parent_readable=Exists(goals_visible_to(actor).filter(pk=OuterRef("parent_id"))))
 
 
 def observations_visible_to(user_or_actor) -> QuerySet[Observation]:

@@ -40,7 +40,9 @@ class PriorityOutputSerializer(serializers.ModelSerializer):
 class GoalOutputSerializer(serializers.ModelSerializer):
     priority = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     departments = DepartmentRefOutputSerializer(many=True, read_only=True)
-    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="The parent goal's id.")
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The parent goal's id (null when you may not read it)."
+    )
 
     class Meta:
         model = Goal
@@ -60,6 +62,12 @@ class GoalOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, goal: Goal) -> dict:
+        data = super().to_representation(goal)
+        if not getattr(goal, "parent_readable", True):
+            data["parent"] = None
+        return data
 
 
 class GoalInputSerializer(serializers.Serializer):
@@ -104,7 +112,10 @@ class MeasureOutputSerializer(serializers.ModelSerializer):
     goal = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The goal's id.")
     department = DepartmentRefOutputSerializer(read_only=True)
     source_dataset = serializers.SlugRelatedField(
-        slug_field="identifier", read_only=True, allow_null=True, help_text="The source dataset's identifier."
+        slug_field="identifier",
+        read_only=True,
+        allow_null=True,
+        help_text="The source dataset's identifier (null, as is compute_error, when you may not see the dataset).",
     )
     filters = RuleSerializer(many=True, read_only=True)
     condition = serializers.SerializerMethodField(help_text="A share's condition, or null.")
@@ -146,6 +157,13 @@ class MeasureOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, measure: Measure) -> dict:
+        data = super().to_representation(measure)
+        if not getattr(measure, "source_readable", True):
+            # A dataset the reader may not see: not named, and its fetch errors (which name addresses) not shown.
+            data["source_dataset"], data["compute_error"] = None, ""
+        return data
 
     @extend_schema_field(RuleSerializer(allow_null=True))
     def get_condition(self, measure: Measure) -> dict | None:

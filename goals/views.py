@@ -69,8 +69,10 @@ def get_measure(request: HttpRequest, slug: str) -> Measure:
 
 
 def get_goal(request: HttpRequest, pk: int) -> Goal:
+    """The goal ``pk`` if the user may read it (with ``parent_readable``), else 404."""
+    goals = selectors.goals_visible_to(request.user).select_related("priority", "parent")
     try:
-        return selectors.goals_visible_to(request.user).select_related("priority", "parent").get(pk=pk)
+        return selectors.with_parent_readable(goals, request.user).get(pk=pk)
     except Goal.DoesNotExist as exc:
         raise Http404("No goal matches the given query.") from exc
 
@@ -133,6 +135,8 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "goals/goal_detail.html",
         {
             "goal": goal,
+            # A parent goal the reader may not read is not named (its link would be a 404 anyway).
+            "parent": goal.parent if goal.parent_readable else None,
             "measures": measures,
             "departments": goal.departments.order_by("name"),
             "children": selectors.goals_visible_to(request.user).filter(parent=goal).order_by("statement"),

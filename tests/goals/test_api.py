@@ -235,3 +235,25 @@ def test_the_data_suspect_filter_and_flag(as_persona, framework, city):
     assert slugs(client.get("/api/measures/?data_suspect=true")) == {"stale-one"}
     assert "stale-one" not in slugs(client.get("/api/measures/?data_suspect=false"))
     assert client.get("/api/measures/stale-one/").json()["data_suspect"] is True
+
+
+def test_a_source_dataset_the_reader_may_not_see_is_not_named_nor_its_fetch_error_shown(as_persona, framework, city):
+    """The public page says "a city dataset that is not published"; the API must not name it either, nor repeat a
+    computation error that quotes where its data is fetched from."""
+    hidden = DatasetFactory(identifier="pd-cad-internal", department=city["police"])
+    error = "The data could not be read from https://cad.internal.example/export.csv: connection refused."
+    MeasureFactory(
+        goal=framework["public_goal"],
+        department=city["police"],
+        slug="response-computed",
+        public=True,
+        source_dataset=hidden,
+        aggregation="count",
+        date_column="received",
+        compute_error=error,
+    )
+    anonymous = as_persona("anonymous").get("/api/measures/response-computed/").json()
+    assert anonymous["source_dataset"] is None and anonymous["compute_error"] == ""
+    assert "cad.internal" not in str(as_persona("anonymous").get("/api/measures/").json())
+    analyst = as_persona("stat_analyst").get("/api/measures/response-computed/").json()
+    assert analyst["source_dataset"] == "pd-cad-internal" and analyst["compute_error"] == error

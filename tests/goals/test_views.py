@@ -201,6 +201,16 @@ def test_an_outsider_gets_404_for_a_goal_it_may_not_read(as_persona, police_goal
     assert as_persona("parks_contact").post(url("goal_edit", police_goal.pk), {}).status_code == 404
 
 
+def test_a_goal_page_does_not_name_a_parent_goal_the_reader_may_not_read(as_persona, city, police_goal):
+    parks_goal = GoalFactory(statement="Open every playground", departments=[city["parks"]], parent=police_goal)
+    parks = as_persona("parks_contact").get(url("goal", parks_goal.pk))
+    assert parks.status_code == 200 and "Cut crashes by 20%" not in parks.content.decode()
+    assert "Cut crashes by 20%" in as_persona("stat_analyst").get(url("goal", parks_goal.pk)).content.decode()
+    parks_api = as_persona("parks_contact").get(f"/api/goals/{parks_goal.pk}/").json()
+    assert parks_api["parent"] is None
+    assert as_persona("stat_analyst").get(f"/api/goals/{parks_goal.pk}/").json()["parent"] == police_goal.pk
+
+
 def test_the_goal_form_shows_errors_and_writes_nothing(as_persona, city):
     response = as_persona("stat_lead").post(url("goal_create"), goal_data(city, statement="", departments=[]))
     assert response.status_code == 200
