@@ -66,11 +66,17 @@ def _lock(measure: Measure) -> None:
 
 @transaction.atomic
 def observation_record(
-    *, measure: Measure, period: datetime.date, value: Decimal, note: str = "", by=None, source: str = "manual"
+    *,
+    measure: Measure,
+    period: datetime.date,
+    value: Decimal,
+    note: str | None = "",
+    by=None,
+    source: str = "manual",
 ) -> Observation:
-    """Record (or correct) the value of the period containing ``period`` for a manual measure. Guarantees: one
-    observation per measure and period (a second call replaces the first, the history keeps it); no value for a
-    period that has not begun; never on a computed measure."""
+    """Record (or correct) the value of the period containing ``period`` for a manual measure (``note=None`` keeps
+    the note already recorded). Guarantees: one observation per measure and period (a second call replaces the
+    first, the history keeps it); no value for a period that has not begun; never on a computed measure."""
     if measure.is_computed:
         raise ValidationError(COMPUTED_REFUSAL)
     start = period_start(period, measure.frequency)
@@ -89,7 +95,9 @@ def observation_record(
     observation = Observation.objects.filter(measure=measure, period=start).first()
     if observation is None:
         observation = Observation(measure=measure, period=start)
-    observation.value, observation.note, observation.source, observation.recorded_by = value, note, source, by
+    if note is not None:
+        observation.note = note
+    observation.value, observation.source, observation.recorded_by = value, source, by
     observation._change_reason = "Recorded"
     if by is not None:
         observation._history_user = by
@@ -147,12 +155,13 @@ NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
 
 @dataclass
 class RowPlan:
-    """What saving one row would do. ``line`` is its line in the file (the header is line 1)."""
+    """What saving one row would do. ``line`` is its line in the file (the header is line 1); ``note`` is ``None``
+    when the file has no note column (the note already recorded stays)."""
 
     line: int
     period_text: str
     value_text: str
-    note: str = ""
+    note: str | None = None
     period: datetime.date | None = None
     value: Decimal | None = None
     action: str = NEW
@@ -186,9 +195,13 @@ def observations_plan(
 ) -> UploadPlan:
     """What saving ``rows`` to ``measure`` would do, row by row: new, changed (and from what), unchanged, or invalid
     and why (a period that is not one, a value that is not a number, a period not begun, the same period twice).
-    Writes nothing; reads the measure's observations with one query."""
+    A row whose value is the recorded one but whose note differs is a change too. Writes nothing; reads the
+    measure's observations with one query."""
     today = today or timezone.localdate()
-    existing = dict(Observation.objects.filter(measure=measure).values_list("period", "value"))
+    existing = {
+        period: (value, note)
+        for period, value, note in Observation.objects.filter(measure=measure).values_list("period", "value", "note")
+    }
     seen: dict[datetime.date, int] = {}
     plans = []
     for index, raw in enumerate(rows):
@@ -196,7 +209,7 @@ def observations_plan(
             line=index + 2,
             period_text=raw.get("period", "").strip(),
             value_text=raw.get("value", "").strip(),
-            note=raw.get("note", "").strip(),
+            note=raw["note"].strip() if "note" in raw else None,
         )
         try:
             row.period = parse_period(row.period_text, measure.frequency)
@@ -220,8 +233,9 @@ def observations_plan(
         if row.errors:
             row.action = INVALID
         elif row.period in existing:
-            row.previous = existing[row.period]
-            row.action = UNCHANGED if row.previous == row.value else CHANGED
+            row.previous, note = existing[row.period]
+            same_note = row.note is None or row.note == note
+            row.action = UNCHANGED if row.previous == row.value and same_note else CHANGED
         plans.append(row)
     return UploadPlan(measure=measure, rows=plans)
 

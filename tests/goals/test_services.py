@@ -274,6 +274,27 @@ def test_an_upload_is_planned_row_by_row_and_nothing_is_written_until_imported(c
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
+def test_an_upload_saves_a_new_note_on_an_unchanged_value_and_keeps_notes_a_file_without_notes_lacks(city, users):
+    measure = MeasureFactory(frequency="monthly")
+    january, february = datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)
+    ObservationFactory(measure=measure, period=january, value=10, note="")
+    ObservationFactory(measure=measure, period=february, value=20, note="Estimated: the count came in late")
+    with_notes = read_observations(csv_file("period,value,note\n2026-01,10,Two stations closed\n"))
+    plan = observations_plan(measure=measure, rows=with_notes, today=datetime.date(2026, 6, 1))
+    assert [row.action for row in plan.rows] == [CHANGED] and plan.to_write == 1
+    result = observations_import(measure=measure, rows=with_notes, by=users["police_lead"])
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
+    assert Observation.objects.get(measure=measure, period=january).note == "Two stations closed"
+    # A file with no note column corrects the value and leaves the note that was written alone.
+    without_notes = read_observations(csv_file("period,value\n2026-02,21\n2026-01,10\n"))
+    plan = observations_plan(measure=measure, rows=without_notes, today=datetime.date(2026, 6, 1))
+    assert [row.action for row in plan.rows] == [CHANGED, UNCHANGED]
+    observations_import(measure=measure, rows=without_notes, by=users["police_lead"])
+    notes = dict(Observation.objects.filter(measure=measure).values_list("period", "note"))
+    assert notes == {january: "Two stations closed", february: "Estimated: the count came in late"}
+    assert Observation.objects.get(measure=measure, period=february).value == 21
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
