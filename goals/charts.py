@@ -126,7 +126,12 @@ def department_share_figure(counts: Sequence[StatusCounts]) -> go.Figure:
                 orientation="h",
                 marker={
                     "color": style["color"],
-                    "pattern": {"shape": style["pattern"], "fgcolor": "#ffffff", "solidity": 0.3},
+                    "pattern": {
+                        "shape": style["pattern"],
+                        "fillmode": "overlay",
+                        "fgcolor": "#ffffff",
+                        "solidity": 0.3,
+                    },
                     "line": {"color": "#1b1b1b", "width": 0.5},
                 },
                 hovertemplate=f"%{{y}}<br>{status.label}: %{{x}}<extra></extra>",

@@ -84,6 +84,11 @@ def test_department_figure_stacks_kpis_by_status_with_patterns():
     assert list(by_name) == ["On track", "Approaching", "Off track", "No data"]
     assert by_name["On track"]["x"] == [2, 0] and by_name["No data"]["x"] == [0, 2]
     assert by_name["Off track"]["marker"]["pattern"]["shape"] == "x"
+    for status, style in charts.STATUS_STYLE.items():
+        # The bar is its status's colour with a white pattern over it ("replace" would draw the pattern in the
+        # colour on a blank bar: every status but the unpatterned one would look white).
+        marker = by_name[status.label]["marker"]
+        assert marker["color"] == style["color"] and marker["pattern"]["fillmode"] == "overlay"
     assert charts.department_summary(counts) == (
         "2 departments. Most on track: Police (2 of 4 KPIs). Least on track: Parks (0 of 2)."
     )
