@@ -31,6 +31,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -43,7 +44,7 @@ from django.db.models.functions import Abs, Coalesce, TruncMonth
 from team.access import MEASURES, Actor, ScopedPolicy
 from team.models import Department
 
-from .models import Direction, Measure, MeasureTarget, Narrative, Observation
+from .models import Direction, Measure, Narrative, Observation
 from .selectors import Point, measures_annotated, observations_for
 from .status import Status, measure_status
 
@@ -307,22 +308,18 @@ class TrendPoint:
 def kpi_trend(*, since: datetime.date, measures: QuerySet[Measure] | None = None) -> list[TrendPoint]:
     """Per month since ``since``: how many KPIs were on track, approaching and off track, counted by the database
     (KPIs with no target that month are left out)."""
-    # .order_by(): MeasureTarget's default ordering would join the measure, goal and priority into every lookup.
-    own_target = (
-        MeasureTarget.objects.filter(measure=OuterRef("measure_id"), period=OuterRef("period"))
-        .order_by()
-        .values("value")[:1]
-    )
     status, helpers = status_case()
     observations = Observation.objects.filter(measure__is_kpi=True, period__gte=since)
     if measures is not None:
         observations = observations.filter(measure__in=measures)
     rows = (
+        # The period's own target as a LEFT JOIN (unique on measure and period), not a correlated subquery: the
+        # status CASE reads the target a dozen times, and a subquery would be planned once per reading (costly
+        # enough that PostgreSQL JIT-compiled the query, most of its time).
         observations.annotate(
-            target=Coalesce(
-                Subquery(own_target, output_field=_DECIMAL), F("measure__target_value"), output_field=_DECIMAL
-            )
+            own_target=FilteredRelation("measure__targets", condition=Q(measure__targets__period=F("period")))
         )
+        .annotate(target=Coalesce(F("own_target__value"), F("measure__target_value"), output_field=_DECIMAL))
         .alias(**helpers)
         .annotate(status=status, month=TruncMonth("period"))
         .values("month")

@@ -382,3 +382,19 @@ def test_a_target_moved_to_another_period_shows_on_the_next_request(as_persona, 
     measure_target_set(measure=crashes, period=december, value=None, by=users["stat_lead"])
     measure_target_set(measure=crashes, period=MONTHS[-1], value=Decimal("90"), by=users["stat_lead"])
     assert "98 crashes in January 2026, target 90" in text_of(client.get(POLICE))
+
+
+def test_the_trend_judges_each_month_by_its_own_target_else_the_standing_one(city):
+    kpi = MeasureFactory(
+        goal=GoalFactory(departments=[city["police"]]), is_kpi=True, direction="down", target_value=200
+    )
+    for month in MONTHS[:3]:
+        Observation.objects.create(measure=kpi, period=month, value=120)
+    MeasureTargetFactory(measure=kpi, period=MONTHS[1], value=100)  # February: 120 against 100, 10% band
+    MeasureTargetFactory(measure=kpi, period=MONTHS[2], value=119)  # March: 120 against 119, within the band
+    trend = kpi_trend(since=MONTHS[0])
+    assert [(p.month, p.on_track, p.approaching, p.off_track) for p in trend] == [
+        (MONTHS[0], 1, 0, 0),
+        (MONTHS[1], 0, 0, 1),
+        (MONTHS[2], 0, 1, 0),
+    ]
