@@ -127,6 +127,16 @@ def test_a_figure_built_without_validation_is_the_same_figure():
     )
 
 
+def test_the_figure_written_as_data_is_the_plotly_figure():
+    """Pages write each measure's figure as data directly (no plotly objects): it must be the figure itself, for
+    any unit, any mix of statuses, a period without a target, and a single point."""
+    no_target = Point(datetime.date(2026, 5, 1), Decimal("7.25"), None, "upload", Status.NO_DATA)
+    minutes = dataclasses.replace(ROW, unit="minutes", direction="up")
+    for row, points in ((ROW, POINTS), (minutes, [*POINTS, no_target]), (ROW, POINTS[:1])):
+        assert charts.measure_figure_data(row, points) == charts.figure_data(charts.measure_figure(row, points))
+    json.dumps(charts.measure_figure_data(ROW, POINTS))
+
+
 def test_charts_have_no_theme_behind_them():
     counts = [StatusCounts("Police", "police", on_track=1)]
     for figure in (

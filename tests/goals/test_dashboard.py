@@ -398,3 +398,16 @@ def test_the_trend_judges_each_month_by_its_own_target_else_the_standing_one(cit
         (MONTHS[1], 0, 0, 1),
         (MONTHS[2], 0, 1, 0),
     ]
+
+
+def test_a_chart_s_data_cannot_break_out_of_its_script_element(as_persona, city):
+    goal = GoalFactory(departments=[city["police"]])
+    measure = MeasureFactory(
+        goal=goal, department=city["police"], slug="tricky", name="</script><script>alert(1)</script>", unit="a&b"
+    )
+    _history(measure, [5, 6])
+    html = as_persona("police_lead").get(POLICE).content.decode()
+    assert "<script>alert(1)" not in html
+    figure = json.loads(_json_script(html, "measure-tricky-figure"))
+    assert figure["data"][1]["hovertemplate"] == "%{x|%b %Y}<br>%{y:,.1f} a&b<br>%{text}<extra></extra>"
+    assert figure["data"][1]["y"] == [5.0, 6.0] and figure["config"]["displayModeBar"] is False
