@@ -411,3 +411,12 @@ def test_a_chart_s_data_cannot_break_out_of_its_script_element(as_persona, city)
     figure = json.loads(_json_script(html, "measure-tricky-figure"))
     assert figure["data"][1]["hovertemplate"] == "%{x|%b %Y}<br>%{y:,.1f} a&b<br>%{text}<extra></extra>"
     assert figure["data"][1]["y"] == [5.0, 6.0] and figure["config"]["displayModeBar"] is False
+
+
+def test_chart_tables_escape_what_people_typed(as_persona, city):
+    goal = GoalFactory(departments=[city["police"]])
+    measure = MeasureFactory(goal=goal, department=city["police"], slug="escaped", unit="<i>calls</i>")
+    _history(measure, [5])
+    html = as_persona("police_lead").get(POLICE).content.decode()
+    assert "<i>calls</i>" not in html and "Value (&lt;i&gt;calls&lt;/i&gt;)" in html
+    assert '<tr><th scope="row">January 2025</th><td class="text-right">5</td><td class="text-right">100</td>' in html
