@@ -462,10 +462,12 @@ def data_fingerprint() -> str:
 
 
 def dashboard_cached(name: str, build: Callable[[], object], *, fingerprint: str | None = None) -> object:
-    """``build()``'s result, cached under ``name`` and the data's current fingerprint."""
+    """``build()``'s result, cached under ``name`` and the data's current fingerprint. A ``None`` result (nothing
+    to show: a 404) is not cached, so requests for names that do not exist take no place in the cache."""
     key = f"goals-dashboard:{name}:{fingerprint or data_fingerprint()}"
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, CACHE_SECONDS)
+        if value is not None:
+            cache.set(key, value, CACHE_SECONDS)
     return value

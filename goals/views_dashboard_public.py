@@ -83,17 +83,20 @@ def public_measure(slug: str) -> MeasureRow:
     return rows[0]
 
 
-def _measure_page_data(slug: str, fingerprint: str) -> dict | None:
-    def build() -> dict:
+def _measure_page_data(slug: str, fingerprint: str) -> dict:
+    """The public measure's row, points and chart, cached; 404 (and nothing cached: anyone may ask for any slug)
+    when there is no such public measure."""
+
+    def build() -> dict | None:
         try:
             row = public_measure(slug)
         except Http404:
-            return {"missing": True}
+            return None
         points = series_for([row]).get(row.id, [])
         return {"row": row, "points": points, "chart": measure_chart(row, points, prefix="public")}
 
     data = dashboard_cached(f"public-measure:{slug}", build, fingerprint=fingerprint)
-    if data.get("missing"):
+    if data is None:
         raise Http404("No public measure matches the given query.")
     return data
 

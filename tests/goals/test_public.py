@@ -153,3 +153,24 @@ def test_public_pages_cost_the_same_queries_however_much_data(as_persona, dashbo
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large) == len(small) <= 6
+
+
+def test_unknown_slugs_answer_404_without_filling_the_cache(as_persona, dashboard_data):
+    """Anyone may ask for any slug: an answer for a measure that does not exist (or is not public) must not take
+    a place in the cache, where enough of them would push out the cached dashboards."""
+    from django.core.cache import cache
+
+    from goals.selectors_dashboard import data_fingerprint
+
+    def cached(slug: str) -> bool:
+        return cache.get(f"goals-dashboard:public-measure:{slug}:{data_fingerprint()}") is not None
+
+    client = as_persona("anonymous")
+    cache.clear()
+    for n in range(3):
+        assert client.get(f"/public/measures/no-such-measure-{n}/").status_code == 404
+        assert client.get(f"/public/measures/no-such-measure-{n}.csv").status_code == 404
+        assert not cached(f"no-such-measure-{n}")
+    assert client.get("/public/measures/response/embed/").status_code == 404  # not public
+    assert not cached("response")
+    assert client.get("/public/measures/crashes/").status_code == 200 and cached("crashes")
