@@ -444,12 +444,14 @@ SELECT
   (SELECT COUNT(*) || ':' || COALESCE(MAX(latest_run_id)::text, '') || ':' || COALESCE(MAX(checked_at)::text, '')
           || ':' || SUM(CASE WHEN stale THEN 1 ELSE 0 END) FROM quality_datasetquality),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM inventory_dataset),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(id)::text, '') FROM goals_goal_departments)
+  (SELECT COUNT(*) || ':' || COALESCE(MAX(id)::text, '') FROM goals_goal_departments),
+  (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM team_department)
 """
 
 
 def data_fingerprint() -> str:
-    """A short digest that changes whenever anything a dashboard shows is written: one query. Observations are
+    """A short digest that changes whenever anything a dashboard shows is written (departments' names included):
+    one query. Observations are
     judged by count and newest ``recorded_at`` (every write path of goals.services sets it, bulk ones included),
     targets by count and newest ``updated_at`` (a target moved to another period changes no count or sum)."""
     sql = _FINGERPRINT_SQL

@@ -420,3 +420,14 @@ def test_chart_tables_escape_what_people_typed(as_persona, city):
     html = as_persona("police_lead").get(POLICE).content.decode()
     assert "<i>calls</i>" not in html and "Value (&lt;i&gt;calls&lt;/i&gt;)" in html
     assert '<tr><th scope="row">January 2025</th><td class="text-right">5</td><td class="text-right">100</td>' in html
+
+
+def test_a_renamed_department_shows_on_the_next_request(as_persona, dashboard_data, city):
+    from team.models import Department
+
+    client = as_persona("stat_lead")
+    assert "Police : 1 of 2 KPIs on track" in text_of(client.get(CITY))
+    police = Department.objects.get(pk=city["police"].pk)
+    police.name = "Police Department"
+    police.save()
+    assert "Police Department : 1 of 2 KPIs on track" in text_of(client.get(CITY))
