@@ -29,6 +29,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -44,7 +45,7 @@ from django.db.models.functions import Abs, Coalesce, TruncMonth
 from team.access import MEASURES, Actor, ScopedPolicy
 from team.models import Department
 
-from .models import Direction, Measure, Narrative, Observation
+from .models import Direction, Measure, MeasureFrequency, Narrative, Observation
 from .selectors import Point, measures_annotated, observations_for
 from .status import Status, measure_status
 
@@ -307,11 +308,22 @@ class TrendPoint:
 
 def kpi_trend(*, since: datetime.date, measures: QuerySet[Measure] | None = None) -> list[TrendPoint]:
     """Per month since ``since``: how many KPIs were on track, approaching and off track, counted by the database
-    (KPIs with no target that month are left out)."""
+    (KPIs with no target that month are left out). A KPI counts once a month, by its last value of the month (a
+    weekly one has four or five)."""
     status, helpers = status_case()
     observations = Observation.objects.filter(measure__is_kpi=True, period__gte=since)
     if measures is not None:
         observations = observations.filter(measure__in=measures)
+    later_in_month = (
+        Observation.objects.alias(month=TruncMonth("period"))
+        .filter(period__gte=since, measure_id=OuterRef("measure_id"), period__gt=OuterRef("period"))
+        .filter(month=OuterRef("month"))
+        .order_by()
+    )
+    # Only weekly KPIs can have two values in a month; the others skip the lookup.
+    observations = observations.annotate(month=TruncMonth("period")).filter(
+        ~Q(measure__frequency=MeasureFrequency.WEEKLY) | ~Exists(later_in_month)
+    )
     rows = (
         # The period's own target as a LEFT JOIN (unique on measure and period), not a correlated subquery: the
         # status CASE reads the target a dozen times, and a subquery would be planned once per reading (costly
@@ -321,7 +333,7 @@ def kpi_trend(*, since: datetime.date, measures: QuerySet[Measure] | None = None
         )
         .annotate(target=Coalesce(F("own_target__value"), F("measure__target_value"), output_field=_DECIMAL))
         .alias(**helpers)
-        .annotate(status=status, month=TruncMonth("period"))
+        .annotate(status=status)
         .values("month")
         .annotate(
             on_track=Count("id", filter=Q(status=Status.ON_TRACK)),

@@ -431,3 +431,18 @@ def test_a_renamed_department_shows_on_the_next_request(as_persona, dashboard_da
     police.name = "Police Department"
     police.save()
     assert "Police Department : 1 of 2 KPIs on track" in text_of(client.get(CITY))
+
+
+def test_the_trend_counts_a_weekly_kpi_once_a_month_by_its_last_week(city):
+    """The trend is a share of KPIs: a weekly KPI is one KPI, judged each month by its last week, not four or five."""
+    weekly = MeasureFactory(
+        goal=GoalFactory(departments=[city["police"]]), is_kpi=True, frequency="weekly", target_value=100
+    )
+    mondays = [datetime.date(2025, 1, 6) + datetime.timedelta(weeks=n) for n in range(4)]  # 6, 13, 20, 27 January
+    for monday, value in zip(mondays, [90, 95, 99, 130], strict=True):
+        Observation.objects.create(measure=weekly, period=monday, value=value)
+    monthly = MeasureFactory(goal=GoalFactory(departments=[city["police"]]), is_kpi=True, target_value=100)
+    Observation.objects.create(measure=monthly, period=MONTHS[0], value=90)
+    (january,) = kpi_trend(since=MONTHS[0])
+    assert (january.on_track, january.approaching, january.off_track) == (1, 0, 1)
+    assert january.share_on_track == 50.0
