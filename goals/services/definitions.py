@@ -17,8 +17,8 @@ from django.utils.text import slugify
 from inventory.models import DataField
 
 from ..computation import clean_condition, clean_filters, computation_problems
-from ..models import Goal, Measure, MeasureTarget, Observation, ObservationSource
-from ..periods import period_start
+from ..models import Goal, Measure, MeasureFrequency, MeasureTarget, Narrative, Observation, ObservationSource
+from ..periods import period_label, period_start
 
 GOAL_FIELDS = (
     "priority",
@@ -219,6 +219,19 @@ def _compute_after_commit(measure: Measure) -> None:
     transaction.on_commit(lambda: measure_compute_task.delay(measure_id))
 
 
+def _periods_off_frequency(measure: Measure, frequency: str) -> list[datetime.date]:
+    """The periods of ``measure``'s values typed in or uploaded, targets and narratives that start no period of
+    ``frequency`` (computed values go with a change of frequency: they are computed again)."""
+    periods = set(
+        Observation.objects.filter(measure=measure)
+        .exclude(source=ObservationSource.COMPUTED)
+        .values_list("period", flat=True)
+    )
+    periods |= set(MeasureTarget.objects.filter(measure=measure).values_list("period", flat=True))
+    periods |= set(Narrative.objects.filter(measure=measure).values_list("period", flat=True))
+    return sorted(period for period in periods if period_start(period, frequency) != period)
+
+
 @transaction.atomic
 def measure_update(*, measure: Measure, by=None, **fields) -> Measure:
     """Change a measure: only the fields given change, checked as :func:`measure_create` checks them. A changed
@@ -230,6 +243,25 @@ def measure_update(*, measure: Measure, by=None, **fields) -> Measure:
     for name, value in fields.items():
         setattr(measure, name, value)
     _validate_measure(measure)
+    if measure.frequency != before["frequency"]:
+        # A value, target or narrative of a month would otherwise sit in a quarterly measure as a "quarter" that
+        # starts in February, beside the real one.
+        stranded = _periods_off_frequency(measure, measure.frequency)
+        if stranded:
+            count, old = len(stranded), MeasureFrequency(before["frequency"]).label.lower()
+            new = MeasureFrequency(measure.frequency).label.lower()
+            examples = ", ".join(period_label(period, before["frequency"]) for period in stranded[:3])
+            raise ValidationError(
+                {
+                    "frequency": [
+                        f"{count} value{'s' if count != 1 else ''}, target{'s' if count != 1 else ''} or "
+                        f"narrative{'s' if count != 1 else ''} {'is' if count == 1 else 'are'} recorded for "
+                        f"{'a period' if count == 1 else 'periods'} that start{'s' if count == 1 else ''} no {new} "
+                        f"period ({examples}{', …' if count > 3 else ''}): remove "
+                        f"{'it' if count == 1 else 'them'} or keep the {old} frequency."
+                    ]
+                }
+            )
     recompute = any(getattr(measure, name) != before[name] for name in COMPUTATION_FIELDS)
     if recompute:
         measure.compute_error = ""

@@ -198,6 +198,27 @@ def test_measure_update_changes_only_what_is_given_and_a_new_computation_clears_
     assert measure.compute_error == "" and measure.unit == "crashes"
 
 
+def test_a_new_frequency_is_refused_while_values_targets_or_narratives_sit_on_periods_it_does_not_have(city):
+    measure = MeasureFactory(frequency="monthly")
+    ObservationFactory(measure=measure, period=datetime.date(2026, 1, 1), value=10)
+    ObservationFactory(measure=measure, period=datetime.date(2026, 2, 1), value=12)
+    with pytest.raises(ValidationError) as error:
+        measure_update(measure=measure, frequency="quarterly")
+    assert fields_of(error) == {
+        "frequency": [
+            "1 value, target or narrative is recorded for a period that starts no quarterly period (February "
+            "2026): remove it or keep the monthly frequency."
+        ]
+    }
+    assert Measure.objects.get(pk=measure.pk).frequency == "monthly"
+    Observation.objects.filter(period=datetime.date(2026, 2, 1)).delete()
+    MeasureTarget.objects.create(measure=measure, period=datetime.date(2026, 3, 1), value=5)
+    with pytest.raises(ValidationError, match="March 2026"):
+        measure_update(measure=measure, frequency="quarterly")
+    MeasureTarget.objects.all().delete()
+    assert measure_update(measure=measure, frequency="quarterly").frequency == "quarterly"  # January starts Q1
+
+
 def test_targets_per_period_are_set_on_the_period_start_and_removed_with_none(city):
     measure = MeasureFactory(frequency="quarterly")
     target = measure_target_set(measure=measure, period=datetime.date(2026, 5, 17), value=Decimal("75"))
