@@ -61,6 +61,8 @@ _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})[- ]?q([1-4])$", re.IGNORECASE)
 _WEEK = re.compile(r"^(\d{4})-?w(\d{1,2})$", re.IGNORECASE)
+#: A date, alone or with a time of day after it (a spreadsheet's timestamp): nothing else may follow the date.
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 
 
 def parse_period(text: str, frequency: str) -> datetime.date:
@@ -78,8 +80,10 @@ def parse_period(text: str, frequency: str) -> datetime.date:
             day = datetime.date(int(match[1]), 3 * (int(match[2]) - 1) + 1, 1)
         elif match := _WEEK.match(text):
             day = datetime.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        elif match := _DATE.match(text):
+            day = datetime.date.fromisoformat(match[1])
         else:
-            day = datetime.date.fromisoformat(text[:10])
+            raise ValueError(text)
     except ValueError as exc:
         raise ValueError(
             f"“{text}” is not a period: write a date (YYYY-MM-DD), a month (YYYY-MM), a quarter (YYYY-Q1), "

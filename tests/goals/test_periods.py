@@ -39,6 +39,8 @@ def test_next_period_crosses_years():
         ("2026q4", "quarterly", D(2026, 10, 1)),
         ("2026-W05", "weekly", D(2026, 1, 26)),
         ("2026", "annual", D(2026, 1, 1)),
+        ("2026-03-17T09:30:00", "monthly", D(2026, 3, 1)),
+        ("2026-03-17 09:30", "monthly", D(2026, 3, 1)),
     ],
 )
 def test_parse_period(text, frequency, start):
@@ -54,6 +56,10 @@ def test_parse_period(text, frequency, start):
         ("2026", "monthly", "does not name one monthly period"),
         ("2026-Q1", "monthly", "does not name one monthly period"),
         ("2026-03", "weekly", "does not name one weekly period"),
+        # A typo after a date is not read as the date before it.
+        ("2026-01-150", "monthly", "is not a period"),
+        ("2026-01-15x", "monthly", "is not a period"),
+        ("2026-01-15 to 2026-02-15", "monthly", "is not a period"),
     ],
 )
 def test_parse_period_refuses_what_names_no_single_period(text, frequency, message):
