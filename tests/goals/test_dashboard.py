@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from goals.models import Observation
+from goals.models import Measure, Observation
 from goals.selectors_dashboard import kpi_trend
 from goals.status import Status, measure_status
 from quality.models import DatasetQuality, Outcome
@@ -446,3 +446,28 @@ def test_the_trend_counts_a_weekly_kpi_once_a_month_by_its_last_week(city):
     (january,) = kpi_trend(since=MONTHS[0])
     assert (january.on_track, january.approaching, january.off_track) == (1, 0, 1)
     assert january.share_on_track == 50.0
+
+
+@pytest.mark.parametrize("direction", ["up", "down"])
+@pytest.mark.parametrize("tolerance", [0, 10, 33])
+def test_the_sql_status_rule_agrees_on_negative_targets_and_any_tolerance(city, direction, tolerance):
+    """One KPI per case, so each case is its own count: the SQL rule and measure_status judge alike."""
+    cases = [(Decimal(v), Decimal(t)) for v, t in [("-20", "-20"), ("-18", "-20"), ("-23", "-20"), ("-26", "-20")]]
+    cases += [(Decimal("7"), Decimal("10")), (Decimal("13.3"), Decimal("10")), (Decimal("0"), Decimal("0.0001"))]
+    for value, target in cases:
+        kpi = MeasureFactory(
+            goal=GoalFactory(departments=[city["police"]]),
+            is_kpi=True,
+            direction=direction,
+            target_value=target,
+            tolerance_percent=tolerance,
+        )
+        Observation.objects.create(measure=kpi, period=MONTHS[0], value=value)
+        (point,) = kpi_trend(since=MONTHS[0], measures=Measure.objects.filter(pk=kpi.pk))
+        judged = {
+            Status.ON_TRACK: point.on_track,
+            Status.APPROACHING: point.approaching,
+            Status.OFF_TRACK: point.off_track,
+        }
+        expected = measure_status(value, target, direction=direction, tolerance_percent=tolerance)
+        assert judged[expected] == 1 and point.judged == 1, (value, target)
