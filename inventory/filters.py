@@ -16,7 +16,9 @@ from team.models import Department
 
 from . import selectors
 from .models import AccessLevel, Dataset, Frequency, Initiative, Status, Theme
-from .widgets import QuickSelect
+from .widgets import QuickSelect, QuickTextInput
+
+_QUICK_WIDGETS = {forms.Select: QuickSelect, forms.TextInput: QuickTextInput}
 
 #: The column each model-choice filter's options are labelled by (what the model's ``__str__`` gives).
 _LABEL_COLUMNS = {Department: "name", Theme: "name", Initiative: "name"}
@@ -114,10 +116,12 @@ class PublicDatasetFilter(filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Every list page renders these selects: the quick widget keeps Django's markup at a fraction of the cost.
+        # Every list page renders these selects and boxes: the quick widgets keep Django's markup at a fraction of
+        # the cost.
         for filter_ in self.filters.values():
-            if filter_.field_class.widget is forms.Select and "widget" not in filter_.extra:
-                filter_.extra["widget"] = QuickSelect
+            quick = _QUICK_WIDGETS.get(filter_.field_class.widget)
+            if quick is not None and "widget" not in filter_.extra:
+                filter_.extra["widget"] = quick
 
     def get_form_class(self) -> type[forms.Form]:
         # The form's fields come from the filters alone, the same for every instance of a filter set class: build

@@ -73,3 +73,59 @@ def test_plain_choices_render_what_the_model_choices_render(city, data, django_a
         assert _same(html) == _same(str(django_form[name])), name
     assert 'value="vision-zero" selected' in plain["initiative"] or not data
     assert plain["theme"].index("Public Safety &amp; Justice") < plain["theme"].index("Recreation")
+
+
+@pytest.mark.parametrize("value", ["", "crashes", 'a "quoted" <b>bold</b> & more'])
+def test_quick_text_input_renders_what_django_renders(value):
+    def field(widget):
+        return forms.CharField(required=False, max_length=200, widget=widget)
+
+    from inventory.widgets import QuickTextInput
+
+    class Plain(forms.Form):
+        choice = field(forms.TextInput)
+
+    class Quick(forms.Form):
+        choice = field(QuickTextInput)
+
+    attrs = {"class": "usa-input", "aria-describedby": "x_hint x_error", "aria-invalid": "true"}
+    django, quick = (
+        str(form["choice"].as_widget(attrs=attrs)) for form in (Plain({"choice": value}), Quick({"choice": value}))
+    )
+    assert _same(quick) == _same(django)
+    assert ('value="' in quick) == bool(value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"search": 'pot "holes" & <b>', "department": "police", "status": "documented", "keyword": "311"},
+        {"department": "atlantis", "status": "nonsense", "sort": "sideways"},  # three fields with errors
+    ],
+)
+def test_quick_form_fields_render_what_the_form_field_component_renders(city, users, data):
+    """The list pages' filter and bulk forms, field by field, as components/form_field.html renders them: label,
+    required mark, hint, error message and the widget with its classes and ARIA."""
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from inventory.filters import DatasetFilter
+    from inventory.templatetags.inventory_list import quick_form_field
+    from inventory.views_list import BulkUpdateForm
+
+    query = QueryDict(mutable=True)
+    query.update(data)
+    filters = DatasetFilter(query).form
+    filters.fields["search"].help_text = "Words to look for (a hint with <angle brackets>)."
+    bulk = BulkUpdateForm({"status": data.get("status", "")} if data else None, dataset_ids=[1])
+    bulk.is_valid()
+    checkbox = forms.Form({})
+    checkbox.fields["agree"] = forms.BooleanField(label="I agree", help_text="Tick to agree.")
+    checkbox.is_valid()
+    for form in (filters, bulk, checkbox):
+        for field in form.visible_fields():
+            component = render_to_string("components/form_field.html", {"field": field})
+            assert _same(str(quick_form_field(field))) == _same(component), field.name
+    assert "usa-error-message" in str(quick_form_field(filters["department"])) or "atlantis" not in data.values()
