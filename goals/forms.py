@@ -13,7 +13,8 @@ from .computation import OPS
 from .models import Aggregation, Direction, Goal, Horizon, Measure, MeasureFrequency, MeasureType, Priority
 
 OP_CHOICES = [("", "- Operator -"), *OPS.items()]
-#: Filter rows shown on the measure form (more can be saved through the API).
+#: Filter rows shown on the measure form at least (a measure with more, saved through the API, shows them all and
+#: one more).
 FILTER_ROWS = 3
 
 
@@ -126,8 +127,10 @@ class MeasureForm(forms.Form):
         help_text="For a share: the rows that count, e.g. minutes is at most 10.",
     )
 
-    def __init__(self, *args, datasets=None, **kwargs):
+    def __init__(self, *args, datasets=None, filters: int = 0, **kwargs):
+        """``filters``: how many filters the measure has, so that every one of them has its row."""
         super().__init__(*args, **kwargs)
+        self.filter_rows = max(FILTER_ROWS, filters + 1)
         self.fields["department"].queryset = _departments()
         self.fields["source_dataset"].queryset = (
             (datasets if datasets is not None else Dataset.objects.all())
@@ -135,7 +138,7 @@ class MeasureForm(forms.Form):
             .order_by("department__name", "title")
         )
         self.fields["source_dataset"].label_from_instance = lambda d: f"{d.title} ({d.department.code})"
-        for index in range(FILTER_ROWS):
+        for index in range(self.filter_rows):
             number = index + 1
             self.fields[f"filter_{index}_column"] = forms.CharField(
                 label=f"Filter {number}: column", required=False, max_length=200
@@ -158,7 +161,7 @@ class MeasureForm(forms.Form):
     @property
     def groups(self) -> list[tuple[str, list]]:
         groups = [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
-        for index in range(FILTER_ROWS):
+        for index in range(self.filter_rows):
             names = [f"filter_{index}_{part}" for part in ("column", "op", "value")]
             groups.append((f"Filter {index + 1} (optional): only rows where…", [self[name] for name in names]))
         return groups
@@ -175,7 +178,7 @@ class MeasureForm(forms.Form):
     def measure_fields(self) -> dict:
         data = dict(self.cleaned_data)
         filters = []
-        for index in range(FILTER_ROWS):
+        for index in range(self.filter_rows):
             rule = {part: data.pop(f"filter_{index}_{part}") for part in ("column", "op", "value")}
             if any(rule.values()):
                 filters.append(rule)
@@ -196,7 +199,7 @@ def measure_initial(measure: Measure) -> dict:
     condition = measure.condition or {}
     for part in ("column", "op", "value"):
         initial[f"condition_{part}"] = condition.get(part, "")
-    for index, rule in enumerate((measure.filters or [])[:FILTER_ROWS]):
+    for index, rule in enumerate(measure.filters or []):
         for part in ("column", "op", "value"):
             initial[f"filter_{index}_{part}"] = rule.get(part, "")
     return initial

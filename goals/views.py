@@ -159,7 +159,8 @@ def _measure_form(request: HttpRequest, *, goal: Goal, measure: Measure | None) 
     else:
         initial = measure_initial(measure)
     data = request.POST if request.method == "POST" else None
-    form = MeasureForm(data, initial=initial, datasets=_datasets(actor))
+    filters = len(measure.filters or []) if measure is not None else 0
+    form = MeasureForm(data, initial=initial, datasets=_datasets(actor), filters=filters)
     if request.method == "POST" and form.is_valid():
         try:
             if measure is None:

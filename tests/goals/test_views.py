@@ -301,6 +301,28 @@ def test_measure_edit_keeps_the_form_filled_and_saves(as_persona, city, computed
     assert computed.unit == "overdoses"
 
 
+def test_editing_a_measure_keeps_every_filter_it_has(as_persona, city, computed):
+    """The API saves any number of filters; the page shows three empty rows for new ones. Editing a measure with
+    more must show and keep them all (it dropped the fourth, and the values computed with it)."""
+    rules = [{"column": "received", "op": "not empty", "value": ""}] + [
+        {"column": "received", "op": "!=", "value": f"2020-01-0{n}"} for n in range(1, 5)
+    ]
+    Measure.objects.filter(pk=computed.pk).update(filters=rules)
+    ObservationFactory(measure=computed, period=datetime.date(2026, 1, 1), value=2, source="computed")
+    client = as_persona("stat_lead")
+    html = client.get(url("measure_edit", "calls")).content.decode()
+    assert 'name="filter_4_value"' in html and 'value="2020-01-04"' in html
+    data = measure_data(
+        city, name="Calls", source_dataset=computed.source_dataset.pk, aggregation="count", date_column="received"
+    )
+    for index, rule in enumerate(rules):
+        data.update({f"filter_{index}_{part}": rule[part] for part in ("column", "op", "value")})
+    assert client.post(url("measure_edit", "calls"), data).status_code == 302
+    computed.refresh_from_db()
+    assert computed.filters == rules and computed.unit == "overdoses"
+    assert computed.observations.count() == 1  # the same computation: its values stay
+
+
 @pytest.mark.parametrize("persona", ["police_lead", "police_contact", "budget_analyst", "data_expert"])
 def test_readers_may_not_define_measures(as_persona, city, police_goal, computed, persona):
     client = as_persona(persona)
