@@ -4,6 +4,7 @@ write (their ValidationError shows next to the field it names)."""
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 
 from inventory.models import Dataset
 from team.forms import DateInput
@@ -127,11 +128,13 @@ class MeasureForm(forms.Form):
         help_text="For a share: the rows that count, e.g. minutes is at most 10.",
     )
 
-    def __init__(self, *args, datasets=None, filters: int = 0, **kwargs):
-        """``filters``: how many filters the measure has, so that every one of them has its row."""
+    def __init__(self, *args, datasets=None, filters: int = 0, department_id: int | None = None, **kwargs):
+        """``filters``: how many filters the measure has, so that every one of them has its row;
+        ``department_id``: its department, offered even when no longer active (as the goal form does)."""
         super().__init__(*args, **kwargs)
         self.filter_rows = max(FILTER_ROWS, filters + 1)
-        self.fields["department"].queryset = _departments()
+        departments = Department.objects.filter(Q(active=True) | Q(pk=department_id)) if department_id else None
+        self.fields["department"].queryset = departments.order_by("name") if departments is not None else _departments()
         self.fields["source_dataset"].queryset = (
             (datasets if datasets is not None else Dataset.objects.all())
             .select_related("department")

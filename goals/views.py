@@ -160,7 +160,13 @@ def _measure_form(request: HttpRequest, *, goal: Goal, measure: Measure | None) 
         initial = measure_initial(measure)
     data = request.POST if request.method == "POST" else None
     filters = len(measure.filters or []) if measure is not None else 0
-    form = MeasureForm(data, initial=initial, datasets=_datasets(actor), filters=filters)
+    form = MeasureForm(
+        data,
+        initial=initial,
+        datasets=_datasets(actor),
+        filters=filters,
+        department_id=measure.department_id if measure is not None else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if measure is None:

@@ -323,6 +323,18 @@ def test_editing_a_measure_keeps_every_filter_it_has(as_persona, city, computed)
     assert computed.observations.count() == 1  # the same computation: its values stay
 
 
+def test_a_measure_of_a_department_no_longer_active_can_still_be_edited(as_persona, city, manual):
+    from team.models import Department
+
+    Department.objects.filter(pk=city["police"].pk).update(active=False)
+    client = as_persona("stat_lead")
+    assert client.get(url("measure_edit", "crashes")).status_code == 200
+    response = client.post(url("measure_edit", "crashes"), measure_data(city, name="Crashes"))
+    assert response.status_code == 302, response.context["form"].errors
+    manual.refresh_from_db()
+    assert manual.unit == "overdoses" and manual.department_id == city["police"].pk
+
+
 @pytest.mark.parametrize("persona", ["police_lead", "police_contact", "budget_analyst", "data_expert"])
 def test_readers_may_not_define_measures(as_persona, city, police_goal, computed, persona):
     client = as_persona(persona)
