@@ -68,6 +68,15 @@ def period_name(period, frequency: str = "monthly") -> str:
     return period_label(period, frequency)
 
 
+def _hover_period(row: MeasureRow, points: Sequence[Point]) -> tuple[str, list[str] | None]:
+    """How a point's period reads on hover: "Mar 2026" from the date for a monthly measure; for the others their
+    own names ("Week of 2 March 2026", "2026 Q1", "2026") carried as ``customdata``, since a week, quarter or year
+    named by its first month would read as that month."""
+    if row.frequency == "monthly":
+        return "%{x|%b %Y}", None
+    return "%{customdata}", [period_name(point.period, row.frequency) for point in points]
+
+
 def measure_figure(row: MeasureRow, points: Sequence[Point], *, validate: bool = True) -> go.Figure:
     """A measure's actual values (line, each point marked with its status's symbol and colour) against its target
     line (dashed, stepping where the target changes).
@@ -76,14 +85,16 @@ def measure_figure(row: MeasureRow, points: Sequence[Point], *, validate: bool =
     dozens of them; the figure is the same (a test compares the two)."""
     periods = [point.period.isoformat() for point in points]
     styles = [STATUS_STYLE[point.status] for point in points]
+    when, labels = _hover_period(row, points)
     target = go.Scatter(
         _validate=validate,
         name="Target",
         x=periods,
         y=[_number(point.target) for point in points],
+        customdata=labels,
         mode="lines",
         line={"color": TARGET_COLOR, "width": 2, "dash": "dash", "shape": "hv"},
-        hovertemplate=f"%{{x|%b %Y}}<br>Target %{{y:,.1f}} {row.unit}<extra></extra>",
+        hovertemplate=f"{when}<br>Target %{{y:,.1f}} {row.unit}<extra></extra>",
     )
     actual = go.Scatter(
         _validate=validate,
@@ -99,7 +110,8 @@ def measure_figure(row: MeasureRow, points: Sequence[Point], *, validate: bool =
             "line": {"color": "#1b1b1b", "width": 1},
         },
         text=[point.status.label for point in points],
-        hovertemplate=f"%{{x|%b %Y}}<br>%{{y:,.1f}} {row.unit}<br>%{{text}}<extra></extra>",
+        customdata=labels,
+        hovertemplate=f"{when}<br>%{{y:,.1f}} {row.unit}<br>%{{text}}<extra></extra>",
     )
     layout = _layout(
         height=300,
@@ -119,8 +131,9 @@ def measure_figure_data(row: MeasureRow, points: Sequence[Point]) -> dict:
     definition of the chart."""
     periods = [point.period.isoformat() for point in points]
     styles = [STATUS_STYLE[point.status] for point in points]
+    when, labels = _hover_period(row, points)
     target = {
-        "hovertemplate": f"%{{x|%b %Y}}<br>Target %{{y:,.1f}} {row.unit}<extra></extra>",
+        "hovertemplate": f"{when}<br>Target %{{y:,.1f}} {row.unit}<extra></extra>",
         "line": {"color": TARGET_COLOR, "dash": "dash", "shape": "hv", "width": 2},
         "mode": "lines",
         "name": "Target",
@@ -129,7 +142,7 @@ def measure_figure_data(row: MeasureRow, points: Sequence[Point]) -> dict:
         "type": "scatter",
     }
     actual = {
-        "hovertemplate": f"%{{x|%b %Y}}<br>%{{y:,.1f}} {row.unit}<br>%{{text}}<extra></extra>",
+        "hovertemplate": f"{when}<br>%{{y:,.1f}} {row.unit}<br>%{{text}}<extra></extra>",
         "line": {"color": ACTUAL_COLOR, "width": 2},
         "marker": {
             "color": [style["color"] for style in styles],
@@ -144,6 +157,8 @@ def measure_figure_data(row: MeasureRow, points: Sequence[Point]) -> dict:
         "y": [_number(point.value) for point in points],
         "type": "scatter",
     }
+    if labels is not None:
+        target["customdata"] = actual["customdata"] = labels
     layout = _layout(
         height=300,
         xaxis={"fixedrange": True, "type": "date"},

@@ -132,7 +132,8 @@ def test_the_figure_written_as_data_is_the_plotly_figure():
     any unit, any mix of statuses, a period without a target, and a single point."""
     no_target = Point(datetime.date(2026, 5, 1), Decimal("7.25"), None, "upload", Status.NO_DATA)
     minutes = dataclasses.replace(ROW, unit="minutes", direction="up")
-    for row, points in ((ROW, POINTS), (minutes, [*POINTS, no_target]), (ROW, POINTS[:1])):
+    quarterly = dataclasses.replace(ROW, frequency="quarterly")
+    for row, points in ((ROW, POINTS), (minutes, [*POINTS, no_target]), (ROW, POINTS[:1]), (quarterly, POINTS)):
         assert charts.measure_figure_data(row, points) == charts.figure_data(charts.measure_figure(row, points))
     json.dumps(charts.measure_figure_data(ROW, POINTS))
 
@@ -146,3 +147,15 @@ def test_charts_have_no_theme_behind_them():
         charts.city_trend_figure([TrendPoint(datetime.date(2026, 1, 1), 1, 0, 0)]),
     ):
         assert charts.figure_data(figure)["layout"]["template"] == {"data": {"scatter": [{"type": "scatter"}]}}
+
+
+def test_a_week_quarter_or_year_reads_as_itself_on_hover_not_as_its_first_month():
+    weekly = dataclasses.replace(ROW, frequency="weekly")
+    monday = Point(datetime.date(2026, 3, 2), Decimal(5), Decimal(6), "manual", Status.ON_TRACK)
+    target, actual = charts.measure_figure_data(weekly, [monday])["data"]
+    assert actual["customdata"] == target["customdata"] == ["Week of 2 March 2026"]
+    assert actual["hovertemplate"].startswith("%{customdata}<br>")
+    quarterly = dataclasses.replace(ROW, frequency="quarterly")
+    assert charts.measure_figure_data(quarterly, POINTS[:1])["data"][1]["customdata"] == ["2026 Q1"]
+    monthly = charts.measure_figure_data(ROW, POINTS[:1])["data"][1]
+    assert "customdata" not in monthly and monthly["hovertemplate"].startswith("%{x|%b %Y}<br>")
