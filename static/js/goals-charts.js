@@ -62,7 +62,9 @@
       // The tooltip is a nicety; the live region below says the same.
     }
     var target = element.data[0] && element.data[0].name === "Target" ? element.data[0].y[next] : null;
-    var text = label(trace.x[next]) + ": " + trace.y[next];
+    // A weekly, quarterly or annual measure names its periods itself ("Week of 2 March 2026", "2026 Q1").
+    var when = trace.customdata && trace.customdata[next] ? trace.customdata[next] : label(trace.x[next]);
+    var text = when + ": " + trace.y[next];
     if (target !== null && target !== undefined) {
       text += ", target " + target;
     }
