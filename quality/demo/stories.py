@@ -116,6 +116,17 @@ class Context:
     def yesterday(self) -> datetime.date:
         return self.as_of - datetime.timedelta(days=1)
 
+    def finished(self, values: dict[str, str], columns: tuple[str, str, str], start: datetime.date, days: int):
+        """Write a record started on ``start`` and done ``days`` later into its (start, done, days) date columns;
+        one not done by yesterday is still open: its done date and day count are blank."""
+        started, done, count = columns
+        end = start + datetime.timedelta(days=days)
+        values[started] = start.isoformat()
+        if end > self.yesterday:
+            values[done] = values[count] = ""
+        else:
+            values[done], values[count] = end.isoformat(), str(days)
+
     def plan(self, trend: Trend, name: str) -> list[float]:
         return trend.plan(self.months, f"{SEED}:{self.identifier}:{name}")
 
@@ -273,13 +284,7 @@ def _potholes(c: Context) -> Rows:
         for moment, values in c.records(month, c.count(i, volume[i])):
             wanted = days[i] * c.rng.uniform(0.75, 1.25)
             taken = math.floor(wanted) + (c.rng.random() < wanted - math.floor(wanted))
-            reported = moment.date()
-            repaired = reported + datetime.timedelta(days=taken)
-            values["reported"] = reported.isoformat()
-            if repaired > c.yesterday:
-                values["repaired"] = values["days_to_repair"] = ""
-            else:
-                values["repaired"], values["days_to_repair"] = repaired.isoformat(), str(taken)
+            c.finished(values, ("reported", "repaired", "days_to_repair"), moment.date(), taken)
             rows.append((moment, values))
     return rows
 
@@ -463,14 +468,8 @@ def _permits(c: Context) -> Rows:
     rows: Rows = []
     for month, count, typical in months:
         for moment, values in c.records(month, count):
-            applied = moment.date()
             taken = max(1, round(typical * c.rng.uniform(0.8, 1.2)))
-            issued = applied + datetime.timedelta(days=taken)
-            values["applied"] = applied.isoformat()
-            if issued > c.yesterday:
-                values["issued"] = values["days_to_issue"] = ""
-            else:
-                values["issued"], values["days_to_issue"] = issued.isoformat(), str(taken)
+            c.finished(values, ("applied", "issued", "days_to_issue"), moment.date(), taken)
             rows.append((moment, values))
     return rows
 
