@@ -66,6 +66,7 @@ def seed(datasets: int, fields: int, departments: int) -> None:
     from django.db import transaction
 
     from inventory.models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status
+    from inventory.services.priority import datasets_rescore_all, stored_weights
     from team.models import Department, Person, Role, RoleAssignment
 
     call_command("flush", interactive=False, verbosity=0)
@@ -121,6 +122,9 @@ def seed(datasets: int, fields: int, departments: int) -> None:
             ),
             batch_size=5000,
         )
+        # bulk_create skips the dataset services, which store each dataset's priority score: store them all at once,
+        # as a change of weights does.
+        datasets_rescore_all(weights=stored_weights())
     print(
         f"seeded {datasets} datasets x {fields} fields in {departments} departments in "
         f"{time.perf_counter() - started:.1f} s"
