@@ -26,13 +26,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.inventory_throughput import (  # noqa: E402 - after the path is set
+from benchmarks.harness import (  # noqa: E402 - after the path is set
     PASSWORD,
+    USERNAME,
     analyze,
     http_get,
+    measure_pages,
     serve,
     setup_django,
     signed_in_cookie,
+    stop,
     throughput,
 )
 
@@ -69,7 +72,7 @@ def seed(measures: int, years: int, departments: int, per_goal: int) -> None:
             Department(name=f"Department {i:02d}", slug=f"department-{i:02d}", code=f"D{i:02d}")
             for i in range(departments)
         )
-        user = get_user_model().objects.create_user("bench-analyst", "bench@example.gov", PASSWORD)
+        user = get_user_model().objects.create_user(USERNAME, "bench@example.gov", PASSWORD)
         person = Person.objects.create(full_name="Bench Analyst", email="bench@example.gov", user=user)
         RoleAssignment.objects.create(person=person, role=Role.STAT_ANALYST)
         priorities = list(Priority.objects.order_by("position"))
@@ -217,36 +220,24 @@ def main() -> None:
             if status != 200:
                 raise SystemExit(f"{path} answered {status}")
             print(f"  {label:38} {time.perf_counter() - started:6.2f} s, {len(body) / 1024:,.0f} KiB")
-        for _label, path in pages:  # warm every worker up
+        for _label, path in pages:  # warm every worker up before the cold cost after a write
             throughput(base + path, cookie=cookie, requests_total=args.concurrency * 4, concurrency=args.concurrency)
         print(f"cold cost, first request after a write (warm workers; median of {args.cold_samples} writes):")
         for label, path in pages[1:]:
             seconds, size = cold_after_write(base + path, cookie, args.cold_samples)
             print(f"  {label:38} {seconds:6.2f} s, {size / 1024:,.0f} KiB")
-        per_round = max(args.requests // args.rounds, args.concurrency)
-        samples: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _path in pages}
-        for round_number in range(1, args.rounds + 1):
-            print(f"round {round_number} of {args.rounds}...", flush=True)
-            for label, path in pages:
-                healthz, _ = throughput(
-                    base + pages[0][1], cookie=cookie, requests_total=per_round, concurrency=args.concurrency
-                )
-                rps, median = throughput(
-                    base + path, cookie=cookie, requests_total=per_round, concurrency=args.concurrency
-                )
-                samples[label].append((rps, median, rps / healthz))
-        print(f"\n{'page':40} {'req/s':>8} {'median ms':>10} {'vs /healthz':>12}  goal >= 10%")
-        for label, runs in samples.items():
-            rps = statistics.median(run[0] for run in runs)
-            median = statistics.median(run[1] for run in runs)
-            ratio = statistics.median(run[2] for run in runs)
-            verdict = "" if label.startswith("/healthz") else ("ok" if ratio >= 0.10 else "BELOW GOAL")
-            spread = f"  (rounds: {', '.join(f'{run[2]:.0%}' for run in runs)})" if verdict else ""
-            print(f"{label:40} {rps:8.1f} {median:10.1f} {ratio:11.0%}  {verdict}{spread}")
+        measure_pages(
+            server,
+            base,
+            pages,
+            cookie=cookie,
+            requests=args.requests,
+            rounds=args.rounds,
+            concurrency=args.concurrency,
+            goal=0.10,
+        )
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        stop(server)
 
 
 if __name__ == "__main__":
