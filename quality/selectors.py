@@ -12,6 +12,7 @@ import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -187,19 +188,70 @@ def problem_checks(run: QualityRun | None) -> list[CheckResult]:
 
 
 def dataset_panel(dataset: Dataset, actor: Actor) -> DatasetPanel:
-    """The quality panel of one dataset, in a fixed handful of queries."""
-    quality = DatasetQuality.objects.filter(dataset=dataset).select_related("latest_run").first()
+    """The quality panel of one dataset, in two queries (three when the latest run has problems to list): the
+    judgement with its latest run and the settings joined to the dataset's row, then the trend's finished runs and
+    any queued or running one together (``UNION ALL``)."""
+    row = (
+        Dataset.objects.filter(pk=dataset.pk)
+        .select_related("quality__latest_run", "quality_settings__source_distribution")
+        .first()
+    )
+    quality = _joined(row, "quality")
     latest = quality.latest_run if quality else None
+    trend, active = _trend_and_active_run(dataset)
     return DatasetPanel(
         dataset=dataset,
         quality=quality,
         latest=latest,
         problems=problem_checks(latest),
-        trend=dataset_trend(dataset),
-        active=active_run(dataset),
-        settings=DatasetQualitySettings.objects.filter(dataset=dataset).select_related("source_distribution").first(),
+        trend=trend,
+        active=active,
+        settings=_joined(row, "quality_settings"),
         may_check=may_check_dataset(actor, dataset),
     )
+
+
+#: What the trend (score and rows over time) and the status line (a queued or running run) read of a run.
+_PANEL_RUN_FIELDS = (
+    "pk",
+    "dataset_id",
+    "state",
+    "queued_at",
+    "started_at",
+    "finished_at",
+    "outcome",
+    "score",
+    "row_count",
+)
+
+
+def _joined(row: Dataset | None, name: str):
+    """A reverse one-to-one joined by ``select_related``, or None where the dataset has none (never a query)."""
+    if row is None:
+        return None
+    try:
+        return getattr(row, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _trend_and_active_run(dataset: Dataset, *, limit: int = TREND_RUNS) -> tuple[list[TrendPoint], QualityRun | None]:
+    """:func:`dataset_trend` and :func:`active_run` in one query: the two sets of runs cannot overlap (finished
+    against queued or running)."""
+    finished = (
+        QualityRun.objects.filter(dataset=dataset, state=RunState.FINISHED, finished_at__isnull=False)
+        .order_by("-finished_at", "-pk")
+        .only(*_PANEL_RUN_FIELDS)[:limit]
+    )
+    waiting = (
+        QualityRun.objects.filter(dataset=dataset, state__in=[RunState.QUEUED, RunState.RUNNING])
+        .order_by("-queued_at", "-pk")
+        .only(*_PANEL_RUN_FIELDS)[:1]
+    )
+    runs = list(finished.union(waiting, all=True))
+    active = next((run for run in runs if run.state != RunState.FINISHED), None)
+    trend = sorted((run for run in runs if run.state == RunState.FINISHED), key=lambda run: (run.finished_at, run.pk))
+    return [TrendPoint(run.pk, run.finished_at, run.outcome, run.score, run.row_count) for run in trend], active
 
 
 def runs_for_dataset(dataset: Dataset) -> QuerySet[QualityRun]:
