@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -285,6 +285,27 @@ def datasets_for_api_list(actor: Actor) -> QuerySet[Dataset]:
     """The datasets ``actor`` may read, for the API's list: department and steward joined, nothing prefetched;
     give the page to :func:`with_tag_names` for its keywords, themes and initiatives."""
     return DATASETS.readable(actor, Dataset.objects.select_related("department", "contact"))
+
+
+def dataset_tag_names(dataset: Dataset) -> dict[str, list[str]]:
+    """One dataset's keyword, theme and initiative names (``keyword_names``, ``theme_names``,
+    ``initiative_names``), each sorted by name as the relations are, in one ``UNION ALL`` query of plain values
+    (prefetching the three relations would cost a query each)."""
+    tags: dict[str, list[str]] = {"keyword_names": [], "theme_names": [], "initiative_names": []}
+    parts = [
+        through.objects.filter(dataset_id=dataset.pk)
+        .annotate(tag_list=Value(attribute))
+        .values_list("tag_list", f"{related}__name", f"{related}_id")
+        for attribute, through, related in (
+            ("keyword_names", Dataset.keywords.through, "keyword"),
+            ("theme_names", Dataset.themes.through, "theme"),
+            ("initiative_names", Dataset.initiatives.through, "initiative"),
+        )
+    ]
+    rows = parts[0].union(*parts[1:], all=True).order_by("tag_list", "keyword__name", "keyword_id")
+    for attribute, name, _pk in rows:
+        tags[attribute].append(name)
+    return tags
 
 
 #: The tag lists :func:`with_tag_names` can attach: attribute, through model, value read.

@@ -39,6 +39,7 @@ from .forms import (
 )
 from .history import PartChange, part_changes
 from .models import AccessLevel, Dataset, DiscoveryAnswer, Initiative, Keyword, PriorityWeights, Theme
+from .selectors import dataset_tag_names
 from .services import datasets as services
 from .services import restore
 from .services.priority import priority_reasons
@@ -195,7 +196,7 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _page_queryset() -> QuerySet[Dataset]:
     return Dataset.objects.select_related(
         "department", "contact", "created_by__person", "updated_by__person"
-    ).prefetch_related("keywords", "themes", "initiatives", "distributions", "fields")
+    ).prefetch_related("distributions", "fields")
 
 
 @require_safe
@@ -204,7 +205,8 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A dataset's metadata, distributions, dictionary, priority score with its reasons, and who changed it."""
     actor = actor_for(request.user)
     dataset = get_object_for_user(DATASETS, request.user, _page_queryset(), pk=pk)
-    reasons = priority_reasons(dataset, PriorityWeights.current())
+    tags = dataset_tag_names(dataset)
+    reasons = priority_reasons(dataset, PriorityWeights.current(), initiatives=tags["initiative_names"])
     # The latest change, as on the history page (a fixed handful of queries, whatever the history's length).
     latest = list(dataset.history.select_related("history_user__person").order_by("-history_id")[:2])
     latest_change = None
@@ -221,6 +223,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": may_write(actor, dataset),
             "may_delete": may_delete(actor),
             "latest_change": latest_change,
+            **tags,
             # Published with a public or restricted-public access level: in data.json, with a public Table Schema.
             "catalogued": dataset.published and dataset.access_level != AccessLevel.NON_PUBLIC,
         },

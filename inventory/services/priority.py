@@ -98,15 +98,18 @@ class Reason:
     weight: int
 
 
-def priority_reasons(dataset: Dataset, weights: PriorityWeights | None = None) -> list[Reason]:
-    """Why a dataset scores what it does: each factor it has, with its weight (uses prefetched initiatives)."""
+def priority_reasons(
+    dataset: Dataset, weights: PriorityWeights | None = None, *, initiatives: list | None = None
+) -> list[Reason]:
+    """Why a dataset scores what it does: each factor it has, with its weight (uses prefetched initiatives, or
+    ``initiatives`` when the caller has read the dataset's already)."""
     weights = weights or PriorityWeights.current()
     reasons = [
         Reason(flag, FACTOR_LABELS[flag], getattr(weights, flag))
         for flag in PriorityWeights.FLAG_FIELDS
         if getattr(dataset, flag)
     ]
-    if dataset.initiatives.all():
+    if dataset.initiatives.all() if initiatives is None else initiatives:
         reasons.append(Reason("initiative", FACTOR_LABELS["initiative"], weights.initiative))
     return reasons
 

@@ -94,6 +94,23 @@ def test_the_trend_chart_holds_every_finished_run_oldest_first(as_persona, faili
     assert page.find("script", data_plotly_src="/static/plotly/plotly.min.js") is not None
 
 
+def test_the_panel_shows_a_waiting_check_beside_the_finished_runs(as_persona, failing):
+    """The trend and the status line come from one query: a queued or running run shows in the status line and
+    never in the trend, and only the newest waiting run is named."""
+    queued_at = timezone.now() - datetime.timedelta(minutes=5)
+    older = QualityRunFactory(dataset=failing, state=RunState.QUEUED, outcome="", score=None)
+    QualityRun.objects.filter(pk=older.pk).update(queued_at=queued_at - datetime.timedelta(hours=1))
+    running = QualityRunFactory(dataset=failing, state=RunState.RUNNING, outcome="", score=None)
+    QualityRun.objects.filter(pk=running.pk).update(queued_at=queued_at)
+    page = parse(as_persona("stat_analyst").get(failing.get_absolute_url()))
+    status = page.find(id="quality-status")
+    assert "Checking now: started" in status.text
+    assert status.find("span").attrs["hx-get"] == f"/quality/datasets/{failing.pk}/status/?run={running.pk}"
+    figure = json.loads(page.find("script", id="quality-trend-figure").children[0])
+    assert figure["data"][0]["y"] == [100, 90, 98, 42]
+    assert "Latest check: Failing 42" in section(page, "Data quality").text
+
+
 def test_a_dataset_never_checked_says_so(as_persona, city):
     dataset = DatasetFactory(department=city["police"])
     text = panel(as_persona("police_contact").get(dataset.get_absolute_url())).text
