@@ -194,8 +194,9 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _page_queryset() -> QuerySet[Dataset]:
+    # The quality panel reads the judgement and its latest run from this join rather than by a query of its own.
     return Dataset.objects.select_related(
-        "department", "contact", "created_by__person", "updated_by__person"
+        "department", "contact", "created_by__person", "updated_by__person", "quality__latest_run"
     ).prefetch_related("distributions", "fields")
 
 

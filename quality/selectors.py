@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, QuerySet, Value, When
@@ -145,8 +146,12 @@ class DatasetPanel:
     problems: list[CheckResult]
     trend: list[TrendPoint]
     active: QualityRun | None
-    settings: DatasetQualitySettings | None
     may_check: bool
+
+    @cached_property
+    def settings(self) -> DatasetQualitySettings | None:
+        """The dataset's quality settings, read when asked for (the panel shows none of them, only links to them)."""
+        return DatasetQualitySettings.objects.filter(dataset=self.dataset).select_related("source_distribution").first()
 
 
 def active_run(dataset: Dataset) -> QualityRun | None:
@@ -188,15 +193,13 @@ def problem_checks(run: QualityRun | None) -> list[CheckResult]:
 
 
 def dataset_panel(dataset: Dataset, actor: Actor) -> DatasetPanel:
-    """The quality panel of one dataset, in two queries (three when the latest run has problems to list): the
-    judgement with its latest run and the settings joined to the dataset's row, then the trend's finished runs and
-    any queued or running one together (``UNION ALL``)."""
-    row = (
-        Dataset.objects.filter(pk=dataset.pk)
-        .select_related("quality__latest_run", "quality_settings__source_distribution")
-        .first()
-    )
-    quality = _joined(row, "quality")
+    """The quality panel of one dataset, in one query (two when the latest run has problems to list) when the page
+    joined the dataset's judgement and latest run (``select_related("quality__latest_run")``), else two: the trend's
+    finished runs and any queued or running one come together (``UNION ALL``)."""
+    if Dataset.quality.is_cached(dataset):
+        quality = _joined(dataset, "quality")
+    else:
+        quality = DatasetQuality.objects.filter(dataset=dataset).select_related("latest_run").first()
     latest = quality.latest_run if quality else None
     trend, active = _trend_and_active_run(dataset)
     return DatasetPanel(
@@ -206,7 +209,6 @@ def dataset_panel(dataset: Dataset, actor: Actor) -> DatasetPanel:
         problems=problem_checks(latest),
         trend=trend,
         active=active,
-        settings=_joined(row, "quality_settings"),
         may_check=may_check_dataset(actor, dataset),
     )
 
@@ -225,10 +227,8 @@ _PANEL_RUN_FIELDS = (
 )
 
 
-def _joined(row: Dataset | None, name: str):
+def _joined(row: Dataset, name: str):
     """A reverse one-to-one joined by ``select_related``, or None where the dataset has none (never a query)."""
-    if row is None:
-        return None
     try:
         return getattr(row, name)
     except ObjectDoesNotExist:
