@@ -46,6 +46,7 @@ from team.access import MEASURES, Actor, ScopedPolicy
 from team.models import Department
 
 from .models import Direction, Measure, MeasureFrequency, Narrative, Observation
+from .periods import next_period, period_start
 from .selectors import Point, measures_annotated, observations_for
 from .status import Status, measure_status
 
@@ -306,12 +307,24 @@ class TrendPoint:
         return round(100 * self.on_track / self.judged, 1) if self.judged else None
 
 
-def kpi_trend(*, since: datetime.date, measures: QuerySet[Measure] | None = None) -> list[TrendPoint]:
+#: Months a value of a KPI of this frequency counts in: each month of its quarter or year.
+_MONTHS_COVERED = {MeasureFrequency.QUARTERLY: 3, MeasureFrequency.ANNUAL: 12}
+
+
+def kpi_trend(
+    *, since: datetime.date, measures: QuerySet[Measure] | None = None, until: datetime.date | None = None
+) -> list[TrendPoint]:
     """Per month since ``since``: how many KPIs were on track, approaching and off track, counted by the database
-    (KPIs with no target that month are left out). A KPI counts once a month, by its last value of the month (a
-    weekly one has four or five)."""
+    (KPIs with no target that month are left out). A KPI counts once a month: a weekly one by its last value of the
+    month (it has four or five), a quarterly or annual one by its value for the quarter or year in each of its
+    months, so the share does not jump as they come and go; up to ``until``'s month (default: the newest month with
+    a value), never into months to come."""
     status, helpers = status_case()
-    observations = Observation.objects.filter(measure__is_kpi=True, period__gte=since)
+    # A quarter or a year that began before ``since`` still counts in its months from ``since`` on.
+    year_before = datetime.date(since.year - 1, since.month, 1)
+    observations = Observation.objects.filter(measure__is_kpi=True).filter(
+        Q(period__gte=since) | Q(period__gt=year_before, measure__frequency__in=list(_MONTHS_COVERED))
+    )
     if measures is not None:
         observations = observations.filter(measure__in=measures)
     later_in_month = (
@@ -334,7 +347,7 @@ def kpi_trend(*, since: datetime.date, measures: QuerySet[Measure] | None = None
         .annotate(target=Coalesce(F("own_target__value"), F("measure__target_value"), output_field=_DECIMAL))
         .alias(**helpers)
         .annotate(status=status)
-        .values("month")
+        .values("month", "measure__frequency")
         .annotate(
             on_track=Count("id", filter=Q(status=Status.ON_TRACK)),
             approaching=Count("id", filter=Q(status=Status.APPROACHING)),
@@ -342,7 +355,22 @@ def kpi_trend(*, since: datetime.date, measures: QuerySet[Measure] | None = None
         )
         .order_by("month")
     )
-    return [TrendPoint(row["month"], row["on_track"], row["approaching"], row["off_track"]) for row in rows]
+    # A few rows per month (one per frequency): spreading quarters and years over their months is cheap here.
+    rows = list(rows)
+    last = period_start(until, MeasureFrequency.MONTHLY) if until else max((row["month"] for row in rows), default=None)
+    totals: dict[datetime.date, list[int]] = {}
+    for row in rows:
+        month = row["month"]
+        for _ in range(_MONTHS_COVERED.get(row["measure__frequency"], 1)):
+            if month > last:
+                break
+            if month >= since:
+                total = totals.setdefault(month, [0, 0, 0])
+                total[0] += row["on_track"]
+                total[1] += row["approaching"]
+                total[2] += row["off_track"]
+            month = next_period(month, MeasureFrequency.MONTHLY)
+    return [TrendPoint(month, *totals[month]) for month in sorted(totals)]
 
 
 # --- summaries -----------------------------------------------------------------------------------------------------

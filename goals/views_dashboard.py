@@ -153,7 +153,7 @@ def city_dashboard_context(today: datetime.date) -> dict:
     rows = measure_rows(measures_queryset())
     kpis = [row for row in rows if row.is_kpi]
     departments = counts_by_department(kpis)
-    trend = kpi_trend(since=months_back(today, TREND_MONTHS))
+    trend = kpi_trend(since=months_back(today, TREND_MONTHS), until=today)
     return {
         "badges": {status.value: STATUS_BADGES[status] for status in Status},
         "overall": status_counts(kpis, label="City"),

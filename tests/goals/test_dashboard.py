@@ -471,3 +471,26 @@ def test_the_sql_status_rule_agrees_on_negative_targets_and_any_tolerance(city, 
         }
         expected = measure_status(value, target, direction=direction, tolerance_percent=tolerance)
         assert judged[expected] == 1 and point.judged == 1, (value, target)
+
+
+def test_the_trend_counts_a_quarterly_kpi_in_each_month_of_its_quarter(city):
+    """A quarterly KPI is judged by its quarter's value in each of the quarter's months (the share does not jump
+    as it comes and goes), a quarter begun before the trend's first month included, and never in months to come."""
+    quarterly = MeasureFactory(
+        goal=GoalFactory(departments=[city["police"]]), is_kpi=True, frequency="quarterly", target_value=100
+    )
+    Observation.objects.create(measure=quarterly, period=datetime.date(2024, 10, 1), value=90)  # Q4 2024: on track
+    Observation.objects.create(measure=quarterly, period=datetime.date(2025, 1, 1), value=130)  # Q1 2025: off track
+    monthly = MeasureFactory(goal=GoalFactory(departments=[city["police"]]), is_kpi=True, target_value=100)
+    for month in (datetime.date(2024, 12, 1), datetime.date(2025, 1, 1), datetime.date(2025, 2, 1)):
+        Observation.objects.create(measure=monthly, period=month, value=90)
+
+    trend = kpi_trend(since=datetime.date(2024, 12, 1))
+    assert [(p.month, p.on_track, p.off_track) for p in trend] == [
+        (datetime.date(2024, 12, 1), 2, 0),  # Q4 2024's value, though the quarter began before the trend
+        (datetime.date(2025, 1, 1), 1, 1),
+        (datetime.date(2025, 2, 1), 1, 1),  # still Q1's value; March has no value of any KPI yet
+    ]
+    assert [p.month for p in kpi_trend(since=datetime.date(2024, 12, 1), until=datetime.date(2025, 3, 15))][-1] == (
+        datetime.date(2025, 3, 1)
+    )
