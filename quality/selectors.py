@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -237,7 +238,9 @@ def _joined(row: Dataset, name: str):
 
 def _trend_and_active_run(dataset: Dataset, *, limit: int = TREND_RUNS) -> tuple[list[TrendPoint], QualityRun | None]:
     """:func:`dataset_trend` and :func:`active_run` in one query: the two sets of runs cannot overlap (finished
-    against queued or running)."""
+    against queued or running). SQLite takes no LIMIT inside a UNION: there it is the two queries."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return dataset_trend(dataset, limit=limit), active_run(dataset)
     finished = (
         QualityRun.objects.filter(dataset=dataset, state=RunState.FINISHED, finished_at__isnull=False)
         .order_by("-finished_at", "-pk")
