@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.models import Dataset, Status
@@ -103,3 +105,30 @@ def test_runs_per_week_buckets_monday_to_sunday_and_keeps_empty_weeks(city):
     assert weeks[-1].counts == {"fail": 1, "pass": 1}
     assert weeks[-2].counts == {"pass": 1}
     assert weeks[0].total == 0
+
+
+def test_the_dataset_panel_reads_the_same_whether_or_not_the_page_joined_the_judgement(users, city):
+    """The dataset page joins the judgement and latest run into its own query; any other caller gets them read."""
+    from quality.models import DatasetQualitySettings
+
+    dataset = DatasetFactory(department=city["police"])
+    judged(dataset, outcome=Outcome.FAIL, score=40)
+    waiting = QualityRunFactory(dataset=dataset, state="queued", outcome="", score=None)
+    actor = actor_for(users["stat_analyst"])
+    plain_row = Dataset.objects.get(pk=dataset.pk)
+    joined_row = Dataset.objects.select_related("quality__latest_run").get(pk=dataset.pk)
+    with CaptureQueriesContext(connection) as plain_queries:
+        plain = selectors.dataset_panel(plain_row, actor)
+    with CaptureQueriesContext(connection) as joined_queries:
+        joined = selectors.dataset_panel(joined_row, actor)
+    assert len(joined_queries) == len(plain_queries) - 1  # the judgement came with the row
+    for panel in (plain, joined):
+        assert panel.quality.score == 40 and panel.latest.outcome == Outcome.FAIL
+        assert panel.active == waiting and [point.score for point in panel.trend] == [40]
+        assert panel.settings is None
+    DatasetQualitySettings.objects.create(dataset=dataset, date_column="opened")
+    assert selectors.dataset_panel(joined_row, actor).settings.date_column == "opened"
+    never = DatasetFactory(department=city["police"])
+    row = Dataset.objects.select_related("quality__latest_run").get(pk=never.pk)
+    empty = selectors.dataset_panel(row, actor)
+    assert empty.quality is None and empty.latest is None and empty.trend == [] and empty.active is None
