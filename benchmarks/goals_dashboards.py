@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.harness import (  # noqa: E402 - after the path is set
     PASSWORD,
     USERNAME,
+    add_server_arguments,
     analyze,
     http_get,
     measure_pages,
@@ -99,7 +100,7 @@ def seed(measures: int, years: int, departments: int, per_goal: int) -> None:
                 access_level="public",
                 published=True,
             )
-            for i in range(measures // 10)
+            for i in range((measures + 9) // 10)  # one for every tenth measure
         )
         DatasetQuality.objects.bulk_create(
             DatasetQuality(dataset=dataset, outcome="fail" if i % 3 == 0 else "pass", score=60 + i % 40)
@@ -183,12 +184,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--departments", type=int, default=25)
     parser.add_argument("--per-goal", type=int, default=4, help="measures per goal (the first is its KPI)")
-    parser.add_argument("--requests", type=int, default=200, help="GETs per page (over all rounds)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of measurement, each page after /healthz")
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--reuse", action="store_true", help="keep the data already seeded")
+    add_server_arguments(parser, port=8766)
     parser.add_argument("--cold-samples", type=int, default=5, help="writes per page for the cold cost")
     args = parser.parse_args()
 
@@ -231,9 +227,7 @@ def main() -> None:
             base,
             pages,
             cookie=cookie,
-            requests=args.requests,
-            rounds=args.rounds,
-            concurrency=args.concurrency,
+            args=args,
             goal=0.10,
         )
     finally:

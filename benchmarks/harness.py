@@ -9,6 +9,7 @@ hardly moves (Linux only). Requests go to 127.0.0.1 only, bounded in number.
 
 from __future__ import annotations
 
+import argparse
 import http.cookiejar
 import os
 import secrets
@@ -187,20 +188,30 @@ class Sample:
     cpu_ms: float | None
 
 
+def add_server_arguments(parser: argparse.ArgumentParser, *, port: int) -> None:
+    """The options every page benchmark takes: how much to measure, the server's workers and port, --reuse."""
+    parser.add_argument("--requests", type=int, default=200, help="GETs per page (over all rounds)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of measurement, each page after /healthz")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--reuse", action="store_true", help="keep the data already seeded")
+
+
 def measure_pages(
     server: subprocess.Popen,
     base: str,
     pages: list[tuple[str, str]],
     *,
     cookie: str,
-    requests: int,
-    rounds: int,
-    concurrency: int,
+    args: argparse.Namespace,
     goal: float,
     warm_up: int = 2,
 ) -> dict[str, list[Sample]]:
-    """Measure ``pages`` ((label, path); the first is the /healthz baseline) and print their table with the verdict
-    against ``goal`` (a share of /healthz's throughput). Returns each page's samples, one per round."""
+    """Measure ``pages`` ((label, path); the first is the /healthz baseline) as ``args`` says (see
+    :func:`add_server_arguments`) and print their table with the verdict against ``goal`` (a share of /healthz's
+    throughput). Returns each page's samples, one per round."""
+    requests, rounds, concurrency = args.requests, args.rounds, args.concurrency
     baseline_path = pages[0][1]
     for _label, path in pages:  # warm every worker up
         throughput(base + path, cookie=cookie, requests_total=concurrency * warm_up, concurrency=concurrency)

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.harness import (  # noqa: E402 - after the path is set
     PASSWORD,
     USERNAME,
+    add_server_arguments,
     analyze,
     http_get,
     measure_pages,
@@ -117,12 +118,7 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=10_000)
     parser.add_argument("--fields", type=int, default=20)
     parser.add_argument("--departments", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=200, help="GETs per page (over all rounds)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of measurement, each page after /healthz")
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--reuse", action="store_true", help="keep the data already seeded")
+    add_server_arguments(parser, port=8765)
     args = parser.parse_args()
 
     setup_django()
@@ -154,9 +150,7 @@ def main() -> None:
             base,
             pages,
             cookie=cookie,
-            requests=args.requests,
-            rounds=args.rounds,
-            concurrency=args.concurrency,
+            args=args,
             goal=0.15,
         )
         timings = []
