@@ -34,7 +34,7 @@ from .serializers import (
     ObservationOutputSerializer,
     PriorityOutputSerializer,
 )
-from .views import may_record
+from .views.framework import may_record
 
 DEFINE_ONLY = "Only the principal, the Stat lead and Stat analysts define goals and measures."
 

@@ -159,7 +159,7 @@ class DatasetListOutputSerializer(DatasetOutputSerializer):
         child=serializers.CharField(), source="initiative_slugs", read_only=True, help_text="Initiative slugs."
     )
     url = serializers.HyperlinkedIdentityField(
-        view_name="inventory_api:dataset-detail",
+        view_name="inventory:dataset-detail",
         lookup_field="identifier",
         help_text="The dataset in full, with its distributions and data dictionary.",
     )

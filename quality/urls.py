@@ -1,6 +1,6 @@
-"""The quality pages, mounted at /quality/ (namespace ``quality``)."""
+"""The quality pages under /quality/ (namespace ``quality``)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import (
     check_now,
@@ -16,7 +16,7 @@ from .views import (
 
 app_name = "quality"
 
-urlpatterns = [
+pages = [
     path("", overview, name="overview"),
     path("departments/<slug:slug>/", department_overview, name="department"),
     path("notifications/", notifications, name="notifications"),
@@ -27,3 +27,5 @@ urlpatterns = [
     path("datasets/<int:pk>/upload/", upload, name="upload"),
     path("datasets/<int:pk>/settings/", settings_edit, name="settings"),
 ]
+
+urlpatterns = [path("quality/", include(pages))]

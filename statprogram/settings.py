@@ -23,7 +23,6 @@ DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("STATPROGRAM_TESTING", default="pytest" in sys.modules)
 
 
-
 def _redis_database_for_worker(url: str, worker: int) -> str:
     """``url`` with its database number lowered by ``worker`` (wrapping round Redis's 16 databases)."""
     parts = urlsplit(url)
@@ -98,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "statprogram.context_processors.navigation",
             ],
         },
     },
@@ -173,8 +172,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:dashboard"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:dashboard"
+LOGOUT_REDIRECT_URL = "site:home"
 
 # django-axes: lock an account and address pair out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -1,19 +1,26 @@
+"""The site's routes: the shell's own pages (namespace ``site``), then each app's ``urls.py`` (one namespace per
+app, each declaring its full paths: pages, public pages and its part of the API under /api/)."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from . import views
+
+site_patterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]
+
 urlpatterns = [
+    path("", include((site_patterns, "site"))),
+    path("accounts/", include("statprogram.account_urls")),
     path("", include("core.urls")),
-    path("accounts/", include("core.account_urls")),
-    path("team/", include("team.urls")),
-    path("inventory/", include("inventory.urls")),
-    path("goals/", include("goals.urls")),
-    path("quality/", include("quality.urls")),
-    path("", include("inventory.urls_public")),
-    path("", include("goals.urls_dashboard")),
-    path("", include("goals.urls_public")),
-    path("api/", include("statprogram.api_urls")),
+    path("", include("team.urls")),
+    path("", include("inventory.urls")),
+    path("", include("quality.urls")),
+    path("", include("goals.urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(
         "api/docs/",
@@ -23,5 +30,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "core.views.permission_denied"
-handler404 = "core.views.page_not_found"
+handler403 = "statprogram.views.permission_denied"
+handler404 = "statprogram.views.page_not_found"

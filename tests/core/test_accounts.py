@@ -35,9 +35,9 @@ def test_login_signs_in_and_lands_on_the_dashboard(users):
     client = Client()
     response = sign_in(client, users["stat_lead"].username)
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("site:dashboard")
     assert client.session[SESSION_KEY] == str(users["stat_lead"].pk)
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("site:dashboard")).status_code == 200
 
 
 def test_login_returns_to_the_page_asked_for(users):
@@ -60,11 +60,11 @@ def test_wrong_password_is_shown_in_the_error_summary(users):
 def test_logout_is_a_post_and_signs_out(as_persona):
     client = as_persona("stat_lead")
     assert client.get(reverse("logout")).status_code == 405
-    assert client.get(reverse("core:dashboard")).status_code == 200  # still signed in
+    assert client.get(reverse("site:dashboard")).status_code == 200  # still signed in
     response = client.post(reverse("logout"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
-    assert_login_redirect(client.get(reverse("core:dashboard")), reverse("core:dashboard"))
+    assert response["Location"] == reverse("site:home")
+    assert_login_redirect(client.get(reverse("site:dashboard")), reverse("site:dashboard"))
 
 
 def test_password_change_needs_a_login():

@@ -39,13 +39,13 @@ def test_home_page_shows_no_contact_details_and_no_private_links(as_persona, use
         assert user.person.full_name not in html
     page = parse(as_persona("anonymous").get("/"))
     assert page.find("a", href=reverse("team:roster")) is None
-    assert page.find("a", href=reverse("core:dashboard")) is None
+    assert page.find("a", href=reverse("site:dashboard")) is None
     assert [a.text for a in page.find("ul", class_="usa-nav__primary").find_all("a")] == ["Home", "Datasets", "Goals"]
 
 
 def test_home_page_sends_signed_in_staff_to_their_dashboard(as_persona):
     page = parse(as_persona("stat_lead").get("/"))
-    assert section(page, "For city staff").find("a", href=reverse("core:dashboard")) is not None
+    assert section(page, "For city staff").find("a", href=reverse("site:dashboard")) is not None
 
 
 def test_home_page_is_read_only(as_persona):

@@ -25,7 +25,7 @@ WRITE_ANYWHERE = ("stat_lead", "stat_analyst")
 
 
 def detail(identifier: str) -> str:
-    return reverse("inventory_api:dataset-detail", kwargs={"identifier": identifier})
+    return reverse("inventory:dataset-detail", kwargs={"identifier": identifier})
 
 
 @pytest.fixture

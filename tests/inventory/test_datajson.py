@@ -217,7 +217,7 @@ def test_data_json_is_json_cacheable_and_public(client, catalogue):
     assert response["Content-Type"] == "application/json"
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
     assert client.post("/data.json").status_code == 405
-    assert reverse("public:datajson") == "/data.json"
+    assert reverse("inventory:datajson") == "/data.json"
 
 
 def test_data_json_costs_a_fixed_number_of_queries(client, catalogue, city, django_assert_max_num_queries):
@@ -235,7 +235,7 @@ def test_data_json_costs_a_fixed_number_of_queries(client, catalogue, city, djan
 
 
 def test_schema_json_is_the_table_schema(client, catalogue):
-    response = client.get(reverse("public:dataset_schema", kwargs={"identifier": "pd-crimes"}))
+    response = client.get(reverse("inventory:public_dataset_schema", kwargs={"identifier": "pd-crimes"}))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert "max-age=300" in response["Cache-Control"]
@@ -253,7 +253,7 @@ def test_schema_json_is_404_for_datasets_the_public_may_not_know(client, catalog
 def test_schema_json_for_an_identifier_that_is_a_url(client, city):
     dataset = PublicDatasetFactory(identifier="https://data.example.gov/id/42", department=city["police"])
     DataFieldFactory(dataset=dataset, name="x")
-    url = reverse("public:dataset_schema", kwargs={"identifier": dataset.identifier})
+    url = reverse("inventory:public_dataset_schema", kwargs={"identifier": dataset.identifier})
     assert client.get(url).json()["fields"][0]["name"] == "x"
 
 
@@ -310,5 +310,5 @@ def test_schema_urls_are_those_reverse_gives(identifier):
     from inventory.services.datajson import schema_url_builder
 
     base = "https://stat.example.gov/"
-    expected = urljoin(base, reverse("public:dataset_schema", kwargs={"identifier": identifier}))
+    expected = urljoin(base, reverse("inventory:public_dataset_schema", kwargs={"identifier": identifier}))
     assert schema_url_builder(base)(identifier) == expected

@@ -71,7 +71,7 @@ def test_everyone_sees_only_published_public_datasets(catalogue, as_persona, per
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", ["dispatch", "overtime", "restricted"])
 def test_other_datasets_are_404_to_everyone(catalogue, as_persona, persona, name):
-    url = reverse("public:dataset", kwargs={"identifier": catalogue[name].identifier})
+    url = reverse("inventory:public_dataset", kwargs={"identifier": catalogue[name].identifier})
     assert as_persona(persona).get(url).status_code == 404
 
 
@@ -123,7 +123,7 @@ def test_the_list_costs_the_same_queries_for_3_or_40_datasets(city, client, djan
 
 
 def test_dataset_page_shows_metadata_distributions_and_dictionary(catalogue, client):
-    response = client.get(reverse("public:dataset", kwargs={"identifier": "pd-crashes"}))
+    response = client.get(reverse("inventory:public_dataset", kwargs={"identifier": "pd-crashes"}))
     assert response.status_code == 200
     text = text_of(response)
     for expected in (
@@ -152,7 +152,7 @@ def test_dataset_page_shows_metadata_distributions_and_dictionary(catalogue, cli
 def test_public_pages_never_show_a_stewards_email_or_phone(catalogue, as_persona, users, persona):
     steward = Person.objects.get(user=users["police_contact"])
     client = as_persona(persona)
-    for url in (URL, reverse("public:dataset", kwargs={"identifier": "pd-crashes"})):
+    for url in (URL, reverse("inventory:public_dataset", kwargs={"identifier": "pd-crashes"})):
         main = parse(client.get(url)).find("main").text
         assert steward.email not in main and steward.phone not in main
         assert not EMAIL.search(main)
@@ -160,13 +160,13 @@ def test_public_pages_never_show_a_stewards_email_or_phone(catalogue, as_persona
 
 def test_a_dataset_with_a_url_identifier_has_a_page(city, client):
     dataset = PublicDatasetFactory(identifier="https://data.example.gov/id/abc-123", department=city["police"])
-    url = reverse("public:dataset", kwargs={"identifier": dataset.identifier})
+    url = reverse("inventory:public_dataset", kwargs={"identifier": dataset.identifier})
     assert client.get(url).status_code == 200
     assert client.get(URL).status_code == 200
 
 
 def test_a_dataset_that_stops_being_public_is_404_at_once(catalogue, client):
-    url = reverse("public:dataset", kwargs={"identifier": "pd-crashes"})
+    url = reverse("inventory:public_dataset", kwargs={"identifier": "pd-crashes"})
     assert client.get(url).status_code == 200
     Dataset.objects.filter(pk=catalogue["crashes"].pk).update(published=False)
     assert client.get(url).status_code == 404
@@ -183,7 +183,7 @@ def test_home_page_links_to_the_catalogue(client, db):
 
 
 def test_the_dataset_page_costs_the_same_queries_for_2_or_30_fields(catalogue, client, django_assert_max_num_queries):
-    url = reverse("public:dataset", kwargs={"identifier": "pd-crashes"})
+    url = reverse("inventory:public_dataset", kwargs={"identifier": "pd-crashes"})
     with django_assert_max_num_queries(7) as few:  # dataset, keywords, themes, initiatives, distributions, fields
         assert client.get(url).status_code == 200
     for n in range(28):

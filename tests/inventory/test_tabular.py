@@ -76,7 +76,7 @@ def token_of(client) -> str:
 
 
 def tabular_session_key() -> str:
-    from inventory.views_tabular import SESSION_KEY
+    from inventory.views.tabular import SESSION_KEY
 
     return SESSION_KEY
 

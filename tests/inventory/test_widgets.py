@@ -113,7 +113,7 @@ def test_quick_form_fields_render_what_the_form_field_component_renders(city, us
 
     from inventory.filters import DatasetFilter
     from inventory.templatetags.inventory_list import quick_form_field
-    from inventory.views_list import BulkUpdateForm
+    from inventory.views.listing import BulkUpdateForm
 
     query = QueryDict(mutable=True)
     query.update(data)

@@ -24,12 +24,12 @@ def person_of(users, persona: str) -> Person:
 def urls(users, city):
     police_lead = person_of(users, "police_lead")
     return {
-        "departments": reverse("team_api:department-list"),
-        "department": reverse("team_api:department-detail", kwargs={"slug": "police"}),
-        "portfolios": reverse("team_api:portfolio-list"),
-        "portfolio": reverse("team_api:portfolio-detail", kwargs={"slug": "public-safety"}),
-        "people": reverse("team_api:person-list"),
-        "person": reverse("team_api:person-detail", kwargs={"pk": police_lead.pk}),
+        "departments": reverse("team:department-list"),
+        "department": reverse("team:department-detail", kwargs={"slug": "police"}),
+        "portfolios": reverse("team:portfolio-list"),
+        "portfolio": reverse("team:portfolio-detail", kwargs={"slug": "public-safety"}),
+        "people": reverse("team:person-list"),
+        "person": reverse("team:person-detail", kwargs={"pk": police_lead.pk}),
     }
 
 
@@ -47,7 +47,7 @@ def test_every_persona_reads_every_endpoint(as_persona, urls, persona, name):
 @pytest.mark.parametrize("name", ["department", "portfolio", "person"])
 def test_missing_objects_are_404(as_persona, name):
     kwargs = {"pk": 999_999} if name == "person" else {"slug": "no-such-thing"}
-    assert as_persona("anonymous").get(reverse(f"team_api:{name}-detail", kwargs=kwargs)).status_code == 404
+    assert as_persona("anonymous").get(reverse(f"team:{name}-detail", kwargs=kwargs)).status_code == 404
 
 
 def test_people_detail_takes_only_numeric_ids(as_persona):

@@ -238,7 +238,7 @@ def test_stat_lead_adds_a_person_with_a_login_who_gets_a_working_set_password_li
     assert "Your password has been set" in parse(done).text
     signed_in = visitor.post(reverse("login"), {"username": "frances.flame@example.gov", "password": new_password})
     assert signed_in.status_code == 302
-    assert signed_in["Location"] == reverse("core:dashboard")
+    assert signed_in["Location"] == reverse("site:dashboard")
 
 
 def test_adding_a_person_without_a_login_sends_nothing(as_persona, django_capture_on_commit_callbacks):

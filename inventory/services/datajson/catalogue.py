@@ -164,7 +164,9 @@ def schema_url_builder(base_url: str) -> Callable[[str], str]:
     """identifier → the absolute URL of its Table Schema JSON. Reverses the route once: reversing it per dataset
     would cost more than the rest of a 10,000-dataset data.json together. Quotes as ``reverse`` does."""
     marker = "IDENTIFIER"
-    prefix, suffix = urljoin(base_url, reverse("public:dataset_schema", kwargs={"identifier": marker})).split(marker)
+    prefix, suffix = urljoin(base_url, reverse("inventory:public_dataset_schema", kwargs={"identifier": marker})).split(
+        marker
+    )
     return lambda identifier: prefix + quote(identifier, safe="/~:@!$&'()*+,;=") + suffix
 
 
@@ -243,7 +245,7 @@ def datajson_catalog(*, base_url: str) -> dict:
     rows, keywords, themes, distributions = catalogue_rows()
     return {
         "@context": CATALOG_CONTEXT,
-        "@id": urljoin(base_url, reverse("public:datajson")),
+        "@id": urljoin(base_url, reverse("inventory:datajson")),
         "@type": "dcat:Catalog",
         "conformsTo": CONFORMS_TO,
         "describedBy": CATALOG_SCHEMA,

@@ -15,14 +15,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, re_path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from team.access import DATASETS, Actor, actor_for, require
 
-from .models import Dataset
-from .services import tabular
+from ..models import Dataset
+from ..services import tabular
 
 SESSION_KEY = "inventory_import"
 
@@ -139,10 +138,3 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     response["Content-Disposition"] = f'attachment; filename="datasets-{stamp}.{fmt}"'
     return response
-
-
-urlpatterns = [
-    path("import/", import_upload, name="import"),
-    path("import/confirm/", import_confirm, name="import_confirm"),
-    re_path(r"^export\.(?P<fmt>csv|xlsx)$", export, name="export"),
-]

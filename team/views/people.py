@@ -22,11 +22,11 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import selectors, services
-from .access import Actor, actor_for, forget_actor, require
-from .forms import PersonEditForm, PersonForm, RoleAssignForm, RoleEndForm, add_service_errors
-from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, Department, Person, Portfolio, Role, RoleAssignment
-from .tasks import person_invite_task
+from .. import selectors, services
+from ..access import Actor, actor_for, forget_actor, require
+from ..forms import PersonEditForm, PersonForm, RoleAssignForm, RoleEndForm, add_service_errors
+from ..models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, Department, Person, Portfolio, Role, RoleAssignment
+from ..tasks import person_invite_task
 
 PEOPLE_PER_PAGE = 25
 

@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,7 +26,7 @@ from team.access import DATASETS, Actor, actor_for, get_object_for_user, require
 from team.forms import add_service_errors
 from team.models import Department, Person
 
-from .forms import (
+from ..forms import (
     DICTIONARY_PREFIX,
     DISTRIBUTIONS_PREFIX,
     DataFieldFormSet,
@@ -37,12 +36,12 @@ from .forms import (
     dictionary_initial,
     distribution_initial,
 )
-from .history import PartChange, part_changes
-from .models import AccessLevel, Dataset, DiscoveryAnswer, Initiative, Keyword, PriorityWeights, Theme
-from .selectors import dataset_tag_names
-from .services import datasets as services
-from .services import restore
-from .services.priority import priority_reasons
+from ..history import PartChange, part_changes
+from ..models import AccessLevel, Dataset, DiscoveryAnswer, Initiative, Keyword, PriorityWeights, Theme
+from ..selectors import dataset_tag_names
+from ..services import datasets as services
+from ..services import restore
+from ..services.priority import priority_reasons
 
 require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -450,13 +449,3 @@ def dataset_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Deleted the dataset “{title}”.")
         return redirect("inventory:list")
     return render(request, "inventory/dataset_delete.html", context)
-
-
-urlpatterns = [
-    path("datasets/add/", dataset_create, name="dataset_create"),
-    path("datasets/<int:pk>/delete/", dataset_delete, name="dataset_delete"),
-    path("datasets/<int:pk>/", dataset_detail, name="dataset"),
-    path("datasets/<int:pk>/edit/", dataset_edit, name="dataset_edit"),
-    path("datasets/<int:pk>/history/", dataset_history, name="dataset_history"),
-    path("datasets/<int:pk>/history/<int:history_id>/restore/", dataset_restore, name="dataset_restore"),
-]

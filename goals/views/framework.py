@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -26,8 +25,8 @@ from inventory.models import Dataset
 from team.access import DATASETS, MEASURES, Actor, actor_for, get_object_for_user, require
 from team.forms import add_service_errors
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     GoalForm,
     MeasureForm,
     NarrativeForm,
@@ -36,8 +35,8 @@ from .forms import (
     goal_initial,
     measure_initial,
 )
-from .models import Goal, Measure, MeasureTarget, Narrative
-from .periods import is_period_start, period_label, period_start
+from ..models import Goal, Measure, MeasureTarget, Narrative
+from ..periods import is_period_start, period_label, period_start
 
 require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -252,7 +251,7 @@ def measure_compute(request: HttpRequest, slug: str) -> HttpResponse:
     actor = actor_for(request.user)
     require(measure.is_computed, "This measure is entered by hand; there is nothing to compute.")
     require(may_compute(actor, measure), "You may not compute this measure.")
-    from .tasks import measure_compute_task
+    from ..tasks import measure_compute_task
 
     measure_id = measure.pk
     transaction.on_commit(lambda: measure_compute_task.delay(measure_id))
@@ -370,18 +369,3 @@ def narrative_edit(request: HttpRequest, slug: str, period: str) -> HttpResponse
             "submit": "Save the narrative",
         },
     )
-
-
-urlpatterns = [
-    path("", index, name="index"),
-    path("add/", goal_create, name="goal_create"),
-    path("<int:pk>/", goal_detail, name="goal"),
-    path("<int:pk>/edit/", goal_edit, name="goal_edit"),
-    path("<int:pk>/measures/add/", measure_create, name="measure_create"),
-    path("measures/<slug:slug>/", measure_detail, name="measure"),
-    path("measures/<slug:slug>/edit/", measure_edit, name="measure_edit"),
-    path("measures/<slug:slug>/compute/", measure_compute, name="measure_compute"),
-    path("measures/<slug:slug>/observations/add/", observation_add, name="observation_add"),
-    path("measures/<slug:slug>/targets/", target_set, name="target_set"),
-    path("measures/<slug:slug>/narratives/<str:period>/", narrative_edit, name="narrative"),
-]

@@ -14,14 +14,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from team.access import actor_for, require
 
-from .forms import UploadForm
-from .services import observations as upload
-from .views import get_measure, may_record
+from ..forms import UploadForm
+from ..services import observations as upload
+from .framework import get_measure, may_record
 
 SESSION_KEY = "goals_observation_upload"
 
@@ -88,9 +87,3 @@ def upload_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "goals/upload_done.html", {"result": result, "measure": measure, "filename": pending["name"]}
     )
-
-
-urlpatterns = [
-    path("measures/<slug:slug>/observations/upload/", upload_observations, name="upload"),
-    path("measures/<slug:slug>/observations/upload/confirm/", upload_confirm, name="upload_confirm"),
-]

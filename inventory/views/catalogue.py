@@ -9,11 +9,10 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import selectors
-from .filters import PublicDatasetFilter, use_plain_choices
+from .. import selectors
+from ..filters import PublicDatasetFilter, use_plain_choices
 
 DATASETS_PER_PAGE = 20
 
@@ -46,10 +45,3 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 def dataset_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     dataset = selectors.public_dataset(identifier)
     return render(request, "public/dataset_detail.html", {"dataset": dataset})
-
-
-urlpatterns = [
-    path("public/datasets/", dataset_list, name="datasets"),
-    # Harvested DCAT-US identifiers may be URLs, slashes and all.
-    path("public/datasets/<path:identifier>/", dataset_detail, name="dataset"),
-]

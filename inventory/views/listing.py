@@ -17,17 +17,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from team.access import DATASETS, Actor, actor_for, require
 from team.models import Person
 
-from . import selectors
-from .filters import SORTS, DatasetFilter, use_plain_choices
-from .models import Dataset, Status
-from .services.bulk import datasets_bulk_update
-from .widgets import QuickSelect
+from .. import selectors
+from ..filters import SORTS, DatasetFilter, use_plain_choices
+from ..models import Dataset, Status
+from ..services.bulk import datasets_bulk_update
+from ..widgets import QuickSelect
 
 DATASETS_PER_PAGE = 25
 NO_ROLE_MESSAGE = (
@@ -199,9 +199,3 @@ def datasets_bulk(request: HttpRequest) -> HttpResponse:
     if missing:
         messages.warning(request, f"{missing} of the selected datasets no longer exist{'s' if missing == 1 else ''}.")
     return redirect(back)
-
-
-urlpatterns = [
-    path("", dataset_list, name="list"),
-    path("bulk/", datasets_bulk, name="bulk"),
-]

@@ -29,8 +29,8 @@ from quality.models import Outcome
 from team.access import MEASURE_COMMENTARY, MEASURES, QUALITY_RESULTS, actor_for, require
 from team.models import Department
 
-from . import charts
-from .selectors_dashboard import (
+from .. import charts
+from ..selectors_dashboard import (
     CHART_MONTHS,
     STATUS_BADGES,
     TREND_MONTHS,
@@ -49,7 +49,7 @@ from .selectors_dashboard import (
     series_for,
     status_counts,
 )
-from .status import Status
+from ..status import Status
 
 #: What the chart partial writes for each drawn chart: a page loads plotly.js only when its content holds one.
 CHART_MARK = "data-goals-chart="

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from inventory.services.tabular import FORMULA_STARTS
 
-from .selectors_dashboard import (
+from ..selectors_dashboard import (
     CHART_MONTHS,
     PUBLIC_MEASURE_Q,
     MeasureRow,
@@ -33,7 +33,7 @@ from .selectors_dashboard import (
     series_for,
     status_counts,
 )
-from .views_dashboard import cached_content, measure_chart
+from .dashboard import cached_content, measure_chart
 
 #: Who may frame the embeddable page: anyone (it shows public data only and has no forms or session actions).
 EMBED_FRAME_ANCESTORS = "frame-ancestors *"
@@ -104,7 +104,7 @@ def _measure_page_data(slug: str, fingerprint: str) -> dict:
 @require_safe
 def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = _measure_page_data(slug, data_fingerprint())
-    embed_url = request.build_absolute_uri(reverse("goals_public:embed", kwargs={"slug": slug}))
+    embed_url = request.build_absolute_uri(reverse("goals:public_measure_embed", kwargs={"slug": slug}))
     return render(request, "goals/public/measure.html", {**data, "embed_url": embed_url})
 
 

@@ -10,14 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from team.access import DATASETS, actor_for, require
 from team.forms import add_service_errors
 
-from .models import Dataset, PriorityWeights
-from .services.priority import FACTOR_LABELS, formula_in_words, priority_ranking, priority_weights_update
+from ..models import Dataset, PriorityWeights
+from ..services.priority import FACTOR_LABELS, formula_in_words, priority_ranking, priority_weights_update
 
 TOP = 20
 WEIGHT_RANGE = (-10, 10)
@@ -70,8 +69,3 @@ def priority(request: HttpRequest) -> HttpResponse:
             "top": TOP,
         },
     )
-
-
-urlpatterns = [
-    path("priority/", priority, name="priority"),
-]

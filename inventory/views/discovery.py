@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -18,8 +18,8 @@ from team.access import actor_for, require
 from team.forms import DateInput, add_service_errors
 from team.models import Department, Person
 
-from .models import DiscoveryAnswer, DiscoveryQuestion
-from .services import discovery
+from ..models import DiscoveryAnswer, DiscoveryQuestion
+from ..services import discovery
 
 
 class AnswerForm(forms.Form):
@@ -150,10 +150,3 @@ def discovery_candidate(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(target)
     messages.success(request, f"Added “{dataset.title}” to the inventory as an identified candidate dataset.")
     return redirect(target)
-
-
-urlpatterns = [
-    path("discovery/", discovery_list, name="discovery"),
-    path("discovery/answers/<int:pk>/candidate/", discovery_candidate, name="discovery_candidate"),
-    path("discovery/<slug:slug>/", discovery_department, name="discovery_department"),
-]

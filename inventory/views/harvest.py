@@ -19,14 +19,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from team.access import DATASETS, actor_for, get_object_for_user, require
 from team.models import Department
 
-from .models import Dataset
-from .services.datajson import (
+from ..models import Dataset
+from ..services.datajson import (
     FETCH_MAX_BYTES,
     FetchError,
     NotACatalogue,
@@ -35,8 +35,8 @@ from .services.datajson import (
     parse_catalog,
     publisher_name,
 )
-from .services.datasets import dataset_save_dictionary
-from .services.dictionary import FIELD_KEYS, dictionary_from_csv, dictionary_from_table_schema
+from ..services.datasets import dataset_save_dictionary
+from ..services.dictionary import FIELD_KEYS, dictionary_from_csv, dictionary_from_table_schema
 
 require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -246,10 +246,3 @@ def dictionary_draft(request: HttpRequest, pk: int) -> HttpResponse:
         )
     context["form"] = form
     return render(request, "inventory/dictionary_draft.html", context, status=400 if form.errors else 200)
-
-
-urlpatterns = [
-    path("harvest/", harvest, name="harvest"),
-    path("harvest/<str:token>/", harvest_preview, name="harvest_preview"),
-    path("datasets/<int:pk>/dictionary/draft/", dictionary_draft, name="dictionary_draft"),
-]

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from .models import Dataset
-from .services.datajson import CATALOGUED_Q, datajson_catalog
-from .services.dictionary import table_schema_for
+from ..models import Dataset
+from ..services.datajson import CATALOGUED_Q, datajson_catalog
+from ..services.dictionary import table_schema_for
 
 #: How long browsers and harvesters may keep data.json and schemas before asking again.
 CACHE_SECONDS = 300
@@ -37,10 +36,3 @@ def dataset_schema(request: HttpRequest, identifier: str) -> JsonResponse:
     """A catalogued dataset's data dictionary as Frictionless Table Schema JSON (404 for any other dataset)."""
     dataset = get_object_or_404(Dataset.objects.filter(CATALOGUED_Q).prefetch_related("fields"), identifier=identifier)
     return _cacheable(JsonResponse(table_schema_for(dataset), json_dumps_params={"ensure_ascii": False}))
-
-
-urlpatterns = [
-    path("data.json", datajson, name="datajson"),
-    # Harvested identifiers may be URLs, slashes and all.
-    path("public/datasets/<path:identifier>/schema.json", dataset_schema, name="dataset_schema"),
-]

@@ -18,9 +18,9 @@ def _url(name: str) -> str:
 
 def navigation(request):
     actor = actor_for(getattr(request, "user", None))
-    items = [{"label": "Home", "url": _url("core:home")}]
+    items = [{"label": "Home", "url": _url("site:home")}]
     if actor.has_any_role:
-        items = [{"label": "Dashboard", "url": _url("core:dashboard")}]
+        items = [{"label": "Dashboard", "url": _url("site:dashboard")}]
         items.append({"label": "Inventory", "url": _url("inventory:list")})
         if reads_measures(actor):
             items.append({"label": "Goals", "url": _url("goals:index")})
@@ -38,9 +38,9 @@ def navigation(request):
         if request.user.is_staff:
             items.append({"label": "Admin", "url": _url("admin:index")})
     # The public data catalogue is everyone's, so it sits in every navigation.
-    items.insert(2 if actor.has_any_role else 1, {"label": "Datasets", "url": _url("public:datasets")})
+    items.insert(2 if actor.has_any_role else 1, {"label": "Datasets", "url": _url("inventory:public_datasets")})
     if not actor.has_any_role:
-        items.append({"label": "Goals", "url": _url("goals_public:home")})  # the public dashboard
+        items.append({"label": "Goals", "url": _url("goals:public_home")})  # the public dashboard
     # Only the most specific match is current: on /team/gaps/ that is "Gaps", not "Team" as well; on a department's
     # page (/team/departments/police/) it is "Departments".
     path = request.path

@@ -1,0 +1,35 @@
+"""The site shell's pages: the public home page, where a signed-in user lands, and the error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from team.access import actor_for
+from team.selectors import team_gaps
+
+from . import selectors
+
+
+@require_safe
+def home(request):
+    """The public home page: what the program is, for residents, press and developers. No login needed."""
+    return render(request, "site/home.html", {"summary": selectors.public_summary()})
+
+
+@require_safe
+@login_required
+def dashboard(request):
+    """Where a signed-in user lands: what their roles let them do, and (for the Stat team) what needs staffing."""
+    actor = actor_for(request.user)
+    context = {"my_assignments": selectors.my_assignments(request.user)}
+    if actor.can_view_gaps():
+        context["gaps"] = team_gaps()
+    return render(request, "site/dashboard.html", context)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"message": str(exception) if exception else ""}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
