@@ -19,11 +19,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from inventory.access import DATASETS
 from inventory.api import _as_drf_error
 from inventory.models import Dataset
-from team.access import DATASETS, MEASURES, actor_for, get_object_for_user, require
+from team.access import actor_for, get_object_for_user, require
 
 from . import selectors, services
+from .access import MEASURES
 from .models import Goal, Measure, Observation, ObservationSource, Priority
 from .serializers import (
     GoalInputSerializer,

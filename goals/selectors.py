@@ -36,8 +36,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from team.access import MEASURE_COMMENTARY, MEASURES, Actor, actor_for
+from team.access import Actor, actor_for
 
+from .access import MEASURE_COMMENTARY, MEASURES
 from .models import Goal, Measure, MeasureTarget, Narrative, Observation, Priority
 from .periods import period_label
 from .status import Status, measure_status

@@ -42,9 +42,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Abs, Coalesce, TruncMonth
 
-from team.access import MEASURES, Actor, ScopedPolicy
+from team.access import Actor, ScopedPolicy
 from team.models import Department
 
+from .access import MEASURES
 from .models import Direction, Measure, MeasureFrequency, Narrative, Observation
 from .periods import next_period, period_start
 from .selectors import Point, measures_annotated, observations_for

@@ -22,9 +22,10 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from team.access import DATASETS, actor_for, get_object_for_user, require
+from team.access import actor_for, get_object_for_user, require
 
 from . import selectors
+from .access import DATASETS
 from .filters import DatasetFilter
 from .models import Dataset
 from .serializers import DatasetInputSerializer, DatasetListOutputSerializer, DatasetOutputSerializer

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from quality.selectors import BADGE_FIELDS as quality_badge_fields
 from quality.selectors import with_quality_badge
-from team.access import DATASETS, Actor
+from team.access import Actor
 from team.models import Department, Role, RoleAssignment
 
+from .access import DATASETS
 from .models import AccessLevel, Dataset, Distribution, Keyword, Status, Theme
 
 #: What the What Works Cities criterion calls an up-to-date inventory: changed within the last twelve months.

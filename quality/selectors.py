@@ -19,10 +19,12 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q,
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from inventory.access import DATASETS
 from inventory.models import Dataset, Status
-from team.access import DATASETS, QUALITY_RESULTS, Actor
+from team.access import Actor
 from team.models import Department
 
+from .access import QUALITY_RESULTS
 from .models import CheckResult, DatasetQuality, DatasetQualitySettings, Outcome, QualityRun, RunState
 
 #: The quality policy seen from a Dataset, and from a Department (the policy itself is written from a run).

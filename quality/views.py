@@ -18,12 +18,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from inventory.access import DATASETS
 from inventory.models import Dataset
-from team.access import DATASETS, QUALITY_RESULTS, actor_for, get_object_for_user, require
+from team.access import actor_for, get_object_for_user, require
 from team.forms import add_service_errors
 from team.models import Department, Person
 
 from . import charts, selectors, services
+from .access import QUALITY_RESULTS
 from .forms import NotificationPreferenceForm, QualitySettingsForm, SourceUploadForm, max_upload_bytes
 from .models import DatasetQualitySettings, Delivery, NotificationPreference, QualityRun, RunState
 

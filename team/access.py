@@ -1,4 +1,19 @@
-"""Access control for the whole program: every view and API endpoint asks this module.
+"""Access control: the generic parts every app's ``access.py`` builds on, and the team's own object kinds.
+
+Every view, API endpoint and service asks the ``access`` module of the app that owns the object kind:
+``inventory.access`` for datasets, ``quality.access`` for quality results, ``goals.access`` for goals and measures,
+this module for departments, people and program-wide capabilities. One naming scheme throughout:
+
+* ``Actor.can_<verb>()``: a program-wide capability (manage people, manage structure...), no object involved;
+* ``<KINDS>``: the :class:`ScopedPolicy` of one object kind (who reads, who writes, what is public);
+* ``<kinds>_readable_by(actor, queryset=None)`` / ``<kinds>_writable_by(...)``: a queryset narrowed in SQL;
+* ``can_<verb>_<kind>(actor, obj, ...)``: a yes or no about one object, decided in memory where it can be
+  (:meth:`ScopedPolicy.allows`);
+* ``get_<kind>_for_user(user, <lookup>, *, write=False)``: the object, or 404 (missing, or not readable: its
+  existence never leaks) or 403 (readable, not writable). Built on :func:`get_object_for_user`.
+
+Services that change state take the acting user (``by``) and enforce these rules themselves, so a web form, the
+API and an import cannot disagree; views ask first only to choose what to show.
 
 Two layers:
 
@@ -27,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -151,6 +167,43 @@ def forget_actor(user) -> None:
 # --- per-object-kind policies ----------------------------------------------------------------------------------
 
 
+class Scope(NamedTuple):
+    """Where an object sits, for :meth:`ScopedPolicy.allows` when no model instance is at hand (or when the object
+    has several owner departments, as a goal does): its departments, their portfolios, and whether it is public."""
+
+    department_ids: frozenset[int] = frozenset()
+    portfolio_ids: frozenset[int] = frozenset()
+    public: bool = False
+
+
+def _attribute_path(obj: Any, path: str) -> Any:
+    """``obj`` followed along an ORM path (``"dataset__department"``); ``None`` when a link is empty."""
+    for name in path.split("__") if path else ():
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj
+
+
+def _matches(q: Q, obj: Any) -> bool:
+    """Whether ``obj`` satisfies ``q``, evaluated in memory. Only exact and ``__in`` lookups, which is all a
+    policy's ``public_q`` uses (``Q(public=True, goal__public=True)``)."""
+    results = []
+    for child in q.children:
+        if isinstance(child, Q):
+            results.append(_matches(child, obj))
+            continue
+        lookup, expected = child
+        if lookup.endswith("__in"):
+            results.append(_attribute_path(obj, lookup[: -len("__in")]) in expected)
+        elif lookup.endswith("__exact"):
+            results.append(_attribute_path(obj, lookup[: -len("__exact")]) == expected)
+        else:
+            results.append(_attribute_path(obj, lookup) == expected)
+    result = any(results) if q.connector == Q.OR else all(results)
+    return not result if q.negated else result
+
+
 @dataclass(frozen=True)
 class ScopedPolicy:
     """Who reads and who writes one kind of department-owned object.
@@ -221,6 +274,54 @@ class ScopedPolicy:
         q = self.write_q(actor)
         return queryset if q is None else queryset.filter(q)
 
+    def _scope_of(self, obj: Any) -> Scope:
+        """The departments, portfolios and public flag of a model instance, read from its loaded relations (the
+        department, and its portfolio only when asked for)."""
+        if isinstance(obj, Scope):
+            return obj
+        if self.department_field and not _is_single_valued(type(obj), self.department_field):
+            raise TypeError(f"{self.name}: an object with several departments needs a Scope, not the instance")
+        department = _attribute_path(obj, self.department_field) if self.department_field else obj
+        if department is None:
+            return Scope(public=self.public_q is not None and _matches(self.public_q, obj))
+        return Scope(
+            department_ids=frozenset({department.pk}),
+            portfolio_ids=frozenset({department.portfolio_id}) if department.portfolio_id else frozenset(),
+            public=self.public_q is not None and _matches(self.public_q, obj),
+        )
+
+    def allows(self, actor: Actor, obj_or_scope: Any, *, write: bool = False) -> bool:
+        """May ``actor`` read (or, with ``write``, write) this object? Decided in memory, without a query when the
+        object's department (and, for budget analysts, the department's portfolio) is loaded; a :class:`Scope`
+        says the same for an object with several departments or none at hand. Agrees with :meth:`read_q` and
+        :meth:`write_q`, which say it in SQL."""
+        if write and not actor.is_authenticated:
+            return False
+        if write:
+            all_roles, own_roles, portfolio_roles = self.write_all, self.write_own_department, self.write_portfolio
+        else:
+            all_roles = self.read_all | self.write_all
+            own_roles = self.read_own_department | self.write_own_department
+            portfolio_roles = self.read_portfolio | self.write_portfolio
+        if actor.has_role(*all_roles):
+            return True
+        own: set[int] = set()
+        if Role.DEPARTMENT_LEAD in own_roles:
+            own |= actor.lead_department_ids
+        if Role.DEPARTMENT_CONTACT in own_roles:
+            own |= actor.contact_department_ids
+        if Role.DATA_EXPERT in own_roles:
+            own |= actor.expert_department_ids
+        needs_portfolio = bool(actor.portfolio_ids) and Role.BUDGET_ANALYST in portfolio_roles
+        if not own and not needs_portfolio and (write or self.public_q is None):
+            return False  # nothing about the object can change the answer: no need to look at it
+        scope = self._scope_of(obj_or_scope)
+        if own & scope.department_ids:
+            return True
+        if needs_portfolio and actor.portfolio_ids & scope.portfolio_ids:
+            return True
+        return not write and scope.public
+
     def can_create_in(self, actor: Actor, department_id: int | None) -> bool:
         """May ``actor`` create an object of this kind owned by ``department_id``?"""
         if not actor.is_authenticated:
@@ -254,9 +355,26 @@ def get_object_for_user(policy: ScopedPolicy, user, queryset: QuerySet, *, write
         obj = policy.readable(actor, queryset).get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc
-    if write and not policy.writable(actor, queryset.model._default_manager.filter(pk=obj.pk)).exists():
+    if write and not _writes(policy, actor, obj):
         raise PermissionDenied(f"You may read this {queryset.model._meta.verbose_name} but not change it.")
     return obj
+
+
+def _writes(policy: ScopedPolicy, actor: Actor, obj: Model) -> bool:
+    """Whether ``actor`` writes ``obj``: in memory, unless its departments are many (then one query)."""
+    if policy.department_field and not _is_single_valued(type(obj), policy.department_field):
+        return policy.writable(actor, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    return policy.allows(actor, obj, write=True)
+
+
+def _is_single_valued(model: type[Model], path: str) -> bool:
+    """Whether the ORM ``path`` from ``model`` follows only foreign keys and one-to-ones (one object at its end)."""
+    for name in path.split("__"):
+        relation = model._meta.get_field(name)
+        if relation.many_to_many or relation.one_to_many:
+            return False
+        model = relation.related_model
+    return True
 
 
 def require(allowed: bool, message: str = "You do not have permission to do that.") -> None:
@@ -269,60 +387,6 @@ def roles_in(roles: Iterable[str]) -> frozenset[str]:
     return frozenset(str(r) for r in roles)
 
 
-# The object kinds later parts of the program own. Declared here so that the matrix lives in one place.
-DATASETS = ScopedPolicy(
-    name="dataset",
-    department_field="department",
-    # Published and public: inventory.models.PUBLIC_Q (kept literal here so access does not import inventory).
-    public_q=Q(access_level="public", published=True),
-    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DEPARTMENT_CONTACT, Role.DATA_EXPERT}),
-    read_own_department=frozenset({Role.DEPARTMENT_LEAD}),
-    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
-    write_own_department=frozenset({Role.DEPARTMENT_CONTACT}),
-)
-QUALITY_RESULTS = ScopedPolicy(
-    name="quality result",
-    department_field="dataset__department",
-    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DEPARTMENT_CONTACT, Role.DATA_EXPERT}),
-    read_own_department=frozenset({Role.DEPARTMENT_LEAD}),
-    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
-)
-ACTION_ITEMS = ScopedPolicy(
-    name="action item",
-    department_field="department",
-    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES),
-    read_own_department=frozenset({Role.DEPARTMENT_CONTACT}),
-    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
-    write_own_department=frozenset({Role.DEPARTMENT_LEAD}),
-)
-MEASURE_COMMENTARY = ScopedPolicy(
-    name="measure commentary",
-    department_field="measure__department",
-    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES),
-    read_own_department=frozenset({Role.DEPARTMENT_CONTACT}),
-    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
-    write_own_department=frozenset({Role.DEPARTMENT_LEAD}),
-)
-#: Measures (and, through ``measure__department``, their observations). Writing means recording observations of
-#: manual measures; defining goals and measures is :meth:`Actor.can_define_goals`. Public: the measure and its goal.
-MEASURES = ScopedPolicy(
-    name="measure",
-    department_field="department",
-    public_q=Q(public=True, goal__public=True),
-    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DATA_EXPERT}),
-    read_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
-    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
-    write_all=frozenset({Role.STAT_LEAD, Role.STAT_ANALYST}),
-    write_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
-)
-BUDGET_LINES = ScopedPolicy(
-    name="budget line",
-    department_field="department",
-    read_all=frozenset(PROGRAM_ROLES | {Role.FINANCE}),
-    read_own_department=frozenset({Role.DEPARTMENT_LEAD}),
-    write_all=frozenset({Role.STAT_LEAD}),
-    write_portfolio=frozenset({Role.BUDGET_ANALYST}),
-)
 #: Departments themselves: a lead or contact edits their own department's description; structure is separate.
 DEPARTMENTS = ScopedPolicy(
     name="department",

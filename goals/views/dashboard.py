@@ -25,11 +25,13 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from inventory.models import Dataset
+from quality.access import QUALITY_RESULTS
 from quality.models import Outcome
-from team.access import MEASURE_COMMENTARY, MEASURES, QUALITY_RESULTS, actor_for, require
+from team.access import actor_for, require
 from team.models import Department
 
 from .. import charts
+from ..access import MEASURE_COMMENTARY, MEASURES
 from ..selectors_dashboard import (
     CHART_MONTHS,
     STATUS_BADGES,

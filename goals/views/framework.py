@@ -21,11 +21,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from inventory.access import DATASETS
 from inventory.models import Dataset
-from team.access import DATASETS, MEASURES, Actor, actor_for, get_object_for_user, require
+from team.access import Actor, actor_for, get_object_for_user, require
 from team.forms import add_service_errors
 
 from .. import selectors, services
+from ..access import MEASURES
 from ..forms import (
     GoalForm,
     MeasureForm,

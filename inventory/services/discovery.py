@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, QuerySet
 
-from team.access import DATASETS, Actor
+from team.access import Actor
 from team.models import Department, Person
 
+from ..access import DATASETS
 from ..models import AccessLevel, Dataset, DiscoveryAnswer, DiscoveryQuestion, Initiative, Status
 from .datasets import dataset_create
 

@@ -31,9 +31,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
-from team.access import DATASETS, Actor
+from team.access import Actor
 from team.models import Department, Person, Role, RoleAssignment
 
+from ..access import DATASETS
 from ..models import AccessLevel, Dataset, Frequency, Initiative, Status
 from .datasets import dataset_create, dataset_update, initiative_get_or_create
 

@@ -22,10 +22,11 @@ from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from team.access import DATASETS, Actor, actor_for, get_object_for_user, require
+from team.access import Actor, actor_for, get_object_for_user, require
 from team.forms import add_service_errors
 from team.models import Department, Person
 
+from ..access import DATASETS
 from ..forms import (
     DICTIONARY_PREFIX,
     DISTRIBUTIONS_PREFIX,

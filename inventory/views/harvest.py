@@ -22,9 +22,10 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
-from team.access import DATASETS, actor_for, get_object_for_user, require
+from team.access import actor_for, get_object_for_user, require
 from team.models import Department
 
+from ..access import DATASETS
 from ..models import Dataset
 from ..services.datajson import (
     FETCH_MAX_BYTES,

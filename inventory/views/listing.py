@@ -20,10 +20,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from team.access import DATASETS, Actor, actor_for, require
+from team.access import Actor, actor_for, require
 from team.models import Person
 
 from .. import selectors
+from ..access import DATASETS
 from ..filters import SORTS, DatasetFilter, use_plain_choices
 from ..models import Dataset, Status
 from ..services.bulk import datasets_bulk_update

@@ -12,9 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from team.access import DATASETS, actor_for, require
+from team.access import actor_for, require
 from team.forms import add_service_errors
 
+from ..access import DATASETS
 from ..models import Dataset, PriorityWeights
 from ..services.priority import FACTOR_LABELS, formula_in_words, priority_ranking, priority_weights_update
 

@@ -18,8 +18,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from team.access import DATASETS, Actor, actor_for, require
+from team.access import Actor, actor_for, require
 
+from ..access import DATASETS
 from ..models import Dataset
 from ..services import tabular
 

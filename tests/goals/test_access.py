@@ -4,9 +4,10 @@ import datetime
 
 import pytest
 
+from goals.access import MEASURES
 from goals.models import Measure
 from goals.selectors import goals_visible_to, measures_visible_to, observations_visible_to, reads_measures
-from team.access import MEASURES, actor_for
+from team.access import actor_for
 from team.models import Role
 from tests.factories import DepartmentFactory, person_with_login
 
