@@ -16,8 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from core.http import require_get_or_post
 from inventory.access import DATASETS
 from inventory.models import Dataset
 from team.access import actor_for, get_object_for_user, require
@@ -28,8 +29,6 @@ from . import charts, selectors, services
 from .access import QUALITY_RESULTS
 from .forms import NotificationPreferenceForm, QualitySettingsForm, SourceUploadForm, max_upload_bytes
 from .models import DatasetQualitySettings, Delivery, NotificationPreference, QualityRun, RunState
-
-require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
 RUNS_PER_PAGE = 50
 NO_QUALITY_ROLE = "Data-quality results are for the Stat team, department leads and contacts, and data experts."

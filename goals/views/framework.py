@@ -19,8 +19,9 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from core.http import require_get_or_post
 from inventory.access import DATASETS
 from inventory.models import Dataset
 from team.access import Actor, actor_for, get_object_for_user, require
@@ -39,8 +40,6 @@ from ..forms import (
 )
 from ..models import Goal, Measure, MeasureTarget, Narrative
 from ..periods import is_period_start, period_label, period_start
-
-require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
 DEFINE_ONLY = "Only the principal, the Stat lead and Stat analysts define goals and measures."
 

@@ -14,8 +14,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
+from core.http import require_get_or_post
 from team.access import actor_for, require
 
 from ..forms import UploadForm
@@ -32,7 +33,7 @@ def _guard(request: HttpRequest, slug: str):
     return measure
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_get_or_post
 @login_required
 def upload_observations(request: HttpRequest, slug: str) -> HttpResponse:
     """Upload a file and see, row by row, what saving it would do. Nothing is written here."""

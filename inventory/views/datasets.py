@@ -20,8 +20,9 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from core.http import require_get_or_post
 from team.access import Actor, actor_for, get_object_for_user, require
 from team.forms import add_service_errors
 from team.models import Department, Person
@@ -43,8 +44,6 @@ from ..selectors import dataset_tag_names
 from ..services import datasets as services
 from ..services import restore
 from ..services.priority import priority_reasons
-
-require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
 HISTORY_PER_PAGE = 20
 

@@ -12,8 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from core.http import require_get_or_post
 from team.access import actor_for, require
 from team.forms import DateInput, add_service_errors
 from team.models import Department, Person
@@ -86,7 +87,7 @@ def discovery_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_get_or_post
 @login_required
 def discovery_department(request: HttpRequest, slug: str) -> HttpResponse:
     """One department's eight questions with their answers; the form records a new answer."""

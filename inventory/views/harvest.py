@@ -20,8 +20,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_http_methods
 
+from core.http import require_get_or_post
 from team.access import actor_for, get_object_for_user, require
 from team.models import Department
 
@@ -38,8 +38,6 @@ from ..services.datajson import (
 )
 from ..services.datasets import dataset_save_dictionary
 from ..services.dictionary import FIELD_KEYS, dictionary_from_csv, dictionary_from_table_schema
-
-require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
 HARVEST_CACHE_SECONDS = 60 * 60
 CREATE = "new"

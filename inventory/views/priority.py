@@ -10,8 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
+from core.http import require_get_or_post
 from team.access import actor_for, require
 from team.forms import add_service_errors
 
@@ -38,7 +38,7 @@ class WeightsForm(forms.Form):
             )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_get_or_post
 @login_required
 def priority(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)

@@ -16,8 +16,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from core.http import require_get_or_post
 from team.access import Actor, actor_for, require
 
 from ..access import DATASETS
@@ -61,7 +62,7 @@ def _render_form(request: HttpRequest, form: UploadForm, actor: Actor, status: i
     return render(request, "inventory/import.html", context, status=status)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_get_or_post
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a file and see, row by row, what importing it would do. Nothing is written here."""

@@ -20,7 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
+
+from core.http import require_get_or_post
 
 from .. import selectors, services
 from ..access import Actor, actor_for, forget_actor, require
@@ -29,8 +31,6 @@ from ..models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, Department, Person, Port
 from ..tasks import person_invite_task
 
 PEOPLE_PER_PAGE = 25
-
-require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
 
 # --- the roster --------------------------------------------------------------------------------------------------

@@ -15,11 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
+from core.http import require_get_or_post
+
 from .. import selectors, services
 from ..access import actor_for, require
 from ..forms import DepartmentForm, PortfolioForm, add_service_errors
 from ..models import Department, Portfolio
-from .people import require_get_or_post
 
 ONLY_MANAGERS = "Only a principal or Stat lead changes the program’s departments and portfolios."
 
