@@ -1,5 +1,6 @@
-"""The datasets API: list and read (anyone, each seeing what ``team.access.DATASETS`` lets them read: anonymous
-visitors only published public datasets), create and update (the same people as the web forms).
+"""The datasets API: list and read (anyone, each seeing what ``inventory.access`` lets them read: anonymous
+visitors only published public datasets), create and update (the same people as the web forms, by the same rules:
+the services enforce them).
 
 * Stat lead and analysts create and change any dataset;
 * a department contact creates and changes their own department's datasets, and may not move one to another
@@ -8,7 +9,7 @@ visitors only published public datasets), create and update (the same people as 
 
 Writes parse their input with :class:`~inventory.serializers.DatasetInputSerializer` and call
 :func:`~inventory.services.datasets.dataset_create` / :func:`~inventory.services.datasets.dataset_update`; a
-service's ValidationError comes back as a 400 naming the fields.
+service's ValidationError comes back as a 400 naming the fields, its ``PermissionDenied`` as a 403.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from team.access import actor_for, get_object_for_user, require
+from team.access import actor_for
 
 from . import selectors
-from .access import DATASETS
+from .access import get_dataset_for_user
 from .filters import DatasetFilter
 from .models import Dataset
 from .serializers import DatasetInputSerializer, DatasetListOutputSerializer, DatasetOutputSerializer
@@ -120,34 +121,20 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request: Request) -> Response:
-        actor = actor_for(request.user)
-        require(actor.is_authenticated, "Sign in to add datasets.")
         incoming = DatasetInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        fields = dict(incoming.validated_data)
-        require(
-            DATASETS.can_create_in(actor, fields["department"].pk),
-            "You may add datasets only to your own department.",
-        )
         try:
-            dataset = dataset_create(by=request.user, **fields)
+            dataset = dataset_create(by=request.user, **incoming.validated_data)
         except DjangoValidationError as error:
             raise _as_drf_error(error) from error
         return self._output(dataset, code=status.HTTP_201_CREATED)
 
     def update(self, request: Request, identifier: str, *, partial: bool = False) -> Response:
-        actor = actor_for(request.user)
-        dataset = get_object_for_user(DATASETS, request.user, Dataset.objects.all(), write=True, identifier=identifier)
-        incoming = DatasetInputSerializer(data=request.data, partial=partial)
+        dataset = get_dataset_for_user(request.user, identifier=identifier, write=True)
+        incoming = DatasetInputSerializer(dataset, data=request.data, partial=partial)
         incoming.is_valid(raise_exception=True)
-        fields = dict(incoming.validated_data)
-        moving = "department" in fields and fields["department"].pk != dataset.department_id
-        require(
-            not moving or actor.has_role(*DATASETS.write_all),
-            "Only the Stat team moves a dataset to another department.",
-        )
         try:
-            dataset = dataset_update(dataset=dataset, by=request.user, **fields)
+            dataset = dataset_update(dataset=dataset, by=request.user, **incoming.validated_data)
         except DjangoValidationError as error:
             raise _as_drf_error(error) from error
         return self._output(dataset, code=status.HTTP_200_OK)

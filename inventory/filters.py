@@ -1,7 +1,8 @@
 """Filters for the dataset lists: the signed-in inventory, the public catalogue and the API share them.
 
 Values are the stable names a link can carry: a department's slug, a theme's or keyword's name, an initiative's
-slug, the status and access level codes, the DCAT-US frequency (``R/P1M``...).
+slug, the status and access level codes, the DCAT-US frequency (``R/P1M``...). The apps above the inventory add
+theirs through ``inventory.extensions`` (quality's ``?quality=``).
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ from django import forms
 from django.db.models import QuerySet, Value
 from django_filters import rest_framework as filters
 
-from quality.selectors import QualityState, datasets_in_quality_state
 from team.access import actor_for
 from team.models import Department
 
-from . import selectors
+from . import extensions, selectors
 from .models import AccessLevel, Dataset, Frequency, Initiative, Status, Theme
 from .widgets import QuickSelect, QuickTextInput
 
@@ -175,13 +175,6 @@ class DatasetFilter(PublicDatasetFilter):
         empty_label="Any initiative",
         help_text="An initiative's slug, e.g. compstat.",
     )
-    quality = filters.ChoiceFilter(
-        label="Data quality",
-        choices=QualityState.CHOICES,
-        method="filter_quality",
-        empty_label="Any quality",
-        help_text="The latest quality check: failing, warning, passing, stale or not-checked.",
-    )
     sort = filters.ChoiceFilter(
         label="Sort by",
         choices=SORT_CHOICES,
@@ -201,11 +194,28 @@ class DatasetFilter(PublicDatasetFilter):
             "keyword",
             "frequency",
             "initiative",
-            "quality",
             "sort",
         ]
 
-    def filter_quality(self, queryset: QuerySet[Dataset], name: str, value: str) -> QuerySet[Dataset]:
-        # Only datasets whose quality results the reader may see: the filter must not reveal anyone else's.
-        user = getattr(self.request, "user", None)
-        return datasets_in_quality_state(queryset, actor_for(user), value)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The registered filters (inventory.extensions), after the inventory's own and before the sort.
+        sort = self.filters.pop("sort")
+        for extra in extensions.list_filters():
+            self.filters[extra.name] = filters.ChoiceFilter(
+                field_name=extra.name,
+                label=extra.label,
+                choices=extra.choices,
+                method=self._registered(extra),
+                empty_label=extra.empty_label,
+                help_text=extra.help_text,
+                widget=QuickSelect,
+            )
+            self.filters[extra.name].parent = self
+        self.filters["sort"] = sort
+
+    def _registered(self, extra: extensions.ListFilter):
+        def apply(queryset: QuerySet[Dataset], name: str, value: str) -> QuerySet[Dataset]:
+            return extra.apply(queryset, actor_for(getattr(self.request, "user", None)), value)
+
+        return apply

@@ -1,13 +1,16 @@
-"""Forms for the dataset pages: the metadata form and the inline formsets of distributions and dictionary fields.
+"""Every form of the inventory's pages: the dataset form with its inline formsets of distributions and dictionary
+fields, the list's bulk form, the discovery forms, the priority weights, and the upload forms of the import, the
+harvest and the dictionary draft.
 
-They parse and validate input only; ``inventory.services.datasets`` writes, and re-checks everything they check
-(:func:`~inventory.services.datasets.field_problems`, :func:`~inventory.services.datasets.distribution_problems`
-are shared, so a form and the service never disagree).
+They parse and validate input only; ``inventory.services`` write, and re-check everything they check (the rights
+rule, the steward rule, :func:`~inventory.services.datasets.field_problems` and
+:func:`~inventory.services.datasets.distribution_problems` are shared, so a form and the service never disagree).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Q
@@ -15,17 +18,35 @@ from django.db.models import Q
 from team.forms import DateInput
 from team.models import Department, Person, Role, RoleAssignment
 
-from .models import AccessLevel, Dataset, FieldType, Frequency, Initiative, Status
+from . import selectors
+from .models import (
+    RIGHTS_REQUIRED,
+    VALUE_FLAG_NAMES,
+    VALUE_FLAGS,
+    AccessLevel,
+    Dataset,
+    DiscoveryQuestion,
+    FieldType,
+    Frequency,
+    Initiative,
+    PriorityWeights,
+    Status,
+    lacks_rights,
+)
+from .services import tabular
+from .services.datajson import FETCH_MAX_BYTES
 from .services.datasets import (
     DICTIONARY_KEYS,
     DISTRIBUTION_KEYS,
+    SCALAR_FIELDS,
+    STEWARD_ELSEWHERE,
     distribution_problems,
     field_problems,
     steward_is_valid,
 )
-
-RIGHTS_REQUIRED = "Say why this dataset is not public: the rights statement is required unless it is public."
-STEWARD_ELSEWHERE = "The steward must be a current department contact of the owner department."
+from .services.dictionary import dictionary_from_csv, dictionary_from_table_schema
+from .services.priority import FACTOR_LABELS
+from .widgets import QuickSelect
 
 
 def split_list(text: str) -> list[str]:
@@ -91,19 +112,7 @@ DATASET_SECTIONS = (
     ("Owner and steward", ("department", "contact")),
     ("Access", ("access_level", "rights", "license", "privacy_notes", "published", "status")),
     ("Coverage and updates", ("accrual_periodicity", "temporal", "spatial", "issued", "modified", "landing_page")),
-    (
-        "Value to the program",
-        (
-            "initiatives",
-            "critical_to_decisions",
-            "public_demand",
-            "grant_reporting",
-            "legislative_reporting",
-            "performance_budgeting",
-            "sensitive",
-            "ready",
-        ),
-    ),
+    ("Value to the program", ("initiatives", *VALUE_FLAG_NAMES)),
 )
 
 
@@ -196,26 +205,11 @@ class DatasetForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    critical_to_decisions = forms.BooleanField(
-        label="Critical to decisions", required=False, help_text="Such as 311 or call-centre data."
-    )
-    public_demand = forms.BooleanField(
-        label="Public demand", required=False, help_text="Asked for through FOIA or 311."
-    )
-    grant_reporting = forms.BooleanField(label="Grant reporting", required=False)
-    legislative_reporting = forms.BooleanField(
-        label="Legislative or oversight reporting", required=False, help_text="For council, auditors or regulators."
-    )
-    performance_budgeting = forms.BooleanField(label="Performance budgeting", required=False)
-    sensitive = forms.BooleanField(
-        label="Sensitive", required=False, help_text="Holds personal or sensitive information."
-    )
-    ready = forms.BooleanField(
-        label="Ready to bring in", required=False, help_text="Documented, machine-readable and ready."
-    )
+    # The declared-value flags (models.VALUE_FLAGS) are added below the class.
 
     def __init__(self, *args, departments, dataset: Dataset | None = None, **kwargs):
-        """``departments``: those the user may own a dataset in (a department contact: only their own)."""
+        """``departments``: those the dataset may be kept in by this user (``inventory.access.departments_for_dataset``:
+        a department contact is offered only their own, and never another for an existing dataset)."""
         super().__init__(*args, **kwargs)
         self.dataset = dataset
         self.fields["department"].queryset = departments.order_by("name")
@@ -242,7 +236,7 @@ class DatasetForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("access_level") not in (None, AccessLevel.PUBLIC) and not data.get("rights", "").strip():
+        if data.get("access_level") is not None and lacks_rights(data["access_level"], data.get("rights")):
             self.add_error("rights", RIGHTS_REQUIRED)
         contact, department = data.get("contact"), data.get("department")
         if (
@@ -266,6 +260,48 @@ class DatasetForm(forms.Form):
         return data
 
 
+DatasetForm.base_fields.update(
+    {flag.name: forms.BooleanField(label=flag.label, required=False, help_text=flag.help_text) for flag in VALUE_FLAGS}
+)
+
+
+def dataset_initial(dataset: Dataset) -> dict:
+    """The dataset form's initial values for ``dataset`` (its tags prefetched)."""
+    initial = {name: getattr(dataset, name) for name in SCALAR_FIELDS if name != "discovered_from"}
+    initial["department"] = dataset.department_id
+    initial["contact"] = dataset.contact_id
+    initial["keywords"] = [k.name for k in dataset.keywords.all()]
+    initial["themes"] = [t.name for t in dataset.themes.all()]
+    initial["initiatives"] = [i.pk for i in dataset.initiatives.all()]
+    return initial
+
+
+@dataclass
+class ErrorLink:
+    text: str
+    anchor: str = ""
+
+
+def error_links(form: forms.BaseForm, formsets: dict) -> list[ErrorLink]:
+    """Every problem on the dataset form's page, each linking to its input: the metadata form's, then each row's."""
+    links = [ErrorLink(str(error)) for error in form.non_field_errors()]
+    links += [
+        ErrorLink(f"{bound.label}: {error}", bound.id_for_label or f"{bound.auto_id}_0")
+        for bound in form
+        for error in bound.errors
+    ]
+    for label, formset in formsets.items():
+        links += [ErrorLink(f"{label}: {error}") for error in formset.non_form_errors()]
+        for index, row in enumerate(formset.forms, start=1):
+            links += [ErrorLink(f"{label} {index}: {error}") for error in row.non_field_errors()]
+            links += [
+                ErrorLink(f"{label} {index}, {bound.label}: {error}", bound.id_for_label)
+                for bound in row
+                for error in bound.errors
+            ]
+    return links
+
+
 def steward_choices(departments, dataset: Dataset | None) -> list:
     """Current department contacts of ``departments``, grouped by department (one query). A dataset's steward who
     is no longer a contact stays listed, so the form shows the truth and asks for a new one when saved."""
@@ -285,14 +321,6 @@ def steward_choices(departments, dataset: Dataset | None) -> list:
         choices.append((dataset.contact_id, f"{dataset.contact.full_name} (no longer a contact)"))
     choices += list(groups.items())
     return choices
-
-
-def departments_for_form(writable_departments, dataset: Dataset | None):
-    """The departments a form offers: those the user may own datasets in, plus the dataset's own (even if it has
-    closed since), so an edit does not silently move it."""
-    if dataset is None:
-        return writable_departments.filter(active=True)
-    return writable_departments.filter(Q(active=True) | Q(pk=dataset.department_id))
 
 
 # --- the inline formsets -----------------------------------------------------------------------------------------
@@ -444,3 +472,214 @@ def dictionary_initial(dataset: Dataset) -> list[dict]:
         row["allowed_values"] = join_list(field.allowed_values or [])
         rows.append(row)
     return rows
+
+
+# --- the inventory list's bulk form -------------------------------------------------------------------------------
+
+
+class BulkUpdateForm(forms.Form):
+    """What to do with the selected datasets: a new status, a new steward, or both."""
+
+    dataset = forms.TypedMultipleChoiceField(
+        label="Datasets", coerce=int, error_messages={"required": "Select at least one dataset."}
+    )
+    status = forms.ChoiceField(
+        label="New status", required=False, choices=[("", "- Leave as it is -"), *Status.choices], widget=QuickSelect
+    )
+    contact = forms.TypedChoiceField(
+        label="New steward",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="A contact of the department.",
+        widget=QuickSelect,
+    )
+    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def __init__(self, *args, dataset_ids=None, **kwargs):
+        # Its own ids: the filter form on the same page has a "status" field too.
+        kwargs.setdefault("auto_id", "bulk_%s")
+        super().__init__(*args, **kwargs)
+        stewards: dict[int, tuple[str, list[str]]] = {}
+        for person_id, full_name, department in selectors.steward_names():
+            name, departments = stewards.setdefault(person_id, (full_name, []))
+            departments.append(department)
+        self.fields["contact"].choices = [
+            ("", "- Leave as it is -"),
+            *((pk, f"{name} ({', '.join(departments)})") for pk, (name, departments) in stewards.items()),
+        ]
+        # Any id is acceptable here: the service changes only those the user may write and reports the rest.
+        self.fields["dataset"].choices = [(str(pk), str(pk)) for pk in dataset_ids or []]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("status") and not cleaned.get("contact"):
+            raise forms.ValidationError("Choose a new status or a new steward for the selected datasets.")
+        return cleaned
+
+
+# --- the discovery questionnaire ------------------------------------------------------------------------------------
+
+
+class AnswerForm(forms.Form):
+    question = forms.TypedChoiceField(label="Question", choices=DiscoveryQuestion.choices, coerce=int)
+    answer = forms.CharField(
+        label="Answer",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the department said. A new answer to the same question supersedes the earlier one, "
+        "which is kept.",
+    )
+    respondent = forms.ModelChoiceField(
+        label="Who answered",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="- Not recorded -",
+    )
+    answered_on = forms.DateField(label="Answered on", widget=DateInput())
+
+    def __init__(self, *args, department: Department, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The department's own people first is what a user expects, but any active person may have answered.
+        self.fields["respondent"].queryset = Person.objects.filter(Q(active=True) | Q(department=department)).order_by(
+            "full_name"
+        )
+        self.fields["respondent"].label_from_instance = lambda p: f"{p.full_name}{f', {p.title}' if p.title else ''}"
+        self.fields["question"].choices = [(q.value, f"{q.value}. {q.label}") for q in DiscoveryQuestion]
+
+
+class CandidateForm(forms.Form):
+    title = forms.CharField(label="Dataset title", max_length=300)
+
+
+# --- the priority weights ------------------------------------------------------------------------------------------
+
+#: The points a factor may carry.
+WEIGHT_RANGE = (-10, 10)
+
+
+class WeightsForm(forms.Form):
+    """One number per factor of the priority score (disabled for those who may only read them)."""
+
+    def __init__(self, *args, weights: PriorityWeights, read_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        low, high = WEIGHT_RANGE
+        for factor, label in FACTOR_LABELS.items():
+            self.fields[factor] = forms.IntegerField(
+                label=label,
+                min_value=low,
+                max_value=high,
+                initial=getattr(weights, factor),
+                disabled=read_only,
+                help_text=f"Points from {low} to {high}; negative points lower the score.",
+            )
+
+
+# --- importing a CSV or Excel file ---------------------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or XLSX file",
+        help_text=f"One dataset per row, the first row naming the columns. Up to "
+        f"{tabular.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > tabular.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is larger than {tabular.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        try:
+            self.columns, self.rows = tabular.read_table(upload, upload.name)
+        except tabular.TableError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+# --- harvesting a DCAT-US catalogue -------------------------------------------------------------------------------
+
+#: What the harvest's mapping offers besides the departments: a new department, or no department (skip).
+CREATE = "new"
+SKIP = "skip"
+
+
+class HarvestSourceForm(forms.Form):
+    file = forms.FileField(
+        label="A data.json file",
+        required=False,
+        help_text="A DCAT-US v1.1 catalogue saved from a city’s open data portal.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    url = forms.URLField(
+        label="Or the address of a data.json",
+        required=False,
+        assume_scheme="https",
+        help_text="For example https://data.example.gov/data.json. Only public internet addresses are fetched.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("file")) == bool(data.get("url")):
+            raise forms.ValidationError("Upload a data.json file or give its address (one or the other).")
+        upload = data.get("file")
+        if upload and upload.size > FETCH_MAX_BYTES:
+            self.add_error("file", "This file is too large (over 50 MB).")
+        return data
+
+
+class MappingForm(forms.Form):
+    """One select per publisher: which department its datasets go to, a new one, or none (skipped)."""
+
+    def __init__(self, *args, publishers: list[str], departments: list[Department], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.publishers = publishers
+        by_name = {d.name.lower(): d for d in departments}
+        choices = [
+            (CREATE, "Create a new department with this name"),
+            (SKIP, "Do not import this publisher’s datasets"),
+            *((str(d.pk), d.name) for d in departments),
+        ]
+        for index, name in enumerate(publishers):
+            match = by_name.get(name.lower())
+            self.fields[f"publisher_{index}"] = forms.ChoiceField(
+                label=f"Datasets published by “{name}” go to",
+                choices=choices,
+                initial=str(match.pk) if match else CREATE,
+            )
+
+    def department_map(self, departments: list[Department]) -> dict[str, Department | None]:
+        """Publisher name → Department, or None to skip; publishers to create are left out (created on import)."""
+        by_pk = {str(d.pk): d for d in departments}
+        mapping: dict[str, Department | None] = {}
+        for index, name in enumerate(self.publishers):
+            value = (
+                self.cleaned_data.get(f"publisher_{index}")
+                if self.is_bound
+                else self.fields[f"publisher_{index}"].initial
+            )
+            if value == SKIP:
+                mapping[name] = None
+            elif value in by_pk:
+                mapping[name] = by_pk[value]
+        return mapping
+
+
+# --- drafting a data dictionary -------------------------------------------------------------------------------------
+
+
+class DictionarySourceForm(forms.Form):
+    file = forms.FileField(
+        label="A sample CSV file or a Table Schema JSON file",
+        help_text="From a CSV, the header names the fields and the first 1,000 rows suggest their types. "
+        "A Table Schema (.json) is read as it is.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,.json,text/csv,application/json"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        is_json = upload.name.lower().endswith(".json") or (upload.content_type or "").endswith("json")
+        try:
+            self.drafted = dictionary_from_table_schema(upload) if is_json else dictionary_from_csv(upload)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return upload

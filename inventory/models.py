@@ -6,6 +6,8 @@ Vocabulary follows DCAT-US v1.1 (Project Open Data) for metadata and Frictionles
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -107,6 +109,61 @@ class Initiative(models.Model):
         return self.name
 
 
+@dataclass(frozen=True)
+class ValueFlag:
+    """A declared-value flag: a yes-or-no a department declares about a dataset, an input of its priority score
+    (with a weight of the same name in :class:`PriorityWeights`)."""
+
+    name: str
+    #: What the dataset form calls it, and its hint there.
+    label: str
+    help_text: str
+    #: How the priority score names it among a dataset's reasons.
+    reason: str
+
+
+#: The declared-value flags, in the order forms, exports and the priority score list them: the one declaration that
+#: the form, the serializers, the import's columns, the priority weights and the score derive from (each is a boolean
+#: field of :class:`Dataset` of the same name).
+VALUE_FLAGS = (
+    ValueFlag(
+        "critical_to_decisions",
+        "Critical to decisions",
+        "Such as 311 or call-centre data.",
+        "Critical to decisions (e.g. 311, call-centre data)",
+    ),
+    ValueFlag("public_demand", "Public demand", "Asked for through FOIA or 311.", "Public demand (FOIA, 311 requests)"),
+    ValueFlag("grant_reporting", "Grant reporting", "", "Grant reporting"),
+    ValueFlag(
+        "legislative_reporting",
+        "Legislative or oversight reporting",
+        "For council, auditors or regulators.",
+        "Legislative or oversight reporting",
+    ),
+    ValueFlag("performance_budgeting", "Performance budgeting", "", "Performance budgeting"),
+    ValueFlag("sensitive", "Sensitive", "Holds personal or sensitive information.", "Sensitive (harder to publish)"),
+    ValueFlag("ready", "Ready to bring in", "Documented, machine-readable and ready.", "Ready to bring in"),
+)
+VALUE_FLAG_NAMES = tuple(flag.name for flag in VALUE_FLAGS)
+
+
+# --- the rights rule --------------------------------------------------------------------------------------------
+
+#: The rights rule (DCAT-US ``rights``): a dataset that is not public says why in its rights statement. Declared once,
+#: here: the database constraint and the completeness figures use the condition, the form, the API, the import, the
+#: harvest and the services :func:`lacks_rights` and its message.
+RIGHTS_RULE_Q = Q(access_level=AccessLevel.PUBLIC) | ~Q(rights="")
+RIGHTS_REQUIRED = (
+    "A dataset that is not public needs a rights statement saying why: the rights statement is required unless it is "
+    "public."
+)
+
+
+def lacks_rights(access_level: str, rights: str | None) -> bool:
+    """Whether a dataset with this access level and rights statement breaks the rights rule."""
+    return access_level != AccessLevel.PUBLIC and not (rights or "").strip()
+
+
 class DatasetQuerySet(models.QuerySet["Dataset"]):
     def public(self) -> DatasetQuerySet:
         """What anonymous visitors and data.json see: published datasets whose access level is public."""
@@ -192,10 +249,7 @@ class Dataset(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(access_level=AccessLevel.PUBLIC) | ~Q(rights=""),
-                name="dataset_rights_required_unless_public",
-            ),
+            models.CheckConstraint(condition=RIGHTS_RULE_Q, name="dataset_rights_required_unless_public"),
         ]
         indexes = [
             models.Index(fields=["department", "status"]),
@@ -348,15 +402,7 @@ class PriorityWeights(models.Model):
         return "Priority weights"
 
     #: The declared-value flags on Dataset that carry a weight of the same name.
-    FLAG_FIELDS = (
-        "critical_to_decisions",
-        "public_demand",
-        "grant_reporting",
-        "legislative_reporting",
-        "performance_budgeting",
-        "sensitive",
-        "ready",
-    )
+    FLAG_FIELDS = VALUE_FLAG_NAMES
 
     @classmethod
     def current(cls) -> PriorityWeights:

@@ -1,7 +1,7 @@
 """Named reads of the inventory. Each costs a fixed number of queries however many datasets it returns.
 
-Who sees what is :data:`team.access.DATASETS`' business; these functions take the :class:`~team.access.Actor`
-and narrow in SQL.
+Who sees what is ``inventory.access``' business; these functions take the :class:`~team.access.Actor` and narrow
+in SQL.
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from quality.selectors import BADGE_FIELDS as quality_badge_fields
-from quality.selectors import with_quality_badge
 from team.access import Actor
 from team.models import Department, Role, RoleAssignment
 
-from .access import DATASETS
-from .models import AccessLevel, Dataset, Distribution, Keyword, Status, Theme
+from . import extensions
+from .access import datasets_readable_by
+from .models import RIGHTS_RULE_Q, AccessLevel, Dataset, Distribution, Keyword, Status, Theme
 
 #: What the What Works Cities criterion calls an up-to-date inventory: changed within the last twelve months.
 INVENTORY_FRESH_FOR = datetime.timedelta(days=365)
@@ -50,7 +49,7 @@ def metadata_complete_q() -> Q:
         & Q(department__isnull=False)
         & Q(contact__isnull=False)
         & ~Q(access_level="")
-        & (Q(access_level=AccessLevel.PUBLIC) | ~Q(rights=""))
+        & RIGHTS_RULE_Q
         & (~Q(access_level=AccessLevel.PUBLIC) | ~Q(license=""))
         & ~Q(accrual_periodicity="")
         & (Q(published=False) | Q(has_distribution))
@@ -101,8 +100,9 @@ def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Datase
 
 def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
     """The datasets ``actor`` may read, with what the inventory list shows: department, steward, the stored priority
-    score and the quality badge (joined in); the page's themes come from :func:`with_tag_names`. Three queries for a
-    page: count, rows, themes."""
+    score and what the registered columns read (joined in: quality's badge); the page's themes come from
+    :func:`with_tag_names`. Three queries for a page: count, rows, themes."""
+    columns = extensions.list_columns()
     queryset = Dataset.objects.select_related("department", "contact").only(
         "pk",
         "identifier",
@@ -117,14 +117,12 @@ def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
         "accrual_periodicity",
         "updated_at",
         "priority_score",
-        *quality_badge_fields,
+        *(name for column in columns for name in column.fields),
     )
-    return with_quality_badge(DATASETS.readable(actor, queryset), actor)
-
-
-def reads_whole_inventory(actor: Actor) -> bool:
-    """Whether ``actor`` reads every dataset (so may see program-wide figures such as coverage)."""
-    return DATASETS.read_q(actor) is None
+    queryset = datasets_readable_by(actor, queryset)
+    for column in columns:
+        queryset = column.prepare(queryset, actor)
+    return queryset
 
 
 def steward_names() -> list[tuple[int, str, str]]:
@@ -279,13 +277,13 @@ def datasets_for_api(actor: Actor) -> QuerySet[Dataset]:
         "distributions",
         "fields",
     )
-    return DATASETS.readable(actor, queryset)
+    return datasets_readable_by(actor, queryset)
 
 
 def datasets_for_api_list(actor: Actor) -> QuerySet[Dataset]:
     """The datasets ``actor`` may read, for the API's list: department and steward joined, nothing prefetched;
     give the page to :func:`with_tag_names` for its keywords, themes and initiatives."""
-    return DATASETS.readable(actor, Dataset.objects.select_related("department", "contact"))
+    return datasets_readable_by(actor, Dataset.objects.select_related("department", "contact"))
 
 
 def dataset_tag_names(dataset: Dataset) -> dict[str, list[str]]:

@@ -1,44 +1,41 @@
 """Input and output serializers for the datasets API.
 
 Output serializers read only what :func:`inventory.selectors.datasets_for_api` has fetched, so a page costs a
-fixed number of queries. Input serializers parse and check types; the rules (rights unless public, a steward who
-is a contact of the department, a unique identifier) are the services', whose ValidationError the API turns into
-a 400 with the same field names.
+fixed number of queries. :class:`DatasetInputSerializer` is the one validator of dataset metadata sent as data: the
+API's input, and (through :class:`DatasetImportSerializer`, which reads a spreadsheet's cells into the same fields)
+each row of a CSV or Excel import. It checks types, lengths, choices and addresses, and the rights rule on the values
+the dataset would end with; the services check it all again with what needs the database (a steward who is a
+contact of the department, a unique identifier, who may write and move the dataset), and the API turns their
+ValidationError into a 400 with the same field names.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from rest_framework import serializers
 
 from team.models import Department, Person
 from team.serializers import DepartmentRefOutputSerializer
 
-from .models import AccessLevel, DataField, Dataset, Distribution, Frequency, Initiative, Status
+from .models import (
+    RIGHTS_REQUIRED,
+    VALUE_FLAG_NAMES,
+    AccessLevel,
+    DataField,
+    Dataset,
+    Distribution,
+    Frequency,
+    Initiative,
+    Status,
+    lacks_rights,
+)
 from .services.datasets import DICTIONARY_KEYS
 
 #: Fields only signed-in users see (internal notes and the declared value behind the priority score).
-INTERNAL_FIELDS = (
-    "source_system",
-    "privacy_notes",
-    "critical_to_decisions",
-    "public_demand",
-    "grant_reporting",
-    "legislative_reporting",
-    "performance_budgeting",
-    "sensitive",
-    "ready",
-    "priority_score",
-)
+INTERNAL_FIELDS = ("source_system", "privacy_notes", *VALUE_FLAG_NAMES, "priority_score")
 SIGNED_IN_ONLY = "Present only for signed-in users."
-DECLARED_VALUE_FIELDS = (
-    "critical_to_decisions",
-    "public_demand",
-    "grant_reporting",
-    "legislative_reporting",
-    "performance_budgeting",
-    "sensitive",
-    "ready",
-)
+NOT_A_WEB_ADDRESS = "“%(value)s” is not a web address: give one such as https://data.example.gov/."
 
 
 class StewardOutputSerializer(serializers.ModelSerializer):
@@ -93,13 +90,7 @@ class DatasetOutputSerializer(serializers.ModelSerializer):
     # Not read-only, so that the schema marks them optional: anonymous visitors get none of these keys.
     source_system = serializers.CharField(required=False, help_text=SIGNED_IN_ONLY)
     privacy_notes = serializers.CharField(required=False, help_text=SIGNED_IN_ONLY)
-    critical_to_decisions = serializers.BooleanField(required=False, help_text=SIGNED_IN_ONLY)
-    public_demand = serializers.BooleanField(required=False, help_text=SIGNED_IN_ONLY)
-    grant_reporting = serializers.BooleanField(required=False, help_text=SIGNED_IN_ONLY)
-    legislative_reporting = serializers.BooleanField(required=False, help_text=SIGNED_IN_ONLY)
-    performance_budgeting = serializers.BooleanField(required=False, help_text=SIGNED_IN_ONLY)
-    sensitive = serializers.BooleanField(required=False, help_text=SIGNED_IN_ONLY)
-    ready = serializers.BooleanField(required=False, help_text=SIGNED_IN_ONLY)
+    # The declared-value flags (models.VALUE_FLAGS) come from get_fields(), each like privacy_notes.
     priority_score = serializers.IntegerField(
         required=False, help_text="The dataset's priority score. Present only for signed-in users."
     )
@@ -134,10 +125,16 @@ class DatasetOutputSerializer(serializers.ModelSerializer):
             "updated_at",
             "source_system",
             "privacy_notes",
-            *DECLARED_VALUE_FIELDS,
+            *VALUE_FLAG_NAMES,
             "priority_score",
         ]
         read_only_fields = fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in VALUE_FLAG_NAMES:
+            fields[name] = serializers.BooleanField(required=False, help_text=SIGNED_IN_ONLY)
+        return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -199,20 +196,218 @@ class DatasetInputSerializer(serializers.Serializer):
     rights = serializers.CharField(
         required=False, allow_blank=True, help_text="Why it is not public; required unless the access level is public."
     )
-    license = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    license = serializers.URLField(
+        max_length=500, required=False, allow_blank=True, error_messages={"invalid": NOT_A_WEB_ADDRESS}
+    )
     accrual_periodicity = serializers.ChoiceField(choices=Frequency.choices, required=False)
     temporal = serializers.CharField(max_length=100, required=False, allow_blank=True)
     spatial = serializers.CharField(max_length=300, required=False, allow_blank=True)
     issued = serializers.DateField(required=False, allow_null=True)
     modified = serializers.DateField(required=False, allow_null=True)
-    landing_page = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    landing_page = serializers.URLField(
+        max_length=500, required=False, allow_blank=True, error_messages={"invalid": NOT_A_WEB_ADDRESS}
+    )
     privacy_notes = serializers.CharField(required=False, allow_blank=True)
     published = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    critical_to_decisions = serializers.BooleanField(required=False)
-    public_demand = serializers.BooleanField(required=False)
-    grant_reporting = serializers.BooleanField(required=False)
-    legislative_reporting = serializers.BooleanField(required=False)
-    performance_budgeting = serializers.BooleanField(required=False)
-    sensitive = serializers.BooleanField(required=False)
-    ready = serializers.BooleanField(required=False)
+    # The declared-value flags (models.VALUE_FLAGS) come from get_fields().
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in VALUE_FLAG_NAMES:
+            fields[name] = self.flag_field()
+        return fields
+
+    def flag_field(self) -> serializers.Field:
+        return serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        """The rights rule, on the values the dataset would end with: those sent, else the dataset's own (``instance``,
+        when changing one), else a new dataset's defaults."""
+        dataset = self.instance
+        level = attrs.get("access_level", dataset.access_level if dataset else AccessLevel.NON_PUBLIC)
+        rights = attrs.get("rights", dataset.rights if dataset else "")
+        if lacks_rights(level, rights):
+            raise serializers.ValidationError({"rights": RIGHTS_REQUIRED})
+        return attrs
+
+
+# --- a row of a CSV or Excel import ---------------------------------------------------------------------------------
+
+
+class _CellField(serializers.Field):
+    """A spreadsheet cell read into a value of the API's input. Its errors are whole sentences about the cell, shown
+    as they are (an error of the API's own fields is shown after the column's name)."""
+
+    whole_sentences = True
+
+    @property
+    def column(self) -> str:
+        return self.field_name.replace("_", " ")
+
+
+class DepartmentCodeField(_CellField):
+    """The owner department by its code (``PD``), not case-sensitive, from ``context["departments"]`` (code →
+    Department)."""
+
+    def to_internal_value(self, data) -> Department:
+        code = str(data).strip()
+        if not code:
+            raise serializers.ValidationError("The department code is missing.")
+        department = self.context["departments"].get(code.lower())
+        if department is None:
+            raise serializers.ValidationError(f"No department has the code “{code}”.")
+        return department
+
+
+class LabelledChoiceField(_CellField):
+    """A choice by its value or its label in any case (``R/P1M`` or ``monthly``), or one of ``aliases``; a blank
+    cell is ``blank``."""
+
+    def __init__(self, choices, *, blank: str, refusal: str, aliases: dict[str, str] | None = None, **kwargs):
+        self.by_word = {word.lower(): value for value, label in choices for word in (value, str(label))}
+        self.by_word.update(aliases or {})
+        self.blank, self.refusal = blank, refusal
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> str:
+        text = str(data).strip()
+        if not text:
+            return self.blank
+        if text.lower() in self.by_word:
+            return self.by_word[text.lower()]
+        raise serializers.ValidationError(self.refusal.format(value=text))
+
+
+class YesNoField(_CellField):
+    """Yes or no, as a spreadsheet writes it (yes, y, true, 1, x / no, n, false, 0, blank)."""
+
+    TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "x"})
+    FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", ""})
+
+    def to_internal_value(self, data) -> bool:
+        word = str(data).strip().lower()
+        if word in self.TRUE_WORDS:
+            return True
+        if word in self.FALSE_WORDS:
+            return False
+        raise serializers.ValidationError(f"{self.column.capitalize()} must be yes or no, not “{data}”.")
+
+
+class DateCellField(_CellField):
+    """A date written YYYY-MM-DD (a spreadsheet's date-and-time cell is read as its date); blank: none."""
+
+    def to_internal_value(self, data) -> datetime.date | None:
+        text = str(data).strip()
+        if not text:
+            return None
+        try:
+            return datetime.date.fromisoformat(text[:10])
+        except ValueError:
+            raise serializers.ValidationError(
+                f"The {self.column} date “{text}” is not a date written YYYY-MM-DD."
+            ) from None
+
+
+class NamesCellField(serializers.ListField):
+    """Names in one cell, separated by semicolons."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = [part.strip() for part in data.split(";") if part.strip()]
+        return super().to_internal_value(data)
+
+
+#: How the import names an update frequency it does not know, and the words it takes besides the labels.
+FREQUENCY_ALIASES = {
+    "annually": Frequency.ANNUAL,
+    "yearly": Frequency.ANNUAL,
+    "continuous": Frequency.CONTINUOUS,
+    "continuously": Frequency.CONTINUOUS,
+    "real-time": Frequency.CONTINUOUS,
+    "realtime": Frequency.CONTINUOUS,
+    "fortnightly": Frequency.BIWEEKLY,
+    "semiannually": Frequency.SEMIANNUAL,
+    "biannual": Frequency.SEMIANNUAL,
+}
+
+
+class DatasetImportSerializer(DatasetInputSerializer):
+    """One row of a CSV or Excel import (``inventory.services.tabular``), validated as the API validates its input:
+    the same fields, with the cells a spreadsheet holds read into them (a department's code, the steward's email,
+    names separated by semicolons, yes or no, labels as well as codes). Validate a row with ``run_validation(row)``,
+    setting ``instance`` (the dataset the row changes, or ``None``) and ``partial`` (a change sends only the file's
+    columns) first; ``context`` holds the file's lookups, each read once: ``departments`` (code → Department),
+    ``stewards`` ((email, department id) → Person, current department contacts) and ``people`` (every email known)."""
+
+    department = DepartmentCodeField()
+    contact = None
+    contact_email = serializers.CharField(required=False, allow_blank=True)
+    keywords = NamesCellField(child=serializers.CharField(max_length=100), required=False)
+    themes = NamesCellField(child=serializers.CharField(max_length=100), required=False)
+    initiatives = NamesCellField(child=serializers.CharField(max_length=120), required=False)
+    access_level = LabelledChoiceField(
+        AccessLevel.choices,
+        blank=AccessLevel.NON_PUBLIC,
+        refusal="“{value}” is not an access level (public, restricted public or non-public).",
+        required=False,
+    )
+    accrual_periodicity = LabelledChoiceField(
+        Frequency.choices,
+        blank=Frequency.IRREGULAR,
+        aliases=FREQUENCY_ALIASES,
+        refusal="“{value}” is not an update frequency: use daily, weekly, monthly, annual... or an ISO 8601 value "
+        "such as R/P1M.",
+        required=False,
+    )
+    status = LabelledChoiceField(
+        Status.choices,
+        blank=Status.IDENTIFIED,
+        refusal=f"“{{value}}” is not a status ({', '.join(Status.labels).lower()}).",
+        required=False,
+    )
+    issued = DateCellField(required=False)
+    modified = DateCellField(required=False)
+    published = YesNoField(required=False)
+
+    def flag_field(self) -> serializers.Field:
+        return YesNoField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        """The steward by their email, among the current contacts of the department the dataset would be in; then the
+        rights rule."""
+        if "contact_email" in attrs:
+            attrs["contact"] = self._steward(attrs.pop("contact_email").strip().lower(), attrs)
+        return super().validate(attrs)
+
+    def _steward(self, email: str, attrs: dict) -> Person | None:
+        if not email:
+            return None
+        department = attrs.get("department") or (self.instance.department if self.instance else None)
+        person = self.context["stewards"].get((email, department.pk))
+        if person is not None:
+            return person
+        if email in self.context["people"]:
+            raise serializers.ValidationError(
+                {"contact_email": [f"{email} is not a current department contact of {department.name}."]}
+            )
+        raise serializers.ValidationError({"contact_email": [f"Nobody in the team has the email address {email}."]})
+
+    def messages(self, detail) -> list[str]:
+        """A row's errors (``ValidationError.detail``) as sentences: the cells' own as they are, the others after the
+        column's name ("Title: Ensure this field has no more than 300 characters.")."""
+        found = []
+        for name, errors in detail.items() if isinstance(detail, dict) else [("non_field_errors", detail)]:
+            field = self.fields.get(name)
+            whole = name in ("non_field_errors", "contact_email") or getattr(field, "whole_sentences", False)
+            for message in _flat(errors):
+                found.append(str(message) if whole else f"{name.replace('_', ' ').capitalize()}: {message}")
+        return found
+
+
+def _flat(errors) -> list:
+    if isinstance(errors, dict):
+        return [message for value in errors.values() for message in _flat(value)]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _flat(value)]
+    return [errors]

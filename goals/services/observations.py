@@ -1,9 +1,9 @@
 """Observations typed in or uploaded for manual measures, and the department lead's narrative per period.
 
-An upload happens in two steps, as the inventory's import does: :func:`read_observations` turns a CSV file into
-rows of text (or raises :class:`UploadError`), :func:`observations_plan` says row by row what saving them would do
-without writing anything, and :func:`observations_import` plans them again against the database as it is then and
-writes every valid row in one transaction, each in its own savepoint: a bad row is skipped and listed, never
+An upload follows ``core.import_plan``, as the inventory's import does: :func:`read_observations` turns a CSV file
+into rows of text (or raises :class:`UploadError`), :func:`observations_plan` says row by row what saving them would
+do without writing anything, and :func:`observations_import` plans them again against the database as it is then
+and writes every valid row in one transaction, each in its own savepoint: a bad row is skipped and listed, never
 half-written.
 
 Computed measures take their values from their dataset, so neither manual entry nor uploads write to them. Who may
@@ -22,6 +22,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+
+from core.import_plan import CHANGED, FIRST_LINE, NEW, UNCHANGED, Plan, PlannedRow, Repeats, commit
 
 from ..models import Measure, Narrative, Observation, ObservationSource
 from ..periods import is_period_start, parse_period, period_label, period_start
@@ -150,23 +152,17 @@ def read_observations(upload) -> list[dict[str, str]]:
     return rows
 
 
-NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
+@dataclass(kw_only=True)
+class RowPlan(PlannedRow):
+    """What saving one row would do. ``note`` is ``None`` when the file has no note column (the note already
+    recorded stays); ``previous`` is the value a change replaces."""
 
-
-@dataclass
-class RowPlan:
-    """What saving one row would do. ``line`` is its line in the file (the header is line 1); ``note`` is ``None``
-    when the file has no note column (the note already recorded stays)."""
-
-    line: int
     period_text: str
     value_text: str
     note: str | None = None
     period: datetime.date | None = None
     value: Decimal | None = None
-    action: str = NEW
     previous: Decimal | None = None
-    errors: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -174,20 +170,8 @@ class RowPlan:
 
 
 @dataclass
-class UploadPlan:
-    measure: Measure
-    rows: list[RowPlan]
-
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {action: self.count(action) for action in (NEW, CHANGED, UNCHANGED, INVALID)}
-
-    @property
-    def to_write(self) -> int:
-        return self.count(NEW) + self.count(CHANGED)
+class UploadPlan(Plan[RowPlan]):
+    measure: Measure | None = None
 
 
 def observations_plan(
@@ -202,11 +186,11 @@ def observations_plan(
         period: (value, note)
         for period, value, note in Observation.objects.filter(measure=measure).values_list("period", "value", "note")
     }
-    seen: dict[datetime.date, int] = {}
+    repeats = Repeats()
     plans = []
     for index, raw in enumerate(rows):
         row = RowPlan(
-            line=index + 2,
+            line=index + FIRST_LINE,
             period_text=raw.get("period", "").strip(),
             value_text=raw.get("value", "").strip(),
             note=raw["note"].strip() if "note" in raw else None,
@@ -224,24 +208,28 @@ def observations_plan(
             except ValueError as exc:
                 row.errors.append(str(exc))
         if row.period is not None and not row.errors:
-            if row.period in seen:
-                row.errors.append(f"{period_label(row.period, measure.frequency)} is also on line {seen[row.period]}.")
-            else:
-                seen[row.period] = row.line
+            earlier = repeats.earlier_line(row.period, row.line)
+            if earlier is not None:
+                row.errors.append(f"{period_label(row.period, measure.frequency)} is also on line {earlier}.")
         if measure.is_computed:
             row.errors.append(COMPUTED_REFUSAL)
         if row.errors:
-            row.action = INVALID
+            row.refuse()
         elif row.period in existing:
             row.previous, note = existing[row.period]
             same_note = row.note is None or row.note == note
             row.action = UNCHANGED if row.previous == row.value and same_note else CHANGED
+        else:
+            row.action = NEW
         plans.append(row)
-    return UploadPlan(measure=measure, rows=plans)
+    return UploadPlan(rows=plans, measure=measure)
 
 
 @dataclass
 class UploadResult:
+    """What an upload saved: how many values it added and changed, how many were already recorded, and the rows it
+    skipped with their reasons."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -256,34 +244,20 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by=None
     at all; uploading the same file twice changes nothing the second time."""
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     plan = observations_plan(measure=measure, rows=rows)
-    result = UploadResult()
-    for row in plan.rows:
-        if row.action == INVALID:
-            result.skipped.append(row)
-            continue
-        if row.action == UNCHANGED:
-            result.unchanged += 1
-            continue
-        try:
-            with transaction.atomic():
-                observation_record(
-                    measure=measure,
-                    period=row.period,
-                    value=row.value,
-                    note=row.note,
-                    by=by,
-                    source=ObservationSource.UPLOAD,
-                )
-        except ValidationError as exc:
-            row.action = INVALID
-            row.errors.extend(exc.messages)
-            result.skipped.append(row)
-            continue
-        if row.action == NEW:
-            result.created += 1
-        else:
-            result.updated += 1
-    return result
+    outcome = commit(
+        plan,
+        lambda row: observation_record(
+            measure=measure,
+            period=row.period,
+            value=row.value,
+            note=row.note,
+            by=by,
+            source=ObservationSource.UPLOAD,
+        ),
+    )
+    return UploadResult(
+        created=len(outcome.created), updated=len(outcome.updated), unchanged=outcome.unchanged, skipped=outcome.skipped
+    )
 
 
 # --- narratives --------------------------------------------------------------------------------------------------

@@ -1,14 +1,12 @@
 """Upload a manual measure's observations from CSV: upload, dry-run preview, confirm.
 
-Between the preview and the confirmation the parsed rows wait in the user's session (server-side) under a random
-token, never in the page, so the confirmation cannot bring in rows the preview did not show. Confirming plans the
-rows again against the observations as they are then. Who may: the same people as manual entry
-(:func:`goals.views.may_record`).
+It follows ``core.import_plan``: between the preview and the confirmation the parsed rows wait in the user's
+session (server-side) under a random token, never in the page, so the confirmation cannot bring in rows the preview
+did not show. Confirming plans the rows again against the observations as they are then. Who may: the same people as
+manual entry (:func:`goals.views.may_record`).
 """
 
 from __future__ import annotations
-
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.http import require_get_or_post
+from core.import_plan import stash_upload, take_upload
 from team.access import actor_for, require
 
 from ..forms import UploadForm
@@ -55,18 +54,11 @@ def upload_observations(request: HttpRequest, slug: str) -> HttpResponse:
     except upload.UploadError as exc:
         form.add_error("file", str(exc))
         return render(request, "goals/upload.html", context)
+    filename = form.cleaned_data["file"].name
     plan = upload.observations_plan(measure=measure, rows=rows)
-    token = secrets.token_urlsafe(24)
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "measure": measure.pk,
-        "name": form.cleaned_data["file"].name,
-        "rows": rows,
-    }
+    token = stash_upload(request.session, SESSION_KEY, name=filename, rows=rows, measure=measure.pk)
     return render(
-        request,
-        "goals/upload_preview.html",
-        {"plan": plan, "measure": measure, "token": token, "filename": form.cleaned_data["file"].name},
+        request, "goals/upload_preview.html", {"plan": plan, "measure": measure, "token": token, "filename": filename}
     )
 
 
@@ -75,16 +67,11 @@ def upload_observations(request: HttpRequest, slug: str) -> HttpResponse:
 def upload_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     """Save the previewed file's valid rows in one transaction; the invalid ones are skipped and listed again."""
     measure = _guard(request, slug)
-    pending = request.session.get(SESSION_KEY)
-    if (
-        not pending
-        or pending.get("measure") != measure.pk
-        or not secrets.compare_digest(str(pending.get("token", "")), request.POST.get("token", ""))
-    ):
+    pending = take_upload(request.session, SESSION_KEY, request.POST.get("token", ""), measure=measure.pk)
+    if pending is None:
         messages.error(request, "That preview has expired or was replaced by another upload. Upload the file again.")
         return redirect("goals:upload", slug=measure.slug)
     result = upload.observations_import(measure=measure, rows=pending["rows"], by=request.user)
-    del request.session[SESSION_KEY]
     return render(
         request, "goals/upload_done.html", {"result": result, "measure": measure, "filename": pending["name"]}
     )

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from team.access import require
 from team.models import Person, Role, RoleAssignment
 
+from ..access import actor_of, can_bulk_edit_datasets, can_write_dataset
 from ..models import Dataset, Status
 from .datasets import dataset_update
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -28,15 +34,18 @@ def _messages(error: ValidationError) -> str:
 
 @transaction.atomic
 def datasets_bulk_update(
-    *, datasets: Iterable[Dataset], by, status: str | None = None, contact: Person | None = None
+    *, datasets: Iterable[Dataset], by: User | None, status: str | None = None, contact: Person | None = None
 ) -> BulkResult:
     """Set ``status`` and/or the steward ``contact`` on each of ``datasets``, in one transaction.
 
-    Guarantees: each dataset changes through :func:`dataset_update` (so its history records who changed what and
-    why); a dataset that cannot take the change (the steward is not a contact of its department, or its metadata
-    fails validation) is left exactly as it was and reported in ``refused`` with the reason, while the others
-    change. Whether ``by`` may write these datasets is the caller's to check (see ``team.access.DATASETS``).
+    Guarantees: only the Stat lead and analysts change datasets in bulk (else ``PermissionDenied``, nothing
+    written); each dataset changes through :func:`dataset_update` (so its history records who changed what and
+    why); a dataset that cannot take the change (``by`` may not write it, the steward is not a contact of its
+    department, or its metadata fails validation) is left exactly as it was and reported in ``refused`` with the
+    reason, while the others change.
     """
+    actor = actor_of(by)
+    require(can_bulk_edit_datasets(actor), "Only the Stat lead and analysts change datasets in bulk.")
     if status is None and contact is None:
         raise ValidationError("Choose a new status or a steward to apply.")
     if status is not None and status not in Status.values:
@@ -55,6 +64,9 @@ def datasets_bulk_update(
         changes["contact"] = contact
     result = BulkResult()
     for dataset in datasets:
+        if not can_write_dataset(actor, dataset):
+            result.refused.append((dataset, "you may not change it."))
+            continue
         if contact is not None and dataset.department_id not in steward_of:
             result.refused.append(
                 (dataset, f"{contact.full_name} is not a department contact of {dataset.department.name}.")

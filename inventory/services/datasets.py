@@ -1,4 +1,9 @@
-"""Create and change datasets. Every write runs in a transaction and records who made it."""
+"""Create and change datasets. Every write runs in a transaction, records who made it, and enforces who may make it.
+
+Each service takes the acting user (``by``; ``None`` is the system: demo seeding, a command run without a user) and
+asks ``inventory.access`` itself, raising ``PermissionDenied`` when the rule says no, so the web form, the API, an
+import and a harvest cannot disagree. Views ask the same functions first only to choose what to show.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -17,51 +23,77 @@ from django.db.models.functions import Cast, Concat
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from team.access import require
 from team.models import Department, Person, Role, RoleAssignment
 
+from ..access import (
+    actor_of,
+    can_create_dataset_in,
+    can_delete_dataset,
+    can_move_dataset,
+    can_write_dataset,
+)
+from ..extensions import dataset_dependents
 from ..models import (
-    AccessLevel,
+    RIGHTS_REQUIRED,
+    VALUE_FLAG_NAMES,
     DataField,
     Dataset,
+    DiscoveryAnswer,
     Distribution,
     FieldType,
     Initiative,
     Keyword,
-    PriorityWeights,
     Theme,
+    lacks_rights,
 )
 from ..selectors import forget_inventory_coverage
 from .priority import dataset_rescore, hold_priority_weights
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+class DatasetValues(TypedDict, total=False):
+    """The metadata a form, the API or an import sets on a dataset (its tags and parts apart): the keyword arguments
+    of :func:`dataset_create` and :func:`dataset_update`. The declared-value flags are
+    :data:`~inventory.models.VALUE_FLAGS`."""
+
+    identifier: str
+    title: str
+    description: str
+    department: Department
+    contact: Person | None
+    source_system: str
+    access_level: str
+    rights: str
+    license: str
+    accrual_periodicity: str
+    temporal: str
+    spatial: str
+    issued: datetime.date | None
+    modified: datetime.date | None
+    landing_page: str
+    privacy_notes: str
+    published: bool
+    status: str
+    critical_to_decisions: bool
+    public_demand: bool
+    grant_reporting: bool
+    legislative_reporting: bool
+    performance_budgeting: bool
+    sensitive: bool
+    ready: bool
+    discovered_from: DiscoveryAnswer | None
+
+
 #: Fields a dataset form or import may set directly (the many-to-many ones are handled apart).
-SCALAR_FIELDS = (
-    "identifier",
-    "title",
-    "description",
-    "department",
-    "contact",
-    "source_system",
-    "access_level",
-    "rights",
-    "license",
-    "accrual_periodicity",
-    "temporal",
-    "spatial",
-    "issued",
-    "modified",
-    "landing_page",
-    "privacy_notes",
-    "published",
-    "status",
-    "critical_to_decisions",
-    "public_demand",
-    "grant_reporting",
-    "legislative_reporting",
-    "performance_budgeting",
-    "sensitive",
-    "ready",
-    "discovered_from",
-)
+SCALAR_FIELDS = tuple(DatasetValues.__annotations__)
+assert set(VALUE_FLAG_NAMES) <= set(SCALAR_FIELDS), "every declared-value flag is a dataset value"
+
+#: Why a change is refused: the dataset is not the user's to change, to keep there, or to move.
+MAY_NOT_CHANGE = "You may not change this dataset."
+MAY_NOT_MOVE = "Only the Stat lead and analysts move a dataset to another department."
 
 
 def new_identifier(department_code: str, title: str) -> str:
@@ -78,21 +110,48 @@ def _names(values: Iterable[str] | None) -> list[str]:
     return list(seen.values())
 
 
+#: The steward rule's message (see :func:`steward_is_valid`).
+STEWARD_ELSEWHERE = "The steward must be a current department contact of the owner department."
+
+
+def steward_is_valid(*, contact: Person | int | None, department: Department | int | None) -> bool:
+    """Whether ``contact`` may steward a dataset of ``department``: a current department contact of it."""
+    if contact is None or department is None:
+        return True
+    return (
+        RoleAssignment.objects.current()
+        .filter(person=contact, role=Role.DEPARTMENT_CONTACT, department=department)
+        .exists()
+    )
+
+
 def _validate(dataset: Dataset) -> None:
+    """The dataset as it would be saved, checked: the rights rule, the steward rule, then the model's own."""
     errors: dict[str, str] = {}
-    if dataset.access_level != AccessLevel.PUBLIC and not dataset.rights.strip():
-        errors["rights"] = "Say why this dataset is not public (the rights statement is required unless it is public)."
-    if dataset.contact_id is not None and dataset.department_id is not None:
-        is_contact = (
-            RoleAssignment.objects.current()
-            .filter(person_id=dataset.contact_id, role=Role.DEPARTMENT_CONTACT, department_id=dataset.department_id)
-            .exists()
-        )
-        if not is_contact:
-            errors["contact"] = "The steward must be a current department contact of the owner department."
+    if lacks_rights(dataset.access_level, dataset.rights):
+        errors["rights"] = RIGHTS_REQUIRED
+    if not steward_is_valid(contact=dataset.contact_id, department=dataset.department_id):
+        errors["contact"] = STEWARD_ELSEWHERE
     if errors:
         raise ValidationError(errors)
     dataset.full_clean(exclude=["keywords", "themes", "initiatives"], validate_constraints=True)
+
+
+def _locked(dataset: Dataset) -> Dataset:
+    """``dataset`` read again and locked for the rest of the transaction, with its department (not locked)."""
+    return Dataset.objects.select_related("department").select_for_update(of=("self",)).get(pk=dataset.pk)
+
+
+def _require_write(by: User | None, dataset: Dataset) -> None:
+    require(can_write_dataset(actor_of(by), dataset), MAY_NOT_CHANGE)
+
+
+def _require_keep_in(by: User | None, dataset: Dataset, department_id: int | None) -> None:
+    """``by`` may write ``dataset`` and, if ``department_id`` is another department, move it there."""
+    actor = actor_of(by)
+    require(can_write_dataset(actor, dataset), MAY_NOT_CHANGE)
+    if department_id is not None and department_id != dataset.department_id:
+        require(can_move_dataset(actor, dataset, department_id), MAY_NOT_MOVE)
 
 
 def _record_as(dataset: Dataset, *, by, reason: str) -> None:
@@ -120,7 +179,7 @@ def _set_tags(dataset: Dataset, *, keywords=None, themes=None, initiatives=None)
 
 def changes_priority_score(fields: Mapping, *, initiatives=None) -> bool:
     """Whether a write of these scalar ``fields`` (and of ``initiatives``, when not None) may change the score."""
-    return initiatives is not None or any(name in fields for name in PriorityWeights.FLAG_FIELDS)
+    return initiatives is not None or any(name in fields for name in VALUE_FLAG_NAMES)
 
 
 def _save_with_tags(dataset: Dataset, *, keywords=None, themes=None, initiatives=None, rescore: bool) -> None:
@@ -142,13 +201,26 @@ def _save_with_tags(dataset: Dataset, *, keywords=None, themes=None, initiatives
 
 
 @transaction.atomic
-def dataset_create(*, by=None, keywords=None, themes=None, initiatives=None, **fields) -> Dataset:
-    """Log a new dataset. Guarantees: a unique stable identifier (generated when not given); a rights statement
-    unless public; a steward who is a contact of the owner department; its priority score stored under the
-    program's current weights; the history records who created it."""
+def dataset_create(
+    *,
+    by: User | None = None,
+    keywords: Iterable[str] | None = None,
+    themes: Iterable[str] | None = None,
+    initiatives: Iterable[Initiative] | None = None,
+    **fields: Unpack[DatasetValues],
+) -> Dataset:
+    """Log a new dataset. Guarantees: ``by`` may keep datasets in its department (else ``PermissionDenied``); a
+    unique stable identifier (generated when not given); a rights statement unless public; a steward who is a
+    contact of the owner department; its priority score stored under the program's current weights; the history
+    records who created it."""
     unknown = set(fields) - set(SCALAR_FIELDS)
     if unknown:
         raise TypeError(f"dataset_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    department = fields.get("department")
+    require(
+        can_create_dataset_in(actor_of(by), department.pk if department is not None else None),
+        f"You may not add datasets to {department.name}." if department is not None else MAY_NOT_CHANGE,
+    )
     hold_priority_weights()
     dataset = Dataset(**fields, created_by=by, updated_by=by)
     if not dataset.identifier:
@@ -162,18 +234,27 @@ def dataset_create(*, by=None, keywords=None, themes=None, initiatives=None, **f
 
 @transaction.atomic
 def dataset_update(
-    *, dataset: Dataset, by=None, keywords=None, themes=None, initiatives=None, reason: str = "", **fields
+    *,
+    dataset: Dataset,
+    by: User | None = None,
+    keywords: Iterable[str] | None = None,
+    themes: Iterable[str] | None = None,
+    initiatives: Iterable[Initiative] | None = None,
+    reason: str = "",
+    **fields: Unpack[DatasetValues],
 ) -> Dataset:
-    """Change a dataset's metadata. Only the fields given change; the history keeps the old values and who changed
-    them; a change of its declared value or initiatives rescores it. Permission (who may move a dataset to another
-    department) is the caller's: see ``team.access``."""
+    """Change a dataset's metadata. Guarantees: ``by`` may write the dataset, and only the Stat lead and analysts
+    move it to another department (else ``PermissionDenied``, nothing written); only the fields given change; the
+    history keeps the old values and who changed them; a change of its declared value or initiatives rescores it."""
     unknown = set(fields) - set(SCALAR_FIELDS)
     if unknown:
         raise TypeError(f"dataset_update() got unexpected fields: {', '.join(sorted(unknown))}")
     rescore = changes_priority_score(fields, initiatives=initiatives)
     if rescore:
         hold_priority_weights()  # before the dataset's row, in the order a change of weights takes them
-    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    dataset = _locked(dataset)
+    department = fields.get("department")
+    _require_keep_in(by, dataset, department.pk if department is not None else None)
     for name, value in fields.items():
         setattr(dataset, name, value)
     dataset.updated_by = by
@@ -230,19 +311,20 @@ def _keep_one_history_entry(dataset: Dataset, *, after: int, created: bool) -> N
 def dataset_save(
     *,
     dataset: Dataset | None = None,
-    by=None,
-    keywords=None,
-    themes=None,
-    initiatives=None,
+    by: User | None = None,
+    keywords: Iterable[str] | None = None,
+    themes: Iterable[str] | None = None,
+    initiatives: Iterable[Initiative] | None = None,
     distributions: Sequence[Mapping] | None = None,
     dictionary: Sequence[Mapping] | None = None,
     reason: str = "",
-    **fields,
+    **fields: Unpack[DatasetValues],
 ) -> Dataset:
     """Create a dataset (``dataset=None``) or change one, together with its distributions and data dictionary:
-    all of it is written, or (on a ValidationError from any part) none of it. ``distributions`` and
-    ``dictionary``, when given, replace the current ones (see :func:`dataset_save_distributions` and
-    :func:`dataset_save_dictionary`); ``None`` leaves them as they are."""
+    all of it is written, or (on a ValidationError from any part, or ``PermissionDenied`` from the rules of
+    :func:`dataset_create` and :func:`dataset_update`) none of it. ``distributions`` and ``dictionary``, when given,
+    replace the current ones (see :func:`dataset_save_distributions` and :func:`dataset_save_dictionary`); ``None``
+    leaves them as they are."""
     if dataset is None:
         dataset = dataset_create(by=by, keywords=keywords, themes=themes, initiatives=initiatives, **fields)
     else:
@@ -402,11 +484,15 @@ def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> None:
 
 
 @transaction.atomic
-def dataset_save_distributions(*, dataset: Dataset, distributions: Sequence[Mapping], by=None) -> list[Distribution]:
+def dataset_save_distributions(
+    *, dataset: Dataset, distributions: Sequence[Mapping], by: User | None = None
+) -> list[Distribution]:
     """Make the dataset's distributions exactly ``distributions``, in that order. Each mapping holds
     :data:`DISTRIBUTION_KEYS` and, to change an existing one, the ``id`` of a distribution of this dataset; those not
-    listed are deleted. Guarantees: each has a download URL with its media type or an access URL, valid URLs, or a
-    ValidationError and nothing written; unchanged ones are not rewritten, so their history records real changes."""
+    listed are deleted. Guarantees: ``by`` may write the dataset (else ``PermissionDenied``); each has a download URL
+    with its media type or an access URL, valid URLs, or a ValidationError and nothing written; unchanged ones are
+    not rewritten, so their history records real changes."""
+    _require_write(by, dataset)
     existing = {d.pk: d for d in Distribution.objects.select_for_update().filter(dataset=dataset)}
     before = _values(existing, DISTRIBUTION_KEYS)
     errors: list[str] = []
@@ -436,7 +522,7 @@ def dataset_save_distributions(*, dataset: Dataset, distributions: Sequence[Mapp
 
 @transaction.atomic
 def dataset_save_dictionary(
-    *, dataset: Dataset, fields: Sequence[Mapping], by=None, reason: str = ""
+    *, dataset: Dataset, fields: Sequence[Mapping], by: User | None = None, reason: str = ""
 ) -> list[DataField]:
     """Make the dataset's data dictionary exactly ``fields``, in that order: the one write path of a dictionary,
     whether edited on the dataset form, drafted from a sample CSV or read from a harvested Table Schema.
@@ -446,13 +532,14 @@ def dataset_save_dictionary(
     unlisted existing field of the same name, if there is one, so replacing a whole dictionary records what
     changed in each field rather than a deletion and an addition; existing fields left unlisted are deleted.
 
-    Guarantees: every field valid (:func:`field_problems`) with a name no other field of the dataset has (ignoring
-    case), or a ValidationError (``{"dictionary": [one message per problem, naming the field]}``) and nothing
-    written; fields may swap names; unchanged fields are not rewritten, so the fields' history (who, when, old and
-    new values, added and removed) records real changes only. With a ``reason``, a change also touches the dataset
-    (``updated_by``, ``updated_at``) with a history entry giving that reason; :func:`dataset_save` leaves it blank,
-    its own entry recording the edit.
+    Guarantees: ``by`` may write the dataset (else ``PermissionDenied``); every field valid (:func:`field_problems`)
+    with a name no other field of the dataset has (ignoring case), or a ValidationError (``{"dictionary": [one
+    message per problem, naming the field]}``) and nothing written; fields may swap names; unchanged fields are not
+    rewritten, so the fields' history (who, when, old and new values, added and removed) records real changes only.
+    With a ``reason``, a change also touches the dataset (``updated_by``, ``updated_at``) with a history entry
+    giving that reason; :func:`dataset_save` leaves it blank, its own entry recording the edit.
     """
+    _require_write(by, dataset)
     existing = {f.pk: f for f in DataField.objects.select_for_update().filter(dataset=dataset)}
     before = _values(existing, DICTIONARY_KEYS)
     claimed = {raw.get("id") for raw in fields if raw.get("id") is not None}
@@ -510,35 +597,30 @@ def _touch(dataset: Dataset, *, by, reason: str) -> None:
 
 
 def delete_problems(dataset: Dataset) -> list[str]:
-    """Why ``dataset`` cannot be deleted now (empty: it can): it is published, or measures are computed from it
-    (their values would lose their source; a measure that only names it as its source just loses the link)."""
+    """Why ``dataset`` cannot be deleted now (empty: it can): it is published, or something the apps above the
+    inventory keep depends on it (each app registers what, in ``inventory.extensions``: goals refuses while measures
+    are computed from it)."""
     problems = []
     if dataset.published:
         problems.append(
             "This dataset is published: the public catalogue and data.json list it. Unpublish it first (edit it "
             "and untick Published), then delete it."
         )
-    computed = list(dataset.measures.exclude(aggregation="").order_by("name").values_list("name", flat=True))
-    if computed:
-        names = ", ".join(f"“{name}”" for name in computed)
-        problems.append(
-            f"{len(computed)} measure{'s are' if len(computed) > 1 else ' is'} computed from this dataset: {names}. "
-            "Compute them from another dataset, or clear their computation, then delete it."
-        )
-    return problems
+    return problems + dataset_dependents(dataset)
 
 
 @transaction.atomic
-def dataset_delete(*, dataset: Dataset, by=None) -> None:
+def dataset_delete(*, dataset: Dataset, by: User | None = None) -> None:
     """Delete a dataset with its distributions, data dictionary and quality results, in one transaction.
 
-    Refuses (ValidationError, nothing deleted) a published dataset: the public catalogue, ``/data.json`` and the
-    catalogues that harvest it list it, so it is unpublished first, a change its history keeps. Refuses too while
-    measures are computed from it (see :func:`delete_problems`). The history
-    records who deleted it (the rows' history stays, so the deletion can be traced). Only the Stat lead and
-    analysts delete datasets: that is the caller's to check (see ``team.access``).
+    Only the Stat lead and analysts delete datasets (else ``PermissionDenied``). Refuses (ValidationError, nothing
+    deleted) a published dataset: the public catalogue, ``/data.json`` and the catalogues that harvest it list it,
+    so it is unpublished first, a change its history keeps. Refuses too while something depends on it (see
+    :func:`delete_problems`). The history records who deleted it (the rows' history stays, so the deletion can be
+    traced).
     """
-    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    dataset = _locked(dataset)
+    require(can_delete_dataset(actor_of(by), dataset), "Only the Stat lead and analysts delete datasets.")
     problems = delete_problems(dataset)
     if problems:
         raise ValidationError(problems)
@@ -548,14 +630,3 @@ def dataset_delete(*, dataset: Dataset, by=None) -> None:
         part.delete()
     dataset.delete()
     transaction.on_commit(forget_inventory_coverage)
-
-
-def steward_is_valid(*, contact: Person | None, department: Department | None) -> bool:
-    """Whether ``contact`` may steward a dataset of ``department``: a current department contact of it."""
-    if contact is None or department is None:
-        return True
-    return (
-        RoleAssignment.objects.current()
-        .filter(person=contact, role=Role.DEPARTMENT_CONTACT, department=department)
-        .exists()
-    )

@@ -1,26 +1,31 @@
 """The discovery questionnaire: the eight questions asked of each department, and the candidate datasets its answers
 turn up.
 
-Who may do what (see ``team.access``): program staff see every department's answers; a department's lead and
-contacts see and answer their own department's; the Stat lead and analysts answer for any department. A candidate
-dataset is created by whoever may create datasets in that department (``DATASETS.can_create_in``).
+Who may do what is ``inventory.access``'s (``can_view_discovery``, ``can_answer_discovery``,
+``can_create_discovery_candidate``): program staff see every department's answers; a department's lead and contacts
+see and answer their own department's; the Stat lead and analysts answer for any department. A candidate dataset is
+created by whoever may create datasets in that department. The services here enforce it.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, QuerySet
 
-from team.access import Actor
+from team.access import Actor, require
 from team.models import Department, Person
 
-from ..access import DATASETS
-from ..models import AccessLevel, Dataset, DiscoveryAnswer, DiscoveryQuestion, Initiative, Status
+from ..access import actor_of, can_answer_discovery, can_create_discovery_candidate, discovery_departments_readable_by
+from ..models import VALUE_FLAG_NAMES, AccessLevel, Dataset, DiscoveryAnswer, DiscoveryQuestion, Initiative, Status
 from .datasets import dataset_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 #: What each question says about the datasets it turns up: the declared-value flag it sets on a candidate.
 QUESTION_FLAGS: dict[int, tuple[str, ...]] = {
@@ -33,31 +38,8 @@ QUESTION_FLAGS: dict[int, tuple[str, ...]] = {
     DiscoveryQuestion.PUBLIC_REQUESTS: ("public_demand",),
     DiscoveryQuestion.INITIATIVE: (),
 }
+assert {flag for flags in QUESTION_FLAGS.values() for flag in flags} <= set(VALUE_FLAG_NAMES)
 CANDIDATE_RIGHTS = "Not yet reviewed"
-
-
-# --- who may -------------------------------------------------------------------------------------------------------
-
-
-def _own_department_ids(actor: Actor) -> frozenset[int]:
-    return actor.lead_department_ids | actor.contact_department_ids
-
-
-def can_view_discovery(actor: Actor, department: Department | None = None) -> bool:
-    """Program staff see every department's answers; a department's lead and contacts see their own."""
-    if actor.is_program_staff:
-        return True
-    own = _own_department_ids(actor)
-    return bool(own) if department is None else department.pk in own
-
-
-def can_answer(actor: Actor, department: Department) -> bool:
-    """The Stat lead and analysts record answers for any department; a lead or contact for their own."""
-    return actor.can_edit_program_content() or department.pk in _own_department_ids(actor)
-
-
-def can_create_candidate(actor: Actor, department: Department) -> bool:
-    return DATASETS.can_create_in(actor, department.pk)
 
 
 # --- reading -------------------------------------------------------------------------------------------------------
@@ -65,9 +47,7 @@ def can_create_candidate(actor: Actor, department: Department) -> bool:
 
 def discovery_departments(actor: Actor) -> QuerySet[Department]:
     """Departments the actor may see answers of, each with ``questions_answered`` (of eight) and ``last_answered``."""
-    departments = Department.objects.filter(active=True)
-    if not actor.is_program_staff:
-        departments = departments.filter(pk__in=sorted(_own_department_ids(actor)))
+    departments = discovery_departments_readable_by(actor, Department.objects.filter(active=True))
     return departments.annotate(
         questions_answered=Count("discovery_answers__question", distinct=True),
         last_answered=Max("discovery_answers__answered_on"),
@@ -117,10 +97,15 @@ def discovery_answer_record(
     answer: str,
     respondent: Person | None,
     answered_on: datetime.date,
-    by=None,
+    by: User | None = None,
 ) -> DiscoveryAnswer:
-    """Record a department's answer to one question. Guarantees: earlier answers are kept (the newest by date
-    supersedes them); the answer is not empty; the question is one of the eight."""
+    """Record a department's answer to one question. Guarantees: ``by`` may answer for the department (the Stat lead
+    and analysts, or its own lead and contacts; else ``PermissionDenied``); earlier answers are kept (the newest by
+    date supersedes them); the answer is not empty; the question is one of the eight."""
+    require(
+        can_answer_discovery(actor_of(by), department),
+        "Only the Stat team and the department’s own lead and contacts can record answers.",
+    )
     record = DiscoveryAnswer(
         department=department,
         question=question,
@@ -140,13 +125,18 @@ def _named_initiatives(text: str) -> list[Initiative]:
 
 
 @transaction.atomic
-def discovery_candidate_create(*, answer: DiscoveryAnswer, title: str, by=None) -> Dataset:
+def discovery_candidate_create(*, answer: DiscoveryAnswer, title: str, by: User | None = None) -> Dataset:
     """A candidate dataset from a discovery answer, in one step.
 
-    Guarantees: status *identified*; owned by the answer's department; ``discovered_from`` the answer; non-public
-    with the rights statement "Not yet reviewed" until someone reviews it; the flag the question implies (grant,
-    legislative or oversight reporting, performance budgeting, public demand) set; for the initiative question,
-    linked to every known initiative the answer names."""
+    Guarantees: ``by`` may log datasets in the answer's department (else ``PermissionDenied``); status
+    *identified*; owned by the answer's department; ``discovered_from`` the answer; non-public with the rights
+    statement "Not yet reviewed" until someone reviews it; the flag the question implies (grant, legislative or
+    oversight reporting, performance budgeting, public demand) set; for the initiative question, linked to every
+    known initiative the answer names."""
+    require(
+        can_create_discovery_candidate(actor_of(by), answer.department),
+        "Only people who may add datasets to this department can create candidate datasets.",
+    )
     title = " ".join(title.split())
     if not title:
         raise ValidationError({"title": "Give the candidate dataset a title."})

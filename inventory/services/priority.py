@@ -4,23 +4,27 @@ stored on each dataset (``Dataset.priority_score``) so the inventory sorts by it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Case, Exists, ExpressionWrapper, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from ..models import Dataset, PriorityWeights
+from team.access import require
 
-#: What each factor means, as the inventory explains a score.
+from ..access import actor_of, can_set_priority_weights
+from ..models import VALUE_FLAGS, Dataset, PriorityWeights
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+_REASONS = {flag.name: flag.reason for flag in VALUE_FLAGS} | {"initiative": "Tied to an initiative"}
+#: What each factor means, as the inventory explains a score: the declared-value flags and serving an initiative,
+#: in the order the weights are declared.
 FACTOR_LABELS = {
-    "critical_to_decisions": "Critical to decisions (e.g. 311, call-centre data)",
-    "initiative": "Tied to an initiative",
-    "public_demand": "Public demand (FOIA, 311 requests)",
-    "grant_reporting": "Grant reporting",
-    "legislative_reporting": "Legislative or oversight reporting",
-    "performance_budgeting": "Performance budgeting",
-    "sensitive": "Sensitive (harder to publish)",
-    "ready": "Ready to bring in",
+    weight.name: _REASONS[weight.name]
+    for weight in PriorityWeights._meta.concrete_fields
+    if isinstance(weight, IntegerField) and weight.name in _REASONS
 }
 
 
@@ -115,10 +119,14 @@ def priority_reasons(
 
 
 @transaction.atomic
-def priority_weights_update(*, by=None, **weights: int) -> PriorityWeights:
-    """Set the program's weights (principal or Stat lead: checked by the caller) and rescore every dataset with
-    them, in one transaction: the inventory sorts by the new scores as soon as this returns. The history keeps the
-    old weights. Holds the weights row exclusively throughout (see :func:`hold_priority_weights`)."""
+def priority_weights_update(*, by: User | None = None, **weights: int) -> PriorityWeights:
+    """Set the program's weights and rescore every dataset with them, in one transaction: the inventory sorts by the
+    new scores as soon as this returns. Guarantees: only the principal and the Stat lead set them (else
+    ``PermissionDenied``); the history keeps the old weights. Holds the weights row exclusively throughout (see
+    :func:`hold_priority_weights`)."""
+    require(
+        can_set_priority_weights(actor_of(by)), "Only the principal or the Stat lead can change the priority weights."
+    )
     current = PriorityWeights.objects.select_for_update().filter(pk=PriorityWeights.current().pk).get()
     for name, value in weights.items():
         if name not in FACTOR_LABELS:

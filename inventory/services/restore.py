@@ -3,27 +3,29 @@ as they stood in that version (read from their own history)."""
 
 from __future__ import annotations
 
-import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from team.models import Person
 
-from ..models import DataField, Dataset, DiscoveryAnswer, Distribution, Initiative, Keyword, Theme
+from ..history import parts_as_of, version_contents_end, version_label
+from ..models import Dataset, DiscoveryAnswer, Initiative, Keyword, Theme
 from .datasets import (
-    DICTIONARY_KEYS,
-    DISTRIBUTION_KEYS,
     SCALAR_FIELDS,
     _keep_one_history_entry,
     _latest_history_id,
+    _locked,
     _record_as,
+    _require_keep_in,
     _validate,
     dataset_save_dictionary,
     dataset_save_distributions,
 )
 from .priority import dataset_rescore, hold_priority_weights
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # --- restoring an earlier version --------------------------------------------------------------------------------
 
@@ -34,56 +36,20 @@ RESTORED_FIELDS = tuple(name for name in SCALAR_FIELDS if name != "identifier")
 _MAY_BE_GONE = {"contact": Person, "discovered_from": DiscoveryAnswer}
 
 
-def version_label(version) -> str:
-    return date_format(timezone.localtime(version.history_date), "N j, Y, P")
-
-
-def parts_as_of(dataset: Dataset, *, before: datetime.datetime | None) -> tuple[list[dict], list[dict]]:
-    """The dataset's distributions and dictionary fields as they stood just before ``before`` (``None``: now), read
-    from their history: two lists of row dicts (:data:`DISTRIBUTION_KEYS` / :data:`DICTIONARY_KEYS` with ``id``
-    and ``position``), in their order then."""
-    found = []
-    for model, keys in ((Distribution, DISTRIBUTION_KEYS), (DataField, DICTIONARY_KEYS)):
-        records = model.history.filter(dataset_id=dataset.pk)
-        if before is not None:
-            records = records.filter(history_date__lt=before)
-        latest: dict[int, object] = {}
-        for record in records.order_by("history_date", "history_id"):
-            latest[record.id] = record
-        rows = [
-            {"id": record.id, "position": record.position, **{key: getattr(record, key) for key in keys}}
-            for record in latest.values()
-            if record.history_type != "-"
-        ]
-        # Rows written without history (a bulk load) have stood as they are since before any version.
-        recorded = model.history.filter(dataset_id=dataset.pk).values("id")
-        rows += [
-            {"id": row.pk, "position": row.position, **{key: getattr(row, key) for key in keys}}
-            for row in model.objects.filter(dataset_id=dataset.pk).exclude(pk__in=recorded)
-        ]
-        found.append(sorted(rows, key=lambda row: (row["position"], row["id"])))
-    return found[0], found[1]
-
-
-def version_contents_end(version) -> datetime.datetime | None:
-    """When what ``version`` holds of the distributions and dictionary stopped being current: the next version's
-    date (their changes are recorded after the dataset's own entry of the same change), or ``None`` for the latest."""
-    newer = type(version).objects.filter(id=version.id, history_id__gt=version.history_id)
-    return newer.order_by("history_id").values_list("history_date", flat=True).first()
-
-
 @transaction.atomic
-def dataset_restore(*, dataset: Dataset, history_id: int, by=None) -> Dataset:
+def dataset_restore(*, dataset: Dataset, history_id: int, by: User | None = None) -> Dataset:
     """Bring back an earlier version of ``dataset``: its metadata (not its identifier), its keywords, themes and
     initiatives, and its distributions and data dictionary as they stood in that version (from their own history),
     as a new history entry "Restored version of <date>"; later versions stay in the history.
 
-    Raises ``Dataset.history.model.DoesNotExist`` for a version of another dataset, and ValidationError when the
-    version no longer holds (its steward is no longer a contact of its department, say), writing nothing.
-    Whether ``by`` may move the dataset back to the version's department is the caller's to check."""
+    Raises ``Dataset.history.model.DoesNotExist`` for a version of another dataset, ``PermissionDenied`` unless
+    ``by`` may write the dataset and (when the version sat in another department) move it back there, which only the
+    Stat lead and analysts may, and ValidationError when the version no longer holds (its steward is no longer a
+    contact of its department, say), writing nothing in each case."""
     hold_priority_weights()
-    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    dataset = _locked(dataset)
     version = dataset.history.get(history_id=history_id)
+    _require_keep_in(by, dataset, version.department_id)
     for name in RESTORED_FIELDS:
         field = Dataset._meta.get_field(name)
         value = getattr(version, field.attname)

@@ -1,14 +1,18 @@
 """CSV and XLSX import (with a dry run) and export of datasets.
 
-An import happens in two steps. :func:`read_table` turns an uploaded file into rows of text (or raises
+An import follows ``core.import_plan``. :func:`read_table` turns an uploaded file into rows of text (or raises
 :class:`TableError` with a message a person can act on); :func:`import_plan` says, row by row, what importing them
 would do (new, changed and which fields, unchanged, or invalid and why) without writing anything. The view keeps the
 rows between the preview and the confirmation; :func:`datasets_import` plans them again against the database as it is
 now and writes every valid row in one transaction. Invalid rows are skipped and listed; one bad row never
 half-writes, because each row is written in its own savepoint.
 
-Who may import what follows ``team.access.DATASETS``: the Stat lead and analysts any department; a department
-contact only rows of their own department (other rows are invalid, with the reason).
+Each row is validated by the API's own input serializer (:class:`~inventory.serializers.DatasetImportSerializer`
+reads the spreadsheet's cells into its fields), so the form, the API and the import agree on what a dataset may
+hold; the rights rule comes from it, and who may import what (the Stat lead and analysts any department, a
+department contact only their own department's datasets, never moving one to another) from ``inventory.access``,
+which :func:`~inventory.services.datasets.dataset_create` and :func:`~inventory.services.datasets.dataset_update`
+enforce again as they write.
 
 Exports have the same columns, so an export imports back unchanged. Cells that a spreadsheet would run as a formula
 (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) get a leading apostrophe in CSV and are
@@ -17,40 +21,37 @@ written as text cells in XLSX; the import strips that apostrophe again.
 
 from __future__ import annotations
 
-import copy
 import csv
 import datetime
 import io
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
+from rest_framework.exceptions import ValidationError as InvalidRow
 
-from team.access import Actor
+from core.import_plan import CHANGED, FIRST_LINE, NEW, UNCHANGED, Outcome, Plan, PlannedRow, Repeats, commit
+from team.access import Actor, require
 from team.models import Department, Person, Role, RoleAssignment
 
-from ..access import DATASETS
-from ..models import AccessLevel, Dataset, Frequency, Initiative, Status
+from ..access import actor_of, can_create_dataset_in, can_import_datasets, can_move_dataset, can_write_dataset
+from ..models import VALUE_FLAG_NAMES, Dataset, Initiative
+from ..serializers import DatasetImportSerializer
 from .datasets import dataset_create, dataset_update, initiative_get_or_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 #: Largest upload accepted, and most rows read from it.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
 
-FLAG_COLUMNS = (
-    "critical_to_decisions",
-    "public_demand",
-    "grant_reporting",
-    "legislative_reporting",
-    "performance_budgeting",
-    "sensitive",
-    "ready",
-)
+FLAG_COLUMNS = VALUE_FLAG_NAMES
 #: Columns of an import or export, in order.
 COLUMNS = (
     "identifier",
@@ -78,27 +79,8 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = ("title", "department")
 LIST_COLUMNS = ("keywords", "themes", "initiatives")
-TEXT_COLUMNS = ("title", "description", "rights", "temporal", "spatial", "source_system", "privacy_notes")
-URL_COLUMNS = ("license", "landing_page")
-DATE_COLUMNS = ("issued", "modified")
-BOOL_COLUMNS = ("published", *FLAG_COLUMNS)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TRUE_WORDS = {"yes", "y", "true", "t", "1", "x"}
-FALSE_WORDS = {"no", "n", "false", "f", "0", ""}
-FREQUENCY_ALIASES = {
-    "annually": Frequency.ANNUAL,
-    "yearly": Frequency.ANNUAL,
-    "continuous": Frequency.CONTINUOUS,
-    "continuously": Frequency.CONTINUOUS,
-    "real-time": Frequency.CONTINUOUS,
-    "realtime": Frequency.CONTINUOUS,
-    "fortnightly": Frequency.BIWEEKLY,
-    "semiannually": Frequency.SEMIANNUAL,
-    "biannual": Frequency.SEMIANNUAL,
-}
-
-_url = URLValidator(schemes=["http", "https"])
 
 
 class TableError(Exception):
@@ -207,43 +189,20 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
 # --- planning ----------------------------------------------------------------------------------------------------
 
 
-NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
+@dataclass(kw_only=True)
+class RowPlan(PlannedRow):
+    """What importing one row would do: the dataset it names, the values and tags it would write, and (for a change)
+    which columns differ."""
 
-
-@dataclass
-class RowPlan:
-    """What importing one row would do. ``line`` is the row's line in the file (the header is line 1)."""
-
-    line: int
     identifier: str
     title: str
-    action: str = NEW
     changes: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
     fields: dict = field(default_factory=dict)
     tags: dict = field(default_factory=dict)
     dataset: Dataset | None = None
 
-    @property
-    def is_valid(self) -> bool:
-        return self.action != INVALID
 
-
-@dataclass
-class ImportPlan:
-    rows: list[RowPlan]
-    columns: list[str]
-
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {action: self.count(action) for action in (NEW, CHANGED, UNCHANGED, INVALID)}
-
-    @property
-    def to_write(self) -> int:
-        return self.count(NEW) + self.count(CHANGED)
+ImportPlan = Plan[RowPlan]
 
 
 def _unescape(value: str) -> str:
@@ -253,189 +212,67 @@ def _unescape(value: str) -> str:
     return value
 
 
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";") if part.strip()]
-
-
-def _choice(value: str, choices, aliases: dict | None = None) -> str | None:
-    wanted = value.strip().lower()
-    for choice in choices:
-        if wanted in (choice.value.lower(), choice.label.lower()):
-            return choice.value
-    if aliases and wanted in aliases:
-        return aliases[wanted]
-    return None
-
-
-class _Lookups:
-    """Departments, stewards, datasets and initiatives named in the file, each read with one query."""
-
-    def __init__(self, rows: list[dict[str, str]], actor: Actor):
-        self.departments = {d.code.lower(): d for d in Department.objects.all()}
-        emails = {r.get("contact_email", "").strip().lower() for r in rows} - {""}
-        self.contacts: dict[tuple[str, int], Person] = {}
-        assignments = (
-            RoleAssignment.objects.current()
-            .filter(role=Role.DEPARTMENT_CONTACT, person__active=True)
-            .select_related("person")
-        )
-        for assignment in assignments:
-            email = assignment.person.email.lower()
-            if email in emails:
-                self.contacts[(email, assignment.department_id)] = assignment.person
-        self.known_people = set(
+def _lookups(rows: list[dict[str, str]]) -> tuple[dict, dict[str, Dataset]]:
+    """What the file's rows name, each kind read with one query: the serializer's context (departments by code,
+    current department contacts by email and department, every email known) and the datasets by identifier."""
+    emails = {r.get("contact_email", "").strip().lower() for r in rows} - {""}
+    stewards: dict[tuple[str, int], Person] = {}
+    assignments = (
+        RoleAssignment.objects.current()
+        .filter(role=Role.DEPARTMENT_CONTACT, person__active=True)
+        .select_related("person")
+    )
+    for assignment in assignments:
+        email = assignment.person.email.lower()
+        if email in emails:
+            stewards[(email, assignment.department_id)] = assignment.person
+    context = {
+        "departments": {d.code.lower(): d for d in Department.objects.all()},
+        "stewards": stewards,
+        "people": set(
             Person.objects.annotate(email_lower=Lower("email"))
             .filter(email_lower__in=list(emails))
             .values_list("email_lower", flat=True)
-        )
-        identifiers = {r.get("identifier", "").strip() for r in rows} - {""}
-        self.datasets = {
-            d.identifier: d
-            for d in Dataset.objects.filter(identifier__in=identifiers)
-            .select_related("department", "contact")
-            .prefetch_related("keywords", "themes", "initiatives")
-        }
-        self.writable_ids = set(
-            DATASETS.writable(actor, Dataset.objects.filter(identifier__in=identifiers)).values_list("pk", flat=True)
-        )
+        ),
+    }
+    identifiers = {r.get("identifier", "").strip() for r in rows} - {""}
+    datasets = {
+        d.identifier: d
+        for d in Dataset.objects.filter(identifier__in=identifiers)
+        .select_related("department", "contact")
+        .prefetch_related("keywords", "themes", "initiatives")
+    }
+    return context, datasets
 
 
-def _plan_row(line: int, raw: dict[str, str], columns: list[str], lookups: _Lookups, actor: Actor) -> RowPlan:
+def _plan_row(
+    line: int, raw: dict[str, str], columns: list[str], existing: Dataset | None, serializer, actor: Actor
+) -> RowPlan:
     raw = {k: _unescape(v.strip()) for k, v in raw.items()}
     identifier = raw.get("identifier", "")
-    plan = RowPlan(line=line, identifier=identifier, title=raw.get("title", ""))
-    errors = plan.errors
-    existing = lookups.datasets.get(identifier) if identifier else None
-    values: dict = {}
-
-    code = raw.get("department", "")
-    department = lookups.departments.get(code.lower())
-    if not code:
-        errors.append("The department code is missing.")
-    elif department is None:
-        errors.append(f"No department has the code “{code}”.")
-    else:
-        values["department"] = department
-
-    for name in TEXT_COLUMNS:
-        if name in columns:
-            values[name] = raw.get(name, "")
-    if "title" in columns and not values.get("title"):
-        errors.append("The title is missing.")
-    if existing is None and not raw.get("description"):
-        errors.append("A new dataset needs a description.")
-    elif "description" in columns and not raw.get("description"):
-        errors.append("The description is empty.")
-
-    if "contact_email" in columns:
-        email = raw.get("contact_email", "").lower()
-        if not email:
-            values["contact"] = None
-        elif department is not None:
-            person = lookups.contacts.get((email, department.pk))
-            if person is None:
-                if email in lookups.known_people:
-                    errors.append(f"{email} is not a current department contact of {department.name}.")
-                else:
-                    errors.append(f"Nobody in the team has the email address {email}.")
-            else:
-                values["contact"] = person
-
-    if "access_level" in columns:
-        level = _choice(raw.get("access_level", "") or AccessLevel.NON_PUBLIC, AccessLevel)
-        if level is None:
-            errors.append(f"“{raw['access_level']}” is not an access level (public, restricted public or non-public).")
-        else:
-            values["access_level"] = level
-    if "accrual_periodicity" in columns:
-        frequency = _choice(raw.get("accrual_periodicity", "") or Frequency.IRREGULAR, Frequency, FREQUENCY_ALIASES)
-        if frequency is None:
-            errors.append(
-                f"“{raw['accrual_periodicity']}” is not an update frequency: use daily, weekly, monthly, annual... "
-                "or an ISO 8601 value such as R/P1M."
-            )
-        else:
-            values["accrual_periodicity"] = frequency
-    if "status" in columns:
-        status = _choice(raw.get("status", "") or Status.IDENTIFIED, Status)
-        if status is None:
-            errors.append(f"“{raw['status']}” is not a status ({', '.join(Status.labels).lower()}).")
-        else:
-            values["status"] = status
-    for name in URL_COLUMNS:
-        if name in columns:
-            value = raw.get(name, "")
-            if value:
-                try:
-                    _url(value)
-                except ValidationError:
-                    errors.append(f"The {name.replace('_', ' ')} “{value}” is not a web address (http or https).")
-                    continue
-            values[name] = value
-    for name in DATE_COLUMNS:
-        if name in columns:
-            value = raw.get(name, "")
-            try:
-                values[name] = datetime.date.fromisoformat(value[:10]) if value else None
-            except ValueError:
-                errors.append(f"The {name} date “{value}” is not a date written YYYY-MM-DD.")
-    for name in BOOL_COLUMNS:
-        if name in columns:
-            value = raw.get(name, "").lower()
-            if value in TRUE_WORDS:
-                values[name] = True
-            elif value in FALSE_WORDS:
-                values[name] = False
-            else:
-                errors.append(f"{name.replace('_', ' ').capitalize()} must be yes or no, not “{raw[name]}”.")
-
-    # Rights: the value the dataset would end with, not just the cell.
-    final_level = values.get("access_level", existing.access_level if existing else AccessLevel.NON_PUBLIC)
-    final_rights = values.get("rights", existing.rights if existing else "")
-    if final_level != AccessLevel.PUBLIC and not final_rights.strip():
-        errors.append("A dataset that is not public needs a rights statement saying why.")
-
-    tags = {name: _split(raw.get(name, "")) for name in LIST_COLUMNS if name in columns}
-
-    # Who may write it.
-    if existing is not None:
-        if existing.pk not in lookups.writable_ids:
-            errors.append(f"You may not change {existing.identifier} (it belongs to {existing.department.name}).")
-        elif (
-            department is not None
-            and department.pk != existing.department_id
-            and not actor.has_role(*DATASETS.write_all)
-        ):
-            errors.append("You may not move a dataset to another department.")
-    elif department is not None and not DATASETS.can_create_in(actor, department.pk):
-        errors.append(f"You may not add datasets to {department.name}.")
-
-    plan.fields, plan.tags, plan.dataset = values, tags, existing
-    if errors:
-        plan.action = INVALID
-        return plan
-    # Let the model check the rest (lengths, choices) on an unsaved copy. The related objects were looked up above
-    # and the one constraint (rights unless public) checked, so this costs no query per row.
-    candidate = copy.copy(existing) if existing else Dataset()
-    for name, value in values.items():
-        setattr(candidate, name, value)
-    candidate.identifier = identifier or "pending-identifier"
+    plan = RowPlan(line=line, identifier=identifier, title=raw.get("title", ""), dataset=existing)
+    # The file's columns, as the API would receive them: a change sends only those (a partial update).
+    data = {name: raw.get(name, "") for name in columns if name != "identifier" or identifier}
+    serializer.instance, serializer.partial = existing, existing is not None
     try:
-        candidate.full_clean(
-            exclude=["keywords", "themes", "initiatives", "department", "contact", "discovered_from"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            label = "" if name == "__all__" else f"{name.replace('_', ' ').capitalize()}: "
-            errors.extend(f"{label}{m}" for m in messages)
-        plan.action = INVALID
+        values = serializer.run_validation(data)
+    except InvalidRow as error:
+        plan.refuse(*serializer.messages(error.detail))
+        return plan
+    tags = {name: values.pop(name) for name in LIST_COLUMNS if name in values}
+    department = values.get("department")
+    if existing is None:
+        if not can_create_dataset_in(actor, department.pk):
+            plan.refuse(f"You may not add datasets to {department.name}.")
+    elif not can_write_dataset(actor, existing):
+        plan.refuse(f"You may not change {existing.identifier} (it belongs to {existing.department.name}).")
+    elif department is not None and not can_move_dataset(actor, existing, department):
+        plan.refuse("You may not move a dataset to another department.")
+    plan.fields, plan.tags = values, tags
+    if not plan.is_valid:
         return plan
     if existing is None:
         plan.action = NEW
-        if identifier:
-            values["identifier"] = identifier
         return plan
     plan.changes = _changed_fields(existing, values, tags)
     plan.action = CHANGED if plan.changes else UNCHANGED
@@ -445,6 +282,8 @@ def _plan_row(line: int, raw: dict[str, str], columns: list[str], lookups: _Look
 def _changed_fields(dataset: Dataset, values: dict, tags: dict) -> list[str]:
     changed = []
     for name, value in values.items():
+        if name == "identifier":
+            continue
         old = getattr(dataset, name)
         if old != value:
             changed.append("contact_email" if name == "contact" else name)
@@ -455,32 +294,28 @@ def _changed_fields(dataset: Dataset, values: dict, tags: dict) -> list[str]:
     return changed
 
 
-def import_plan(*, columns: list[str], rows: list[dict[str, str]], actor: Actor) -> ImportPlan:
-    """What importing ``rows`` would do, row by row; writes nothing. A row with an identifier updates that dataset
-    (or creates one with it); a row without creates a new dataset; an identifier twice in a file is refused."""
-    lookups = _Lookups(rows, actor)
-    seen: dict[str, int] = {}
+def import_plan(*, columns: list[str], rows: list[dict[str, str]], by: User | None) -> ImportPlan:
+    """What importing ``rows`` would do, row by row, with ``by``'s rights; writes nothing. A row with an identifier
+    updates that dataset (or creates one with it); a row without creates a new dataset; an identifier twice in a file
+    is refused. Reads the database a fixed number of times, however many rows."""
+    actor = actor_of(by)
+    context, datasets = _lookups(rows)
+    serializer = DatasetImportSerializer(context=context)
+    repeats = Repeats()
     plans = []
     for index, raw in enumerate(rows):
-        line = index + 2
-        plan = _plan_row(line, raw, columns, lookups, actor)
-        identifier = plan.identifier
-        if identifier:
-            if identifier in seen:
-                plan.errors.append(f"The identifier {identifier} is also on line {seen[identifier]}.")
-                plan.action = INVALID
-            else:
-                seen[identifier] = line
+        line = index + FIRST_LINE
+        identifier = raw.get("identifier", "").strip()
+        plan = _plan_row(line, raw, columns, datasets.get(identifier) if identifier else None, serializer, actor)
+        if plan.identifier:
+            earlier = repeats.earlier_line(plan.identifier, line)
+            if earlier is not None:
+                plan.refuse(f"The identifier {plan.identifier} is also on line {earlier}.")
         plans.append(plan)
-    return ImportPlan(rows=plans, columns=columns)
+    return Plan(rows=plans)
 
 
-@dataclass
-class ImportResult:
-    created: list[Dataset] = field(default_factory=list)
-    updated: list[Dataset] = field(default_factory=list)
-    unchanged: int = 0
-    skipped: list[RowPlan] = field(default_factory=list)
+ImportResult = Outcome[Dataset, RowPlan]
 
 
 def _initiatives(names: list[str]) -> list[Initiative]:
@@ -488,36 +323,25 @@ def _initiatives(names: list[str]) -> list[Initiative]:
 
 
 @transaction.atomic
-def datasets_import(*, columns: list[str], rows: list[dict[str, str]], actor: Actor, by=None) -> ImportResult:
+def datasets_import(*, columns: list[str], rows: list[dict[str, str]], by: User | None) -> ImportResult:
     """Import the valid rows of a file in one transaction, re-checking every row against the database as it is now.
 
-    Guarantees: invalid rows are skipped and returned in ``skipped`` with their reasons; each valid row is written
-    whole or not at all (its own savepoint); importing the same file twice changes nothing the second time."""
-    plan = import_plan(columns=columns, rows=rows, actor=actor)
-    result = ImportResult()
-    for row in plan.rows:
-        if row.action == INVALID:
-            result.skipped.append(row)
-            continue
-        if row.action == UNCHANGED:
-            result.unchanged += 1
-            continue
+    Guarantees: only those who may import (the Stat lead and analysts, department contacts) import, else
+    ``PermissionDenied``; invalid rows are skipped and returned in ``skipped`` with their reasons, a row the services
+    refuse as they write it too; each valid row is written whole or not at all (its own savepoint); importing the
+    same file twice changes nothing the second time."""
+    require(can_import_datasets(actor_of(by)), "Only the Stat team and department contacts can import datasets.")
+    plan = import_plan(columns=columns, rows=rows, by=by)
+
+    def write(row: RowPlan) -> Dataset:
         tags = dict(row.tags)
         if "initiatives" in tags:
             tags["initiatives"] = _initiatives(tags["initiatives"])
-        try:
-            with transaction.atomic():
-                if row.action == NEW:
-                    result.created.append(dataset_create(by=by, **tags, **row.fields))
-                else:
-                    result.updated.append(
-                        dataset_update(dataset=row.dataset, by=by, reason="Imported", **tags, **row.fields)
-                    )
-        except ValidationError as exc:
-            row.action = INVALID
-            row.errors.extend(exc.messages)
-            result.skipped.append(row)
-    return result
+        if row.action == NEW:
+            return dataset_create(by=by, **tags, **row.fields)
+        return dataset_update(dataset=row.dataset, by=by, reason="Imported", **tags, **row.fields)
+
+    return commit(plan, write)
 
 
 # --- export ------------------------------------------------------------------------------------------------------

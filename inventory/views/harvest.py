@@ -12,7 +12,6 @@ import json
 import secrets
 import zlib
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -22,53 +21,20 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from core.http import require_get_or_post
-from team.access import actor_for, get_object_for_user, require
+from team.access import actor_for, require
 from team.models import Department
 
-from ..access import DATASETS
+from ..access import can_harvest, get_dataset_for_user
+from ..forms import DictionarySourceForm, HarvestSourceForm, MappingForm
 from ..models import Dataset
-from ..services.datajson import (
-    FETCH_MAX_BYTES,
-    FetchError,
-    NotACatalogue,
-    datajson_import,
-    fetch_url,
-    parse_catalog,
-    publisher_name,
-)
+from ..services.datajson import FetchError, NotACatalogue, datajson_import, fetch_url, parse_catalog, publisher_name
 from ..services.datasets import dataset_save_dictionary
-from ..services.dictionary import FIELD_KEYS, dictionary_from_csv, dictionary_from_table_schema
+from ..services.dictionary import FIELD_KEYS
 
 HARVEST_CACHE_SECONDS = 60 * 60
-CREATE = "new"
-SKIP = "skip"
 
 
 # --- harvesting a DCAT-US catalogue ------------------------------------------------------------------------------
-
-
-class HarvestSourceForm(forms.Form):
-    file = forms.FileField(
-        label="A data.json file",
-        required=False,
-        help_text="A DCAT-US v1.1 catalogue saved from a city’s open data portal.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
-    )
-    url = forms.URLField(
-        label="Or the address of a data.json",
-        required=False,
-        assume_scheme="https",
-        help_text="For example https://data.example.gov/data.json. Only public internet addresses are fetched.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("file")) == bool(data.get("url")):
-            raise ValidationError("Upload a data.json file or give its address (one or the other).")
-        upload = data.get("file")
-        if upload and upload.size > FETCH_MAX_BYTES:
-            self.add_error("file", "This file is too large (over 50 MB).")
-        return data
 
 
 def _harvest_key(request: HttpRequest, token: str) -> str:
@@ -83,52 +49,14 @@ def _stored_catalog(request: HttpRequest, token: str) -> tuple[dict, str]:
     return parse_catalog(zlib.decompress(raw)), source
 
 
-class MappingForm(forms.Form):
-    """One select per publisher: which department its datasets go to, a new one, or none (skipped)."""
-
-    def __init__(self, *args, publishers: list[str], departments: list[Department], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.publishers = publishers
-        by_name = {d.name.lower(): d for d in departments}
-        choices = [
-            (CREATE, "Create a new department with this name"),
-            (SKIP, "Do not import this publisher’s datasets"),
-            *((str(d.pk), d.name) for d in departments),
-        ]
-        for index, name in enumerate(publishers):
-            match = by_name.get(name.lower())
-            self.fields[f"publisher_{index}"] = forms.ChoiceField(
-                label=f"Datasets published by “{name}” go to",
-                choices=choices,
-                initial=str(match.pk) if match else CREATE,
-            )
-
-    def department_map(self, departments: list[Department]) -> dict[str, Department | None]:
-        """Publisher name → Department, or None to skip; publishers to create are left out (created on import)."""
-        by_pk = {str(d.pk): d for d in departments}
-        mapping: dict[str, Department | None] = {}
-        for index, name in enumerate(self.publishers):
-            value = (
-                self.cleaned_data.get(f"publisher_{index}")
-                if self.is_bound
-                else self.fields[f"publisher_{index}"].initial
-            )
-            if value == SKIP:
-                mapping[name] = None
-            elif value in by_pk:
-                mapping[name] = by_pk[value]
-        return mapping
-
-
-def _may_harvest(request: HttpRequest) -> None:
-    require(actor_for(request.user).can_edit_program_content(), "Only the Stat team harvests catalogues.")
+MAY_NOT_HARVEST = "Only the Stat team harvests catalogues."
 
 
 @require_get_or_post
 @login_required
 def harvest(request: HttpRequest) -> HttpResponse:
     """Step 1: a data.json file or address. A good one is kept for the preview; a bad one is refused here."""
-    _may_harvest(request)
+    require(can_harvest(actor_for(request.user)), MAY_NOT_HARVEST)
     form = HarvestSourceForm(request.POST, request.FILES) if request.method == "POST" else HarvestSourceForm()
     if request.method == "POST" and form.is_valid():
         try:
@@ -151,7 +79,7 @@ def harvest(request: HttpRequest) -> HttpResponse:
 @login_required
 def harvest_preview(request: HttpRequest, token: str) -> HttpResponse:
     """Step 2: what importing would do with each publisher mapped as chosen; "Import" does it."""
-    _may_harvest(request)
+    require(can_harvest(actor_for(request.user)), MAY_NOT_HARVEST)
     catalog, source = _stored_catalog(request, token)
     publishers = sorted({publisher_name(r) for r in catalog["dataset"]} - {""}, key=str.lower)
     departments = list(Department.objects.active().order_by("name"))
@@ -187,24 +115,6 @@ def harvest_preview(request: HttpRequest, token: str) -> HttpResponse:
 # --- drafting a data dictionary ----------------------------------------------------------------------------------
 
 
-class DictionarySourceForm(forms.Form):
-    file = forms.FileField(
-        label="A sample CSV file or a Table Schema JSON file",
-        help_text="From a CSV, the header names the fields and the first 1,000 rows suggest their types. "
-        "A Table Schema (.json) is read as it is.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,.json,text/csv,application/json"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        is_json = upload.name.lower().endswith(".json") or (upload.content_type or "").endswith("json")
-        try:
-            self.drafted = dictionary_from_table_schema(upload) if is_json else dictionary_from_csv(upload)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
-        return upload
-
-
 def _dataset_url(dataset: Dataset) -> str:
     try:
         return dataset.get_absolute_url()
@@ -216,7 +126,7 @@ def _dataset_url(dataset: Dataset) -> str:
 @login_required
 def dictionary_draft(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a sample CSV or a Table Schema, see the drafted fields, then replace the dictionary with them."""
-    dataset = get_object_for_user(DATASETS, request.user, Dataset.objects.all(), pk=pk, write=True)
+    dataset = get_dataset_for_user(request.user, pk=pk, write=True)
     context = {"dataset": dataset, "dataset_url": _dataset_url(dataset), "current_count": dataset.fields.count()}
     if request.method == "POST" and request.POST.get("action") == "confirm":
         try:

@@ -1,7 +1,7 @@
 """The inventory list (/inventory/): every dataset the user may read, filtered, searched, sorted, a page at a time,
 with the coverage panel and, for the Stat team, bulk actions on the rows they select.
 
-Who may open it: anyone who holds a role in the program (each sees the datasets ``team.access.DATASETS`` lets them
+Who may open it: anyone who holds a role in the program (each sees the datasets ``inventory.access`` lets them
 read). A signed-in user with no role gets 403 and a pointer to the public catalogue, which lists what they could
 read anyway.
 """
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -23,12 +21,21 @@ from django.views.decorators.http import require_POST, require_safe
 from team.access import Actor, actor_for, require
 from team.models import Person
 
-from .. import selectors
-from ..access import DATASETS
+from .. import extensions, selectors
+from ..access import (
+    can_bulk_edit_datasets,
+    can_create_datasets,
+    can_harvest,
+    can_import_datasets,
+    can_read_whole_inventory,
+    can_use_inventory,
+    can_view_discovery,
+    can_view_priorities,
+)
 from ..filters import SORTS, DatasetFilter, use_plain_choices
-from ..models import Dataset, Status
+from ..forms import BulkUpdateForm
+from ..models import Dataset
 from ..services.bulk import datasets_bulk_update
-from ..widgets import QuickSelect
 
 DATASETS_PER_PAGE = 25
 NO_ROLE_MESSAGE = (
@@ -36,54 +43,15 @@ NO_ROLE_MESSAGE = (
 )
 
 
-def _require_inventory_reader(actor: Actor) -> None:
-    require(actor.has_any_role, NO_ROLE_MESSAGE)
-
-
-def may_bulk_edit(actor: Actor) -> bool:
-    """Bulk actions are the Stat team's (lead and analysts), who write every dataset."""
-    return actor.can_edit_program_content()
-
-
-class BulkUpdateForm(forms.Form):
-    """What to do with the selected datasets: a new status, a new steward, or both."""
-
-    dataset = forms.TypedMultipleChoiceField(
-        label="Datasets", coerce=int, error_messages={"required": "Select at least one dataset."}
-    )
-    status = forms.ChoiceField(
-        label="New status", required=False, choices=[("", "- Leave as it is -"), *Status.choices], widget=QuickSelect
-    )
-    contact = forms.TypedChoiceField(
-        label="New steward",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        help_text="A contact of the department.",
-        widget=QuickSelect,
-    )
-    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
-
-    def __init__(self, *args, dataset_ids=None, **kwargs):
-        # Its own ids: the filter form on the same page has a "status" field too.
-        kwargs.setdefault("auto_id", "bulk_%s")
-        super().__init__(*args, **kwargs)
-        stewards: dict[int, tuple[str, list[str]]] = {}
-        for person_id, full_name, department in selectors.steward_names():
-            name, departments = stewards.setdefault(person_id, (full_name, []))
-            departments.append(department)
-        self.fields["contact"].choices = [
-            ("", "- Leave as it is -"),
-            *((pk, f"{name} ({', '.join(departments)})") for pk, (name, departments) in stewards.items()),
-        ]
-        # Any id is acceptable here: the view keeps only those the user may write and reports the rest.
-        self.fields["dataset"].choices = [(str(pk), str(pk)) for pk in dataset_ids or []]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("status") and not cleaned.get("contact"):
-            raise ValidationError("Choose a new status or a new steward for the selected datasets.")
-        return cleaned
+def tools(actor: Actor) -> dict[str, bool]:
+    """Which of the inventory's tools the list offers ``actor`` (each link only to those it serves)."""
+    return {
+        "may_log": can_create_datasets(actor),
+        "may_import": can_import_datasets(actor),
+        "may_harvest": can_harvest(actor),
+        "may_discover": can_view_discovery(actor),
+        "may_prioritise": can_view_priorities(actor),
+    }
 
 
 @dataclass(frozen=True)
@@ -132,13 +100,13 @@ def _filterset(request: HttpRequest, actor: Actor) -> DatasetFilter:
 @login_required
 def dataset_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    _require_inventory_reader(actor)
+    require(can_use_inventory(actor), NO_ROLE_MESSAGE)
     filterset = _filterset(request, actor)
     paginator = Paginator(filterset.qs, DATASETS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     page_obj.object_list = selectors.with_tag_names(list(page_obj.object_list), only=("theme_names",))
     bulk_form = None
-    if may_bulk_edit(actor):
+    if can_bulk_edit_datasets(actor):
         bulk_form = BulkUpdateForm(initial={"query": request.GET.urlencode()})
     filtered = any(value for key, value in request.GET.items() if key not in ("page", "sort"))
     return render(
@@ -152,7 +120,9 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
             "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
             "bulk_form": bulk_form,
             "sort_columns": sort_columns(request.GET.get("sort", "")),
-            "coverage": selectors.inventory_coverage() if selectors.reads_whole_inventory(actor) else None,
+            "columns": extensions.list_columns(),
+            "coverage": selectors.inventory_coverage() if can_read_whole_inventory(actor) else None,
+            "tools": tools(actor),
         },
     )
 
@@ -166,8 +136,8 @@ def _names(datasets) -> str:
 def datasets_bulk(request: HttpRequest) -> HttpResponse:
     """Apply a status or steward to the selected datasets, then go back to the list as it was."""
     actor = actor_for(request.user)
-    _require_inventory_reader(actor)
-    require(may_bulk_edit(actor), "Only the Stat lead and analysts change datasets in bulk.")
+    require(can_use_inventory(actor), NO_ROLE_MESSAGE)
+    require(can_bulk_edit_datasets(actor), "Only the Stat lead and analysts change datasets in bulk.")
     form = BulkUpdateForm(request.POST, dataset_ids=request.POST.getlist("dataset"))
     back = reverse("inventory:list")
     if not form.is_valid():
@@ -179,16 +149,14 @@ def datasets_bulk(request: HttpRequest) -> HttpResponse:
     query = QueryDict(form.cleaned_data["query"]).urlencode()
     back = f"{back}?{query}" if query else back
     ids = set(form.cleaned_data["dataset"])
-    selected = Dataset.objects.filter(pk__in=ids).select_related("department").order_by("title", "pk")
-    writable_ids = set(DATASETS.writable(actor, Dataset.objects.filter(pk__in=ids)).values_list("pk", flat=True))
-    datasets = [dataset for dataset in selected if dataset.pk in writable_ids]
+    selected = list(Dataset.objects.filter(pk__in=ids).select_related("department").order_by("title", "pk"))
     contact = None
     if form.cleaned_data["contact"]:
         contact = Person.objects.filter(pk=form.cleaned_data["contact"]).first()
     result = datasets_bulk_update(
-        datasets=datasets, by=request.user, status=form.cleaned_data["status"] or None, contact=contact
+        datasets=selected, by=request.user, status=form.cleaned_data["status"] or None, contact=contact
     )
-    refused = [*result.refused, *((d, "you may not change it.") for d in selected if d.pk not in writable_ids)]
+    refused = result.refused
     if result.changed:
         count = len(result.changed)
         messages.success(request, f"Changed {count} dataset{'s' if count != 1 else ''}: {_names(result.changed)}.")

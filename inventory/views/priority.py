@@ -4,7 +4,6 @@ Stat analysts see them read-only."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,35 +14,20 @@ from core.http import require_get_or_post
 from team.access import actor_for, require
 from team.forms import add_service_errors
 
-from ..access import DATASETS
-from ..models import Dataset, PriorityWeights
-from ..services.priority import FACTOR_LABELS, formula_in_words, priority_ranking, priority_weights_update
+from ..access import can_set_priority_weights, can_view_priorities, datasets_readable_by
+from ..forms import WeightsForm
+from ..models import PriorityWeights
+from ..services.priority import formula_in_words, priority_ranking, priority_weights_update
 
 TOP = 20
-WEIGHT_RANGE = (-10, 10)
-
-
-class WeightsForm(forms.Form):
-    def __init__(self, *args, weights: PriorityWeights, read_only: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        low, high = WEIGHT_RANGE
-        for factor, label in FACTOR_LABELS.items():
-            self.fields[factor] = forms.IntegerField(
-                label=label,
-                min_value=low,
-                max_value=high,
-                initial=getattr(weights, factor),
-                disabled=read_only,
-                help_text=f"Points from {low} to {high}; negative points lower the score.",
-            )
 
 
 @require_get_or_post
 @login_required
 def priority(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    require(actor.is_program_staff, "Only the Stat team can see the prioritisation.")
-    may_change = actor.can_manage_structure()
+    require(can_view_priorities(actor), "Only the Stat team can see the prioritisation.")
+    may_change = can_set_priority_weights(actor)
     weights = PriorityWeights.current()
     form = WeightsForm(weights=weights, read_only=not may_change)
     if request.method == "POST":
@@ -57,7 +41,7 @@ def priority(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Saved the priority weights; the ranking below uses them.")
                 return redirect("inventory:priority")
-    ranking = priority_ranking(DATASETS.readable(actor, Dataset.objects.all()), weights, limit=TOP)
+    ranking = priority_ranking(datasets_readable_by(actor), weights, limit=TOP)
     return render(
         request,
         "inventory/priority.html",

@@ -1,15 +1,13 @@
 """Import datasets from CSV or XLSX (upload, dry-run preview, confirm) and export them as CSV or XLSX.
 
-Between the preview and the confirmation the parsed rows wait in the user's session (server-side) under a random
-token, never in the page: the confirmation cannot smuggle in rows the preview did not show. Confirming plans the rows
-again against the database as it is then, so the write never relies on a stale preview.
+The import follows ``core.import_plan``: between the preview and the confirmation the parsed rows wait in the user's
+session (server-side) under a random token, never in the page, so the confirmation cannot smuggle in rows the preview
+did not show; confirming plans the rows again against the database as it is then, so the write never relies on a
+stale preview.
 """
 
 from __future__ import annotations
 
-import secrets
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -19,45 +17,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from core.http import require_get_or_post
+from core.import_plan import stash_upload, take_upload
 from team.access import Actor, actor_for, require
 
-from ..access import DATASETS
-from ..models import Dataset
+from ..access import can_create_dataset_in, can_import_datasets, can_use_inventory, datasets_readable_by
+from ..forms import ImportUploadForm
 from ..services import tabular
 
 SESSION_KEY = "inventory_import"
+MAY_NOT_IMPORT = "Only the Stat team and department contacts can import datasets."
 
 
-def can_import(actor: Actor) -> bool:
-    """The Stat lead and analysts import for any department; a department contact for their own department."""
-    return actor.can_edit_program_content() or bool(actor.contact_department_ids)
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV or XLSX file",
-        help_text=f"One dataset per row, the first row naming the columns. Up to "
-        f"{tabular.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > tabular.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is larger than {tabular.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        try:
-            self.columns, self.rows = tabular.read_table(upload, upload.name)
-        except tabular.TableError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return upload
-
-
-def _render_form(request: HttpRequest, form: UploadForm, actor: Actor, status: int = 200) -> HttpResponse:
+def _render_form(request: HttpRequest, form: ImportUploadForm, actor: Actor, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
         "columns": tabular.COLUMNS,
         "required_columns": tabular.REQUIRED_COLUMNS,
-        "own_department_only": not actor.can_edit_program_content(),
+        "own_department_only": not can_create_dataset_in(actor, None),
     }
     return render(request, "inventory/import.html", context, status=status)
 
@@ -67,40 +43,28 @@ def _render_form(request: HttpRequest, form: UploadForm, actor: Actor, status: i
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a file and see, row by row, what importing it would do. Nothing is written here."""
     actor = actor_for(request.user)
-    require(can_import(actor), "Only the Stat team and department contacts can import datasets.")
+    require(can_import_datasets(actor), MAY_NOT_IMPORT)
     if request.method != "POST":
-        return _render_form(request, UploadForm(), actor)
-    form = UploadForm(request.POST, request.FILES)
+        return _render_form(request, ImportUploadForm(), actor)
+    form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_form(request, form, actor)
-    plan = tabular.import_plan(columns=form.columns, rows=form.rows, actor=actor)
-    token = secrets.token_urlsafe(24)
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "name": form.cleaned_data["file"].name,
-        "columns": form.columns,
-        "rows": form.rows,
-        "at": timezone.now().isoformat(),
-    }
-    return render(
-        request,
-        "inventory/import_preview.html",
-        {"plan": plan, "token": token, "filename": form.cleaned_data["file"].name},
-    )
+    filename = form.cleaned_data["file"].name
+    plan = tabular.import_plan(columns=form.columns, rows=form.rows, by=request.user)
+    token = stash_upload(request.session, SESSION_KEY, name=filename, rows=form.rows, columns=form.columns)
+    return render(request, "inventory/import_preview.html", {"plan": plan, "token": token, "filename": filename})
 
 
 @require_POST
 @login_required
 def import_confirm(request: HttpRequest) -> HttpResponse:
     """Write the previewed file's valid rows in one transaction; the invalid ones are skipped and listed again."""
-    actor = actor_for(request.user)
-    require(can_import(actor), "Only the Stat team and department contacts can import datasets.")
-    pending = request.session.get(SESSION_KEY)
-    if not pending or not secrets.compare_digest(str(pending.get("token", "")), request.POST.get("token", "")):
+    require(can_import_datasets(actor_for(request.user)), MAY_NOT_IMPORT)
+    pending = take_upload(request.session, SESSION_KEY, request.POST.get("token", ""))
+    if pending is None:
         messages.error(request, "That preview has expired or was replaced by another upload. Upload the file again.")
         return redirect("inventory:import")
-    result = tabular.datasets_import(columns=pending["columns"], rows=pending["rows"], actor=actor, by=request.user)
-    del request.session[SESSION_KEY]
+    result = tabular.datasets_import(columns=pending["columns"], rows=pending["rows"], by=request.user)
     return render(request, "inventory/import_done.html", {"result": result, "filename": pending["name"]})
 
 
@@ -108,7 +72,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered(request: HttpRequest, actor: Actor):
-    datasets = DATASETS.readable(actor, Dataset.objects.all())
+    datasets = datasets_readable_by(actor)
     department = request.GET.get("department", "").strip()
     if department:
         match = Q(department__slug=department) | Q(department__code__iexact=department)
@@ -126,7 +90,7 @@ def _filtered(request: HttpRequest, actor: Actor):
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The datasets the user may read (narrowed by ``?department=`` and ``?status=``) in the import's columns."""
     actor = actor_for(request.user)
-    require(actor.has_any_role, "Only people with a role in the program can export the inventory.")
+    require(can_use_inventory(actor), "Only people with a role in the program can export the inventory.")
     datasets = _filtered(request, actor)
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":

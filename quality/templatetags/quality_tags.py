@@ -1,8 +1,8 @@
-"""Quality on other apps' pages: the dataset page's panel and the inventory list's badge.
+"""Quality's badges, on its own pages and in the inventory list's quality column (see
+``quality.inventory_extensions``, which also registers the dataset page's panel).
 
-``{% quality_panel dataset %}`` renders nothing for anyone who may not read the dataset's quality results (and
-nothing on public pages, where nobody is signed in). ``{% quality_badge dataset %}`` reads the latest judgement
-joined in by ``quality.selectors.with_quality_badge``, so a list costs no query per row.
+``{% quality_badge dataset %}`` reads the latest judgement joined in by ``quality.selectors.with_quality_badge``, so a
+list costs no query per row.
 """
 
 from __future__ import annotations
@@ -15,32 +15,9 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from team.access import actor_for
-
-from .. import charts, selectors
-from ..engine.score import SCORE_EXPLANATION
 from ..models import Outcome
 
 register = template.Library()
-
-
-@register.inclusion_tag("quality/_panel.html", takes_context=True)
-def quality_panel(context, dataset) -> dict:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    actor = actor_for(user)
-    if not actor.is_authenticated or not selectors.may_read_dataset_quality(actor, dataset):
-        return {"show": False}
-    panel = selectors.dataset_panel(dataset, actor)
-    return {
-        "show": True,
-        "request": request,
-        "csrf_token": context.get("csrf_token"),
-        "panel": panel,
-        "dataset": dataset,
-        "trend_chart": charts.figure_data(charts.trend_figure(panel.trend)) if panel.trend else None,
-        "score_explanation": SCORE_EXPLANATION,
-    }
 
 
 @register.filter

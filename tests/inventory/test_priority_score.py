@@ -18,7 +18,6 @@ from inventory.services.discovery import discovery_candidate_create
 from inventory.services.priority import priority_reasons, priority_weights_update
 from inventory.services.restore import dataset_restore
 from inventory.services.tabular import datasets_import
-from team.access import actor_for
 from tests.inventory.factories import DatasetFactory, InitiativeFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +126,6 @@ def test_changing_the_weights_on_the_page_reorders_the_inventory(as_persona, cit
 
 
 def test_an_import_stores_each_rows_score(city, users):
-    actor = actor_for(users["stat_analyst"])
     columns = ["title", "description", "department", "access_level", "rights", "public_demand", "ready", "initiatives"]
     rows = [
         {
@@ -151,7 +149,7 @@ def test_an_import_stores_each_rows_score(city, users):
             "initiatives": "",
         },
     ]
-    result = datasets_import(columns=columns, rows=rows, actor=actor, by=users["stat_analyst"])
+    result = datasets_import(columns=columns, rows=rows, by=users["stat_analyst"])
     assert len(result.created) == 2 and not result.skipped
     scores = dict(Dataset.objects.values_list("title", "priority_score"))
     assert scores == {"Potholes": 3 + 1 + 4, "Crossing guards": 0}
@@ -159,7 +157,7 @@ def test_an_import_stores_each_rows_score(city, users):
 
     # Importing a change of declared value rescores the dataset it updates.
     rows[0] = {**rows[0], "identifier": result.created[0].identifier, "ready": "no", "initiatives": ""}
-    datasets_import(columns=["identifier", *columns], rows=[rows[0]], actor=actor, by=users["stat_analyst"])
+    datasets_import(columns=["identifier", *columns], rows=[rows[0]], by=users["stat_analyst"])
     assert Dataset.objects.get(title="Potholes").priority_score == 3
     assert_every_score_current()
 

@@ -13,7 +13,6 @@ from openpyxl import Workbook, load_workbook
 from inventory.models import AccessLevel, Dataset, Frequency, Initiative, Keyword, Status
 from inventory.services import tabular
 from inventory.services.datasets import dataset_create
-from team.access import actor_for
 from tests.conftest import PERSONAS
 from tests.inventory.factories import DatasetFactory
 from tests.pages import assert_login_redirect, client_for, text_of
@@ -227,7 +226,7 @@ def test_a_row_that_fails_while_writing_is_skipped_whole(users, city, monkeypatc
     monkeypatch.setattr(tabular, "dataset_create", flaky)
     rows = [good_row("Fine"), good_row("Broken")]
     columns, parsed = tabular.read_table(csv_file(rows))
-    result = tabular.datasets_import(columns=columns, rows=parsed, actor=actor_for(users["stat_analyst"]))
+    result = tabular.datasets_import(columns=columns, rows=parsed, by=users["stat_analyst"])
     assert [d.title for d in result.created] == ["Fine"]
     assert [r.title for r in result.skipped] == ["Broken"]
     assert "The database said no." in result.skipped[0].errors
@@ -326,9 +325,8 @@ def test_planning_costs_the_same_queries_for_ten_rows_or_two_hundred(
     rows = [good_row(f"Old {n}", identifier=f"pd-{n}") + ["pdata@example.gov", "k"] for n in range(100)]
     rows += [good_row(f"New {n}", code="PD" if n % 2 else "FD") + ["", "k"] for n in range(100)]
     columns, parsed = tabular.read_table(csv_file(rows, header))
-    actor = actor_for(users[persona])
     with django_assert_max_num_queries(10):
-        plan = tabular.import_plan(columns=columns, rows=parsed, actor=actor)
+        plan = tabular.import_plan(columns=columns, rows=parsed, by=users[persona])
     assert plan.count("changed") == 100  # each gets a steward
     assert plan.count("new") == (100 if persona == "stat_analyst" else 50)
 

@@ -5,10 +5,10 @@ transaction and lists the skipped ones. The rows are checked with the rights of 
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory.services import tabular
-from team.access import actor_for
 
 
 class Command(BaseCommand):
@@ -23,7 +23,6 @@ class Command(BaseCommand):
         account = get_user_model().objects.filter(username=user, is_active=True).first()
         if account is None:
             raise CommandError(f"No active user is called {user}.")
-        actor = actor_for(account)
         try:
             with open(path, "rb") as upload:
                 columns, rows = tabular.read_table(upload, path)
@@ -32,14 +31,17 @@ class Command(BaseCommand):
         except tabular.TableError as exc:
             raise CommandError(str(exc)) from exc
         if not commit:
-            plan = tabular.import_plan(columns=columns, rows=rows, actor=actor)
+            plan = tabular.import_plan(columns=columns, rows=rows, by=account)
             for row in plan.rows:
                 detail = "; ".join(row.errors) or ", ".join(row.changes)
                 self.stdout.write(f"line {row.line}: {row.action} {row.title}{f' ({detail})' if detail else ''}")
             counts = ", ".join(f"{n} {action}" for action, n in plan.counts.items())
             self.stdout.write(f"Dry run: {counts}. Nothing was written; add --commit to import.")
             return
-        result = tabular.datasets_import(columns=columns, rows=rows, actor=actor, by=account)
+        try:
+            result = tabular.datasets_import(columns=columns, rows=rows, by=account)
+        except PermissionDenied as exc:
+            raise CommandError(f"{user} may not import datasets: {exc}") from exc
         for row in result.skipped:
             self.stderr.write(f"line {row.line}: skipped {row.title}: {'; '.join(row.errors)}")
         self.stdout.write(

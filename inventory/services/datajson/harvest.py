@@ -1,6 +1,8 @@
 """Harvesting a DCAT-US v1.1 catalogue into the inventory: :func:`datajson_import` is idempotent by identifier,
 writes one savepoint per record, and reports what was created, updated, left unchanged or refused and why. Reading a
-catalogue from a URL goes through :func:`core.fetch.fetch_url` (public addresses only).
+catalogue from a URL goes through :func:`core.fetch.fetch_url` (public addresses only). Only the Stat lead and
+analysts harvest (``inventory.access.can_harvest``): a harvest creates departments and moves datasets to the
+department their publisher maps to.
 """
 
 from __future__ import annotations
@@ -11,18 +13,29 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
+from team.access import require
 from team.models import Department, Person, Role, RoleAssignment
 
-from ...models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status
-from ..datasets import dataset_create, dataset_save_dictionary, dataset_update
+from ...access import actor_of, can_harvest
+from ...models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status, lacks_rights
+from ..datasets import (
+    DISTRIBUTION_KEYS,
+    dataset_create,
+    dataset_save_dictionary,
+    dataset_save_distributions,
+    dataset_update,
+)
 from ..dictionary import dictionary_from_table_schema, table_schema_for
 from .catalogue import CONFORMS_TO, _generic_contact_email
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 #: Why a harvested dataset's data dictionary changed, as its history says.
 HARVEST_DICTIONARY_REASON = "Data dictionary harvested from data.json"
@@ -194,7 +207,7 @@ def _read_record(record: Any, position: int) -> tuple[_Record | None, list[str]]
     elif access_level not in AccessLevel.values:
         errors.append(f"its accessLevel “{access_level}” is not public, restricted public or non-public.")
     rights = _text(record, "rights")
-    if access_level in (AccessLevel.RESTRICTED_PUBLIC, AccessLevel.NON_PUBLIC) and not rights:
+    if access_level in AccessLevel.values and lacks_rights(access_level, rights):
         errors.append("it is not public but has no rights statement saying why.")
     periodicity = record.get("accrualPeriodicity") or Frequency.IRREGULAR
     if periodicity not in Frequency.values:
@@ -329,19 +342,10 @@ _COMPARED = (
     "department_id",
     "contact_id",
 )
-_DISTRIBUTION_KEYS = ("title", "description", "download_url", "access_url", "media_type", "format")
 
 
 def _distribution_values(distribution: Distribution) -> dict:
-    return {key: getattr(distribution, key) for key in _DISTRIBUTION_KEYS}
-
-
-def _replace_distributions(dataset: Dataset, distributions: list[dict]) -> None:
-    dataset.distributions.all().delete()
-    for position, values in enumerate(distributions):
-        distribution = Distribution(dataset=dataset, position=position, **values)
-        distribution.full_clean()
-        distribution.save()
+    return {key: getattr(distribution, key) for key in DISTRIBUTION_KEYS}
 
 
 def _dictionary_fields(item: _Record, fetch: Callable[[str], bytes] | None) -> list[dict] | None:
@@ -369,7 +373,7 @@ def _import_record(item: _Record, department: Department, *, by, report: ImportR
         dataset = dataset_create(
             by=by, identifier=item.identifier, status=status, keywords=item.keywords, themes=item.themes, **fields
         )
-        _replace_distributions(dataset, item.distributions)
+        dataset_save_distributions(dataset=dataset, distributions=item.distributions, by=by)
         if dictionary:
             dataset_save_dictionary(dataset=dataset, fields=dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
         return "created"
@@ -381,7 +385,7 @@ def _import_record(item: _Record, department: Department, *, by, report: ImportR
         wanted_scalars,
         _tags(item.keywords),
         _tags(item.themes),
-        [{key: d.get(key, "") for key in _DISTRIBUTION_KEYS} for d in item.distributions],
+        [{key: d.get(key, "") for key in DISTRIBUTION_KEYS} for d in item.distributions],
     )
     same_dictionary = dictionary is None or table_schema_for(existing) == {"fields": _as_schema_fields(dictionary)}
     if _state(existing) == wanted and same_dictionary:
@@ -391,7 +395,7 @@ def _import_record(item: _Record, department: Department, *, by, report: ImportR
     dataset_update(
         dataset=existing, by=by, keywords=item.keywords, themes=item.themes, reason="Harvested from data.json", **fields
     )
-    _replace_distributions(existing, item.distributions)
+    dataset_save_distributions(dataset=existing, distributions=item.distributions, by=by)
     if not same_dictionary:
         dataset_save_dictionary(dataset=existing, fields=dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
     return "updated"
@@ -406,7 +410,7 @@ def _as_schema_fields(fields: list[dict]) -> list[dict]:
 def datajson_import(
     *,
     catalog: Any,
-    by=None,
+    by: User | None = None,
     department_map: dict[str, Department | None] | None = None,
     create_departments: bool = False,
     dry_run: bool = False,
@@ -421,12 +425,15 @@ def datajson_import(
     ``report.unmapped_publishers``. ``fetch`` (url → bytes), when given, reads each dataset's ``describedBy``
     Table Schema into its data dictionary.
 
-    Guarantees: a catalogue that is not DCAT-US at all raises :class:`NotACatalogue` and writes nothing;
+    Guarantees: only the Stat lead and analysts harvest (else ``PermissionDenied``, nothing written; ``by=None`` is
+    the system, as the ``import_datajson`` command runs it); a catalogue that is not DCAT-US at all raises
+    :class:`NotACatalogue` and writes nothing;
     each record imports in its own savepoint, so an invalid one is reported (by title or position, with its
     reasons) while the valid ones import; records are matched by identifier and an existing dataset is written
     only if something differs, so importing the same catalogue twice changes nothing the second time. With
     ``dry_run`` everything runs and is reported, then rolled back.
     """
+    require(can_harvest(actor_of(by)), "Only the Stat lead and analysts harvest catalogues.")
     catalog = parse_catalog(catalog)
     records = catalog["dataset"]
     report = ImportReport(dry_run=dry_run, total=len(records))
@@ -463,6 +470,9 @@ def datajson_import(
                     )
             except ValidationError as exc:
                 report.invalid.append((label, _messages(exc)))
+                continue
+            except PermissionDenied as exc:
+                report.invalid.append((label, [str(exc)]))
                 continue
             except DatabaseError as exc:
                 report.invalid.append((label, [f"it could not be saved ({exc.__class__.__name__})."]))
