@@ -16,9 +16,6 @@ from team.models import Department
 
 from . import extensions, selectors
 from .models import AccessLevel, Dataset, Frequency, Initiative, Status, Theme
-from .widgets import QuickSelect, QuickTextInput
-
-_QUICK_WIDGETS = {forms.Select: QuickSelect, forms.TextInput: QuickTextInput}
 
 #: The column each model-choice filter's options are labelled by (what the model's ``__str__`` gives).
 _LABEL_COLUMNS = {Department: "name", Theme: "name", Initiative: "name"}
@@ -114,23 +111,18 @@ class PublicDatasetFilter(filters.FilterSet):
         model = Dataset
         fields = ["search", "department", "theme", "keyword", "sort"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Every list page renders these selects and boxes: the quick widgets keep Django's markup at a fraction of
-        # the cost.
-        for filter_ in self.filters.values():
-            quick = _QUICK_WIDGETS.get(filter_.field_class.widget)
-            if quick is not None and "widget" not in filter_.extra:
-                filter_.extra["widget"] = quick
-
     def get_form_class(self) -> type[forms.Form]:
-        # The form's fields come from the filters alone, the same for every instance of a filter set class: build
-        # the form class once per class, not on every request (each form still gets its own copy of the fields).
+        # The form's fields come from the filters alone, the same for every instance of a filter set class with the
+        # same filters: build the form class once per class and filters, not on every request (each form still gets
+        # its own copy of the fields).
         cls = type(self)
-        form_class = cls.__dict__.get("_form_class")
-        if form_class is None:
-            form_class = cls._form_class = super().get_form_class()
-        return form_class
+        form_classes = cls.__dict__.get("_form_classes")
+        if form_classes is None:
+            form_classes = cls._form_classes = {}
+        key = tuple(self.filters)
+        if key not in form_classes:
+            form_classes[key] = super().get_form_class()
+        return form_classes[key]
 
     def filter_search(self, queryset: QuerySet[Dataset], name: str, value: str) -> QuerySet[Dataset]:
         return selectors.datasets_matching(queryset, value)
@@ -209,7 +201,6 @@ class DatasetFilter(PublicDatasetFilter):
                 method=self._registered(extra),
                 empty_label=extra.empty_label,
                 help_text=extra.help_text,
-                widget=QuickSelect,
             )
             self.filters[extra.name].parent = self
         self.filters["sort"] = sort

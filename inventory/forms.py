@@ -46,7 +46,6 @@ from .services.datasets import (
 )
 from .services.dictionary import dictionary_from_csv, dictionary_from_table_schema
 from .services.priority import FACTOR_LABELS
-from .widgets import QuickSelect
 
 
 def split_list(text: str) -> list[str]:
@@ -484,7 +483,7 @@ class BulkUpdateForm(forms.Form):
         label="Datasets", coerce=int, error_messages={"required": "Select at least one dataset."}
     )
     status = forms.ChoiceField(
-        label="New status", required=False, choices=[("", "- Leave as it is -"), *Status.choices], widget=QuickSelect
+        label="New status", required=False, choices=[("", "- Leave as it is -"), *Status.choices]
     )
     contact = forms.TypedChoiceField(
         label="New steward",
@@ -492,7 +491,6 @@ class BulkUpdateForm(forms.Form):
         coerce=int,
         empty_value=None,
         help_text="A contact of the department.",
-        widget=QuickSelect,
     )
     query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 

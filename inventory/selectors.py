@@ -7,21 +7,24 @@ in SQL.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from team.access import Actor
 from team.models import Department, Role, RoleAssignment
 
 from . import extensions
 from .access import datasets_readable_by
-from .models import RIGHTS_RULE_Q, AccessLevel, Dataset, Distribution, Keyword, Status, Theme
+from .models import RIGHTS_RULE_Q, AccessLevel, DataField, Dataset, Distribution, Keyword, Status, Theme
 
 #: What the What Works Cities criterion calls an up-to-date inventory: changed within the last twelve months.
 INVENTORY_FRESH_FOR = datetime.timedelta(days=365)
@@ -123,6 +126,63 @@ def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
     for column in columns:
         queryset = column.prepare(queryset, actor)
     return queryset
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryRow:
+    """One row of the inventory list, as the list's template shows it: every value ready to print."""
+
+    pk: int
+    url: str
+    title: str
+    themes: str
+    department: str
+    steward: str
+    status: str
+    access: str
+    published: bool
+    updated_iso: str
+    updated: str
+    priority_score: int
+    #: The registered columns' cells (``inventory.extensions.ListColumn``), in their order.
+    cells: tuple[Any, ...] = ()
+
+
+_STATUS_LABELS = dict(Status.choices)
+_ACCESS_LABELS = dict(AccessLevel.choices)
+#: A dataset id no database will reach, reversed once per page to give every row's link (the URL takes an int).
+_PK_MARK = 987654321987654321
+
+
+def inventory_rows(datasets: Iterable[Dataset]) -> list[InventoryRow]:
+    """The inventory list's rows for ``datasets`` (from :func:`datasets_for_inventory`, with ``theme_names`` set by
+    :func:`with_tag_names`): links, labels and dates ready to print, and each registered column's cell. No query;
+    one ``reverse()`` for the page, not one a row."""
+    head, _, tail = reverse("inventory:dataset", kwargs={"pk": _PK_MARK}).partition(str(_PK_MARK))
+    columns = extensions.list_columns()
+    rows = []
+    for dataset in datasets:
+        updated = dataset.updated_at
+        if timezone.is_aware(updated):
+            updated = timezone.localtime(updated)
+        rows.append(
+            InventoryRow(
+                pk=dataset.pk,
+                url=f"{head}{dataset.pk}{tail}",
+                title=dataset.title,
+                themes=", ".join(getattr(dataset, "theme_names", ())),
+                department=dataset.department.name,
+                steward=dataset.contact.full_name if dataset.contact_id and dataset.contact else "",
+                status=_STATUS_LABELS.get(dataset.status, dataset.status),
+                access=_ACCESS_LABELS.get(dataset.access_level, dataset.access_level),
+                published=dataset.published,
+                updated_iso=updated.isoformat(),
+                updated=dateformat.format(updated, "j M Y"),
+                priority_score=int(dataset.priority_score),
+                cells=tuple(column.cell(dataset) for column in columns),
+            )
+        )
+    return rows
 
 
 def steward_names() -> list[tuple[int, str, str]]:
@@ -262,6 +322,59 @@ def public_filter_choices() -> dict[str, QuerySet]:
         "departments": Department.objects.filter(Exists(public.filter(department_id=OuterRef("pk")))),
         "themes": Theme.objects.filter(Exists(public.filter(themes=OuterRef("pk")))),
     }
+
+
+# --- the dataset page ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """One constraint of a dictionary field as the dataset page says it: words, then values shown as code."""
+
+    text: str
+    codes: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DictionaryRow:
+    """One field of a dataset's data dictionary, as the dataset page's table shows it."""
+
+    name: str
+    title: str
+    kind: str
+    description: str
+    constraints: tuple[Constraint, ...] = field(default_factory=tuple)
+
+
+def dictionary_rows(fields: Iterable[DataField]) -> list[DictionaryRow]:
+    """The dataset page's dictionary table: each field's name, title, type (with its format), constraints and
+    description. No query: give it the dataset's prefetched fields."""
+    rows = []
+    for data_field in fields:
+        constraints = []
+        if data_field.required:
+            constraints.append(Constraint("Required"))
+        if data_field.unique:
+            constraints.append(Constraint("Unique"))
+        if data_field.allowed_values:
+            constraints.append(Constraint("One of:", tuple(data_field.allowed_values)))
+        if data_field.minimum:
+            constraints.append(Constraint(f"Minimum {data_field.minimum}"))
+        if data_field.maximum:
+            constraints.append(Constraint(f"Maximum {data_field.maximum}"))
+        if data_field.pattern:
+            constraints.append(Constraint("Matches", (data_field.pattern,)))
+        kind = data_field.get_type_display()
+        rows.append(
+            DictionaryRow(
+                name=data_field.name,
+                title=data_field.title,
+                kind=f"{kind} ({data_field.format})" if data_field.format else kind,
+                description=data_field.description,
+                constraints=tuple(constraints),
+            )
+        )
+    return rows
 
 
 # --- the API ---------------------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from ..forms import (
 )
 from ..history import history_entries, latest_change, version_label
 from ..models import AccessLevel, Dataset, PriorityWeights
-from ..selectors import dataset_tag_names
+from ..selectors import dataset_tag_names, dictionary_rows
 from ..services import datasets as services
 from ..services import restore
 from ..services.priority import priority_reasons
@@ -178,6 +178,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": can_write_dataset(actor, dataset),
             "may_delete": can_delete_dataset(actor, dataset),
             "panels": _panels(request, dataset),
+            "dictionary": dictionary_rows(dataset.fields.all()),
             "latest_change": latest_change(dataset),
             **tags,
             # Published with a public or restricted-public access level: in data.json, with a public Table Schema.

@@ -105,6 +105,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(filterset.qs, DATASETS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     page_obj.object_list = selectors.with_tag_names(list(page_obj.object_list), only=("theme_names",))
+    rows = selectors.inventory_rows(page_obj.object_list)
     bulk_form = None
     if can_bulk_edit_datasets(actor):
         bulk_form = BulkUpdateForm(initial={"query": request.GET.urlencode()})
@@ -117,6 +118,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
             "filter_form": filterset.form,
             "filtered": filtered,
             "page_obj": page_obj,
+            "rows": rows,
             "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
             "bulk_form": bulk_form,
             "sort_columns": sort_columns(request.GET.get("sort", "")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inventory.models import DataField, Dataset, Distribution
+from inventory.models import VALUE_FLAG_NAMES, DataField, Dataset, Distribution
 
 DISTRIBUTION_KEYS = ("id", "title", "download_url", "media_type", "access_url", "format", "description")
 FIELD_KEYS = (
@@ -23,15 +23,7 @@ FIELD_KEYS = (
 )
 
 
-FLAGS = (
-    "critical_to_decisions",
-    "public_demand",
-    "grant_reporting",
-    "legislative_reporting",
-    "performance_budgeting",
-    "sensitive",
-    "ready",
-)
+FLAGS = VALUE_FLAG_NAMES
 
 
 def _rows(prefix: str, rows, keys, data: dict) -> None:

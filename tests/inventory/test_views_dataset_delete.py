@@ -104,35 +104,3 @@ def test_the_coverage_panel_counts_without_the_deleted_dataset(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url(police_dataset)).status_code == 302
     assert "(0 of 1)" in text_of(client.get(reverse("inventory:list")))
-
-
-def test_a_dataset_measures_are_computed_from_is_refused_until_they_are_not(as_persona, city, police_dataset):
-    """Its computed measures would lose their source: the page names them; a measure that only names the dataset
-    as its source does not stop the deletion and just loses the link."""
-    from goals.models import Measure
-    from tests.goals.factories import MeasureFactory
-
-    computed = MeasureFactory(
-        department=city["police"],
-        goal__departments=[city["police"]],
-        name="Uses of force per month",
-        source_dataset=police_dataset,
-        aggregation="count",
-        date_column="incident_date",
-    )
-    named = MeasureFactory(
-        department=city["police"], goal=computed.goal, name="Named only", source_dataset=police_dataset
-    )
-    client = as_persona("stat_analyst")
-    page = client.get(url(police_dataset))
-    assert "1 measure is computed from this dataset: “Uses of force per month”" in text_of(page)
-    assert not parse(page).find("main").find("form", method="post")
-    refused = client.post(url(police_dataset))
-    assert refused.status_code == 400 and "Uses of force per month" in text_of(refused)
-    assert Dataset.objects.filter(pk=police_dataset.pk).exists()
-
-    Measure.objects.filter(pk=computed.pk).update(aggregation="", date_column="")
-    assert client.post(url(police_dataset)).status_code == 302
-    assert not Dataset.objects.filter(pk=police_dataset.pk).exists()
-    named.refresh_from_db()
-    assert named.source_dataset is None
