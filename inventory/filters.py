@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet, Value
 from django_filters import rest_framework as filters
 
+from core.forms import ListPageForm, ListSelect
 from team.access import actor_for
 from team.models import Department
 
@@ -110,6 +111,14 @@ class PublicDatasetFilter(filters.FilterSet):
     class Meta:
         model = Dataset
         fields = ["search", "department", "theme", "keyword", "sort"]
+        form = ListPageForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every list page renders these selects with every department, theme and initiative as options.
+        for filter_ in self.filters.values():
+            if filter_.field_class.widget is forms.Select and "widget" not in filter_.extra:
+                filter_.extra["widget"] = ListSelect
 
     def get_form_class(self) -> type[forms.Form]:
         # The form's fields come from the filters alone, the same for every instance of a filter set class with the
@@ -177,6 +186,7 @@ class DatasetFilter(PublicDatasetFilter):
 
     class Meta:
         model = Dataset
+        form = ListPageForm
         fields = [
             "search",
             "department",
@@ -201,6 +211,7 @@ class DatasetFilter(PublicDatasetFilter):
                 method=self._registered(extra),
                 empty_label=extra.empty_label,
                 help_text=extra.help_text,
+                widget=ListSelect,
             )
             self.filters[extra.name].parent = self
         self.filters["sort"] = sort

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import Q
 
+from core.forms import ListPageForm, ListSelect
 from team.forms import DateInput
 from team.models import Department, Person, Role, RoleAssignment
 
@@ -476,14 +477,17 @@ def dictionary_initial(dataset: Dataset) -> list[dict]:
 # --- the inventory list's bulk form -------------------------------------------------------------------------------
 
 
-class BulkUpdateForm(forms.Form):
+class BulkUpdateForm(ListPageForm):
     """What to do with the selected datasets: a new status, a new steward, or both."""
 
     dataset = forms.TypedMultipleChoiceField(
         label="Datasets", coerce=int, error_messages={"required": "Select at least one dataset."}
     )
     status = forms.ChoiceField(
-        label="New status", required=False, choices=[("", "- Leave as it is -"), *Status.choices]
+        label="New status",
+        required=False,
+        choices=[("", "- Leave as it is -"), *Status.choices],
+        widget=ListSelect,
     )
     contact = forms.TypedChoiceField(
         label="New steward",
@@ -491,6 +495,7 @@ class BulkUpdateForm(forms.Form):
         coerce=int,
         empty_value=None,
         help_text="A contact of the department.",
+        widget=ListSelect,
     )
     query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 

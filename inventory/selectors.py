@@ -17,7 +17,8 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 
 from team.access import Actor
 from team.models import Department, Role, RoleAssignment
@@ -159,6 +160,7 @@ def inventory_rows(datasets: Iterable[Dataset]) -> list[InventoryRow]:
     :func:`with_tag_names`): links, labels and dates ready to print, and each registered column's cell. No query;
     one ``reverse()`` for the page, not one a row."""
     head, _, tail = reverse("inventory:dataset", kwargs={"pk": _PK_MARK}).partition(str(_PK_MARK))
+    months = {number: str(name).title() for number, name in MONTHS_3.items()}  # as |date:"M" says them
     columns = extensions.list_columns()
     rows = []
     for dataset in datasets:
@@ -177,7 +179,7 @@ def inventory_rows(datasets: Iterable[Dataset]) -> list[InventoryRow]:
                 access=_ACCESS_LABELS.get(dataset.access_level, dataset.access_level),
                 published=dataset.published,
                 updated_iso=updated.isoformat(),
-                updated=dateformat.format(updated, "j M Y"),
+                updated=f"{updated.day} {months[updated.month]} {updated.year}",  # |date:"j M Y"
                 priority_score=int(dataset.priority_score),
                 cells=tuple(column.cell(dataset) for column in columns),
             )

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import django.forms
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
@@ -100,6 +101,17 @@ TEMPLATES = [
                 "statprogram.context_processors.navigation",
             ],
         },
+    },
+    {
+        # The few hot partials a page renders row by row, field by field or option by option, too slow through the
+        # Django template language: the ``*.jinja`` files beside the Django templates (the inventory list's rows,
+        # every form's field), rendered from them with ``{% jinja %}``, and the list pages' form widgets
+        # (core.forms.JINJA2_WIDGETS, which finds Django's own Jinja2 widget templates here too).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates", Path(django.forms.__file__).parent / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.jinja_env.environment"},
     },
 ]
 
