@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.import_plan import CHANGED, INVALID, NEW, UNCHANGED
 from goals.models import Measure, MeasureTarget, Narrative, Observation, ObservationSource
 from goals.services import (
     UploadError,
@@ -22,7 +23,6 @@ from goals.services import (
     observations_plan,
     read_observations,
 )
-from goals.services.observations import CHANGED, INVALID, NEW, UNCHANGED
 from tests.inventory.factories import DataFieldFactory, DatasetFactory
 
 from .factories import GoalFactory, MeasureFactory, ObservationFactory, priority
