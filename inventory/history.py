@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from team.models import Department, Person
 
 from .models import DataField, Dataset, DiscoveryAnswer, Distribution, Initiative, Keyword, Theme
-from .services.datasets import DICTIONARY_KEYS, DISTRIBUTION_KEYS
+from .services.parts import DICTIONARY_KEYS, DISTRIBUTION_KEYS
 
 BLANK = "(blank)"
 

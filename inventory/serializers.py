@@ -30,7 +30,7 @@ from .models import (
     Status,
     lacks_rights,
 )
-from .services.datasets import DICTIONARY_KEYS
+from .services.parts import DICTIONARY_KEYS
 
 #: Fields only signed-in users see (internal notes and the declared value behind the priority score).
 INTERNAL_FIELDS = ("source_system", "privacy_notes", *VALUE_FLAG_NAMES, "priority_score")

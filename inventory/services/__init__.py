@@ -1,6 +1,7 @@
 """Actions that change the inventory, one module per area:
 
-* :mod:`.datasets`: create, update, delete datasets and save their distributions and dictionary;
+* :mod:`.datasets`: create, update, save and delete datasets (:mod:`.writes`: what every dataset write shares);
+* :mod:`.parts`: a dataset's distributions and data dictionary;
 * :mod:`.restore`: restore an earlier version of a dataset, its distributions and dictionary included;
 * :mod:`.bulk`: bulk status and steward changes;
 * :mod:`.dictionary`: draft a dictionary from a sample CSV or a Table Schema, and publish one;

@@ -8,47 +8,34 @@ import and a harvest cannot disagree. Views ask the same functions first only to
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
-from functools import partial
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat
+from django.db import transaction
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from team.access import require
 from team.models import Department, Person, Role, RoleAssignment
 
-from ..access import (
-    actor_of,
-    can_create_dataset_in,
-    can_delete_dataset,
-    can_move_dataset,
-    can_write_dataset,
-)
+from ..access import actor_of, can_create_dataset_in, can_delete_dataset
 from ..extensions import dataset_dependents
 from ..models import (
     RIGHTS_REQUIRED,
     VALUE_FLAG_NAMES,
-    DataField,
     Dataset,
     DiscoveryAnswer,
-    Distribution,
-    FieldType,
     Initiative,
     Keyword,
     Theme,
     lacks_rights,
 )
 from ..selectors import forget_inventory_coverage
+from .parts import dataset_save_dictionary, dataset_save_distributions
 from .priority import dataset_rescore, hold_priority_weights
+from .writes import MAY_NOT_CHANGE, distinct_names, locked, record_as, require_keep_in
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -91,23 +78,10 @@ class DatasetValues(TypedDict, total=False):
 SCALAR_FIELDS = tuple(DatasetValues.__annotations__)
 assert set(VALUE_FLAG_NAMES) <= set(SCALAR_FIELDS), "every declared-value flag is a dataset value"
 
-#: Why a change is refused: the dataset is not the user's to change, to keep there, or to move.
-MAY_NOT_CHANGE = "You may not change this dataset."
-MAY_NOT_MOVE = "Only the Stat lead and analysts move a dataset to another department."
-
 
 def new_identifier(department_code: str, title: str) -> str:
     """A stable identifier for a new dataset: the department's code, a slug of the title and a short random tail."""
     return f"{department_code.lower()}-{slugify(title)[:60]}-{uuid.uuid4().hex[:8]}"
-
-
-def _names(values: Iterable[str] | None) -> list[str]:
-    seen: dict[str, str] = {}
-    for value in values or []:
-        value = " ".join(str(value).split())
-        if value and value.lower() not in seen:
-            seen[value.lower()] = value
-    return list(seen.values())
 
 
 #: The steward rule's message (see :func:`steward_is_valid`).
@@ -137,30 +111,6 @@ def _validate(dataset: Dataset) -> None:
     dataset.full_clean(exclude=["keywords", "themes", "initiatives"], validate_constraints=True)
 
 
-def _locked(dataset: Dataset) -> Dataset:
-    """``dataset`` read again and locked for the rest of the transaction, with its department (not locked)."""
-    return Dataset.objects.select_related("department").select_for_update(of=("self",)).get(pk=dataset.pk)
-
-
-def _require_write(by: User | None, dataset: Dataset) -> None:
-    require(can_write_dataset(actor_of(by), dataset), MAY_NOT_CHANGE)
-
-
-def _require_keep_in(by: User | None, dataset: Dataset, department_id: int | None) -> None:
-    """``by`` may write ``dataset`` and, if ``department_id`` is another department, move it there."""
-    actor = actor_of(by)
-    require(can_write_dataset(actor, dataset), MAY_NOT_CHANGE)
-    if department_id is not None and department_id != dataset.department_id:
-        require(can_move_dataset(actor, dataset, department_id), MAY_NOT_MOVE)
-
-
-def _record_as(dataset: Dataset, *, by, reason: str) -> None:
-    """What the history entry of the coming save says: why, and who (else the request's user, see settings)."""
-    dataset._change_reason = reason[:100]
-    if by is not None:
-        dataset._history_user = by
-
-
 def _named(model, names: list[str]) -> list:
     """The rows of ``model`` with these names, in the given order: those that exist read in one query, the others
     created."""
@@ -170,9 +120,9 @@ def _named(model, names: list[str]) -> list:
 
 def _set_tags(dataset: Dataset, *, keywords=None, themes=None, initiatives=None) -> None:
     if keywords is not None:
-        dataset.keywords.set(_named(Keyword, _names(keywords)))
+        dataset.keywords.set(_named(Keyword, distinct_names(keywords)))
     if themes is not None:
-        dataset.themes.set(_named(Theme, _names(themes)))
+        dataset.themes.set(_named(Theme, distinct_names(themes)))
     if initiatives is not None:
         dataset.initiatives.set(list(initiatives))
 
@@ -226,7 +176,7 @@ def dataset_create(
     if not dataset.identifier:
         dataset.identifier = new_identifier(dataset.department.code, dataset.title)
     _validate(dataset)
-    _record_as(dataset, by=by, reason="Created")
+    record_as(dataset, by=by, reason="Created")
     _save_with_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives, rescore=True)
     _keep_one_history_entry(dataset, after=0, created=True)
     return dataset
@@ -252,14 +202,14 @@ def dataset_update(
     rescore = changes_priority_score(fields, initiatives=initiatives)
     if rescore:
         hold_priority_weights()  # before the dataset's row, in the order a change of weights takes them
-    dataset = _locked(dataset)
+    dataset = locked(dataset)
     department = fields.get("department")
-    _require_keep_in(by, dataset, department.pk if department is not None else None)
+    require_keep_in(by, dataset, department.pk if department is not None else None)
     for name, value in fields.items():
         setattr(dataset, name, value)
     dataset.updated_by = by
     _validate(dataset)
-    _record_as(dataset, by=by, reason=reason or "Edited")
+    record_as(dataset, by=by, reason=reason or "Edited")
     after = _latest_history_id(dataset)
     _save_with_tags(dataset, keywords=keywords, themes=themes, initiatives=initiatives, rescore=rescore)
     _keep_one_history_entry(dataset, after=after, created=False)
@@ -338,261 +288,6 @@ def dataset_save(
     return dataset
 
 
-#: The keys of one distribution as :func:`dataset_save_distributions` takes it (plus an optional ``id``).
-DISTRIBUTION_KEYS = ("title", "description", "download_url", "access_url", "media_type", "format")
-
-#: The keys of one dictionary field as :func:`dataset_save_dictionary` takes it (plus an optional ``id``).
-DICTIONARY_KEYS = (
-    "name",
-    "title",
-    "type",
-    "format",
-    "description",
-    "required",
-    "unique",
-    "allowed_values",
-    "minimum",
-    "maximum",
-    "pattern",
-)
-
-_BOOLEAN_KEYS = {"required", "unique"}
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def distribution_problems(row: Mapping) -> dict[str, str]:
-    """What is wrong with one distribution, by key (empty when nothing is). Forms show these next to the input."""
-    problems = {}
-    if not _text(row.get("download_url")) and not _text(row.get("access_url")):
-        problems["download_url"] = "Give a download URL (a file) or an access URL (an API or web page)."
-    elif _text(row.get("download_url")) and not _text(row.get("media_type")):
-        problems["media_type"] = "Give the media type of the download, for example text/csv."
-    return problems
-
-
-def _number(value: str, type_: str) -> int | Decimal:
-    if type_ == FieldType.INTEGER:
-        return int(value)
-    number = Decimal(value)
-    if not number.is_finite():
-        raise InvalidOperation
-    return number
-
-
-def field_problems(row: Mapping) -> dict[str, str]:
-    """What is wrong with one data dictionary field, by key (empty when nothing is): a name, a known type, a pattern
-    that compiles, and for numbers and dates, bounds and allowed values of that type with the minimum no more than
-    the maximum. Forms show these next to the input; :func:`dataset_save_dictionary` refuses rows that have any."""
-    problems: dict[str, str] = {}
-    if not _text(row.get("name")):
-        problems["name"] = "Enter the field’s name, as it appears in the data’s header row."
-    type_ = _text(row.get("type")) or FieldType.STRING
-    if type_ not in FieldType.values:
-        problems["type"] = "Choose a type from the list."
-    pattern = _text(row.get("pattern"))
-    if pattern:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            problems["pattern"] = f"This is not a valid regular expression ({exc.msg})."
-    parse = None
-    if type_ in (FieldType.INTEGER, FieldType.NUMBER):
-        parse = partial(_number, type_=type_)
-        kind = "a whole number" if type_ == FieldType.INTEGER else "a number"
-    elif type_ == FieldType.DATE:
-        parse = datetime.date.fromisoformat
-        kind = "a date as YYYY-MM-DD"
-    if parse is not None:
-        bounds = {}
-        for key in ("minimum", "maximum"):
-            value = _text(row.get(key))
-            if value:
-                try:
-                    bounds[key] = parse(value)
-                except (ValueError, InvalidOperation):
-                    problems[key] = f"Enter {kind}, or leave it blank."
-        if len(bounds) == 2 and bounds["minimum"] > bounds["maximum"]:
-            problems["maximum"] = "The maximum must not be less than the minimum."
-        for value in row.get("allowed_values") or []:
-            try:
-                parse(_text(value))
-            except (ValueError, InvalidOperation):
-                problems["allowed_values"] = f"Each allowed value must be {kind}: “{value}” is not."
-                break
-    return problems
-
-
-def _normalised(row: Mapping, keys: Iterable[str]) -> dict:
-    clean = {}
-    for key in keys:
-        value = row.get(key)
-        if key in _BOOLEAN_KEYS:
-            clean[key] = bool(value)
-        elif key == "allowed_values":
-            clean[key] = _names(value)
-        elif key == "type":
-            clean[key] = _text(value) or FieldType.STRING
-        else:
-            clean[key] = _text(value)
-    return clean
-
-
-def _row_label(kind: str, index: int, name: str) -> str:
-    return f"{kind} {index}" + (f" (“{name}”)" if name else "")
-
-
-def _model_problems(obj, label: str) -> list[str]:
-    try:
-        obj.full_clean(exclude=["dataset"], validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        return [
-            f"{label}: {obj._meta.get_field(key).verbose_name}: {message}"
-            for key, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    return []
-
-
-def _values(objects: Mapping[int, models.Model], keys: Iterable[str]) -> dict[int, dict]:
-    return {pk: {key: getattr(obj, key) for key in (*keys, "position")} for pk, obj in objects.items()}
-
-
-def _delete_unlisted(existing: Mapping[int, models.Model], keep: Iterable[models.Model], *, by) -> None:
-    """Delete the rows of ``existing`` not in ``keep``, each with a history entry saying who removed it."""
-    kept = {obj.pk for obj in keep}
-    for pk, obj in existing.items():
-        if pk not in kept:
-            _record_as(obj, by=by, reason="Removed")
-            obj.delete()
-
-
-def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> None:
-    """Update the rows that changed and create the new ones, each with a history entry."""
-    changed = [
-        obj for obj in keep if obj.pk is not None and any(getattr(obj, k) != v for k, v in before[obj.pk].items())
-    ]
-    if changed:
-        bulk_update_with_history(
-            changed, model, list(before[changed[0].pk]), default_user=by, default_change_reason="Edited"
-        )
-    new = [obj for obj in keep if obj.pk is None]
-    if new:
-        bulk_create_with_history(new, model, default_user=by, default_change_reason="Added")
-
-
-@transaction.atomic
-def dataset_save_distributions(
-    *, dataset: Dataset, distributions: Sequence[Mapping], by: User | None = None
-) -> list[Distribution]:
-    """Make the dataset's distributions exactly ``distributions``, in that order. Each mapping holds
-    :data:`DISTRIBUTION_KEYS` and, to change an existing one, the ``id`` of a distribution of this dataset; those not
-    listed are deleted. Guarantees: ``by`` may write the dataset (else ``PermissionDenied``); each has a download URL
-    with its media type or an access URL, valid URLs, or a ValidationError and nothing written; unchanged ones are
-    not rewritten, so their history records real changes."""
-    _require_write(by, dataset)
-    existing = {d.pk: d for d in Distribution.objects.select_for_update().filter(dataset=dataset)}
-    before = _values(existing, DISTRIBUTION_KEYS)
-    errors: list[str] = []
-    keep: list[Distribution] = []
-    for index, raw in enumerate(distributions, start=1):
-        row = _normalised(raw, DISTRIBUTION_KEYS)
-        label = _row_label("Distribution", index, row["title"])
-        errors += [f"{label}: {problem}" for problem in distribution_problems(row).values()]
-        pk = raw.get("id")
-        if pk is not None and pk not in existing:
-            errors.append(f"{label} is not one of this dataset’s distributions.")
-            continue
-        obj = existing[pk] if pk is not None else Distribution(dataset=dataset)
-        for key, value in row.items():
-            setattr(obj, key, value)
-        obj.position = index - 1
-        errors += _model_problems(obj, label)
-        keep.append(obj)
-    if errors:
-        raise ValidationError({"distributions": errors})
-    _delete_unlisted(existing, keep, by=by)
-    _write_rows(Distribution, keep, before, by=by)
-    # Distributions count towards complete metadata, and saving them alone leaves the dataset's updated_at as it is.
-    transaction.on_commit(forget_inventory_coverage)
-    return keep
-
-
-@transaction.atomic
-def dataset_save_dictionary(
-    *, dataset: Dataset, fields: Sequence[Mapping], by: User | None = None, reason: str = ""
-) -> list[DataField]:
-    """Make the dataset's data dictionary exactly ``fields``, in that order: the one write path of a dictionary,
-    whether edited on the dataset form, drafted from a sample CSV or read from a harvested Table Schema.
-
-    Each mapping holds :data:`DICTIONARY_KEYS` (``allowed_values`` a list; a missing key takes its default) and, to
-    change an existing field, the ``id`` of a field of this dataset. A mapping without an ``id`` takes over the
-    unlisted existing field of the same name, if there is one, so replacing a whole dictionary records what
-    changed in each field rather than a deletion and an addition; existing fields left unlisted are deleted.
-
-    Guarantees: ``by`` may write the dataset (else ``PermissionDenied``); every field valid (:func:`field_problems`)
-    with a name no other field of the dataset has (ignoring case), or a ValidationError (``{"dictionary": [one
-    message per problem, naming the field]}``) and nothing written; fields may swap names; unchanged fields are not
-    rewritten, so the fields' history (who, when, old and new values, added and removed) records real changes only.
-    With a ``reason``, a change also touches the dataset (``updated_by``, ``updated_at``) with a history entry
-    giving that reason; :func:`dataset_save` leaves it blank, its own entry recording the edit.
-    """
-    _require_write(by, dataset)
-    existing = {f.pk: f for f in DataField.objects.select_for_update().filter(dataset=dataset)}
-    before = _values(existing, DICTIONARY_KEYS)
-    claimed = {raw.get("id") for raw in fields if raw.get("id") is not None}
-    unclaimed_by_name = {f.name: f for pk, f in existing.items() if pk not in claimed}
-    errors: list[str] = []
-    keep: list[DataField] = []
-    names: set[str] = set()
-    for index, raw in enumerate(fields, start=1):
-        row = _normalised(raw, DICTIONARY_KEYS)
-        label = _row_label("Field", index, row["name"])
-        errors += [f"{label}: {problem}" for problem in field_problems(row).values()]
-        if row["name"].lower() in names:
-            errors.append(f"{label}: another field is already named “{row['name']}”; each name appears once.")
-        names.add(row["name"].lower())
-        pk = raw.get("id")
-        if pk is not None and pk not in existing:
-            errors.append(f"{label} is not part of this dataset’s dictionary.")
-            continue
-        obj = existing.get(pk) or unclaimed_by_name.pop(row["name"], None) or DataField(dataset=dataset)
-        for key, value in row.items():
-            setattr(obj, key, value)
-        obj.position = index - 1
-        errors += _model_problems(obj, label)
-        keep.append(obj)
-    if errors:
-        raise ValidationError({"dictionary": errors})
-    if reason and _will_change(existing, keep, before):
-        # The dataset's entry comes first, so the history page files the fields' entries under it.
-        _touch(dataset, by=by, reason=reason)
-    # Free the names of renamed fields first, so two fields may swap names without tripping the unique constraint.
-    renamed = [obj.pk for obj in keep if obj.pk is not None and obj.name != before[obj.pk]["name"]]
-    _delete_unlisted(existing, keep, by=by)
-    if renamed:
-        DataField.objects.filter(pk__in=renamed).update(name=Concat(Value("~renaming~"), Cast("pk", CharField())))
-    _write_rows(DataField, keep, before, by=by)
-    return keep
-
-
-def _will_change(existing: Mapping[int, models.Model], keep: list, before: Mapping[int, dict]) -> bool:
-    kept = {obj.pk for obj in keep}
-    return any(pk not in kept for pk in existing) or any(
-        obj.pk is None or any(getattr(obj, k) != v for k, v in before[obj.pk].items()) for obj in keep
-    )
-
-
-def _touch(dataset: Dataset, *, by, reason: str) -> None:
-    """Record on the dataset itself that part of it (its dictionary) changed: who, when and why."""
-    locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
-    locked.updated_by = by
-    _record_as(locked, by=by, reason=reason)
-    locked.save(update_fields=["updated_by", "updated_at"])
-
-
 # --- deleting -----------------------------------------------------------------------------------------------------
 
 
@@ -619,14 +314,14 @@ def dataset_delete(*, dataset: Dataset, by: User | None = None) -> None:
     :func:`delete_problems`). The history records who deleted it (the rows' history stays, so the deletion can be
     traced).
     """
-    dataset = _locked(dataset)
+    dataset = locked(dataset)
     require(can_delete_dataset(actor_of(by), dataset), "Only the Stat lead and analysts delete datasets.")
     problems = delete_problems(dataset)
     if problems:
         raise ValidationError(problems)
-    _record_as(dataset, by=by, reason="Deleted")
+    record_as(dataset, by=by, reason="Deleted")
     for part in [*dataset.distributions.all(), *dataset.fields.all()]:
-        _record_as(part, by=by, reason="Deleted with its dataset")
+        record_as(part, by=by, reason="Deleted with its dataset")
         part.delete()
     dataset.delete()
     transaction.on_commit(forget_inventory_coverage)

@@ -11,18 +11,10 @@ from team.models import Person
 
 from ..history import parts_as_of, version_contents_end, version_label
 from ..models import Dataset, DiscoveryAnswer, Initiative, Keyword, Theme
-from .datasets import (
-    SCALAR_FIELDS,
-    _keep_one_history_entry,
-    _latest_history_id,
-    _locked,
-    _record_as,
-    _require_keep_in,
-    _validate,
-    dataset_save_dictionary,
-    dataset_save_distributions,
-)
+from .datasets import SCALAR_FIELDS, _keep_one_history_entry, _latest_history_id, _validate
+from .parts import dataset_save_dictionary, dataset_save_distributions
 from .priority import dataset_rescore, hold_priority_weights
+from .writes import locked, record_as, require_keep_in
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -47,9 +39,9 @@ def dataset_restore(*, dataset: Dataset, history_id: int, by: User | None = None
     Stat lead and analysts may, and ValidationError when the version no longer holds (its steward is no longer a
     contact of its department, say), writing nothing in each case."""
     hold_priority_weights()
-    dataset = _locked(dataset)
+    dataset = locked(dataset)
     version = dataset.history.get(history_id=history_id)
-    _require_keep_in(by, dataset, version.department_id)
+    require_keep_in(by, dataset, version.department_id)
     for name in RESTORED_FIELDS:
         field = Dataset._meta.get_field(name)
         value = getattr(version, field.attname)
@@ -58,7 +50,7 @@ def dataset_restore(*, dataset: Dataset, history_id: int, by: User | None = None
         setattr(dataset, field.attname, value)
     dataset.updated_by = by
     _validate(dataset)
-    _record_as(dataset, by=by, reason=f"Restored version of {version_label(version)}")
+    record_as(dataset, by=by, reason=f"Restored version of {version_label(version)}")
     after = _latest_history_id(dataset)
     dataset.save()
     for name, model in (("keywords", Keyword), ("themes", Theme), ("initiatives", Initiative)):

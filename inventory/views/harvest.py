@@ -28,8 +28,8 @@ from ..access import can_harvest, get_dataset_for_user
 from ..forms import DictionarySourceForm, HarvestSourceForm, MappingForm
 from ..models import Dataset
 from ..services.datajson import FetchError, NotACatalogue, datajson_import, fetch_url, parse_catalog, publisher_name
-from ..services.datasets import dataset_save_dictionary
 from ..services.dictionary import FIELD_KEYS
+from ..services.parts import dataset_save_dictionary
 
 HARVEST_CACHE_SECONDS = 60 * 60
 

@@ -24,14 +24,9 @@ from team.models import Department, Person, Role, RoleAssignment
 
 from ...access import actor_of, can_harvest
 from ...models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status, lacks_rights
-from ..datasets import (
-    DISTRIBUTION_KEYS,
-    dataset_create,
-    dataset_save_dictionary,
-    dataset_save_distributions,
-    dataset_update,
-)
+from ..datasets import dataset_create, dataset_update
 from ..dictionary import dictionary_from_table_schema, table_schema_for
+from ..parts import DISTRIBUTION_KEYS, dataset_save_dictionary, dataset_save_distributions
 from .catalogue import CONFORMS_TO, _generic_contact_email
 
 if TYPE_CHECKING:

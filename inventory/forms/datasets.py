@@ -1,10 +1,8 @@
-"""Every form of the inventory's pages: the dataset form with its inline formsets of distributions and dictionary
-fields, the list's bulk form, the discovery forms, the priority weights, and the upload forms of the import, the
-harvest and the dictionary draft.
+"""The dataset form, with its inline formsets of distributions and dictionary fields.
 
-They parse and validate input only; ``inventory.services`` write, and re-check everything they check (the rights
-rule, the steward rule, :func:`~inventory.services.datasets.field_problems` and
-:func:`~inventory.services.datasets.distribution_problems` are shared, so a form and the service never disagree).
+It parses and validates input only; ``inventory.services`` write, and re-check everything it checks (the rights rule,
+the steward rule, :func:`~inventory.services.parts.field_problems` and
+:func:`~inventory.services.parts.distribution_problems` are shared, so the form and the services never disagree).
 """
 
 from __future__ import annotations
@@ -13,40 +11,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Q
 
-from core.forms import ListPageForm, ListSelect
 from team.forms import DateInput
 from team.models import Department, Person, Role, RoleAssignment
 
-from . import selectors
-from .models import (
+from ..models import (
     RIGHTS_REQUIRED,
     VALUE_FLAG_NAMES,
     VALUE_FLAGS,
     AccessLevel,
     Dataset,
-    DiscoveryQuestion,
     FieldType,
     Frequency,
     Initiative,
-    PriorityWeights,
     Status,
     lacks_rights,
 )
-from .services import tabular
-from .services.datajson import FETCH_MAX_BYTES
-from .services.datasets import (
-    DICTIONARY_KEYS,
-    DISTRIBUTION_KEYS,
-    SCALAR_FIELDS,
-    STEWARD_ELSEWHERE,
-    distribution_problems,
-    field_problems,
-    steward_is_valid,
-)
-from .services.dictionary import dictionary_from_csv, dictionary_from_table_schema
-from .services.priority import FACTOR_LABELS
+from ..services.datasets import SCALAR_FIELDS, STEWARD_ELSEWHERE, steward_is_valid
+from ..services.parts import DICTIONARY_KEYS, DISTRIBUTION_KEYS, distribution_problems, field_problems
 
 
 def split_list(text: str) -> list[str]:
@@ -472,217 +454,3 @@ def dictionary_initial(dataset: Dataset) -> list[dict]:
         row["allowed_values"] = join_list(field.allowed_values or [])
         rows.append(row)
     return rows
-
-
-# --- the inventory list's bulk form -------------------------------------------------------------------------------
-
-
-class BulkUpdateForm(ListPageForm):
-    """What to do with the selected datasets: a new status, a new steward, or both."""
-
-    dataset = forms.TypedMultipleChoiceField(
-        label="Datasets", coerce=int, error_messages={"required": "Select at least one dataset."}
-    )
-    status = forms.ChoiceField(
-        label="New status",
-        required=False,
-        choices=[("", "- Leave as it is -"), *Status.choices],
-        widget=ListSelect,
-    )
-    contact = forms.TypedChoiceField(
-        label="New steward",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        help_text="A contact of the department.",
-        widget=ListSelect,
-    )
-    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
-
-    def __init__(self, *args, dataset_ids=None, **kwargs):
-        # Its own ids: the filter form on the same page has a "status" field too.
-        kwargs.setdefault("auto_id", "bulk_%s")
-        super().__init__(*args, **kwargs)
-        stewards: dict[int, tuple[str, list[str]]] = {}
-        for person_id, full_name, department in selectors.steward_names():
-            name, departments = stewards.setdefault(person_id, (full_name, []))
-            departments.append(department)
-        self.fields["contact"].choices = [
-            ("", "- Leave as it is -"),
-            *((pk, f"{name} ({', '.join(departments)})") for pk, (name, departments) in stewards.items()),
-        ]
-        # Any id is acceptable here: the service changes only those the user may write and reports the rest.
-        self.fields["dataset"].choices = [(str(pk), str(pk)) for pk in dataset_ids or []]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("status") and not cleaned.get("contact"):
-            raise forms.ValidationError("Choose a new status or a new steward for the selected datasets.")
-        return cleaned
-
-
-# --- the discovery questionnaire ------------------------------------------------------------------------------------
-
-
-class AnswerForm(forms.Form):
-    question = forms.TypedChoiceField(label="Question", choices=DiscoveryQuestion.choices, coerce=int)
-    answer = forms.CharField(
-        label="Answer",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the department said. A new answer to the same question supersedes the earlier one, "
-        "which is kept.",
-    )
-    respondent = forms.ModelChoiceField(
-        label="Who answered",
-        queryset=Person.objects.none(),
-        required=False,
-        empty_label="- Not recorded -",
-    )
-    answered_on = forms.DateField(label="Answered on", widget=DateInput())
-
-    def __init__(self, *args, department: Department, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The department's own people first is what a user expects, but any active person may have answered.
-        self.fields["respondent"].queryset = Person.objects.filter(Q(active=True) | Q(department=department)).order_by(
-            "full_name"
-        )
-        self.fields["respondent"].label_from_instance = lambda p: f"{p.full_name}{f', {p.title}' if p.title else ''}"
-        self.fields["question"].choices = [(q.value, f"{q.value}. {q.label}") for q in DiscoveryQuestion]
-
-
-class CandidateForm(forms.Form):
-    title = forms.CharField(label="Dataset title", max_length=300)
-
-
-# --- the priority weights ------------------------------------------------------------------------------------------
-
-#: The points a factor may carry.
-WEIGHT_RANGE = (-10, 10)
-
-
-class WeightsForm(forms.Form):
-    """One number per factor of the priority score (disabled for those who may only read them)."""
-
-    def __init__(self, *args, weights: PriorityWeights, read_only: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        low, high = WEIGHT_RANGE
-        for factor, label in FACTOR_LABELS.items():
-            self.fields[factor] = forms.IntegerField(
-                label=label,
-                min_value=low,
-                max_value=high,
-                initial=getattr(weights, factor),
-                disabled=read_only,
-                help_text=f"Points from {low} to {high}; negative points lower the score.",
-            )
-
-
-# --- importing a CSV or Excel file ---------------------------------------------------------------------------------
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV or XLSX file",
-        help_text=f"One dataset per row, the first row naming the columns. Up to "
-        f"{tabular.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > tabular.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is larger than {tabular.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        try:
-            self.columns, self.rows = tabular.read_table(upload, upload.name)
-        except tabular.TableError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return upload
-
-
-# --- harvesting a DCAT-US catalogue -------------------------------------------------------------------------------
-
-#: What the harvest's mapping offers besides the departments: a new department, or no department (skip).
-CREATE = "new"
-SKIP = "skip"
-
-
-class HarvestSourceForm(forms.Form):
-    file = forms.FileField(
-        label="A data.json file",
-        required=False,
-        help_text="A DCAT-US v1.1 catalogue saved from a city’s open data portal.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
-    )
-    url = forms.URLField(
-        label="Or the address of a data.json",
-        required=False,
-        assume_scheme="https",
-        help_text="For example https://data.example.gov/data.json. Only public internet addresses are fetched.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("file")) == bool(data.get("url")):
-            raise forms.ValidationError("Upload a data.json file or give its address (one or the other).")
-        upload = data.get("file")
-        if upload and upload.size > FETCH_MAX_BYTES:
-            self.add_error("file", "This file is too large (over 50 MB).")
-        return data
-
-
-class MappingForm(forms.Form):
-    """One select per publisher: which department its datasets go to, a new one, or none (skipped)."""
-
-    def __init__(self, *args, publishers: list[str], departments: list[Department], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.publishers = publishers
-        by_name = {d.name.lower(): d for d in departments}
-        choices = [
-            (CREATE, "Create a new department with this name"),
-            (SKIP, "Do not import this publisher’s datasets"),
-            *((str(d.pk), d.name) for d in departments),
-        ]
-        for index, name in enumerate(publishers):
-            match = by_name.get(name.lower())
-            self.fields[f"publisher_{index}"] = forms.ChoiceField(
-                label=f"Datasets published by “{name}” go to",
-                choices=choices,
-                initial=str(match.pk) if match else CREATE,
-            )
-
-    def department_map(self, departments: list[Department]) -> dict[str, Department | None]:
-        """Publisher name → Department, or None to skip; publishers to create are left out (created on import)."""
-        by_pk = {str(d.pk): d for d in departments}
-        mapping: dict[str, Department | None] = {}
-        for index, name in enumerate(self.publishers):
-            value = (
-                self.cleaned_data.get(f"publisher_{index}")
-                if self.is_bound
-                else self.fields[f"publisher_{index}"].initial
-            )
-            if value == SKIP:
-                mapping[name] = None
-            elif value in by_pk:
-                mapping[name] = by_pk[value]
-        return mapping
-
-
-# --- drafting a data dictionary -------------------------------------------------------------------------------------
-
-
-class DictionarySourceForm(forms.Form):
-    file = forms.FileField(
-        label="A sample CSV file or a Table Schema JSON file",
-        help_text="From a CSV, the header names the fields and the first 1,000 rows suggest their types. "
-        "A Table Schema (.json) is read as it is.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,.json,text/csv,application/json"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        is_json = upload.name.lower().endswith(".json") or (upload.content_type or "").endswith("json")
-        try:
-            self.drafted = dictionary_from_table_schema(upload) if is_json else dictionary_from_csv(upload)
-        except forms.ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from exc
-        return upload

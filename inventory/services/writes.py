@@ -1,0 +1,57 @@
+"""What every write of a dataset shares: the dataset read again and locked, the access rules checked for the acting
+user (``inventory.access``; ``by=None`` is the system), and what its history entry records (who, and why)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Model
+
+from team.access import require
+
+from ..access import actor_of, can_move_dataset, can_write_dataset
+from ..models import Dataset
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+#: Why a change is refused: the dataset is not the user's to change, to keep there, or to move.
+MAY_NOT_CHANGE = "You may not change this dataset."
+MAY_NOT_MOVE = "Only the Stat lead and analysts move a dataset to another department."
+
+
+def distinct_names(values: Iterable[str] | None) -> list[str]:
+    """Each name once (ignoring case, the first spelling kept), its spaces collapsed, blanks dropped."""
+    seen: dict[str, str] = {}
+    for value in values or []:
+        value = " ".join(str(value).split())
+        if value and value.lower() not in seen:
+            seen[value.lower()] = value
+    return list(seen.values())
+
+
+def locked(dataset: Dataset) -> Dataset:
+    """``dataset`` read again and locked for the rest of the transaction, with its department (not locked)."""
+    return Dataset.objects.select_related("department").select_for_update(of=("self",)).get(pk=dataset.pk)
+
+
+def require_write(by: User | None, dataset: Dataset) -> None:
+    """``PermissionDenied`` unless ``by`` may write ``dataset``."""
+    require(can_write_dataset(actor_of(by), dataset), MAY_NOT_CHANGE)
+
+
+def require_keep_in(by: User | None, dataset: Dataset, department_id: int | None) -> None:
+    """``by`` may write ``dataset`` and, if ``department_id`` is another department, move it there."""
+    actor = actor_of(by)
+    require(can_write_dataset(actor, dataset), MAY_NOT_CHANGE)
+    if department_id is not None and department_id != dataset.department_id:
+        require(can_move_dataset(actor, dataset, department_id), MAY_NOT_MOVE)
+
+
+def record_as(obj: Model, *, by: User | None, reason: str) -> None:
+    """What the history entry of the coming save of ``obj`` (a dataset, a distribution, a field) says: why, and who
+    (else the request's user, see settings)."""
+    obj._change_reason = reason[:100]
+    if by is not None:
+        obj._history_user = by
