@@ -161,12 +161,13 @@ def inventory_rows(datasets: Iterable[Dataset]) -> list[InventoryRow]:
     one ``reverse()`` for the page, not one a row."""
     head, _, tail = reverse("inventory:dataset", kwargs={"pk": _PK_MARK}).partition(str(_PK_MARK))
     months = {number: str(name).title() for number, name in MONTHS_3.items()}  # as |date:"M" says them
+    zone = timezone.get_current_timezone()
     columns = extensions.list_columns()
     rows = []
     for dataset in datasets:
         updated = dataset.updated_at
-        if timezone.is_aware(updated):
-            updated = timezone.localtime(updated)
+        if updated.tzinfo is not None:
+            updated = updated.astimezone(zone)  # timezone.localtime, without looking the zone up a row at a time
         rows.append(
             InventoryRow(
                 pk=dataset.pk,
