@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST, require_safe
@@ -150,12 +151,14 @@ def _page_queryset() -> QuerySet[Dataset]:
 
 def _panels(request: HttpRequest, dataset: Dataset) -> list[str]:
     """The registered panels (``inventory.extensions``) that have something to show this user, each rendered by
-    its own template."""
+    its own template with its own context, the request and the CSRF token (not the context processors again: the
+    page around them has run them)."""
     shown = []
     for panel in extensions.dataset_panels():
         context = panel.context(request, dataset)
         if context is not None:
-            shown.append(render_to_string(panel.template, context, request=request))
+            context = {"request": request, "csrf_token": get_token(request), **context}
+            shown.append(render_to_string(panel.template, context))
     return shown
 
 
