@@ -40,7 +40,7 @@ the public             public pages only
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -48,7 +48,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, SEAT_ROLES, Role, RoleAssignment
+from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, Role, RoleAssignment
 
 ANONYMOUS_ACTOR_KEY = "_statprogram_actor"
 
@@ -383,20 +383,47 @@ def require(allowed: bool, message: str = "You do not have permission to do that
         raise PermissionDenied(message)
 
 
+def enforce(by, allowed: Callable[[Actor], bool], message: str) -> None:
+    """The guard services use: raise 403 unless the acting user ``by`` passes ``allowed`` (a rule on their
+    :class:`Actor`). ``by=None`` is the system itself (management commands, seeding, Celery tasks), which the
+    callers that pass it vouch for."""
+    if by is not None and not allowed(actor_for(by)):
+        raise PermissionDenied(message)
+
+
 def roles_in(roles: Iterable[str]) -> frozenset[str]:
     return frozenset(str(r) for r in roles)
 
 
-#: Departments themselves: a lead or contact edits their own department's description; structure is separate.
-DEPARTMENTS = ScopedPolicy(
-    name="department",
-    department_field="",
-    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DATA_EXPERT}),
-    read_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
-    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
-    write_all=frozenset({Role.PRINCIPAL, Role.STAT_LEAD}),
-    write_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
-)
+# --- the team's own object kinds: people and their roles; departments and portfolios ------------------------------
+#
+# People are not department-owned: everyone with a role reads the team (:meth:`Actor.can_view_team`); the Stat team
+# manages people (:meth:`Actor.can_manage_people`) and the principal and Stat lead the structure
+# (:meth:`Actor.can_manage_structure`). What one person's page offers depends on the roles they hold:
+
+
+def held_roles(person) -> list[str]:
+    """The roles ``person`` holds today (one query)."""
+    return list(person.assignments.current().values_list("role", flat=True))
+
+
+def has_admin_login(person) -> bool:
+    """Whether ``person``'s login opens Django's admin (their user is read if it is not loaded)."""
+    return bool(person.user_id and (person.user.is_staff or person.user.is_superuser))
+
+
+def can_edit_person(actor: Actor, person, *, roles: Iterable[str] | None = None) -> bool:
+    """May ``actor`` change ``person``'s details (name, email, phone, department, login)? Only someone who could
+    grant every role they hold (their email is where their password-reset link goes), and only a superuser for
+    someone whose login opens the admin. ``roles`` saves the query when the caller has them."""
+    held = held_roles(person) if roles is None else list(roles)
+    return actor.can_edit_person(held, admin_login=has_admin_login(person))
+
+
+def can_change_role(actor: Actor, role: str) -> bool:
+    """May ``actor`` assign or end an assignment of ``role``?"""
+    return actor.can_manage_people() and actor.can_grant_role(role)
+
 
 DEPARTMENT_ROLE_VALUES = roles_in(DEPARTMENT_ROLES)
 PORTFOLIO_ROLE_VALUES = roles_in(PORTFOLIO_ROLES)

@@ -88,12 +88,13 @@ def _stored_catalog(request: HttpRequest, token: str) -> tuple[dict, str]:
 class MappingForm(forms.Form):
     """One select per publisher: which department its datasets go to, a new one, or none (skipped)."""
 
-    def __init__(self, *args, publishers: list[str], departments: list[Department], **kwargs):
+    def __init__(self, *args, publishers: list[str], departments: list[Department], may_create: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.publishers = publishers
         by_name = {d.name.lower(): d for d in departments}
+        # Only a principal or Stat lead adds departments (team.services.department_create); others map or skip.
         choices = [
-            (CREATE, "Create a new department with this name"),
+            *([(CREATE, "Create a new department with this name")] if may_create else []),
             (SKIP, "Do not import this publisher’s datasets"),
             *((str(d.pk), d.name) for d in departments),
         ]
@@ -102,7 +103,7 @@ class MappingForm(forms.Form):
             self.fields[f"publisher_{index}"] = forms.ChoiceField(
                 label=f"Datasets published by “{name}” go to",
                 choices=choices,
-                initial=str(match.pk) if match else CREATE,
+                initial=str(match.pk) if match else (CREATE if may_create else SKIP),
             )
 
     def department_map(self, departments: list[Department]) -> dict[str, Department | None]:
@@ -157,8 +158,12 @@ def harvest_preview(request: HttpRequest, token: str) -> HttpResponse:
     catalog, source = _stored_catalog(request, token)
     publishers = sorted({publisher_name(r) for r in catalog["dataset"]} - {""}, key=str.lower)
     departments = list(Department.objects.active().order_by("name"))
+    may_create = actor_for(request.user).can_manage_structure()
     form = MappingForm(
-        request.POST if request.method == "POST" else None, publishers=publishers, departments=departments
+        request.POST if request.method == "POST" else None,
+        publishers=publishers,
+        departments=departments,
+        may_create=may_create,
     )
     importing = request.method == "POST" and request.POST.get("action") == "import"
     if request.method == "POST" and not form.is_valid():
@@ -167,7 +172,7 @@ def harvest_preview(request: HttpRequest, token: str) -> HttpResponse:
         catalog=catalog,
         by=request.user,
         department_map=form.department_map(departments),
-        create_departments=True,
+        create_departments=may_create,
         dry_run=not importing,
     )
     if importing:
@@ -181,7 +186,7 @@ def harvest_preview(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "inventory/harvest_preview.html",
-        {"form": form, "report": report, "source": source, "token": token},
+        {"form": form, "report": report, "source": source, "token": token, "may_create": may_create},
         status=400 if form.errors else 200,
     )
 

@@ -3,12 +3,23 @@ from dataclasses import replace
 import pytest
 
 from inventory.access import DATASETS
-from team.access import DEPARTMENTS, Scope, ScopedPolicy, actor_for, get_object_for_user
-from team.models import Department, Role
+from team.access import Scope, ScopedPolicy, actor_for, get_object_for_user
+from team.models import PROGRAM_ROLES, SEAT_ROLES, Department, Role
 from team.services import role_end
 
 pytestmark = pytest.mark.django_db
 
+#: A policy on Department rows themselves: program staff, seats and data experts read all, leads and contacts their
+#: own, budget analysts their portfolio's; the principal and Stat lead write all, leads and contacts their own.
+DEPARTMENTS = ScopedPolicy(
+    name="department",
+    department_field="",
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DATA_EXPERT}),
+    read_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+    write_all=frozenset({Role.PRINCIPAL, Role.STAT_LEAD}),
+    write_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
+)
 #: Policies of the shapes later apps declare (action items a lead updates, budget lines a portfolio's analyst edits).
 LEAD_WRITES = ScopedPolicy(
     name="lead writes",
@@ -104,7 +115,7 @@ def test_get_object_for_user_404_for_outsider_403_for_reader(users, city):
 
 def test_ended_role_grants_nothing(users, city):
     assignment = users["police_lead"].person.assignments.get()
-    role_end(assignment=assignment)
+    role_end(by=None, assignment=assignment)
     user = type(users["police_lead"]).objects.get(pk=users["police_lead"].pk)
     actor = actor_for(user)
     assert not actor.has_any_role
