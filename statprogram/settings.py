@@ -23,7 +23,6 @@ DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("STATPROGRAM_TESTING", default="pytest" in sys.modules)
 
 
-
 def _redis_database_for_worker(url: str, worker: int) -> str:
     """``url`` with its database number lowered by ``worker`` (wrapping round Redis's 16 databases)."""
     parts = urlsplit(url)
@@ -275,7 +274,8 @@ CITY_NAME = env.str("CITY_NAME", default="City of Riverton")
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="RivertonStat")
 # The site's public address, for links in emails sent outside a request (e.g. by a Celery worker).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000/")
-# Demo logins exist only with DEBUG on; seed_demo refuses to create them otherwise.
+# Demo logins exist only with DEBUG on; seed_demo refuses to create them otherwise, and with DEBUG off
+# team.backends refuses this password for every account.
 DEMO_PASSWORD = "statdemo-2026!"
 
 LOGGING = {
