@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "inventory",
     "quality",
     "goals",
+    "demo",  # the demo city's seeding: last, it imports the apps above and none imports it
 ]
 
 MIDDLEWARE = [
