@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "inventory",
     "quality",
     "goals",
+    "demo",  # the demo city's seeding: last, it imports the apps above and none imports it
 ]
 
 MIDDLEWARE = [
@@ -274,7 +275,8 @@ CITY_NAME = env.str("CITY_NAME", default="City of Riverton")
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="RivertonStat")
 # The site's public address, for links in emails sent outside a request (e.g. by a Celery worker).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000/")
-# Demo logins exist only with DEBUG on; seed_demo refuses to create them otherwise.
+# Demo logins exist only with DEBUG on; seed_demo refuses to create them otherwise, and with DEBUG off
+# team.backends refuses this password for every account.
 DEMO_PASSWORD = "statdemo-2026!"
 
 LOGGING = {

@@ -26,8 +26,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from .models import DataSpeciality, Department, Person, Portfolio, Role, RoleAssignment
-from .services import department_create, person_create, person_give_login, portfolio_create, role_assign
+from team.models import DataSpeciality, Department, Person, Portfolio, Role, RoleAssignment
+from team.services import department_create, person_create, person_give_login, portfolio_create, role_assign
 
 User = get_user_model()
 
