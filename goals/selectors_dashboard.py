@@ -25,6 +25,7 @@ from functools import cached_property
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -40,7 +41,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Abs, Coalesce, TruncMonth
+from django.db.models.functions import Abs, Cast, Coalesce, Round, TruncMonth
 
 from team.access import Actor, ScopedPolicy
 from team.models import Department
@@ -273,23 +274,41 @@ def series_for(measures: Sequence[MeasureRow], *, since: datetime.date | None = 
 # --- the status rule in SQL ----------------------------------------------------------------------------------------
 
 
+#: Values and targets have four decimal places (``goals.models``): the SQL status rule reads them as whole numbers
+#: of ten-thousandths.
+_SCALE = 10**4
+
+
+def _whole(field: str) -> Cast:
+    """``field``, a decimal of four places, as a whole number of ten-thousandths. SQLite keeps a decimal as a binary
+    float (13.3 is 13.300000000000000710...): rounding its scaled value gives back the exact number, as long as it
+    has at most 15 significant digits (a decimal(16, 4) has 16, so the last place of a value over 10^11 may not
+    survive; SQLite stored it as a float already). On PostgreSQL the scaled value is exact before it is rounded."""
+    return Cast(Round(F(field) * Value(_SCALE)), output_field=BigIntegerField())
+
+
 def status_case(value: str = "value", target: str = "target", prefix: str = "measure__") -> tuple[Case, dict]:
     """:func:`goals.status.measure_status` as a SQL ``CASE`` over an observation's ``value`` and annotated
     ``target`` (its measure's direction and tolerance reached through ``prefix``), and the two helper expressions
-    it reads, to pass to ``.alias()`` first."""
+    it reads, to pass to ``.alias()`` first.
+
+    Like the Python rule it compares ``shortfall * 100`` with ``|target| * tolerance`` rather than dividing, and it
+    does so in whole numbers (:func:`_whole`), so both databases do exact integer arithmetic and agree with
+    ``measure_status`` at the edge of the band. (The products stay under 2^63: a shortfall of at most 2 * 10^16
+    ten-thousandths times 100, a target of at most 10^16 times a tolerance of at most 100.)"""
     shortfall = Case(
-        When(**{f"{prefix}direction": Direction.UP}, then=F(target) - F(value)),
-        default=F(value) - F(target),
-        output_field=_DECIMAL,
+        When(**{f"{prefix}direction": Direction.UP}, then=_whole(target) - _whole(value)),
+        default=_whole(value) - _whole(target),
+        output_field=BigIntegerField(),
     )
-    band = ExpressionWrapper(Abs(F(target)) * F(f"{prefix}tolerance_percent") / Value(100), output_field=_DECIMAL)
+    band = ExpressionWrapper(Abs(_whole(target)) * F(f"{prefix}tolerance_percent"), output_field=BigIntegerField())
     return Case(
         When(Q(**{f"{value}__isnull": True}) | Q(**{f"{target}__isnull": True}), then=Value(Status.NO_DATA)),
         When(Q(_shortfall__lte=0), then=Value(Status.ON_TRACK)),
         When(Q(_shortfall__lte=F("_band")), then=Value(Status.APPROACHING)),
         default=Value(Status.OFF_TRACK),
         output_field=CharField(),
-    ), {"_shortfall": shortfall, "_band": band}
+    ), {"_shortfall": ExpressionWrapper(shortfall * Value(100), output_field=BigIntegerField()), "_band": band}
 
 
 @dataclass(frozen=True)
