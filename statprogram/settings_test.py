@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 # (The processes the tests start inherit it.)
 os.environ["SECRET_KEY"] = "statprogram-test-suite-only-not-a-secret-" + "0123456789" * 2
 
+from . import settings as _base  # noqa: E402
 from .settings import *  # noqa: E402, F403
 
 TESTING = True
@@ -36,7 +37,7 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 SECURE_HSTS_PRELOAD = False
-SECURE_PROXY_SSL_HEADER = None
+SECURE_PROXY_SSL_HEADER = None  # type: ignore[assignment]  # unset: the tests speak plain HTTP
 
 # --- Static files: found per request; no manifest to build, and no index for each test client to make -----------
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -52,11 +53,11 @@ def _redis_database_for_worker(url: str, worker: int) -> str:
 
 
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-if REDIS_URL and _XDIST_WORKER.startswith("gw"):
+if _base.REDIS_URL and _XDIST_WORKER.startswith("gw"):
     # The suite runs in parallel (pytest-xdist): each worker clears its cache between tests, which empties its
     # Redis database, so each worker gets a database of its own (gw0 the one named, gw1 the one below it...).
     # The Celery processes the integration tests start are given the URL this makes (and not PYTEST_XDIST_WORKER).
-    REDIS_URL = _redis_database_for_worker(REDIS_URL, int(_XDIST_WORKER[2:]))
+    REDIS_URL = _redis_database_for_worker(_base.REDIS_URL, int(_XDIST_WORKER[2:]))
     CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
 

@@ -193,7 +193,7 @@ def _matches(q: Q, obj: Any) -> bool:
         if isinstance(child, Q):
             results.append(_matches(child, obj))
             continue
-        lookup, expected = child
+        lookup, expected = child  # type: ignore[misc]  # a Q's leaves are (lookup, value) pairs
         if lookup.endswith("__in"):
             results.append(_attribute_path(obj, lookup[: -len("__in")]) in expected)
         elif lookup.endswith("__exact"):
@@ -369,11 +369,14 @@ def _writes(policy: ScopedPolicy, actor: Actor, obj: Model) -> bool:
 
 def _is_single_valued(model: type[Model], path: str) -> bool:
     """Whether the ORM ``path`` from ``model`` follows only foreign keys and one-to-ones (one object at its end)."""
+    current: type[Model] | None = model
     for name in path.split("__"):
-        relation = model._meta.get_field(name)
+        if current is None:
+            return False
+        relation = current._meta.get_field(name)
         if relation.many_to_many or relation.one_to_many:
             return False
-        model = relation.related_model
+        current = relation.related_model if isinstance(relation.related_model, type) else None
     return True
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -27,8 +27,6 @@ from .models import (
     Role,
     RoleAssignment,
 )
-
-User = get_user_model()
 
 ONLY_STRUCTURE_MANAGERS = "Only a principal or Stat lead changes the program’s departments and portfolios."
 ONLY_PEOPLE_MANAGERS = "Only the Stat team adds and edits people."
@@ -279,7 +277,7 @@ def person_give_login(*, person: Person, by: User | None, username: str = "", pa
     Refused unless ``by`` may edit the person (:func:`team.access.can_edit_person`).
     """
     _may_edit_person(by, person)
-    if person.user_id:
+    if person.user is not None:
         return person.user
     if not person.email:
         raise ValidationError({"email": "A person needs an email address before they can be given a login."})
