@@ -7,8 +7,9 @@ writes every valid row in one transaction, each in its own savepoint: a bad row 
 half-written.
 
 Computed measures take their values from their dataset, so neither manual entry nor uploads write to them. Who may
-record is ``team.access.MEASURES`` (writers), who may write a narrative ``team.access.MEASURE_COMMENTARY``: the
-callers check.
+record values and who may write a narrative is :mod:`goals.access`'s to say
+(:func:`~goals.access.can_record_observations`, :func:`~goals.access.can_write_narratives`): each service takes the
+acting user (``by``; ``None`` is the system) and refuses anyone else with ``PermissionDenied``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from team.access import actor_for, require
+
+from ..access import NARRATIVE_REFUSED, RECORD_REFUSED, can_record_observations, can_write_narratives
 from ..models import Measure, Narrative, Observation, ObservationSource
 from ..periods import is_period_start, parse_period, period_label, period_start
 
@@ -33,6 +38,9 @@ REQUIRED_COLUMNS = ("period", "value")
 COMPUTED_REFUSAL = (
     "This measure is computed from its dataset: its values come from the data, not from typing or uploading them."
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class UploadError(Exception):
@@ -61,6 +69,11 @@ def _lock(measure: Measure) -> None:
     Measure.objects.select_for_update().filter(pk=measure.pk).values_list("pk", flat=True).get()
 
 
+def _require_recorder(by: User | None, measure: Measure) -> None:
+    if by is not None:
+        require(can_record_observations(actor_for(by), measure), RECORD_REFUSED)
+
+
 # --- one observation ---------------------------------------------------------------------------------------------
 
 
@@ -71,14 +84,16 @@ def observation_record(
     period: datetime.date,
     value: Decimal,
     note: str | None = "",
-    by=None,
-    source: str = "manual",
+    by: User | None = None,
+    source: str = ObservationSource.MANUAL,
 ) -> Observation:
     """Record (or correct) the value of the period containing ``period`` for a manual measure (``note=None`` keeps
-    the note already recorded). Guarantees: one observation per measure and period (a second call replaces the
-    first, the history keeps it); no value for a period that has not begun; never on a computed measure."""
+    the note already recorded). Guarantees: only those who record the measure's values may; one observation per
+    measure and period (a second call replaces the first, the history keeps it); no value for a period that has
+    not begun; never on a computed measure."""
     if measure.is_computed:
         raise ValidationError(COMPUTED_REFUSAL)
+    _require_recorder(by, measure)
     start = period_start(period, measure.frequency)
     errors = {}
     try:
@@ -249,11 +264,14 @@ class UploadResult:
 
 
 @transaction.atomic
-def observations_import(*, measure: Measure, rows: list[dict[str, str]], by=None) -> UploadResult:
+def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: User | None = None) -> UploadResult:
     """Save the valid rows of an upload in one transaction, planned again against the observations as they are now.
 
-    Guarantees: invalid rows are skipped and returned with their reasons; each valid row is written whole or not
-    at all; uploading the same file twice changes nothing the second time."""
+    Guarantees: only those who record the measure's values may; invalid rows are skipped and returned with their
+    reasons; each valid row is written whole or not at all; uploading the same file twice changes nothing the
+    second time."""
+    if not measure.is_computed:
+        _require_recorder(by, measure)
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     plan = observations_plan(measure=measure, rows=rows)
     result = UploadResult()
@@ -291,11 +309,13 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by=None
 
 @transaction.atomic
 def narrative_save(
-    *, measure: Measure, period: datetime.date, what_happened: str, next_steps: str = "", by=None
+    *, measure: Measure, period: datetime.date, what_happened: str, next_steps: str = "", by: User | None = None
 ) -> Narrative:
-    """Write (or rewrite) the narrative of ``measure`` for the period starting on ``period``. Guarantees: one
-    narrative per measure and period, for a period that is one of the measure's and has begun; the history keeps
-    earlier versions and who wrote them."""
+    """Write (or rewrite) the narrative of ``measure`` for the period starting on ``period``. Guarantees: only the
+    measure's department's lead (and the Stat lead and analysts) may; one narrative per measure and period, for a
+    period that is one of the measure's and has begun; the history keeps earlier versions and who wrote them."""
+    if by is not None:
+        require(can_write_narratives(actor_for(by), measure), NARRATIVE_REFUSED)
     errors: dict[str, list[str]] = {}
     if not is_period_start(period, measure.frequency):
         errors["period"] = [f"{period:%Y-%m-%d} does not start a {measure.get_frequency_display().lower()} period."]

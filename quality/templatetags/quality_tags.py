@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from team.access import actor_for
 
 from .. import charts, selectors
+from ..access import can_read_dataset_quality
 from ..engine.score import SCORE_EXPLANATION
 from ..models import Outcome
 
@@ -29,7 +30,7 @@ def quality_panel(context, dataset) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
     actor = actor_for(user)
-    if not actor.is_authenticated or not selectors.may_read_dataset_quality(actor, dataset):
+    if not actor.is_authenticated or not can_read_dataset_quality(actor, dataset):
         return {"show": False}
     panel = selectors.dataset_panel(dataset, actor)
     return {
