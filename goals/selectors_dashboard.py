@@ -13,7 +13,6 @@ judgements, so a write shows on the next request, from any process, with nothing
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import hashlib
 from collections import defaultdict
@@ -43,10 +42,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Abs, Cast, Coalesce, Round, TruncMonth
 
-from team.access import Actor, ScopedPolicy
+from inventory.models import Dataset
+from quality.models import Outcome
 from team.models import Department
 
-from .access import MEASURES
 from .models import Direction, Measure, MeasureFrequency, Narrative, Observation
 from .periods import next_period, period_start
 from .selectors import Point, measures_annotated, observations_for
@@ -70,27 +69,6 @@ STATUS_BADGES = {
 }
 
 
-# --- access --------------------------------------------------------------------------------------------------------
-
-
-def department_scope(policy: ScopedPolicy) -> ScopedPolicy:
-    """``policy`` applied to departments themselves, without its public part: "may this actor read this kind of
-    object of that department?" is then one query on the department."""
-    return dataclasses.replace(policy, department_field="", public_q=None)
-
-
-def reads_every_measure(actor: Actor) -> bool:
-    """Principal, Stat team, seats at the table and data experts: the city-wide dashboard is theirs."""
-    return actor.has_role(*(MEASURES.read_all | MEASURES.write_all))
-
-
-def departments_readable(actor: Actor, policy: ScopedPolicy, departments: QuerySet[Department]) -> QuerySet:
-    return department_scope(policy).readable(actor, departments)
-
-
-PUBLIC_MEASURE_Q = Q(public=True, goal__public=True)
-
-
 # --- rows ----------------------------------------------------------------------------------------------------------
 
 
@@ -107,11 +85,10 @@ class MeasureRow:
     direction: str
     frequency: str
     is_kpi: bool
-    public: bool
+    is_public: bool
     is_computed: bool
     goal_id: int
     goal_statement: str
-    goal_public: bool
     goal_bold: bool
     priority_name: str
     priority_slug: str
@@ -208,11 +185,10 @@ _ROW_FIELDS = {
     "direction": "direction",
     "frequency": "frequency",
     "is_kpi": "is_kpi",
-    "public": "public",
+    "is_public": "is_public",
     "aggregation": "aggregation",
     "goal_id": "goal_id",
     "goal_statement": "goal__statement",
-    "goal_public": "goal__public",
     "goal_bold": "goal__bold",
     "priority_name": "goal__priority__name",
     "priority_slug": "goal__priority__slug",
@@ -490,6 +466,29 @@ def latest_narratives(measure_ids: Iterable[int]) -> dict[int, NarrativeRow]:
         measure_id: NarrativeRow(period, what, next_steps, first_name or "")
         for measure_id, period, what, next_steps, first_name, _ in rows
     }
+
+
+# --- a department's datasets ---------------------------------------------------------------------------------------
+
+
+def datasets_quality(department: Department) -> list[dict]:
+    """Each of ``department``'s datasets with its latest quality judgement (``outcome`` and its ``outcome_label``,
+    ``score``, ``stale``, ``checked_at``), by title: one query."""
+    datasets = list(
+        Dataset.objects.filter(department=department)
+        .order_by("title")
+        .values(
+            "pk",
+            "title",
+            outcome=F("quality__outcome"),
+            score=F("quality__score"),
+            stale=F("quality__stale"),
+            checked_at=F("quality__checked_at"),
+        )
+    )
+    for dataset in datasets:
+        dataset["outcome_label"] = Outcome(dataset["outcome"]).label if dataset["outcome"] else "Not checked yet"
+    return datasets
 
 
 # --- caching -------------------------------------------------------------------------------------------------------

@@ -94,6 +94,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Hot partials only (a dashboard's chart tables, thousands of cells): templates/jinja2/, asked for by name
+    # through django.template.engines["jinja2"]; every page is the Django engine's.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": True},
+    },
 ]
 
 # --- Data stores -----------------------------------------------------------------------------------------------
