@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from inventory.models import Dataset
 from quality.models import DatasetQualitySettings, QualityRun
 from quality.services.sources import NoSource, local_copy, max_bytes_for, source_for
-from team.access import actor_for, require
+from team.access import enforce
 
 from ..access import COMPUTE_REFUSED, can_compute_measure
 from ..computation import ComputeError, compute, read_table
@@ -201,8 +201,7 @@ def measure_compute_request(*, measure: Measure, by: User | None = None) -> None
     inside a transaction."""
     if not measure.is_computed:
         raise ValidationError(MANUAL_MEASURE)
-    if by is not None:
-        require(can_compute_measure(actor_for(by), measure), COMPUTE_REFUSED)
+    enforce(by, lambda actor: can_compute_measure(actor, measure), COMPUTE_REFUSED)
     from ..tasks import measure_compute_task
 
     measure_id = measure.pk

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from core.unchanged import UNCHANGED, Unchanged, given
 from inventory.models import DataField, Dataset
-from team.access import actor_for, require
+from team.access import enforce
 from team.models import Department
 
 from ..access import DEFINE_ONLY, can_define_goals
@@ -53,11 +53,6 @@ COMPUTATION_FIELDS = (
     "condition",
     "frequency",
 )
-
-
-def _require_definer(by: User | None) -> None:
-    if by is not None:
-        require(can_define_goals(actor_for(by)), DEFINE_ONLY)
 
 
 def _record_as(obj, *, by: User | None, reason: str) -> None:
@@ -108,7 +103,7 @@ def goal_create(
 ) -> Goal:
     """Add a goal owned by ``departments`` (at least one). Guarantees: only those who define goals may; it
     validates as a whole or nothing is written; the history records who created it."""
-    _require_definer(by)
+    enforce(by, can_define_goals, DEFINE_ONLY)
     owners = list(departments)
     goal = Goal(
         priority=priority,
@@ -147,7 +142,7 @@ def goal_update(
     """Change a goal: only the fields given change (``departments``, when given, replaces the owners). Guarantees:
     only those who define goals may; no cascade loops, at least one owner department, the history keeps the old
     values and who changed them."""
-    _require_definer(by)
+    enforce(by, can_define_goals, DEFINE_ONLY)
     fields = given(
         {
             "priority": priority,
@@ -265,7 +260,7 @@ def measure_create(
     share; every problem is raised at once, by field, and nothing is written. A computed measure is computed once
     this commits, unless ``compute`` is false (the demo city computes its measures itself, once per data file it
     seeds)."""
-    _require_definer(by)
+    enforce(by, can_define_goals, DEFINE_ONLY)
     measure = Measure(
         goal=goal,
         department=department,
@@ -349,7 +344,7 @@ def measure_update(
     """Change a measure: only the fields given change, checked as :func:`measure_create` checks them (and only by
     those who define goals). A changed computation (or frequency) removes the values the old one computed, clears
     its error, and queues the new one once this commits; values entered by hand are kept."""
-    _require_definer(by)
+    enforce(by, can_define_goals, DEFINE_ONLY)
     fields = given(
         {
             "goal": goal,
@@ -421,7 +416,7 @@ def measure_target_set(
     """Set the target of the period containing ``period`` (any day of it), or with ``value=None`` remove it so
     the measure's standing target applies again. Guarantees: only those who define goals may; one target per
     measure and period."""
-    _require_definer(by)
+    enforce(by, can_define_goals, DEFINE_ONLY)
     start = period_start(period, measure.frequency)
     if value is None:
         MeasureTarget.objects.filter(measure=measure, period=start).delete()

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from team.access import actor_for, require
+from team.access import enforce
 
 from ..access import NARRATIVE_REFUSED, RECORD_REFUSED, can_record_observations, can_write_narratives
 from ..models import Measure, Narrative, Observation, ObservationSource
@@ -69,11 +69,6 @@ def _lock(measure: Measure) -> None:
     Measure.objects.select_for_update().filter(pk=measure.pk).values_list("pk", flat=True).get()
 
 
-def _require_recorder(by: User | None, measure: Measure) -> None:
-    if by is not None:
-        require(can_record_observations(actor_for(by), measure), RECORD_REFUSED)
-
-
 # --- one observation ---------------------------------------------------------------------------------------------
 
 
@@ -93,7 +88,7 @@ def observation_record(
     not begun; never on a computed measure."""
     if measure.is_computed:
         raise ValidationError(COMPUTED_REFUSAL)
-    _require_recorder(by, measure)
+    enforce(by, lambda actor: can_record_observations(actor, measure), RECORD_REFUSED)
     start = period_start(period, measure.frequency)
     errors = {}
     try:
@@ -271,7 +266,7 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: Use
     reasons; each valid row is written whole or not at all; uploading the same file twice changes nothing the
     second time."""
     if not measure.is_computed:
-        _require_recorder(by, measure)
+        enforce(by, lambda actor: can_record_observations(actor, measure), RECORD_REFUSED)
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     plan = observations_plan(measure=measure, rows=rows)
     result = UploadResult()
@@ -314,8 +309,7 @@ def narrative_save(
     """Write (or rewrite) the narrative of ``measure`` for the period starting on ``period``. Guarantees: only the
     measure's department's lead (and the Stat lead and analysts) may; one narrative per measure and period, for a
     period that is one of the measure's and has begun; the history keeps earlier versions and who wrote them."""
-    if by is not None:
-        require(can_write_narratives(actor_for(by), measure), NARRATIVE_REFUSED)
+    enforce(by, lambda actor: can_write_narratives(actor, measure), NARRATIVE_REFUSED)
     errors: dict[str, list[str]] = {}
     if not is_period_start(period, measure.frequency):
         errors["period"] = [f"{period:%Y-%m-%d} does not start a {measure.get_frequency_display().lower()} period."]

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from core.unchanged import UNCHANGED, Unchanged, given
 from inventory.models import Dataset, Distribution
-from team.access import actor_for, require
+from team.access import enforce
 from team.models import Person
 
 from ..access import CHECK_REFUSED, can_check_dataset
@@ -39,8 +39,7 @@ def settings_update(
     else gets ``PermissionDenied``; the source distribution must be one of the dataset's own (given as one or by
     its id); values are validated (ValidationError) before anything is saved.
     """
-    if by is not None:
-        require(can_check_dataset(actor_for(by), dataset), CHECK_REFUSED)
+    enforce(by, lambda actor: can_check_dataset(actor, dataset), CHECK_REFUSED)
     fields = given(
         {
             "enabled": enabled,

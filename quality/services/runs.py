@@ -25,7 +25,7 @@ from django.utils import timezone
 from core.fetch import FetchError, TransientFetchError
 from inventory.models import Dataset, Distribution, Status
 from inventory.services.dictionary import table_schema_for
-from team.access import actor_for, require
+from team.access import enforce
 
 from ..access import CHECK_REFUSED, can_check_dataset
 from ..engine.result import FAIL, WARN, EngineResult, UnreadableSource
@@ -94,8 +94,7 @@ def run_request(*, dataset: Dataset, by: User | None = None, trigger: str = Trig
     else gets ``PermissionDenied``; at most one waiting run per dataset: a queued run (or, for "Check now", one
     running right now) is returned instead of a second one. Its slot is the moment it was asked for.
     """
-    if by is not None:
-        require(can_check_dataset(actor_for(by), dataset), CHECK_REFUSED)
+    enforce(by, lambda actor: can_check_dataset(actor, dataset), CHECK_REFUSED)
     Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # one request per dataset at a time
     active_states = [RunState.QUEUED] if trigger == Trigger.UPLOAD else [RunState.QUEUED, RunState.RUNNING]
     active = (

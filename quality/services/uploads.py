@@ -11,7 +11,7 @@ from django.db import transaction
 
 from core.fetch import too_large_message
 from inventory.models import Dataset
-from team.access import actor_for, require
+from team.access import enforce
 
 from ..access import CHECK_REFUSED, can_check_dataset
 from ..models import DatasetQualitySettings, SourceUpload, Trigger
@@ -31,8 +31,7 @@ def source_upload_create(*, dataset: Dataset, file: File, by: User | None = None
     ValidationError and nothing is saved; otherwise the file is stored, and exactly one queued run will check it
     (an already queued run of the dataset is reused, and reads the newest upload when it starts).
     """
-    if by is not None:
-        require(can_check_dataset(actor_for(by), dataset), CHECK_REFUSED)
+    enforce(by, lambda actor: can_check_dataset(actor, dataset), CHECK_REFUSED)
     quality_settings = DatasetQualitySettings.objects.filter(dataset=dataset).first()
     limit = max_bytes_for(quality_settings)
     size = getattr(file, "size", None) or 0
