@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -74,7 +75,7 @@ class ComputeResult:
         return text
 
 
-def read_source(dataset: Dataset):
+def read_source(dataset: Dataset) -> pd.DataFrame:
     """The dataset's data as a DataFrame of text, read from the same source its quality checks read (the chosen
     distribution, else the latest uploaded file, else the first download or API address; see
     ``quality.services.sources``). Raises ComputeError when there is none or it cannot be fetched or read."""

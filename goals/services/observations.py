@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -118,7 +119,7 @@ def observation_record(
 # --- uploads -----------------------------------------------------------------------------------------------------
 
 
-def read_observations(upload) -> list[dict[str, str]]:
+def read_observations(upload: File) -> list[dict[str, str]]:
     """The rows of an uploaded CSV file with ``period`` and ``value`` columns (``note`` optional), as text.
 
     Raises :class:`UploadError` when the file is too big, empty, not UTF-8 CSV or lacks a required column."""

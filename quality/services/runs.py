@@ -19,7 +19,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.fetch import FetchError, TransientFetchError
@@ -110,7 +110,7 @@ def run_request(*, dataset: Dataset, by: User | None = None, trigger: str = Trig
     return run
 
 
-def datasets_to_schedule():
+def datasets_to_schedule() -> QuerySet[Dataset]:
     """Datasets the schedule checks: not retired, checks not turned off, and something to check."""
     has_source = Exists(SourceUpload.objects.filter(dataset=OuterRef("pk"))) | Exists(
         Distribution.objects.filter(dataset=OuterRef("pk")).filter(~Q(download_url="") | ~Q(access_url=""))
@@ -327,7 +327,7 @@ def run_record(
     started_at: datetime.datetime | None = None,
     source_bytes: int | None = None,
     source_modified: datetime.datetime | None = None,
-    requested_by=None,
+    requested_by: User | None = None,
     notify: bool = True,
 ) -> QualityRun:
     """Write the finished run of ``dataset`` for ``slot`` with its check results, in one transaction, and update
