@@ -164,3 +164,23 @@ def test_the_in_memory_check_costs_no_query_and_reads_the_public_condition(users
     assert DATASETS.allows(budget, Scope(department_ids=frozenset({city["parks"].pk}), public=True))
     assert not DATASETS.allows(budget, Scope(department_ids=frozenset({city["parks"].pk})))
     assert DATASETS.allows(budget, Scope(portfolio_ids=frozenset({city["public_safety"].pk})))
+
+
+@pytest.mark.parametrize("policy", [DEPARTMENTS, LEAD_WRITES, PORTFOLIO_WRITES, DATASETS], ids=lambda p: p.name)
+def test_reads_every_and_reads_some_agree_with_the_query_for_every_persona(users, city, policy):
+    """The capabilities decided from roles alone (a menu item, an index page) say what the SQL says: every object,
+    or at least one department's beyond the public ones."""
+    from django.contrib.auth.models import AnonymousUser
+
+    on_rows = policy.seen_from(policy.name, department_field="")
+    for user in [*users.values(), AnonymousUser()]:
+        actor = actor_for(user)
+        readable = set(on_rows.readable(actor, Department.objects.all()))
+        assert policy.reads_every(actor) is (policy.read_q(actor) is None), (user, policy.name)
+        assert policy.reads_some(actor) is bool(readable), (user, policy.name)
+
+
+def test_a_policy_seen_from_another_model_keeps_its_roles_and_says_what_is_public_there():
+    seen = DATASETS.seen_from("dataset quality", department_field="department")
+    assert (seen.read_all, seen.write_own_department) == (DATASETS.read_all, DATASETS.write_own_department)
+    assert seen.public_q is None and seen.department_field == "department"
