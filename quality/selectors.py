@@ -22,7 +22,7 @@ from inventory.models import Dataset, Status
 from team.access import Actor
 from team.models import Department
 
-from .access import QUALITY_OF_DATASETS, QUALITY_OF_DEPARTMENTS, QUALITY_RESULTS, can_check_dataset
+from .access import QUALITY_OF_DATASETS, QUALITY_OF_DEPARTMENTS, can_check_dataset, runs_readable_by
 from .models import CheckResult, DatasetQuality, DatasetQualitySettings, Outcome, QualityRun, RunState
 
 #: How many finished runs the dataset page's trend shows (the run history lists them all).
@@ -361,7 +361,7 @@ def quality_overview(
     """
     now = now or timezone.now()
     datasets = QUALITY_OF_DATASETS.readable(actor, Dataset.objects.exclude(status=Status.RETIRED))
-    runs = QUALITY_RESULTS.readable(actor, QualityRun.objects.all())
+    runs = runs_readable_by(actor)
     if department is not None:
         datasets = datasets.filter(department=department)
         runs = runs.filter(dataset__department=department)
