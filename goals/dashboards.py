@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
-from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -50,8 +49,6 @@ from .status import Status
 
 #: What the chart partial writes for each drawn chart: a page loads plotly.js only when its content holds one.
 CHART_MARK = "data-goals-chart="
-#: A chart table's rows: the hot partial (a public page holds a few thousand cells), Jinja2's (see settings).
-CHART_ROWS_TEMPLATE = "goals/chart_table_rows.html"
 
 
 # --- charts (plain data, cached with the page) ---------------------------------------------------------------------
@@ -70,7 +67,8 @@ def chart_context(
 ) -> dict:
     """What the chart partial (templates/goals/dashboard_chart.html) draws: the figure (a plotly figure, or its
     JSON data already) as JSON data, the caption, a text summary and the same numbers as a table (``headers``, and
-    ``rows`` of a heading cell and the row's other cells)."""
+    ``rows`` of a heading cell and the row's other cells, which the Jinja2 partial ``goals/_chart_table_rows.jinja``
+    writes: a public page holds a few thousand of these cells, too many for a Django template loop)."""
     data = figure if figure is None or isinstance(figure, dict) else charts.figure_data(figure)
     return {
         "id": id,
@@ -81,14 +79,8 @@ def chart_context(
         "figure_json": figure_json(data) if data is not None else "",
         "height": (data["layout"].get("height") or 300) if data is not None else 0,
         "keyboard": keyboard,
-        "table": {"caption": table_caption, "headers": list(headers), "rows": rows, "body": _table_body(rows)},
+        "table": {"caption": table_caption, "headers": list(headers), "rows": rows},
     }
-
-
-def _table_body(rows: Sequence[tuple[str, Sequence[object]]]) -> SafeString:
-    """The table's rows, rendered by their Jinja2 partial (templates/jinja2/goals/chart_table_rows.html)."""
-    # Safe: our own template's output, every value escaped by Jinja2's autoescape as it was rendered.
-    return mark_safe(engines["jinja2"].get_template(CHART_ROWS_TEMPLATE).render({"rows": rows}))  # noqa: S308
 
 
 #: What Django's json_script escapes, so the JSON cannot close its <script> element or start an entity.

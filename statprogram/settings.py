@@ -10,6 +10,7 @@ here looks for tests.
 
 from pathlib import Path
 
+import django.forms
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
@@ -94,13 +95,16 @@ TEMPLATES = [
             ],
         },
     },
-    # Hot partials only (a dashboard's chart tables, thousands of cells): templates/jinja2/, asked for by name
-    # through django.template.engines["jinja2"]; every page is the Django engine's.
     {
+        # The few hot partials a page renders row by row, field by field or option by option, too slow through the
+        # Django template language: the ``*.jinja`` files beside the Django templates (the inventory list's rows,
+        # every form's field), rendered from them with ``{% jinja %}``, and the list pages' form widgets
+        # (core.forms.JINJA2_WIDGETS, which finds Django's own Jinja2 widget templates here too).
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates", Path(django.forms.__file__).parent / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"autoescape": True},
+        "OPTIONS": {"environment": "core.jinja_env.environment"},
     },
 ]
 
