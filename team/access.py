@@ -46,9 +46,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
 
@@ -370,7 +370,12 @@ class ScopedPolicy:
         return False
 
 
-def get_object_for_user(policy: ScopedPolicy, user, queryset: QuerySet, *, write: bool = False, **lookup) -> Model:
+_M = TypeVar("_M", bound=Model)
+
+
+def get_object_for_user(
+    policy: ScopedPolicy, user, queryset: QuerySet[_M], *, write: bool = False, **lookup: Any
+) -> _M:
     """The object matching ``lookup`` if ``user`` may read it (and write it, with ``write``).
 
     Raises 404 when it does not exist or the user may not read it (so its existence does not leak), and 403
@@ -379,7 +384,7 @@ def get_object_for_user(policy: ScopedPolicy, user, queryset: QuerySet, *, write
     actor = actor_for(user)
     try:
         obj = policy.readable(actor, queryset).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:  # the model's DoesNotExist
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc
     if write and not _writes(policy, actor, obj):
         raise PermissionDenied(f"You may read this {queryset.model._meta.verbose_name} but not change it.")
