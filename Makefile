@@ -63,15 +63,16 @@ beat: deps
 	$(VENV)/bin/celery -A statprogram beat --loglevel=INFO
 
 # The suite runs in parallel with pytest-xdist: one process per core, at most four (each has its own test database
-# and its own Redis database). TEST_WORKERS=0 runs it in one process.
+# and its own Redis database). TEST_WORKERS=0 runs it in one process. It runs on statprogram/settings_test.py, as
+# pyproject.toml says; named here too because a DJANGO_SETTINGS_MODULE in the environment would win over that.
 TEST_WORKERS ?= auto
 test: deps frontend
-	STATPROGRAM_TESTING=true $(VENV)/bin/pytest -n $(TEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=statprogram.settings_test $(VENV)/bin/pytest -n $(TEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	STATPROGRAM_TESTING=true DEBUG=true $(MANAGE) makemigrations --check --dry-run
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: deps
 	$(VENV)/bin/ruff format .

@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SERVER_ENV = {
     "DEBUG": "false",
-    "STATPROGRAM_TESTING": "false",
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "127.0.0.1",
     "SECURE_SSL_REDIRECT": "false",

@@ -1,10 +1,11 @@
 """The goals API: priorities, goals, measures and observations.
 
 Reading: anyone; anonymous visitors see public goals, and public measures of public goals with their observations;
-signed-in users what ``team.access.MEASURES`` lets them read. Writing, through the same services as the pages:
-goals and measures by the principal, Stat lead and analysts (``Actor.can_define_goals``); observations of manual
-measures by the Stat team and the measure's department's lead and contacts. Anyone else gets 403 (anonymous
-visitors too), or 404 for an object they may not even read; a service's ValidationError is a 400 naming the fields.
+signed-in users what :mod:`goals.access` lets them read. Writing, through the same services as the pages (which
+check the same rules): goals and measures by the principal, Stat lead and analysts (``can_define_goals``);
+observations of manual measures by the Stat team and the measure's department's lead and contacts. Anyone else
+gets 403 (anonymous visitors too), or 404 for an object they may not even read; a service's ValidationError is a
+400 naming the fields.
 """
 
 from __future__ import annotations
@@ -22,10 +23,20 @@ from rest_framework.response import Response
 from inventory.access import DATASETS
 from inventory.api import _as_drf_error
 from inventory.models import Dataset
-from team.access import actor_for, get_object_for_user, require
+from team.access import actor_for, require
 
 from . import selectors, services
-from .access import MEASURES
+from .access import (
+    DEFINE_ONLY,
+    RECORD_REFUSED,
+    can_define_goals,
+    can_record_observations,
+    get_measure_for_user,
+    goals_readable_by,
+    measures_readable_by,
+    observations_readable_by,
+    with_parent_readable,
+)
 from .models import Goal, Measure, Observation, ObservationSource, Priority
 from .serializers import (
     GoalInputSerializer,
@@ -36,9 +47,6 @@ from .serializers import (
     ObservationOutputSerializer,
     PriorityOutputSerializer,
 )
-from .views.framework import may_record
-
-DEFINE_ONLY = "Only the principal, the Stat lead and Stat analysts define goals and measures."
 
 
 class GoalsPagination(PageNumberPagination):
@@ -132,9 +140,9 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     pagination_class = GoalsPagination
 
     def get_queryset(self) -> QuerySet[Goal]:
-        visible = selectors.goals_visible_to(self.request.user)
+        actor = actor_for(self.request.user)
         return (
-            selectors.with_parent_readable(visible, self.request.user)
+            with_parent_readable(goals_readable_by(actor), actor)
             .select_related("priority")
             .prefetch_related("departments")
             .order_by("priority__position", "statement", "pk")
@@ -144,7 +152,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(self.get_serializer(self.get_queryset().get(pk=goal.pk)).data, status=code)
 
     def create(self, request: Request) -> Response:
-        require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+        require(can_define_goals(actor_for(request.user)), DEFINE_ONLY)
         incoming = GoalInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
@@ -156,7 +164,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def update(self, request: Request, pk: str, *, partial: bool = False) -> Response:
         goal = self.get_object()
-        require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+        require(can_define_goals(actor_for(request.user)), DEFINE_ONLY)
         incoming = GoalInputSerializer(data=request.data, partial=partial)
         incoming.is_valid(raise_exception=True)
         try:
@@ -226,7 +234,7 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self) -> QuerySet[Measure]:
         actor = actor_for(self.request.user)
-        visible = selectors.measures_visible_to(actor)
+        visible = measures_readable_by(actor)
         # Whether the reader may see the source dataset (DATASETS): if not, the output neither names it nor shows
         # the computation's error, which can quote where its data is fetched from. In the same query.
         source = DATASETS.readable(actor, Dataset.objects.filter(pk=OuterRef("source_dataset_id")))
@@ -248,7 +256,7 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return fields
 
     def create(self, request: Request) -> Response:
-        require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+        require(can_define_goals(actor_for(request.user)), DEFINE_ONLY)
         incoming = MeasureInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
@@ -258,8 +266,8 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._output(measure, status.HTTP_201_CREATED)
 
     def update(self, request: Request, slug: str, *, partial: bool = False) -> Response:
-        measure = get_object_for_user(MEASURES, request.user, Measure.objects.all(), slug=slug)
-        require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+        measure = get_measure_for_user(request.user, slug)
+        require(can_define_goals(actor_for(request.user)), DEFINE_ONLY)
         incoming = MeasureInputSerializer(data=request.data, partial=partial)
         incoming.is_valid(raise_exception=True)
         try:
@@ -314,7 +322,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self) -> QuerySet[Observation]:
         return (
-            selectors.observations_visible_to(self.request.user)
+            observations_readable_by(actor_for(self.request.user))
             .select_related("measure")
             .order_by("measure_id", "period", "pk")
         )
@@ -323,9 +331,9 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         incoming = ObservationInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
-        measure = get_object_for_user(MEASURES, request.user, Measure.objects.all(), slug=fields.pop("measure"))
+        measure = get_measure_for_user(request.user, fields.pop("measure"))
         require(not measure.is_computed, services.observations.COMPUTED_REFUSAL)
-        require(may_record(actor_for(request.user), measure), "You may read this measure but not record its values.")
+        require(can_record_observations(actor_for(request.user), measure), RECORD_REFUSED)
         try:
             observation = services.observation_record(measure=measure, by=request.user, **fields)
         except DjangoValidationError as error:

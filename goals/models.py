@@ -70,6 +70,13 @@ class Goal(models.Model):
         return reverse("goals:goal", kwargs={"pk": self.pk})
 
 
+def public_measure_q(path: str = "") -> Q:
+    """The one definition of a public measure (on the public dashboard, readable by everyone, anonymous visitors
+    too): it and its goal are both public. ``path`` reaches the measure from another model (``"measure__"`` from an
+    observation)."""
+    return Q(**{f"{path}public": True, f"{path}goal__public": True})
+
+
 class MeasureType(models.TextChoices):
     INPUT = "input", "Input"
     OUTPUT = "output", "Output"

@@ -1,7 +1,7 @@
 """Named reads of goals and measures, each a fixed number of queries however many measures or observations.
 
-* :func:`measures_visible_to` / :func:`goals_visible_to`: what ``team.access.MEASURES`` lets a user read (anonymous
-  visitors: public measures of public goals, and public goals);
+Who reads what is :mod:`goals.access`'s to say; these take the :class:`~team.access.Actor` and narrow with it.
+
 * :func:`measures_annotated`: a measure queryset with its latest and previous observation, each period's target
   (the per-period ``MeasureTarget``, else the standing ``target_value``) and the data-suspect flag, as SQL
   subqueries and one join;
@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,7 +23,7 @@ from django.db.models import (
     BooleanField,
     Case,
     DecimalField,
-    Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -36,61 +35,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from team.access import Actor, actor_for
+from team.access import Actor
 
-from .access import MEASURE_COMMENTARY, MEASURES
-from .models import Goal, Measure, MeasureTarget, Narrative, Observation, Priority
+from .access import can_read_narratives, goals_readable_by, measures_readable_by
+from .models import Goal, Measure, MeasureTarget, Narrative, Observation, Priority, public_measure_q
 from .periods import period_label
 from .status import Status, measure_status
 
 _DECIMAL = DecimalField(max_digits=16, decimal_places=4)
 
-#: The policy seen from a goal (its owner departments) and from an observation (its measure's department).
-GOALS = dataclasses.replace(MEASURES, name="goal", department_field="departments", public_q=Q(public=True))
-OBSERVATIONS = dataclasses.replace(
-    MEASURES,
-    name="observation",
-    department_field="measure__department",
-    public_q=Q(measure__public=True, measure__goal__public=True),
-)
 #: A measure whose source dataset's latest quality run failed (or could not run), or which is stale.
 DATA_SUSPECT_Q = Q(source_dataset__quality__outcome__in=["fail", "error"]) | Q(source_dataset__quality__stale=True)
-
-
-def reads_measures(actor: Actor) -> bool:
-    """Whether ``actor`` may read any non-public measure (and so sees the Goals pages)."""
-    if actor.has_role(*(MEASURES.read_all | MEASURES.write_all)):
-        return True
-    return bool(actor.lead_department_ids or actor.contact_department_ids or actor.portfolio_ids)
-
-
-def measures_visible_to(user_or_actor, queryset: QuerySet[Measure] | None = None) -> QuerySet[Measure]:
-    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_for(user_or_actor)
-    return MEASURES.readable(actor, Measure.objects.all() if queryset is None else queryset)
-
-
-def goals_visible_to(user_or_actor) -> QuerySet[Goal]:
-    """Goals the user may read: every goal for those who read every measure; for the others, public goals and those
-    their departments own or hold a measure of (one query; the owner join never repeats a goal)."""
-    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_for(user_or_actor)
-    q = GOALS.read_q(actor)
-    if q is None:
-        return Goal.objects.all()
-    owned = Goal.objects.filter(q).values("pk")
-    with_measures = measures_visible_to(actor).values("goal_id")
-    return Goal.objects.filter(Q(pk__in=owned) | Q(pk__in=with_measures))
-
-
-def with_parent_readable(queryset: QuerySet[Goal], user_or_actor) -> QuerySet[Goal]:
-    """``queryset`` with ``parent_readable``: whether the user may read each goal's parent (a goal page or the API
-    names the parent only then), in the same query."""
-    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_for(user_or_actor)
-    return queryset.annotate(parent_readable=Exists(goals_visible_to(actor).filter(pk=OuterRef("parent_id"))))
-
-
-def observations_visible_to(user_or_actor) -> QuerySet[Observation]:
-    actor = user_or_actor if isinstance(user_or_actor, Actor) else actor_for(user_or_actor)
-    return OBSERVATIONS.readable(actor, Observation.objects.all())
 
 
 # --- latest values, targets, status ------------------------------------------------------------------------------
@@ -104,8 +59,9 @@ def _target_for(period_ref) -> Coalesce:
 
 def measures_annotated(queryset: QuerySet[Measure]) -> QuerySet[Measure]:
     """``queryset`` with ``latest_period``, ``latest_value``, ``latest_source``, ``latest_target``,
-    ``previous_period``, ``previous_value``, ``previous_target`` (the observation before the latest) and
-    ``data_suspect``, with goal, priority, department and source dataset joined: one query."""
+    ``previous_period``, ``previous_value``, ``previous_target`` (the observation before the latest),
+    ``data_suspect`` and ``is_public`` (:func:`goals.models.public_measure_q`), with goal, priority, department
+    and source dataset joined: one query."""
     observations = Observation.objects.filter(measure=OuterRef("pk")).order_by("-period")
     queryset = queryset.annotate(
         latest_period=Subquery(observations.values("period")[:1]),
@@ -118,6 +74,7 @@ def measures_annotated(queryset: QuerySet[Measure]) -> QuerySet[Measure]:
         latest_target=_target_for(OuterRef("latest_period")),
         previous_target=_target_for(OuterRef("previous_period")),
         data_suspect=Case(When(DATA_SUSPECT_Q, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        is_public=ExpressionWrapper(public_measure_q(), output_field=BooleanField()),
     ).select_related("goal__priority", "department", "source_dataset")
 
 
@@ -138,12 +95,12 @@ def _judge(measure: Measure) -> Measure:
     return measure
 
 
-def measures_with_status(user, *, department=None, public_only: bool = False, goal=None) -> list[Measure]:
-    """The measures ``user`` may read (``public_only``: only public measures of public goals, whoever asks),
+def measures_with_status(actor: Actor, *, department=None, public_only: bool = False, goal=None) -> list[Measure]:
+    """The measures ``actor`` may read (``public_only``: only public measures of public goals, whoever asks),
     optionally of one ``department`` or one ``goal``, ordered by priority, goal and KPI first. Each carries the
     annotations of :func:`measures_annotated` plus ``status`` and ``previous_status`` (:class:`goals.status.Status`)
     and ``latest_label`` ("March 2026"). One query."""
-    queryset = Measure.objects.filter(Q(public=True, goal__public=True)) if public_only else measures_visible_to(user)
+    queryset = Measure.objects.filter(public_measure_q()) if public_only else measures_readable_by(actor)
     if department is not None:
         queryset = queryset.filter(department=department)
     if goal is not None:
@@ -242,7 +199,7 @@ def measure_periods(measure: Measure, *, actor: Actor, limit: int | None = None)
     }
     targets = dict(MeasureTarget.objects.filter(measure=measure).values_list("period", "value"))
     narratives: dict[datetime.date, Narrative] = {}
-    if narratives_readable(actor, measure):
+    if can_read_narratives(actor, measure):
         narratives = {n.period: n for n in Narrative.objects.filter(measure=measure).select_related("author__person")}
     rows = []
     for period in sorted(set(observations) | set(targets) | set(narratives), reverse=True):
@@ -271,36 +228,6 @@ def measure_periods(measure: Measure, *, actor: Actor, limit: int | None = None)
     return rows[:limit] if limit else rows
 
 
-def narratives_readable(actor: Actor, measure: Measure) -> bool:
-    """Whether ``actor`` reads the narratives of ``measure`` (``team.access.MEASURE_COMMENTARY``), without a query."""
-    return _commentary_allows(actor, measure, write=False)
-
-
-def narratives_writable(actor: Actor, measure: Measure) -> bool:
-    """Whether ``actor`` writes the narratives of ``measure``: its department's lead (and the Stat lead and
-    analysts), per ``team.access.MEASURE_COMMENTARY``. No query."""
-    return _commentary_allows(actor, measure, write=True)
-
-
-def _commentary_allows(actor: Actor, measure: Measure, *, write: bool) -> bool:
-    policy = MEASURE_COMMENTARY
-    if not actor.is_authenticated:
-        return False
-    all_roles = policy.write_all if write else policy.read_all | policy.write_all
-    own_roles = policy.write_own_department if write else policy.read_own_department | policy.write_own_department
-    portfolio_roles = policy.write_portfolio if write else policy.read_portfolio | policy.write_portfolio
-    if actor.has_role(*all_roles):
-        return True
-    own: set[int] = set()
-    if "department_lead" in own_roles:
-        own |= actor.lead_department_ids
-    if "department_contact" in own_roles:
-        own |= actor.contact_department_ids
-    if measure.department_id in own:
-        return True
-    return bool(portfolio_roles) and measure.department.portfolio_id in actor.portfolio_ids
-
-
 # --- the goals page ----------------------------------------------------------------------------------------------
 
 
@@ -316,16 +243,15 @@ class PriorityRow:
     goals: list[GoalRow]
 
 
-def framework_for(user) -> list[PriorityRow]:
-    """Priorities, then the goals ``user`` may read under each, then the measures they may read under each goal
+def framework_for(actor: Actor) -> list[PriorityRow]:
+    """Priorities, then the goals ``actor`` may read under each, then the measures they may read under each goal
     with status and data-suspect flag: three queries, however many there are. Priorities without a visible goal
     are left out."""
-    actor = actor_for(user)
     measures_by_goal: dict[int, list[Measure]] = defaultdict(list)
     for measure in measures_with_status(actor):
         measures_by_goal[measure.goal_id].append(measure)
     goals = (
-        goals_visible_to(actor)
+        goals_readable_by(actor)
         .select_related("priority", "parent")
         .prefetch_related(Prefetch("departments"))
         .order_by("priority__position", "priority__name", "statement")

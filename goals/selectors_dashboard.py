@@ -13,7 +13,6 @@ judgements, so a write shows on the next request, from any process, with nothing
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import hashlib
 from collections import defaultdict
@@ -25,6 +24,7 @@ from functools import cached_property
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -40,12 +40,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Abs, Coalesce, TruncMonth
+from django.db.models.functions import Abs, Cast, Coalesce, Round, TruncMonth
 
-from team.access import Actor, ScopedPolicy
+from inventory.models import Dataset
+from quality.models import Outcome
 from team.models import Department
 
-from .access import MEASURES
 from .models import Direction, Measure, MeasureFrequency, Narrative, Observation
 from .periods import next_period, period_start
 from .selectors import Point, measures_annotated, observations_for
@@ -69,27 +69,6 @@ STATUS_BADGES = {
 }
 
 
-# --- access --------------------------------------------------------------------------------------------------------
-
-
-def department_scope(policy: ScopedPolicy) -> ScopedPolicy:
-    """``policy`` applied to departments themselves, without its public part: "may this actor read this kind of
-    object of that department?" is then one query on the department."""
-    return dataclasses.replace(policy, department_field="", public_q=None)
-
-
-def reads_every_measure(actor: Actor) -> bool:
-    """Principal, Stat team, seats at the table and data experts: the city-wide dashboard is theirs."""
-    return actor.has_role(*(MEASURES.read_all | MEASURES.write_all))
-
-
-def departments_readable(actor: Actor, policy: ScopedPolicy, departments: QuerySet[Department]) -> QuerySet:
-    return department_scope(policy).readable(actor, departments)
-
-
-PUBLIC_MEASURE_Q = Q(public=True, goal__public=True)
-
-
 # --- rows ----------------------------------------------------------------------------------------------------------
 
 
@@ -106,11 +85,10 @@ class MeasureRow:
     direction: str
     frequency: str
     is_kpi: bool
-    public: bool
+    is_public: bool
     is_computed: bool
     goal_id: int
     goal_statement: str
-    goal_public: bool
     goal_bold: bool
     priority_name: str
     priority_slug: str
@@ -207,11 +185,10 @@ _ROW_FIELDS = {
     "direction": "direction",
     "frequency": "frequency",
     "is_kpi": "is_kpi",
-    "public": "public",
+    "is_public": "is_public",
     "aggregation": "aggregation",
     "goal_id": "goal_id",
     "goal_statement": "goal__statement",
-    "goal_public": "goal__public",
     "goal_bold": "goal__bold",
     "priority_name": "goal__priority__name",
     "priority_slug": "goal__priority__slug",
@@ -273,23 +250,41 @@ def series_for(measures: Sequence[MeasureRow], *, since: datetime.date | None = 
 # --- the status rule in SQL ----------------------------------------------------------------------------------------
 
 
+#: Values and targets have four decimal places (``goals.models``): the SQL status rule reads them as whole numbers
+#: of ten-thousandths.
+_SCALE = 10**4
+
+
+def _whole(field: str) -> Cast:
+    """``field``, a decimal of four places, as a whole number of ten-thousandths. SQLite keeps a decimal as a binary
+    float (13.3 is 13.300000000000000710...): rounding its scaled value gives back the exact number, as long as it
+    has at most 15 significant digits (a decimal(16, 4) has 16, so the last place of a value over 10^11 may not
+    survive; SQLite stored it as a float already). On PostgreSQL the scaled value is exact before it is rounded."""
+    return Cast(Round(F(field) * Value(_SCALE)), output_field=BigIntegerField())
+
+
 def status_case(value: str = "value", target: str = "target", prefix: str = "measure__") -> tuple[Case, dict]:
     """:func:`goals.status.measure_status` as a SQL ``CASE`` over an observation's ``value`` and annotated
     ``target`` (its measure's direction and tolerance reached through ``prefix``), and the two helper expressions
-    it reads, to pass to ``.alias()`` first."""
+    it reads, to pass to ``.alias()`` first.
+
+    Like the Python rule it compares ``shortfall * 100`` with ``|target| * tolerance`` rather than dividing, and it
+    does so in whole numbers (:func:`_whole`), so both databases do exact integer arithmetic and agree with
+    ``measure_status`` at the edge of the band. (The products stay under 2^63: a shortfall of at most 2 * 10^16
+    ten-thousandths times 100, a target of at most 10^16 times a tolerance of at most 100.)"""
     shortfall = Case(
-        When(**{f"{prefix}direction": Direction.UP}, then=F(target) - F(value)),
-        default=F(value) - F(target),
-        output_field=_DECIMAL,
+        When(**{f"{prefix}direction": Direction.UP}, then=_whole(target) - _whole(value)),
+        default=_whole(value) - _whole(target),
+        output_field=BigIntegerField(),
     )
-    band = ExpressionWrapper(Abs(F(target)) * F(f"{prefix}tolerance_percent") / Value(100), output_field=_DECIMAL)
+    band = ExpressionWrapper(Abs(_whole(target)) * F(f"{prefix}tolerance_percent"), output_field=BigIntegerField())
     return Case(
         When(Q(**{f"{value}__isnull": True}) | Q(**{f"{target}__isnull": True}), then=Value(Status.NO_DATA)),
         When(Q(_shortfall__lte=0), then=Value(Status.ON_TRACK)),
         When(Q(_shortfall__lte=F("_band")), then=Value(Status.APPROACHING)),
         default=Value(Status.OFF_TRACK),
         output_field=CharField(),
-    ), {"_shortfall": shortfall, "_band": band}
+    ), {"_shortfall": ExpressionWrapper(shortfall * Value(100), output_field=BigIntegerField()), "_band": band}
 
 
 @dataclass(frozen=True)
@@ -471,6 +466,29 @@ def latest_narratives(measure_ids: Iterable[int]) -> dict[int, NarrativeRow]:
         measure_id: NarrativeRow(period, what, next_steps, first_name or "")
         for measure_id, period, what, next_steps, first_name, _ in rows
     }
+
+
+# --- a department's datasets ---------------------------------------------------------------------------------------
+
+
+def datasets_quality(department: Department) -> list[dict]:
+    """Each of ``department``'s datasets with its latest quality judgement (``outcome`` and its ``outcome_label``,
+    ``score``, ``stale``, ``checked_at``), by title: one query."""
+    datasets = list(
+        Dataset.objects.filter(department=department)
+        .order_by("title")
+        .values(
+            "pk",
+            "title",
+            outcome=F("quality__outcome"),
+            score=F("quality__score"),
+            stale=F("quality__stale"),
+            checked_at=F("quality__checked_at"),
+        )
+    )
+    for dataset in datasets:
+        dataset["outcome_label"] = Outcome(dataset["outcome"]).label if dataset["outcome"] else "Not checked yet"
+    return datasets
 
 
 # --- caching -------------------------------------------------------------------------------------------------------

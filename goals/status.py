@@ -33,15 +33,17 @@ def measure_status(
     """The status of ``value`` against ``target``. ``direction`` is "up" (higher is better) or "down".
 
     The tolerance band is ``tolerance_percent`` of the target's size, so a target of 0 has no band: only
-    reaching it is on track.
+    reaching it is on track. The arithmetic is decimal and exact: a value exactly at the edge of the band is
+    approaching. The SQL rule (:func:`goals.selectors_dashboard.status_case`) compares the same products, so the two
+    judge alike on SQLite and PostgreSQL.
     """
     if value is None or target is None:
         return Status.NO_DATA
     value, target = Decimal(str(value)), Decimal(str(target))
-    band = abs(target) * Decimal(str(tolerance_percent)) / 100
     shortfall = target - value if direction == "up" else value - target
     if shortfall <= 0:
         return Status.ON_TRACK
-    if shortfall <= band:
+    # shortfall <= |target| * tolerance / 100, multiplied out: nothing is divided, here or in SQL.
+    if shortfall * 100 <= abs(target) * Decimal(str(tolerance_percent)):
         return Status.APPROACHING
     return Status.OFF_TRACK

@@ -22,6 +22,7 @@ from inventory.models import Dataset
 from team.access import actor_for
 
 from . import charts, selectors
+from .access import can_read_dataset_quality
 from .engine.score import SCORE_EXPLANATION
 from .templatetags.quality_tags import quality_badge
 
@@ -47,7 +48,7 @@ def panel_context(request: HttpRequest, dataset: Dataset) -> dict | None:
     """The dataset page's quality panel, for those who read the dataset's quality results (``None`` for the others).
     Reads the judgement and latest run the page joined (:data:`PANEL`'s ``select_related``)."""
     actor = actor_for(getattr(request, "user", None))
-    if not actor.is_authenticated or not selectors.may_read_dataset_quality(actor, dataset):
+    if not actor.is_authenticated or not can_read_dataset_quality(actor, dataset):
         return None
     panel = selectors.dataset_panel(dataset, actor)
     return {

@@ -1,14 +1,13 @@
 """Named reads of data quality for the pages: the dataset page's panel, run history, the badge and filter of the
 inventory list, and the city's and each department's quality pages.
 
-Who reads quality results is :data:`team.access.QUALITY_RESULTS`; these functions take the
-:class:`~team.access.Actor` and narrow in SQL. Each costs a fixed number of queries however many datasets and runs
+Who reads quality results is :mod:`quality.access`'s to say; these functions take the :class:`~team.access.Actor`
+and narrow in SQL with its policies. Each costs a fixed number of queries however many datasets and runs
 there are.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,17 +18,12 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q,
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from inventory.access import DATASETS
 from inventory.models import Dataset, Status
 from team.access import Actor
 from team.models import Department
 
-from .access import QUALITY_RESULTS
+from .access import QUALITY_OF_DATASETS, QUALITY_OF_DEPARTMENTS, can_check_dataset, runs_readable_by
 from .models import CheckResult, DatasetQuality, DatasetQualitySettings, Outcome, QualityRun, RunState
-
-#: The quality policy seen from a Dataset, and from a Department (the policy itself is written from a run).
-QUALITY_OF_DATASETS = dataclasses.replace(QUALITY_RESULTS, department_field="department")
-QUALITY_OF_DEPARTMENTS = dataclasses.replace(QUALITY_RESULTS, department_field="")
 
 #: How many finished runs the dataset page's trend shows (the run history lists them all).
 TREND_RUNS = 90
@@ -65,36 +59,6 @@ _STATE_Q = {
     QualityState.STALE: Q(quality__stale=True),
     QualityState.NOT_CHECKED: _NOT_CHECKED_Q,
 }
-
-
-def reads_quality(actor: Actor) -> bool:
-    """Whether ``actor`` may read any quality result at all (the nav item, the quality pages)."""
-    q = QUALITY_RESULTS.read_q(actor)
-    return q is None or q != Q(pk__in=[])
-
-
-def reads_all_quality(actor: Actor) -> bool:
-    return QUALITY_RESULTS.read_q(actor) is None
-
-
-def may_read_dataset_quality(actor: Actor, dataset: Dataset) -> bool:
-    """Whether ``actor`` reads ``dataset``'s quality results (no query for those who read every dataset's)."""
-    q = QUALITY_OF_DATASETS.read_q(actor)
-    if q is None:
-        return True
-    if q == Q(pk__in=[]):
-        return False
-    return Dataset.objects.filter(q, pk=dataset.pk).exists()
-
-
-def may_check_dataset(actor: Actor, dataset: Dataset) -> bool:
-    """Who may press "Check now", upload a file or change the settings: whoever writes the dataset."""
-    q = DATASETS.write_q(actor)
-    if q is None:
-        return True
-    if q == Q(pk__in=[]):
-        return False
-    return Dataset.objects.filter(q, pk=dataset.pk).exists()
 
 
 # --- the inventory list ------------------------------------------------------------------------------------------
@@ -212,7 +176,7 @@ def dataset_panel(dataset: Dataset, actor: Actor) -> DatasetPanel:
         problems=problem_checks(latest),
         trend=trend,
         active=active,
-        may_check=may_check_dataset(actor, dataset),
+        may_check=can_check_dataset(actor, dataset),
     )
 
 
@@ -397,7 +361,7 @@ def quality_overview(
     """
     now = now or timezone.now()
     datasets = QUALITY_OF_DATASETS.readable(actor, Dataset.objects.exclude(status=Status.RETIRED))
-    runs = QUALITY_RESULTS.readable(actor, QualityRun.objects.all())
+    runs = runs_readable_by(actor)
     if department is not None:
         datasets = datasets.filter(department=department)
         runs = runs.filter(dataset__department=department)

@@ -1,9 +1,9 @@
 """The quality pages: a dataset's "Check now", upload and settings; a run's results; a dataset's run history; the
 city's and each department's quality page; and each person's notification choice.
 
-Who reads quality results is ``team.access.QUALITY_RESULTS`` (404 for anyone else); who checks a dataset, uploads
-a file or changes its settings is whoever writes the dataset (``team.access.DATASETS``; 403 for its readers).
-Writes go through ``quality.services``.
+Who reads quality results and who checks a dataset, uploads a file or changes its settings is
+:mod:`quality.access`'s to say (404 for a dataset, run or department whose results someone may not read; 403 for
+those who read a dataset but do not write it). Writes go through ``quality.services``, which check the same rules.
 """
 
 from __future__ import annotations
@@ -19,19 +19,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from core.http import require_get_or_post
-from inventory.access import DATASETS
 from inventory.models import Dataset
-from team.access import actor_for, get_object_for_user, require
+from team.access import actor_for, require
 from team.forms import add_service_errors
 from team.models import Department, Person
 
 from . import charts, selectors, services
-from .access import QUALITY_RESULTS
+from .access import (
+    NO_QUALITY_ROLE,
+    can_check_dataset,
+    can_read_all_quality,
+    can_read_quality,
+    get_dataset_quality_for_user,
+    get_quality_department_for_user,
+    get_run_for_user,
+)
 from .forms import NotificationPreferenceForm, QualitySettingsForm, SourceUploadForm, max_upload_bytes
 from .models import DatasetQualitySettings, Delivery, NotificationPreference, QualityRun, RunState
 
 RUNS_PER_PAGE = 50
-NO_QUALITY_ROLE = "Data-quality results are for the Stat team, department leads and contacts, and data experts."
 
 
 def _data(request: HttpRequest):
@@ -40,18 +46,6 @@ def _data(request: HttpRequest):
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _dataset_for_quality(request: HttpRequest, pk: int) -> Dataset:
-    """The dataset if the user reads its quality results, else 404."""
-    return get_object_for_user(
-        selectors.QUALITY_OF_DATASETS, request.user, Dataset.objects.select_related("department"), pk=pk
-    )
-
-
-def _dataset_to_check(request: HttpRequest, pk: int) -> Dataset:
-    """The dataset if the user writes it (404 if they may not read it, 403 if they only read it)."""
-    return get_object_for_user(DATASETS, request.user, Dataset.objects.select_related("department"), write=True, pk=pk)
 
 
 def _panel_url(dataset: Dataset) -> str:
@@ -74,7 +68,7 @@ def _status_context(dataset: Dataset, *, waiting_for: QualityRun | None = None) 
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The dataset's check status, for htmx to poll while a run is queued or running (the partial stops polling
     once none is)."""
-    dataset = _dataset_for_quality(request, pk)
+    dataset = get_dataset_quality_for_user(request.user, pk)
     waiting_for = None
     run_id = request.GET.get("run", "")
     if run_id.isdigit():
@@ -87,7 +81,7 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
 def check_now(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for a run of every check now. With htmx, answers with the status, which then polls; without, redirects
     back to the dataset page."""
-    dataset = _dataset_to_check(request, pk)
+    dataset = get_dataset_quality_for_user(request.user, pk, write=True)
     run = services.run_request(dataset=dataset, by=request.user)
     run.refresh_from_db()  # without a broker the run was done on commit, before this line
     if _is_htmx(request):
@@ -111,7 +105,7 @@ def _quality_settings(dataset: Dataset) -> DatasetQualitySettings | None:
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a data file to check (the form is on the dataset page too; this page shows it again with its
     errors)."""
-    dataset = _dataset_to_check(request, pk)
+    dataset = get_dataset_quality_for_user(request.user, pk, write=True)
     max_bytes = max_upload_bytes(_quality_settings(dataset))
     form = SourceUploadForm(_data(request), request.FILES if request.method == "POST" else None, max_bytes=max_bytes)
     status = 200
@@ -134,7 +128,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """How a dataset is checked: on its schedule or not, which distribution, its date column and thresholds."""
-    dataset = _dataset_to_check(request, pk)
+    dataset = get_dataset_quality_for_user(request.user, pk, write=True)
     current = _quality_settings(dataset)
     form = QualitySettingsForm(_data(request), instance=current, dataset=dataset)
     status = 200
@@ -158,12 +152,7 @@ def settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One run: when, how, its outcome and score, and every check with its example rows."""
-    run = get_object_for_user(
-        QUALITY_RESULTS,
-        request.user,
-        QualityRun.objects.select_related("dataset__department", "requested_by__person"),
-        pk=pk,
-    )
+    run = get_run_for_user(request.user, pk)
     actor = actor_for(request.user)
     return render(
         request,
@@ -172,7 +161,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "dataset": run.dataset,
             "checks": selectors.run_with_checks(run),
-            "may_check": selectors.may_check_dataset(actor, run.dataset),
+            "may_check": can_check_dataset(actor, run.dataset),
         },
     )
 
@@ -181,7 +170,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dataset_runs(request: HttpRequest, pk: int) -> HttpResponse:
     """Every run of one dataset, newest first, a page at a time."""
-    dataset = _dataset_for_quality(request, pk)
+    dataset = get_dataset_quality_for_user(request.user, pk)
     paginator = Paginator(selectors.runs_for_dataset(dataset), RUNS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     return render(
@@ -208,7 +197,7 @@ def _overview(request: HttpRequest, department: Department | None) -> HttpRespon
             "department": department,
             "overview": overview,
             "runs_chart": charts.figure_data(charts.runs_per_week_figure(overview.weeks)),
-            "whole_city": selectors.reads_all_quality(actor),
+            "whole_city": can_read_all_quality(actor),
         },
     )
 
@@ -218,16 +207,14 @@ def _overview(request: HttpRequest, department: Department | None) -> HttpRespon
 def overview(request: HttpRequest) -> HttpResponse:
     """The quality of every dataset the reader may see: the city's for the Stat team, a department's for its lead,
     a portfolio's for its budget analyst."""
-    require(selectors.reads_quality(actor_for(request.user)), NO_QUALITY_ROLE)
+    require(can_read_quality(actor_for(request.user)), NO_QUALITY_ROLE)
     return _overview(request, None)
 
 
 @require_safe
 @login_required
 def department_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    department = get_object_for_user(
-        selectors.QUALITY_OF_DEPARTMENTS, request.user, Department.objects.all(), slug=slug
-    )
+    department = get_quality_department_for_user(request.user, slug)
     return _overview(request, department)
 
 
@@ -247,7 +234,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            saved = services.preference_set(person=person, delivery=form.cleaned_data["delivery"])
+            saved = services.preference_set(person=person, delivery=form.cleaned_data["delivery"], by=request.user)
             messages.success(request, f"Saved: {Delivery(saved.delivery).label.lower()}.")
             return redirect("quality:notifications")
         status = 400

@@ -5,8 +5,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.urls import reverse
 
-from goals.selectors import reads_measures
-from quality.selectors import reads_quality
+from goals.access import can_read_measures
+from quality.access import can_read_quality
 from team.access import actor_for
 
 
@@ -22,9 +22,9 @@ def navigation(request):
     if actor.has_any_role:
         items = [{"label": "Dashboard", "url": _url("site:dashboard")}]
         items.append({"label": "Inventory", "url": _url("inventory:list")})
-        if reads_measures(actor):
+        if can_read_measures(actor):
             items.append({"label": "Goals", "url": _url("goals:index")})
-        if reads_quality(actor):
+        if can_read_quality(actor):
             items.append({"label": "Quality", "url": _url("quality:overview")})
         if actor.can_view_team():
             items.append({"label": "Team", "url": _url("team:roster")})

@@ -3,12 +3,12 @@
 With no environment set the app runs on SQLite under ``var/`` with Celery tasks run eagerly in-process, so a
 fresh clone works with ``make run``. Set ``DATABASE_URL`` and ``REDIS_URL`` to run on PostgreSQL and Redis with
 real Celery workers and beat. Production (``DEBUG`` off) refuses to start without a real ``SECRET_KEY``.
+
+The test suite runs on ``statprogram.settings_test``, which imports this module and changes what tests need; nothing
+here looks for tests.
 """
 
-import os
-import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import django.forms
 import environ
@@ -20,28 +20,20 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The test suite runs with DEBUG off (as production does) but without TLS redirects or a real SECRET_KEY.
-TESTING = env.bool("STATPROGRAM_TESTING", default="pytest" in sys.modules)
-
-
-def _redis_database_for_worker(url: str, worker: int) -> str:
-    """``url`` with its database number lowered by ``worker`` (wrapping round Redis's 16 databases)."""
-    parts = urlsplit(url)
-    number = int(parts.path.strip("/") or 0)
-    return urlunsplit(parts._replace(path=f"/{(number - worker) % 16}"))
-
+# Only statprogram.settings_test turns this on (code that must behave differently under the test suite reads it).
+TESTING = False
 
 _INSECURE_DEV_KEY = "django-insecure-statprogram-development-key-not-for-production-use"
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
+    if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. With DEBUG off statprogram needs a long random SECRET_KEY in the environment "
             '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"), '
             "or set DEBUG=true for local development."
         )
     SECRET_KEY = _INSECURE_DEV_KEY
-elif not DEBUG and not TESTING and (SECRET_KEY == _INSECURE_DEV_KEY or len(SECRET_KEY) < 50):
+elif not DEBUG and (SECRET_KEY == _INSECURE_DEV_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters when DEBUG is off.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
@@ -69,6 +61,7 @@ INSTALLED_APPS = [
     "inventory",
     "quality",
     "goals",
+    "demo",  # the demo city's seeding: last, it imports the apps above and none imports it
 ]
 
 MIDDLEWARE = [
@@ -124,11 +117,6 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
-    # The suite runs in parallel (pytest-xdist): each worker clears its cache between tests, which empties its
-    # Redis database, so each worker gets a database of its own (gw0 the one named, gw1 the one below it...).
-    # The Celery processes the integration tests start are given the URL this makes (and not the variable).
-    REDIS_URL = _redis_database_for_worker(REDIS_URL, int(os.environ["PYTEST_XDIST_WORKER"][2:]))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -159,9 +147,8 @@ CELERY_TIMEZONE = env.str("TIME_ZONE", default="America/New_York")
 # --- Fetching URLs and data-quality checks ---------------------------------------------------------------------
 FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
 FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=30.0)
-# Tests only: let the safe fetch reach 127.0.0.1 and ::1, where the test suite's local HTTP server stands in for
-# the internet. Every other private, link-local or reserved address stays refused.
-FETCH_ALLOW_LOOPBACK = env.bool("FETCH_ALLOW_LOOPBACK", default=False)
+# The safe fetch (core.fetch) refuses private, loopback, link-local and reserved addresses. Only the test settings
+# may let it reach loopback (FETCH_ALLOW_LOOPBACK), where the suite's local HTTP server stands in for the internet.
 QUALITY_MAX_BYTES = env.int("QUALITY_MAX_BYTES", default=500 * 1024 * 1024)  # largest download or upload checked
 QUALITY_MAX_DECOMPRESSED_BYTES = env.int("QUALITY_MAX_DECOMPRESSED_BYTES", default=2 * 1024 * 1024 * 1024)
 QUALITY_FETCH_SECONDS = env.int("QUALITY_FETCH_SECONDS", default=600)  # a whole download, under the soft limit
@@ -225,13 +212,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# In development and tests WhiteNoise looks files up per request instead of indexing thousands of them each time
-# a handler starts (every test client does).
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# In development WhiteNoise looks files up per request instead of indexing thousands of them each time a handler
+# starts.
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
@@ -270,7 +257,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Production hardening; `manage.py check --deploy --fail-level WARNING` passes with these defaults.
-if not DEBUG and not TESTING:
+if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
@@ -286,7 +273,8 @@ CITY_NAME = env.str("CITY_NAME", default="City of Riverton")
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="RivertonStat")
 # The site's public address, for links in emails sent outside a request (e.g. by a Celery worker).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000/")
-# Demo logins exist only with DEBUG on; seed_demo refuses to create them otherwise.
+# Demo logins exist only with DEBUG on; seed_demo refuses to create them otherwise, and with DEBUG off
+# team.backends refuses this password for every account.
 DEMO_PASSWORD = "statdemo-2026!"
 
 LOGGING = {

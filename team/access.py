@@ -5,15 +5,19 @@ Every view, API endpoint and service asks the ``access`` module of the app that 
 this module for departments, people and program-wide capabilities. One naming scheme throughout:
 
 * ``Actor.can_<verb>()``: a program-wide capability (manage people, manage structure...), no object involved;
-* ``<KINDS>``: the :class:`ScopedPolicy` of one object kind (who reads, who writes, what is public);
+* ``can_<verb>(actor)`` in an app's ``access``: a capability of that app, no object involved (define goals, open
+  the quality pages); decided from the roles alone, no query;
+* ``<KINDS>``: the :class:`ScopedPolicy` of one object kind (who reads, who writes, what is public), and
+  ``<KIND>_OF_<OTHERS>`` the same policy seen from another model (:meth:`ScopedPolicy.seen_from`: a department, a
+  dataset), declared beside it;
 * ``<kinds>_readable_by(actor, queryset=None)`` / ``<kinds>_writable_by(...)``: a queryset narrowed in SQL;
 * ``can_<verb>_<kind>(actor, obj, ...)``: a yes or no about one object, decided in memory where it can be
   (:meth:`ScopedPolicy.allows`);
 * ``get_<kind>_for_user(user, <lookup>, *, write=False)``: the object, or 404 (missing, or not readable: its
   existence never leaks) or 403 (readable, not writable). Built on :func:`get_object_for_user`.
 
-Services that change state take the acting user (``by``) and enforce these rules themselves, so a web form, the
-API and an import cannot disagree; views ask first only to choose what to show.
+Services that change state take the acting user (``by``) and enforce these rules themselves (:func:`enforce`), so
+a web form, the API and an import cannot disagree; views ask first only to choose what to show.
 
 Two layers:
 
@@ -40,15 +44,15 @@ the public             public pages only
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple, TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
 
-from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, SEAT_ROLES, Role, RoleAssignment
+from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, Role, RoleAssignment
 
 ANONYMOUS_ACTOR_KEY = "_statprogram_actor"
 
@@ -117,10 +121,6 @@ class Actor:
 
     def can_view_gaps(self) -> bool:
         return self.can_manage_people()
-
-    def can_define_goals(self) -> bool:
-        """Create and edit goals, measures, their computations and targets: the principal, Stat lead and analysts."""
-        return self.has_role(Role.PRINCIPAL, Role.STAT_LEAD, Role.STAT_ANALYST)
 
 
 ANONYMOUS = Actor()
@@ -193,7 +193,7 @@ def _matches(q: Q, obj: Any) -> bool:
         if isinstance(child, Q):
             results.append(_matches(child, obj))
             continue
-        lookup, expected = child
+        lookup, expected = child  # type: ignore[misc]  # a Q's leaves are (lookup, value) pairs
         if lookup.endswith("__in"):
             results.append(_attribute_path(obj, lookup[: -len("__in")]) in expected)
         elif lookup.endswith("__exact"):
@@ -202,6 +202,18 @@ def _matches(q: Q, obj: Any) -> bool:
             results.append(_attribute_path(obj, lookup) == expected)
     result = any(results) if q.connector == Q.OR else all(results)
     return not result if q.negated else result
+
+
+def _own_department_ids(actor: Actor, roles: frozenset[str]) -> set[int]:
+    """The departments whose objects ``actor`` reaches through ``roles`` they hold for one department."""
+    own: set[int] = set()
+    if Role.DEPARTMENT_LEAD in roles:
+        own |= actor.lead_department_ids
+    if Role.DEPARTMENT_CONTACT in roles:
+        own |= actor.contact_department_ids
+    if Role.DATA_EXPERT in roles:
+        own |= actor.expert_department_ids
+    return own
 
 
 @dataclass(frozen=True)
@@ -232,13 +244,7 @@ class ScopedPolicy:
         if actor.has_role(*all_roles):
             return None
         q = Q(pk__in=[])
-        own_ids: set[int] = set()
-        if Role.DEPARTMENT_LEAD in own_roles:
-            own_ids |= actor.lead_department_ids
-        if Role.DEPARTMENT_CONTACT in own_roles:
-            own_ids |= actor.contact_department_ids
-        if Role.DATA_EXPERT in own_roles:
-            own_ids |= actor.expert_department_ids
+        own_ids = _own_department_ids(actor, own_roles)
         if own_ids:
             q |= Q(**{self._department_lookup("id__in"): sorted(own_ids)})
         if actor.portfolio_ids and Role.BUDGET_ANALYST in portfolio_roles:
@@ -266,6 +272,31 @@ class ScopedPolicy:
             portfolio_roles=self.write_portfolio,
         )
 
+    def seen_from(self, name: str, *, department_field: str, public_q: Q | None = None) -> ScopedPolicy:
+        """The same rule about the same objects, reached from another model: ``department_field`` is the path from
+        that model to the Department (``""`` for a Department itself), ``public_q`` what is public seen from it
+        (none by default: "may this actor read this kind of object of that department?" has no public part)."""
+        return replace(self, name=name, department_field=department_field, public_q=public_q)
+
+    def reads_every(self, actor: Actor) -> bool:
+        """Whether ``actor`` reads every object of this kind, whatever its department: no query."""
+        return actor.has_role(*(self.read_all | self.write_all))
+
+    def reads_some(self, actor: Actor) -> bool:
+        """Whether ``actor`` reads any object of this kind beyond the public ones (a menu item, an index page), for
+        their role alone: no query."""
+        if self.reads_every(actor):
+            return True
+        if _own_department_ids(actor, self.read_own_department | self.write_own_department):
+            return True
+        return bool(actor.portfolio_ids) and Role.BUDGET_ANALYST in (self.read_portfolio | self.write_portfolio)
+
+    def read_expression(self, actor: Actor) -> ExpressionWrapper | Value:
+        """Whether ``actor`` reads each row's object, as a SQL boolean to annotate a queryset with (``Value(True)``
+        for those who read every object)."""
+        q = self.read_q(actor)
+        return Value(True) if q is None else ExpressionWrapper(q, output_field=BooleanField())
+
     def readable(self, actor: Actor, queryset: QuerySet) -> QuerySet:
         q = self.read_q(actor)
         return queryset if q is None else queryset.filter(q)
@@ -274,20 +305,21 @@ class ScopedPolicy:
         q = self.write_q(actor)
         return queryset if q is None else queryset.filter(q)
 
-    def _scope_of(self, obj: Any) -> Scope:
-        """The departments, portfolios and public flag of a model instance, read from its loaded relations (the
-        department, and its portfolio only when asked for)."""
+    def _scope_of(self, obj: Any, *, public: bool = True) -> Scope:
+        """The departments, portfolios and (unless ``public`` is false: a write never depends on it) public flag of
+        a model instance, read from its loaded relations (the department, and its portfolio only when asked for)."""
         if isinstance(obj, Scope):
             return obj
         if self.department_field and not _is_single_valued(type(obj), self.department_field):
             raise TypeError(f"{self.name}: an object with several departments needs a Scope, not the instance")
         department = _attribute_path(obj, self.department_field) if self.department_field else obj
+        is_public = public and self.public_q is not None and _matches(self.public_q, obj)
         if department is None:
-            return Scope(public=self.public_q is not None and _matches(self.public_q, obj))
+            return Scope(public=is_public)
         return Scope(
             department_ids=frozenset({department.pk}),
             portfolio_ids=frozenset({department.portfolio_id}) if department.portfolio_id else frozenset(),
-            public=self.public_q is not None and _matches(self.public_q, obj),
+            public=is_public,
         )
 
     def allows(self, actor: Actor, obj_or_scope: Any, *, write: bool = False) -> bool:
@@ -305,17 +337,11 @@ class ScopedPolicy:
             portfolio_roles = self.read_portfolio | self.write_portfolio
         if actor.has_role(*all_roles):
             return True
-        own: set[int] = set()
-        if Role.DEPARTMENT_LEAD in own_roles:
-            own |= actor.lead_department_ids
-        if Role.DEPARTMENT_CONTACT in own_roles:
-            own |= actor.contact_department_ids
-        if Role.DATA_EXPERT in own_roles:
-            own |= actor.expert_department_ids
+        own = _own_department_ids(actor, own_roles)
         needs_portfolio = bool(actor.portfolio_ids) and Role.BUDGET_ANALYST in portfolio_roles
         if not own and not needs_portfolio and (write or self.public_q is None):
             return False  # nothing about the object can change the answer: no need to look at it
-        scope = self._scope_of(obj_or_scope)
+        scope = self._scope_of(obj_or_scope, public=not write)
         if own & scope.department_ids:
             return True
         if needs_portfolio and actor.portfolio_ids & scope.portfolio_ids:
@@ -344,7 +370,12 @@ class ScopedPolicy:
         return False
 
 
-def get_object_for_user(policy: ScopedPolicy, user, queryset: QuerySet, *, write: bool = False, **lookup) -> Model:
+_M = TypeVar("_M", bound=Model)
+
+
+def get_object_for_user(
+    policy: ScopedPolicy, user, queryset: QuerySet[_M], *, write: bool = False, **lookup: Any
+) -> _M:
     """The object matching ``lookup`` if ``user`` may read it (and write it, with ``write``).
 
     Raises 404 when it does not exist or the user may not read it (so its existence does not leak), and 403
@@ -353,7 +384,7 @@ def get_object_for_user(policy: ScopedPolicy, user, queryset: QuerySet, *, write
     actor = actor_for(user)
     try:
         obj = policy.readable(actor, queryset).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:  # the model's DoesNotExist
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc
     if write and not _writes(policy, actor, obj):
         raise PermissionDenied(f"You may read this {queryset.model._meta.verbose_name} but not change it.")
@@ -369,11 +400,14 @@ def _writes(policy: ScopedPolicy, actor: Actor, obj: Model) -> bool:
 
 def _is_single_valued(model: type[Model], path: str) -> bool:
     """Whether the ORM ``path`` from ``model`` follows only foreign keys and one-to-ones (one object at its end)."""
+    current: type[Model] | None = model
     for name in path.split("__"):
-        relation = model._meta.get_field(name)
+        if current is None:
+            return False
+        relation = current._meta.get_field(name)
         if relation.many_to_many or relation.one_to_many:
             return False
-        model = relation.related_model
+        current = relation.related_model if isinstance(relation.related_model, type) else None
     return True
 
 
@@ -383,20 +417,47 @@ def require(allowed: bool, message: str = "You do not have permission to do that
         raise PermissionDenied(message)
 
 
+def enforce(by, allowed: Callable[[Actor], bool], message: str) -> None:
+    """The guard services use: raise 403 unless the acting user ``by`` passes ``allowed`` (a rule on their
+    :class:`Actor`). ``by=None`` is the system itself (management commands, seeding, Celery tasks), which the
+    callers that pass it vouch for."""
+    if by is not None and not allowed(actor_for(by)):
+        raise PermissionDenied(message)
+
+
 def roles_in(roles: Iterable[str]) -> frozenset[str]:
     return frozenset(str(r) for r in roles)
 
 
-#: Departments themselves: a lead or contact edits their own department's description; structure is separate.
-DEPARTMENTS = ScopedPolicy(
-    name="department",
-    department_field="",
-    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DATA_EXPERT}),
-    read_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
-    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
-    write_all=frozenset({Role.PRINCIPAL, Role.STAT_LEAD}),
-    write_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
-)
+# --- the team's own object kinds: people and their roles; departments and portfolios ------------------------------
+#
+# People are not department-owned: everyone with a role reads the team (:meth:`Actor.can_view_team`); the Stat team
+# manages people (:meth:`Actor.can_manage_people`) and the principal and Stat lead the structure
+# (:meth:`Actor.can_manage_structure`). What one person's page offers depends on the roles they hold:
+
+
+def held_roles(person) -> list[str]:
+    """The roles ``person`` holds today (one query)."""
+    return list(person.assignments.current().values_list("role", flat=True))
+
+
+def has_admin_login(person) -> bool:
+    """Whether ``person``'s login opens Django's admin (their user is read if it is not loaded)."""
+    return bool(person.user_id and (person.user.is_staff or person.user.is_superuser))
+
+
+def can_edit_person(actor: Actor, person, *, roles: Iterable[str] | None = None) -> bool:
+    """May ``actor`` change ``person``'s details (name, email, phone, department, login)? Only someone who could
+    grant every role they hold (their email is where their password-reset link goes), and only a superuser for
+    someone whose login opens the admin. ``roles`` saves the query when the caller has them."""
+    held = held_roles(person) if roles is None else list(roles)
+    return actor.can_edit_person(held, admin_login=has_admin_login(person))
+
+
+def can_change_role(actor: Actor, role: str) -> bool:
+    """May ``actor`` assign or end an assignment of ``role``?"""
+    return actor.can_manage_people() and actor.can_grant_role(role)
+
 
 DEPARTMENT_ROLE_VALUES = roles_in(DEPARTMENT_ROLES)
 PORTFOLIO_ROLE_VALUES = roles_in(PORTFOLIO_ROLES)

@@ -278,7 +278,9 @@ class PersonAdmin(ImportExportHistoryAdmin):
     def save_model(self, request, obj: Person, form, change: bool) -> None:
         if change:
             # person_update also keeps the login's email in step with the person's.
-            services.person_update(person=obj, **{name: form.cleaned_data[name] for name in form.changed_data})
+            services.person_update(
+                person=obj, by=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
+            )
         else:
             super().save_model(request, obj, form, change)
 

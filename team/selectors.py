@@ -225,7 +225,7 @@ class DepartmentEntry:
 def department_tree(departments) -> list[DepartmentEntry]:
     """Top-level departments with their divisions nested under them (no queries: ``departments`` is loaded)."""
     entries = {department.pk: DepartmentEntry.of(department) for department in departments}
-    top = []
+    top: list[DepartmentEntry] = []
     for entry in entries.values():
         parent = entries.get(entry.department.parent_id)
         (parent.divisions if parent else top).append(entry)

@@ -1,16 +1,22 @@
-"""Actions that change the team. Views, the API, the admin and management commands all call these."""
+"""Actions that change the team. Views, the API, the admin and management commands all call these.
+
+Each takes the acting user (``by``; ``None`` for the system: seeding and commands) and refuses, with
+``PermissionDenied``, what ``team.access`` does not let them do, so every entry point obeys the same rules.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .access import can_change_role, can_edit_person, enforce
 from .models import (
     DEPARTMENT_ROLES,
     OPTIONAL_DEPARTMENT_ROLES,
@@ -22,7 +28,27 @@ from .models import (
     RoleAssignment,
 )
 
-User = get_user_model()
+ONLY_STRUCTURE_MANAGERS = "Only a principal or Stat lead changes the program’s departments and portfolios."
+ONLY_PEOPLE_MANAGERS = "Only the Stat team adds and edits people."
+
+
+def _manages_structure(by) -> None:
+    enforce(by, lambda actor: actor.can_manage_structure(), ONLY_STRUCTURE_MANAGERS)
+
+
+class _Unchanged:
+    """The default of an optional field an update leaves as it is (where ``None`` is a value: no parent)."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()
+
+
+def _given(**fields) -> dict:
+    """The fields an update was given (those not left :data:`UNCHANGED`)."""
+    return {name: value for name, value in fields.items() if not isinstance(value, _Unchanged)}
 
 
 #: Slugs that would collide with a page's own address (``/team/departments/add/``).
@@ -66,6 +92,7 @@ def _save_unique(obj, what: str) -> None:
 @transaction.atomic
 def department_create(
     *,
+    by: User | None,
     name: str,
     code: str,
     slug: str = "",
@@ -79,6 +106,7 @@ def department_create(
     Guarantees: the name (whatever its case) and the upper-cased short code belong to no other department; the
     slug never collides with another department's or with a page's address.
     """
+    _manages_structure(by)
     department = Department(
         name=name.strip(),
         code=code.strip().upper(),
@@ -95,18 +123,31 @@ def department_create(
 
 
 @transaction.atomic
-def department_update(*, department: Department, **fields) -> Department:
-    """Change a department's fields; a department can be neither its own parent nor its own division's.
+def department_update(
+    *,
+    department: Department,
+    by: User | None,
+    name: str | _Unchanged = UNCHANGED,
+    code: str | _Unchanged = UNCHANGED,
+    parent: Department | None | _Unchanged = UNCHANGED,
+    portfolio: Portfolio | None | _Unchanged = UNCHANGED,
+    description: str | _Unchanged = UNCHANGED,
+    active: bool | _Unchanged = UNCHANGED,
+) -> Department:
+    """Change a department's fields (those given; the others stay); a department can be neither its own parent nor
+    its own division's.
 
     The slug stays as it is, so links to the department keep working after a rename. On a ValidationError the
     instance still carries the refused values: reload it before showing it.
     """
+    _manages_structure(by)
+    fields = _given(name=name, code=code, parent=parent, portfolio=portfolio, description=description, active=active)
     if "name" in fields:
         fields["name"] = fields["name"].strip()
     if "code" in fields:
         fields["code"] = fields["code"].strip().upper()
-    for name, value in fields.items():
-        setattr(department, name, value)
+    for field, value in fields.items():
+        setattr(department, field, value)
     ancestor = department.parent
     while ancestor is not None:
         if ancestor.pk == department.pk:
@@ -119,8 +160,9 @@ def department_update(*, department: Department, **fields) -> Department:
 
 
 @transaction.atomic
-def portfolio_create(*, name: str, description: str = "", slug: str = "") -> Portfolio:
+def portfolio_create(*, by: User | None, name: str, description: str = "", slug: str = "") -> Portfolio:
     """Create a portfolio whose name (whatever its case) no other portfolio has, with a slug derived from it."""
+    _manages_structure(by)
     portfolio = Portfolio(name=name.strip(), slug=slug or _unique_slug(Portfolio, name), description=description)
     _check_portfolio_unique(portfolio)
     portfolio.full_clean()
@@ -129,8 +171,9 @@ def portfolio_create(*, name: str, description: str = "", slug: str = "") -> Por
 
 
 @transaction.atomic
-def portfolio_update(*, portfolio: Portfolio, name: str, description: str) -> Portfolio:
+def portfolio_update(*, portfolio: Portfolio, by: User | None, name: str, description: str) -> Portfolio:
     """Rename a portfolio or change its description; the slug stays, so links keep working."""
+    _manages_structure(by)
     portfolio.name = name.strip()
     portfolio.description = description
     _check_portfolio_unique(portfolio)
@@ -140,12 +183,13 @@ def portfolio_update(*, portfolio: Portfolio, name: str, description: str) -> Po
 
 
 @transaction.atomic
-def portfolio_set_departments(*, portfolio: Portfolio, departments) -> Portfolio:
+def portfolio_set_departments(*, portfolio: Portfolio, by: User | None, departments: Iterable[Department]) -> Portfolio:
     """Make ``departments`` exactly the departments of ``portfolio`` (a department sits in one portfolio, so one
     taken from another portfolio leaves it).
 
     Each department that moves is saved on its own, so its history records the move (a bulk ``update`` would not).
     """
+    _manages_structure(by)
     ids = {d.pk for d in departments}
     leaving = Q(portfolio=portfolio) & ~Q(pk__in=ids)
     joining = Q(pk__in=ids) & ~Q(portfolio=portfolio)  # from another portfolio or from none
@@ -155,6 +199,14 @@ def portfolio_set_departments(*, portfolio: Portfolio, departments) -> Portfolio
     return portfolio
 
 
+def _may_edit_person(by: User | None, person: Person) -> None:
+    enforce(
+        by,
+        lambda actor: actor.can_manage_people() and can_edit_person(actor, person),
+        f"You may not edit {person}: they hold a role you cannot grant.",
+    )
+
+
 def _clean_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -162,14 +214,16 @@ def _clean_email(email: str) -> str:
 @transaction.atomic
 def person_create(
     *,
+    by: User | None,
     full_name: str,
     title: str = "",
     email: str = "",
     phone: str = "",
     department: Department | None = None,
-    user=None,
+    user: User | None = None,
 ) -> Person:
     """Add a person to the program. Email addresses are unique among people (case-insensitively)."""
+    enforce(by, lambda actor: actor.can_manage_people(), ONLY_PEOPLE_MANAGERS)
     email = _clean_email(email)
     if email and Person.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Someone in the program already has this email address."})
@@ -183,8 +237,25 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, person: Person, **fields) -> Person:
-    """Change a person's details. Changing the email of a person with a login changes their login email too."""
+def person_update(
+    *,
+    person: Person,
+    by: User | None,
+    full_name: str | _Unchanged = UNCHANGED,
+    title: str | _Unchanged = UNCHANGED,
+    email: str | _Unchanged = UNCHANGED,
+    phone: str | _Unchanged = UNCHANGED,
+    department: Department | None | _Unchanged = UNCHANGED,
+    active: bool | _Unchanged = UNCHANGED,
+    user: User | None | _Unchanged = UNCHANGED,
+) -> Person:
+    """Change a person's details (the fields given; the others stay). Changing the email of a person with a login
+    changes their login email too. Refused unless ``by`` could grant every role the person holds
+    (:func:`team.access.can_edit_person`): their email is where their password-reset link goes."""
+    _may_edit_person(by, person)
+    fields = _given(
+        full_name=full_name, title=title, email=email, phone=phone, department=department, active=active, user=user
+    )
     if "email" in fields:
         fields["email"] = _clean_email(fields["email"])
         if fields["email"] and Person.objects.filter(email__iexact=fields["email"]).exclude(pk=person.pk).exists():
@@ -199,12 +270,14 @@ def person_update(*, person: Person, **fields) -> Person:
 
 
 @transaction.atomic
-def person_give_login(*, person: Person, username: str = "", password: str | None = None):
+def person_give_login(*, person: Person, by: User | None, username: str = "", password: str | None = None) -> User:
     """Create a login for ``person`` (if they have none) and return it.
 
     Without a password the login gets an unusable one: the person sets theirs through the reset-by-email link.
+    Refused unless ``by`` may edit the person (:func:`team.access.can_edit_person`).
     """
-    if person.user_id:
+    _may_edit_person(by, person)
+    if person.user is not None:
         return person.user
     if not person.email:
         raise ValidationError({"email": "A person needs an email address before they can be given a login."})
@@ -246,7 +319,7 @@ def role_assign(
     *,
     person: Person,
     role: str,
-    by=None,
+    by: User | None,
     department: Department | None = None,
     portfolio: Portfolio | None = None,
     speciality: str = "",
@@ -261,6 +334,7 @@ def role_assign(
     """
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
+    enforce(by, lambda actor: can_change_role(actor, role), f"You may not grant the {Role(role).label.lower()} role.")
     _check_scope(role, department, portfolio, speciality)
     starts_on = starts_on or timezone.localdate()
     if ends_on is not None and ends_on < starts_on:
@@ -294,11 +368,17 @@ def role_assign(
 
 
 @transaction.atomic
-def role_end(*, assignment: RoleAssignment, by=None, ends_on: datetime.date | None = None) -> RoleAssignment:
+def role_end(*, assignment: RoleAssignment, by: User | None, ends_on: datetime.date | None = None) -> RoleAssignment:
     """End a role assignment on ``ends_on`` (today by default), keeping it in the roster's history.
 
-    Ending an already-ended assignment is refused; the end date cannot precede the start date.
+    Ending an already-ended assignment is refused; the end date cannot precede the start date; only someone who
+    may grant the role ends it.
     """
+    enforce(
+        by,
+        lambda actor: can_change_role(actor, assignment.role),
+        f"You may not end a {Role(assignment.role).label.lower()} role.",
+    )
     assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
     ends_on = ends_on or timezone.localdate()
     if assignment.ends_on is not None and assignment.ends_on <= timezone.localdate():

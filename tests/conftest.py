@@ -4,11 +4,19 @@ Use ``as_persona("stat_lead")`` for a logged-in test client, or the ``users`` di
 """
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from team.models import Role
 
 from .factories import DepartmentFactory, PortfolioFactory, person_with_login
+
+if not django_settings.TESTING:
+    # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment to pyproject.toml's.
+    raise pytest.UsageError(
+        f"the tests need statprogram.settings_test, not {django_settings.SETTINGS_MODULE}: "
+        "unset DJANGO_SETTINGS_MODULE or set it to statprogram.settings_test"
+    )
 
 PERSONAS = (
     "principal",
@@ -25,8 +33,9 @@ PERSONAS = (
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Not in statprogram.settings_test: the integration tests' Celery worker runs on those settings, and tasks it
+    # sends must go through the broker as in production. (The fast password hasher is there; Django's test set-up
+    # gives each test an in-memory outbox.)
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from django.core.cache import cache
 

@@ -2,10 +2,16 @@
 
 * :mod:`.definitions`: create and change goals and measures (with their computation) and per-period targets;
 * :mod:`.observations`: manual entry, CSV upload with a dry run, and narratives;
-* :mod:`.compute`: compute measures from their dataset's data, and the hook quality runs call.
+* :mod:`.compute`: compute measures from their dataset's data ("Compute now", and after each good quality run).
 """
 
-from .compute import ComputeResult, measure_compute, measures_compute, on_quality_run_finished
+from .compute import (
+    ComputeResult,
+    measure_compute,
+    measure_compute_request,
+    measures_compute,
+    on_quality_run_finished,
+)
 from .definitions import goal_create, goal_update, measure_create, measure_target_set, measure_update
 from .observations import (
     UploadError,
@@ -22,6 +28,7 @@ __all__ = [
     "goal_create",
     "goal_update",
     "measure_compute",
+    "measure_compute_request",
     "measure_create",
     "measure_target_set",
     "measure_update",

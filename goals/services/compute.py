@@ -7,7 +7,8 @@ gets the reason on ``Measure.compute_error`` and the others are computed all the
 uploaded by hand for a period is never overwritten; the result says which periods kept theirs.
 
 After every quality run that passed or warned, :func:`on_quality_run_finished` queues the computation of the
-dataset's measures (``quality.services.run_record`` calls it).
+dataset's measures (it answers ``quality.signals.run_finished``, connected in ``GoalsConfig.ready``). "Compute now"
+on a measure's page is :func:`measure_compute_request`.
 """
 
 from __future__ import annotations
@@ -15,20 +16,32 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from inventory.models import Dataset
+from quality.models import DatasetQualitySettings, QualityRun
+from quality.services.sources import NoSource, local_copy, max_bytes_for, source_for
+from team.access import enforce
+
+from ..access import COMPUTE_REFUSED, can_compute_measure
 from ..computation import ComputeError, compute, read_table
 from ..models import Measure, Observation, ObservationSource
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
 #: Largest data file read for a computation.
 MAX_SOURCE_BYTES = 200 * 1024 * 1024
+MANUAL_MEASURE = "This measure is entered by hand; there is nothing to compute."
 
 
 @dataclass
@@ -62,13 +75,10 @@ class ComputeResult:
         return text
 
 
-def read_source(dataset):
+def read_source(dataset: Dataset) -> pd.DataFrame:
     """The dataset's data as a DataFrame of text, read from the same source its quality checks read (the chosen
     distribution, else the latest uploaded file, else the first download or API address; see
     ``quality.services.sources``). Raises ComputeError when there is none or it cannot be fetched or read."""
-    from quality.models import DatasetQualitySettings
-    from quality.services.sources import NoSource, local_copy, max_bytes_for, source_for
-
     quality_settings = DatasetQualitySettings.objects.filter(dataset=dataset).select_related("source_distribution")
     quality_settings = quality_settings.first()
     try:
@@ -151,7 +161,7 @@ def _compute_one(measure: Measure, frame, *, today: datetime.date, now) -> Compu
     return result
 
 
-def measures_compute(*, dataset, today: datetime.date | None = None) -> list[ComputeResult]:
+def measures_compute(*, dataset: Dataset, today: datetime.date | None = None) -> list[ComputeResult]:
     """Compute every computed measure of ``dataset`` from its latest data file (read once).
 
     Guarantees: each measure's observations are upserted in one transaction (all its periods or none); manual and
@@ -176,7 +186,7 @@ def measure_compute(*, measure: Measure, today: datetime.date | None = None) -> 
     """Compute one measure from its dataset's latest data file, with :func:`measures_compute`'s guarantees."""
     now, today = timezone.now(), today or timezone.localdate()
     if not measure.is_computed or measure.source_dataset_id is None:
-        return ComputeResult(measure=measure, error="This measure is entered by hand; there is nothing to compute.")
+        return ComputeResult(measure=measure, error=MANUAL_MEASURE)
     try:
         frame = read_source(measure.source_dataset)
     except ComputeError as exc:
@@ -185,10 +195,24 @@ def measure_compute(*, measure: Measure, today: datetime.date | None = None) -> 
     return _compute_one(measure, frame, today=today, now=now)
 
 
-def on_quality_run_finished(*, run) -> None:
+def measure_compute_request(*, measure: Measure, by: User | None = None) -> None:
+    """ "Compute now": queue the computation of a computed measure once the current transaction commits (its page
+    shows the result, or why it failed). Guarantees: only those who may compute it (:func:`goals.access.
+    can_compute_measure`) may; a measure entered by hand is a ValidationError; nothing is sent to a worker from
+    inside a transaction."""
+    if not measure.is_computed:
+        raise ValidationError(MANUAL_MEASURE)
+    enforce(by, lambda actor: can_compute_measure(actor, measure), COMPUTE_REFUSED)
+    from ..tasks import measure_compute_task
+
+    measure_id = measure.pk
+    transaction.on_commit(lambda: measure_compute_task.delay(measure_id))
+
+
+def on_quality_run_finished(*, run: QualityRun) -> None:
     """Queue the computation of ``run.dataset``'s measures once the run's transaction commits, if the run passed
-    or warned (a failing run leaves the last values alone; the measures show as data suspect instead).
-    ``quality.services.run_record`` calls this after writing a finished run."""
+    or warned (a failing run leaves the last values alone; the measures show as data suspect instead). Called
+    for ``quality.signals.run_finished``, sent when a finished run becomes its dataset's latest judgement."""
     if run.outcome not in ("pass", "warn"):
         return
     if not Measure.objects.filter(source_dataset_id=run.dataset_id).exclude(aggregation="").exists():

@@ -1,60 +1,48 @@
 """Define goals and measures: create and change them, with their computation and their targets per period.
 
-Who may call these is the caller's to check (``team.access.Actor.can_define_goals``: the principal, Stat lead and
-analysts). Each function runs in one transaction and raises ``ValidationError`` naming the field at fault.
+Who may: those who define goals (:func:`goals.access.can_define_goals`: the principal, Stat lead and analysts).
+Each function takes the acting user (``by``; ``None`` is the system: tasks, the demo seeding), refuses anyone else
+with ``PermissionDenied``, runs in one transaction and raises ``ValidationError`` naming the field at fault.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from inventory.models import DataField
+from core.unchanged import UNCHANGED, Unchanged, given
+from inventory.models import DataField, Dataset
+from team.access import enforce
+from team.models import Department
 
+from ..access import DEFINE_ONLY, can_define_goals
 from ..computation import clean_condition, clean_filters, computation_problems
-from ..models import Goal, Measure, MeasureFrequency, MeasureTarget, Narrative, Observation, ObservationSource
+from ..models import (
+    Direction,
+    Goal,
+    Horizon,
+    Measure,
+    MeasureFrequency,
+    MeasureTarget,
+    MeasureType,
+    Narrative,
+    Observation,
+    ObservationSource,
+    Priority,
+)
 from ..periods import period_label, period_start
 
-GOAL_FIELDS = (
-    "priority",
-    "statement",
-    "description",
-    "target_value",
-    "target_date",
-    "horizon",
-    "bold",
-    "parent",
-    "public",
-)
-MEASURE_FIELDS = (
-    "goal",
-    "department",
-    "name",
-    "slug",
-    "description",
-    "is_kpi",
-    "type",
-    "unit",
-    "direction",
-    "frequency",
-    "baseline_value",
-    "baseline_period",
-    "target_value",
-    "tolerance_percent",
-    "public",
-    "source_dataset",
-    "method",
-    "aggregation",
-    "value_column",
-    "date_column",
-    "filters",
-    "condition",
-)
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
 #: Fields whose change makes the computed observations out of date.
 COMPUTATION_FIELDS = (
     "source_dataset",
@@ -67,22 +55,16 @@ COMPUTATION_FIELDS = (
 )
 
 
-def _record_as(obj, *, by, reason: str) -> None:
+def _record_as(obj, *, by: User | None, reason: str) -> None:
     obj._change_reason = reason[:100]
     if by is not None:
         obj._history_user = by
 
 
-def _check_unknown(fields: dict, allowed: tuple[str, ...], name: str) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise TypeError(f"{name}() got unexpected fields: {', '.join(sorted(unknown))}")
-
-
 # --- goals -------------------------------------------------------------------------------------------------------
 
 
-def _validate_goal(goal: Goal, departments) -> None:
+def _validate_goal(goal: Goal, departments: list[Department] | None) -> None:
     errors: dict[str, list[str]] = {}
     if departments is not None and not list(departments):
         errors["departments"] = ["Choose at least one department that owns this goal."]
@@ -105,40 +87,91 @@ def _validate_goal(goal: Goal, departments) -> None:
 
 
 @transaction.atomic
-def goal_create(*, by=None, departments, **fields) -> Goal:
-    """Add a goal owned by ``departments`` (at least one). Guarantees: it validates as a whole or nothing is
-    written; the history records who created it."""
-    _check_unknown(fields, GOAL_FIELDS, "goal_create")
-    departments = list(departments)
-    goal = Goal(**fields)
-    _validate_goal(goal, departments)
+def goal_create(
+    *,
+    by: User | None = None,
+    departments: Iterable[Department],
+    priority: Priority,
+    statement: str,
+    description: str = "",
+    target_value: Decimal | None = None,
+    target_date: datetime.date | None = None,
+    horizon: str = Horizon.SHORT,
+    bold: bool = False,
+    parent: Goal | None = None,
+    public: bool = False,
+) -> Goal:
+    """Add a goal owned by ``departments`` (at least one). Guarantees: only those who define goals may; it
+    validates as a whole or nothing is written; the history records who created it."""
+    enforce(by, can_define_goals, DEFINE_ONLY)
+    owners = list(departments)
+    goal = Goal(
+        priority=priority,
+        statement=statement,
+        description=description,
+        target_value=target_value,
+        target_date=target_date,
+        horizon=horizon,
+        bold=bold,
+        parent=parent,
+        public=public,
+    )
+    _validate_goal(goal, owners)
     _record_as(goal, by=by, reason="Created")
     goal.save()
-    goal.departments.set(departments)
+    goal.departments.set(owners)
     return goal
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, by=None, departments=None, **fields) -> Goal:
+def goal_update(
+    *,
+    goal: Goal,
+    by: User | None = None,
+    departments: Iterable[Department] | None = None,
+    priority: Priority | Unchanged = UNCHANGED,
+    statement: str | Unchanged = UNCHANGED,
+    description: str | Unchanged = UNCHANGED,
+    target_value: Decimal | None | Unchanged = UNCHANGED,
+    target_date: datetime.date | None | Unchanged = UNCHANGED,
+    horizon: str | Unchanged = UNCHANGED,
+    bold: bool | Unchanged = UNCHANGED,
+    parent: Goal | None | Unchanged = UNCHANGED,
+    public: bool | Unchanged = UNCHANGED,
+) -> Goal:
     """Change a goal: only the fields given change (``departments``, when given, replaces the owners). Guarantees:
-    no cascade loops, at least one owner department, the history keeps the old values and who changed them."""
-    _check_unknown(fields, GOAL_FIELDS, "goal_update")
+    only those who define goals may; no cascade loops, at least one owner department, the history keeps the old
+    values and who changed them."""
+    enforce(by, can_define_goals, DEFINE_ONLY)
+    fields = given(
+        {
+            "priority": priority,
+            "statement": statement,
+            "description": description,
+            "target_value": target_value,
+            "target_date": target_date,
+            "horizon": horizon,
+            "bold": bold,
+            "parent": parent,
+            "public": public,
+        }
+    )
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     for name, value in fields.items():
         setattr(goal, name, value)
-    departments = list(departments) if departments is not None else None
-    _validate_goal(goal, departments)
+    owners = list(departments) if departments is not None else None
+    _validate_goal(goal, owners)
     _record_as(goal, by=by, reason="Edited")
     goal.save()
-    if departments is not None:
-        goal.departments.set(departments)
+    if owners is not None:
+        goal.departments.set(owners)
     return goal
 
 
 # --- measures ----------------------------------------------------------------------------------------------------
 
 
-def dictionary_columns(dataset) -> dict[str, str] | None:
+def dictionary_columns(dataset: Dataset | None) -> dict[str, str] | None:
     """The dataset's data dictionary as ``{column: Table Schema type}``, or ``None`` when it has no dictionary."""
     if dataset is None:
         return None
@@ -194,16 +227,64 @@ def _validate_measure(measure: Measure) -> None:
 
 
 @transaction.atomic
-def measure_create(*, by=None, compute: bool = True, **fields) -> Measure:
-    """Add a measure to a goal. Guarantees: a unique slug (made from the name when not given); one KPI per goal;
-    a computation that names a dataset, a date column and (for sum, mean, median) a value column, columns that
-    its dataset's dictionary lists (when it has one) and a condition for a share; every problem is raised at
-    once, by field, and nothing is written. A computed measure is computed once this commits, unless ``compute``
-    is false (the demo city computes its measures itself, once per data file it seeds)."""
-    _check_unknown(fields, MEASURE_FIELDS, "measure_create")
-    fields.setdefault("filters", [])
-    fields.setdefault("condition", {})
-    measure = Measure(**fields)
+def measure_create(
+    *,
+    by: User | None = None,
+    compute: bool = True,
+    goal: Goal,
+    department: Department,
+    name: str,
+    description: str = "",
+    unit: str = "",
+    slug: str = "",
+    is_kpi: bool = False,
+    type: str = MeasureType.OUTCOME,
+    direction: str = Direction.UP,
+    frequency: str = MeasureFrequency.MONTHLY,
+    baseline_value: Decimal | None = None,
+    baseline_period: str = "",
+    target_value: Decimal | None = None,
+    tolerance_percent: int = 10,
+    public: bool = False,
+    source_dataset: Dataset | None = None,
+    method: str = "",
+    aggregation: str = "",
+    value_column: str = "",
+    date_column: str = "",
+    filters: list[dict] | None = None,
+    condition: dict | None = None,
+) -> Measure:
+    """Add a measure to a goal. Guarantees: only those who define goals may; a unique slug (made from the name
+    when not given); one KPI per goal; a computation that names a dataset, a date column and (for sum, mean,
+    median) a value column, columns that its dataset's dictionary lists (when it has one) and a condition for a
+    share; every problem is raised at once, by field, and nothing is written. A computed measure is computed once
+    this commits, unless ``compute`` is false (the demo city computes its measures itself, once per data file it
+    seeds)."""
+    enforce(by, can_define_goals, DEFINE_ONLY)
+    measure = Measure(
+        goal=goal,
+        department=department,
+        name=name,
+        slug=slug,
+        description=description,
+        is_kpi=is_kpi,
+        type=type,
+        unit=unit,
+        direction=direction,
+        frequency=frequency,
+        baseline_value=baseline_value,
+        baseline_period=baseline_period,
+        target_value=target_value,
+        tolerance_percent=tolerance_percent,
+        public=public,
+        source_dataset=source_dataset,
+        method=method,
+        aggregation=aggregation,
+        value_column=value_column,
+        date_column=date_column,
+        filters=filters if filters is not None else [],
+        condition=condition if condition is not None else {},
+    )
     _validate_measure(measure)
     _record_as(measure, by=by, reason="Created")
     measure.save()
@@ -233,11 +314,63 @@ def _periods_off_frequency(measure: Measure, frequency: str) -> list[datetime.da
 
 
 @transaction.atomic
-def measure_update(*, measure: Measure, by=None, **fields) -> Measure:
-    """Change a measure: only the fields given change, checked as :func:`measure_create` checks them. A changed
-    computation (or frequency) removes the values the old one computed, clears its error, and queues the new one
-    once this commits; values entered by hand are kept."""
-    _check_unknown(fields, MEASURE_FIELDS, "measure_update")
+def measure_update(
+    *,
+    measure: Measure,
+    by: User | None = None,
+    goal: Goal | Unchanged = UNCHANGED,
+    department: Department | Unchanged = UNCHANGED,
+    name: str | Unchanged = UNCHANGED,
+    description: str | Unchanged = UNCHANGED,
+    unit: str | Unchanged = UNCHANGED,
+    slug: str | Unchanged = UNCHANGED,
+    is_kpi: bool | Unchanged = UNCHANGED,
+    type: str | Unchanged = UNCHANGED,
+    direction: str | Unchanged = UNCHANGED,
+    frequency: str | Unchanged = UNCHANGED,
+    baseline_value: Decimal | None | Unchanged = UNCHANGED,
+    baseline_period: str | Unchanged = UNCHANGED,
+    target_value: Decimal | None | Unchanged = UNCHANGED,
+    tolerance_percent: int | Unchanged = UNCHANGED,
+    public: bool | Unchanged = UNCHANGED,
+    source_dataset: Dataset | None | Unchanged = UNCHANGED,
+    method: str | Unchanged = UNCHANGED,
+    aggregation: str | Unchanged = UNCHANGED,
+    value_column: str | Unchanged = UNCHANGED,
+    date_column: str | Unchanged = UNCHANGED,
+    filters: list[dict] | Unchanged = UNCHANGED,
+    condition: dict | Unchanged = UNCHANGED,
+) -> Measure:
+    """Change a measure: only the fields given change, checked as :func:`measure_create` checks them (and only by
+    those who define goals). A changed computation (or frequency) removes the values the old one computed, clears
+    its error, and queues the new one once this commits; values entered by hand are kept."""
+    enforce(by, can_define_goals, DEFINE_ONLY)
+    fields = given(
+        {
+            "goal": goal,
+            "department": department,
+            "name": name,
+            "description": description,
+            "unit": unit,
+            "slug": slug,
+            "is_kpi": is_kpi,
+            "type": type,
+            "direction": direction,
+            "frequency": frequency,
+            "baseline_value": baseline_value,
+            "baseline_period": baseline_period,
+            "target_value": target_value,
+            "tolerance_percent": tolerance_percent,
+            "public": public,
+            "source_dataset": source_dataset,
+            "method": method,
+            "aggregation": aggregation,
+            "value_column": value_column,
+            "date_column": date_column,
+            "filters": filters,
+            "condition": condition,
+        }
+    )
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     before = {name: getattr(measure, name) for name in COMPUTATION_FIELDS}
     for name, value in fields.items():
@@ -278,10 +411,12 @@ def measure_update(*, measure: Measure, by=None, **fields) -> Measure:
 
 @transaction.atomic
 def measure_target_set(
-    *, measure: Measure, period: datetime.date, value: Decimal | None, by=None
+    *, measure: Measure, period: datetime.date, value: Decimal | None, by: User | None = None
 ) -> MeasureTarget | None:
     """Set the target of the period containing ``period`` (any day of it), or with ``value=None`` remove it so
-    the measure's standing target applies again. Guarantees one target per measure and period."""
+    the measure's standing target applies again. Guarantees: only those who define goals may; one target per
+    measure and period."""
+    enforce(by, can_define_goals, DEFINE_ONLY)
     start = period_start(period, measure.frequency)
     if value is None:
         MeasureTarget.objects.filter(measure=measure, period=start).delete()

@@ -7,8 +7,9 @@ and writes every valid row in one transaction, each in its own savepoint: a bad 
 half-written.
 
 Computed measures take their values from their dataset, so neither manual entry nor uploads write to them. Who may
-record is ``team.access.MEASURES`` (writers), who may write a narrative ``team.access.MEASURE_COMMENTARY``: the
-callers check.
+record values and who may write a narrative is :mod:`goals.access`'s to say
+(:func:`~goals.access.can_record_observations`, :func:`~goals.access.can_write_narratives`): each service takes the
+acting user (``by``; ``None`` is the system) and refuses anyone else with ``PermissionDenied``.
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from core.import_plan import CHANGED, FIRST_LINE, NEW, UNCHANGED, Plan, PlannedRow, Repeats, commit
+from team.access import enforce
 
+from ..access import NARRATIVE_REFUSED, RECORD_REFUSED, can_record_observations, can_write_narratives
 from ..models import Measure, Narrative, Observation, ObservationSource
 from ..periods import is_period_start, parse_period, period_label, period_start
 
@@ -35,6 +40,9 @@ REQUIRED_COLUMNS = ("period", "value")
 COMPUTED_REFUSAL = (
     "This measure is computed from its dataset: its values come from the data, not from typing or uploading them."
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class UploadError(Exception):
@@ -73,14 +81,16 @@ def observation_record(
     period: datetime.date,
     value: Decimal,
     note: str | None = "",
-    by=None,
-    source: str = "manual",
+    by: User | None = None,
+    source: str = ObservationSource.MANUAL,
 ) -> Observation:
     """Record (or correct) the value of the period containing ``period`` for a manual measure (``note=None`` keeps
-    the note already recorded). Guarantees: one observation per measure and period (a second call replaces the
-    first, the history keeps it); no value for a period that has not begun; never on a computed measure."""
+    the note already recorded). Guarantees: only those who record the measure's values may; one observation per
+    measure and period (a second call replaces the first, the history keeps it); no value for a period that has
+    not begun; never on a computed measure."""
     if measure.is_computed:
         raise ValidationError(COMPUTED_REFUSAL)
+    enforce(by, lambda actor: can_record_observations(actor, measure), RECORD_REFUSED)
     start = period_start(period, measure.frequency)
     errors = {}
     try:
@@ -110,7 +120,7 @@ def observation_record(
 # --- uploads -----------------------------------------------------------------------------------------------------
 
 
-def read_observations(upload) -> list[dict[str, str]]:
+def read_observations(upload: File) -> list[dict[str, str]]:
     """The rows of an uploaded CSV file with ``period`` and ``value`` columns (``note`` optional), as text.
 
     Raises :class:`UploadError` when the file is too big, empty, not UTF-8 CSV or lacks a required column."""
@@ -237,11 +247,14 @@ class UploadResult:
 
 
 @transaction.atomic
-def observations_import(*, measure: Measure, rows: list[dict[str, str]], by=None) -> UploadResult:
+def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: User | None = None) -> UploadResult:
     """Save the valid rows of an upload in one transaction, planned again against the observations as they are now.
 
-    Guarantees: invalid rows are skipped and returned with their reasons; each valid row is written whole or not
-    at all; uploading the same file twice changes nothing the second time."""
+    Guarantees: only those who record the measure's values may; invalid rows are skipped and returned with their
+    reasons; each valid row is written whole or not at all; uploading the same file twice changes nothing the
+    second time."""
+    if not measure.is_computed:
+        enforce(by, lambda actor: can_record_observations(actor, measure), RECORD_REFUSED)
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     plan = observations_plan(measure=measure, rows=rows)
     outcome = commit(
@@ -265,11 +278,12 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by=None
 
 @transaction.atomic
 def narrative_save(
-    *, measure: Measure, period: datetime.date, what_happened: str, next_steps: str = "", by=None
+    *, measure: Measure, period: datetime.date, what_happened: str, next_steps: str = "", by: User | None = None
 ) -> Narrative:
-    """Write (or rewrite) the narrative of ``measure`` for the period starting on ``period``. Guarantees: one
-    narrative per measure and period, for a period that is one of the measure's and has begun; the history keeps
-    earlier versions and who wrote them."""
+    """Write (or rewrite) the narrative of ``measure`` for the period starting on ``period``. Guarantees: only the
+    measure's department's lead (and the Stat lead and analysts) may; one narrative per measure and period, for a
+    period that is one of the measure's and has begun; the history keeps earlier versions and who wrote them."""
+    enforce(by, lambda actor: can_write_narratives(actor, measure), NARRATIVE_REFUSED)
     errors: dict[str, list[str]] = {}
     if not is_period_start(period, measure.frequency):
         errors["period"] = [f"{period:%Y-%m-%d} does not start a {measure.get_frequency_display().lower()} period."]

@@ -1,11 +1,9 @@
 """The goals pages for signed-in users, under /goals/: priorities → goals → measures, the goal and measure forms,
 and each measure's page with its periods, targets, narratives and "Compute now".
 
-Who may do what: reading follows ``team.access.MEASURES`` (a measure they may not read is a 404); defining goals,
-measures and targets is ``Actor.can_define_goals`` (the principal, Stat lead and analysts; others get 403);
-recording observations of a manual measure is a MEASURES writer's (the Stat team, the department's lead and
-contacts); narratives are ``MEASURE_COMMENTARY``'s (the department's lead, and the Stat team). Writes go through
-``goals.services``.
+Who may do what is :mod:`goals.access`'s to say: a goal or measure someone may not read is a 404; defining goals,
+measures and targets, recording values, computing and writing narratives is a 403 for those who only read. Writes
+go through ``goals.services``, which check the same rules.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,11 +21,25 @@ from django.views.decorators.http import require_POST, require_safe
 from core.http import require_get_or_post
 from inventory.access import DATASETS
 from inventory.models import Dataset
-from team.access import Actor, actor_for, get_object_for_user, require
+from team.access import Actor, actor_for, require
 from team.forms import add_service_errors
 
 from .. import selectors, services
-from ..access import MEASURES
+from ..access import (
+    DEFINE_ONLY,
+    NARRATIVE_REFUSED,
+    RECORD_REFUSED,
+    can_compute_measure,
+    can_define_goals,
+    can_read_measures,
+    can_read_narratives,
+    can_record_observations,
+    can_write_narratives,
+    get_goal_for_user,
+    get_measure_for_user,
+    goals_readable_by,
+    measures_readable_by,
+)
 from ..forms import (
     GoalForm,
     MeasureForm,
@@ -41,42 +52,6 @@ from ..forms import (
 from ..models import Goal, Measure, MeasureTarget, Narrative
 from ..periods import is_period_start, period_label, period_start
 
-DEFINE_ONLY = "Only the principal, the Stat lead and Stat analysts define goals and measures."
-
-
-def may_record(actor: Actor, measure: Measure) -> bool:
-    """Whether ``actor`` may type in or upload observations of ``measure`` (manual measures only). No query."""
-    if measure.is_computed or not actor.is_authenticated:
-        return False
-    if actor.has_role(*MEASURES.write_all):
-        return True
-    return measure.department_id in (actor.lead_department_ids | actor.contact_department_ids)
-
-
-def may_compute(actor: Actor, measure: Measure) -> bool:
-    """ "Compute now": the principal and Stat team, and the measure's department's lead and contacts. No query."""
-    if not measure.is_computed or not actor.is_authenticated:
-        return False
-    if actor.can_define_goals():
-        return True
-    return measure.department_id in (actor.lead_department_ids | actor.contact_department_ids)
-
-
-def get_measure(request: HttpRequest, slug: str) -> Measure:
-    """The measure ``slug`` if the user may read it, else 404."""
-    queryset = Measure.objects.select_related("goal__priority", "department__portfolio", "source_dataset")
-    return get_object_for_user(MEASURES, request.user, queryset, slug=slug)
-
-
-def get_goal(request: HttpRequest, pk: int) -> Goal:
-    """The goal ``pk`` if the user may read it (with ``parent_readable``), else 404."""
-    goals = selectors.goals_visible_to(request.user).select_related("priority", "parent")
-    try:
-        return selectors.with_parent_readable(goals, request.user).get(pk=pk)
-    except Goal.DoesNotExist as exc:
-        raise Http404("No goal matches the given query.") from exc
-
-
 # --- the framework -------------------------------------------------------------------------------------------------
 
 
@@ -85,8 +60,12 @@ def get_goal(request: HttpRequest, pk: int) -> Goal:
 def index(request: HttpRequest) -> HttpResponse:
     """Priorities, then their goals, then each goal's measures with the latest value, status and data-suspect flag."""
     actor = actor_for(request.user)
-    require(selectors.reads_measures(actor), "Only people with a role in the program read goals and measures.")
-    return render(request, "goals/index.html", {"priorities": selectors.framework_for(request.user)})
+    require(can_read_measures(actor), "Only people with a role in the program read goals and measures.")
+    return render(
+        request,
+        "goals/index.html",
+        {"priorities": selectors.framework_for(actor), "may_define": can_define_goals(actor)},
+    )
 
 
 # --- goals ---------------------------------------------------------------------------------------------------------
@@ -113,23 +92,24 @@ def _goal_form(request: HttpRequest, goal: Goal | None) -> HttpResponse:
 @require_get_or_post
 @login_required
 def goal_create(request: HttpRequest) -> HttpResponse:
-    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    require(can_define_goals(actor_for(request.user)), DEFINE_ONLY)
     return _goal_form(request, None)
 
 
 @require_get_or_post
 @login_required
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = get_goal(request, pk)
-    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    goal = get_goal_for_user(request.user, pk)
+    require(can_define_goals(actor_for(request.user)), DEFINE_ONLY)
     return _goal_form(request, goal)
 
 
 @require_safe
 @login_required
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = get_goal(request, pk)
-    measures = selectors.measures_with_status(request.user, goal=goal)
+    goal = get_goal_for_user(request.user, pk)
+    actor = actor_for(request.user)
+    measures = selectors.measures_with_status(actor, goal=goal)
     return render(
         request,
         "goals/goal_detail.html",
@@ -139,7 +119,8 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "parent": goal.parent if goal.parent_readable else None,
             "measures": measures,
             "departments": goal.departments.order_by("name"),
-            "children": selectors.goals_visible_to(request.user).filter(parent=goal).order_by("statement"),
+            "children": goals_readable_by(actor).filter(parent=goal).order_by("statement"),
+            "may_define": can_define_goals(actor),
         },
     )
 
@@ -200,16 +181,16 @@ def _dictionaries(form: MeasureForm) -> dict:
 @require_get_or_post
 @login_required
 def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = get_goal(request, pk)
-    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    goal = get_goal_for_user(request.user, pk)
+    require(can_define_goals(actor_for(request.user)), DEFINE_ONLY)
     return _measure_form(request, goal=goal, measure=None)
 
 
 @require_get_or_post
 @login_required
 def measure_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    measure = get_measure(request, slug)
-    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    measure = get_measure_for_user(request.user, slug)
+    require(can_define_goals(actor_for(request.user)), DEFINE_ONLY)
     return _measure_form(request, goal=measure.goal, measure=measure)
 
 
@@ -217,9 +198,9 @@ def measure_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The measure: its definition, latest status, every period (value, target, status, narrative), its targets."""
-    get_measure(request, slug)  # 404 before anything else
+    get_measure_for_user(request.user, slug)  # 404 before anything else
     actor = actor_for(request.user)
-    measure = selectors.measure_with_status(selectors.measures_visible_to(actor), slug=slug)
+    measure = selectors.measure_with_status(measures_readable_by(actor), slug=slug)
     periods = selectors.measure_periods(measure, actor=actor)
     context = {
         "measure": measure,
@@ -230,11 +211,11 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .order_by("-period")
             .values_list("period", "value")
         ],
-        "may_define": actor.can_define_goals(),
-        "may_record": may_record(actor, measure),
-        "may_compute": may_compute(actor, measure),
-        "reads_narratives": selectors.narratives_readable(actor, measure),
-        "writes_narratives": selectors.narratives_writable(actor, measure),
+        "may_define": can_define_goals(actor),
+        "may_record": can_record_observations(actor, measure),
+        "may_compute": can_compute_measure(actor, measure),
+        "reads_narratives": can_read_narratives(actor, measure),
+        "writes_narratives": can_write_narratives(actor, measure),
     }
     if context["writes_narratives"]:
         # The narrative is about the last finished period: the one before today's.
@@ -248,14 +229,9 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def measure_compute(request: HttpRequest, slug: str) -> HttpResponse:
     """Queue the computation of a computed measure; its page shows the result (or the reason it failed)."""
-    measure = get_measure(request, slug)
-    actor = actor_for(request.user)
-    require(measure.is_computed, "This measure is entered by hand; there is nothing to compute.")
-    require(may_compute(actor, measure), "You may not compute this measure.")
-    from ..tasks import measure_compute_task
-
-    measure_id = measure.pk
-    transaction.on_commit(lambda: measure_compute_task.delay(measure_id))
+    measure = get_measure_for_user(request.user, slug)
+    require(measure.is_computed, services.compute.MANUAL_MEASURE)
+    services.measure_compute_request(measure=measure, by=request.user)  # 403 for those who may not
     messages.info(
         request,
         f"Computing “{measure.name}” from {measure.source_dataset.title}. Its values and any problem show below "
@@ -271,10 +247,10 @@ def measure_compute(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def observation_add(request: HttpRequest, slug: str) -> HttpResponse:
     """Type in (or correct) the value of one period of a manual measure."""
-    measure = get_measure(request, slug)
+    measure = get_measure_for_user(request.user, slug)
     actor = actor_for(request.user)
     require(not measure.is_computed, services.observations.COMPUTED_REFUSAL)
-    require(may_record(actor, measure), "You may read this measure but not record its values.")
+    require(can_record_observations(actor, measure), RECORD_REFUSED)
     form = ObservationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -303,8 +279,8 @@ def observation_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def target_set(request: HttpRequest, slug: str) -> HttpResponse:
     """Set (or remove) the target of one period."""
-    measure = get_measure(request, slug)
-    require(actor_for(request.user).can_define_goals(), DEFINE_ONLY)
+    measure = get_measure_for_user(request.user, slug)
+    require(can_define_goals(actor_for(request.user)), DEFINE_ONLY)
     form = TargetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -336,7 +312,7 @@ def target_set(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def narrative_edit(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     """The department lead's narrative of one period: what happened, what comes next."""
-    measure = get_measure(request, slug)
+    measure = get_measure_for_user(request.user, slug)
     actor = actor_for(request.user)
     try:
         start = datetime.date.fromisoformat(period)
@@ -344,9 +320,9 @@ def narrative_edit(request: HttpRequest, slug: str, period: str) -> HttpResponse
         raise Http404("No such period.") from exc
     if not is_period_start(start, measure.frequency):
         raise Http404("No such period.")
-    if not selectors.narratives_readable(actor, measure):
+    if not can_read_narratives(actor, measure):
         raise Http404("No narrative matches the given query.")
-    require(selectors.narratives_writable(actor, measure), "Only the department's lead writes this narrative.")
+    require(can_write_narratives(actor, measure), NARRATIVE_REFUSED)
     existing = Narrative.objects.filter(measure=measure, period=start).first()
     initial = {"what_happened": existing.what_happened, "next_steps": existing.next_steps} if existing else {}
     form = NarrativeForm(request.POST if request.method == "POST" else None, initial=initial)

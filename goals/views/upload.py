@@ -3,7 +3,7 @@
 It follows ``core.import_plan``: between the preview and the confirmation the parsed rows wait in the user's
 session (server-side) under a random token, never in the page, so the confirmation cannot bring in rows the preview
 did not show. Confirming plans the rows again against the observations as they are then. Who may: the same people as
-manual entry (:func:`goals.views.may_record`).
+manual entry (:func:`goals.access.can_record_observations`; ``observations_import`` checks it too).
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ from core.http import require_get_or_post
 from core.import_plan import stash_upload, take_upload
 from team.access import actor_for, require
 
+from ..access import RECORD_REFUSED, can_record_observations, get_measure_for_user
 from ..forms import UploadForm
 from ..services import observations as upload
-from .framework import get_measure, may_record
 
 SESSION_KEY = "goals_observation_upload"
 
 
 def _guard(request: HttpRequest, slug: str):
-    measure = get_measure(request, slug)
+    measure = get_measure_for_user(request.user, slug)
     require(not measure.is_computed, upload.COMPUTED_REFUSAL)
-    require(may_record(actor_for(request.user), measure), "You may read this measure but not record its values.")
+    require(can_record_observations(actor_for(request.user), measure), RECORD_REFUSED)
     return measure
 
 

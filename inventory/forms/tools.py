@@ -176,12 +176,14 @@ class HarvestSourceForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per publisher: which department its datasets go to, a new one, or none (skipped)."""
 
-    def __init__(self, *args, publishers: list[str], departments: list[Department], **kwargs):
+    def __init__(self, *args, publishers: list[str], departments: list[Department], may_create: bool, **kwargs):
+        """``may_create``: whether the user may add departments (a principal or Stat lead: see
+        ``team.services.department_create``); the others map each publisher to an existing department or skip it."""
         super().__init__(*args, **kwargs)
         self.publishers = publishers
         by_name = {d.name.lower(): d for d in departments}
         choices = [
-            (CREATE, "Create a new department with this name"),
+            *([(CREATE, "Create a new department with this name")] if may_create else []),
             (SKIP, "Do not import this publisher’s datasets"),
             *((str(d.pk), d.name) for d in departments),
         ]
@@ -190,7 +192,7 @@ class MappingForm(forms.Form):
             self.fields[f"publisher_{index}"] = forms.ChoiceField(
                 label=f"Datasets published by “{name}” go to",
                 choices=choices,
-                initial=str(match.pk) if match else CREATE,
+                initial=str(match.pk) if match else (CREATE if may_create else SKIP),
             )
 
     def department_map(self, departments: list[Department]) -> dict[str, Department | None]:

@@ -83,8 +83,12 @@ def harvest_preview(request: HttpRequest, token: str) -> HttpResponse:
     catalog, source = _stored_catalog(request, token)
     publishers = sorted({publisher_name(r) for r in catalog["dataset"]} - {""}, key=str.lower)
     departments = list(Department.objects.active().order_by("name"))
+    may_create = actor_for(request.user).can_manage_structure()
     form = MappingForm(
-        request.POST if request.method == "POST" else None, publishers=publishers, departments=departments
+        request.POST if request.method == "POST" else None,
+        publishers=publishers,
+        departments=departments,
+        may_create=may_create,
     )
     importing = request.method == "POST" and request.POST.get("action") == "import"
     if request.method == "POST" and not form.is_valid():
@@ -93,7 +97,7 @@ def harvest_preview(request: HttpRequest, token: str) -> HttpResponse:
         catalog=catalog,
         by=request.user,
         department_map=form.department_map(departments),
-        create_departments=True,
+        create_departments=may_create,
         dry_run=not importing,
     )
     if importing:
@@ -107,7 +111,7 @@ def harvest_preview(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "inventory/harvest_preview.html",
-        {"form": form, "report": report, "source": source, "token": token},
+        {"form": form, "report": report, "source": source, "token": token, "may_create": may_create},
         status=400 if form.errors else 200,
     )
 

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 
 from .load import LoadedTable
 from .result import FAIL, PASS, WARN, CheckOutcome
-from .rules import ColumnRule
+from .rules import ColumnRule, one_row
 from .thresholds import Thresholds
 
 RAGGED = ("MISSING COLUMNS", "TOO MANY COLUMNS")
@@ -102,16 +102,16 @@ def match_schema(
     primary_key = [primary_key] if isinstance(primary_key, str) else list(primary_key)
     for descriptor in schema.get("fields") or []:
         name = descriptor.get("name", "")
-        index = exact.get(name, loose.get(str(name).strip().lower()))
-        if index is None or index in matched:
+        position = exact.get(name, loose.get(str(name).strip().lower()))
+        if position is None or position in matched:
             missing.append(name)
             continue
-        matched.add(index)
-        rule = ColumnRule.from_field(descriptor, f"c{index}", missing_values)
+        matched.add(position)
+        rule = ColumnRule.from_field(descriptor, f"c{position}", missing_values)
         if name in primary_key:
             rule.required = True
             rule.unique = rule.unique or len(primary_key) == 1
-        rules[index] = rule
+        rules[position] = rule
     unexpected = [header[i].strip() or f"column {i + 1}" for i in range(len(header)) if i not in matched]
     checks = [
         CheckOutcome(
@@ -180,12 +180,14 @@ def duplicate_rows(
             "candidates AS (SELECT r FROM h WHERE h IN (SELECT h FROM h GROUP BY h HAVING count(*) > 1)), "
         )
         candidates = "rowid IN (SELECT r FROM candidates)"
-    count, pairs = table.con.execute(
-        f"{prefix or 'WITH '}g AS (SELECT count(*) AS n, min(rowid) AS first, max(rowid) AS last FROM t "  # noqa: S608
-        f"WHERE NOT ({blank}) AND ({candidates}) GROUP BY {columns} HAVING count(*) > 1) "
-        f"SELECT (SELECT coalesce(sum(n - 1), 0) FROM g), "
-        f"(SELECT list([last, first] ORDER BY last)[1:{int(thresholds.example_limit)}] FROM g)"
-    ).fetchone()
+    count, pairs = one_row(
+        table.con.execute(
+            f"{prefix or 'WITH '}g AS (SELECT count(*) AS n, min(rowid) AS first, max(rowid) AS last FROM t "  # noqa: S608
+            f"WHERE NOT ({blank}) AND ({candidates}) GROUP BY {columns} HAVING count(*) > 1) "
+            f"SELECT (SELECT coalesce(sum(n - 1), 0) FROM g), "
+            f"(SELECT list([last, first] ORDER BY last)[1:{int(thresholds.example_limit)}] FROM g)"
+        )
+    )
     count = int(count or 0)
     share = count / table.rows * 100 if table.rows else 0.0
     if count and share > thresholds.duplicate_warn_percent:
@@ -223,10 +225,12 @@ def unique_checks(
         if len(members) == 1:
             table.con.execute(f"CREATE OR REPLACE TEMP TABLE repeated_{members[0].sql} AS {grouped}")
             grouped = f"SELECT * FROM repeated_{members[0].sql}"  # noqa: S608
-        n, rowids = table.con.execute(
-            f"SELECT coalesce(sum(n - 1), 0), list(last ORDER BY first)[1:{int(thresholds.example_limit)}] "  # noqa: S608
-            f"FROM ({grouped})"
-        ).fetchone()
+        n, rowids = one_row(
+            table.con.execute(
+                f"SELECT coalesce(sum(n - 1), 0), list(last ORDER BY first)[1:{int(thresholds.example_limit)}] "  # noqa: S608
+                f"FROM ({grouped})"
+            )
+        )
         n = int(n or 0)
         outcome = CheckOutcome(
             "unique",

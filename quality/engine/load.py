@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from .result import UnreadableSource
-from .rules import lit
+from .rules import lit, one_row
 from .source import PreparedSource
 
 #: DuckDB's memory ceiling; past it, it spills to the run's temporary directory instead of growing.
@@ -216,7 +216,7 @@ def load_csv(
             con.execute(f"CREATE TABLE t AS SELECT * FROM {source}")  # noqa: S608 - lit()
         except duckdb.Error as exc:
             raise UnreadableSource(f"The file could not be read as a table: {str(exc).splitlines()[0]}") from exc
-    rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    rows = one_row(con.execute("SELECT count(*) FROM t"))[0]
     table = LoadedTable(con, prepared, prepared.header, rows, _rejects(con))
     table.flagged = flagged
     return table
@@ -234,10 +234,12 @@ def load_json(con: duckdb.DuckDBPyConnection, prepared: PreparedSource) -> Loade
         )
     except duckdb.Error as exc:
         raise UnreadableSource(f"The file is not valid JSON: {str(exc).splitlines()[0]}") from exc
-    total, objects, first_others = con.execute(
-        "SELECT count(*), count(*) FILTER (json_type(json) = 'OBJECT'), "
-        "min(rowid, 5) FILTER (json_type(json) <> 'OBJECT') FROM raw"
-    ).fetchone()
+    total, objects, first_others = one_row(
+        con.execute(
+            "SELECT count(*), count(*) FILTER (json_type(json) = 'OBJECT'), "
+            "min(rowid, 5) FILTER (json_type(json) <> 'OBJECT') FROM raw"
+        )
+    )
     if total == 0:
         raise UnreadableSource("The JSON holds no records: the list is empty.")
     if objects == 0:
@@ -255,7 +257,7 @@ def load_json(con: duckdb.DuckDBPyConnection, prepared: PreparedSource) -> Loade
     select = ", ".join(f"nullif(json_extract_string(json, {lit(_pointer(k))}), '') AS c{i}" for i, k in enumerate(keys))
     con.execute(f"CREATE TABLE t AS SELECT {select} FROM raw WHERE json_type(json) = 'OBJECT'")  # noqa: S608
     con.execute("DROP TABLE raw")
-    rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    rows = one_row(con.execute("SELECT count(*) FROM t"))[0]
     prepared.header = keys
     table = LoadedTable(con, prepared, keys, rows, Rejects())
     table.non_record_count = total - objects

@@ -24,12 +24,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import duckdb
 
 from .result import FAIL, PASS, WARN, CheckOutcome
-from .rules import ANY_DATETIME_FORMATS, ColumnRule, lit
+from .rules import ANY_DATETIME_FORMATS, ColumnRule, lit, one_row
 from .thresholds import Thresholds
 
 CALENDAR = ("date", "datetime", "time")
@@ -81,9 +82,13 @@ def _compiles(con: duckdb.DuckDBPyConnection, *expressions: str) -> str:
 
 def _scalar(con: duckdb.DuckDBPyConnection, expression: str) -> Any:
     try:
-        return con.execute(f"SELECT {expression}").fetchone()[0]  # noqa: S608 - values go through lit()
+        return one_row(con.execute(f"SELECT {expression}"))[0]  # noqa: S608 - values go through lit()
     except duckdb.Error:
         return None
+
+
+def _beyond_bound(n: int, *, words: str, key: str, bound: object) -> str:
+    return f"{plural(n, 'value')} {_are(n)} {words} the {key} of {bound}."
 
 
 def _counted(fail_words: Callable[[int], str], pass_words: str, status: str = FAIL) -> Judge:
@@ -167,8 +172,8 @@ def _plan_column(plan: Plan, con: duckdb.DuckDBPyConnection, i: int, rule: Colum
     for key, op, words in (("minimum", "<", "below"), ("maximum", ">", "above")):
         bound = getattr(rule, key)
         literal = rule.literal(bound) if bound not in (None, "") else None
-        subject = text if rule.type == "yearmonth" else (x if uses_typed else None)
-        if literal is None or subject is None:
+        compared: str | None = text if rule.type == "yearmonth" else (x if uses_typed else None)
+        if literal is None or compared is None:
             continue
         if _scalar(con, literal) is None:
             plan.settled.append(
@@ -179,12 +184,10 @@ def _plan_column(plan: Plan, con: duckdb.DuckDBPyConnection, i: int, rule: Colum
             continue
         plan.add(
             CheckOutcome(key, PASS, column=name),
-            only_if_valid(f"coalesce({subject} {op} {literal}, false)"),
+            only_if_valid(f"coalesce({compared} {op} {literal}, false)"),
             f"c{i}",
             _counted(
-                lambda n, words=words, key=key, bound=bound: (
-                    f"{plural(n, 'value')} {_are(n)} {words} the {key} of {bound}."
-                ),
+                partial(_beyond_bound, words=words, key=key, bound=bound),
                 f"No value is {words} the {key} of {bound}.",
             ),
         )
@@ -292,7 +295,7 @@ def collect(
             aggregates.append(f"count(*) - count({predicate[1:-9]})")
     if plan.has_date:
         aggregates.append(f"max(newest) FILTER (WHERE newest <= TIMESTAMP {lit(plan.date_ceiling)})")
-    row = list(con.execute(f"SELECT {', '.join(aggregates)} FROM {relation}").fetchone())  # noqa: S608 - lit()
+    row = list(one_row(con.execute(f"SELECT {', '.join(aggregates)} FROM {relation}")))  # noqa: S608 - lit()
     newest = row.pop() if plan.has_date else None
     outcomes: list[CheckOutcome] = []
     for k, (outcome, _, _, judge) in enumerate(plan.checks):
@@ -303,10 +306,12 @@ def collect(
     failing = [k for k in plan.with_examples if plan.checks[k][0].status != PASS and f"p{k}" in flags]
     examples: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
     if failing:
-        firsts = con.execute(
-            f"SELECT {', '.join(f'min(rid, {int(limit)}) FILTER (WHERE p{k})' for k in failing)} "  # noqa: S608
-            f"FROM {relation}"
-        ).fetchone()
+        firsts = one_row(
+            con.execute(
+                f"SELECT {', '.join(f'min(rid, {int(limit)}) FILTER (WHERE p{k})' for k in failing)} "  # noqa: S608
+                f"FROM {relation}"
+            )
+        )
         for k, rowids in zip(failing, firsts, strict=True):
             outcome, _, column_sql, _ = plan.checks[k]
             if rowids:

@@ -57,6 +57,15 @@ TYPE_WORDS = {
 }
 
 
+def one_row(cursor: Any) -> tuple[Any, ...]:
+    """The one row an aggregate query answers (DuckDB types ``fetchone`` as optional; an aggregate always has a
+    row, so its absence is a bug, not a state to handle)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("An aggregate query returned no row.")
+    return row
+
+
 def lit(value: Any) -> str:
     """A SQL string literal."""
     return "'" + str(value).replace("'", "''") + "'"

@@ -204,7 +204,7 @@ def _field_counts(text: str, delimiter: str) -> list[int]:
 def sniff_delimiter(text: str, expected: str) -> str:
     """The delimiter among comma, semicolon, tab and pipe that splits the header into the most columns and most of
     the next rows into as many; ``expected`` wins a tie, and a one-column file keeps it."""
-    best, best_key = expected, (0, 0, 0)
+    best, best_key = expected, (0.0, 0, False)
     for delimiter in DELIMITERS:
         counts = _field_counts(text, delimiter)
         if not counts or counts[0] < 2:

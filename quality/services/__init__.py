@@ -14,7 +14,8 @@ from .runs import (
     sweep_stuck_runs,
 )
 from .schedule import describe_period, next_slot, slot_for
-from .sources import NoSource, source_for, source_upload_create
+from .sources import NoSource, source_for
+from .uploads import source_upload_create
 
 __all__ = [
     "STUCK_MESSAGE",

@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.fetch import FetchError, TransientFetchError
 from inventory.models import Dataset, Distribution, Status
 from inventory.services.dictionary import table_schema_for
+from team.access import enforce
 
+from ..access import CHECK_REFUSED, can_check_dataset
 from ..engine.result import FAIL, WARN, EngineResult, UnreadableSource
 from ..models import (
     CheckResult,
@@ -37,8 +39,12 @@ from ..models import (
     SourceUpload,
     Trigger,
 )
+from ..signals import run_finished
 from .schedule import next_slot, slot_for
 from .sources import NoSource, local_copy, max_bytes_for, source_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +87,14 @@ def _user(by: Any):
 
 
 @transaction.atomic
-def run_request(*, dataset: Dataset, by=None, trigger: str = Trigger.MANUAL) -> QualityRun:
+def run_request(*, dataset: Dataset, by: User | None = None, trigger: str = Trigger.MANUAL) -> QualityRun:
     """A check of ``dataset`` now ("Check now", or a file just uploaded): a queued run, sent to a worker on commit.
 
-    Guarantees at most one waiting run per dataset: a queued run (or, for "Check now", one running right now) is
-    returned instead of a second one. Its slot is the moment it was asked for.
+    Guarantees: only those who may check the dataset (whoever writes it; ``by=None`` is the system) may ask, anyone
+    else gets ``PermissionDenied``; at most one waiting run per dataset: a queued run (or, for "Check now", one
+    running right now) is returned instead of a second one. Its slot is the moment it was asked for.
     """
+    enforce(by, lambda actor: can_check_dataset(actor, dataset), CHECK_REFUSED)
     Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # one request per dataset at a time
     active_states = [RunState.QUEUED] if trigger == Trigger.UPLOAD else [RunState.QUEUED, RunState.RUNNING]
     active = (
@@ -102,7 +110,7 @@ def run_request(*, dataset: Dataset, by=None, trigger: str = Trigger.MANUAL) -> 
     return run
 
 
-def datasets_to_schedule():
+def datasets_to_schedule() -> QuerySet[Dataset]:
     """Datasets the schedule checks: not retired, checks not turned off, and something to check."""
     has_source = Exists(SourceUpload.objects.filter(dataset=OuterRef("pk"))) | Exists(
         Distribution.objects.filter(dataset=OuterRef("pk")).filter(~Q(download_url="") | ~Q(access_url=""))
@@ -319,7 +327,7 @@ def run_record(
     started_at: datetime.datetime | None = None,
     source_bytes: int | None = None,
     source_modified: datetime.datetime | None = None,
-    requested_by=None,
+    requested_by: User | None = None,
     notify: bool = True,
 ) -> QualityRun:
     """Write the finished run of ``dataset`` for ``slot`` with its check results, in one transaction, and update
@@ -329,9 +337,9 @@ def run_record(
     there is none for the slot (the demo seeder records history this way). Guarantees: a run already finished is
     returned unchanged (recording twice does nothing); the latest judgement moves only forward in time (an older
     run recorded late does not overwrite it); when the dataset goes from passing (pass or warn, or never checked)
-    to failing (fail or error), the people who answer for it are notified once, on commit, and the measures
-    computed from the dataset are queued for recomputation (``goals``); ``notify=False`` skips both, for history
-    loaded after the fact.
+    to failing (fail or error), the people who answer for it are notified once, on commit; a run that becomes the
+    latest judgement sends :data:`quality.signals.run_finished` (the goals app recomputes the measures read from
+    the dataset); ``notify=False`` skips both, for history loaded after the fact.
     """
     finished_at = finished_at or timezone.now()
     run, created = QualityRun.objects.select_for_update().get_or_create(
@@ -371,9 +379,7 @@ def run_record(
         )
     latest = _judge(run, stale=_is_stale(result) if result is not None and not error else None, notify=notify)
     if latest and notify:
-        from goals.services import on_quality_run_finished
-
-        on_quality_run_finished(run=run)  # measures computed from this dataset follow its newest good data
+        run_finished.send(sender=QualityRun, run=run)  # e.g. goals recomputes the measures read from this dataset
     return run
 
 

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from core.fetch import fetch_to_file, too_large_message
 from inventory.models import Dataset, Distribution
@@ -137,30 +136,3 @@ def local_copy(source: Source, *, max_bytes: int) -> Iterator[LocalCopy]:
         if media_type in ("", "application/octet-stream", "binary/octet-stream"):
             media_type = source.media_type or media_type
         yield LocalCopy(path, fetched.size, media_type, fetched.last_modified, source.location)
-
-
-@transaction.atomic
-def source_upload_create(*, dataset: Dataset, file, by=None) -> SourceUpload:
-    """Keep an uploaded data file as the dataset's newest source and request a check of it (trigger "upload").
-
-    Guarantees: a file over the dataset's byte cap or an empty one is refused with a ValidationError and nothing
-    is saved; otherwise the file is stored, and exactly one queued run will check it (an already queued run of the
-    dataset is reused, and reads the newest upload when it starts).
-    """
-    from .runs import run_request
-
-    quality_settings = DatasetQualitySettings.objects.filter(dataset=dataset).first()
-    limit = max_bytes_for(quality_settings)
-    size = getattr(file, "size", None) or 0
-    if size > limit:
-        raise ValidationError(too_large_message(limit))
-    if not size:
-        raise ValidationError("The file is empty.")
-    original_name = PurePosixPath(getattr(file, "name", "") or "upload").name[:255]
-    upload = SourceUpload(
-        dataset=dataset, original_name=original_name, size=size, uploaded_by=by if getattr(by, "pk", None) else None
-    )
-    upload.file.save(original_name, file, save=False)
-    upload.save()
-    run_request(dataset=dataset, by=by, trigger="upload")
-    return upload

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core.http import require_get_or_post
 
 from .. import selectors, services
-from ..access import Actor, actor_for, forget_actor, require
+from ..access import Actor, actor_for, can_change_role, can_edit_person, forget_actor, require
 from ..forms import PersonEditForm, PersonForm, RoleAssignForm, RoleEndForm, add_service_errors
 from ..models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, Department, Person, Portfolio, Role, RoleAssignment
 from ..tasks import person_invite_task
@@ -144,11 +144,11 @@ def _save_person(form: PersonForm, *, person: Person | None, request: HttpReques
     queued only once that has been committed."""
     with transaction.atomic():
         if person is None:
-            person = services.person_create(**form.person_fields)
+            person = services.person_create(by=request.user, **form.person_fields)
         else:
-            person = services.person_update(person=person, **form.person_fields)
+            person = services.person_update(person=person, by=request.user, **form.person_fields)
         if form.cleaned_data.get("give_login") and not person.user_id:
-            services.person_give_login(person=person)
+            services.person_give_login(person=person, by=request.user)
             transaction.on_commit(partial(person_invite_task.delay, person.pk, request.build_absolute_uri("/")))
     return person
 
@@ -180,24 +180,13 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return render(request, "team/person_form.html", {"form": form, "person": None})
 
 
-def _current_roles(person: Person) -> list[str]:
-    return list(person.assignments.current().values_list("role", flat=True))
-
-
-def _has_admin_login(person: Person) -> bool:
-    return bool(person.user and (person.user.is_staff or person.user.is_superuser))
-
-
 @require_get_or_post
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     require(actor.can_manage_people(), "Only the Stat team edits people.")
     person = get_object_or_404(Person.objects.select_related("department", "user"), pk=pk)
-    require(
-        actor.can_edit_person(_current_roles(person), admin_login=_has_admin_login(person)),
-        f"You may not edit {person}: they hold a role you cannot grant.",
-    )
+    require(can_edit_person(actor, person), f"You may not edit {person}: they hold a role you cannot grant.")
     initial = {
         "full_name": person.full_name,
         "title": person.title,
@@ -226,7 +215,7 @@ def _roles_context(actor: Actor, person: Person) -> dict:
     current = [a for a in assignments if a.ends_on is None or a.ends_on > today]
     past = [a for a in assignments if a.ends_on is not None and a.ends_on <= today]
     for assignment in current:
-        assignment.may_end = actor.can_grant_role(assignment.role)
+        assignment.may_end = can_change_role(actor, assignment.role)
         assignment.upcoming = assignment.starts_on > today
     held = [a.role for a in current if not a.upcoming]
     return {
@@ -234,7 +223,7 @@ def _roles_context(actor: Actor, person: Person) -> dict:
         "current_assignments": current,
         "past_assignments": past,
         "may_assign": actor.can_manage_people(),
-        "may_edit": actor.can_edit_person(held, admin_login=_has_admin_login(person)),
+        "may_edit": can_edit_person(actor, person, roles=held),
     }
 
 

@@ -50,7 +50,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            department = services.department_create(**form.department_fields)
+            department = services.department_create(by=request.user, **form.department_fields)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -76,7 +76,7 @@ def department_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = DepartmentForm(request.POST or None, initial=initial, department=department)
     if request.method == "POST" and form.is_valid():
         try:
-            department = services.department_update(department=department, **form.department_fields)
+            department = services.department_update(department=department, by=request.user, **form.department_fields)
         except ValidationError as error:
             department.refresh_from_db()  # undo the unsaved changes the service made to this instance
             add_service_errors(form, error)
@@ -116,17 +116,17 @@ def _moves(portfolio: Portfolio | None, chosen) -> list[str]:
     return moves
 
 
-def _save_portfolio(form: PortfolioForm, *, portfolio: Portfolio | None) -> Portfolio:
+def _save_portfolio(form: PortfolioForm, *, portfolio: Portfolio | None, by) -> Portfolio:
     """Create or change the portfolio and make the chosen departments exactly its own, all or nothing."""
     data = form.cleaned_data
     with transaction.atomic():
         if portfolio is None:
-            portfolio = services.portfolio_create(name=data["name"], description=data["description"])
+            portfolio = services.portfolio_create(by=by, name=data["name"], description=data["description"])
         else:
             portfolio = services.portfolio_update(
-                portfolio=portfolio, name=data["name"], description=data["description"]
+                portfolio=portfolio, by=by, name=data["name"], description=data["description"]
             )
-        services.portfolio_set_departments(portfolio=portfolio, departments=data["departments"])
+        services.portfolio_set_departments(portfolio=portfolio, by=by, departments=data["departments"])
     return portfolio
 
 
@@ -144,7 +144,7 @@ def _portfolio_form(request: HttpRequest, portfolio: Portfolio | None) -> HttpRe
         moves = _moves(portfolio, form.cleaned_data["departments"])
         adding = portfolio is None
         try:
-            portfolio = _save_portfolio(form, portfolio=portfolio)
+            portfolio = _save_portfolio(form, portfolio=portfolio, by=request.user)
         except ValidationError as error:
             if not adding:
                 portfolio.refresh_from_db()  # undo the unsaved changes the service made to this instance

@@ -66,8 +66,7 @@ def worker(real_broker, transactional_db):
         **{key: value for key, value in os.environ.items() if key != "PYTEST_XDIST_WORKER"},
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
-        "STATPROGRAM_TESTING": "true",
-        "DJANGO_SETTINGS_MODULE": "statprogram.settings",
+        "DJANGO_SETTINGS_MODULE": "statprogram.settings_test",
     }
     command = [
         sys.executable,

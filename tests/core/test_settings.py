@@ -1,14 +1,15 @@
-"""Settings are read from the environment at start-up, so each case runs ``manage.py`` in a fresh subprocess."""
+"""Settings are read from the environment at start-up, so each case runs ``manage.py`` in a fresh subprocess: with
+``statprogram.settings`` (production and development, what ``manage.py`` loads when nothing says otherwise) unless
+the case names ``statprogram.settings_test``, the test suite's."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 BASE_DIR = Path(__file__).resolve().parents[2]
-#: Variables that settings.py reads; cleared so the developer's or CI's environment cannot leak into a case.
+#: Variables that the settings read; cleared so the developer's, CI's or this test run's environment cannot leak into
+#: a case.
 SETTINGS_VARIABLES = (
     "DEBUG",
     "SECRET_KEY",
@@ -17,7 +18,6 @@ SETTINGS_VARIABLES = (
     "DATABASE_URL",
     "REDIS_URL",
     "EMAIL_URL",
-    "STATPROGRAM_TESTING",
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
@@ -26,6 +26,9 @@ SETTINGS_VARIABLES = (
     "SECURE_HSTS_PRELOAD",
     "BEHIND_TLS_PROXY",
     "DJANGO_SETTINGS_MODULE",
+    # Read by settings_test only.
+    "FETCH_ALLOW_LOOPBACK",
+    "PYTEST_XDIST_WORKER",
     # Set by the browser tests' live server; the deploy check rightly refuses it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
@@ -49,7 +52,7 @@ def run(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def test_debug_off_without_secret_key_refuses_to_start():
-    result = run("manage.py", "check", DEBUG="false", STATPROGRAM_TESTING="false")
+    result = run("manage.py", "check", DEBUG="false")
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
@@ -57,7 +60,7 @@ def test_debug_off_without_secret_key_refuses_to_start():
 
 
 def test_debug_off_with_a_short_secret_key_refuses_to_start():
-    result = run("manage.py", "check", DEBUG="false", STATPROGRAM_TESTING="false", SECRET_KEY="too-short")
+    result = run("manage.py", "check", DEBUG="false", SECRET_KEY="too-short")
 
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
@@ -73,7 +76,6 @@ def test_production_settings_pass_the_deploy_check():
         DEBUG="false",
         SECRET_KEY=PRODUCTION_KEY,
         ALLOWED_HOSTS="stat.example.gov",
-        STATPROGRAM_TESTING="false",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -116,22 +118,88 @@ def test_with_redis_celery_uses_the_broker_and_the_cache_is_redis():
     assert engine == "django.db.backends.postgresql"
 
 
-@pytest.mark.parametrize(("value", "expected"), [("true", "True"), ("false", "False")])
-def test_testing_flag_follows_the_environment(value, expected):
+def test_production_settings_never_look_for_tests():
+    """Neither pytest in the process nor the variables that used to mean "testing" (or that only the test settings
+    read) loosen production's settings."""
     result = run(
         "-c",
-        "import django; django.setup(); from django.conf import settings as s; print(s.TESTING)",
-        DEBUG="true",
-        STATPROGRAM_TESTING=value,
+        "import pytest, django; django.setup()",
+        DEBUG="false",
+        STATPROGRAM_TESTING="true",
         DJANGO_SETTINGS_MODULE="statprogram.settings",
     )
 
-    assert result.stdout.strip() == expected, result.stderr
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+    with_key = run(
+        "-c",
+        "import pytest, django; django.setup(); from django.conf import settings as s; "
+        "print(s.TESTING, s.SECURE_SSL_REDIRECT, s.STORAGES['staticfiles']['BACKEND'], "
+        "getattr(s, 'FETCH_ALLOW_LOOPBACK', False))",
+        DEBUG="false",
+        SECRET_KEY=PRODUCTION_KEY,
+        STATPROGRAM_TESTING="true",
+        FETCH_ALLOW_LOOPBACK="true",
+        DJANGO_SETTINGS_MODULE="statprogram.settings",
+    )
+    assert with_key.stdout.split() == [
+        "False",
+        "True",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "False",
+    ], with_key.stderr
+
+
+PRINT_TEST_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.TESTING, s.DEBUG, len(s.SECRET_KEY) >= 50, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
+    "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.STORAGES['staticfiles']['BACKEND'], s.WHITENOISE_AUTOREFRESH, "
+    "s.PASSWORD_HASHERS[0], s.FETCH_ALLOW_LOOPBACK, s.REDIS_URL, s.CACHES['default']['LOCATION'], "
+    "s.CELERY_BROKER_URL)"
+)
+
+
+def test_the_test_settings_need_no_secret_key_and_speak_plain_http():
+    """What the suite and the integration tests' Celery processes run on: DEBUG off but no key, TLS or manifest;
+    under pytest-xdist worker gw2, the Redis database two below the one named."""
+    result = run(
+        "-c",
+        PRINT_TEST_SETTINGS,
+        DJANGO_SETTINGS_MODULE="statprogram.settings_test",
+        SECRET_KEY="too-short",
+        REDIS_URL="redis://127.0.0.1:6379/1",
+        PYTEST_XDIST_WORKER="gw2",
+        FETCH_ALLOW_LOOPBACK="true",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "False",
+        "True",
+        "False",
+        "False",
+        "False",
+        "0",
+        "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "True",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "True",
+        "redis://127.0.0.1:6379/15",
+        "redis://127.0.0.1:6379/15",
+        "redis://127.0.0.1:6379/15",
+    ]
+
+
+def test_the_suite_runs_on_the_test_settings(settings):
+    assert settings.TESTING
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "statprogram.settings_test"  # what the tests' subprocesses get
 
 
 def test_manage_py_with_nothing_configured_runs_in_development_mode():
     """A developer's fresh clone: no DEBUG and no SECRET_KEY in the environment, and manage.py still works."""
-    result = run("manage.py", "check", STATPROGRAM_TESTING="false")
+    result = run("manage.py", "check")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -144,7 +212,6 @@ def test_manage_py_with_a_secret_key_keeps_debug_off():
         "--deploy",
         "--fail-level",
         "WARNING",
-        STATPROGRAM_TESTING="false",
         SECRET_KEY=PRODUCTION_KEY,
         ALLOWED_HOSTS="stat.example.gov",
     )

@@ -258,6 +258,35 @@ def test_a_failing_quality_run_leaves_the_values_alone(calls, django_capture_on_
     assert not Observation.objects.exists()
 
 
+@pytest.mark.parametrize(("status", "computes"), [("pass", True), ("warn", True), ("fail", False)])
+def test_quality_tells_goals_through_its_signal_when_a_run_becomes_the_latest(
+    calls, status, computes, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from quality.engine.result import CheckOutcome, EngineResult
+    from quality.services import run_record
+
+    measure = computed(calls)
+    result = EngineResult(checks=[CheckOutcome("row_count", status, 3, "3 rows.")], score=90, row_count=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_record(dataset=calls, slot=timezone.now(), result=result)
+    assert bool(values(measure)) is computes
+
+
+def test_history_recorded_after_the_fact_computes_nothing(calls, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from quality.engine.result import CheckOutcome, EngineResult
+    from quality.services import run_record
+
+    measure = computed(calls)
+    result = EngineResult(checks=[CheckOutcome("row_count", "pass", 3, "3 rows.")], score=100, row_count=3)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run_record(dataset=calls, slot=timezone.now(), result=result, notify=False)
+    assert callbacks == [] and not values(measure)
+
+
 def test_the_tasks_load_their_object_and_ignore_a_missing_one(calls):
     from goals.tasks import measure_compute_task, measures_compute_task
 

@@ -44,7 +44,7 @@ def measures(city):
 
 
 def test_status_previous_status_and_data_suspect(users, measures):
-    rows = {m.slug: m for m in measures_with_status(users["stat_lead"])}
+    rows = {m.slug: m for m in measures_with_status(actor_for(users["stat_lead"]))}
     assert {slug: m.status for slug, m in rows.items()} == {
         "on-track": Status.ON_TRACK,
         "approaching": Status.APPROACHING,
@@ -58,13 +58,15 @@ def test_status_previous_status_and_data_suspect(users, measures):
 
 
 def test_scoping_by_department_reader_and_public(users, city, measures):
-    assert {m.slug for m in measures_with_status(users["stat_lead"], department=city["fire"])} == {"off-track"}
-    assert {m.slug for m in measures_with_status(users["police_lead"])} == {
+    assert {m.slug for m in measures_with_status(actor_for(users["stat_lead"]), department=city["fire"])} == {
+        "off-track"
+    }
+    assert {m.slug for m in measures_with_status(actor_for(users["police_lead"]))} == {
         "on-track",
         "approaching",
         "no-data",
     }
-    assert [m.slug for m in measures_with_status(users["stat_lead"], public_only=True)] == ["on-track"]
+    assert [m.slug for m in measures_with_status(actor_for(users["stat_lead"]), public_only=True)] == ["on-track"]
 
 
 def test_measures_with_status_is_one_query_however_many(users, city, measures):

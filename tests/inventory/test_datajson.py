@@ -2,7 +2,6 @@
 plus the rules that schema leaves out; and each dataset's Table Schema at its stable URL."""
 
 import json
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -12,7 +11,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from inventory.models import AccessLevel, FieldType
-from inventory.services.datajson import datajson_catalog
+from inventory.services.datajson import DCAT_US_SCHEMA_DIR, datajson_catalog
 from team.models import Role
 from tests.factories import PersonFactory, RoleAssignmentFactory
 from tests.inventory.factories import (
@@ -24,13 +23,13 @@ from tests.inventory.factories import (
 
 pytestmark = pytest.mark.django_db
 
-STANDARD = Path(settings.BASE_DIR).parent / "shared" / "standards" / "dcat-us-1.1-non-federal"
 BASE = "https://project-open-data.cio.gov/v1.1/schema/"
+SCHEMA_FILES = ("catalog.json", "dataset-non-federal.json")
 
 
 def catalog_validator() -> Draft4Validator:
-    """The catalogue schema, its ``$ref`` to dataset-non-federal.json resolved from the files beside the repo."""
-    schemas = {name: json.loads((STANDARD / name).read_text()) for name in ("catalog.json", "dataset-non-federal.json")}
+    """The catalogue schema, its ``$ref`` to dataset-non-federal.json resolved from the repository's copy."""
+    schemas = {name: json.loads((DCAT_US_SCHEMA_DIR / name).read_text()) for name in SCHEMA_FILES}
     registry = Registry().with_resources(
         (BASE + name, Resource.from_contents(schema, default_specification=DRAFT4)) for name, schema in schemas.items()
     )
@@ -93,8 +92,9 @@ def entries(catalog: dict) -> dict:
     return {entry["identifier"]: entry for entry in catalog["dataset"]}
 
 
-def test_the_schema_files_are_beside_the_repo():
-    assert (STANDARD / "catalog.json").exists(), f"copy shared/ beside the clone: {STANDARD}"
+def test_the_schema_files_are_in_the_repository_under_the_urls_data_json_names():
+    ids = {name: json.loads((DCAT_US_SCHEMA_DIR / name).read_text())["id"] for name in SCHEMA_FILES}
+    assert ids == {name: f"{BASE}{name}#" for name in SCHEMA_FILES}
 
 
 def test_data_json_validates_against_the_non_federal_schema(client, catalogue):

@@ -53,7 +53,13 @@ def test_the_stat_team_previews_maps_and_imports(persona, as_persona, city):
     assert (
         "“Broken” (record 4)" in text and "It has no identifier. It has no description. It has no accessLevel." in text
     )
-    assert "3 new datasets" in text and "New departments: Water Board, Riverton PD" in text
+    if persona == "stat_lead":
+        assert "3 new datasets" in text and "New departments: Water Board, Riverton PD" in text
+    else:  # only a principal or the Stat lead adds departments: an analyst maps publishers to existing ones
+        assert "1 new dataset" in text and "New departments" not in text
+        assert "Only a principal or the Stat lead adds departments" in text
+        form = page.context["form"]
+        assert all("new" not in dict(field.field.choices) for field in form)
     assert state() == before  # the preview wrote nothing
 
     # Send Riverton PD to Police, skip the Water Board.

@@ -130,7 +130,7 @@ def test_a_bad_schema_exits_2(files, schema_text, words):
 
 
 def _manage(*args):
-    env = {**os.environ, "DEBUG": "true"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "statprogram.settings_test"}
     return subprocess.run(
         [sys.executable, "manage.py", "quality_check", *args],
         cwd=ROOT,

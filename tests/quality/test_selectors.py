@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,31 +12,9 @@ from inventory.models import Dataset, Status
 from quality import selectors
 from quality.models import Outcome, QualityRun
 from team.access import actor_for
-from tests.factories import UserFactory
 from tests.inventory.factories import DatasetFactory, PublicDatasetFactory
 
 from .factories import QualityRunFactory, judged
-
-
-@pytest.mark.parametrize(
-    ("persona", "reads"),
-    [
-        ("principal", True),
-        ("stat_lead", True),
-        ("stat_analyst", True),
-        ("police_lead", True),
-        ("police_contact", True),
-        ("budget_analyst", True),
-        ("data_expert", True),
-    ],
-)
-def test_who_reads_quality(users, persona, reads):
-    assert selectors.reads_quality(actor_for(users[persona])) is reads
-
-
-def test_nobody_else_reads_quality(db):
-    assert not selectors.reads_quality(actor_for(None))
-    assert not selectors.reads_quality(actor_for(UserFactory(username="nobody@example.gov")))
 
 
 def test_quality_states_partition_the_datasets(users, city):

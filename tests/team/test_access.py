@@ -3,12 +3,23 @@ from dataclasses import replace
 import pytest
 
 from inventory.access import DATASETS
-from team.access import DEPARTMENTS, Scope, ScopedPolicy, actor_for, get_object_for_user
-from team.models import Department, Role
+from team.access import Scope, ScopedPolicy, actor_for, get_object_for_user
+from team.models import PROGRAM_ROLES, SEAT_ROLES, Department, Role
 from team.services import role_end
 
 pytestmark = pytest.mark.django_db
 
+#: A policy on Department rows themselves: program staff, seats and data experts read all, leads and contacts their
+#: own, budget analysts their portfolio's; the principal and Stat lead write all, leads and contacts their own.
+DEPARTMENTS = ScopedPolicy(
+    name="department",
+    department_field="",
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES | {Role.DATA_EXPERT}),
+    read_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+    write_all=frozenset({Role.PRINCIPAL, Role.STAT_LEAD}),
+    write_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
+)
 #: Policies of the shapes later apps declare (action items a lead updates, budget lines a portfolio's analyst edits).
 LEAD_WRITES = ScopedPolicy(
     name="lead writes",
@@ -104,7 +115,7 @@ def test_get_object_for_user_404_for_outsider_403_for_reader(users, city):
 
 def test_ended_role_grants_nothing(users, city):
     assignment = users["police_lead"].person.assignments.get()
-    role_end(assignment=assignment)
+    role_end(by=None, assignment=assignment)
     user = type(users["police_lead"]).objects.get(pk=users["police_lead"].pk)
     actor = actor_for(user)
     assert not actor.has_any_role
@@ -153,3 +164,23 @@ def test_the_in_memory_check_costs_no_query_and_reads_the_public_condition(users
     assert DATASETS.allows(budget, Scope(department_ids=frozenset({city["parks"].pk}), public=True))
     assert not DATASETS.allows(budget, Scope(department_ids=frozenset({city["parks"].pk})))
     assert DATASETS.allows(budget, Scope(portfolio_ids=frozenset({city["public_safety"].pk})))
+
+
+@pytest.mark.parametrize("policy", [DEPARTMENTS, LEAD_WRITES, PORTFOLIO_WRITES, DATASETS], ids=lambda p: p.name)
+def test_reads_every_and_reads_some_agree_with_the_query_for_every_persona(users, city, policy):
+    """The capabilities decided from roles alone (a menu item, an index page) say what the SQL says: every object,
+    or at least one department's beyond the public ones."""
+    from django.contrib.auth.models import AnonymousUser
+
+    on_rows = policy.seen_from(policy.name, department_field="")
+    for user in [*users.values(), AnonymousUser()]:
+        actor = actor_for(user)
+        readable = set(on_rows.readable(actor, Department.objects.all()))
+        assert policy.reads_every(actor) is (policy.read_q(actor) is None), (user, policy.name)
+        assert policy.reads_some(actor) is bool(readable), (user, policy.name)
+
+
+def test_a_policy_seen_from_another_model_keeps_its_roles_and_says_what_is_public_there():
+    seen = DATASETS.seen_from("dataset quality", department_field="department")
+    assert (seen.read_all, seen.write_own_department) == (DATASETS.read_all, DATASETS.write_own_department)
+    assert seen.public_q is None and seen.department_field == "department"

@@ -171,7 +171,7 @@ def test_end_roles_action_reports_roles_already_ended(admin_client, users):
     assignment = chief(users).assignments.get()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     RoleAssignment.objects.filter(pk=assignment.pk).update(starts_on=yesterday - datetime.timedelta(days=1))
-    services.role_end(assignment=assignment, ends_on=yesterday)
+    services.role_end(by=None, assignment=assignment, ends_on=yesterday)
 
     response = end_roles(admin_client, [assignment])
 

@@ -22,24 +22,28 @@ pytestmark = pytest.mark.django_db
 
 def staff(department, *, lead=True, contact=True):
     if lead:
-        role_assign(person=PersonFactory(department=department), role=Role.DEPARTMENT_LEAD, department=department)
+        role_assign(
+            by=None, person=PersonFactory(department=department), role=Role.DEPARTMENT_LEAD, department=department
+        )
     if contact:
-        role_assign(person=PersonFactory(department=department), role=Role.DEPARTMENT_CONTACT, department=department)
+        role_assign(
+            by=None, person=PersonFactory(department=department), role=Role.DEPARTMENT_CONTACT, department=department
+        )
 
 
 def build_city(departments: int, *, portfolios: int = 2):
     """A fully staffed city: every department has a lead and a contact, every portfolio a budget analyst."""
     groups = [PortfolioFactory() for _ in range(portfolios)]
     for portfolio in groups:
-        role_assign(person=PersonFactory(), role=Role.BUDGET_ANALYST, portfolio=portfolio)
+        role_assign(by=None, person=PersonFactory(), role=Role.BUDGET_ANALYST, portfolio=portfolio)
     for n in range(departments):
         department = DepartmentFactory(portfolio=groups[n % portfolios])
         staff(department)
         if n % 3 == 0:
             DepartmentFactory(parent=department, portfolio=department.portfolio)
-    role_assign(person=PersonFactory(), role=Role.PRINCIPAL)
-    role_assign(person=PersonFactory(), role=Role.STAT_LEAD)
-    role_assign(person=PersonFactory(), role=Role.DATA_EXPERT, speciality=DataSpeciality.GIS)
+    role_assign(by=None, person=PersonFactory(), role=Role.PRINCIPAL)
+    role_assign(by=None, person=PersonFactory(), role=Role.STAT_LEAD)
+    role_assign(by=None, person=PersonFactory(), role=Role.DATA_EXPERT, speciality=DataSpeciality.GIS)
 
 
 # --- team_gaps ---------------------------------------------------------------------------------------------------
@@ -56,7 +60,7 @@ def test_no_gaps_in_a_fully_staffed_city():
 def test_team_gaps_finds_each_kind_of_gap():
     safety = PortfolioFactory(name="Public Safety")
     empty = PortfolioFactory(name="Community Services")
-    role_assign(person=PersonFactory(), role=Role.BUDGET_ANALYST, portfolio=safety)
+    role_assign(by=None, person=PersonFactory(), role=Role.BUDGET_ANALYST, portfolio=safety)
     police = DepartmentFactory(name="Police", code="PD", portfolio=safety)
     fire = DepartmentFactory(name="Fire", code="FD", portfolio=safety)
     library = DepartmentFactory(name="Library", code="LIB", portfolio=None)
@@ -76,17 +80,19 @@ def test_team_gaps_finds_each_kind_of_gap():
 def test_an_ended_or_future_role_leaves_a_gap():
     police = DepartmentFactory(name="Police", code="PD", portfolio=PortfolioFactory())
     fire = DepartmentFactory(name="Fire", code="FD", portfolio=police.portfolio)
-    role_assign(person=PersonFactory(), role=Role.BUDGET_ANALYST, portfolio=police.portfolio)
+    role_assign(by=None, person=PersonFactory(), role=Role.BUDGET_ANALYST, portfolio=police.portfolio)
     staff(police, lead=False)
     staff(fire, lead=False)
     ended = role_assign(
+        by=None,
         person=PersonFactory(),
         role=Role.DEPARTMENT_LEAD,
         department=police,
         starts_on=datetime.date(2023, 1, 2),
     )
-    role_end(assignment=ended)
+    role_end(by=None, assignment=ended)
     role_assign(
+        by=None,
         person=PersonFactory(),
         role=Role.DEPARTMENT_LEAD,
         department=fire,
@@ -98,11 +104,11 @@ def test_an_ended_or_future_role_leaves_a_gap():
 
 def test_divisions_and_inactive_departments_are_not_gaps():
     police = DepartmentFactory(name="Police", code="PD", portfolio=PortfolioFactory())
-    role_assign(person=PersonFactory(), role=Role.BUDGET_ANALYST, portfolio=police.portfolio)
+    role_assign(by=None, person=PersonFactory(), role=Role.BUDGET_ANALYST, portfolio=police.portfolio)
     staff(police)
     DepartmentFactory(name="Patrol", code="PD-P", parent=police)  # a division, unstaffed, in no portfolio
     closed = DepartmentFactory(name="Closed Office", code="CLO")
-    department_update(department=closed, active=False)
+    department_update(by=None, department=closed, active=False)
 
     assert team_gaps().count == 0
 
@@ -164,19 +170,20 @@ def test_reads_cost_the_same_for_a_small_and_a_larger_city(read, django_assert_m
 def test_roster_lists_active_departments_with_their_current_people():
     safety = PortfolioFactory(name="Public Safety")
     analyst = PersonFactory(full_name="Ethan Caldwell")
-    role_assign(person=analyst, role=Role.BUDGET_ANALYST, portfolio=safety)
+    role_assign(by=None, person=analyst, role=Role.BUDGET_ANALYST, portfolio=safety)
     police = DepartmentFactory(name="Police", code="PD", portfolio=safety)
     chief = PersonFactory(full_name="Raymond Castillo")
-    role_assign(person=chief, role=Role.DEPARTMENT_LEAD, department=police)
+    role_assign(by=None, person=chief, role=Role.DEPARTMENT_LEAD, department=police)
     old = role_assign(
+        by=None,
         person=PersonFactory(full_name="Former Chief"),
         role=Role.DEPARTMENT_LEAD,
         department=police,
         starts_on=datetime.date(2020, 1, 6),
     )
-    role_end(assignment=old)
+    role_end(by=None, assignment=old)
     closed = DepartmentFactory(name="Closed Office", code="CLO")
-    department_update(department=closed, active=False)
+    department_update(by=None, department=closed, active=False)
 
     departments = list(roster())
 
@@ -200,9 +207,9 @@ def test_people_search_and_department_filter():
 
 def test_person_assignments_lists_current_and_past_newest_first():
     person = PersonFactory()
-    first = role_assign(person=person, role=Role.STAT_ANALYST, starts_on=datetime.date(2022, 1, 3))
-    role_end(assignment=first)
-    second = role_assign(person=person, role=Role.STAT_LEAD)
+    first = role_assign(by=None, person=person, role=Role.STAT_ANALYST, starts_on=datetime.date(2022, 1, 3))
+    role_end(by=None, assignment=first)
+    second = role_assign(by=None, person=person, role=Role.STAT_LEAD)
 
     assert list(person_assignments(person)) == [second, first]
 
@@ -212,5 +219,5 @@ def test_a_role_held_by_an_inactive_person_is_a_gap(users, city):
     from team.services import person_update
 
     assert city["police"] not in team_gaps().departments_without_lead
-    person_update(person=users["police_lead"].person, active=False)
+    person_update(by=None, person=users["police_lead"].person, active=False)
     assert city["police"] in team_gaps().departments_without_lead

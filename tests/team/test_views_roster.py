@@ -106,7 +106,7 @@ def test_roster_nests_divisions_under_their_department(as_persona, city):
 
 
 def test_roster_leaves_out_ended_roles_and_inactive_departments(as_persona, users, city):
-    role_end(assignment=users["police_lead"].person.assignments.get())
+    role_end(by=None, assignment=users["police_lead"].person.assignments.get())
     DepartmentFactory(name="Closed Office", slug="closed", code="CLO", active=False)
     page = parse(as_persona("stat_lead").get("/team/"))
 

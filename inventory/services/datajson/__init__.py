@@ -6,6 +6,7 @@ from core.fetch import FETCH_MAX_BYTES, FetchError, fetch_url
 from .catalogue import (
     CATALOGUED_Q,
     CONFORMS_TO,
+    DCAT_US_SCHEMA_DIR,
     catalogue_rows,
     catalogued_datasets,
     datajson_catalog,
@@ -27,6 +28,7 @@ from .harvest import (
 __all__ = [
     "CATALOGUED_Q",
     "CONFORMS_TO",
+    "DCAT_US_SCHEMA_DIR",
     "FETCH_MAX_BYTES",
     "HARVEST_DICTIONARY_REASON",
     "FetchError",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -22,6 +23,9 @@ CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
 CATALOG_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema/catalog.json"
 CATALOG_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 TABLE_SCHEMA_TYPE = "application/json"
+#: The DCAT-US v1.1 non-federal JSON Schema that data.gov's harvester validates a data.json against (``catalog.json``
+#: and ``dataset-non-federal.json``, kept in the repository; see the README.md beside them).
+DCAT_US_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "dcat-us-1.1-non-federal"
 
 #: Published datasets whose metadata is public: data.json lists them and serves their Table Schema.
 CATALOGUED_Q = Q(published=True, access_level__in=[AccessLevel.PUBLIC, AccessLevel.RESTRICTED_PUBLIC])

@@ -265,7 +265,12 @@ def _department_code(name: str) -> str:
 
 
 def _resolve_departments(
-    publishers: dict[str, int], department_map: dict[str, Department | None], create: bool, report: ImportReport
+    publishers: dict[str, int],
+    department_map: dict[str, Department | None],
+    create: bool,
+    report: ImportReport,
+    *,
+    by,
 ) -> None:
     from team.services import department_create
 
@@ -278,7 +283,7 @@ def _resolve_departments(
             continue
         department = department_map.get(name) or by_name.get(name.lower())
         if department is None and create:
-            department = department_create(name=name, code=_department_code(name))
+            department = department_create(by=by, name=name, code=_department_code(name))
             report.created_departments.append(name)
         if department is None:
             report.unmapped_publishers.append(name)
@@ -303,7 +308,7 @@ def _find_contact(item: _Record, department: Department, *, may_create: bool, by
         return found
     from team.services import person_create, role_assign
 
-    person = person_create(full_name=item.contact_name, email=email, department=department)
+    person = person_create(by=by, full_name=item.contact_name, email=email, department=department)
     role_assign(person=person, role=Role.DEPARTMENT_CONTACT, department=department, by=by)
     return person
 
@@ -415,7 +420,8 @@ def datajson_import(
 
     ``catalog`` is the parsed data.json (or its bytes, text or file). Each dataset goes to the department its
     publisher is mapped to in ``department_map`` (publisher name → Department), else the active department of that
-    name, else (with ``create_departments``) a new department; a publisher mapped to ``None`` is never created.
+    name, else (with ``create_departments``, if ``by`` may manage the program's structure) a new department; a
+    publisher mapped to ``None`` is never created.
     The datasets of a publisher left unmapped are skipped and the publisher listed in
     ``report.unmapped_publishers``. ``fetch`` (url → bytes), when given, reads each dataset's ``describedBy``
     Table Schema into its data dictionary.
@@ -434,7 +440,7 @@ def datajson_import(
     report = ImportReport(dry_run=dry_run, total=len(records))
     report.publishers = dict(Counter(publisher_name(r) for r in records if publisher_name(r)))
     with transaction.atomic():
-        _resolve_departments(report.publishers, department_map or {}, create_departments, report)
+        _resolve_departments(report.publishers, department_map or {}, create_departments, report, by=by)
         created_ids = {report.resolved[name].pk for name in report.created_departments}
         seen: set[str] = set()
         for position, record in enumerate(records, start=1):

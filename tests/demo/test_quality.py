@@ -1,4 +1,4 @@
-"""The demo city's data files and quality history (``quality.demo``), seeded by ``manage.py seed_demo``."""
+"""The demo city's data files and quality history (``demo.quality``), seeded by ``manage.py seed_demo``."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from inventory.demo import DATASETS
-from quality.demo import PLANTED, SHOWCASE, demo_table, table_schema
-from quality.demo.generate import LATITUDE, LONGITUDE, text_matching
-from quality.demo.plants import BLANKS, DUPLICATES, ENUM, MISSING_COLUMN, PATTERN, RAGGED, RANGE, STALE, TYPE
-from quality.demo.seed import HISTORY_WEEKS, history_slots, quality_demo_seed, specs_with_data
-from quality.demo.stories import FULL_MONTHS, STORIES, TARGETED_INTERSECTIONS, story_months
+from demo.inventory import DATASETS
+from demo.quality import PLANTED, SHOWCASE, demo_table, table_schema
+from demo.quality.generate import LATITUDE, LONGITUDE, text_matching
+from demo.quality.plants import BLANKS, DUPLICATES, ENUM, MISSING_COLUMN, PATTERN, RAGGED, RANGE, STALE, TYPE
+from demo.quality.seed import HISTORY_WEEKS, history_slots, quality_demo_seed, specs_with_data
+from demo.quality.stories import FULL_MONTHS, STORIES, TARGETED_INTERSECTIONS, story_months
 from quality.engine import check_file
 from quality.engine.result import ERROR, FAIL, PASS, WARN
 from quality.models import CheckResult, DatasetQuality, QualityNotification, QualityRun, SourceUpload, Trigger
@@ -79,9 +79,9 @@ def test_values_follow_the_dictionary_and_the_city():
 
 
 def test_the_datasets_behind_the_goals_demo_hold_three_years_told_as_its_stories():
-    import goals.demo
+    import demo.goals
 
-    sources = {m.source for goal in goals.demo.GOALS for m in goal.measures if m.computation is not None}
+    sources = {m.source for goal in demo.goals.GOALS for m in goal.measures if m.computation is not None}
     assert sources == set(STORIES)
     assert not (set(STORIES) - {SHOWCASE}) & set(PLANTED)  # only the showcase's measure is data suspect
     months = story_months(DAY)
@@ -131,11 +131,11 @@ def test_earlier_files_hold_only_the_rows_exported_by_then():
 
 
 def test_problems_are_planted_as_documented():
-    import quality.demo
+    import demo.quality
 
     assert 8 <= len(PLANTED) <= 12
     for identifier, plants in PLANTED.items():
-        assert identifier in SPECS and identifier in quality.demo.__doc__
+        assert identifier in SPECS and identifier in demo.quality.__doc__
         for plant in plants:
             assert plant.story
             assert not plant.column or plant.column in [f.name for f in SPECS[identifier].fields]
@@ -223,8 +223,8 @@ def test_a_problem_with_an_onset_is_absent_before_it(tmp_path):
 
 @pytest.fixture
 def demo_inventory(db, settings, tmp_path):
-    from inventory.demo import inventory_demo_seed
-    from team.demo import demo_city_seed
+    from demo.inventory import inventory_demo_seed
+    from demo.team import demo_city_seed
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.DEBUG = True

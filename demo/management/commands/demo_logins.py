@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from team.demo import ADMIN_ROLE_LABEL, ADMIN_USERNAME, DEMO_LOGINS
+from demo.team import ADMIN_ROLE_LABEL, ADMIN_USERNAME, DEMO_LOGINS
 
 
 class Command(BaseCommand):

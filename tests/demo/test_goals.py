@@ -10,15 +10,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from goals.demo import BASELINE_MONTHS, GOALS, HISTORY_MONTHS, goals_demo_seed
+from demo.goals import BASELINE_MONTHS, GOALS, HISTORY_MONTHS, goals_demo_seed
+from demo.inventory import inventory_demo_seed
+from demo.quality import PLANTED, SHOWCASE
+from demo.team import demo_city_seed
 from goals.models import Goal, Measure, MeasureTarget, Narrative, Observation
 from goals.selectors_dashboard import measure_rows, measures_queryset
 from goals.services import measures_compute
 from goals.status import Status
-from inventory.demo import inventory_demo_seed
-from quality.demo import PLANTED, SHOWCASE
 from quality.models import DatasetQuality, SourceUpload
-from team.demo import demo_city_seed
 
 pytestmark = pytest.mark.django_db
 

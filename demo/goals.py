@@ -6,14 +6,14 @@ It runs after the team and the inventory (it needs the departments, the leads an
 follows Las Vegas's: cut crashes at the 50 targeted intersections by 20%, with a monthly target stepping down from
 the baseline (the first year's average) to four fifths of it. Some KPIs are on track, some approaching, some off
 track, and one is **data suspect**: police response time reads the CAD incidents dataset, whose latest quality check
-fails in the quality demo (:data:`quality.demo.SHOWCASE`); every other measure's dataset passes its checks.
+fails in the quality demo (:data:`demo.quality.SHOWCASE`); every other measure's dataset passes its checks.
 
 **Computed measures.** Where a demo dataset holds what a measure counts, the measure is defined over it (an
 aggregation of a column, filters, a condition, a date column; see :class:`Computation`) and computed by
 :func:`goals.services.measures_compute` with pandas from the data file the quality demo uploads to that dataset: the
 same file its quality runs check. Those datasets hold three years of rows shaped to tell each measure's story
-(:mod:`quality.demo.stories`), so every computed measure has :data:`HISTORY_MONTHS` monthly values. This module
-first seeds those datasets' files through :func:`quality.demo.seed.quality_demo_seed` (which under the test suite
+(:mod:`demo.quality.stories`), so every computed measure has :data:`HISTORY_MONTHS` monthly values. This module
+first seeds those datasets' files through :func:`demo.quality.seed.quality_demo_seed` (which under the test suite
 does nothing unless ``settings.QUALITY_DEMO_DATA`` is on): with no data file, a computed measure is defined but has
 no values yet, and the first passing quality run of its dataset computes it, as in production. Its baseline is
 then the average of its first twelve computed months.
@@ -40,14 +40,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from goals.models import Aggregation, Goal, Measure, Priority
+from goals.services.compute import measures_compute
+from goals.services.definitions import goal_create, measure_create, measure_target_set, measure_update
+from goals.services.observations import narrative_save, observations_import
 from inventory.models import Dataset
-from quality.demo.stories import FULL_MONTHS
 from team.models import Department, Role, RoleAssignment
 
-from .models import Aggregation, Goal, Measure, Priority
-from .services.compute import measures_compute
-from .services.definitions import goal_create, measure_create, measure_target_set, measure_update
-from .services.observations import narrative_save, observations_import
+from .quality.stories import FULL_MONTHS
 
 #: Months of history each demo measure gets, ending with the last full month.
 HISTORY_MONTHS = FULL_MONTHS
@@ -745,9 +745,9 @@ def _compute(created: list, months: list[datetime.date], today: datetime.date, r
 
 def goals_demo_seed(*, report, today: datetime.date | None = None) -> None:
     """Seed the demo goals, measures, history and narratives that are missing (see the module's docstring): first
-    the data files the computed measures read (:func:`quality.demo.seed.quality_demo_seed` for their datasets),
+    the data files the computed measures read (:func:`demo.quality.seed.quality_demo_seed` for their datasets),
     then the goals and measures, then the computation of the new computed measures."""
-    from quality.demo.seed import quality_demo_seed
+    from .quality.seed import quality_demo_seed
 
     # The data files are written as of the seeding day (a given day, at noon, for tests and reproductions).
     now = None if today is None else timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))

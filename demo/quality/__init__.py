@@ -1,16 +1,16 @@
 """The demo city's data and its quality history, for ``manage.py seed_demo`` (after the inventory).
 
 Every demo dataset past "identified" (58 of the 65) gets an invented CSV written from its data dictionary by a
-seeded generator (:mod:`quality.demo.generate`): 311 requests with request numbers, types from the allowed values,
+seeded generator (:mod:`demo.quality.generate`): 311 requests with request numbers, types from the allowed values,
 opening and closing times and block addresses; CAD incidents with dispatch and arrival a few minutes apart; crashes
 with severities and coordinates inside the city; permits, inspections, payments, library counts... A few hundred
 to two thousand rows each, spanning the thirteen months before the seeding day; the eleven datasets the goals demo
 computes its measures from hold three years instead, shaped to tell each measure's story
-(:mod:`quality.demo.stories`). The same day gives the same bytes.
+(:mod:`demo.quality.stories`). The same day gives the same bytes.
 
 The file is uploaded to the dataset (a ``SourceUpload`` in MEDIA_ROOT) and checked by the engine; six months of
 earlier runs judge the files as they stood then (only the rows exported by each date), so the trend charts show
-the row count growing and, where a problem was planted, when it appeared. See :mod:`quality.demo.seed` for how.
+the row count growing and, where a problem was planted, when it appeared. See :mod:`demo.quality.seed` for how.
 
 Planted problems (everything else keeps to its dictionary and passes). Only the showcase feeds a goals demo
 measure, which is therefore the one flagged *data suspect*; the other problems sit on datasets no measure reads:

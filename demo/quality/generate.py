@@ -1,11 +1,11 @@
 """Deterministic demo data for the demo inventory: one invented table per dataset, written from its data dictionary.
 
-Pure Python, no database: :func:`demo_table` builds the rows of one :class:`inventory.demo.DatasetSpec` as of a
+Pure Python, no database: :func:`demo_table` builds the rows of one :class:`demo.inventory.DatasetSpec` as of a
 day, and :meth:`DemoTable.csv` writes them, whole or as the file looked on an earlier day (only the rows the
 export held by then), which is how the seeded run history is made. The same identifier and day always give the
-same bytes. Problems are planted as :data:`quality.demo.PLANTED` says; every other value keeps to the dictionary.
+same bytes. Problems are planted as :data:`demo.quality.PLANTED` says; every other value keeps to the dictionary.
 Most tables hold about thirteen months of records at random moments; those the goals demo computes its measures
-from hold three years written by their story (:mod:`quality.demo.stories`).
+from hold three years written by their story (:mod:`demo.quality.stories`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from inventory.demo import DatasetSpec, FieldSpec
 from inventory.models import FieldType, Frequency
 
+from ..inventory import DatasetSpec, FieldSpec
 from .plants import PLANTED, Plant
 from .stories import STORIES
 from .stories import Context as StoryContext
@@ -329,7 +329,7 @@ def demo_table(spec: DatasetSpec, *, as_of: datetime.date) -> DemoTable:
     Deterministic: the same spec and day give the same table. Records span about thirteen months before the day,
     each appearing in the export when it happened (or, for a reporting period, when the period closed); the
     datasets the goals demo computes its measures from span three years and follow their story
-    (:mod:`quality.demo.stories`)."""
+    (:mod:`demo.quality.stories`)."""
     rng = random.Random(f"{SEED}:{spec.identifier}:{as_of.isoformat()}")
     plants = PLANTED.get(spec.identifier, ())
     end = datetime.datetime.combine(as_of, datetime.time(6, 0), tzinfo=datetime.UTC)

@@ -1,8 +1,8 @@
 """Three years of monthly history for the demo datasets the goals demo computes its measures from.
 
-Most demo datasets hold about thirteen months of rows at random moments (:func:`quality.demo.generate.demo_table`).
+Most demo datasets hold about thirteen months of rows at random moments (:func:`demo.quality.generate.demo_table`).
 The datasets in :data:`STORIES` hold instead the :data:`FULL_MONTHS` full months before the demo's day and the
-current month up to yesterday, and move as the goals demo (``goals.demo``) tells it:
+current month up to yesterday, and move as the goals demo (``demo.goals``) tells it:
 
 ==============================  ===============================================================================
 dataset                         story (the measure computed from it)

@@ -17,7 +17,7 @@ transaction:
    ``freshness_check``. Files without a planted problem repeat today's engine run, where every column check
    passes; so a dataset without planted problems costs one engine run in all;
 4. last, today's run is recorded on the upload's queued run (``run_record``), so a dataset that passed until
-   now and fails today notifies its people (the showcase, :data:`quality.demo.SHOWCASE`); the task the upload
+   now and fails today notifies its people (the showcase, :data:`demo.quality.SHOWCASE`); the task the upload
    enqueued finds the run finished and leaves it alone.
 
 Idempotent: a dataset that has any run or upload is skipped, so seeding twice adds nothing and a re-seed never
@@ -39,16 +39,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from inventory.demo import DATASETS, DatasetSpec
 from inventory.models import Dataset, Status
 from inventory.services.dictionary import table_schema_for
+from quality.engine.result import EngineResult, UnreadableSource
+from quality.engine.thresholds import Thresholds
+from quality.models import DatasetQualitySettings, QualityRun, RunState, Trigger
+from quality.services import run_record, settings_update, slot_for, source_upload_create
+from quality.services.schedule import PERIODS
+from quality.services.sources import local_copy, max_bytes_for, source_for
 
-from ..engine.result import EngineResult, UnreadableSource
-from ..engine.thresholds import Thresholds
-from ..models import DatasetQualitySettings, QualityRun, RunState, Trigger
-from ..services import run_record, settings_update, slot_for, source_upload_create
-from ..services.schedule import PERIODS
-from ..services.sources import local_copy, max_bytes_for, source_for
+from ..inventory import DATASETS, DatasetSpec
 from .generate import DemoTable, demo_table
 
 #: How far back the seeded history goes.
@@ -129,7 +129,7 @@ class _Checking:
 
 def _engine_check(c: _Checking, *, moment: datetime.datetime, previous: int | None) -> EngineResult:
     """A real engine run on the file as exported at ``moment``, judged as of then."""
-    from ..engine import check_file
+    from quality.engine import check_file
 
     path = Path(c.folder) / f"{c.dataset.identifier}-{moment:%Y%m%d%H%M}.csv"
     path.write_bytes(c.table.csv(moment))
@@ -152,9 +152,9 @@ def _engine_check(c: _Checking, *, moment: datetime.datetime, previous: int | No
 def _derived_check(c: _Checking, sample: EngineResult, *, moment: datetime.datetime, previous: int | None):
     """The run at ``moment`` from the engine run of another file with the same problems: its column checks are
     the sample's; its row count, the row-count check and freshness are its own, judged by the engine's functions."""
-    from ..engine.checks import row_count_check
-    from ..engine.freshness import freshness_check
-    from ..engine.score import score_for
+    from quality.engine.checks import row_count_check
+    from quality.engine.freshness import freshness_check
+    from quality.engine.score import score_for
 
     rows = len(c.table.rows_at(moment))
     newest = c.table.newest_date_at(moment, c.date_column) if c.date_column else None
@@ -187,7 +187,7 @@ def _derived_check(c: _Checking, sample: EngineResult, *, moment: datetime.datet
 def _check_upload(c: _Checking, *, quality_settings, previous: int | None, now: datetime.datetime):
     """The real engine run on the uploaded file, read through the storage as a worker reads it: (result or None,
     error, the local copy's facts)."""
-    from ..engine import check_file
+    from quality.engine import check_file
 
     source = source_for(c.dataset, quality_settings)
     with local_copy(source, max_bytes=max_bytes_for(quality_settings)) as copy:

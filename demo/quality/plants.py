@@ -1,4 +1,4 @@
-"""The problems planted in the demo data, one list per dataset (see the table in ``quality.demo``'s docstring).
+"""The problems planted in the demo data, one list per dataset (see the table in ``demo.quality``'s docstring).
 
 A problem has an onset: rows that entered the export from ``onset_days`` before the demo's day carry it, so the
 seeded history shows the dataset passing before and failing after (``None``: there from the start). Onsets lie

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from team.demo import ADMIN_USERNAME, DEMO_LOGINS, PEOPLE, demo_city_seed
+from demo.team import ADMIN_USERNAME, DEMO_LOGINS, PEOPLE, demo_city_seed
 from team.models import Department, Person, Portfolio, Role, RoleAssignment
 from team.selectors import team_gaps
 

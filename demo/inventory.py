@@ -1,6 +1,6 @@
 """The demo city's data inventory: about sixty invented datasets of the City of Riverton, for ``manage.py seed_demo``.
 
-It runs after :func:`team.demo.demo_city_seed` (it needs the departments and their contacts) and is idempotent in
+It runs after :func:`demo.team.demo_city_seed` (it needs the departments and their contacts) and is idempotent in
 the same way: datasets are keyed on their identifier, initiatives on their slug, discovery answers on (department,
 question, date). Whatever already exists is left exactly as it is, so an edit made in the app survives a re-seed.
 
@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from team.models import Department, Person, Role, RoleAssignment
-
-from .models import (
+from inventory.models import (
     AccessLevel,
     DataField,
     Dataset,
@@ -31,8 +29,9 @@ from .models import (
     Initiative,
     Status,
 )
-from .services.datasets import dataset_create
-from .services.discovery import discovery_answer_record
+from inventory.services.datasets import dataset_create
+from inventory.services.discovery import discovery_answer_record
+from team.models import Department, Person, Role, RoleAssignment
 
 PORTAL = "https://data.riverton.example.gov"
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -684,7 +683,7 @@ STEWARDS = {
 
 
 def _email(local: str) -> str:
-    from team.demo import EMAIL_DOMAIN
+    from .team import EMAIL_DOMAIN
 
     return f"{local}@{EMAIL_DOMAIN}"
 

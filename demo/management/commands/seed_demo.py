@@ -2,10 +2,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from goals.demo import goals_demo_seed
-from inventory.demo import inventory_demo_seed
-from quality.demo.seed import quality_demo_seed
-from team.demo import DELIBERATE_GAPS, demo_city_seed
+from demo.goals import goals_demo_seed
+from demo.inventory import inventory_demo_seed
+from demo.quality.seed import quality_demo_seed
+from demo.team import DELIBERATE_GAPS, demo_city_seed
 
 
 class Command(BaseCommand):

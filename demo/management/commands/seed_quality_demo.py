@@ -2,9 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.quality import PLANTED, SHOWCASE
+from demo.quality.seed import quality_demo_seed, specs_with_data
 from inventory.models import Dataset
-from quality.demo import PLANTED, SHOWCASE
-from quality.demo.seed import quality_demo_seed, specs_with_data
 
 
 class Command(BaseCommand):

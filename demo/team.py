@@ -26,8 +26,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from .models import DataSpeciality, Department, Person, Portfolio, Role, RoleAssignment
-from .services import department_create, person_create, person_give_login, portfolio_create, role_assign
+from team.models import DataSpeciality, Department, Person, Portfolio, Role, RoleAssignment
+from team.services import department_create, person_create, person_give_login, portfolio_create, role_assign
 
 User = get_user_model()
 
@@ -498,7 +498,7 @@ class DemoSeedReport:
 def _portfolio_get_or_create(spec: PortfolioSpec, report: DemoSeedReport) -> Portfolio:
     portfolio = Portfolio.objects.filter(slug=spec.slug).first()
     if portfolio is None:
-        portfolio = portfolio_create(name=spec.name, slug=spec.slug, description=spec.description)
+        portfolio = portfolio_create(by=None, name=spec.name, slug=spec.slug, description=spec.description)
         report.created["portfolios"] += 1
     return portfolio
 
@@ -509,6 +509,7 @@ def _department_get_or_create(
     department = Department.objects.filter(slug=spec.slug).first()
     if department is None:
         department = department_create(
+            by=None,
             name=spec.name,
             code=spec.code,
             slug=spec.slug,
@@ -524,6 +525,7 @@ def _person_get_or_create(spec: PersonSpec, departments: dict[str, Department], 
     person = Person.objects.filter(email__iexact=spec.email).first()
     if person is None:
         person = person_create(
+            by=None,
             full_name=spec.full_name,
             title=spec.title,
             email=spec.email,
@@ -550,6 +552,7 @@ def _role_ensure(
     ).exists():
         return
     role_assign(
+        by=None,
         person=person,
         role=spec.role,
         department=department,
@@ -570,7 +573,7 @@ def _logins_ensure(people: dict[str, Person], report: DemoSeedReport) -> None:
         if User.objects.filter(username__iexact=spec.username).exists():
             report.notes.append(f"A login named {spec.username} already belongs to someone else; left it alone.")
             continue
-        person_give_login(person=person, username=spec.username, password=settings.DEMO_PASSWORD)
+        person_give_login(by=None, person=person, username=spec.username, password=settings.DEMO_PASSWORD)
         report.logins_created.append(spec.username)
     if not User.objects.filter(username__iexact=ADMIN_USERNAME).exists():
         User.objects.create_superuser(

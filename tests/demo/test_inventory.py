@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from inventory.demo import DATASETS, INITIATIVES, PORTAL
+from demo.inventory import DATASETS, INITIATIVES, PORTAL
 from inventory.models import (
     AccessLevel,
     DataField,
