@@ -4,8 +4,8 @@ discovery questionnaire, the priority weights): every inventory view, API endpoi
 The naming scheme is ``team.access``'s: :data:`DATASETS` is the policy; ``datasets_readable_by`` and friends narrow a
 queryset in SQL; ``can_<verb>_<kind>`` answers for one object in memory; ``get_dataset_for_user`` and
 ``get_discovery_department_for_user`` give the object or 404 (missing, or not readable) / 403 (readable, not
-writable). Services take the acting user (``by``) and enforce these same functions (see :func:`actor_of`), so the web
-form, the API, an import and a harvest cannot disagree.
+writable). Services take the acting user (``by``) and enforce these same functions (``team.access.enforce``: ``None``
+is the system), so the web form, the API, an import and a harvest cannot disagree.
 
 The README's roles, for the inventory: the Stat lead and analysts log, edit, import, harvest, bulk-change, move and
 delete datasets anywhere; a department contact logs, edits and imports only their own department's datasets and can
@@ -42,16 +42,6 @@ DATASETS = ScopedPolicy(
 
 #: The dataset policy seen from a Department: the departments whose datasets a user writes (and may keep new ones in).
 _DATASET_DEPARTMENTS = dataclasses.replace(DATASETS, department_field="", public_q=None)
-
-#: Who acts when a service is called with ``by=None``: the system (demo seeding, a command run without a user),
-#: which every rule allows. Only services use it (see :func:`actor_of`); no request ever carries it.
-SYSTEM = Actor(user_id=0, is_superuser=True)
-
-
-def actor_of(by) -> Actor:
-    """The :class:`~team.access.Actor` a service acts as: ``by``'s (a User), or :data:`SYSTEM` for ``None``."""
-    return SYSTEM if by is None else actor_for(by)
-
 
 # --- querysets, narrowed in SQL ----------------------------------------------------------------------------------
 
@@ -95,7 +85,7 @@ def discovery_departments_readable_by(
 
 
 def _writes_every_dataset(actor: Actor) -> bool:
-    """The Stat lead and analysts (and superusers, and the system)."""
+    """The Stat lead and analysts (and superusers)."""
     return actor.is_authenticated and actor.has_role(*DATASETS.write_all)
 
 

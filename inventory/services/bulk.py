@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from team.access import require
+from team.access import enforce
 from team.models import Person, Role, RoleAssignment
 
-from ..access import actor_of, can_bulk_edit_datasets, can_write_dataset
+from ..access import can_bulk_edit_datasets, can_write_dataset
 from ..models import Dataset, Status
 from .datasets import dataset_update
+from .writes import allows
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -44,8 +45,7 @@ def datasets_bulk_update(
     department, or its metadata fails validation) is left exactly as it was and reported in ``refused`` with the
     reason, while the others change.
     """
-    actor = actor_of(by)
-    require(can_bulk_edit_datasets(actor), "Only the Stat lead and analysts change datasets in bulk.")
+    enforce(by, can_bulk_edit_datasets, "Only the Stat lead and analysts change datasets in bulk.")
     if status is None and contact is None:
         raise ValidationError("Choose a new status or a steward to apply.")
     if status is not None and status not in Status.values:
@@ -64,7 +64,7 @@ def datasets_bulk_update(
         changes["contact"] = contact
     result = BulkResult()
     for dataset in datasets:
-        if not can_write_dataset(actor, dataset):
+        if not allows(by, lambda actor, dataset=dataset: can_write_dataset(actor, dataset)):
             result.refused.append((dataset, "you may not change it."))
             continue
         if contact is not None and dataset.department_id not in steward_of:

@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from team.access import require
+from team.access import enforce
 from team.models import Department, Person, Role, RoleAssignment
 
-from ..access import actor_of, can_create_dataset_in, can_delete_dataset
+from ..access import can_create_dataset_in, can_delete_dataset
 from ..extensions import dataset_dependents
 from ..models import (
     RIGHTS_REQUIRED,
@@ -167,8 +167,9 @@ def dataset_create(
     if unknown:
         raise TypeError(f"dataset_create() got unexpected fields: {', '.join(sorted(unknown))}")
     department = fields.get("department")
-    require(
-        can_create_dataset_in(actor_of(by), department.pk if department is not None else None),
+    enforce(
+        by,
+        lambda actor: can_create_dataset_in(actor, department.pk if department is not None else None),
         f"You may not add datasets to {department.name}." if department is not None else MAY_NOT_CHANGE,
     )
     hold_priority_weights()
@@ -315,7 +316,7 @@ def dataset_delete(*, dataset: Dataset, by: User | None = None) -> None:
     traced).
     """
     dataset = locked(dataset)
-    require(can_delete_dataset(actor_of(by), dataset), "Only the Stat lead and analysts delete datasets.")
+    enforce(by, lambda actor: can_delete_dataset(actor, dataset), "Only the Stat lead and analysts delete datasets.")
     problems = delete_problems(dataset)
     if problems:
         raise ValidationError(problems)

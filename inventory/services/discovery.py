@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, QuerySet
 
-from team.access import Actor, require
+from team.access import Actor, enforce
 from team.models import Department, Person
 
-from ..access import actor_of, can_answer_discovery, can_create_discovery_candidate, discovery_departments_readable_by
+from ..access import can_answer_discovery, can_create_discovery_candidate, discovery_departments_readable_by
 from ..models import VALUE_FLAG_NAMES, AccessLevel, Dataset, DiscoveryAnswer, DiscoveryQuestion, Initiative, Status
 from .datasets import dataset_create
 
@@ -102,8 +102,9 @@ def discovery_answer_record(
     """Record a department's answer to one question. Guarantees: ``by`` may answer for the department (the Stat lead
     and analysts, or its own lead and contacts; else ``PermissionDenied``); earlier answers are kept (the newest by
     date supersedes them); the answer is not empty; the question is one of the eight."""
-    require(
-        can_answer_discovery(actor_of(by), department),
+    enforce(
+        by,
+        lambda actor: can_answer_discovery(actor, department),
         "Only the Stat team and the department’s own lead and contacts can record answers.",
     )
     record = DiscoveryAnswer(
@@ -133,8 +134,9 @@ def discovery_candidate_create(*, answer: DiscoveryAnswer, title: str, by: User 
     statement "Not yet reviewed" until someone reviews it; the flag the question implies (grant, legislative or
     oversight reporting, performance budgeting, public demand) set; for the initiative question, linked to every
     known initiative the answer names."""
-    require(
-        can_create_discovery_candidate(actor_of(by), answer.department),
+    enforce(
+        by,
+        lambda actor: can_create_discovery_candidate(actor, answer.department),
         "Only people who may add datasets to this department can create candidate datasets.",
     )
     title = " ".join(title.split())

@@ -10,9 +10,9 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, ExpressionWrapper, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from team.access import require
+from team.access import enforce
 
-from ..access import actor_of, can_set_priority_weights
+from ..access import can_set_priority_weights
 from ..models import VALUE_FLAGS, Dataset, PriorityWeights
 
 if TYPE_CHECKING:
@@ -124,9 +124,7 @@ def priority_weights_update(*, by: User | None = None, **weights: int) -> Priori
     new scores as soon as this returns. Guarantees: only the principal and the Stat lead set them (else
     ``PermissionDenied``); the history keeps the old weights. Holds the weights row exclusively throughout (see
     :func:`hold_priority_weights`)."""
-    require(
-        can_set_priority_weights(actor_of(by)), "Only the principal or the Stat lead can change the priority weights."
-    )
+    enforce(by, can_set_priority_weights, "Only the principal or the Stat lead can change the priority weights.")
     current = PriorityWeights.objects.select_for_update().filter(pk=PriorityWeights.current().pk).get()
     for name, value in weights.items():
         if name not in FACTOR_LABELS:

@@ -35,13 +35,14 @@ from django.db.models.functions import Lower
 from rest_framework.exceptions import ValidationError as InvalidRow
 
 from core.import_plan import CHANGED, FIRST_LINE, NEW, UNCHANGED, Outcome, Plan, PlannedRow, Repeats, commit
-from team.access import Actor, require
+from team.access import enforce
 from team.models import Department, Person, Role, RoleAssignment
 
-from ..access import actor_of, can_create_dataset_in, can_import_datasets, can_move_dataset, can_write_dataset
+from ..access import can_create_dataset_in, can_import_datasets, can_move_dataset, can_write_dataset
 from ..models import VALUE_FLAG_NAMES, Dataset, Initiative
 from ..serializers import DatasetImportSerializer
 from .datasets import dataset_create, dataset_update, initiative_get_or_create
+from .writes import allows
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -246,7 +247,7 @@ def _lookups(rows: list[dict[str, str]]) -> tuple[dict, dict[str, Dataset]]:
 
 
 def _plan_row(
-    line: int, raw: dict[str, str], columns: list[str], existing: Dataset | None, serializer, actor: Actor
+    line: int, raw: dict[str, str], columns: list[str], existing: Dataset | None, serializer, by: User | None
 ) -> RowPlan:
     raw = {k: _unescape(v.strip()) for k, v in raw.items()}
     identifier = raw.get("identifier", "")
@@ -262,11 +263,11 @@ def _plan_row(
     tags = {name: values.pop(name) for name in LIST_COLUMNS if name in values}
     department = values.get("department")
     if existing is None:
-        if not can_create_dataset_in(actor, department.pk):
+        if not allows(by, lambda actor: can_create_dataset_in(actor, department.pk)):
             plan.refuse(f"You may not add datasets to {department.name}.")
-    elif not can_write_dataset(actor, existing):
+    elif not allows(by, lambda actor: can_write_dataset(actor, existing)):
         plan.refuse(f"You may not change {existing.identifier} (it belongs to {existing.department.name}).")
-    elif department is not None and not can_move_dataset(actor, existing, department):
+    elif department is not None and not allows(by, lambda actor: can_move_dataset(actor, existing, department)):
         plan.refuse("You may not move a dataset to another department.")
     plan.fields, plan.tags = values, tags
     if not plan.is_valid:
@@ -298,7 +299,6 @@ def import_plan(*, columns: list[str], rows: list[dict[str, str]], by: User | No
     """What importing ``rows`` would do, row by row, with ``by``'s rights; writes nothing. A row with an identifier
     updates that dataset (or creates one with it); a row without creates a new dataset; an identifier twice in a file
     is refused. Reads the database a fixed number of times, however many rows."""
-    actor = actor_of(by)
     context, datasets = _lookups(rows)
     serializer = DatasetImportSerializer(context=context)
     repeats = Repeats()
@@ -306,7 +306,7 @@ def import_plan(*, columns: list[str], rows: list[dict[str, str]], by: User | No
     for index, raw in enumerate(rows):
         line = index + FIRST_LINE
         identifier = raw.get("identifier", "").strip()
-        plan = _plan_row(line, raw, columns, datasets.get(identifier) if identifier else None, serializer, actor)
+        plan = _plan_row(line, raw, columns, datasets.get(identifier) if identifier else None, serializer, by)
         if plan.identifier:
             earlier = repeats.earlier_line(plan.identifier, line)
             if earlier is not None:
@@ -330,7 +330,7 @@ def datasets_import(*, columns: list[str], rows: list[dict[str, str]], by: User 
     ``PermissionDenied``; invalid rows are skipped and returned in ``skipped`` with their reasons, a row the services
     refuse as they write it too; each valid row is written whole or not at all (its own savepoint); importing the
     same file twice changes nothing the second time."""
-    require(can_import_datasets(actor_of(by)), "Only the Stat team and department contacts can import datasets.")
+    enforce(by, can_import_datasets, "Only the Stat team and department contacts can import datasets.")
     plan = import_plan(columns=columns, rows=rows, by=by)
 
     def write(row: RowPlan) -> Dataset:

@@ -3,14 +3,14 @@ user (``inventory.access``; ``by=None`` is the system), and what its history ent
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Model
 
-from team.access import require
+from team.access import Actor, actor_for, enforce
 
-from ..access import actor_of, can_move_dataset, can_write_dataset
+from ..access import can_move_dataset, can_write_dataset
 from ..models import Dataset
 
 if TYPE_CHECKING:
@@ -36,17 +36,23 @@ def locked(dataset: Dataset) -> Dataset:
     return Dataset.objects.select_related("department").select_for_update(of=("self",)).get(pk=dataset.pk)
 
 
+def allows(by: User | None, rule: Callable[[Actor], bool]) -> bool:
+    """Whether the acting user ``by`` passes ``rule``, as :func:`team.access.enforce` decides it (``None``, the
+    system, passes every rule): for a service that reports a refusal rather than raising it (a row, a dataset)."""
+    return by is None or rule(actor_for(by))
+
+
 def require_write(by: User | None, dataset: Dataset) -> None:
     """``PermissionDenied`` unless ``by`` may write ``dataset``."""
-    require(can_write_dataset(actor_of(by), dataset), MAY_NOT_CHANGE)
+    enforce(by, lambda actor: can_write_dataset(actor, dataset), MAY_NOT_CHANGE)
 
 
 def require_keep_in(by: User | None, dataset: Dataset, department_id: int | None) -> None:
-    """``by`` may write ``dataset`` and, if ``department_id`` is another department, move it there."""
-    actor = actor_of(by)
-    require(can_write_dataset(actor, dataset), MAY_NOT_CHANGE)
+    """``PermissionDenied`` unless ``by`` may write ``dataset`` and, if ``department_id`` is another department, move
+    it there."""
+    require_write(by, dataset)
     if department_id is not None and department_id != dataset.department_id:
-        require(can_move_dataset(actor, dataset, department_id), MAY_NOT_MOVE)
+        enforce(by, lambda actor: can_move_dataset(actor, dataset, department_id), MAY_NOT_MOVE)
 
 
 def record_as(obj: Model, *, by: User | None, reason: str) -> None:

@@ -19,10 +19,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
-from team.access import require
+from team.access import enforce
 from team.models import Department, Person, Role, RoleAssignment
 
-from ...access import actor_of, can_harvest
+from ...access import can_harvest
 from ...models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status, lacks_rights
 from ..datasets import dataset_create, dataset_update
 from ..dictionary import dictionary_from_table_schema, table_schema_for
@@ -434,7 +434,7 @@ def datajson_import(
     only if something differs, so importing the same catalogue twice changes nothing the second time. With
     ``dry_run`` everything runs and is reported, then rolled back.
     """
-    require(can_harvest(actor_of(by)), "Only the Stat lead and analysts harvest catalogues.")
+    enforce(by, can_harvest, "Only the Stat lead and analysts harvest catalogues.")
     catalog = parse_catalog(catalog)
     records = catalog["dataset"]
     report = ImportReport(dry_run=dry_run, total=len(records))
