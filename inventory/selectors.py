@@ -107,7 +107,7 @@ def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
     score and what the registered columns read (joined in: quality's badge); the page's themes come from
     :func:`with_tag_names`. Three queries for a page: count, rows, themes."""
     columns = extensions.list_columns()
-    queryset = Dataset.objects.select_related("department", "contact").only(
+    queryset: QuerySet[Dataset] = Dataset.objects.select_related("department", "contact").only(
         "pk",
         "identifier",
         "title",

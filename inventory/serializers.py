@@ -12,6 +12,7 @@ ValidationError into a 400 with the same field names.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from rest_framework import serializers
 
@@ -264,7 +265,7 @@ class LabelledChoiceField(_CellField):
     """A choice by its value or its label in any case (``R/P1M`` or ``monthly``), or one of ``aliases``; a blank
     cell is ``blank``."""
 
-    def __init__(self, choices, *, blank: str, refusal: str, aliases: dict[str, str] | None = None, **kwargs):
+    def __init__(self, choices, *, blank: str, refusal: str, aliases: Mapping[str, str] | None = None, **kwargs):
         self.by_word = {word.lower(): value for value, label in choices for word in (value, str(label))}
         self.by_word.update(aliases or {})
         self.blank, self.refusal = blank, refusal
@@ -384,6 +385,7 @@ class DatasetImportSerializer(DatasetInputSerializer):
         if not email:
             return None
         department = attrs.get("department") or (self.instance.department if self.instance else None)
+        assert department is not None, "an import row names its department (a required column)"
         person = self.context["stewards"].get((email, department.pk))
         if person is not None:
             return person

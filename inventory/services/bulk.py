@@ -12,10 +12,10 @@ from django.db import transaction
 from team.access import enforce
 from team.models import Person, Role, RoleAssignment
 
-from ..access import can_bulk_edit_datasets, can_write_dataset
+from ..access import can_bulk_edit_datasets
 from ..models import Dataset, Status
 from .datasets import dataset_update
-from .writes import allows
+from .writes import may_write
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -64,7 +64,7 @@ def datasets_bulk_update(
         changes["contact"] = contact
     result = BulkResult()
     for dataset in datasets:
-        if not allows(by, lambda actor, dataset=dataset: can_write_dataset(actor, dataset)):
+        if not may_write(by, dataset):
             result.refused.append((dataset, "you may not change it."))
             continue
         if contact is not None and dataset.department_id not in steward_of:

@@ -339,6 +339,7 @@ def datasets_import(*, columns: list[str], rows: list[dict[str, str]], by: User 
             tags["initiatives"] = _initiatives(tags["initiatives"])
         if row.action == NEW:
             return dataset_create(by=by, **tags, **row.fields)
+        assert row.dataset is not None, "a changed row names its dataset"
         return dataset_update(dataset=row.dataset, by=by, reason="Imported", **tags, **row.fields)
 
     return commit(plan, write)

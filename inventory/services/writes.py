@@ -4,9 +4,7 @@ user (``inventory.access``; ``by=None`` is the system), and what its history ent
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
-
-from django.db.models import Model
+from typing import TYPE_CHECKING, Any
 
 from team.access import Actor, actor_for, enforce
 
@@ -42,6 +40,11 @@ def allows(by: User | None, rule: Callable[[Actor], bool]) -> bool:
     return by is None or rule(actor_for(by))
 
 
+def may_write(by: User | None, dataset: Dataset) -> bool:
+    """Whether ``by`` may write ``dataset`` (the system may), without raising."""
+    return allows(by, lambda actor: can_write_dataset(actor, dataset))
+
+
 def require_write(by: User | None, dataset: Dataset) -> None:
     """``PermissionDenied`` unless ``by`` may write ``dataset``."""
     enforce(by, lambda actor: can_write_dataset(actor, dataset), MAY_NOT_CHANGE)
@@ -55,7 +58,7 @@ def require_keep_in(by: User | None, dataset: Dataset, department_id: int | None
         enforce(by, lambda actor: can_move_dataset(actor, dataset, department_id), MAY_NOT_MOVE)
 
 
-def record_as(obj: Model, *, by: User | None, reason: str) -> None:
+def record_as(obj: Any, *, by: User | None, reason: str) -> None:
     """What the history entry of the coming save of ``obj`` (a dataset, a distribution, a field) says: why, and who
     (else the request's user, see settings)."""
     obj._change_reason = reason[:100]
