@@ -35,11 +35,13 @@ class ListColumn:
     """A column of the inventory list, after its own columns' "Updated".
 
     ``prepare`` adds to the list's queryset what the cells read (joins, annotations; ``fields`` names the columns it
-    reads, for the list's ``.only()``); ``cell`` gives one dataset's cell as safe HTML, from what ``prepare`` loaded.
+    reads, for the list's ``.only()``); ``cell`` gives one dataset's display values from what ``prepare`` loaded, and
+    the Jinja2 partial ``template`` writes them (it sees them as ``cell``).
     """
 
     key: str
     heading: str
+    template: str
     cell: Callable[[Dataset], Any]
     prepare: Callable[[QuerySet[Dataset], Actor], QuerySet[Dataset]] = lambda queryset, actor: queryset
     fields: tuple[str, ...] = ()

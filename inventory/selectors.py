@@ -145,8 +145,9 @@ class InventoryRow:
     updated_iso: str
     updated: str
     priority_score: int
-    #: The registered columns' cells (``inventory.extensions.ListColumn``), in their order.
-    cells: tuple[Any, ...] = ()
+    #: The registered columns' cells (``inventory.extensions.ListColumn``), in their order: each its partial's name
+    #: and its display values.
+    cells: tuple[tuple[str, Any], ...] = ()
 
 
 _STATUS_LABELS = dict(Status.choices)
@@ -182,7 +183,7 @@ def inventory_rows(datasets: Iterable[Dataset]) -> list[InventoryRow]:
                 updated_iso=updated.isoformat(),
                 updated=f"{updated.day} {months[updated.month]} {updated.year}",  # |date:"j M Y"
                 priority_score=int(dataset.priority_score),
-                cells=tuple(column.cell(dataset) for column in columns),
+                cells=tuple((column.template, column.cell(dataset)) for column in columns),
             )
         )
     return rows

@@ -21,15 +21,15 @@ from inventory.extensions import (
 from inventory.models import Dataset
 from team.access import actor_for
 
-from . import charts, selectors
+from . import badges, charts, selectors
 from .access import can_read_dataset_quality
 from .engine.score import SCORE_EXPLANATION
-from .templatetags.quality_tags import quality_badge
 
 BADGE = ListColumn(
     key="quality",
     heading="Quality",
-    cell=quality_badge,
+    template="quality/_dataset_badge.jinja",
+    cell=badges.dataset_badges,
     prepare=selectors.with_quality_badge,
     fields=selectors.BADGE_FIELDS,
 )

@@ -1,5 +1,5 @@
-"""Quality's badges, on its own pages and in the inventory list's quality column (see
-``quality.inventory_extensions``, which also registers the dataset page's panel).
+"""Quality's badges inside Django templates: each renders the one badge markup, ``quality/_badge.jinja``, with the
+display values of :mod:`quality.badges`.
 
 ``{% quality_badge dataset %}`` reads the latest judgement joined in by ``quality.selectors.with_quality_badge``, so a
 list costs no query per row.
@@ -7,89 +7,33 @@ list costs no query per row.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django import template
-from django.core.exceptions import ObjectDoesNotExist
-from django.templatetags.static import static
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.template import engines
+from django.utils.safestring import SafeString, mark_safe
 
-from ..models import Outcome
+from .. import badges
 
 register = template.Library()
 
 
-@register.filter
-def latest_quality(dataset):
-    """The dataset's DatasetQuality if it was joined in and exists, else None (never a query)."""
-    try:
-        return dataset.quality
-    except ObjectDoesNotExist:
-        return None
-
-
-_ICONS = {
-    Outcome.PASS: "check_circle",
-    Outcome.WARN: "warning",
-    Outcome.FAIL: "cancel",
-    Outcome.ERROR: "error",
-}
-#: USWDS utility colours, each with text at AA contrast; the label and icon carry the meaning, the colour only helps.
-_COLOURS = {
-    Outcome.PASS: "bg-success-darker text-white",
-    Outcome.WARN: "bg-warning-light text-ink",
-    Outcome.FAIL: "bg-error-darker text-white",
-    Outcome.ERROR: "bg-base-darkest text-white",
-    "": "bg-base-lighter text-ink",
-}
-_BADGE_LABELS = {Outcome.PASS: "Passing", Outcome.WARN: "Warning", Outcome.FAIL: "Failing", Outcome.ERROR: "Error"}
-
-
-@lru_cache(maxsize=16)
-def _sprite_icon(icon: str) -> str:
-    """A USWDS sprite icon; cached, since a list draws one per row and the static URL lookup is not free."""
-    return format_html(
-        '<svg class="usa-icon" aria-hidden="true" focusable="false" role="img"><use href="{}#{}"></use></svg>',
-        static("uswds/img/sprite.svg"),
-        icon,
-    )
+def _render(template_name: str, **values) -> SafeString:
+    partial = engines["jinja2"].get_template(template_name)
+    return mark_safe(partial.render(values))  # noqa: S308 - Jinja2 autoescapes
 
 
 @register.simple_tag
-def quality_badge(dataset) -> str:
-    """A dataset's quality as text and an icon: "Failing 42", "Passing 97", "Stale", "Not checked".
-
-    Rendered in Python, not by a template per row: a list page shows one in every row.
-    """
-    if not getattr(dataset, "quality_readable", True):
-        return mark_safe('<span aria-hidden="true">—</span><span class="usa-sr-only">Not shown to you</span>')  # noqa: S308
-    quality = latest_quality(dataset)
-    badge = outcome_badge(quality.outcome if quality else "", quality.score if quality else None)
-    if quality and quality.stale:
-        badge += format_html(
-            '<br><span class="usa-tag bg-base-darker text-white text-no-wrap">{} Stale</span>', _sprite_icon("schedule")
-        )
-    return badge
+def quality_badge(dataset) -> SafeString:
+    """A dataset's quality: "Failing 42", "Passing 97" and "Stale", "Not checked", or "not shown to you"."""
+    return _render("quality/_dataset_badge.jinja", cell=badges.dataset_badges(dataset))
 
 
 @register.simple_tag
-def outcome_badge(outcome: str, score=None) -> str:
+def outcome_badge(outcome: str, score=None) -> SafeString:
     """One outcome as text and an icon (never colour alone), with the score when there is one."""
-    if outcome not in _ICONS:
-        label, icon, css, score = "Not checked", "help_outline", _COLOURS[""], None
-    else:
-        label, icon, css = _BADGE_LABELS[outcome], _ICONS[outcome], _COLOURS[outcome]
-    return _tag(css, icon, label if score is None else f"{label} {score}")
-
-
-def _tag(css: str, icon: str, text: str) -> str:
-    return format_html('<span class="usa-tag {} text-no-wrap">{} {}</span>', css, _sprite_icon(icon), text)
+    return _render("quality/_badge.jinja", badge=badges.outcome_badge(outcome, score))
 
 
 @register.simple_tag
-def check_status(status: str) -> str:
+def check_status(status: str) -> SafeString:
     """A check's status as text and an icon: Pass, Warning, Fail, Error."""
-    if status not in _ICONS:
-        return _tag(_COLOURS[""], "help_outline", status or "Unknown")
-    return _tag(_COLOURS[status], _ICONS[status], Outcome(status).label)
+    return _render("quality/_badge.jinja", badge=badges.check_badge(status))
