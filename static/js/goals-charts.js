@@ -88,6 +88,12 @@
       });
     }, { rootMargin: "400px 0px" }) : null;
     charts.forEach(function (element) {
+      // Each chart keeps its figure's height before it is drawn, so charts far down the page stay out of view
+      // (set here rather than in a style attribute, which the Content-Security-Policy would refuse).
+      var height = parseInt(element.getAttribute("data-height") || "0", 10);
+      if (height > 0) {
+        element.style.minHeight = height + "px";
+      }
       if (element.getAttribute("data-goals-live")) {
         element.addEventListener("keydown", function (event) {
           draw(element);
