@@ -16,8 +16,6 @@ priority weights.
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -41,7 +39,7 @@ DATASETS = ScopedPolicy(
 )
 
 #: The dataset policy seen from a Department: the departments whose datasets a user writes (and may keep new ones in).
-_DATASET_DEPARTMENTS = dataclasses.replace(DATASETS, department_field="", public_q=None)
+DATASETS_OF_DEPARTMENTS = DATASETS.seen_from("department's datasets", department_field="")
 
 # --- querysets, narrowed in SQL ----------------------------------------------------------------------------------
 
@@ -57,7 +55,7 @@ def datasets_writable_by(actor: Actor, queryset: QuerySet[Dataset] | None = None
 def departments_for_datasets(actor: Actor, queryset: QuerySet[Department] | None = None) -> QuerySet[Department]:
     """The departments ``actor`` may keep datasets in: every one for the Stat lead and analysts, a department
     contact's own, none for anyone else."""
-    return _DATASET_DEPARTMENTS.writable(actor, Department.objects.all() if queryset is None else queryset)
+    return DATASETS_OF_DEPARTMENTS.writable(actor, Department.objects.all() if queryset is None else queryset)
 
 
 def departments_for_dataset(actor: Actor, dataset: Dataset | None = None) -> QuerySet[Department]:
