@@ -45,8 +45,10 @@ from goals.services.compute import measures_compute
 from goals.services.definitions import goal_create, measure_create, measure_target_set, measure_update
 from goals.services.observations import narrative_save, observations_import
 from inventory.models import Dataset
+from quality.models import SourceUpload
 from team.models import Department, Role, RoleAssignment
 
+from .quality.seed import quality_demo_seed
 from .quality.stories import FULL_MONTHS
 
 #: Months of history each demo measure gets, ending with the last full month.
@@ -723,8 +725,6 @@ def _baseline_from_data(spec: MeasureSpec, measure: Measure, months: list[dateti
 def _compute(created: list, months: list[datetime.date], today: datetime.date, report) -> None:
     """Compute the new computed measures from their datasets' data files (each file read once), where the quality
     demo uploaded one; then their baselines from the first computed year."""
-    from quality.models import SourceUpload
-
     by_dataset: dict[int, list] = {}
     for spec, measure in created:
         by_dataset.setdefault(measure.source_dataset_id, []).append((spec, measure))
@@ -747,8 +747,6 @@ def goals_demo_seed(*, report, today: datetime.date | None = None) -> None:
     """Seed the demo goals, measures, history and narratives that are missing (see the module's docstring): first
     the data files the computed measures read (:func:`demo.quality.seed.quality_demo_seed` for their datasets),
     then the goals and measures, then the computation of the new computed measures."""
-    from .quality.seed import quality_demo_seed
-
     # The data files are written as of the seeding day (a given day, at noon, for tests and reproductions).
     now = None if today is None else timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
     today = today or timezone.localdate()

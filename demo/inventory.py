@@ -33,6 +33,8 @@ from inventory.services.datasets import dataset_create
 from inventory.services.discovery import discovery_answer_record
 from team.models import Department, Person, Role, RoleAssignment
 
+from .team import EMAIL_DOMAIN
+
 PORTAL = "https://data.riverton.example.gov"
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 SPATIAL = "City of Riverton"
@@ -683,8 +685,6 @@ STEWARDS = {
 
 
 def _email(local: str) -> str:
-    from .team import EMAIL_DOMAIN
-
     return f"{local}@{EMAIL_DOMAIN}"
 
 

@@ -52,7 +52,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
 
-from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, Role, RoleAssignment
+from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, Department, Role, RoleAssignment
 
 ANONYMOUS_ACTOR_KEY = "_statprogram_actor"
 
@@ -364,8 +364,6 @@ class ScopedPolicy:
         if department_id in own:
             return True
         if actor.portfolio_ids and Role.BUDGET_ANALYST in self.write_portfolio:
-            from .models import Department
-
             return Department.objects.filter(pk=department_id, portfolio_id__in=actor.portfolio_ids).exists()
         return False
 

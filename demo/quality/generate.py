@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from inventory.models import FieldType, Frequency
+from inventory.models import DataField, FieldType, Frequency
+from inventory.services.dictionary import table_schema_field
 
 from ..inventory import DatasetSpec, FieldSpec
 from .plants import PLANTED, Plant
@@ -462,9 +463,6 @@ def _consistent(spec: DatasetSpec, values: dict[str, str], seen: dict, end: date
 
 def table_schema(spec: DatasetSpec) -> dict:
     """The spec's dictionary as the Table Schema the inventory exports for it (without touching the database)."""
-    from inventory.models import DataField
-    from inventory.services.dictionary import table_schema_field
-
     fields = [
         DataField(
             name=f.name,

@@ -41,7 +41,11 @@ from django.utils import timezone
 
 from inventory.models import Dataset, Status
 from inventory.services.dictionary import table_schema_for
+from quality.engine import check_file
+from quality.engine.checks import row_count_check
+from quality.engine.freshness import freshness_check
 from quality.engine.result import EngineResult, UnreadableSource
+from quality.engine.score import score_for
 from quality.engine.thresholds import Thresholds
 from quality.models import DatasetQualitySettings, QualityRun, RunState, Trigger
 from quality.services import run_record, settings_update, slot_for, source_upload_create
@@ -129,8 +133,6 @@ class _Checking:
 
 def _engine_check(c: _Checking, *, moment: datetime.datetime, previous: int | None) -> EngineResult:
     """A real engine run on the file as exported at ``moment``, judged as of then."""
-    from quality.engine import check_file
-
     path = Path(c.folder) / f"{c.dataset.identifier}-{moment:%Y%m%d%H%M}.csv"
     path.write_bytes(c.table.csv(moment))
     try:
@@ -152,10 +154,6 @@ def _engine_check(c: _Checking, *, moment: datetime.datetime, previous: int | No
 def _derived_check(c: _Checking, sample: EngineResult, *, moment: datetime.datetime, previous: int | None):
     """The run at ``moment`` from the engine run of another file with the same problems: its column checks are
     the sample's; its row count, the row-count check and freshness are its own, judged by the engine's functions."""
-    from quality.engine.checks import row_count_check
-    from quality.engine.freshness import freshness_check
-    from quality.engine.score import score_for
-
     rows = len(c.table.rows_at(moment))
     newest = c.table.newest_date_at(moment, c.date_column) if c.date_column else None
     checks = []
@@ -187,8 +185,6 @@ def _derived_check(c: _Checking, sample: EngineResult, *, moment: datetime.datet
 def _check_upload(c: _Checking, *, quality_settings, previous: int | None, now: datetime.datetime):
     """The real engine run on the uploaded file, read through the storage as a worker reads it: (result or None,
     error, the local copy's facts)."""
-    from quality.engine import check_file
-
     source = source_for(c.dataset, quality_settings)
     with local_copy(source, max_bytes=max_bytes_for(quality_settings)) as copy:
         try:

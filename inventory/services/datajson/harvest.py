@@ -21,11 +21,12 @@ from django.utils.text import slugify
 
 from team.access import enforce
 from team.models import Department, Person, Role, RoleAssignment
+from team.services import department_create, person_create, role_assign
 
 from ...access import can_harvest
 from ...models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status, lacks_rights
 from ..datasets import dataset_create, dataset_update
-from ..dictionary import dictionary_from_table_schema, table_schema_for
+from ..dictionary import dictionary_from_table_schema, table_schema_field, table_schema_for
 from ..parts import DISTRIBUTION_KEYS, dataset_save_dictionary, dataset_save_distributions
 from .catalogue import CONFORMS_TO, _generic_contact_email
 
@@ -272,8 +273,6 @@ def _resolve_departments(
     *,
     by,
 ) -> None:
-    from team.services import department_create
-
     by_name = {d.name.lower(): d for d in Department.objects.filter(active=True)}
     for name in publishers:
         if not name:
@@ -306,8 +305,6 @@ def _find_contact(item: _Record, department: Department, *, may_create: bool, by
     )
     if found or not may_create or (email and Person.objects.filter(email__iexact=email).exists()):
         return found
-    from team.services import person_create, role_assign
-
     person = person_create(by=by, full_name=item.contact_name, email=email, department=department)
     role_assign(person=person, role=Role.DEPARTMENT_CONTACT, department=department, by=by)
     return person
@@ -402,8 +399,6 @@ def _import_record(item: _Record, department: Department, *, by, report: ImportR
 
 
 def _as_schema_fields(fields: list[dict]) -> list[dict]:
-    from ..dictionary import table_schema_field
-
     return [table_schema_field(DataField(**f)) for f in fields]
 
 
