@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from goals.access import can_read_every_measure
 from team.access import actor_for
 from team.selectors import team_gaps
 
@@ -21,7 +22,10 @@ def home(request):
 def dashboard(request):
     """Where a signed-in user lands: what their roles let them do, and (for the Stat team) what needs staffing."""
     actor = actor_for(request.user)
-    context = {"my_assignments": selectors.my_assignments(request.user)}
+    context = {
+        "my_assignments": selectors.my_assignments(request.user),
+        "reads_city_dashboard": can_read_every_measure(actor),
+    }
     if actor.can_view_gaps():
         context["gaps"] = team_gaps()
     return render(request, "site/dashboard.html", context)

@@ -80,6 +80,16 @@ def test_stat_lead_dashboard_links_to_team_tools_and_summarises_gaps(as_persona)
     assert "1 portfolio without a budget analyst" in gaps.text
 
 
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_the_city_dashboard_is_offered_to_those_who_may_open_it(persona, as_persona):
+    """The link to the city-wide goals dashboard shows exactly when the page would open (data experts and seats at
+    the table read it too, not only the Stat team)."""
+    client = as_persona(persona)
+    tools = section(parse(client.get("/dashboard/")), "What you can do here")
+    offered = tools.find("a", href=reverse("goals:dashboard_city")) is not None
+    assert offered == (client.get(reverse("goals:dashboard_city")).status_code == 200)
+
+
 def test_department_lead_dashboard_shows_their_department_and_no_gaps(as_persona, city):
     page = parse(as_persona("police_lead").get("/dashboard/"))
     roles = section(page, "Your roles")
