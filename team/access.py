@@ -152,11 +152,11 @@ def actor_for_person(person) -> Actor:
 
 
 def _actor_from(rows: QuerySet[RoleAssignment], *, user_id: int | None, is_superuser: bool) -> Actor:
-    roles, leads, contacts, experts, portfolios = set(), set(), set(), set(), set()
-    person_id = None
+    roles, leads, contacts, experts, portfolios, people = set(), set(), set(), set(), set(), set()
     for role, department_id, portfolio_id, person_id in rows.values_list(
         "role", "department_id", "portfolio_id", "person_id"
     ):
+        people.add(person_id)
         roles.add(role)
         if role == Role.DEPARTMENT_LEAD:
             leads.add(department_id)
@@ -174,7 +174,7 @@ def _actor_from(rows: QuerySet[RoleAssignment], *, user_id: int | None, is_super
         contact_department_ids=frozenset(contacts),
         expert_department_ids=frozenset(experts),
         portfolio_ids=frozenset(portfolios),
-        person_id=person_id,
+        person_id=next(iter(people), None),  # a login is one person's
     )
 
 

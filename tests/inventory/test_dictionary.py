@@ -261,7 +261,9 @@ def test_a_draft_never_unmarks_a_personal_column(users):
     dataset_save_dictionary(dataset=dataset, fields=drafted, by=analyst, reason="Drafted")
     assert dict(dataset.fields.values_list("name", "sensitive")) == {"full_name": True, "charge": False, "dob": False}
     dataset_save_dictionary(
-        dataset=dataset, fields=[{"name": "full_name", "sensitive": False}, {"name": "dob", "sensitive": True}], by=analyst
+        dataset=dataset,
+        fields=[{"name": "full_name", "sensitive": False}, {"name": "dob", "sensitive": True}],
+        by=analyst,
     )
     assert dict(dataset.fields.values_list("name", "sensitive")) == {"full_name": False, "dob": True}
     assert DataField.history.filter(name="dob", sensitive=True, history_user=analyst).exists()

@@ -52,9 +52,7 @@ def people(users, city):
 
 
 def _history(dataset_factory, city, people) -> QualityRun:
-    dataset = dataset_factory(
-        title="Criminal History", department=city["police"], contact=people["steward"].person
-    )
+    dataset = dataset_factory(title="Criminal History", department=city["police"], contact=people["steward"].person)
     DataFieldFactory(dataset=dataset, name="charge")
     DataFieldFactory(dataset=dataset, name="Full_Name", sensitive=True)
     run = QualityRunFactory(dataset=dataset, outcome="fail", score=40)
@@ -249,7 +247,9 @@ def test_a_contact_whose_role_ended_before_the_email_went_out_gets_no_values(peo
     assert_sees(_email_to(contact, history), values=False, personal=False, email=True)
 
 
-@pytest.mark.parametrize(("name", "values", "personal"), [("police_contact", True, True), ("parks_contact", False, False)])
+@pytest.mark.parametrize(
+    ("name", "values", "personal"), [("police_contact", True, True), ("parks_contact", False, False)]
+)
 def test_the_digest_follows_the_same_rule(people, history, name, values, personal):
     person = Person.objects.get(user=people[name])
     notification = QualityNotification.objects.create(person=person, run=history)
