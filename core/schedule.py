@@ -9,4 +9,6 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "quality sweep stuck runs": ("quality.sweep_stuck_runs", 10 * 60),
     # Daily digests of failing datasets (each person at most one a day, after QUALITY_DIGEST_HOUR).
     "quality daily digests": ("quality.send_digests", 60 * 60),
+    # Delete uploaded data files past each dataset's newest QUALITY_UPLOADS_KEPT, sparing those runs still show.
+    "quality prune uploads": ("quality.prune_uploads", 24 * 60 * 60),
 }

@@ -317,6 +317,12 @@ class DataField(models.Model):
     minimum = models.CharField(max_length=100, blank=True)
     maximum = models.CharField(max_length=100, blank=True)
     pattern = models.CharField(max_length=500, blank=True, help_text="A regular expression every value matches.")
+    sensitive = models.BooleanField(
+        "personal or sensitive",
+        default=False,
+        help_text="Holds personal or sensitive information (a name, an address, a date of birth...): its values are "
+        "shown to the Stat team and the owner department only.",
+    )
 
     history = HistoricalRecords()
 

@@ -368,6 +368,8 @@ def dictionary_rows(fields: Iterable[DataField]) -> list[DictionaryRow]:
             constraints.append(Constraint(f"Maximum {data_field.maximum}"))
         if data_field.pattern:
             constraints.append(Constraint("Matches", (data_field.pattern,)))
+        if data_field.sensitive:
+            constraints.append(Constraint("Personal or sensitive"))
         kind = data_field.get_type_display()
         rows.append(
             DictionaryRow(

@@ -4,19 +4,26 @@ this module. The naming scheme is ``team.access``'s.
 * reading follows :data:`QUALITY_RESULTS` (seen from a dataset, :data:`QUALITY_OF_DATASETS`; from a department,
   :data:`QUALITY_OF_DEPARTMENTS`): a dataset whose results someone may not read is a 404 to them;
 * checking a dataset ("Check now", uploading a data file, its quality settings) is whoever writes the dataset
-  (``inventory.access.DATASETS``): 403 for those who only read it.
+  (``inventory.access.DATASETS``): 403 for those who only read it;
+* the values in a check's example rows are the dataset's data, not its quality: :func:`can_read_example_values`
+  and :func:`can_read_sensitive_values` say who sees them, and :func:`with_shown_examples` is the one place they
+  are masked, for every page, partial, email and admin view that shows example rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import QuerySet
 
 from inventory.access import DATASETS
-from inventory.models import Dataset
+from inventory.models import DataField, Dataset
 from team.access import Actor, ScopedPolicy, get_object_for_user
 from team.models import PROGRAM_ROLES, SEAT_ROLES, Department, Role
 
-from .models import QualityRun
+from .models import CheckResult, QualityRun
 
 #: Quality results (runs and their checks), seen from a run: the Stat team, seats, department contacts and data
 #: experts read all; a department lead their department's datasets', a budget analyst their portfolio's.
@@ -60,6 +67,110 @@ def can_check_dataset(actor: Actor, dataset: Dataset) -> bool:
     """Who may press "Check now", upload a data file or change the quality settings: whoever writes the dataset.
     No query when its department is loaded."""
     return DATASETS.allows(actor, dataset, write=True)
+
+
+# --- example rows: the dataset's data --------------------------------------------------------------------------------
+#
+# A failing check keeps a few offending rows (line number, column, value). The line numbers and columns are quality
+# results; the values are the data itself. Those who may read a dataset's data are the Stat team (the principal, the
+# Stat lead and analysts), the owner department's lead, contacts and steward, and the data experts assigned to that
+# department. Everyone else who reads a dataset's quality sees its example values only when the dataset is public
+# (published, access level public). Columns the data dictionary marks personal or sensitive (``DataField.sensitive``)
+# are hidden from all but the Stat team and the owner department, public or not.
+
+#: Checks whose example "values" are references to other rows ("same as row 12"), never data.
+REFERENCE_CHECKS = frozenset({"duplicate_rows"})
+
+
+def _owner_department(actor: Actor, dataset: Dataset) -> bool:
+    """The owner department's lead, contacts and the dataset's steward. No query."""
+    department_id = dataset.department_id
+    if department_id in actor.lead_department_ids or department_id in actor.contact_department_ids:
+        return True
+    return dataset.contact_id is not None and dataset.contact_id == actor.person_id
+
+
+def can_read_sensitive_values(actor: Actor, dataset: Dataset) -> bool:
+    """Whether ``actor`` sees the values of ``dataset``'s personal or sensitive columns: the Stat team and the owner
+    department (lead, contacts, steward). No query."""
+    return actor.is_program_staff or _owner_department(actor, dataset)
+
+
+def can_read_dataset_data(actor: Actor, dataset: Dataset) -> bool:
+    """Whether ``actor`` may read ``dataset``'s data itself, public or not: the Stat team, the owner department and
+    the data experts assigned to it. No query."""
+    return can_read_sensitive_values(actor, dataset) or dataset.department_id in actor.expert_department_ids
+
+
+def can_read_example_values(actor: Actor, dataset: Dataset) -> bool:
+    """Whether ``actor`` sees the values in ``dataset``'s example rows (those of personal or sensitive columns aside,
+    see :func:`can_read_sensitive_values`): those who may read its data, and anyone when it is public. No query."""
+    return dataset.is_public or can_read_dataset_data(actor, dataset)
+
+
+@dataclass(frozen=True)
+class ShownExample:
+    """One offending row as a reader may see it: its line number and column always, its value only when they may
+    (``hidden`` otherwise; ``value`` is then empty)."""
+
+    row: Any
+    column: str
+    value: str
+    hidden: bool = False
+
+
+def _normal(name: str) -> str:
+    return name.strip().lower()
+
+
+def sensitive_columns(dataset: Dataset) -> frozenset[str]:
+    """The (lower-cased) names of the dataset's personal or sensitive columns (one query)."""
+    names = DataField.objects.filter(dataset_id=dataset.pk, sensitive=True).values_list("name", flat=True)
+    return frozenset(_normal(name) for name in names)
+
+
+def shown_examples(
+    check: CheckResult, *, values: bool, sensitive: frozenset[str], see_sensitive: bool
+) -> list[ShownExample]:
+    """``check``'s example rows with the values the reader may not see hidden. ``values``: they read the dataset's
+    example values; ``sensitive``: its personal or sensitive columns; ``see_sensitive``: they see those too. A
+    table-wide example (a whole line of the file) holds every column, so it is hidden when any column is
+    sensitive."""
+    shown = []
+    for example in check.examples or []:
+        if not isinstance(example, dict):
+            continue
+        column = str(example.get("column") or "")
+        value = example.get("value")
+        text = "" if value is None else str(value)
+        if check.name in REFERENCE_CHECKS and not column:
+            hidden = False  # "same as row 12": a line number, not a value
+        elif not values:
+            hidden = True
+        elif see_sensitive or not sensitive:
+            hidden = False
+        elif column:
+            hidden = _normal(column) in sensitive
+        else:
+            hidden = bool(text)  # a whole line of the file: every column's value, the sensitive ones too
+        shown.append(ShownExample(example.get("row"), column, "" if hidden else text, hidden))
+    return shown
+
+
+def with_shown_examples(actor: Actor, dataset: Dataset, checks: Iterable[CheckResult]) -> list[CheckResult]:
+    """``checks`` (of ``dataset``'s runs), each given ``shown_examples``: its example rows as ``actor`` may see them
+    (see above). Templates read ``shown_examples``, never ``examples``. At most one query (the sensitive columns,
+    read only when some example holds a value the reader might not see)."""
+    checks = list(checks)
+    values = can_read_example_values(actor, dataset)
+    see_sensitive = can_read_sensitive_values(actor, dataset)
+    needs_columns = values and not see_sensitive and any(check.examples for check in checks)
+    sensitive = sensitive_columns(dataset) if needs_columns else frozenset()
+    for check in checks:
+        check.shown_examples = shown_examples(  # type: ignore[attr-defined]
+            check, values=values, sensitive=sensitive, see_sensitive=see_sensitive
+        )
+    return checks
 
 
 # --- querysets -------------------------------------------------------------------------------------------------------

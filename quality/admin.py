@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from team.access import actor_for
+
+from .access import can_read_sensitive_values
 from .models import (
     CheckResult,
     DatasetQuality,
@@ -31,6 +34,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class CheckResultInline(admin.TabularInline):
+    """A run's checks. Their example rows are the dataset's data: listed only to those who see all of it, personal
+    columns included (``quality.access.can_read_sensitive_values``); the run's page shows the others what they may."""
+
     model = CheckResult
     fields = ["position", "name", "column", "status", "value", "message", "examples"]
     readonly_fields = fields
@@ -39,6 +45,11 @@ class CheckResultInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and can_read_sensitive_values(actor_for(request.user), obj.dataset):
+            return self.fields
+        return [name for name in self.fields if name != "examples"]
 
 
 @admin.register(QualityRun)

@@ -1,6 +1,9 @@
 """Emails of the quality checks: "a dataset started failing" (one per person and dataset) and the daily digest.
 
-Sent by Celery tasks, outside any request, so links are built on ``settings.SITE_URL``.
+Sent by Celery tasks, outside any request, so links are built on ``settings.SITE_URL``. Each email is written for
+its recipient: the failing checks' example rows show their values only as far as the recipient may read them
+(:func:`quality.access.with_shown_examples`, the rule the pages follow), judged from the roles they hold when it is
+sent.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from team.access import Actor, actor_for_person
 from team.models import Person
 
+from .access import with_shown_examples
 from .models import Outcome, QualityNotification, QualityRun
 
-#: An email lists at most this many failing checks of a run.
+#: An email lists at most this many failing checks of a run, and this many example rows of each.
 MAX_CHECKS_LISTED = 10
+MAX_EXAMPLES_LISTED = 5
 
 
 def dataset_url(run: QualityRun) -> str:
@@ -28,8 +34,14 @@ def address_of(person: Person) -> str:
     return person.email or (person.user.email if person.user_id and person.user else "")
 
 
-def _run_context(run: QualityRun) -> dict:
-    failing = list(run.checks.filter(status__in=[Outcome.FAIL, Outcome.ERROR]).order_by("position")[:MAX_CHECKS_LISTED])
+def _run_context(run: QualityRun, reader: Actor) -> dict:
+    failing = with_shown_examples(
+        reader,
+        run.dataset,
+        run.checks.filter(status__in=[Outcome.FAIL, Outcome.ERROR]).order_by("position")[:MAX_CHECKS_LISTED],
+    )
+    for check in failing:
+        check.shown_examples = check.shown_examples[:MAX_EXAMPLES_LISTED]  # type: ignore[attr-defined]
     return {
         "run": run,
         "dataset": run.dataset,
@@ -54,7 +66,8 @@ def send_failing_email(notification: QualityNotification) -> bool:
     address = address_of(notification.person)
     if not address:
         return False
-    context = {**_base_context(notification.person), **_run_context(notification.run)}
+    reader = actor_for_person(notification.person)
+    context = {**_base_context(notification.person), **_run_context(notification.run, reader)}
     subject = " ".join(render_to_string("quality/email/failing_subject.txt", context).split())
     body = render_to_string("quality/email/failing_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
@@ -66,9 +79,10 @@ def send_digest_email(person: Person, notifications: list[QualityNotification]) 
     address = address_of(person)
     if not address or not notifications:
         return False
+    reader = actor_for_person(person)
     context = {
         **_base_context(person),
-        "items": [_run_context(notification.run) for notification in notifications],
+        "items": [_run_context(notification.run, reader) for notification in notifications],
         "count": len(notifications),
     }
     subject = " ".join(render_to_string("quality/email/digest_subject.txt", context).split())

@@ -4,12 +4,13 @@ choice. They parse and validate input only; ``quality.services`` writes."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from inventory.models import Dataset
 
 from .models import DatasetQualitySettings, Delivery
-from .services.sources import max_bytes_for
+from .services.sources import max_bytes_for, max_bytes_problem
 
 
 def max_upload_bytes(settings_obj: DatasetQualitySettings | None) -> int:
@@ -73,7 +74,7 @@ class QualitySettingsForm(forms.ModelForm):
             "row_change_warn_percent": "Blank for the default.",
             "empty_warn_percent": "Blank for the default.",
             "duplicate_warn_percent": "Blank for the default.",
-            "max_bytes": "Blank for the default.",
+            "max_bytes": "Blank for the program’s limit; a lower number lowers it for this dataset.",
         }
 
     def __init__(self, *args, dataset: Dataset, **kwargs):
@@ -87,6 +88,18 @@ class QualitySettingsForm(forms.ModelForm):
         for name in ("row_change_warn_percent", "empty_warn_percent", "duplicate_warn_percent"):
             self.fields[name].widget.attrs["max"] = 100
             self.fields[name].validators.append(_at_most_100)
+        program = settings.QUALITY_MAX_BYTES
+        self.fields["max_bytes"].widget.attrs["max"] = program
+        self.fields["max_bytes"].help_text = (
+            f"At most the program’s limit of {filesizeformat(program)} ({program:,} bytes). "
+            + self.fields["max_bytes"].help_text
+        )
+
+    def clean_max_bytes(self) -> int | None:
+        value = self.cleaned_data["max_bytes"]
+        if problem := max_bytes_problem(value):
+            raise forms.ValidationError(problem)
+        return value
 
     def clean_date_column(self) -> str:
         value = self.cleaned_data["date_column"].strip()

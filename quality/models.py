@@ -112,6 +112,14 @@ class QualityRun(models.Model):
     row_count = models.PositiveBigIntegerField(null=True, blank=True)
     column_count = models.PositiveIntegerField(null=True, blank=True)
     source = models.CharField(max_length=1000, blank=True, help_text="The URL fetched or the file checked.")
+    upload = models.ForeignKey(
+        "SourceUpload",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+        help_text="The uploaded file checked, when the source was one (kept while the run is shown or running).",
+    )
     source_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     source_modified = models.DateTimeField(null=True, blank=True, help_text="The source's Last-Modified date.")
     message = models.TextField(blank=True, help_text="Why the run ended in error, or a one-line summary.")

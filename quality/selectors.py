@@ -22,7 +22,13 @@ from inventory.models import Dataset, Status
 from team.access import Actor
 from team.models import Department
 
-from .access import QUALITY_OF_DATASETS, QUALITY_OF_DEPARTMENTS, can_check_dataset, runs_readable_by
+from .access import (
+    QUALITY_OF_DATASETS,
+    QUALITY_OF_DEPARTMENTS,
+    can_check_dataset,
+    runs_readable_by,
+    with_shown_examples,
+)
 from .models import CheckResult, DatasetQuality, DatasetQualitySettings, Outcome, QualityRun, RunState
 
 #: How many finished runs the dataset page's trend shows (the run history lists them all).
@@ -110,6 +116,7 @@ class DatasetPanel:
     dataset: Dataset
     quality: DatasetQuality | None
     latest: QualityRun | None
+    #: The latest run's failing, erring and warning checks, each with ``shown_examples`` for the reader.
     problems: list[CheckResult]
     trend: list[TrendPoint]
     active: QualityRun | None
@@ -160,9 +167,11 @@ def problem_checks(run: QualityRun | None) -> list[CheckResult]:
 
 
 def dataset_panel(dataset: Dataset, actor: Actor) -> DatasetPanel:
-    """The quality panel of one dataset, in one query (two when the latest run has problems to list) when the page
-    joined the dataset's judgement and latest run (``select_related("quality__latest_run")``), else two: the trend's
-    finished runs and any queued or running one come together (``UNION ALL``)."""
+    """The quality panel of one dataset, in one query (two when the latest run has problems to list, and a third
+    when their example rows may hold a personal column ``actor`` may not see) when the page joined the dataset's
+    judgement and latest run (``select_related("quality__latest_run")``), else two: the trend's finished runs and any
+    queued or running one come together (``UNION ALL``). Example values are masked for ``actor``
+    (:func:`quality.access.with_shown_examples`)."""
     if Dataset.quality.is_cached(dataset):
         quality = _joined(dataset, "quality")
     else:
@@ -173,7 +182,7 @@ def dataset_panel(dataset: Dataset, actor: Actor) -> DatasetPanel:
         dataset=dataset,
         quality=quality,
         latest=latest,
-        problems=problem_checks(latest),
+        problems=with_shown_examples(actor, dataset, problem_checks(latest)),
         trend=trend,
         active=active,
         may_check=can_check_dataset(actor, dataset),
@@ -228,8 +237,10 @@ def runs_for_dataset(dataset: Dataset) -> QuerySet[QualityRun]:
     return QualityRun.objects.filter(dataset=dataset).select_related("requested_by__person").order_by("-slot", "-pk")
 
 
-def run_with_checks(run: QualityRun) -> list[CheckResult]:
-    return list(run.checks.order_by("position", "pk"))
+def run_with_checks(run: QualityRun, actor: Actor) -> list[CheckResult]:
+    """Every check of ``run`` in the order it ran, its example values masked for ``actor``
+    (:func:`quality.access.with_shown_examples`). One query, two when a personal column may need hiding."""
+    return with_shown_examples(actor, run.dataset, run.checks.order_by("position", "pk"))
 
 
 # --- the city's and each department's quality pages ----------------------------------------------------------------

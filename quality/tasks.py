@@ -24,6 +24,7 @@ from .services import (
     run_execute,
     schedule_due,
     sweep_stuck_runs,
+    uploads_prune,
 )
 
 
@@ -79,3 +80,10 @@ def send_notification_task(self, notification_id: int) -> bool:
 def send_digests_task() -> int:
     """Send the daily digests (beat, every hour; each person gets at most one a day, after QUALITY_DIGEST_HOUR)."""
     return digest_send_all()
+
+
+@shared_task(name="quality.prune_uploads")
+def prune_uploads_task() -> int:
+    """Delete the uploaded files past each dataset's newest QUALITY_UPLOADS_KEPT, sparing those behind a run still
+    shown or running (beat, nightly)."""
+    return uploads_prune(by=None)

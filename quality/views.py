@@ -151,7 +151,8 @@ def settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One run: when, how, its outcome and score, and every check with its example rows."""
+    """One run: when, how, its outcome and score, and every check with its example rows (their values as the reader
+    may see them)."""
     run = get_run_for_user(request.user, pk)
     actor = actor_for(request.user)
     return render(
@@ -160,7 +161,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "dataset": run.dataset,
-            "checks": selectors.run_with_checks(run),
+            "checks": selectors.run_with_checks(run, actor),
             "may_check": can_check_dataset(actor, run.dataset),
         },
     )

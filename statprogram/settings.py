@@ -158,6 +158,10 @@ QUALITY_RETRY_BACKOFF_MAX = env.int("QUALITY_RETRY_BACKOFF_MAX", default=30 * 60
 QUALITY_SWEEP_MARGIN_SECONDS = env.int("QUALITY_SWEEP_MARGIN_SECONDS", default=5 * 60)  # past the hard limit
 QUALITY_REQUEUE_AFTER_SECONDS = env.int("QUALITY_REQUEUE_AFTER_SECONDS", default=2 * 60 * 60)  # queued, lost
 QUALITY_DIGEST_HOUR = env.int("QUALITY_DIGEST_HOUR", default=7)  # local hour the daily digests go out
+# Uploaded data files kept per dataset (the newest; those behind a run still shown or running are kept too).
+QUALITY_UPLOADS_KEPT = env.int("QUALITY_UPLOADS_KEPT", default=5)
+if QUALITY_UPLOADS_KEPT < 1:
+    raise ImproperlyConfigured("QUALITY_UPLOADS_KEPT must be at least 1: a dataset's newest upload may be its source.")
 
 # --- Auth ------------------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -68,6 +68,8 @@ class Actor:
     contact_department_ids: frozenset[int] = frozenset()
     expert_department_ids: frozenset[int] = frozenset()
     portfolio_ids: frozenset[int] = frozenset()
+    #: Their Person, when they hold a role (a dataset's steward is a Person: see ``quality.access``).
+    person_id: int | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     # --- who they are ---------------------------------------------------------------------------------------
@@ -134,8 +136,27 @@ def actor_for(user) -> Actor:
     if cached is not None:
         return cached
     rows = RoleAssignment.objects.current().filter(person__user=user, person__active=True)
-    roles, leads, contacts, experts, portfolios = set(), set(), set(), set(), set()
-    for role, department_id, portfolio_id in rows.values_list("role", "department_id", "portfolio_id"):
+    actor = _actor_from(rows, user_id=user.pk, is_superuser=user.is_superuser and user.is_active)
+    setattr(user, ANONYMOUS_ACTOR_KEY, actor)
+    return actor
+
+
+def actor_for_person(person) -> Actor:
+    """What ``person`` may do today, with or without a login: for what is sent to them rather than asked for (an
+    email's recipient). One query (two when their login is not loaded); an inactive person holds no role."""
+    user = person.user if person.user_id else None
+    is_superuser = bool(user and user.is_superuser and user.is_active)
+    rows = RoleAssignment.objects.current().filter(person=person, person__active=True)
+    actor = _actor_from(rows, user_id=person.user_id, is_superuser=is_superuser)
+    return replace(actor, person_id=person.pk)
+
+
+def _actor_from(rows: QuerySet[RoleAssignment], *, user_id: int | None, is_superuser: bool) -> Actor:
+    roles, leads, contacts, experts, portfolios, people = set(), set(), set(), set(), set(), set()
+    for role, department_id, portfolio_id, person_id in rows.values_list(
+        "role", "department_id", "portfolio_id", "person_id"
+    ):
+        people.add(person_id)
         roles.add(role)
         if role == Role.DEPARTMENT_LEAD:
             leads.add(department_id)
@@ -145,17 +166,16 @@ def actor_for(user) -> Actor:
             experts.add(department_id)
         elif role == Role.BUDGET_ANALYST:
             portfolios.add(portfolio_id)
-    actor = Actor(
-        user_id=user.pk,
-        is_superuser=user.is_superuser and user.is_active,
+    return Actor(
+        user_id=user_id,
+        is_superuser=is_superuser,
         roles=frozenset(roles),
         lead_department_ids=frozenset(leads),
         contact_department_ids=frozenset(contacts),
         expert_department_ids=frozenset(experts),
         portfolio_ids=frozenset(portfolios),
+        person_id=next(iter(people), None),  # a login is one person's
     )
-    setattr(user, ANONYMOUS_ACTOR_KEY, actor)
-    return actor
 
 
 def forget_actor(user) -> None:

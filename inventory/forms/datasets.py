@@ -357,6 +357,11 @@ class DataFieldForm(forms.Form):
     minimum = forms.CharField(label="Minimum", max_length=100, required=False)
     maximum = forms.CharField(label="Maximum", max_length=100, required=False)
     pattern = forms.CharField(label="Pattern", max_length=500, required=False, help_text="A regular expression.")
+    sensitive = forms.BooleanField(
+        label="Personal or sensitive",
+        required=False,
+        help_text="Its values are shown to the Stat team and the owner department only.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,9 +39,13 @@ DICTIONARY_KEYS = (
     "minimum",
     "maximum",
     "pattern",
+    "sensitive",
 )
 
-_BOOLEAN_KEYS = {"required", "unique"}
+_BOOLEAN_KEYS = {"required", "unique", "sensitive"}
+#: Keys a field mapping may leave out to keep an existing field's value (a draft from a sample CSV or a Table Schema
+#: says nothing of them): re-importing a dictionary never unmarks a personal or sensitive column.
+_KEPT_WHEN_MISSING = ("sensitive",)
 
 
 def _text(value) -> str:
@@ -212,7 +216,8 @@ def dataset_save_dictionary(
     """Make the dataset's data dictionary exactly ``fields``, in that order: the one write path of a dictionary,
     whether edited on the dataset form, drafted from a sample CSV or read from a harvested Table Schema.
 
-    Each mapping holds :data:`DICTIONARY_KEYS` (``allowed_values`` a list; a missing key takes its default) and, to
+    Each mapping holds :data:`DICTIONARY_KEYS` (``allowed_values`` a list; a missing key takes its default, except
+    ``sensitive``, which keeps the existing field's mark: a draft never unmarks a personal column) and, to
     change an existing field, the ``id`` of a field of this dataset. A mapping without an ``id`` takes over the
     unlisted existing field of the same name, if there is one, so replacing a whole dictionary records what
     changed in each field rather than a deletion and an addition; existing fields left unlisted are deleted.
@@ -244,6 +249,9 @@ def dataset_save_dictionary(
             errors.append(f"{label} is not part of this dataset’s dictionary.")
             continue
         obj = existing.get(pk) or unclaimed_by_name.pop(row["name"], None) or DataField(dataset=dataset)
+        for key in _KEPT_WHEN_MISSING:
+            if key not in raw:
+                row[key] = getattr(obj, key)
         for key, value in row.items():
             setattr(obj, key, value)
         obj.position = index - 1

@@ -15,7 +15,7 @@ from .runs import (
 )
 from .schedule import describe_period, next_slot, slot_for
 from .sources import NoSource, source_for
-from .uploads import source_upload_create
+from .uploads import source_upload_create, uploads_in_use, uploads_prune
 
 __all__ = [
     "STUCK_MESSAGE",
@@ -38,4 +38,6 @@ __all__ = [
     "source_for",
     "source_upload_create",
     "sweep_stuck_runs",
+    "uploads_in_use",
+    "uploads_prune",
 ]

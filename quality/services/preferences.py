@@ -14,6 +14,7 @@ from team.models import Person
 
 from ..access import CHECK_REFUSED, can_check_dataset
 from ..models import DatasetQualitySettings, Delivery, NotificationPreference
+from .sources import max_bytes_problem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -37,7 +38,8 @@ def settings_update(
 
     Guarantees: only those who may check the dataset (whoever writes it; ``by=None`` is the system) may, anyone
     else gets ``PermissionDenied``; the source distribution must be one of the dataset's own (given as one or by
-    its id); values are validated (ValidationError) before anything is saved.
+    its id); ``max_bytes`` may lower the program's ``QUALITY_MAX_BYTES``, never raise it, whoever asks; values are
+    validated (ValidationError) before anything is saved.
     """
     enforce(by, lambda actor: can_check_dataset(actor, dataset), CHECK_REFUSED)
     fields = given(
@@ -52,6 +54,8 @@ def settings_update(
             "max_bytes": max_bytes,
         }
     )
+    if problem := max_bytes_problem(fields.get("max_bytes")):
+        raise ValidationError({"max_bytes": problem})
     quality_settings, _ = DatasetQualitySettings.objects.select_for_update().get_or_create(dataset=dataset)
     distribution = fields.get("source_distribution")
     if isinstance(distribution, int):

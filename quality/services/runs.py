@@ -229,6 +229,10 @@ def run_execute(*, run: QualityRun) -> QualityRun:
     try:
         source = source_for(dataset, quality_settings)
         recorded["source"] = source.label
+        if source.upload is not None:
+            # Said before reading it, so the pruning of old uploads (uploads_prune) spares the file while it is read.
+            recorded["upload"] = source.upload
+            QualityRun.objects.filter(pk=run.pk).update(upload=source.upload)
         with local_copy(source, max_bytes=max_bytes_for(quality_settings)) as copy:
             recorded.update(source_bytes=copy.size, source_modified=copy.modified)
             from ..engine import check_file
@@ -323,6 +327,7 @@ def run_record(
     error: str = "",
     trigger: str = Trigger.SCHEDULED,
     source: str = "",
+    upload: SourceUpload | None = None,
     finished_at: datetime.datetime | None = None,
     started_at: datetime.datetime | None = None,
     source_bytes: int | None = None,
@@ -333,7 +338,8 @@ def run_record(
     """Write the finished run of ``dataset`` for ``slot`` with its check results, in one transaction, and update
     the dataset's latest judgement (:class:`DatasetQuality`).
 
-    ``result`` None (or an ``error``) records a run with outcome "error" and the message. The run is created if
+    ``result`` None (or an ``error``) records a run with outcome "error" and the message; ``upload`` is the uploaded
+    file checked, if the source was one (its file is kept while the run is the dataset's latest). The run is created if
     there is none for the slot (the demo seeder records history this way). Guarantees: a run already finished is
     returned unchanged (recording twice does nothing); the latest judgement moves only forward in time (an older
     run recorded late does not overwrite it); when the dataset goes from passing (pass or warn, or never checked)
@@ -358,6 +364,7 @@ def run_record(
     run.finished_at = finished_at
     run.started_at = run.started_at or started_at or finished_at
     run.source = (source or run.source)[:1000]
+    run.upload = upload or run.upload
     run.source_bytes = source_bytes if source_bytes is not None else run.source_bytes
     run.source_modified = source_modified or run.source_modified
     run.save()

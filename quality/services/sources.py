@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 
 from core.fetch import fetch_to_file, too_large_message
 from inventory.models import Dataset, Distribution
@@ -70,10 +71,25 @@ def _distribution_source(distribution: Distribution) -> Source | None:
 
 
 def max_bytes_for(quality_settings: DatasetQualitySettings | None) -> int:
-    """The largest download accepted for a dataset: its own ``max_bytes``, else ``QUALITY_MAX_BYTES``."""
+    """The largest download or upload accepted for a dataset: its own ``max_bytes`` where it is lower than the
+    program's ``QUALITY_MAX_BYTES``, else the program's (a dataset may lower its cap, never lift it; a value stored
+    before that rule, or above a cap lowered since, counts as the program's)."""
+    program = settings.QUALITY_MAX_BYTES
     if quality_settings is not None and quality_settings.max_bytes:
-        return quality_settings.max_bytes
-    return settings.QUALITY_MAX_BYTES
+        return min(quality_settings.max_bytes, program)
+    return program
+
+
+def max_bytes_problem(value: int | None) -> str:
+    """What is wrong with ``value`` as a dataset's own byte cap ("" when nothing is): it may lower the program's
+    cap, never raise it. The settings form and :func:`quality.services.settings_update` both ask."""
+    program = settings.QUALITY_MAX_BYTES
+    if value is not None and value > program:
+        return (
+            f"A dataset’s limit may be lower than the program’s limit of {filesizeformat(program)} ({program:,} "
+            f"bytes), never higher: enter at most {program}, or leave it blank for the program’s limit."
+        )
+    return ""
 
 
 def source_for(dataset: Dataset, quality_settings: DatasetQualitySettings | None = None) -> Source:

@@ -1,25 +1,36 @@
-"""Data files uploaded to check: kept as the dataset's newest source, and checked at once."""
+"""Data files uploaded to check: kept as the dataset's newest source, and checked at once; pruned to the newest few
+per dataset (``QUALITY_UPLOADS_KEPT``) and those still in use."""
 
 from __future__ import annotations
 
+import logging
+from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 
 from core.fetch import too_large_message
 from inventory.models import Dataset
 from team.access import enforce
 
 from ..access import CHECK_REFUSED, can_check_dataset
-from ..models import DatasetQualitySettings, SourceUpload, Trigger
+from ..models import DatasetQuality, DatasetQualitySettings, QualityRun, RunState, SourceUpload, Trigger
 from .runs import run_request
 from .sources import max_bytes_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
+
+PRUNE_REFUSED = "Only the principal and the Stat lead prune uploaded files by hand; the schedule does it nightly."
 
 
 @transaction.atomic
@@ -47,3 +58,60 @@ def source_upload_create(*, dataset: Dataset, file: File, by: User | None = None
     upload.save()
     run_request(dataset=dataset, by=by, trigger=Trigger.UPLOAD)
     return upload
+
+
+def uploads_in_use() -> set[int]:
+    """The uploads a run still needs or shows: the file behind each dataset's latest judged run (the run its quality
+    panel and emails show, whose example rows point at lines of that file), and behind any run queued or running."""
+    shown = DatasetQuality.objects.filter(latest_run__upload__isnull=False).values_list(
+        "latest_run__upload_id", flat=True
+    )
+    running = (
+        QualityRun.objects.exclude(state=RunState.FINISHED)
+        .filter(upload__isnull=False)
+        .values_list("upload_id", flat=True)
+    )
+    return set(shown) | set(running)
+
+
+def uploads_to_prune(*, keep: int) -> list[SourceUpload]:
+    """The uploads past each dataset's ``keep`` newest that no run needs (:func:`uploads_in_use`), oldest first."""
+    ranked = SourceUpload.objects.annotate(
+        newness=Window(RowNumber(), partition_by=[F("dataset_id")], order_by=[F("uploaded_at").desc(), F("pk").desc()])
+    )
+    in_use = uploads_in_use()
+    old = ranked.filter(newness__gt=keep).order_by("uploaded_at", "pk")
+    return [upload for upload in old if upload.pk not in in_use]
+
+
+def uploads_prune(*, by: User | None, keep: int | None = None) -> int:
+    """Delete the uploaded files (file and row) past each dataset's ``keep`` newest (``QUALITY_UPLOADS_KEPT``),
+    except those behind a run still shown or running (:func:`uploads_in_use`). Returns how many went.
+
+    Guarantees: ``by`` is the system (``None``, the nightly task) or the principal or Stat lead, anyone else gets
+    ``PermissionDenied``; the newest upload of a dataset (its source when nothing else is chosen, so the only one a
+    new run may start reading) is never deleted; each row goes in its own transaction and its file once that
+    commits (a file that cannot be deleted is logged and left behind, never a row pointing at no file); running it
+    again, or twice at once, deletes nothing more.
+    """
+    enforce(by, lambda actor: actor.can_manage_structure(), PRUNE_REFUSED)
+    keep = settings.QUALITY_UPLOADS_KEPT if keep is None else keep
+    if keep < 1:
+        raise ValueError("Keep at least the newest upload of each dataset: it may be the source of its next check.")
+    deleted = 0
+    for upload in uploads_to_prune(keep=keep):
+        with transaction.atomic():
+            _, rows = SourceUpload.objects.filter(pk=upload.pk).delete()  # its runs keep their results, not the link
+            if not rows.get(SourceUpload._meta.label):
+                continue  # another prune got there first
+            if upload.file.name:
+                transaction.on_commit(partial(_delete_file, upload.file.storage, upload.file.name))
+        deleted += 1
+    return deleted
+
+
+def _delete_file(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.exception("Could not delete the uploaded file %s (its row is gone)", name)

@@ -18,6 +18,7 @@ FIELD_KEYS = (
     "minimum",
     "maximum",
     "pattern",
+    "sensitive",
     "ORDER",
     "DELETE",
 )

@@ -108,6 +108,13 @@ def test_detail_nests_distributions_and_dictionary(catalogue, as_persona):
     assert data["priority_score"] == 0
 
 
+def test_the_dictionary_says_which_columns_are_personal(catalogue, as_persona):
+    crashes = catalogue["crashes"]
+    DataFieldFactory(dataset=crashes, name="driver_name", sensitive=True)
+    dictionary = as_persona("stat_lead").get(detail("pd-crashes")).json()["dictionary"]
+    assert {(row["name"], row["sensitive"]) for row in dictionary} == {("crash_date", False), ("driver_name", True)}
+
+
 @pytest.mark.parametrize("persona", ["stat_lead", "anonymous"])
 def test_a_list_row_is_the_detail_without_distributions_and_dictionary(catalogue, as_persona, persona):
     client = as_persona(persona)

@@ -248,6 +248,28 @@ def test_a_drafted_field_takes_over_the_field_of_the_same_name(users):
 
 
 @pytest.mark.django_db
+def test_a_draft_never_unmarks_a_personal_column(users):
+    """A sample CSV or a Table Schema says nothing of which columns are personal: replacing the dictionary with a
+    draft keeps the marks; only a row that says ``sensitive`` changes one."""
+    dataset = DatasetFactory()
+    analyst = users["stat_analyst"]
+    dataset_save_dictionary(
+        dataset=dataset, fields=[{"name": "full_name", "sensitive": True}, {"name": "charge"}], by=analyst
+    )
+    assert dict(dataset.fields.values_list("name", "sensitive")) == {"full_name": True, "charge": False}
+    drafted = dictionary_from_csv(b"full_name,charge,dob\nJo,THEFT,1990-01-01\n")
+    dataset_save_dictionary(dataset=dataset, fields=drafted, by=analyst, reason="Drafted")
+    assert dict(dataset.fields.values_list("name", "sensitive")) == {"full_name": True, "charge": False, "dob": False}
+    dataset_save_dictionary(
+        dataset=dataset,
+        fields=[{"name": "full_name", "sensitive": False}, {"name": "dob", "sensitive": True}],
+        by=analyst,
+    )
+    assert dict(dataset.fields.values_list("name", "sensitive")) == {"full_name": False, "dob": True}
+    assert DataField.history.filter(name="dob", sensitive=True, history_user=analyst).exists()
+
+
+@pytest.mark.django_db
 def test_an_unchanged_draft_leaves_the_dataset_untouched(users):
     dataset = DatasetFactory()
     dataset_save_dictionary(dataset=dataset, fields=dictionary_from_csv(b"a\n1\n"), reason="Drafted")

@@ -235,6 +235,28 @@ def test_contact_edits_dictionary_rows_removes_reorders_and_adds(as_persona, dat
     assert dataset.history.first().history_change_reason == "Documented the CAD export"
 
 
+def test_contact_marks_a_column_personal_and_the_form_shows_it(as_persona, dataset):
+    call_id, priority, beat = dataset.fields.all()
+    fields = [
+        {"id": call_id.pk, "name": "call_id", "type": "string"},
+        {"id": priority.pk, "name": "priority", "type": "string"},
+        {"id": beat.pk, "name": "beat", "type": "string", "sensitive": True},
+    ]
+    response = as_persona("police_contact").post(edit_path(dataset), edit_data(dataset, fields=fields))
+    assert response.status_code == 302
+    assert list(dataset.fields.values_list("name", "sensitive")) == [
+        ("call_id", False),
+        ("priority", False),
+        ("beat", True),
+    ]
+    page = parse(as_persona("police_contact").get(edit_path(dataset)))
+    assert "checked" in page.find("input", name="fields-2-sensitive").attrs
+    assert "checked" not in page.find("input", name="fields-0-sensitive").attrs
+    # Saving the form again as it comes keeps the mark.
+    assert as_persona("police_contact").post(edit_path(dataset), edit_data(dataset)).status_code == 302
+    assert dataset.fields.get(name="beat").sensitive
+
+
 def test_contact_cannot_move_a_dataset_to_another_department(as_persona, dataset, city):
     before = inventory_state()
     response = as_persona("police_contact").post(

@@ -28,6 +28,7 @@ def test_the_beat_schedule_names_registered_tasks_and_sync_schedule_writes_it(db
     assert (due.interval.every, due.interval.period, due.enabled) == (900, "seconds", True)
     assert PeriodicTask.objects.get(task="quality.sweep_stuck_runs").interval.every == 600
     assert PeriodicTask.objects.get(task="quality.send_digests").interval.every == 3600
+    assert PeriodicTask.objects.get(task="quality.prune_uploads").interval.every == 24 * 3600
 
 
 def test_the_schedule_task_queues_and_runs_the_due_checks(

@@ -3,9 +3,10 @@ from dataclasses import replace
 import pytest
 
 from inventory.access import DATASETS
-from team.access import Scope, ScopedPolicy, actor_for, get_object_for_user
+from team.access import Scope, ScopedPolicy, actor_for, actor_for_person, get_object_for_user
 from team.models import PROGRAM_ROLES, SEAT_ROLES, Department, Role
 from team.services import role_end
+from tests.factories import PersonFactory, RoleAssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +121,23 @@ def test_ended_role_grants_nothing(users, city):
     actor = actor_for(user)
     assert not actor.has_any_role
     assert readable_codes(DEPARTMENTS, user) == set()
+
+
+def test_an_actor_knows_its_person_and_a_person_without_a_login_has_one(users, city):
+    contact = users["police_contact"].person
+    assert actor_for(users["police_contact"]).person_id == contact.pk
+    assert actor_for_person(contact) == actor_for(users["police_contact"])
+    no_login = PersonFactory(email="clerk@example.gov")
+    RoleAssignmentFactory(person=no_login, role=Role.DEPARTMENT_CONTACT, department=city["fire"])
+    actor = actor_for_person(no_login)
+    assert (actor.person_id, actor.contact_department_ids, actor.is_authenticated) == (
+        no_login.pk,
+        frozenset({city["fire"].pk}),
+        False,
+    )
+    no_login.active = False
+    no_login.save(update_fields=["active"])
+    assert not actor_for_person(no_login).has_any_role  # an inactive person holds no role
 
 
 def test_only_principal_or_stat_lead_grant_program_roles(users):
