@@ -15,7 +15,7 @@ help:
 	@echo "make test           the whole test suite"
 	@echo "make install        set-up only: virtualenv, locked dependencies, front-end packages, static files"
 	@echo "make run-services   production-shaped: gunicorn + Celery worker + beat on DATABASE_URL and REDIS_URL"
-	@echo "make lint / format  ruff, djLint (and makemigrations --check)"
+	@echo "make lint / format  ruff, djLint, mypy (and makemigrations --check)"
 
 $(VENV)/.installed: requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "statprogram needs Python 3.11 or newer")'
@@ -74,6 +74,7 @@ lint: deps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint
 	$(VENV)/bin/djlint templates --lint --extension jinja --profile jinja
+	$(VENV)/bin/mypy
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: deps

@@ -106,7 +106,7 @@ def seed(datasets: int, fields: int, departments: int) -> None:
         )
         # bulk_create skips the dataset services, which store each dataset's priority score: store them all at once,
         # as a change of weights does.
-        datasets_rescore_all(weights=stored_weights())
+        datasets_rescore_all(by=None, weights=stored_weights())
     print(
         f"seeded {datasets} datasets x {fields} fields in {departments} departments in "
         f"{time.perf_counter() - started:.1f} s"

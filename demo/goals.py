@@ -620,6 +620,7 @@ def _seed_goal(spec: GoalSpec, months: list[datetime.date], departments: dict[st
     goal = Goal.objects.filter(priority=priority, statement=spec.statement).first()
     if goal is None:
         goal = goal_create(
+            by=None,
             departments=[departments[slug] for slug in spec.departments],
             priority=priority,
             statement=spec.statement,
@@ -669,6 +670,7 @@ def _seed_measure(spec: MeasureSpec, goal: Goal, months, department: Department,
     if computation is not None:
         # Computed by goals_demo_seed once every measure of the data file exists (one read of the file).
         measure = measure_create(
+            by=None,
             compute=False,
             baseline_value=Decimal(str(spec.glide_from if spec.glide_from is not None else spec.start)),
             method=_computed_method(spec, source),
@@ -683,6 +685,7 @@ def _seed_measure(spec: MeasureSpec, goal: Goal, months, department: Department,
     else:
         values = _history(spec, months)
         measure = measure_create(
+            by=None,
             baseline_value=Decimal(str(spec.glide_from if spec.glide_from is not None else values[0])),
             method=spec.method + MANUAL_METHOD,
             **fields,
@@ -704,7 +707,7 @@ def _set_targets(measure: Measure, spec: MeasureSpec, months: list[datetime.date
     if spec.glide_from is None:
         return
     for month, target in _glide(float(measure.baseline_value), float(measure.target_value), months):
-        measure_target_set(measure=measure, period=month, value=target)
+        measure_target_set(by=None, measure=measure, period=month, value=target)
 
 
 @transaction.atomic
@@ -718,7 +721,7 @@ def _baseline_from_data(spec: MeasureSpec, measure: Measure, months: list[dateti
     changes = {"baseline_value": baseline}
     if spec.target_share is not None:
         changes["target_value"] = round(baseline * Decimal(str(spec.target_share)), 1)
-    measure = measure_update(measure=measure, **changes)
+    measure = measure_update(by=None, measure=measure, **changes)
     _set_targets(measure, spec, months)
 
 
@@ -734,7 +737,7 @@ def _compute(created: list, months: list[datetime.date], today: datetime.date, r
     for dataset_id, measures in by_dataset.items():
         if dataset_id not in with_data:
             continue  # no data file (the quality demo is off): its first passing quality run computes them
-        results = measures_compute(dataset=measures[0][1].source_dataset, today=today)
+        results = measures_compute(by=None, dataset=measures[0][1].source_dataset, today=today)
         report.created["observations"] += sum(result.created for result in results)
         for result in results:
             if result.error:

@@ -715,6 +715,7 @@ def _answers(context: _Context, report) -> None:
         if DiscoveryAnswer.objects.filter(department=department, question=question, answered_on=answered_on).exists():
             continue
         discovery_answer_record(
+            by=None,
             department=department,
             question=question,
             answer=text,
@@ -761,6 +762,7 @@ def _dataset(spec: DatasetSpec, context: _Context, report) -> None:
             DiscoveryAnswer.objects.filter(department__slug=slug, question=question).order_by("answered_on").first()
         )
     dataset = dataset_create(
+        by=None,
         identifier=spec.identifier,
         title=spec.title,
         description=spec.description,

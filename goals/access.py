@@ -13,6 +13,8 @@ service asks this module. The naming scheme is ``team.access``'s.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -21,6 +23,9 @@ from team.access import Actor, ScopedPolicy, actor_for, get_object_for_user
 from team.models import PROGRAM_ROLES, SEAT_ROLES, Department, Role
 
 from .models import Goal, Measure, Observation, public_measure_q
+
+if TYPE_CHECKING:
+    from team.access import Visitor
 
 #: Measures. Writing one means recording the observations of a manual measure; defining goals and measures is
 #: :func:`can_define_goals`. Public: the measure and its goal (:func:`goals.models.public_measure_q`).
@@ -139,14 +144,14 @@ def with_parent_readable(queryset: QuerySet[Goal], actor: Actor) -> QuerySet[Goa
 # --- 404 / 403 -------------------------------------------------------------------------------------------------------
 
 
-def get_measure_for_user(user, slug: str) -> Measure:
+def get_measure_for_user(user: Visitor, slug: str) -> Measure:
     """The measure ``slug`` if ``user`` may read it (with its goal, priority, department and source dataset), else
     404."""
     queryset = Measure.objects.select_related("goal__priority", "department__portfolio", "source_dataset")
     return get_object_for_user(MEASURES, user, queryset, slug=slug)
 
 
-def get_goal_for_user(user, pk: int) -> Goal:
+def get_goal_for_user(user: Visitor, pk: int) -> Goal:
     """The goal ``pk`` if ``user`` may read it (with its priority, parent and ``parent_readable``), else 404."""
     actor = actor_for(user)
     goals = with_parent_readable(goals_readable_by(actor).select_related("priority", "parent"), actor)
@@ -156,7 +161,7 @@ def get_goal_for_user(user, pk: int) -> Goal:
         raise Http404("No goal matches the given query.") from exc
 
 
-def get_goals_department_for_user(user, slug: str) -> Department:
+def get_goals_department_for_user(user: Visitor, slug: str) -> Department:
     """The department ``slug`` if ``user`` may read its measures (its dashboard), with ``reads_commentary`` and
     ``reads_quality``: whether they read its narratives and its datasets' quality results. One query; 404 for a
     department that does not exist or whose measures they may not read."""

@@ -11,7 +11,7 @@ import re
 
 from .models import MeasureFrequency
 
-PANDAS_FREQUENCY = {
+PANDAS_FREQUENCY: dict[str, str] = {
     # pandas period aliases whose ``start_time`` is the first day of our periods.
     MeasureFrequency.WEEKLY: "W-SUN",  # weeks ending on Sunday, so starting on Monday (ISO weeks)
     MeasureFrequency.MONTHLY: "M",
@@ -37,8 +37,8 @@ def next_period(start: datetime.date, frequency: str) -> datetime.date:
     """The first day of the period after the one starting on ``start``."""
     if frequency == MeasureFrequency.WEEKLY:
         return start + datetime.timedelta(days=7)
-    months = {MeasureFrequency.QUARTERLY: 3, MeasureFrequency.ANNUAL: 12}.get(frequency, 1)
-    month = start.month - 1 + months
+    months_in: dict[str, int] = {MeasureFrequency.QUARTERLY: 3, MeasureFrequency.ANNUAL: 12}
+    month = start.month - 1 + months_in.get(frequency, 1)
     return datetime.date(start.year + month // 12, month % 12 + 1, 1)
 
 
@@ -89,12 +89,13 @@ def parse_period(text: str, frequency: str) -> datetime.date:
             f"“{text}” is not a period: write a date (YYYY-MM-DD), a month (YYYY-MM), a quarter (YYYY-Q1), "
             "a week (YYYY-W05) or a year (YYYY)."
         ) from exc
-    coarser = {
+    coarser_than: dict[str, tuple[re.Pattern[str], ...]] = {
         MeasureFrequency.WEEKLY: (_YEAR, _MONTH, _QUARTER),
         MeasureFrequency.MONTHLY: (_YEAR, _QUARTER, _WEEK),
         MeasureFrequency.QUARTERLY: (_YEAR, _WEEK),
         MeasureFrequency.ANNUAL: (_WEEK,),
-    }.get(frequency, ())
+    }
+    coarser = coarser_than.get(frequency, ())
     if any(pattern.match(text) for pattern in coarser):
         raise ValueError(f"“{text}” does not name one {MeasureFrequency(frequency).label.lower()} period.")
     return period_start(day, frequency)

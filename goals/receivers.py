@@ -10,4 +10,4 @@ from .services import on_quality_run_finished
 
 def quality_run_finished(sender: type[QualityRun], *, run: QualityRun, **kwargs: object) -> None:
     """``quality.signals.run_finished``: the measures computed from the run's dataset follow its newest good data."""
-    on_quality_run_finished(run=run)
+    on_quality_run_finished(run=run, by=None)

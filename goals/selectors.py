@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
@@ -42,6 +43,11 @@ from .models import Goal, Measure, MeasureTarget, Narrative, Observation, Priori
 from .periods import period_label
 from .status import Status, measure_status
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from team.models import Department
+
 _DECIMAL = DecimalField(max_digits=16, decimal_places=4)
 
 #: A measure whose source dataset's latest quality run failed (or could not run), or which is stale.
@@ -57,7 +63,35 @@ def _target_for(period_ref) -> Coalesce:
     return Coalesce(Subquery(per_period, output_field=_DECIMAL), F("target_value"), output_field=_DECIMAL)
 
 
-def measures_annotated(queryset: QuerySet[Measure]) -> QuerySet[Measure]:
+class MeasureFigures(TypedDict):
+    """What :func:`measures_annotated` adds to each measure."""
+
+    latest_period: datetime.date | None
+    latest_value: Decimal | None
+    latest_source: str | None
+    latest_target: Decimal | None
+    previous_period: datetime.date | None
+    previous_value: Decimal | None
+    previous_target: Decimal | None
+    data_suspect: bool
+    is_public: bool
+
+
+class JudgedMeasureFigures(MeasureFigures):
+    """What :func:`measures_with_status` adds on top: the two statuses, and the latest period as people say it."""
+
+    status: Status
+    previous_status: Status
+    latest_label: str
+
+
+if TYPE_CHECKING:
+    #: A measure as :func:`measures_annotated` reads it, and as :func:`measures_with_status` judges it.
+    AnnotatedMeasure = WithAnnotations[Measure, MeasureFigures]
+    JudgedMeasure = WithAnnotations[Measure, JudgedMeasureFigures]
+
+
+def measures_annotated(queryset: QuerySet[Measure]) -> QuerySet[AnnotatedMeasure]:
     """``queryset`` with ``latest_period``, ``latest_value``, ``latest_source``, ``latest_target``,
     ``previous_period``, ``previous_value``, ``previous_target`` (the observation before the latest),
     ``data_suspect`` and ``is_public`` (:func:`goals.models.public_measure_q`), with goal, priority, department
@@ -78,7 +112,8 @@ def measures_annotated(queryset: QuerySet[Measure]) -> QuerySet[Measure]:
     ).select_related("goal__priority", "department", "source_dataset")
 
 
-def _judge(measure: Measure) -> Measure:
+def _judge(annotated: AnnotatedMeasure) -> JudgedMeasure:
+    measure = cast("JudgedMeasure", annotated)  # the same object, which gains the judged figures here
     measure.status = measure_status(
         measure.latest_value,
         measure.latest_target,
@@ -95,7 +130,9 @@ def _judge(measure: Measure) -> Measure:
     return measure
 
 
-def measures_with_status(actor: Actor, *, department=None, public_only: bool = False, goal=None) -> list[Measure]:
+def measures_with_status(
+    actor: Actor, *, department: Department | None = None, public_only: bool = False, goal: Goal | None = None
+) -> list[JudgedMeasure]:
     """The measures ``actor`` may read (``public_only``: only public measures of public goals, whoever asks),
     optionally of one ``department`` or one ``goal``, ordered by priority, goal and KPI first. Each carries the
     annotations of :func:`measures_annotated` plus ``status`` and ``previous_status`` (:class:`goals.status.Status`)
@@ -111,7 +148,7 @@ def measures_with_status(actor: Actor, *, department=None, public_only: bool = F
     return [_judge(measure) for measure in queryset]
 
 
-def measure_with_status(queryset: QuerySet[Measure], **lookup) -> Measure:
+def measure_with_status(queryset: QuerySet[Measure], **lookup: object) -> JudgedMeasure:
     """One measure of ``queryset`` (already narrowed by access) with the annotations and status: one query.
     Raises ``Measure.DoesNotExist``."""
     return _judge(measures_annotated(queryset).get(**lookup))
@@ -132,7 +169,9 @@ class Point:
     note: str = ""
 
 
-def observations_for(measures: Iterable[Measure] | QuerySet[Measure], *, since: datetime.date | None = None):
+def observations_for(
+    measures: Iterable[Measure | int] | QuerySet[Measure], *, since: datetime.date | None = None
+) -> dict[int, list[Point]]:
     """``{measure_id: [Point, ...]}`` oldest first, for every observation of ``measures`` (from ``since`` on), each
     with its period's target and its status. One query, however many measures and observations. Measures with no
     observation are absent from the dict."""
@@ -207,7 +246,7 @@ def measure_periods(measure: Measure, *, actor: Actor, limit: int | None = None)
         target = targets.get(period, measure.target_value)
         value = observation.value if observation else None
         who = ""
-        if observation and observation.recorded_by_id:
+        if observation and observation.recorded_by is not None:  # joined: no query
             person = getattr(observation.recorded_by, "person", None)
             who = person.full_name if person else observation.recorded_by.get_username()
         rows.append(

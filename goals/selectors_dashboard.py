@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import TypedDict
 
 from django.core.cache import cache
 from django.db import connection
@@ -304,7 +305,7 @@ class TrendPoint:
 
 
 #: Months a value of a KPI of this frequency counts in: each month of its quarter or year.
-_MONTHS_COVERED = {MeasureFrequency.QUARTERLY: 3, MeasureFrequency.ANNUAL: 12}
+_MONTHS_COVERED: dict[str, int] = {MeasureFrequency.QUARTERLY: 3, MeasureFrequency.ANNUAL: 12}
 
 
 def kpi_trend(
@@ -352,10 +353,12 @@ def kpi_trend(
         .order_by("month")
     )
     # A few rows per month (one per frequency): spreading quarters and years over their months is cheap here.
-    rows = list(rows)
-    last = period_start(until, MeasureFrequency.MONTHLY) if until else max((row["month"] for row in rows), default=None)
+    monthly = list(rows)
+    last = (
+        period_start(until, MeasureFrequency.MONTHLY) if until else max((row["month"] for row in monthly), default=None)
+    )
     totals: dict[datetime.date, list[int]] = {}
-    for row in rows:
+    for row in monthly:
         month = row["month"]
         for _ in range(_MONTHS_COVERED.get(row["measure__frequency"], 1)):
             if month > last:
@@ -471,10 +474,22 @@ def latest_narratives(measure_ids: Iterable[int]) -> dict[int, NarrativeRow]:
 # --- a department's datasets ---------------------------------------------------------------------------------------
 
 
-def datasets_quality(department: Department) -> list[dict]:
+class DatasetQualityRow(TypedDict):
+    """One dataset of :func:`datasets_quality`."""
+
+    pk: int
+    title: str
+    outcome: str | None
+    outcome_label: str
+    score: int | None
+    stale: bool | None
+    checked_at: datetime.datetime | None
+
+
+def datasets_quality(department: Department) -> list[DatasetQualityRow]:
     """Each of ``department``'s datasets with its latest quality judgement (``outcome`` and its ``outcome_label``,
     ``score``, ``stale``, ``checked_at``), by title: one query."""
-    datasets = list(
+    rows = (
         Dataset.objects.filter(department=department)
         .order_by("title")
         .values(
@@ -486,9 +501,10 @@ def datasets_quality(department: Department) -> list[dict]:
             checked_at=F("quality__checked_at"),
         )
     )
-    for dataset in datasets:
-        dataset["outcome_label"] = Outcome(dataset["outcome"]).label if dataset["outcome"] else "Not checked yet"
-    return datasets
+    return [
+        DatasetQualityRow(**row, outcome_label=Outcome(row["outcome"]).label if row["outcome"] else "Not checked yet")
+        for row in rows
+    ]
 
 
 # --- caching -------------------------------------------------------------------------------------------------------

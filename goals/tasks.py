@@ -17,7 +17,7 @@ def measures_compute_task(dataset_id: int) -> list[str]:
     dataset = Dataset.objects.filter(pk=dataset_id).first()
     if dataset is None:
         return []
-    return [result.summary() for result in measures_compute(dataset=dataset)]
+    return [result.summary() for result in measures_compute(dataset=dataset, by=None)]
 
 
 @shared_task(name="goals.measure_compute", acks_late=True)
@@ -26,4 +26,4 @@ def measure_compute_task(measure_id: int) -> str:
     measure = Measure.objects.select_related("source_dataset").filter(pk=measure_id).first()
     if measure is None:
         return "missing"
-    return measure_compute(measure=measure).summary()
+    return measure_compute(measure=measure, by=None).summary()

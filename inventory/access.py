@@ -16,6 +16,8 @@ priority weights.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -24,6 +26,9 @@ from team.access import Actor, ScopedPolicy, actor_for, get_object_for_user
 from team.models import PROGRAM_ROLES, SEAT_ROLES, Department, Role
 
 from .models import PUBLIC_Q, Dataset, DiscoveryAnswer
+
+if TYPE_CHECKING:
+    from team.access import Visitor
 
 #: Datasets: the Stat team and seats read all, as do department contacts and data experts; a department lead reads
 #: their department's, a budget analyst their portfolio's; everyone reads the published public ones. The Stat lead
@@ -141,6 +146,11 @@ def can_import_datasets(actor: Actor) -> bool:
     return can_create_datasets(actor)
 
 
+def can_add_initiatives(actor: Actor) -> bool:
+    """Add an initiative the inventory does not know yet (an imported row naming one): whoever imports datasets."""
+    return can_import_datasets(actor)
+
+
 def can_bulk_edit_datasets(actor: Actor) -> bool:
     """Bulk status and steward changes: the Stat lead and analysts, who write every dataset."""
     return _writes_every_dataset(actor)
@@ -192,7 +202,7 @@ def can_create_discovery_candidate(actor: Actor, department: Department) -> bool
 
 
 def get_dataset_for_user(
-    user,
+    user: Visitor,
     *,
     pk: int | None = None,
     identifier: str | None = None,
@@ -206,7 +216,7 @@ def get_dataset_for_user(
     return get_object_for_user(DATASETS, user, queryset, write=write, **lookup)
 
 
-def get_discovery_department_for_user(user, slug: str, *, answer: bool = False) -> Department:
+def get_discovery_department_for_user(user: Visitor, slug: str, *, answer: bool = False) -> Department:
     """The department with ``slug`` if ``user`` may see its discovery answers (and record one, with ``answer``):
     404 when it does not exist or they may not see its answers, 403 when they may see them but not answer."""
     actor = actor_for(user)
@@ -218,7 +228,7 @@ def get_discovery_department_for_user(user, slug: str, *, answer: bool = False) 
     return department
 
 
-def get_discovery_answer_for_user(user, pk: int) -> DiscoveryAnswer:
+def get_discovery_answer_for_user(user: Visitor, pk: int) -> DiscoveryAnswer:
     """The discovery answer ``pk`` (its department loaded) if ``user`` may see its department's answers, else 404."""
     answer = DiscoveryAnswer.objects.select_related("department").filter(pk=pk).first()
     if answer is None or not can_view_discovery(actor_for(user), answer.department):

@@ -13,7 +13,9 @@ from __future__ import annotations
 import bisect
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -23,6 +25,9 @@ from .models import DataField, Dataset, DiscoveryAnswer, Distribution, Initiativ
 from .services.parts import DICTIONARY_KEYS, DISTRIBUTION_KEYS
 
 BLANK = "(blank)"
+
+#: A version simple-history keeps of a dataset, distribution or field: its class is built at run time, untyped.
+Version = Any
 
 
 def version_label(version) -> str:
@@ -48,7 +53,7 @@ class Change:
 
 @dataclass
 class Entry:
-    version: object
+    version: Version
     changes: list[Change] = field(default_factory=list)
     is_current: bool = False
     #: What changed in the distributions and the data dictionary with this version (see :func:`part_changes`).
@@ -65,10 +70,17 @@ class Entry:
         return "Created" if self.version.history_type == "+" else "Changed"
 
 
+def _own_field(name: str) -> Field[Any, Any]:
+    """The dataset's own field ``name`` (a column or a many-to-many, never a relation seen from the other side)."""
+    model_field = Dataset._meta.get_field(name)
+    assert isinstance(model_field, Field), f"{name} is a field of Dataset"
+    return model_field
+
+
 def _label(name: str) -> str:
     if name in _LABELS:
         return _LABELS[name]
-    verbose = str(Dataset._meta.get_field(name).verbose_name)
+    verbose = str(_own_field(name).verbose_name)
     return verbose[:1].upper() + verbose[1:]
 
 
@@ -80,12 +92,12 @@ class _Names:
         self.people = Person.objects.in_bulk({v.contact_id for v in versions if v.contact_id})
         self.answers = DiscoveryAnswer.objects.in_bulk({v.discovered_from_id for v in versions if v.discovered_from_id})
         self.related = {
-            name: model.objects.in_bulk({pk for ids in m2m[name].values() for pk in ids})
+            name: model._default_manager.in_bulk({pk for ids in m2m[name].values() for pk in ids})
             for name, model in _M2M.items()
         }
 
     def of(self, name: str, value) -> str:
-        model_field = Dataset._meta.get_field(name)
+        model_field = _own_field(name)
         if value in (None, ""):
             return BLANK
         if name == "department":
@@ -262,7 +274,7 @@ def part_changes(dataset_id: int, versions: list, *, until: datetime.datetime | 
         if until is not None:
             records = records.filter(history_date__lt=until)
         records = list(records.order_by("history_date", "history_id"))
-        earlier: dict[int, object] = {}
+        earlier: dict[int, Version] = {}
         for record in model.history.filter(id__in={r.id for r in records}, history_date__lt=since).order_by(
             "history_date", "history_id"
         ):
@@ -288,7 +300,7 @@ def parts_as_of(dataset: Dataset, *, before: datetime.datetime | None) -> tuple[
         records = model.history.filter(dataset_id=dataset.pk)
         if before is not None:
             records = records.filter(history_date__lt=before)
-        latest: dict[int, object] = {}
+        latest: dict[int, Version] = {}
         for record in records.order_by("history_date", "history_id"):
             latest[record.id] = record
         rows = [

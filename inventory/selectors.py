@@ -420,7 +420,8 @@ def dataset_tag_names(dataset: Dataset) -> dict[str, list[str]]:
             ("initiative_names", Dataset.initiatives.through, "initiative"),
         )
     ]
-    rows = parts[0].union(*parts[1:], all=True).order_by("tag_list", "keyword__name", "keyword_id")
+    # Django orders a union by the first part's column names; django-stubs checks them against every part's model.
+    rows = parts[0].union(*parts[1:], all=True).order_by("tag_list", "keyword__name", "keyword_id")  # type: ignore[misc]
     for attribute, name, _pk in rows:
         tags[attribute].append(name)
     return tags
@@ -443,7 +444,7 @@ def with_tag_names(datasets: list[Dataset], *, only: tuple[str, ...] = tuple(_TA
     for attribute in only:
         through, value = _TAG_LISTS[attribute]
         related = value.split("__")[0]
-        rows = through.objects.filter(dataset_id__in=ids).order_by(f"{related}__name", f"{related}_id")
+        rows = through._default_manager.filter(dataset_id__in=ids).order_by(f"{related}__name", f"{related}_id")
         names = tags[attribute] = {}
         for dataset_id, name in rows.values_list("dataset_id", value):
             names.setdefault(dataset_id, []).append(name)

@@ -79,9 +79,10 @@ class ChoiceLabelField(serializers.CharField):
 class DatasetOutputSerializer(serializers.ModelSerializer):
     department = DepartmentRefOutputSerializer(read_only=True)
     contact = StewardOutputSerializer(read_only=True, allow_null=True)
-    keywords = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
-    themes = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
-    initiatives = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    # Typed as any field: the list's serializer reads the names its view attached, with fields of its own.
+    keywords: serializers.Field = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    themes: serializers.Field = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    initiatives: serializers.Field = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     distributions = DistributionOutputSerializer(many=True, read_only=True)
     dictionary = DataFieldOutputSerializer(
         source="fields", many=True, read_only=True, help_text="The data dictionary (Table Schema fields)."
@@ -173,15 +174,17 @@ class DatasetListOutputSerializer(DatasetOutputSerializer):
 class DatasetInputSerializer(serializers.Serializer):
     """What a client sends to create (POST) or change (PUT, PATCH) a dataset."""
 
+    # The fields typed as any field (or none) are read from spreadsheet cells by the import's serializer, with fields
+    # of its own (DatasetImportSerializer).
     identifier = serializers.CharField(
         max_length=200, required=False, help_text="Stable and unique; generated from the title when left out."
     )
     title = serializers.CharField(max_length=300)
     description = serializers.CharField()
-    department = serializers.SlugRelatedField(
+    department: serializers.Field = serializers.SlugRelatedField(
         slug_field="slug", queryset=Department.objects.all(), help_text="The owner department's slug."
     )
-    contact = serializers.PrimaryKeyRelatedField(
+    contact: serializers.Field | None = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.all(),
         allow_null=True,
         required=False,
@@ -189,28 +192,28 @@ class DatasetInputSerializer(serializers.Serializer):
     )
     keywords = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
     themes = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
-    initiatives = serializers.SlugRelatedField(
+    initiatives: serializers.Field = serializers.SlugRelatedField(
         slug_field="slug", queryset=Initiative.objects.all(), many=True, required=False, help_text="Initiative slugs."
     )
     source_system = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    access_level = serializers.ChoiceField(choices=AccessLevel.choices, required=False)
+    access_level: serializers.Field = serializers.ChoiceField(choices=AccessLevel.choices, required=False)
     rights = serializers.CharField(
         required=False, allow_blank=True, help_text="Why it is not public; required unless the access level is public."
     )
     license = serializers.URLField(
         max_length=500, required=False, allow_blank=True, error_messages={"invalid": NOT_A_WEB_ADDRESS}
     )
-    accrual_periodicity = serializers.ChoiceField(choices=Frequency.choices, required=False)
+    accrual_periodicity: serializers.Field = serializers.ChoiceField(choices=Frequency.choices, required=False)
     temporal = serializers.CharField(max_length=100, required=False, allow_blank=True)
     spatial = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    issued = serializers.DateField(required=False, allow_null=True)
-    modified = serializers.DateField(required=False, allow_null=True)
+    issued: serializers.Field = serializers.DateField(required=False, allow_null=True)
+    modified: serializers.Field = serializers.DateField(required=False, allow_null=True)
     landing_page = serializers.URLField(
         max_length=500, required=False, allow_blank=True, error_messages={"invalid": NOT_A_WEB_ADDRESS}
     )
     privacy_notes = serializers.CharField(required=False, allow_blank=True)
-    published = serializers.BooleanField(required=False)
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    published: serializers.Field = serializers.BooleanField(required=False)
+    status: serializers.Field = serializers.ChoiceField(choices=Status.choices, required=False)
     # The declared-value flags (models.VALUE_FLAGS) come from get_fields().
 
     def get_fields(self):
@@ -244,7 +247,7 @@ class _CellField(serializers.Field):
 
     @property
     def column(self) -> str:
-        return self.field_name.replace("_", " ")
+        return (self.field_name or "").replace("_", " ")  # None only before the field is bound
 
 
 class DepartmentCodeField(_CellField):

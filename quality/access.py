@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -24,6 +24,9 @@ from team.access import Actor, ScopedPolicy, get_object_for_user
 from team.models import PROGRAM_ROLES, SEAT_ROLES, Department, Role
 
 from .models import CheckResult, QualityRun
+
+if TYPE_CHECKING:
+    from team.access import Visitor
 
 #: Quality results (runs and their checks), seen from a run: the Stat team, seats, department contacts and data
 #: experts read all; a department lead their department's datasets', a budget analyst their portfolio's.
@@ -183,13 +186,13 @@ def runs_readable_by(actor: Actor, queryset: QuerySet[QualityRun] | None = None)
 # --- 404 / 403 -------------------------------------------------------------------------------------------------------
 
 
-def get_run_for_user(user, pk: int) -> QualityRun:
+def get_run_for_user(user: Visitor, pk: int) -> QualityRun:
     """The run ``pk`` (with its dataset, department and who asked for it) if ``user`` reads its results, else 404."""
     runs = QualityRun.objects.select_related("dataset__department", "requested_by__person")
     return get_object_for_user(QUALITY_RESULTS, user, runs, pk=pk)
 
 
-def get_dataset_quality_for_user(user, pk: int, *, write: bool = False) -> Dataset:
+def get_dataset_quality_for_user(user: Visitor, pk: int, *, write: bool = False) -> Dataset:
     """The dataset ``pk`` (with its department) if ``user`` reads its quality results, else 404. With ``write``,
     the dataset if they may check it (whoever writes it): 404 if they may not read the dataset, 403 if they only
     read it."""
@@ -199,6 +202,6 @@ def get_dataset_quality_for_user(user, pk: int, *, write: bool = False) -> Datas
     return get_object_for_user(QUALITY_OF_DATASETS, user, datasets, pk=pk)
 
 
-def get_quality_department_for_user(user, slug: str) -> Department:
+def get_quality_department_for_user(user: Visitor, slug: str) -> Department:
     """The department ``slug`` if ``user`` reads its quality page, else 404."""
     return get_object_for_user(QUALITY_OF_DEPARTMENTS, user, Department.objects.all(), slug=slug)

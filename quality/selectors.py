@@ -149,7 +149,11 @@ def dataset_trend(dataset: Dataset, *, limit: int = TREND_RUNS) -> list[TrendPoi
         .order_by("-finished_at", "-pk")
         .values_list("pk", "finished_at", "outcome", "score", "row_count")[:limit]
     )
-    return [TrendPoint(*row) for row in reversed(list(rows))]
+    return [
+        TrendPoint(pk, finished_at, outcome, score, row_count)
+        for pk, finished_at, outcome, score, row_count in reversed(list(rows))
+        if finished_at is not None  # as filtered: says so to the type checker
+    ]
 
 
 def problem_checks(run: QualityRun | None) -> list[CheckResult]:
@@ -228,8 +232,13 @@ def _trend_and_active_run(dataset: Dataset, *, limit: int = TREND_RUNS) -> tuple
     )
     runs = list(finished.union(waiting, all=True))
     active = next((run for run in runs if run.state != RunState.FINISHED), None)
-    trend = sorted((run for run in runs if run.state == RunState.FINISHED), key=lambda run: (run.finished_at, run.pk))
-    return [TrendPoint(run.pk, run.finished_at, run.outcome, run.score, run.row_count) for run in trend], active
+    trend = [
+        TrendPoint(run.pk, run.finished_at, run.outcome, run.score, run.row_count)
+        for run in runs
+        if run.state == RunState.FINISHED and run.finished_at is not None
+    ]
+    trend.sort(key=lambda point: (point.finished_at, point.run_id))
+    return trend, active
 
 
 def runs_for_dataset(dataset: Dataset) -> QuerySet[QualityRun]:

@@ -44,7 +44,7 @@ def run_check_task(self, run_id: int) -> str:
         if run is None:
             return "missing"
         try:
-            run = run_execute(run=run)
+            run = run_execute(run=run, by=None)
         except TransientFetchError as exc:
             if self.request.is_eager:
                 # No broker (a development machine, the tests): try again at once. The run's attempt counter
@@ -58,20 +58,20 @@ def run_check_task(self, run_id: int) -> str:
 @shared_task(name="quality.schedule_due")
 def schedule_due_task() -> int:
     """Queue the scheduled runs that are due (beat, every 15 minutes)."""
-    return len(schedule_due())
+    return len(schedule_due(by=None))
 
 
 @shared_task(name="quality.sweep_stuck_runs")
 def sweep_stuck_runs_task() -> dict[str, int]:
     """End runs whose worker died, and send again runs whose message was lost (beat, every 10 minutes)."""
-    return sweep_stuck_runs()
+    return sweep_stuck_runs(by=None)
 
 
 @shared_task(name="quality.send_notification", bind=True, max_retries=5, default_retry_delay=300)
 def send_notification_task(self, notification_id: int) -> bool:
     """Email one person that a dataset started failing; sends nothing if it already went out."""
     try:
-        return notification_send(notification_id=notification_id)
+        return notification_send(notification_id=notification_id, by=None)
     except OSError as exc:  # the mail server did not answer: try again later
         raise self.retry(exc=exc) from exc
 
@@ -79,7 +79,7 @@ def send_notification_task(self, notification_id: int) -> bool:
 @shared_task(name="quality.send_digests")
 def send_digests_task() -> int:
     """Send the daily digests (beat, every hour; each person gets at most one a day, after QUALITY_DIGEST_HOUR)."""
-    return digest_send_all()
+    return digest_send_all(by=None)
 
 
 @shared_task(name="quality.prune_uploads")

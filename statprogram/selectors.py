@@ -1,4 +1,5 @@
-from django.db.models import Count, Q
+from django.contrib.auth.models import User
+from django.db.models import Count, Q, QuerySet
 
 from team.models import Department, Portfolio, RoleAssignment
 
@@ -14,7 +15,7 @@ def public_summary() -> dict:
     }
 
 
-def my_assignments(user):
+def my_assignments(user: User) -> QuerySet[RoleAssignment]:
     return (
         RoleAssignment.objects.current()
         .filter(person__user=user)

@@ -46,13 +46,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
 
 from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, Department, Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    #: Whoever a request comes from (``request.user``): a login, or a visitor without one.
+    Visitor = User | AnonymousUser
 
 ANONYMOUS_ACTOR_KEY = "_statprogram_actor"
 
@@ -128,7 +134,7 @@ class Actor:
 ANONYMOUS = Actor()
 
 
-def actor_for(user) -> Actor:
+def actor_for(user: Visitor | None) -> Actor:
     """The :class:`Actor` for ``user``, read with one query and kept on the user object for the request."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
@@ -178,7 +184,7 @@ def _actor_from(rows: QuerySet[RoleAssignment], *, user_id: int | None, is_super
     )
 
 
-def forget_actor(user) -> None:
+def forget_actor(user: Visitor | None) -> None:
     """Drop the cached Actor after the user's roles change within one request."""
     if user is not None and hasattr(user, ANONYMOUS_ACTOR_KEY):
         delattr(user, ANONYMOUS_ACTOR_KEY)
@@ -392,7 +398,7 @@ _M = TypeVar("_M", bound=Model)
 
 
 def get_object_for_user(
-    policy: ScopedPolicy, user, queryset: QuerySet[_M], *, write: bool = False, **lookup: Any
+    policy: ScopedPolicy, user: Visitor, queryset: QuerySet[_M], *, write: bool = False, **lookup: Any
 ) -> _M:
     """The object matching ``lookup`` if ``user`` may read it (and write it, with ``write``).
 
@@ -435,11 +441,18 @@ def require(allowed: bool, message: str = "You do not have permission to do that
         raise PermissionDenied(message)
 
 
-def enforce(by, allowed: Callable[[Actor], bool], message: str) -> None:
+def enforce(by: Visitor | None, allowed: Callable[[Actor], bool], message: str) -> None:
     """The guard services use: raise 403 unless the acting user ``by`` passes ``allowed`` (a rule on their
     :class:`Actor`). ``by=None`` is the system itself (management commands, seeding, Celery tasks), which the
     callers that pass it vouch for."""
     if by is not None and not allowed(actor_for(by)):
+        raise PermissionDenied(message)
+
+
+def enforce_system(by: object, message: str) -> None:
+    """The guard of a service only the system runs (the schedule, the worker, deliveries): its ``by`` is typed
+    ``None``, and a user passed anyway is refused with ``PermissionDenied``."""
+    if by is not None:
         raise PermissionDenied(message)
 
 

@@ -38,7 +38,10 @@ class PortfolioRefOutputSerializer(serializers.ModelSerializer):
 
 
 class DepartmentOutputSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    # DRF's metaclass takes declared fields off the class; the stubs see Field's own ``parent`` (its serializer).
+    parent: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="slug", read_only=True, allow_null=True
+    )
     portfolio = PortfolioRefOutputSerializer(read_only=True, allow_null=True)
     leads = PersonRefOutputSerializer(source="current_leads", many=True, read_only=True)
     contacts = PersonRefOutputSerializer(source="current_contacts", many=True, read_only=True)
@@ -61,8 +64,12 @@ class PortfolioOutputSerializer(serializers.ModelSerializer):
 
 class CurrentRoleOutputSerializer(serializers.ModelSerializer):
     role_label = serializers.CharField(source="get_role_display", read_only=True)
-    department = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    portfolio = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    portfolio: serializers.SlugRelatedField[Portfolio] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = RoleAssignment
@@ -71,7 +78,9 @@ class CurrentRoleOutputSerializer(serializers.ModelSerializer):
 
 
 class PersonOutputSerializer(serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     roles = CurrentRoleOutputSerializer(source="current_assignments", many=True, read_only=True)
     # Not read-only so that the schema marks them optional: anonymous visitors get neither key.
     email = serializers.EmailField(required=False, help_text="Present only for signed-in users.")

@@ -32,7 +32,7 @@ ONLY_STRUCTURE_MANAGERS = "Only a principal or Stat lead changes the program’s
 ONLY_PEOPLE_MANAGERS = "Only the Stat team adds and edits people."
 
 
-def _manages_structure(by) -> None:
+def _manages_structure(by: User | None) -> None:
     enforce(by, lambda actor: actor.can_manage_structure(), ONLY_STRUCTURE_MANAGERS)
 
 

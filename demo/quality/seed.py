@@ -208,7 +208,7 @@ def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime
     table = demo_table(spec, as_of=timezone.localdate(now))
     quality_settings = DatasetQualitySettings.objects.filter(dataset=dataset).first()
     if quality_settings is None or not quality_settings.date_column:  # a date column set in the app is kept
-        quality_settings = settings_update(dataset=dataset, date_column=table.date_column)
+        quality_settings = settings_update(by=None, dataset=dataset, date_column=table.date_column)
     c = _Checking(
         dataset=dataset,
         table=table,
@@ -252,6 +252,7 @@ def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime
             stats.engine_seconds += time.perf_counter() - started
             stats.engine_runs += 1
         run_record(
+            by=None,
             dataset=dataset,
             slot=item.slot,
             result=result,
@@ -268,6 +269,7 @@ def _seed_dataset(dataset: Dataset, spec: DatasetSpec, *, now: datetime.datetime
 
     # Then today's run, last: a dataset that passed until now and fails today notifies its people.
     run_record(
+        by=None,
         dataset=dataset,
         slot=queued.slot if queued else upload.uploaded_at,
         result=current,

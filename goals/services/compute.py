@@ -28,7 +28,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from inventory.models import Dataset
 from quality.models import DatasetQualitySettings, QualityRun
 from quality.services.sources import NoSource, local_copy, max_bytes_for, source_for
-from team.access import enforce
+from team.access import enforce, enforce_system
 
 from ..access import COMPUTE_REFUSED, can_compute_measure
 from ..computation import ComputeError, compute, read_table
@@ -79,8 +79,9 @@ def read_source(dataset: Dataset) -> pd.DataFrame:
     """The dataset's data as a DataFrame of text, read from the same source its quality checks read (the chosen
     distribution, else the latest uploaded file, else the first download or API address; see
     ``quality.services.sources``). Raises ComputeError when there is none or it cannot be fetched or read."""
-    quality_settings = DatasetQualitySettings.objects.filter(dataset=dataset).select_related("source_distribution")
-    quality_settings = quality_settings.first()
+    quality_settings = (
+        DatasetQualitySettings.objects.filter(dataset=dataset).select_related("source_distribution").first()
+    )
     try:
         source = source_for(dataset, quality_settings)
     except NoSource as exc:
@@ -161,12 +162,15 @@ def _compute_one(measure: Measure, frame, *, today: datetime.date, now) -> Compu
     return result
 
 
-def measures_compute(*, dataset: Dataset, today: datetime.date | None = None) -> list[ComputeResult]:
+def measures_compute(*, dataset: Dataset, by: None, today: datetime.date | None = None) -> list[ComputeResult]:
     """Compute every computed measure of ``dataset`` from its latest data file (read once).
 
-    Guarantees: each measure's observations are upserted in one transaction (all its periods or none); manual and
-    uploaded observations are never overwritten (listed in ``kept_manual``); a failure is recorded on the measure
+    Guarantees: only the system computes a dataset's measures (``by=None``: the worker after a quality run, the
+    demo; a user is refused with ``PermissionDenied``: people compute one measure, :func:`measure_compute`); each
+    measure's observations are upserted in one transaction (all its periods or none); manual and uploaded
+    observations are never overwritten (listed in ``kept_manual``); a failure is recorded on the measure
     (``compute_error``) instead of raised; computing the same data twice changes nothing the second time."""
+    enforce_system(by, "Only the system computes every measure of a dataset.")
     measures = list(Measure.objects.filter(source_dataset=dataset).exclude(aggregation="").order_by("pk"))
     if not measures:
         return []
@@ -182,10 +186,13 @@ def measures_compute(*, dataset: Dataset, today: datetime.date | None = None) ->
     return [_compute_one(measure, frame, today=today, now=now) for measure in measures]
 
 
-def measure_compute(*, measure: Measure, today: datetime.date | None = None) -> ComputeResult:
-    """Compute one measure from its dataset's latest data file, with :func:`measures_compute`'s guarantees."""
+def measure_compute(*, measure: Measure, by: User | None, today: datetime.date | None = None) -> ComputeResult:
+    """Compute one measure from its dataset's latest data file, with :func:`measures_compute`'s guarantees. Only the
+    system (``by=None``: the worker "Compute now" queued) or those who may compute it
+    (:func:`goals.access.can_compute_measure`) may, anyone else gets ``PermissionDenied``."""
+    enforce(by, lambda actor: can_compute_measure(actor, measure), COMPUTE_REFUSED)
     now, today = timezone.now(), today or timezone.localdate()
-    if not measure.is_computed or measure.source_dataset_id is None:
+    if not measure.is_computed or measure.source_dataset is None:
         return ComputeResult(measure=measure, error=MANUAL_MEASURE)
     try:
         frame = read_source(measure.source_dataset)
@@ -195,7 +202,7 @@ def measure_compute(*, measure: Measure, today: datetime.date | None = None) -> 
     return _compute_one(measure, frame, today=today, now=now)
 
 
-def measure_compute_request(*, measure: Measure, by: User | None = None) -> None:
+def measure_compute_request(*, measure: Measure, by: User | None) -> None:
     """ "Compute now": queue the computation of a computed measure once the current transaction commits (its page
     shows the result, or why it failed). Guarantees: only those who may compute it (:func:`goals.access.
     can_compute_measure`) may; a measure entered by hand is a ValidationError; nothing is sent to a worker from
@@ -209,10 +216,12 @@ def measure_compute_request(*, measure: Measure, by: User | None = None) -> None
     transaction.on_commit(lambda: measure_compute_task.delay(measure_id))
 
 
-def on_quality_run_finished(*, run: QualityRun) -> None:
+def on_quality_run_finished(*, run: QualityRun, by: None) -> None:
     """Queue the computation of ``run.dataset``'s measures once the run's transaction commits, if the run passed
     or warned (a failing run leaves the last values alone; the measures show as data suspect instead). Called
-    for ``quality.signals.run_finished``, sent when a finished run becomes its dataset's latest judgement."""
+    for ``quality.signals.run_finished``, sent when a finished run becomes its dataset's latest judgement: only the
+    system (``by=None``) does this."""
+    enforce_system(by, "Only the system follows quality runs.")
     if run.outcome not in ("pass", "warn"):
         return
     if not Measure.objects.filter(source_dataset_id=run.dataset_id).exclude(aggregation="").exists():

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from core.history import record_as
 from core.unchanged import UNCHANGED, Unchanged, given
 from inventory.models import DataField, Dataset
 from team.access import enforce
@@ -55,12 +56,6 @@ COMPUTATION_FIELDS = (
 )
 
 
-def _record_as(obj, *, by: User | None, reason: str) -> None:
-    obj._change_reason = reason[:100]
-    if by is not None:
-        obj._history_user = by
-
-
 # --- goals -------------------------------------------------------------------------------------------------------
 
 
@@ -89,7 +84,7 @@ def _validate_goal(goal: Goal, departments: list[Department] | None) -> None:
 @transaction.atomic
 def goal_create(
     *,
-    by: User | None = None,
+    by: User | None,
     departments: Iterable[Department],
     priority: Priority,
     statement: str,
@@ -117,7 +112,7 @@ def goal_create(
         public=public,
     )
     _validate_goal(goal, owners)
-    _record_as(goal, by=by, reason="Created")
+    record_as(goal, by=by, reason="Created")
     goal.save()
     goal.departments.set(owners)
     return goal
@@ -127,7 +122,7 @@ def goal_create(
 def goal_update(
     *,
     goal: Goal,
-    by: User | None = None,
+    by: User | None,
     departments: Iterable[Department] | None = None,
     priority: Priority | Unchanged = UNCHANGED,
     statement: str | Unchanged = UNCHANGED,
@@ -161,7 +156,7 @@ def goal_update(
         setattr(goal, name, value)
     owners = list(departments) if departments is not None else None
     _validate_goal(goal, owners)
-    _record_as(goal, by=by, reason="Edited")
+    record_as(goal, by=by, reason="Edited")
     goal.save()
     if owners is not None:
         goal.departments.set(owners)
@@ -206,7 +201,7 @@ def _validate_measure(measure: Measure) -> None:
         filters=measure.filters,
         condition=measure.condition,
         columns=dictionary_columns(measure.source_dataset),
-        dataset_name=f"“{measure.source_dataset.title}”" if measure.source_dataset_id else "the dataset",
+        dataset_name=f"“{measure.source_dataset.title}”" if measure.source_dataset is not None else "the dataset",
     )
     if measure.is_kpi and measure.goal_id is not None:
         other = Measure.objects.filter(goal_id=measure.goal_id, is_kpi=True).exclude(pk=measure.pk).first()
@@ -229,7 +224,7 @@ def _validate_measure(measure: Measure) -> None:
 @transaction.atomic
 def measure_create(
     *,
-    by: User | None = None,
+    by: User | None,
     compute: bool = True,
     goal: Goal,
     department: Department,
@@ -286,7 +281,7 @@ def measure_create(
         condition=condition if condition is not None else {},
     )
     _validate_measure(measure)
-    _record_as(measure, by=by, reason="Created")
+    record_as(measure, by=by, reason="Created")
     measure.save()
     if measure.is_computed and compute:
         _compute_after_commit(measure)
@@ -317,7 +312,7 @@ def _periods_off_frequency(measure: Measure, frequency: str) -> list[datetime.da
 def measure_update(
     *,
     measure: Measure,
-    by: User | None = None,
+    by: User | None,
     goal: Goal | Unchanged = UNCHANGED,
     department: Department | Unchanged = UNCHANGED,
     name: str | Unchanged = UNCHANGED,
@@ -402,7 +397,7 @@ def measure_update(
         # even share their periods): they go, and the new definition is computed once this commits. Values
         # entered by hand stay.
         Observation.objects.filter(measure=measure, source=ObservationSource.COMPUTED).delete()
-    _record_as(measure, by=by, reason="Edited")
+    record_as(measure, by=by, reason="Edited")
     measure.save()
     if recompute and measure.is_computed:
         _compute_after_commit(measure)
@@ -411,7 +406,7 @@ def measure_update(
 
 @transaction.atomic
 def measure_target_set(
-    *, measure: Measure, period: datetime.date, value: Decimal | None, by: User | None = None
+    *, measure: Measure, period: datetime.date, value: Decimal | None, by: User | None
 ) -> MeasureTarget | None:
     """Set the target of the period containing ``period`` (any day of it), or with ``value=None`` remove it so
     the measure's standing target applies again. Guarantees: only those who define goals may; one target per

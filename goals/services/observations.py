@@ -26,6 +26,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from core.history import record_as
 from core.import_plan import CHANGED, FIRST_LINE, NEW, UNCHANGED, Plan, PlannedRow, Repeats, commit
 from team.access import enforce
 
@@ -81,7 +82,7 @@ def observation_record(
     period: datetime.date,
     value: Decimal,
     note: str | None = "",
-    by: User | None = None,
+    by: User | None,
     source: str = ObservationSource.MANUAL,
 ) -> Observation:
     """Record (or correct) the value of the period containing ``period`` for a manual measure (``note=None`` keeps
@@ -110,9 +111,7 @@ def observation_record(
     if note is not None:
         observation.note = note
     observation.value, observation.source, observation.recorded_by = value, source, by
-    observation._change_reason = "Recorded"
-    if by is not None:
-        observation._history_user = by
+    record_as(observation, by=by, reason="Recorded")
     observation.save()
     return observation
 
@@ -146,7 +145,7 @@ def read_observations(upload: File) -> list[dict[str, str]]:
                 f"The file has no {' or '.join(repr(m) for m in missing)} column. The first row must name the "
                 f"columns: {', '.join(COLUMNS)} (note is optional)."
             )
-        rows = []
+        rows: list[dict[str, str]] = []
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
@@ -247,7 +246,7 @@ class UploadResult:
 
 
 @transaction.atomic
-def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: User | None = None) -> UploadResult:
+def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: User | None) -> UploadResult:
     """Save the valid rows of an upload in one transaction, planned again against the observations as they are now.
 
     Guarantees: only those who record the measure's values may; invalid rows are skipped and returned with their
@@ -257,17 +256,14 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: Use
         enforce(by, lambda actor: can_record_observations(actor, measure), RECORD_REFUSED)
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     plan = observations_plan(measure=measure, rows=rows)
-    outcome = commit(
-        plan,
-        lambda row: observation_record(
-            measure=measure,
-            period=row.period,
-            value=row.value,
-            note=row.note,
-            by=by,
-            source=ObservationSource.UPLOAD,
-        ),
-    )
+
+    def write(row: RowPlan) -> Observation:
+        assert row.period is not None and row.value is not None, "only valid rows are written"
+        return observation_record(
+            measure=measure, period=row.period, value=row.value, note=row.note, by=by, source=ObservationSource.UPLOAD
+        )
+
+    outcome = commit(plan, write)
     return UploadResult(
         created=len(outcome.created), updated=len(outcome.updated), unchanged=outcome.unchanged, skipped=outcome.skipped
     )
@@ -278,7 +274,7 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: Use
 
 @transaction.atomic
 def narrative_save(
-    *, measure: Measure, period: datetime.date, what_happened: str, next_steps: str = "", by: User | None = None
+    *, measure: Measure, period: datetime.date, what_happened: str, next_steps: str = "", by: User | None
 ) -> Narrative:
     """Write (or rewrite) the narrative of ``measure`` for the period starting on ``period``. Guarantees: only the
     measure's department's lead (and the Stat lead and analysts) may; one narrative per measure and period, for a
@@ -298,8 +294,6 @@ def narrative_save(
     if narrative is None:
         narrative = Narrative(measure=measure, period=period)
     narrative.what_happened, narrative.next_steps, narrative.author = what_happened.strip(), next_steps.strip(), by
-    narrative._change_reason = "Written"
-    if by is not None:
-        narrative._history_user = by
+    record_as(narrative, by=by, reason="Written")
     narrative.save()
     return narrative

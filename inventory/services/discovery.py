@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,18 +27,32 @@ from .datasets import dataset_create
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+
+class ValueFlags(TypedDict, total=False):
+    """The declared-value flags (:data:`~inventory.models.VALUE_FLAGS`) a candidate may be created with."""
+
+    critical_to_decisions: bool
+    public_demand: bool
+    grant_reporting: bool
+    legislative_reporting: bool
+    performance_budgeting: bool
+    sensitive: bool
+    ready: bool
+
+
+assert set(ValueFlags.__annotations__) == set(VALUE_FLAG_NAMES)
+
 #: What each question says about the datasets it turns up: the declared-value flag it sets on a candidate.
-QUESTION_FLAGS: dict[int, tuple[str, ...]] = {
-    DiscoveryQuestion.GRANTS: ("grant_reporting",),
-    DiscoveryQuestion.DATABASES: (),
-    DiscoveryQuestion.LEGISLATIVE: ("legislative_reporting",),
-    DiscoveryQuestion.STRATEGIC_PLAN: (),
-    DiscoveryQuestion.OVERSIGHT: ("legislative_reporting",),
-    DiscoveryQuestion.PERFORMANCE_BUDGETING: ("performance_budgeting",),
-    DiscoveryQuestion.PUBLIC_REQUESTS: ("public_demand",),
-    DiscoveryQuestion.INITIATIVE: (),
+QUESTION_FLAGS: dict[int, ValueFlags] = {
+    DiscoveryQuestion.GRANTS: {"grant_reporting": True},
+    DiscoveryQuestion.DATABASES: {},
+    DiscoveryQuestion.LEGISLATIVE: {"legislative_reporting": True},
+    DiscoveryQuestion.STRATEGIC_PLAN: {},
+    DiscoveryQuestion.OVERSIGHT: {"legislative_reporting": True},
+    DiscoveryQuestion.PERFORMANCE_BUDGETING: {"performance_budgeting": True},
+    DiscoveryQuestion.PUBLIC_REQUESTS: {"public_demand": True},
+    DiscoveryQuestion.INITIATIVE: {},
 }
-assert {flag for flags in QUESTION_FLAGS.values() for flag in flags} <= set(VALUE_FLAG_NAMES)
 CANDIDATE_RIGHTS = "Not yet reviewed"
 
 
@@ -97,7 +111,7 @@ def discovery_answer_record(
     answer: str,
     respondent: Person | None,
     answered_on: datetime.date,
-    by: User | None = None,
+    by: User | None,
 ) -> DiscoveryAnswer:
     """Record a department's answer to one question. Guarantees: ``by`` may answer for the department (the Stat lead
     and analysts, or its own lead and contacts; else ``PermissionDenied``); earlier answers are kept (the newest by
@@ -126,7 +140,7 @@ def _named_initiatives(text: str) -> list[Initiative]:
 
 
 @transaction.atomic
-def discovery_candidate_create(*, answer: DiscoveryAnswer, title: str, by: User | None = None) -> Dataset:
+def discovery_candidate_create(*, answer: DiscoveryAnswer, title: str, by: User | None) -> Dataset:
     """A candidate dataset from a discovery answer, in one step.
 
     Guarantees: ``by`` may log datasets in the answer's department (else ``PermissionDenied``); status
@@ -142,7 +156,7 @@ def discovery_candidate_create(*, answer: DiscoveryAnswer, title: str, by: User 
     title = " ".join(title.split())
     if not title:
         raise ValidationError({"title": "Give the candidate dataset a title."})
-    flags = dict.fromkeys(QUESTION_FLAGS.get(answer.question, ()), True)
+    flags = QUESTION_FLAGS.get(answer.question, {})
     initiatives = _named_initiatives(answer.answer) if answer.question == DiscoveryQuestion.INITIATIVE else []
     question = DiscoveryQuestion(answer.question)
     description = (

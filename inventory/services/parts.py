@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -16,9 +16,11 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.history import record_as
+
 from ..models import DataField, Dataset, Distribution, FieldType
 from ..selectors import forget_inventory_coverage
-from .writes import distinct_names, record_as, require_write
+from .writes import distinct_names, require_write
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -87,7 +89,7 @@ def field_problems(row: Mapping) -> dict[str, str]:
             re.compile(pattern)
         except re.error as exc:
             problems["pattern"] = f"This is not a valid regular expression ({exc.msg})."
-    parse = None
+    parse: Callable[[str], Any] | None = None  # numbers or dates, each compared with its own kind only
     if type_ in (FieldType.INTEGER, FieldType.NUMBER):
         parse = partial(_number, type_=type_)
         kind = "a whole number" if type_ == FieldType.INTEGER else "a number"
@@ -114,8 +116,8 @@ def field_problems(row: Mapping) -> dict[str, str]:
     return problems
 
 
-def _normalised(row: Mapping, keys: Iterable[str]) -> dict:
-    clean = {}
+def _normalised(row: Mapping, keys: Iterable[str]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
     for key in keys:
         value = row.get(key)
         if key in _BOOLEAN_KEYS:
@@ -149,7 +151,7 @@ def _values(objects: Mapping[int, models.Model], keys: Iterable[str]) -> dict[in
     return {pk: {key: getattr(obj, key) for key in (*keys, "position")} for pk, obj in objects.items()}
 
 
-def _delete_unlisted(existing: Mapping[int, models.Model], keep: Iterable[models.Model], *, by) -> None:
+def _delete_unlisted(existing: Mapping[int, models.Model], keep: Iterable[models.Model], *, by: User | None) -> None:
     """Delete the rows of ``existing`` not in ``keep``, each with a history entry saying who removed it."""
     kept = {obj.pk for obj in keep}
     for pk, obj in existing.items():
@@ -158,7 +160,9 @@ def _delete_unlisted(existing: Mapping[int, models.Model], keep: Iterable[models
             obj.delete()
 
 
-def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> None:
+def _write_rows(
+    model: type[Distribution] | type[DataField], keep: list, before: Mapping[int, dict], *, by: User | None
+) -> None:
     """Update the rows that changed and create the new ones, each with a history entry."""
     changed = [
         obj for obj in keep if obj.pk is not None and any(getattr(obj, k) != v for k, v in before[obj.pk].items())
@@ -174,7 +178,7 @@ def _write_rows(model, keep: list, before: Mapping[int, dict], *, by) -> None:
 
 @transaction.atomic
 def dataset_save_distributions(
-    *, dataset: Dataset, distributions: Sequence[Mapping], by: User | None = None
+    *, dataset: Dataset, distributions: Sequence[Mapping], by: User | None
 ) -> list[Distribution]:
     """Make the dataset's distributions exactly ``distributions``, in that order. Each mapping holds
     :data:`DISTRIBUTION_KEYS` and, to change an existing one, the ``id`` of a distribution of this dataset; those not
@@ -211,7 +215,7 @@ def dataset_save_distributions(
 
 @transaction.atomic
 def dataset_save_dictionary(
-    *, dataset: Dataset, fields: Sequence[Mapping], by: User | None = None, reason: str = ""
+    *, dataset: Dataset, fields: Sequence[Mapping], by: User | None, reason: str = ""
 ) -> list[DataField]:
     """Make the dataset's data dictionary exactly ``fields``, in that order: the one write path of a dictionary,
     whether edited on the dataset form, drafted from a sample CSV or read from a harvested Table Schema.
@@ -248,7 +252,8 @@ def dataset_save_dictionary(
         if pk is not None and pk not in existing:
             errors.append(f"{label} is not part of this dataset’s dictionary.")
             continue
-        obj = existing.get(pk) or unclaimed_by_name.pop(row["name"], None) or DataField(dataset=dataset)
+        same_name = unclaimed_by_name.pop(row["name"], None) if pk is None else None
+        obj = existing[pk] if pk is not None else same_name or DataField(dataset=dataset)
         for key in _KEPT_WHEN_MISSING:
             if key not in raw:
                 row[key] = getattr(obj, key)
@@ -278,7 +283,7 @@ def _will_change(existing: Mapping[int, models.Model], keep: list, before: Mappi
     )
 
 
-def _touch(dataset: Dataset, *, by, reason: str) -> None:
+def _touch(dataset: Dataset, *, by: User | None, reason: str) -> None:
     """Record on the dataset itself that part of it (its dictionary) changed: who, when and why."""
     locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
     locked.updated_by = by

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Field
 
+from core.history import record_as
 from team.models import Person
 
 from ..history import parts_as_of, version_contents_end, version_label
@@ -14,7 +16,7 @@ from ..models import Dataset, DiscoveryAnswer, Initiative, Keyword, Theme
 from .datasets import SCALAR_FIELDS, _keep_one_history_entry, _latest_history_id, _validate
 from .parts import dataset_save_dictionary, dataset_save_distributions
 from .priority import dataset_rescore, hold_priority_weights
-from .writes import locked, record_as, require_keep_in
+from .writes import locked, require_keep_in
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -29,7 +31,7 @@ _MAY_BE_GONE = {"contact": Person, "discovered_from": DiscoveryAnswer}
 
 
 @transaction.atomic
-def dataset_restore(*, dataset: Dataset, history_id: int, by: User | None = None) -> Dataset:
+def dataset_restore(*, dataset: Dataset, history_id: int, by: User | None) -> Dataset:
     """Bring back an earlier version of ``dataset``: its metadata (not its identifier), its keywords, themes and
     initiatives, and its distributions and data dictionary as they stood in that version (from their own history),
     as a new history entry "Restored version of <date>"; later versions stay in the history.
@@ -44,8 +46,13 @@ def dataset_restore(*, dataset: Dataset, history_id: int, by: User | None = None
     require_keep_in(by, dataset, version.department_id)
     for name in RESTORED_FIELDS:
         field = Dataset._meta.get_field(name)
+        assert isinstance(field, Field), f"{name} is a column of Dataset"
         value = getattr(version, field.attname)
-        if name in _MAY_BE_GONE and value is not None and not _MAY_BE_GONE[name].objects.filter(pk=value).exists():
+        if (
+            name in _MAY_BE_GONE
+            and value is not None
+            and not _MAY_BE_GONE[name]._default_manager.filter(pk=value).exists()
+        ):
             value = None
         setattr(dataset, field.attname, value)
     dataset.updated_by = by
@@ -58,7 +65,7 @@ def dataset_restore(*, dataset: Dataset, history_id: int, by: User | None = None
         ids = getattr(version, name).values_list(f"{related}_id", flat=True)
         getattr(dataset, name).set(model.objects.filter(pk__in=list(ids)))
     # The score is not kept in the history: the version's flags and initiatives are scored by today's weights.
-    dataset_rescore(dataset=dataset)
+    dataset_rescore(dataset=dataset, by=by)
     _keep_one_history_entry(dataset, after=after, created=False)
     distributions, fields = parts_as_of(dataset, before=version_contents_end(version))
     # Rows that still exist change in place (their history shows old → new); the others come back as new rows.

@@ -117,7 +117,7 @@ def _rows_from(header: list[str], body: Iterable[Iterable]) -> tuple[list[str], 
             f"{', '.join(COLUMNS)}."
         )
     columns = [c for c in header if c in COLUMNS]
-    rows = []
+    rows: list[dict[str, str]] = []
     for cells in body:
         values = [_cell_text(c) for c in cells]
         if not any(v.strip() for v in values):
@@ -225,7 +225,7 @@ def _lookups(rows: list[dict[str, str]]) -> tuple[dict, dict[str, Dataset]]:
     )
     for assignment in assignments:
         email = assignment.person.email.lower()
-        if email in emails:
+        if email in emails and assignment.department_id is not None:  # a contact's role always names one
             stewards[(email, assignment.department_id)] = assignment.person
     context = {
         "departments": {d.code.lower(): d for d in Department.objects.all()},
@@ -318,8 +318,8 @@ def import_plan(*, columns: list[str], rows: list[dict[str, str]], by: User | No
 ImportResult = Outcome[Dataset, RowPlan]
 
 
-def _initiatives(names: list[str]) -> list[Initiative]:
-    return [initiative_get_or_create(name=name) for name in names]
+def _initiatives(names: list[str], *, by: User | None) -> list[Initiative]:
+    return [initiative_get_or_create(name=name, by=by) for name in names]
 
 
 @transaction.atomic
@@ -336,7 +336,7 @@ def datasets_import(*, columns: list[str], rows: list[dict[str, str]], by: User 
     def write(row: RowPlan) -> Dataset:
         tags = dict(row.tags)
         if "initiatives" in tags:
-            tags["initiatives"] = _initiatives(tags["initiatives"])
+            tags["initiatives"] = _initiatives(tags["initiatives"], by=by)
         if row.action == NEW:
             return dataset_create(by=by, **tags, **row.fields)
         assert row.dataset is not None, "a changed row names its dataset"

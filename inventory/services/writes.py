@@ -1,10 +1,11 @@
-"""What every write of a dataset shares: the dataset read again and locked, the access rules checked for the acting
-user (``inventory.access``; ``by=None`` is the system), and what its history entry records (who, and why)."""
+"""What every write of a dataset shares: the dataset read again and locked, and the access rules checked for the
+acting user (``inventory.access``; ``by=None`` is the system). What its history entry records (who, and why) is
+:func:`core.history.record_as`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from team.access import Actor, actor_for, enforce
 
@@ -56,11 +57,3 @@ def require_keep_in(by: User | None, dataset: Dataset, department_id: int | None
     require_write(by, dataset)
     if department_id is not None and department_id != dataset.department_id:
         enforce(by, lambda actor: can_move_dataset(actor, dataset, department_id), MAY_NOT_MOVE)
-
-
-def record_as(obj: Any, *, by: User | None, reason: str) -> None:
-    """What the history entry of the coming save of ``obj`` (a dataset, a distribution, a field) says: why, and who
-    (else the request's user, see settings)."""
-    obj._change_reason = reason[:100]
-    if by is not None:
-        obj._history_user = by

@@ -33,7 +33,7 @@ class EngineResult:
     makes the outcome "error"), and the figures the run keeps."""
 
     checks: list[CheckOutcome]
-    score: int | None
+    score: int
     row_count: int | None = None
     column_count: int | None = None
     newest_date: str | None = None

@@ -11,6 +11,7 @@ How: each person's :class:`NotificationPreference` (immediate by default, a dail
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 
 from django.conf import settings
@@ -18,11 +19,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from team.access import enforce_system
 from team.models import Person, Role, RoleAssignment
 
 from ..models import Delivery, NotificationPreference, QualityNotification, QualityRun
 
 logger = logging.getLogger(__name__)
+
+#: Telling people is the system's doing: recording a run (whoever recorded it) and the tasks that send the emails.
+SYSTEM_ONLY = "Only the system sends quality notifications."
 
 
 def recipients_for(run: QualityRun) -> list[Person]:
@@ -42,12 +47,14 @@ def recipients_for(run: QualityRun) -> list[Person]:
     )
 
 
-def notify_failing(*, run: QualityRun) -> list[QualityNotification]:
+def notify_failing(*, run: QualityRun, by: None) -> list[QualityNotification]:
     """Record who is to be told that ``run``'s dataset started failing, and send the immediate emails on commit.
 
-    Guarantees: one notification per person per run (a database constraint; calling twice adds none); people who
-    chose no quality emails get no row; those on a daily digest get an unsent row for the next digest.
+    Guarantees: only the system notifies (``by=None``; a user is refused with ``PermissionDenied``); one
+    notification per person per run (a database constraint; calling twice adds none); people who chose no quality
+    emails get no row; those on a daily digest get an unsent row for the next digest.
     """
+    enforce_system(by, SYSTEM_ONLY)
     people = recipients_for(run)
     choices = dict(NotificationPreference.objects.filter(person__in=people).values_list("person_id", "delivery"))
     wanted = [person for person in people if choices.get(person.pk, Delivery.IMMEDIATE) != Delivery.NONE]
@@ -60,16 +67,18 @@ def notify_failing(*, run: QualityRun) -> list[QualityNotification]:
         from ..tasks import send_notification_task
 
         for notification_id in immediate:
-            transaction.on_commit(lambda pk=notification_id: send_notification_task.delay(pk))
+            transaction.on_commit(functools.partial(send_notification_task.delay, notification_id))
     return notifications
 
 
-def notification_send(*, notification_id: int) -> bool:
+def notification_send(*, notification_id: int, by: None) -> bool:
     """Email one person that a dataset started failing, unless already done. Returns whether an email went out.
 
-    Guarantees: at most one email per notification (the row is locked, and ``sent_at`` set in the same
-    transaction as the sending; if sending raises, nothing is marked and the task may retry).
+    Guarantees: only the system sends (``by=None``, the task; a user is refused with ``PermissionDenied``); at most
+    one email per notification (the row is locked, and ``sent_at`` set in the same transaction as the sending; if
+    sending raises, nothing is marked and the task may retry).
     """
+    enforce_system(by, SYSTEM_ONLY)
     from ..emails import send_failing_email
 
     with transaction.atomic():
@@ -88,13 +97,15 @@ def notification_send(*, notification_id: int) -> bool:
     return True
 
 
-def digest_send_all(*, now: datetime.datetime | None = None) -> int:
+def digest_send_all(*, by: None, now: datetime.datetime | None = None) -> int:
     """Send each person on a daily digest one email listing the datasets that started failing since their last
     one, once per local day and not before ``QUALITY_DIGEST_HOUR`` (local time). Returns how many went out.
 
-    Guarantees: a notification is in at most one digest (marked sent in the transaction that sends it); a person
-    gets at most one digest per day, however often the task runs.
+    Guarantees: only the system sends (``by=None``, the task; a user is refused with ``PermissionDenied``); a
+    notification is in at most one digest (marked sent in the transaction that sends it); a person gets at most one
+    digest per day, however often the task runs.
     """
+    enforce_system(by, SYSTEM_ONLY)
     from ..emails import send_digest_email
 
     now = now or timezone.now()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def settings_update(
     *,
     dataset: Dataset,
-    by: User | None = None,
+    by: User | None,
     enabled: bool | Unchanged = UNCHANGED,
     source_distribution: Distribution | int | None | Unchanged = UNCHANGED,
     date_column: str | Unchanged = UNCHANGED,
@@ -71,7 +71,7 @@ def settings_update(
 
 
 @transaction.atomic
-def preference_set(*, person: Person, delivery: str, by: User | None = None) -> NotificationPreference:
+def preference_set(*, person: Person, delivery: str, by: User | None) -> NotificationPreference:
     """Choose how ``person`` hears that a dataset started failing: immediately, in a daily digest, or not at all.
 
     Guarantees: a person sets only their own preference (``by`` is their login, or ``None``, the system), anyone

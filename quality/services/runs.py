@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -25,7 +25,7 @@ from django.utils import timezone
 from core.fetch import FetchError, TransientFetchError
 from inventory.models import Dataset, Distribution, Status
 from inventory.services.dictionary import table_schema_for
-from team.access import enforce
+from team.access import enforce, enforce_system
 
 from ..access import CHECK_REFUSED, can_check_dataset
 from ..engine.result import FAIL, WARN, EngineResult, UnreadableSource
@@ -45,6 +45,7 @@ from .sources import NoSource, local_copy, max_bytes_for, source_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django_stubs_ext import WithAnnotations
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ FAILING = frozenset({Outcome.FAIL, Outcome.ERROR})
 STUCK_MESSAGE = "The check did not finish (the worker stopped)."
 #: A check result keeps at most this many offending rows.
 MAX_EXAMPLES = 10
+#: The schedule and the sweeper are the system's (Celery beat): no user runs them.
+SYSTEM_ONLY = "Only the system runs the quality schedule and its sweeper."
 
 
 # --- limits --------------------------------------------------------------------------------------------------
@@ -87,7 +90,7 @@ def _user(by: Any):
 
 
 @transaction.atomic
-def run_request(*, dataset: Dataset, by: User | None = None, trigger: str = Trigger.MANUAL) -> QualityRun:
+def run_request(*, dataset: Dataset, by: User | None, trigger: str = Trigger.MANUAL) -> QualityRun:
     """A check of ``dataset`` now ("Check now", or a file just uploaded): a queued run, sent to a worker on commit.
 
     Guarantees: only those who may check the dataset (whoever writes it; ``by=None`` is the system) may ask, anyone
@@ -110,7 +113,13 @@ def run_request(*, dataset: Dataset, by: User | None = None, trigger: str = Trig
     return run
 
 
-def datasets_to_schedule() -> QuerySet[Dataset]:
+class Scheduling(TypedDict):
+    """What :func:`datasets_to_schedule` reads with each dataset: the slot of its newest run (``None``: never run)."""
+
+    latest_slot: datetime.datetime | None
+
+
+def datasets_to_schedule() -> QuerySet[WithAnnotations[Dataset, Scheduling]]:
     """Datasets the schedule checks: not retired, checks not turned off, and something to check."""
     has_source = Exists(SourceUpload.objects.filter(dataset=OuterRef("pk"))) | Exists(
         Distribution.objects.filter(dataset=OuterRef("pk")).filter(~Q(download_url="") | ~Q(access_url=""))
@@ -129,14 +138,16 @@ def datasets_to_schedule() -> QuerySet[Dataset]:
     )
 
 
-def schedule_due(*, now: datetime.datetime | None = None) -> list[QualityRun]:
-    """Queue a scheduled run for every dataset whose current period (by its update frequency) has no run yet.
+def schedule_due(*, by: None, now: datetime.datetime | None = None) -> list[QualityRun]:
+    """Queue a scheduled run for every dataset whose current period (by its update frequency) has no run yet. Only
+    the system runs the schedule (``by=None``; a user is refused with ``PermissionDenied``).
 
     Safe to run at any time and any number of times, also by two beats at once: the run is created with
     ``get_or_create`` under the one-run-per-slot constraint and an IntegrityError just means another got there
     first. A run asked for on demand during the period counts: the schedule does not check the dataset again.
     Each new run is sent to a worker when its own small transaction commits. Returns the runs created.
     """
+    enforce_system(by, SYSTEM_ONLY)
     now = now or timezone.now()
     created_runs = []
     for dataset in datasets_to_schedule().iterator(chunk_size=500):
@@ -197,23 +208,26 @@ def _previous_row_count(run: QualityRun) -> int | None:
     )
 
 
-def run_execute(*, run: QualityRun) -> QualityRun:
+def run_execute(*, run: QualityRun, by: User | None) -> QualityRun:
     """Fetch or read the dataset's source, run every check, and record the run with its results (see
     :func:`run_record`, one transaction), updating the dataset's latest judgement and telling people when it
     starts failing.
 
-    Guarantees: a finished run, or one another worker is executing, is returned untouched; a network error that
+    Guarantees: only the system (``by=None``: the worker) or those who may check the dataset execute its run, anyone
+    else gets ``PermissionDenied`` and nothing changes; a finished run, or one another worker is executing, is
+    returned untouched; a network error that
     may pass re-raises :class:`core.fetch.TransientFetchError` with the run back in "queued" (the task retries it
     with backoff) until ``QUALITY_MAX_ATTEMPTS``, after which the run ends in error; any other failure (no source,
     a refused or missing address, a file too large or unreadable, the soft time limit, an unexpected exception)
     ends the run in "error" with a message for people. Earlier runs are never touched.
     """
+    enforce(by, lambda actor: can_check_dataset(actor, run.dataset), CHECK_REFUSED)
     claimed = _claim(run.pk)
     if claimed is None:
         return QualityRun.objects.get(pk=run.pk)
     run = claimed
     dataset = Dataset.objects.select_related("department").get(pk=run.dataset_id)
-    recorded: dict[str, Any] = {"dataset": dataset, "slot": run.slot, "trigger": run.trigger}
+    recorded: dict[str, Any] = {"dataset": dataset, "slot": run.slot, "trigger": run.trigger, "by": by}
     if run.attempts > max_attempts():
         return run_record(
             **recorded,
@@ -334,6 +348,7 @@ def run_record(
     source_modified: datetime.datetime | None = None,
     requested_by: User | None = None,
     notify: bool = True,
+    by: User | None,
 ) -> QualityRun:
     """Write the finished run of ``dataset`` for ``slot`` with its check results, in one transaction, and update
     the dataset's latest judgement (:class:`DatasetQuality`).
@@ -345,8 +360,11 @@ def run_record(
     run recorded late does not overwrite it); when the dataset goes from passing (pass or warn, or never checked)
     to failing (fail or error), the people who answer for it are notified once, on commit; a run that becomes the
     latest judgement sends :data:`quality.signals.run_finished` (the goals app recomputes the measures read from
-    the dataset); ``notify=False`` skips both, for history loaded after the fact.
+    the dataset); ``notify=False`` skips both, for history loaded after the fact. Only the system (``by=None``: the
+    worker, the sweeper, the demo's history) or those who may check the dataset record its runs, anyone else gets
+    ``PermissionDenied`` and nothing is written.
     """
+    enforce(by, lambda actor: can_check_dataset(actor, dataset), CHECK_REFUSED)
     finished_at = finished_at or timezone.now()
     run, created = QualityRun.objects.select_for_update().get_or_create(
         dataset=dataset, slot=slot, defaults={"trigger": trigger, "requested_by": _user(requested_by)}
@@ -393,8 +411,10 @@ def run_record(
 def _judge(run: QualityRun, *, stale: bool | None, notify: bool) -> bool:
     """Move the dataset's latest judgement to ``run`` if it is the newest (returns whether it did), and notify on
     a passing -> failing transition."""
+    finished_at = run.finished_at
+    assert finished_at is not None, "only a finished run is judged"
     judgement, _ = DatasetQuality.objects.select_for_update().get_or_create(dataset_id=run.dataset_id)
-    if judgement.checked_at is not None and judgement.checked_at > run.finished_at:
+    if judgement.checked_at is not None and judgement.checked_at > finished_at:
         return False
     was_failing = judgement.outcome in FAILING
     is_failing = run.outcome in FAILING
@@ -408,25 +428,27 @@ def _judge(run: QualityRun, *, stale: bool | None, notify: bool) -> bool:
         judgement.failing_since = None
     elif not was_failing or judgement.failing_since is None:
         judgement.failing_since = run.finished_at
-    judgement.next_due_at = next_slot(run.dataset.accrual_periodicity, run.finished_at)
+    judgement.next_due_at = next_slot(run.dataset.accrual_periodicity, finished_at)
     judgement.save()
     if notify and is_failing and not was_failing:
         from .notifications import notify_failing
 
-        notify_failing(run=run)
+        notify_failing(run=run, by=None)  # the system tells people, whoever recorded the run
     return True
 
 
 # --- sweeping ------------------------------------------------------------------------------------------------
 
 
-def sweep_stuck_runs(*, now: datetime.datetime | None = None) -> dict[str, int]:
+def sweep_stuck_runs(*, by: None, now: datetime.datetime | None = None) -> dict[str, int]:
     """End the runs left "running" longer than the hard time limit and a margin (their worker died: killed, out
     of memory, the machine restarted) as "error" with "The check did not finish (the worker stopped)", and send
     again the runs left "queued" far longer than any retry waits (their message was lost, e.g. Redis restarted
     empty), so "Check now" is never stuck behind a run nobody will execute. Safe to run any number of times.
-    Returns how many runs were ended and how many sent again.
+    Returns how many runs were ended and how many sent again. Only the system sweeps (``by=None``; a user is refused
+    with ``PermissionDenied``).
     """
+    enforce_system(by, SYSTEM_ONLY)
     now = now or timezone.now()
     ended = 0
     for run in QualityRun.objects.filter(state=RunState.RUNNING, started_at__lt=now - stuck_after()).select_related(
@@ -436,7 +458,7 @@ def sweep_stuck_runs(*, now: datetime.datetime | None = None) -> dict[str, int]:
             locked = QualityRun.objects.select_for_update().filter(pk=run.pk, state=RunState.RUNNING).first()
             if locked is None:
                 continue
-            run_record(dataset=run.dataset, slot=run.slot, result=None, error=STUCK_MESSAGE, finished_at=now)
+            run_record(dataset=run.dataset, slot=run.slot, result=None, error=STUCK_MESSAGE, finished_at=now, by=None)
             ended += 1
     lost_before = now - datetime.timedelta(seconds=settings.QUALITY_REQUEUE_AFTER_SECONDS)
     lost = QualityRun.objects.filter(state=RunState.QUEUED).filter(

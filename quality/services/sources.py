@@ -100,7 +100,7 @@ def source_for(dataset: Dataset, quality_settings: DatasetQualitySettings | None
     upload = SourceUpload.objects.filter(dataset=dataset).order_by("-uploaded_at", "-pk").first()
     if upload is not None:
         media_type = mimetypes.guess_type(upload.original_name)[0] or ""
-        return Source("upload", upload.file.name, media_type, upload)
+        return Source("upload", upload.file.name or "", media_type, upload)  # name: None only before a save
     distributions = list(Distribution.objects.filter(dataset=dataset).order_by("position", "pk"))
     for distribution in distributions:
         if distribution.download_url:

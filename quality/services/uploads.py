@@ -34,7 +34,7 @@ PRUNE_REFUSED = "Only the principal and the Stat lead prune uploaded files by ha
 
 
 @transaction.atomic
-def source_upload_create(*, dataset: Dataset, file: File, by: User | None = None) -> SourceUpload:
+def source_upload_create(*, dataset: Dataset, file: File, by: User | None) -> SourceUpload:
     """Keep an uploaded data file as the dataset's newest source and request a check of it (trigger "upload").
 
     Guarantees: only those who may check the dataset (whoever writes it; ``by=None`` is the system) may upload,

@@ -95,7 +95,7 @@ def _kpis_are_computed_from_the_uploaded_files_and_the_rest_say_they_were_entere
         assert "not computed from a dataset" in measure.method
     # Computing again from the same files changes nothing: the values are what the data says.
     crashes = Measure.objects.get(slug="crashes-at-targeted-intersections").source_dataset
-    results = measures_compute(dataset=crashes)
+    results = measures_compute(by=None, dataset=crashes)
     assert [(r.created, r.updated, r.unchanged) for r in results] == [(0, 0, HISTORY_MONTHS)] * 2
 
 

@@ -113,7 +113,7 @@ def test_an_edit_survives_a_re_seed(seeded, settings):
     from inventory.services.datasets import dataset_update
 
     dataset = Dataset.objects.get(identifier="311-service-requests")
-    dataset_update(dataset=dataset, title="311 Requests (renamed)")
+    dataset_update(by=None, dataset=dataset, title="311 Requests (renamed)")
     Dataset.objects.get(identifier="prd-pool-attendance").delete()  # one no demo measure is computed from
     call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
     assert Dataset.objects.get(identifier="311-service-requests").title == "311 Requests (renamed)"

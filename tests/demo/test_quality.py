@@ -259,7 +259,7 @@ def test_seeding_uploads_a_file_checks_it_and_keeps_months_of_history(demo_inven
     from quality.services import settings_update
 
     hydrants = Dataset.objects.get(identifier="rfd-hydrants")
-    settings_update(dataset=hydrants, date_column="last_tested")  # chosen in the app before seeding: kept
+    settings_update(by=None, dataset=hydrants, date_column="last_tested")  # chosen in the app before seeding: kept
     stats = quality_demo_seed(identifiers=SOME, force=True)
     assert stats.datasets == len(SOME) and stats.runs == QualityRun.objects.count()
     now = timezone.now()

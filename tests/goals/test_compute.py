@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from goals.models import Observation, ObservationSource
 from goals.services import measure_compute, measures_compute, on_quality_run_finished
@@ -96,7 +97,7 @@ M = datetime.date
 )
 def test_aggregations_filters_and_periods(calls, fields, expected):
     measure = computed(calls, **fields)
-    result = measure_compute(measure=measure, today=TODAY)
+    result = measure_compute(by=None, measure=measure, today=TODAY)
     assert result.ok, result.error
     got = values(measure)
     if fields.get("frequency") == "weekly":
@@ -105,9 +106,18 @@ def test_aggregations_filters_and_periods(calls, fields, expected):
     assert all(o.source == ObservationSource.COMPUTED for o in Observation.objects.filter(measure=measure))
 
 
+def test_only_those_who_may_compute_a_measure_compute_it(calls, users):
+    measure = computed(calls)
+    with pytest.raises(PermissionDenied):
+        measure_compute(by=users["parks_contact"], measure=measure, today=TODAY)
+    assert values(measure) == {}
+    assert measure_compute(by=users["police_contact"], measure=measure, today=TODAY).ok
+    assert values(measure)
+
+
 def test_the_unfinished_period_and_undated_rows_are_left_out_and_counted(calls):
     measure = computed(calls)
-    result = measure_compute(measure=measure, today=TODAY)
+    result = measure_compute(by=None, measure=measure, today=TODAY)
     assert M(2026, 6, 1) not in values(measure)  # June is not over
     assert result.rows == 8 and result.rows_without_date == 1 and result.rows_in_unfinished_period == 1
     # A time with an offset is placed in the city's time zone: 23:30 on 31 January in New York stays in January.
@@ -118,19 +128,19 @@ def test_an_annual_measure_counts_finished_years(city):
     dataset = DatasetFactory(identifier="pd-years", department=city["police"])
     upload_data(dataset, b"d\n2024-03-01\n2024-12-31\n2025-07-04\n")
     measure = computed(dataset, date_column="d", frequency="annual")
-    measure_compute(measure=measure, today=TODAY)
+    measure_compute(by=None, measure=measure, today=TODAY)
     assert values(measure) == {M(2024, 1, 1): 2, M(2025, 1, 1): 1}
 
 
 def test_computing_twice_changes_nothing_and_a_changed_file_updates_values(calls):
     measure = computed(calls)
-    first = measure_compute(measure=measure, today=TODAY)
+    first = measure_compute(by=None, measure=measure, today=TODAY)
     assert first.created == 4
-    second = measure_compute(measure=measure, today=TODAY)
+    second = measure_compute(by=None, measure=measure, today=TODAY)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 4)
     assert Observation.history.filter(measure_id=measure.pk).count() == 4
     upload_data(calls, CALLS + b"9,2026-03-03,5,1,closed\n", "calls-v2.csv")
-    third = measure_compute(measure=measure, today=TODAY)
+    third = measure_compute(by=None, measure=measure, today=TODAY)
     assert (third.created, third.updated, third.unchanged) == (0, 1, 3)
     assert values(measure)[M(2026, 3, 1)] == 1
 
@@ -138,7 +148,7 @@ def test_computing_twice_changes_nothing_and_a_changed_file_updates_values(calls
 def test_a_value_entered_by_hand_is_never_overwritten_and_is_reported(calls, users):
     measure = computed(calls)
     ObservationFactory(measure=measure, period=M(2026, 1, 1), value=42, source=ObservationSource.MANUAL)
-    result = measure_compute(measure=measure, today=TODAY)
+    result = measure_compute(by=None, measure=measure, today=TODAY)
     assert result.kept_manual == [M(2026, 1, 1)]
     assert values(measure)[M(2026, 1, 1)] == 42
     assert "kept the value entered by hand" in result.summary()
@@ -167,7 +177,7 @@ def test_bad_data_is_a_clear_error_on_the_measure_and_writes_nothing(city, conte
     dataset = DatasetFactory(identifier="pd-bad", department=city["police"])
     upload_data(dataset, content)
     measure = computed(dataset, **fields)
-    result = measure_compute(measure=measure, today=TODAY)
+    result = measure_compute(by=None, measure=measure, today=TODAY)
     assert not result.ok and message in result.error
     measure.refresh_from_db()
     assert message in measure.compute_error and measure.computed_at is not None
@@ -177,7 +187,7 @@ def test_bad_data_is_a_clear_error_on_the_measure_and_writes_nothing(city, conte
 def test_a_dataset_without_a_data_file_says_so(city):
     dataset = DatasetFactory(identifier="pd-nofile", title="Arrests", department=city["police"])
     measure = computed(dataset)
-    result = measure_compute(measure=measure, today=TODAY)
+    result = measure_compute(by=None, measure=measure, today=TODAY)
     assert "“Arrests” has no data to compute from" in result.error
 
 
@@ -185,9 +195,9 @@ def test_a_later_success_clears_the_error(city):
     dataset = DatasetFactory(identifier="pd-fixed", department=city["police"])
     upload_data(dataset, b"received\nnot a date\n")
     measure = computed(dataset)
-    assert not measure_compute(measure=measure, today=TODAY).ok
+    assert not measure_compute(by=None, measure=measure, today=TODAY).ok
     upload_data(dataset, b"received\n2026-01-02\n", "fixed.csv")
-    assert measure_compute(measure=measure, today=TODAY).ok
+    assert measure_compute(by=None, measure=measure, today=TODAY).ok
     measure.refresh_from_db()
     assert measure.compute_error == ""
 
@@ -196,7 +206,7 @@ def test_measures_compute_reads_the_file_once_for_every_measure_and_one_bad_meas
     good = computed(calls)
     bad = computed(calls, date_column="nope")
     manual = MeasureFactory(department=calls.department, source_dataset=calls)  # no aggregation: not computed
-    results = measures_compute(dataset=calls, today=TODAY)
+    results = measures_compute(by=None, dataset=calls, today=TODAY)
     assert [r.measure for r in results] == [good, bad]
     assert results[0].ok and not results[1].ok
     assert values(good) and not values(bad) and not values(manual)
@@ -210,7 +220,7 @@ def test_a_semicolon_csv_and_an_xlsx_file_are_read(city):
     dataset = DatasetFactory(identifier="pd-semi", department=city["police"])
     upload_data(dataset, b"received;minutes\n2026-01-05;4,5\n".replace(b"4,5", b"4"))
     measure = computed(dataset, aggregation="sum", value_column="minutes")
-    measure_compute(measure=measure, today=TODAY)
+    measure_compute(by=None, measure=measure, today=TODAY)
     assert values(measure) == {M(2026, 1, 1): 4}
 
     workbook = Workbook()
@@ -219,13 +229,13 @@ def test_a_semicolon_csv_and_an_xlsx_file_are_read(city):
     buffer = io.BytesIO()
     workbook.save(buffer)
     upload_data(dataset, buffer.getvalue(), "calls.xlsx")
-    measure_compute(measure=measure, today=TODAY)
+    measure_compute(by=None, measure=measure, today=TODAY)
     assert values(measure)[M(2026, 2, 1)] == 8
 
 
 def test_a_manual_measure_has_nothing_to_compute(city):
     measure = MeasureFactory(department=city["police"])
-    assert "entered by hand" in measure_compute(measure=measure).error
+    assert "entered by hand" in measure_compute(by=None, measure=measure).error
 
 
 def test_a_passing_quality_run_queues_the_computation_on_commit(calls, django_capture_on_commit_callbacks):
@@ -238,7 +248,7 @@ def test_a_passing_quality_run_queues_the_computation_on_commit(calls, django_ca
         dataset=calls, slot=timezone.now(), state=RunState.FINISHED, outcome=Outcome.PASS, finished_at=timezone.now()
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        on_quality_run_finished(run=run)
+        on_quality_run_finished(by=None, run=run)
     assert len(callbacks) == 1
     assert values(measure)  # the eager task computed it
 
@@ -253,7 +263,7 @@ def test_a_failing_quality_run_leaves_the_values_alone(calls, django_capture_on_
         dataset=calls, slot=timezone.now(), state=RunState.FINISHED, outcome=Outcome.FAIL, finished_at=timezone.now()
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        on_quality_run_finished(run=run)
+        on_quality_run_finished(by=None, run=run)
     assert callbacks == []
     assert not Observation.objects.exists()
 
@@ -270,7 +280,7 @@ def test_quality_tells_goals_through_its_signal_when_a_run_becomes_the_latest(
     measure = computed(calls)
     result = EngineResult(checks=[CheckOutcome("row_count", status, 3, "3 rows.")], score=90, row_count=3)
     with django_capture_on_commit_callbacks(execute=True):
-        run_record(dataset=calls, slot=timezone.now(), result=result)
+        run_record(by=None, dataset=calls, slot=timezone.now(), result=result)
     assert bool(values(measure)) is computes
 
 
@@ -283,7 +293,7 @@ def test_history_recorded_after_the_fact_computes_nothing(calls, django_capture_
     measure = computed(calls)
     result = EngineResult(checks=[CheckOutcome("row_count", "pass", 3, "3 rows.")], score=100, row_count=3)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        run_record(dataset=calls, slot=timezone.now(), result=result, notify=False)
+        run_record(by=None, dataset=calls, slot=timezone.now(), result=result, notify=False)
     assert callbacks == [] and not values(measure)
 
 
@@ -303,10 +313,10 @@ def test_a_dataset_without_an_upload_is_fetched_from_its_download_url(city, loca
     url = local_server.add("/calls.csv", CALLS, headers={"Content-Type": "text/csv"})
     DistributionFactory(dataset=dataset, download_url=url)
     measure = computed(dataset)
-    assert measure_compute(measure=measure, today=TODAY).ok
+    assert measure_compute(by=None, measure=measure, today=TODAY).ok
     assert values(measure)[M(2026, 1, 1)] == 3
     local_server.add("/calls.csv", status=404)
-    result = measure_compute(measure=measure, today=TODAY)
+    result = measure_compute(by=None, measure=measure, today=TODAY)
     assert not result.ok and result.error.startswith(f"The data could not be read from {url}")
     assert values(measure)[M(2026, 1, 1)] == 3  # a failed fetch keeps the values already recorded
 
@@ -321,11 +331,11 @@ def test_a_passing_quality_run_recorded_by_the_quality_app_recomputes_the_measur
 
     measure = computed(calls)
     with django_capture_on_commit_callbacks(execute=True):
-        run_record(dataset=calls, slot=timezone.now(), result=EngineResult(checks=[], score=100, row_count=8))
+        run_record(by=None, dataset=calls, slot=timezone.now(), result=EngineResult(checks=[], score=100, row_count=8))
     assert values(measure)  # computed by the queued (eager) task
     failing = computed(calls, slug="second")
     with django_capture_on_commit_callbacks(execute=True):
-        run_record(dataset=calls, slot=timezone.now(), result=None, error="The server answered 500.")
+        run_record(by=None, dataset=calls, slot=timezone.now(), result=None, error="The server answered 500.")
     assert not values(failing)  # an error leaves the measures as they were
 
 
@@ -341,14 +351,14 @@ def test_json_records_geojson_and_gzipped_files_are_read(city):
         {"received": "2026-02-01"},
     ]
     upload_data(dataset, json.dumps(records).encode(), "calls.json")
-    assert measure_compute(measure=measure, today=TODAY).ok
+    assert measure_compute(by=None, measure=measure, today=TODAY).ok
     assert values(measure) == {M(2026, 1, 1): 4, M(2026, 2, 1): 0}
     features = {
         "type": "FeatureCollection",
         "features": [{"type": "Feature", "properties": {"received": "2026-03-02", "minutes": "7"}}],
     }
     upload_data(dataset, gzip.compress(json.dumps(features).encode()), "calls.geojson.gz")
-    assert measure_compute(measure=measure, today=TODAY).ok
+    assert measure_compute(by=None, measure=measure, today=TODAY).ok
     assert values(measure)[M(2026, 3, 1)] == 7
     upload_data(dataset, b'{"not": "records"}', "bad.json")
-    assert "not a list of records" in measure_compute(measure=measure, today=TODAY).error
+    assert "not a list of records" in measure_compute(by=None, measure=measure, today=TODAY).error

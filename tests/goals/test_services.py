@@ -49,12 +49,12 @@ def test_goal_create_and_update_record_who(city, users):
 
 def test_goal_needs_a_statement_and_an_owner_and_cannot_cascade_from_itself(city):
     with pytest.raises(ValidationError) as error:
-        goal_create(priority=priority(), statement="", departments=[])
+        goal_create(by=None, priority=priority(), statement="", departments=[])
     assert {"statement", "departments"} <= set(fields_of(error))
     parent = GoalFactory()
     child = GoalFactory(parent=parent)
     with pytest.raises(ValidationError) as error:
-        goal_update(goal=parent, parent=child)
+        goal_update(by=None, goal=parent, parent=child)
     assert "cannot cascade from itself" in fields_of(error)["parent"][0]
     parent.refresh_from_db()
     assert parent.parent is None
@@ -84,8 +84,9 @@ def base(city, **fields):
 
 
 def test_measure_create_makes_a_unique_slug_and_cleans_its_computation(city, crashes):
-    first = measure_create(**base(city))
+    first = measure_create(by=None, **base(city))
     second = measure_create(
+        by=None,
         **base(
             city,
             source_dataset=crashes,
@@ -93,7 +94,7 @@ def test_measure_create_makes_a_unique_slug_and_cleans_its_computation(city, cra
             value_column="injuries",
             date_column=" crash_date ",
             filters=[{"column": "severity", "op": "=", "value": "fatal"}, {"column": "", "op": "=", "value": ""}],
-        )
+        ),
     )
     assert first.slug == "crashes-at-targeted-intersections"
     assert second.slug == "crashes-at-targeted-intersections-2"
@@ -150,7 +151,7 @@ def test_a_computation_that_cannot_work_is_refused_field_by_field(city, crashes,
     if fields.pop("with_dataset", False):
         fields["source_dataset"] = crashes
     with pytest.raises(ValidationError) as error:
-        measure_create(**base(city, **fields))
+        measure_create(by=None, **base(city, **fields))
     messages = fields_of(error)
     for name, text in expected.items():
         assert any(text in message for message in messages[name]), messages
@@ -160,13 +161,14 @@ def test_a_computation_that_cannot_work_is_refused_field_by_field(city, crashes,
 def test_unknown_filter_columns_are_each_named(city, crashes):
     with pytest.raises(ValidationError) as error:
         measure_create(
+            by=None,
             **base(
                 city,
                 source_dataset=crashes,
                 aggregation="count",
                 date_column="crash_date",
                 filters=[{"column": "ward", "op": "=", "value": "3"}],
-            )
+            ),
         )
     assert fields_of(error)["filters"] == [
         "Filter 1: “ward” is not a column of “Crashes” (its data dictionary lists: crash_date, injuries, severity)."
@@ -175,26 +177,28 @@ def test_unknown_filter_columns_are_each_named(city, crashes):
 
 def test_without_a_dictionary_any_column_name_is_accepted_until_the_data_is_read(city):
     dataset = DatasetFactory(identifier="pd-nodict", department=city["police"])
-    measure = measure_create(**base(city, source_dataset=dataset, aggregation="sum", value_column="x", date_column="d"))
+    measure = measure_create(
+        by=None, **base(city, source_dataset=dataset, aggregation="sum", value_column="x", date_column="d")
+    )
     assert measure.is_computed
 
 
 def test_one_kpi_per_goal(city):
     kpi = MeasureFactory(is_kpi=True, name="Crashes")
     with pytest.raises(ValidationError) as error:
-        measure_create(**base(city, goal=kpi.goal, is_kpi=True))
+        measure_create(by=None, **base(city, goal=kpi.goal, is_kpi=True))
     assert "already has a key performance indicator: “Crashes”" in fields_of(error)["is_kpi"][0]
     # The KPI itself may be saved again.
-    measure_update(measure=kpi, unit="crashes a month")
+    measure_update(by=None, measure=kpi, unit="crashes a month")
 
 
 def test_measure_update_changes_only_what_is_given_and_a_new_computation_clears_the_old_error(city, crashes):
     measure = MeasureFactory(
         source_dataset=crashes, aggregation="count", date_column="crash_date", compute_error="old problem"
     )
-    measure = measure_update(measure=measure, unit="crashes")
+    measure = measure_update(by=None, measure=measure, unit="crashes")
     assert measure.compute_error == "old problem"
-    measure = measure_update(measure=measure, filters=[{"column": "severity", "op": "=", "value": "fatal"}])
+    measure = measure_update(by=None, measure=measure, filters=[{"column": "severity", "op": "=", "value": "fatal"}])
     assert measure.compute_error == "" and measure.unit == "crashes"
 
 
@@ -203,7 +207,7 @@ def test_a_new_frequency_is_refused_while_values_targets_or_narratives_sit_on_pe
     ObservationFactory(measure=measure, period=datetime.date(2026, 1, 1), value=10)
     ObservationFactory(measure=measure, period=datetime.date(2026, 2, 1), value=12)
     with pytest.raises(ValidationError) as error:
-        measure_update(measure=measure, frequency="quarterly")
+        measure_update(by=None, measure=measure, frequency="quarterly")
     assert fields_of(error) == {
         "frequency": [
             "1 value, target or narrative is recorded for a period that starts no quarterly period (February "
@@ -214,18 +218,18 @@ def test_a_new_frequency_is_refused_while_values_targets_or_narratives_sit_on_pe
     Observation.objects.filter(period=datetime.date(2026, 2, 1)).delete()
     MeasureTarget.objects.create(measure=measure, period=datetime.date(2026, 3, 1), value=5)
     with pytest.raises(ValidationError, match="March 2026"):
-        measure_update(measure=measure, frequency="quarterly")
+        measure_update(by=None, measure=measure, frequency="quarterly")
     MeasureTarget.objects.all().delete()
-    assert measure_update(measure=measure, frequency="quarterly").frequency == "quarterly"  # January starts Q1
+    assert measure_update(by=None, measure=measure, frequency="quarterly").frequency == "quarterly"  # January starts Q1
 
 
 def test_targets_per_period_are_set_on_the_period_start_and_removed_with_none(city):
     measure = MeasureFactory(frequency="quarterly")
-    target = measure_target_set(measure=measure, period=datetime.date(2026, 5, 17), value=Decimal("75"))
+    target = measure_target_set(by=None, measure=measure, period=datetime.date(2026, 5, 17), value=Decimal("75"))
     assert target.period == datetime.date(2026, 4, 1)
-    measure_target_set(measure=measure, period=datetime.date(2026, 4, 1), value=Decimal("70"))
+    measure_target_set(by=None, measure=measure, period=datetime.date(2026, 4, 1), value=Decimal("70"))
     assert list(MeasureTarget.objects.values_list("period", "value")) == [(datetime.date(2026, 4, 1), Decimal("70"))]
-    measure_target_set(measure=measure, period=datetime.date(2026, 4, 1), value=None)
+    measure_target_set(by=None, measure=measure, period=datetime.date(2026, 4, 1), value=None)
     assert not MeasureTarget.objects.exists()
 
 
@@ -237,15 +241,17 @@ def test_observation_record_upserts_the_period_and_refuses_computed_measures_and
     first = observation_record(
         measure=measure, period=datetime.date(2026, 3, 9), value=Decimal("12"), by=users["police_contact"]
     )
-    again = observation_record(measure=measure, period=datetime.date(2026, 3, 1), value=Decimal("13"), note="fixed")
+    again = observation_record(
+        by=None, measure=measure, period=datetime.date(2026, 3, 1), value=Decimal("13"), note="fixed"
+    )
     assert first.pk == again.pk and again.period == datetime.date(2026, 3, 1) and again.value == 13
     assert Observation.objects.count() == 1 and again.history.count() == 2
     with pytest.raises(ValidationError) as error:
-        observation_record(measure=measure, period=datetime.date(2999, 1, 1), value=Decimal("1"))
+        observation_record(by=None, measure=measure, period=datetime.date(2999, 1, 1), value=Decimal("1"))
     assert "has not begun yet" in fields_of(error)["period"][0]
     computed = MeasureFactory(source_dataset=crashes, aggregation="count", date_column="crash_date")
     with pytest.raises(ValidationError, match="computed from its dataset"):
-        observation_record(measure=computed, period=datetime.date(2026, 3, 1), value=Decimal("1"))
+        observation_record(by=None, measure=computed, period=datetime.date(2026, 3, 1), value=Decimal("1"))
 
 
 def csv_file(text: str) -> io.BytesIO:
@@ -345,11 +351,15 @@ def test_narrative_save_one_per_period(users):
         measure=measure, period=datetime.date(2026, 3, 1), what_happened="Fewer crashes.", by=users["police_lead"]
     )
     second = narrative_save(
-        measure=measure, period=datetime.date(2026, 3, 1), what_happened="Fewer crashes, again.", next_steps="More"
+        by=None,
+        measure=measure,
+        period=datetime.date(2026, 3, 1),
+        what_happened="Fewer crashes, again.",
+        next_steps="More",
     )
     assert first.pk == second.pk and Narrative.objects.count() == 1 and second.history.count() == 2
     with pytest.raises(ValidationError) as error:
-        narrative_save(measure=measure, period=datetime.date(2026, 3, 2), what_happened=" ")
+        narrative_save(by=None, measure=measure, period=datetime.date(2026, 3, 2), what_happened=" ")
     assert set(fields_of(error)) == {"period", "what_happened"}
 
 
@@ -358,7 +368,9 @@ def test_a_new_computed_measure_is_computed_once_saved(city, crashes, django_cap
 
     upload_data(crashes, b"crash_date,injuries,severity\n2025-01-05,1,minor\n2025-02-07,0,none\n")
     with django_capture_on_commit_callbacks(execute=True):
-        measure = measure_create(**base(city, source_dataset=crashes, aggregation="count", date_column="crash_date"))
+        measure = measure_create(
+            by=None, **base(city, source_dataset=crashes, aggregation="count", date_column="crash_date")
+        )
     assert dict(Observation.objects.filter(measure=measure).values_list("period", "value")) == {
         datetime.date(2025, 1, 1): 1,
         datetime.date(2025, 2, 1): 1,
@@ -375,7 +387,7 @@ def test_a_changed_computation_replaces_the_computed_values_and_keeps_the_manual
     ObservationFactory(measure=measure, period=datetime.date(2025, 2, 1), value=5, source=ObservationSource.COMPUTED)
     ObservationFactory(measure=measure, period=datetime.date(2024, 1, 1), value=9, source=ObservationSource.MANUAL)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        measure_update(measure=measure, frequency="quarterly")
+        measure_update(by=None, measure=measure, frequency="quarterly")
     assert len(callbacks) == 1
     assert dict(Observation.objects.filter(measure=measure).values_list("period", "value")) == {
         datetime.date(2024, 1, 1): 9,  # entered by hand: kept (and never overwritten)
@@ -383,5 +395,5 @@ def test_a_changed_computation_replaces_the_computed_values_and_keeps_the_manual
         datetime.date(2025, 4, 1): 1,
     }
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        measure_update(measure=measure, unit="crashes a quarter")
+        measure_update(by=None, measure=measure, unit="crashes a quarter")
     assert callbacks == []  # not a change of computation: nothing recomputed

@@ -519,6 +519,7 @@ def test_the_measure_page_says_how_it_is_computed(as_persona, computed):
     from goals.services import measure_update
 
     measure_update(
+        by=None,
         measure=computed,
         aggregation="share",
         condition={"column": "received", "op": ">=", "value": "2026-01-07"},

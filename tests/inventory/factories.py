@@ -90,7 +90,7 @@ class DatasetFactory(factory.django.DjangoModelFactory):
     def stored_priority_score(self, create, extracted, **kwargs):
         # Last, once the flags and initiatives are in: the score the services would have stored.
         if create:
-            dataset_rescore(dataset=self)
+            dataset_rescore(by=None, dataset=self)
 
 
 class PublicDatasetFactory(DatasetFactory):

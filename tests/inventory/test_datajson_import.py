@@ -70,18 +70,18 @@ def test_import_creates_datasets_in_the_publishers_department(city, users):
 
 def test_importing_twice_changes_nothing(city):
     data = catalog(record("a"), record("b"))
-    datajson_import(catalog=data)
+    datajson_import(by=None, catalog=data)
     before = state()
-    report = datajson_import(catalog=copy.deepcopy(data))
+    report = datajson_import(by=None, catalog=copy.deepcopy(data))
     assert report.unchanged == ["“Title of a” (record 1)", "“Title of b” (record 2)"]
     assert not report.created and not report.updated
     assert state() == before
 
 
 def test_a_changed_record_updates_its_dataset(city):
-    datajson_import(catalog=catalog(record("a")))
+    datajson_import(by=None, catalog=catalog(record("a")))
     changed = record("a", title="New title", keyword=["gamma"], distribution=[])
-    report = datajson_import(catalog=catalog(changed))
+    report = datajson_import(by=None, catalog=catalog(changed))
     assert report.updated == ["“New title” (record 1)"]
     dataset = Dataset.objects.get(identifier="a")
     assert dataset.title == "New title"
@@ -93,6 +93,7 @@ def test_a_changed_record_updates_its_dataset(city):
 def test_invalid_records_are_reported_while_valid_ones_import(city):
     no_media = record("c", distribution=[{"downloadURL": "https://x.example/c.csv"}])
     report = datajson_import(
+        by=None,
         catalog=catalog(
             record("a"),
             "not an object",
@@ -101,7 +102,7 @@ def test_invalid_records_are_reported_while_valid_ones_import(city):
             record("d", license="not a url"),
             record("a", title="Duplicate"),
             {"title": "", "identifier": "e"},
-        )
+        ),
     )
     assert report.created == ["“Title of a” (record 1)"]
     invalid = dict(report.invalid)
@@ -129,13 +130,15 @@ def test_invalid_records_are_reported_while_valid_ones_import(city):
 def test_a_catalogue_that_is_not_dcat_us_is_refused_and_nothing_written(city, data, message):
     before = state()
     with pytest.raises(NotACatalogue) as error:
-        datajson_import(catalog=data, create_departments=True)
+        datajson_import(by=None, catalog=data, create_departments=True)
     assert message in error.value.messages[0]
     assert state() == before
 
 
 def test_unmapped_publishers_are_listed_and_their_datasets_skipped(city):
-    report = datajson_import(catalog=catalog(record("a"), record("b", "Water Board"), record("c", "Water Board")))
+    report = datajson_import(
+        by=None, catalog=catalog(record("a"), record("b", "Water Board"), record("c", "Water Board"))
+    )
     assert report.unmapped_publishers == ["Water Board"]
     assert report.publishers == {"Police": 1, "Water Board": 2}
     assert len(report.skipped) == 2
@@ -145,7 +148,7 @@ def test_unmapped_publishers_are_listed_and_their_datasets_skipped(city):
 def test_publishers_are_mapped_by_the_user_or_created_when_asked(city):
     data = catalog(record("a", "PD"), record("b", "Water Board"), record("c", "Library"))
     report = datajson_import(
-        catalog=data, department_map={"PD": city["police"], "Library": None}, create_departments=True
+        by=None, catalog=data, department_map={"PD": city["police"], "Library": None}, create_departments=True
     )
     assert report.created_departments == ["Water Board"]
     assert report.unmapped_publishers == ["Library"]
@@ -158,7 +161,7 @@ def test_publishers_are_mapped_by_the_user_or_created_when_asked(city):
 def test_a_dry_run_reports_and_writes_nothing(city):
     before = state()
     report = datajson_import(
-        catalog=catalog(record("a"), record("b", "Water Board")), create_departments=True, dry_run=True
+        by=None, catalog=catalog(record("a"), record("b", "Water Board")), create_departments=True, dry_run=True
     )
     assert len(report.created) == 2 and report.created_departments == ["Water Board"]
     assert state() == before
@@ -171,7 +174,9 @@ def test_stewards_are_linked_by_email_and_never_given_a_role(city):
     contact = {"@type": "vcard:Contact", "fn": "Dana Data", "hasEmail": "mailto:DANA@example.gov"}
     stranger = {"@type": "vcard:Contact", "fn": "Out Sider", "hasEmail": "mailto:out@example.gov"}
     datajson_import(
-        catalog=catalog(record("a", contactPoint=contact), record("b", contactPoint=stranger)), create_departments=True
+        by=None,
+        catalog=catalog(record("a", contactPoint=contact), record("b", contactPoint=stranger)),
+        create_departments=True,
     )
     assert Dataset.objects.get(identifier="a").contact == steward
     assert Dataset.objects.get(identifier="b").contact is None
@@ -179,7 +184,7 @@ def test_stewards_are_linked_by_email_and_never_given_a_role(city):
 
 
 def test_dates_and_frequencies_the_inventory_cannot_hold_are_noted(city):
-    report = datajson_import(catalog=catalog(record("a", modified="R/P1D", accrualPeriodicity="R/P4M")))
+    report = datajson_import(by=None, catalog=catalog(record("a", modified="R/P1D", accrualPeriodicity="R/P4M")))
     notes = [warning for _, warning in report.warnings]
     assert "its modified “R/P1D” is not a date: left blank." in notes
     assert "its accrualPeriodicity “R/P4M” has no match here: set to irregular." in notes
@@ -233,10 +238,12 @@ def test_export_import_export_round_trips(city):
     Person.objects.all().delete()
     Department.objects.all().delete()
 
-    report = datajson_import(catalog=json.loads(json.dumps(first)), create_departments=True, fetch=schemas.__getitem__)
+    report = datajson_import(
+        by=None, catalog=json.loads(json.dumps(first)), create_departments=True, fetch=schemas.__getitem__
+    )
     assert len(report.created) == 3 and not report.invalid and not report.warnings
     assert sorted(report.created_departments) == ["Fire", "Parks & Recreation", "Police"]
     assert datajson_catalog(base_url=base) == first
 
-    again = datajson_import(catalog=first, fetch=schemas.__getitem__)
+    again = datajson_import(by=None, catalog=first, fetch=schemas.__getitem__)
     assert len(again.unchanged) == 3

@@ -272,9 +272,9 @@ def test_a_draft_never_unmarks_a_personal_column(users):
 @pytest.mark.django_db
 def test_an_unchanged_draft_leaves_the_dataset_untouched(users):
     dataset = DatasetFactory()
-    dataset_save_dictionary(dataset=dataset, fields=dictionary_from_csv(b"a\n1\n"), reason="Drafted")
+    dataset_save_dictionary(by=None, dataset=dataset, fields=dictionary_from_csv(b"a\n1\n"), reason="Drafted")
     entries = dataset.history.count()
-    dataset_save_dictionary(dataset=dataset, fields=dictionary_from_csv(b"a\n1\n"), reason="Drafted")
+    dataset_save_dictionary(by=None, dataset=dataset, fields=dictionary_from_csv(b"a\n1\n"), reason="Drafted")
     assert dataset.history.count() == entries
 
 
@@ -290,7 +290,7 @@ def test_replace_writes_nothing_when_one_field_is_bad():
         {"name": "t", "type": "text"},
     ]
     with pytest.raises(ValidationError) as error:
-        dataset_save_dictionary(dataset=dataset, fields=bad)
+        dataset_save_dictionary(by=None, dataset=dataset, fields=bad)
     messages = error.value.message_dict["dictionary"]
     assert "Field 2: Enter the field’s name, as it appears in the data’s header row." in messages
     assert "Field 3 (“Good”): another field is already named “Good”; each name appears once." in messages

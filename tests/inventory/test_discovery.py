@@ -34,6 +34,7 @@ POLICE_CREATORS = ("stat_lead", "stat_analyst", "police_contact")
 
 def answer(department, question=DiscoveryQuestion.GRANTS, text="We report on the JAG grant.", **kwargs):
     return discovery_answer_record(
+        by=None,
         department=department,
         question=question,
         answer=text,
@@ -252,7 +253,7 @@ def test_an_initiative_answer_links_the_initiatives_it_names(city):
     compstat = InitiativeFactory(name="CompStat", slug="compstat")
     InitiativeFactory(name="BlightStat", slug="blightstat")
     source = answer(city["police"], DiscoveryQuestion.INITIATIVE, "Everything we track feeds CompStat weekly.")
-    dataset = discovery_candidate_create(answer=source, title="Weekly crime counts")
+    dataset = discovery_candidate_create(by=None, answer=source, title="Weekly crime counts")
     assert list(dataset.initiatives.all()) == [compstat]
 
 
@@ -283,7 +284,7 @@ def test_the_department_page_costs_a_fixed_number_of_queries(as_persona, city, d
     for question in DiscoveryQuestion:
         for n in range(3):
             source = answer(city["police"], question, f"Answer {n}", answered_on=datetime.date(2026, 1, n + 1))
-            discovery_candidate_create(answer=source, title=f"Candidate {question.value}-{n}")
+            discovery_candidate_create(by=None, answer=source, title=f"Candidate {question.value}-{n}")
     client = as_persona("stat_analyst")
     with django_assert_max_num_queries(15):
         assert client.get(POLICE).status_code == 200

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import inspect
 import threading
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db import connection, connections, transaction
 
 from inventory.models import AccessLevel, Dataset, DiscoveryAnswer, DiscoveryQuestion, Initiative, PriorityWeights
 from inventory.services.bulk import datasets_bulk_update
 from inventory.services.datasets import dataset_create, dataset_update
 from inventory.services.discovery import discovery_candidate_create
-from inventory.services.priority import priority_reasons, priority_weights_update
+from inventory.services.priority import (
+    FACTOR_LABELS,
+    dataset_rescore,
+    datasets_rescore_all,
+    priority_reasons,
+    priority_weights_update,
+)
 from inventory.services.restore import dataset_restore
 from inventory.services.tabular import datasets_import
 from tests.inventory.factories import DatasetFactory, InitiativeFactory
@@ -76,16 +84,16 @@ def test_an_edit_of_the_declared_value_or_initiatives_rescores(city, users):
     assert dataset.priority_score == stored_score(dataset) == 2 == reasoned_score(dataset)
 
     vision_zero = InitiativeFactory(name="Vision Zero", slug="vision-zero")
-    dataset = dataset_update(dataset=dataset, initiatives=[vision_zero])
+    dataset = dataset_update(by=None, dataset=dataset, initiatives=[vision_zero])
     assert stored_score(dataset) == 2 + 4 == reasoned_score(dataset)
 
-    dataset = dataset_update(dataset=dataset, initiatives=[])
+    dataset = dataset_update(by=None, dataset=dataset, initiatives=[])
     assert stored_score(dataset) == 2 == reasoned_score(dataset)
 
 
 def test_an_edit_of_other_metadata_keeps_the_score(city):
     dataset = new_dataset(city, ready=True, critical_to_decisions=True)
-    dataset = dataset_update(dataset=dataset, title="Calls for service (CAD)", keywords=["911"])
+    dataset = dataset_update(by=None, dataset=dataset, title="Calls for service (CAD)", keywords=["911"])
     assert dataset.priority_score == stored_score(dataset) == 6 == reasoned_score(dataset)
 
 
@@ -104,6 +112,27 @@ def test_a_change_of_weights_rescores_every_dataset_and_changes_no_dataset(city,
     # New weights are no change to any dataset: not in its history, not in "last changed".
     assert dict(Dataset.objects.values_list("pk", "updated_at")) == updated_at
     assert Dataset.history.count() == history
+
+
+def test_priority_weights_update_takes_each_weight_by_name():
+    parameters = set(inspect.signature(priority_weights_update).parameters) - {"by"}
+    assert parameters == set(FACTOR_LABELS)
+    with pytest.raises(TypeError):
+        priority_weights_update(by=None, colour=3)
+
+
+def test_only_those_who_may_rescore_a_dataset_or_all_do(city, users):
+    dataset = new_dataset(city, title="Grant report", grant_reporting=True)
+    Dataset.objects.filter(pk=dataset.pk).update(priority_score=0)  # as a bulk load leaves it
+    with pytest.raises(PermissionDenied):
+        dataset_rescore(dataset=dataset, by=users["parks_contact"])
+    with pytest.raises(PermissionDenied):
+        datasets_rescore_all(weights=PriorityWeights.current(), by=users["stat_analyst"])
+    assert stored_score(dataset) == 0
+    assert dataset_rescore(dataset=dataset, by=users["police_contact"]) == stored_score(dataset) == 2
+    Dataset.objects.filter(pk=dataset.pk).update(priority_score=0)
+    assert datasets_rescore_all(weights=PriorityWeights.current(), by=users["stat_lead"]) == 1
+    assert_every_score_current()
 
 
 def test_changing_the_weights_on_the_page_reorders_the_inventory(as_persona, city):
@@ -166,9 +195,9 @@ def test_restoring_a_version_restores_its_score_under_todays_weights(city, users
     compstat = InitiativeFactory(name="CompStat", slug="compstat")
     dataset = new_dataset(city, critical_to_decisions=True, initiatives=[compstat])
     first = dataset.history.order_by("history_id").first()
-    dataset_update(dataset=dataset, critical_to_decisions=False, initiatives=[])
+    dataset_update(by=None, dataset=dataset, critical_to_decisions=False, initiatives=[])
     assert stored_score(dataset) == 0
-    priority_weights_update(critical_to_decisions=8)
+    priority_weights_update(by=None, critical_to_decisions=8)
 
     restored = dataset_restore(dataset=dataset, history_id=first.history_id, by=users["stat_analyst"])
     assert restored.priority_score == stored_score(dataset) == 8 + 4 == reasoned_score(dataset)
@@ -250,13 +279,13 @@ def test_a_dataset_edited_while_the_weights_change_ends_with_the_new_weights(cit
 
     def edit():
         with transaction.atomic():
-            dataset_update(dataset=dataset, initiatives=[compstat])
+            dataset_update(by=None, dataset=dataset, initiatives=[compstat])
             started.set()
             finish.wait(5)
 
     def reweigh():
         with transaction.atomic():
-            priority_weights_update(initiative=7)
+            priority_weights_update(by=None, initiative=7)
             started.set()
             finish.wait(5)
 

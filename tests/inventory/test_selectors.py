@@ -72,7 +72,7 @@ def test_anonymous_reads_only_published_public_datasets(catalogue):
 
 
 def test_inventory_rows_carry_the_priority_score(catalogue, users):
-    dataset_update(dataset=catalogue["dispatch"], critical_to_decisions=True, ready=True)
+    dataset_update(by=None, dataset=catalogue["dispatch"], critical_to_decisions=True, ready=True)
     rows = {d.title: d.priority_score for d in selectors.datasets_for_inventory(actor_for(users["stat_lead"]))}
     assert rows["Dispatch calls"] == 6
     assert rows["Park permits"] == 0

@@ -38,7 +38,7 @@ def dataset(city, users):
 def answer(city):
     answered_on = datetime.date(2026, 1, 5)
     return discovery_answer_record(
-        department=city["police"], question=1, answer="JAG grant", respondent=None, answered_on=answered_on
+        by=None, department=city["police"], question=1, answer="JAG grant", respondent=None, answered_on=answered_on
     )
 
 

@@ -1,11 +1,12 @@
 """The dataset write path: create, update, dictionary, distributions and restore."""
 
 import datetime
+import inspect
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from inventory.models import AccessLevel, DataField, Dataset, Distribution, FieldType
+from inventory.models import AccessLevel, DataField, Dataset, Distribution, FieldType, Initiative
 from inventory.services import datasets as services
 from inventory.services import restore
 
@@ -117,7 +118,7 @@ def test_a_distribution_of_another_dataset_cannot_be_taken_over(city, users):
     other = DistributionFactory(dataset=theirs)
     with pytest.raises(ValidationError):
         services.dataset_save_distributions(
-            dataset=mine, distributions=[{"id": other.pk, "access_url": "https://x.example.gov/"}]
+            by=None, dataset=mine, distributions=[{"id": other.pk, "access_url": "https://x.example.gov/"}]
         )
     other.refresh_from_db()
     assert other.dataset == theirs
@@ -172,7 +173,9 @@ def test_two_fields_may_swap_names(city):
     dataset = DatasetFactory(department=city["police"])
     a = DataFieldFactory(dataset=dataset, name="a", position=0)
     b = DataFieldFactory(dataset=dataset, name="b", position=1)
-    services.dataset_save_dictionary(dataset=dataset, fields=[{"id": a.pk, **_field("b")}, {"id": b.pk, **_field("a")}])
+    services.dataset_save_dictionary(
+        by=None, dataset=dataset, fields=[{"id": a.pk, **_field("b")}, {"id": b.pk, **_field("a")}]
+    )
     assert {f.pk: f.name for f in dataset.fields.all()} == {a.pk: "b", b.pk: "a"}
 
 
@@ -180,7 +183,7 @@ def test_unchanged_fields_are_not_rewritten(city, users):
     dataset = DatasetFactory(department=city["police"])
     (field,) = services.dataset_save_dictionary(dataset=dataset, fields=[_field("a")], by=users["stat_analyst"])
     before = field.history.count()
-    services.dataset_save_dictionary(dataset=dataset, fields=[{"id": field.pk, **_field("a")}])
+    services.dataset_save_dictionary(by=None, dataset=dataset, fields=[{"id": field.pk, **_field("a")}])
     assert field.history.count() == before
 
 
@@ -202,7 +205,7 @@ def test_bad_dictionaries_write_nothing(city, rows, message):
     dataset = DatasetFactory(department=city["police"])
     kept = DataFieldFactory(dataset=dataset, name="kept")
     with pytest.raises(ValidationError) as caught:
-        services.dataset_save_dictionary(dataset=dataset, fields=rows)
+        services.dataset_save_dictionary(by=None, dataset=dataset, fields=rows)
     assert message in " ".join(caught.value.messages)
     assert list(dataset.fields.all()) == [kept]
 
@@ -211,7 +214,7 @@ def test_a_field_of_another_dataset_cannot_be_taken_over(city):
     mine, theirs = DatasetFactory(department=city["police"]), DatasetFactory(department=city["parks"])
     other = DataFieldFactory(dataset=theirs, name="secret")
     with pytest.raises(ValidationError):
-        services.dataset_save_dictionary(dataset=mine, fields=[{"id": other.pk, **_field("mine")}])
+        services.dataset_save_dictionary(by=None, dataset=mine, fields=[{"id": other.pk, **_field("mine")}])
     other.refresh_from_db()
     assert (other.dataset, other.name) == (theirs, "secret")
 
@@ -278,10 +281,10 @@ def test_restore_refuses_a_version_whose_steward_is_no_longer_a_contact(city, us
     steward = users["police_contact"].person
     dataset = _create(city, users, contact=steward)
     original = dataset.history.get()
-    services.dataset_update(dataset=dataset, contact=None, title="No steward")
+    services.dataset_update(by=None, dataset=dataset, contact=None, title="No steward")
     steward.assignments.update(starts_on=datetime.date(2020, 1, 1), ends_on=datetime.date(2021, 1, 1))
     with pytest.raises(ValidationError):
-        restore.dataset_restore(dataset=dataset, history_id=original.history_id)
+        restore.dataset_restore(by=None, dataset=dataset, history_id=original.history_id)
     dataset.refresh_from_db()
     assert dataset.title == "No steward"
     assert dataset.history.count() == 2
@@ -290,4 +293,38 @@ def test_restore_refuses_a_version_whose_steward_is_no_longer_a_contact(city, us
 def test_restore_refuses_a_version_of_another_dataset(city, users):
     dataset, other = _create(city, users), _create(city, users, title="Other")
     with pytest.raises(Dataset.history.model.DoesNotExist):
-        restore.dataset_restore(dataset=dataset, history_id=other.history.get().history_id)
+        restore.dataset_restore(by=None, dataset=dataset, history_id=other.history.get().history_id)
+
+
+# --- the services' keyword arguments --------------------------------------------------------------------------------
+
+
+def _values_of(function) -> dict[str, inspect.Parameter]:
+    return {name: p for name, p in inspect.signature(function).parameters.items() if name in services.SCALAR_FIELDS}
+
+
+@pytest.mark.parametrize("function", [services.dataset_create, services.dataset_update, services.dataset_save])
+def test_each_dataset_service_takes_every_dataset_value_by_name(function):
+    assert set(_values_of(function)) == set(services.SCALAR_FIELDS)
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in _values_of(function).values())
+
+
+def test_dataset_create_defaults_are_the_models():
+    defaults = {name: p.default for name, p in _values_of(services.dataset_create).items()}
+    assert defaults.pop("title") is defaults.pop("department") is inspect.Parameter.empty  # required
+    assert defaults == {name: Dataset._meta.get_field(name).get_default() for name in defaults}
+
+
+def test_a_value_that_is_not_a_dataset_value_is_refused(city):
+    with pytest.raises(TypeError):
+        services.dataset_create(by=None, title="Calls", department=city["police"], colour="red")
+    assert not Dataset.objects.exists()
+
+
+def test_only_those_who_import_add_initiatives(users):
+    with pytest.raises(PermissionDenied):
+        services.initiative_get_or_create(name="Vision Zero", by=users["police_lead"])
+    assert not Initiative.objects.exists()
+    added = services.initiative_get_or_create(name=" Vision  Zero ", by=users["police_contact"])
+    assert (added.name, added.slug) == ("Vision Zero", "vision-zero")
+    assert services.initiative_get_or_create(name="vision zero", by=users["stat_analyst"]) == added

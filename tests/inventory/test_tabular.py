@@ -480,6 +480,7 @@ def test_export_then_import_round_trips_unchanged(as_persona, city, users, fmt):
     from inventory.services.datasets import initiative_get_or_create
 
     dataset_create(
+        by=None,
         title="Calls for service",
         description='=Every call, with "quotes", commas, and a\nnewline.',
         department=city["police"],
@@ -495,7 +496,7 @@ def test_export_then_import_round_trips_unchanged(as_persona, city, users, fmt):
         critical_to_decisions=True,
         keywords=["911", "calls"],
         themes=["Public Safety"],
-        initiatives=[initiative_get_or_create(name="CompStat")],
+        initiatives=[initiative_get_or_create(by=None, name="CompStat")],
     )
     DatasetFactory(identifier="pd-evil", title="-minus", department=city["parks"], sensitive=True)
     client = as_persona("stat_analyst")

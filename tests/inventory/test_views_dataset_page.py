@@ -119,7 +119,7 @@ def test_links_to_draft_the_dictionary_for_writers_and_to_the_public_table_schem
 def test_the_page_shows_its_latest_change_as_old_and_new(as_persona, city, users):
     from inventory.services.datasets import dataset_create, dataset_update
 
-    dataset = dataset_create(title="Potholes", description="x", department=city["police"], rights="Draft.")
+    dataset = dataset_create(by=None, title="Potholes", description="x", department=city["police"], rights="Draft.")
     dataset_update(dataset=dataset, by=users["police_contact"], title="Pothole reports", reason="Clearer title")
     record = section(parse(as_persona("stat_lead").get(dataset.get_absolute_url())), "Record")
     assert "Latest change: changed" in record.text and "by Dana Data" in record.text

@@ -51,6 +51,7 @@ def record(dataset, django_capture_on_commit_callbacks, settings):
         moment = next(moments)
         with django_capture_on_commit_callbacks(execute=True):
             return run_record(
+                by=None,
                 dataset=on,
                 slot=moment,
                 result=result(status) if status else None,
@@ -118,7 +119,7 @@ def test_people_without_a_current_role_are_not_told(record, users, city):
 
 def test_no_emails_means_no_email_and_nothing_recorded(record, users):
     analyst = Person.objects.get(user=users["stat_analyst"])
-    preference_set(person=analyst, delivery=Delivery.NONE)
+    preference_set(by=None, person=analyst, delivery=Delivery.NONE)
 
     run = record("fail")
 
@@ -128,7 +129,7 @@ def test_no_emails_means_no_email_and_nothing_recorded(record, users):
 
 def test_a_daily_digest_lists_what_started_failing_once_a_day(record, users, city, dataset):
     analyst = Person.objects.get(user=users["stat_analyst"])
-    preference_set(person=analyst, delivery=Delivery.DAILY_DIGEST)
+    preference_set(by=None, person=analyst, delivery=Delivery.DAILY_DIGEST)
     budget = DatasetFactory(title="Fire budget", department=city["fire"])
 
     record("fail")
@@ -140,10 +141,10 @@ def test_a_daily_digest_lists_what_started_failing_once_a_day(record, users, cit
 
     tomorrow = timezone.localtime(timezone.now(), CITY).date() + datetime.timedelta(days=1)
     early = datetime.datetime.combine(tomorrow, datetime.time(6, 30), tzinfo=CITY)
-    assert digest_send_all(now=early) == 0, "not before the digest hour"
+    assert digest_send_all(by=None, now=early) == 0, "not before the digest hour"
 
     morning = datetime.datetime.combine(tomorrow, datetime.time(7, 5), tzinfo=CITY)
-    assert digest_send_all(now=morning) == 1
+    assert digest_send_all(by=None, now=morning) == 1
     [digest] = mail.outbox
     assert digest.to == ["analyst@example.gov"]
     assert digest.subject == "[RivertonStat] Data quality: 2 datasets started failing"
@@ -155,8 +156,8 @@ def test_a_daily_digest_lists_what_started_failing_once_a_day(record, users, cit
     # Later that day another dataset breaks: it waits for tomorrow's digest.
     parks = DatasetFactory(title="Trees", department=city["parks"])
     record("fail", on=parks)
-    assert digest_send_all(now=morning + datetime.timedelta(hours=5)) == 0
-    assert digest_send_all(now=morning + datetime.timedelta(days=1)) == 1
+    assert digest_send_all(by=None, now=morning + datetime.timedelta(hours=5)) == 0
+    assert digest_send_all(by=None, now=morning + datetime.timedelta(days=1)) == 1
     assert "Trees (Parks & Recreation)" in mail.outbox[-1].body
 
 
@@ -164,16 +165,16 @@ def test_sending_a_notification_twice_sends_one_email(record, users):
     run = record("fail")
     mail.outbox.clear()
     notification = QualityNotification.objects.filter(run=run).first()
-    assert notification_send(notification_id=notification.pk) is False
+    assert notification_send(by=None, notification_id=notification.pk) is False
     QualityNotification.objects.filter(pk=notification.pk).update(sent_at=None)
-    assert notification_send(notification_id=notification.pk) is True
-    assert notification_send(notification_id=notification.pk) is False
+    assert notification_send(by=None, notification_id=notification.pk) is True
+    assert notification_send(by=None, notification_id=notification.pk) is False
     assert len(mail.outbox) == 1
 
 
 def test_history_recorded_with_notify_off_tells_nobody(dataset, users, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run_record(dataset=dataset, slot=timezone.now(), result=result("fail"), notify=False)
+        run_record(by=None, dataset=dataset, slot=timezone.now(), result=result("fail"), notify=False)
     assert mail.outbox == []
     assert not QualityNotification.objects.exists()
 
@@ -181,7 +182,7 @@ def test_history_recorded_with_notify_off_tells_nobody(dataset, users, django_ca
 def test_a_preference_must_be_one_of_the_choices(users):
     analyst = Person.objects.get(user=users["stat_analyst"])
     with pytest.raises(ValidationError):
-        preference_set(person=analyst, delivery="weekly")
-    assert preference_set(person=analyst, delivery=Delivery.DAILY_DIGEST).delivery == "daily"
-    assert preference_set(person=analyst, delivery=Delivery.IMMEDIATE).delivery == "immediate"
+        preference_set(by=None, person=analyst, delivery="weekly")
+    assert preference_set(by=None, person=analyst, delivery=Delivery.DAILY_DIGEST).delivery == "daily"
+    assert preference_set(by=None, person=analyst, delivery=Delivery.IMMEDIATE).delivery == "immediate"
     assert Person.objects.get(pk=analyst.pk).quality_notification_preference.delivery == "immediate"

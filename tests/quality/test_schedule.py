@@ -99,7 +99,7 @@ def datasets(db, city):
 
 def test_due_runs_are_queued_once_per_slot_and_sent_on_commit(datasets, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        created = schedule_due(now=NOW)
+        created = schedule_due(by=None, now=NOW)
     assert {run.dataset.title for run in created} == {"Calls for service", "Budget", "Trees"}
     assert len(callbacks) == 3, "each run is sent to a worker when its transaction commits"
     runs = {run.dataset.title: run for run in QualityRun.objects.select_related("dataset")}
@@ -110,18 +110,18 @@ def test_due_runs_are_queued_once_per_slot_and_sent_on_commit(datasets, django_c
     assert {run.state for run in runs.values()} == {RunState.QUEUED}
 
     with django_capture_on_commit_callbacks() as callbacks:
-        assert schedule_due(now=NOW + datetime.timedelta(minutes=15)) == []
+        assert schedule_due(by=None, now=NOW + datetime.timedelta(minutes=15)) == []
     assert callbacks == []
     assert QualityRun.objects.count() == 3
 
     # Next day: only the daily dataset is due again.
-    tomorrow = schedule_due(now=NOW + datetime.timedelta(days=1))
+    tomorrow = schedule_due(by=None, now=NOW + datetime.timedelta(days=1))
     assert [run.dataset.title for run in tomorrow] == ["Calls for service"]
 
 
 def test_a_run_on_demand_in_the_period_counts(datasets):
     QualityRun.objects.create(dataset=datasets["daily"], slot=NOW - datetime.timedelta(hours=2), trigger=Trigger.MANUAL)
-    assert "Calls for service" not in {run.dataset.title for run in schedule_due(now=NOW)}
+    assert "Calls for service" not in {run.dataset.title for run in schedule_due(by=None, now=NOW)}
 
 
 def test_one_run_per_dataset_per_slot_is_enforced_by_the_database(datasets):
@@ -132,10 +132,10 @@ def test_one_run_per_dataset_per_slot_is_enforced_by_the_database(datasets):
 
 def test_turning_checks_back_on_schedules_the_dataset(datasets):
     DatasetQualitySettings.objects.filter(dataset=datasets["disabled"]).update(enabled=True)
-    assert "Turned off" in {run.dataset.title for run in schedule_due(now=NOW)}
+    assert "Turned off" in {run.dataset.title for run in schedule_due(by=None, now=NOW)}
 
 
 def test_a_beat_with_nothing_due_costs_one_query(datasets, django_assert_num_queries):
-    schedule_due(now=NOW)
+    schedule_due(by=None, now=NOW)
     with django_assert_num_queries(1):
-        assert schedule_due(now=NOW + datetime.timedelta(minutes=15)) == []
+        assert schedule_due(by=None, now=NOW + datetime.timedelta(minutes=15)) == []

@@ -10,7 +10,7 @@ import json
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from quality.services import (
     STUCK_MESSAGE,
     retry_countdown,
     run_execute,
+    run_record,
     run_request,
     settings_update,
     source_for,
@@ -135,7 +136,7 @@ def test_a_task_run_twice_executes_once(serve, check_now, local_server):
     checks = run.checks.count()
 
     assert run_check_task.delay(run.pk).get() == run.outcome
-    run_execute(run=run)
+    run_execute(by=None, run=run)
 
     run.refresh_from_db()
     assert run.attempts == 1 and run.checks.count() == checks
@@ -147,7 +148,7 @@ def test_a_run_another_worker_is_executing_is_left_alone(serve, dataset, local_s
     run = QualityRun.objects.create(
         dataset=dataset, slot=timezone.now(), state=RunState.RUNNING, started_at=timezone.now(), attempts=1
     )
-    run_execute(run=run)
+    run_execute(by=None, run=run)
     run.refresh_from_db()
     assert (run.state, run.attempts) == (RunState.RUNNING, 1)
     assert local_server.hits["/calls.csv"] == 0
@@ -218,7 +219,7 @@ def test_ragged_rows_and_a_wrong_encoding_end_in_error_with_every_other_check(se
 
 
 def test_a_file_past_the_byte_cap_is_refused_while_streaming(serve, check_now, dataset):
-    settings_update(dataset=dataset, max_bytes=1_000)
+    settings_update(by=None, dataset=dataset, max_bytes=1_000)
     serve(GOOD_CSV * 100, content_length=False)
     run = bad_run(check_now, dataset)
     assert run.outcome == Outcome.ERROR
@@ -281,7 +282,7 @@ def test_a_transient_error_puts_the_run_back_in_the_queue_with_a_message(serve, 
     serve(b"", status=503)
     run = QualityRun.objects.create(dataset=dataset, slot=timezone.now())
     with pytest.raises(Exception, match="answered 503"):
-        run_execute(run=run)
+        run_execute(by=None, run=run)
     run.refresh_from_db()
     assert run.state == RunState.QUEUED and run.attempts == 1
     assert run.message.endswith("Trying again in 60 seconds (attempt 1 of 4).")
@@ -295,7 +296,7 @@ def test_backoff_doubles_up_to_its_cap(settings):
 def test_a_run_past_its_attempts_ends_in_error_without_fetching(serve, dataset, local_server, settings):
     serve()
     run = QualityRun.objects.create(dataset=dataset, slot=timezone.now(), attempts=settings.QUALITY_MAX_ATTEMPTS)
-    run = run_execute(run=run)
+    run = run_execute(by=None, run=run)
     assert run.outcome == Outcome.ERROR and "tried 4 times" in run.message
     assert local_server.hits["/calls.csv"] == 0
 
@@ -362,9 +363,9 @@ def test_the_source_is_chosen_in_order(dataset, users, tmp_path):
 def test_settings_update_refuses_another_datasets_distribution_and_unknown_fields(dataset, city):
     other = DistributionFactory(dataset=DatasetFactory(department=city["fire"]))
     with pytest.raises(ValidationError):
-        settings_update(dataset=dataset, source_distribution=other)
+        settings_update(by=None, dataset=dataset, source_distribution=other)
     with pytest.raises(TypeError):
-        settings_update(dataset=dataset, colour="red")
+        settings_update(by=None, dataset=dataset, colour="red")
     assert not DatasetQualitySettings.objects.filter(dataset=dataset, source_distribution=other).exists()
 
 
@@ -393,6 +394,18 @@ def test_an_empty_or_oversized_upload_is_refused_and_nothing_saved(dataset, user
 # --- the sweeper -----------------------------------------------------------------------------------------------
 
 
+def test_only_those_who_may_check_a_dataset_execute_or_record_its_runs(dataset, users):
+    run = QualityRun.objects.create(dataset=dataset, slot=timezone.now())
+    with pytest.raises(PermissionDenied):
+        run_execute(run=run, by=users["parks_contact"])
+    with pytest.raises(PermissionDenied):
+        run_record(dataset=dataset, slot=run.slot, result=None, error="Forged.", by=users["parks_contact"])
+    run.refresh_from_db()
+    assert (run.state, run.attempts, run.message) == (RunState.QUEUED, 0, "")
+    assert not DatasetQuality.objects.filter(dataset=dataset).exists()
+    assert run_execute(run=run, by=users["police_contact"]).state == RunState.FINISHED
+
+
 def test_the_sweeper_ends_runs_whose_worker_died(dataset, settings, django_capture_on_commit_callbacks):
     limit = settings.CELERY_TASK_TIME_LIMIT + settings.QUALITY_SWEEP_MARGIN_SECONDS
     now = timezone.now()
@@ -410,7 +423,7 @@ def test_the_sweeper_ends_runs_whose_worker_died(dataset, settings, django_captu
     QualityRun.objects.filter(pk=lost.pk).update(queued_at=now - datetime.timedelta(hours=3))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_stuck_runs(now=now) == {"ended": 1, "resent": 1}
+        assert sweep_stuck_runs(by=None, now=now) == {"ended": 1, "resent": 1}
     lost.refresh_from_db()
     assert lost.state == RunState.FINISHED, "the lost queued run was sent to a worker again, and executed"
     assert "nothing to check" in lost.message
@@ -420,7 +433,7 @@ def test_the_sweeper_ends_runs_whose_worker_died(dataset, settings, django_captu
     assert (stuck.state, stuck.outcome, stuck.message) == (RunState.FINISHED, Outcome.ERROR, STUCK_MESSAGE)
     assert busy.state == RunState.RUNNING
     assert DatasetQuality.objects.get(dataset=dataset).outcome == Outcome.ERROR
-    assert sweep_stuck_runs(now=now) == {"ended": 0, "resent": 0}
+    assert sweep_stuck_runs(by=None, now=now) == {"ended": 0, "resent": 0}
 
 
 def test_an_upload_gone_from_storage_is_an_error_run(dataset, users, django_capture_on_commit_callbacks):

@@ -45,6 +45,7 @@ class Command(BaseCommand):
         try:
             raw = self._read(source)
             report = datajson_import(
+                by=None,
                 catalog=raw,
                 department_map=department_map,
                 create_departments=create_departments,

@@ -215,8 +215,10 @@ def _read_record(record: Any, position: int) -> tuple[_Record | None, list[str]]
         dates[key] = _date(raw)
         if raw and dates[key] is None:
             warnings.append(f"its {key} “{raw}” is not a date: left blank.")
-    contact = record.get("contactPoint") if isinstance(record.get("contactPoint"), dict) else {}
-    email = contact.get("hasEmail") if isinstance(contact.get("hasEmail"), str) else ""
+    point = record.get("contactPoint")
+    contact: dict[str, Any] = point if isinstance(point, dict) else {}
+    has_email = contact.get("hasEmail")
+    email = has_email if isinstance(has_email, str) else ""
     keywords = _strings(record, "keyword", errors)
     themes = _strings(record, "theme", errors)
     distributions = _distributions(record, errors)
@@ -271,7 +273,7 @@ def _resolve_departments(
     create: bool,
     report: ImportReport,
     *,
-    by,
+    by: User | None,
 ) -> None:
     by_name = {d.name.lower(): d for d in Department.objects.filter(active=True)}
     for name in publishers:
@@ -290,7 +292,7 @@ def _resolve_departments(
             report.resolved[name] = department
 
 
-def _find_contact(item: _Record, department: Department, *, may_create: bool, by) -> Person | None:
+def _find_contact(item: _Record, department: Department, *, may_create: bool, by: User | None) -> Person | None:
     """The steward named by the record's contactPoint: a current contact of ``department`` with that email (or,
     without an email, that name). In a department this import created, a steward nobody knows yet is added (no
     login) as its contact. Never gives an existing person a new role."""
@@ -355,7 +357,15 @@ def _dictionary_fields(item: _Record, fetch: Callable[[str], bytes] | None) -> l
         return None
 
 
-def _import_record(item: _Record, department: Department, *, by, report: ImportReport, fetch, may_create) -> str:
+def _import_record(
+    item: _Record,
+    department: Department,
+    *,
+    by: User | None,
+    report: ImportReport,
+    fetch: Callable[[str], bytes] | None,
+    may_create: bool,
+) -> str:
     """Create, update or leave one dataset; returns "created", "updated" or "unchanged"."""
     contact = _find_contact(item, department, may_create=may_create, by=by)
     fields = {**item.fields, "department": department, "contact": contact}
@@ -393,7 +403,7 @@ def _import_record(item: _Record, department: Department, *, by, report: ImportR
         dataset=existing, by=by, keywords=item.keywords, themes=item.themes, reason="Harvested from data.json", **fields
     )
     dataset_save_distributions(dataset=existing, distributions=item.distributions, by=by)
-    if not same_dictionary:
+    if dictionary is not None and not same_dictionary:
         dataset_save_dictionary(dataset=existing, fields=dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
     return "updated"
 
@@ -405,7 +415,7 @@ def _as_schema_fields(fields: list[dict]) -> list[dict]:
 def datajson_import(
     *,
     catalog: Any,
-    by: User | None = None,
+    by: User | None,
     department_map: dict[str, Department | None] | None = None,
     create_departments: bool = False,
     dry_run: bool = False,

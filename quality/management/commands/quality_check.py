@@ -93,6 +93,6 @@ class Command(BaseCommand):
             for example in check.examples:
                 where = f"row {example['row']}" + (f", {example['column']}" if example.get("column") else "")
                 self.stdout.write(f"      {where}: {example['value']!r}")
-        score = "none (a check could not run)" if result.score is None else f"{result.score}/100"
+        score = f"{result.score}/100"
         size = f"{result.row_count:,} rows × {result.column_count:,} columns" if result.row_count is not None else ""
         self.stdout.write(f"\nScore: {score}. Outcome: {LABELS.get(result.outcome, result.outcome.upper())}. {size}")
