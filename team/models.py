@@ -173,6 +173,11 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
         on = on or timezone.localdate()
         return self.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
 
+    def not_ended(self, on: datetime.date | None = None) -> RoleAssignmentQuerySet:
+        """Assignments in force on ``on`` (today by default) or starting after it: every one not yet ended."""
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+
 
 class RoleAssignment(models.Model):
     """A person holding a role, for a department or portfolio where the role calls for one, between two dates.

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .access import can_change_role, can_edit_person, enforce
+from .access import can_change_role, can_edit_login, can_edit_person, enforce
 from .models import (
     DEPARTMENT_ROLES,
     OPTIONAL_DEPARTMENT_ROLES,
@@ -207,6 +207,17 @@ def _may_edit_person(by: User | None, person: Person) -> None:
     )
 
 
+def _may_link_login(by: User | None, user: User | None) -> None:
+    """A login linked to a person follows their email: linking one is editing the login
+    (:func:`team.access.can_edit_login`)."""
+    if user is not None:
+        enforce(
+            by,
+            lambda actor: can_edit_login(actor, user),
+            f"You may not link the login {user.username}: it opens the admin or belongs to someone you may not edit.",
+        )
+
+
 def _clean_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -222,8 +233,10 @@ def person_create(
     department: Department | None = None,
     user: User | None = None,
 ) -> Person:
-    """Add a person to the program. Email addresses are unique among people (case-insensitively)."""
+    """Add a person to the program. Email addresses are unique among people (case-insensitively); a login linked to
+    them must be one ``by`` may edit (:func:`team.access.can_edit_login`)."""
     enforce(by, lambda actor: actor.can_manage_people(), ONLY_PEOPLE_MANAGERS)
+    _may_link_login(by, user)
     email = _clean_email(email)
     if email and Person.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Someone in the program already has this email address."})
@@ -250,12 +263,15 @@ def person_update(
     user: User | None | _Unchanged = UNCHANGED,
 ) -> Person:
     """Change a person's details (the fields given; the others stay). Changing the email of a person with a login
-    changes their login email too. Refused unless ``by`` could grant every role the person holds
-    (:func:`team.access.can_edit_person`): their email is where their password-reset link goes."""
+    changes their login email too. Refused unless ``by`` could grant every role the person holds or is due to hold
+    (:func:`team.access.can_edit_person`): their email is where their password-reset link goes; and a login linked
+    to them must be one ``by`` may edit (:func:`team.access.can_edit_login`)."""
     _may_edit_person(by, person)
     fields = _given(
         full_name=full_name, title=title, email=email, phone=phone, department=department, active=active, user=user
     )
+    if fields.get("user") is not None and fields["user"].pk != person.user_id:
+        _may_link_login(by, fields["user"])
     if "email" in fields:
         fields["email"] = _clean_email(fields["email"])
         if fields["email"] and Person.objects.filter(email__iexact=fields["email"]).exclude(pk=person.pk).exists():
