@@ -12,7 +12,8 @@ from pathlib import Path
 
 import django.forms
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -273,6 +274,15 @@ CITY_NAME = env.str("CITY_NAME", default="City of Riverton")
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="RivertonStat")
 # The site's public address, for links in emails sent outside a request (e.g. by a Celery worker).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000/")
+# data.json's contact for a dataset whose department has no contact mailbox of its own. A person's address is
+# published only if the city opts in with PUBLISH_STEWARD_EMAILS.
+PROGRAM_CONTACT_EMAIL = env.str("PROGRAM_CONTACT_EMAIL", default="").strip().lower()
+if PROGRAM_CONTACT_EMAIL:
+    try:
+        validate_email(PROGRAM_CONTACT_EMAIL)
+    except ValidationError as error:
+        raise ImproperlyConfigured(f"PROGRAM_CONTACT_EMAIL is not an email address: {PROGRAM_CONTACT_EMAIL}") from error
+PUBLISH_STEWARD_EMAILS = env.bool("PUBLISH_STEWARD_EMAILS", default=False)
 # Demo logins exist only with DEBUG on; seed_demo refuses to create them otherwise, and with DEBUG off
 # team.backends refuses this password for every account.
 DEMO_PASSWORD = "statdemo-2026!"

@@ -48,7 +48,7 @@ class DepartmentResource(resources.ModelResource):
     class Meta:
         model = Department
         import_id_fields = ("slug",)
-        fields = ("slug", "name", "code", "parent", "portfolio", "description", "active")
+        fields = ("slug", "name", "code", "parent", "portfolio", "description", "contact_email", "active")
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True

@@ -111,6 +111,12 @@ class Department(models.Model):
         help_text="The budget portfolio this department belongs to.",
     )
     description = models.TextField(blank=True)
+    contact_email = models.EmailField(
+        "contact mailbox",
+        blank=True,
+        help_text="The department’s shared mailbox for questions about its data, such as data@police.example.gov. "
+        "data.json gives it as each of its datasets’ contact, in place of the steward’s own address.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

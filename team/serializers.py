@@ -50,7 +50,18 @@ class DepartmentOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["slug", "name", "code", "description", "active", "parent", "portfolio", "leads", "contacts"]
+        fields = [
+            "slug",
+            "name",
+            "code",
+            "description",
+            "contact_email",
+            "active",
+            "parent",
+            "portfolio",
+            "leads",
+            "contacts",
+        ]
         read_only_fields = fields
 
 

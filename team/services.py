@@ -99,12 +99,14 @@ def department_create(
     parent: Department | None = None,
     portfolio: Portfolio | None = None,
     description: str = "",
+    contact_email: str = "",
     active: bool = True,
 ) -> Department:
     """Create a department (or a division of ``parent``) with a unique slug derived from its name.
 
     Guarantees: the name (whatever its case) and the upper-cased short code belong to no other department; the
-    slug never collides with another department's or with a page's address.
+    slug never collides with another department's or with a page's address; the contact mailbox is stored
+    lower-cased.
     """
     _manages_structure(by)
     department = Department(
@@ -114,6 +116,7 @@ def department_create(
         parent=parent,
         portfolio=portfolio,
         description=description,
+        contact_email=_clean_email(contact_email),
         active=active,
     )
     _check_department_unique(department)
@@ -132,6 +135,7 @@ def department_update(
     parent: Department | None | _Unchanged = UNCHANGED,
     portfolio: Portfolio | None | _Unchanged = UNCHANGED,
     description: str | _Unchanged = UNCHANGED,
+    contact_email: str | _Unchanged = UNCHANGED,
     active: bool | _Unchanged = UNCHANGED,
 ) -> Department:
     """Change a department's fields (those given; the others stay); a department can be neither its own parent nor
@@ -141,11 +145,21 @@ def department_update(
     instance still carries the refused values: reload it before showing it.
     """
     _manages_structure(by)
-    fields = _given(name=name, code=code, parent=parent, portfolio=portfolio, description=description, active=active)
+    fields = _given(
+        name=name,
+        code=code,
+        parent=parent,
+        portfolio=portfolio,
+        description=description,
+        contact_email=contact_email,
+        active=active,
+    )
     if "name" in fields:
         fields["name"] = fields["name"].strip()
     if "code" in fields:
         fields["code"] = fields["code"].strip().upper()
+    if "contact_email" in fields:
+        fields["contact_email"] = _clean_email(fields["contact_email"])
     for field, value in fields.items():
         setattr(department, field, value)
     ancestor = department.parent

@@ -25,6 +25,8 @@ SETTINGS_VARIABLES = (
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "BEHIND_TLS_PROXY",
+    "PROGRAM_CONTACT_EMAIL",
+    "PUBLISH_STEWARD_EMAILS",
     "DJANGO_SETTINGS_MODULE",
     # Read by settings_test only.
     "FETCH_ALLOW_LOOPBACK",
@@ -64,6 +66,13 @@ def test_debug_off_with_a_short_secret_key_refuses_to_start():
 
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
+
+
+def test_a_program_contact_email_that_is_not_an_address_refuses_to_start():
+    result = run("manage.py", "check", DEBUG="true", PROGRAM_CONTACT_EMAIL="open data")
+
+    assert result.returncode != 0
+    assert "PROGRAM_CONTACT_EMAIL is not an email address" in result.stderr
 
 
 def test_production_settings_pass_the_deploy_check():
