@@ -402,7 +402,14 @@ admin.site.unregister(User)
 class LoginAdmin(UserAdmin):
     """Django's own pages for logins, held to the people rule: a login's email, name and password (the admin's
     password reset) are changed only by someone who may edit the person it belongs to
-    (:func:`team.access.can_edit_login`); the others may still view it if their permissions say so."""
+    (:func:`team.access.can_edit_login`); the others may still view it if their permissions say so. Only a
+    superuser gives a login the admin or permissions: whoever could would be granting more than any role."""
+
+    SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else readonly + self.SUPERUSER_ONLY_FIELDS
 
     def has_change_permission(self, request, obj=None) -> bool:
         allowed = super().has_change_permission(request, obj)

@@ -224,6 +224,26 @@ def test_the_admin_login_pages_still_let_the_analyst_reset_a_department_contact(
     assert login.check_password(new_password)
 
 
+def test_only_a_superuser_opens_the_admin_to_a_login_or_gives_it_permissions(users, staff_analyst):
+    """Otherwise the analyst could make a login of their own a superuser, above every role."""
+    login = UserFactory(username="spare@example.gov")
+    response = staff_analyst.post(
+        reverse("admin:auth_user_change", args=[login.pk]),
+        {
+            "username": login.username,
+            "email": login.email,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302
+    login.refresh_from_db()
+    assert not login.is_staff and not login.is_superuser
+
+
 def test_the_admin_role_pages_refuse_changing_a_program_role_to_the_analyst(incoming, staff_analyst):
     """Moving a Stat lead assignment's start date (or turning one's own role into Stat lead) is granting it."""
     assignment = incoming.assignments.get()
