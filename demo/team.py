@@ -52,6 +52,11 @@ class DepartmentSpec:
     description: str
     parent: str = ""
 
+    @property
+    def contact_email(self) -> str:
+        """The department's shared data mailbox (data.json's contact for its datasets): ``data.<slug>@...``."""
+        return f"data.{self.slug}@{EMAIL_DOMAIN}"
+
 
 @dataclass(frozen=True)
 class RoleSpec:
@@ -516,6 +521,7 @@ def _department_get_or_create(
             parent=departments[spec.parent] if spec.parent else None,
             portfolio=portfolios[spec.portfolio],
             description=spec.description,
+            contact_email=spec.contact_email,
         )
         report.created["divisions" if spec.parent else "departments"] += 1
     return department

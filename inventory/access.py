@@ -136,6 +136,13 @@ def can_use_inventory(actor: Actor) -> bool:
     return actor.has_any_role
 
 
+def can_read_dataset_internals(actor: Actor) -> bool:
+    """A dataset's internal fields (source system, privacy and sensitivity notes, the declared-value flags and the
+    priority score, which they make): for anyone with a role in the program, on the dataset's page and through the
+    API alike. Anonymous visitors, and a login without a role, read what the public catalogue shows."""
+    return can_use_inventory(actor)
+
+
 def can_read_whole_inventory(actor: Actor) -> bool:
     """Whether ``actor`` reads every dataset (so may see program-wide figures such as coverage)."""
     return DATASETS.read_q(actor) is None

@@ -16,6 +16,7 @@ from team.access import actor_for
 from team.models import Department
 
 from . import extensions, selectors
+from .access import can_read_dataset_internals
 from .models import AccessLevel, Dataset, Frequency, Initiative, Status, Theme
 
 #: The column each model-choice filter's options are labelled by (what the model's ``__str__`` gives).
@@ -198,6 +199,13 @@ class DatasetFilter(PublicDatasetFilter):
             "initiative",
             "sort",
         ]
+
+    def filter_sort(self, queryset: QuerySet[Dataset], name: str, value: str) -> QuerySet[Dataset]:
+        # The order of the priority score would tell what the score hides from those who may not read it (the API
+        # offers these filters to everyone).
+        if "priority" in value and not can_read_dataset_internals(actor_for(getattr(self.request, "user", None))):
+            value = "title"
+        return super().filter_sort(queryset, name, value)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

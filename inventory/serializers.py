@@ -16,9 +16,11 @@ from collections.abc import Mapping
 
 from rest_framework import serializers
 
+from team.access import actor_for
 from team.models import Department, Person
 from team.serializers import DepartmentRefOutputSerializer
 
+from .access import can_read_dataset_internals
 from .models import (
     RIGHTS_REQUIRED,
     VALUE_FLAG_NAMES,
@@ -33,9 +35,10 @@ from .models import (
 )
 from .services.parts import DICTIONARY_KEYS
 
-#: Fields only signed-in users see (internal notes and the declared value behind the priority score).
+#: Fields only users with a role in the program see (internal notes and the declared value behind the priority
+#: score): :func:`inventory.access.can_read_dataset_internals`, the rule of the dataset's HTML page too.
 INTERNAL_FIELDS = ("source_system", "privacy_notes", *VALUE_FLAG_NAMES, "priority_score")
-SIGNED_IN_ONLY = "Present only for signed-in users."
+SIGNED_IN_ONLY = "Present only for users with a role in the program."
 NOT_A_WEB_ADDRESS = "“%(value)s” is not a web address: give one such as https://data.example.gov/."
 
 
@@ -89,12 +92,12 @@ class DatasetOutputSerializer(serializers.ModelSerializer):
     )
     status_label = ChoiceLabelField(Status.choices, source="status")
     accrual_periodicity_label = ChoiceLabelField(Frequency.choices, source="accrual_periodicity")
-    # Not read-only, so that the schema marks them optional: anonymous visitors get none of these keys.
+    # Not read-only, so that the schema marks them optional: those without a role get none of these keys.
     source_system = serializers.CharField(required=False, help_text=SIGNED_IN_ONLY)
     privacy_notes = serializers.CharField(required=False, help_text=SIGNED_IN_ONLY)
     # The declared-value flags (models.VALUE_FLAGS) come from get_fields(), each like privacy_notes.
     priority_score = serializers.IntegerField(
-        required=False, help_text="The dataset's priority score. Present only for signed-in users."
+        required=False, help_text=f"The dataset's priority score. {SIGNED_IN_ONLY}"
     )
 
     class Meta:
@@ -141,7 +144,7 @@ class DatasetOutputSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is None or not request.user.is_authenticated:
+        if request is None or not can_read_dataset_internals(actor_for(request.user)):
             for name in INTERNAL_FIELDS:
                 data.pop(name, None)
         return data

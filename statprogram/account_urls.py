@@ -1,8 +1,11 @@
-"""Login, logout, password change and password reset by email (Django's views, our templates)."""
+"""Login, logout, password change and password reset by email (Django's views, our templates; the reset
+rate-limited)."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from .account_views import PasswordResetView
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -11,7 +14,7 @@ urlpatterns = [
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        PasswordResetView.as_view(
             email_template_name="registration/password_reset_email.txt",
             extra_email_context={"site_name": settings.PROGRAM_NAME},
         ),

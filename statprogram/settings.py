@@ -12,7 +12,8 @@ from pathlib import Path
 
 import django.forms
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -184,7 +185,17 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The client's address is the one the outermost of PROXY_COUNT trusted proxies saw (core.http.client_ip), so that
+# behind the TLS proxy each client is locked out on its own. (AXES_PROXY_COUNT is the variable's former name.)
+PROXY_COUNT = env.int("PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT must be 0 or more, not {PROXY_COUNT}.")
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+
+# Password reset by email: at most so many requests per client address and per email address in each window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
+PASSWORD_RESET_WINDOW_MINUTES = env.int("PASSWORD_RESET_WINDOW_MINUTES", default=60)
 
 # --- Email -----------------------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -277,6 +288,15 @@ CITY_NAME = env.str("CITY_NAME", default="City of Riverton")
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="RivertonStat")
 # The site's public address, for links in emails sent outside a request (e.g. by a Celery worker).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000/")
+# data.json's contact for a dataset whose department has no contact mailbox of its own. A person's address is
+# published only if the city opts in with PUBLISH_STEWARD_EMAILS.
+PROGRAM_CONTACT_EMAIL = env.str("PROGRAM_CONTACT_EMAIL", default="").strip().lower()
+if PROGRAM_CONTACT_EMAIL:
+    try:
+        validate_email(PROGRAM_CONTACT_EMAIL)
+    except ValidationError as error:
+        raise ImproperlyConfigured(f"PROGRAM_CONTACT_EMAIL is not an email address: {PROGRAM_CONTACT_EMAIL}") from error
+PUBLISH_STEWARD_EMAILS = env.bool("PUBLISH_STEWARD_EMAILS", default=False)
 # Demo logins exist only with DEBUG on; seed_demo refuses to create them otherwise, and with DEBUG off
 # team.backends refuses this password for every account.
 DEMO_PASSWORD = "statdemo-2026!"

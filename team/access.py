@@ -52,7 +52,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
 
-from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, Department, Role, RoleAssignment
+from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, Department, Person, Role, RoleAssignment
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -468,8 +468,10 @@ def roles_in(roles: Iterable[str]) -> frozenset[str]:
 
 
 def held_roles(person) -> list[str]:
-    """The roles ``person`` holds today (one query)."""
-    return list(person.assignments.current().values_list("role", flat=True))
+    """The roles ``person`` holds today or is due to hold: every assignment not yet ended (one query). A role that
+    starts next month counts, because whoever changes the person's email now receives the password reset that opens
+    that role's account on its first day."""
+    return list(person.assignments.not_ended().values_list("role", flat=True))
 
 
 def has_admin_login(person) -> bool:
@@ -479,10 +481,20 @@ def has_admin_login(person) -> bool:
 
 def can_edit_person(actor: Actor, person, *, roles: Iterable[str] | None = None) -> bool:
     """May ``actor`` change ``person``'s details (name, email, phone, department, login)? Only someone who could
-    grant every role they hold (their email is where their password-reset link goes), and only a superuser for
-    someone whose login opens the admin. ``roles`` saves the query when the caller has them."""
+    grant every role they hold or are due to hold (:func:`held_roles`: their email is where their password-reset
+    link goes), and only a superuser for someone whose login opens the admin. ``roles`` saves the query when the
+    caller has them (every role not yet ended)."""
     held = held_roles(person) if roles is None else list(roles)
     return actor.can_edit_person(held, admin_login=has_admin_login(person))
+
+
+def can_edit_login(actor: Actor, user) -> bool:
+    """May ``actor`` change the login ``user`` (its email, its name, its password) or link it to a person? The same
+    rule as :func:`can_edit_person`, for the person the login belongs to (a login of nobody's holds no role); only
+    a superuser for a login that opens the admin."""
+    person = Person.objects.filter(user=user).first()
+    held = held_roles(person) if person is not None else []
+    return actor.can_edit_person(held, admin_login=user.is_staff or user.is_superuser)
 
 
 def can_change_role(actor: Actor, role: str) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, UniqueConstraint
 from django.utils import timezone
@@ -16,7 +18,11 @@ from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .access import actor_for, can_change_role, can_edit_login, enforce
 from .models import Department, Person, Portfolio, Role, RoleAssignment
+
+#: What a person row of the CSV import writes, through the services (``email`` is the row's key).
+PERSON_IMPORT_FIELDS = ("full_name", "title", "phone", "department")
 
 # --- CSV import and export -------------------------------------------------------------------------------------
 
@@ -42,7 +48,7 @@ class DepartmentResource(resources.ModelResource):
     class Meta:
         model = Department
         import_id_fields = ("slug",)
-        fields = ("slug", "name", "code", "parent", "portfolio", "description", "active")
+        fields = ("slug", "name", "code", "parent", "portfolio", "description", "contact_email", "active")
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
@@ -67,6 +73,21 @@ class PersonResource(resources.ModelResource):
         row["email"] = (row.get("email") or "").strip().lower()
         if not row["email"]:
             raise ValidationError({"email": "Every imported person needs an email address: it is how rows match."})
+
+    def save_instance(self, instance: Person, is_create: bool, row, **kwargs) -> None:
+        """Write the row through :mod:`team.services` as the importing user (``user``, which the admin passes), so
+        an import obeys who may add and edit whom: a row about someone they may not edit is a row error."""
+        by = kwargs.get("user")
+        fields = {name: getattr(instance, name) for name in PERSON_IMPORT_FIELDS}
+        self.before_save_instance(instance, row, **kwargs)
+        if is_create:
+            person = services.person_create(by=by, email=instance.email, **fields)
+            if not instance.active:
+                services.person_update(person=person, by=by, active=False)
+            instance.pk = person.pk
+        else:
+            services.person_update(person=instance, by=by, active=instance.active, **fields)
+        self.after_save_instance(instance, row, **kwargs)
 
 
 class ImportExportHistoryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
@@ -165,6 +186,13 @@ def _save_assignment(request, assignment: RoleAssignment, changed: list[str]) ->
             ends_on=assignment.ends_on,
             note=assignment.note,
         )
+    stored = RoleAssignment.objects.get(pk=assignment.pk)
+    # Changing a role's dates or the role itself is granting it: only someone who may grant both roles does.
+    enforce(
+        request.user,
+        lambda actor: can_change_role(actor, stored.role) and can_change_role(actor, assignment.role),
+        f"You may not change a {stored.get_role_display().lower()} role.",
+    )
     ending = (
         "ends_on" in changed
         and assignment.ends_on is not None
@@ -281,8 +309,16 @@ class PersonAdmin(ImportExportHistoryAdmin):
             services.person_update(
                 person=obj, by=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
             )
-        else:
-            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        person = services.person_create(
+            by=request.user,
+            **{name: data[name] for name in ("full_name", "title", "email", "phone", "department", "user")},
+        )
+        if not data["active"]:
+            services.person_update(person=person, by=request.user, active=False)
+        obj.pk = person.pk
+        obj.refresh_from_db()
 
     def save_formset(self, request, form, formset, change: bool) -> None:
         if formset.model is not RoleAssignment:
@@ -354,3 +390,31 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
             self.message_user(request, f"Ended {ended} role{'s' if ended != 1 else ''} today.", messages.SUCCESS)
         for problem in refused:
             self.message_user(request, f"Not ended — {problem}", messages.WARNING)
+
+
+# --- logins ------------------------------------------------------------------------------------------------------
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class LoginAdmin(UserAdmin):
+    """Django's own pages for logins, held to the people rule: a login's email, name and password (the admin's
+    password reset) are changed only by someone who may edit the person it belongs to
+    (:func:`team.access.can_edit_login`); the others may still view it if their permissions say so. Only a
+    superuser gives a login the admin or permissions: whoever could would be granting more than any role."""
+
+    SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else readonly + self.SUPERUSER_ONLY_FIELDS
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_login(actor_for(request.user), obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit_login(actor_for(request.user), obj))

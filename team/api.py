@@ -1,7 +1,8 @@
 """The team's read API: departments, portfolios and people, open to everyone (GET only).
 
-The roster is public, as it is on the city's website; people's email addresses and phone numbers are shown to
-signed-in users only (see :func:`team.serializers.shows_contact_details`). Writes go through the web pages and the
+The roster is public, as it is on the city's website; people's email addresses and phone numbers are shown only to
+those the team's pages show them to, users with a role in the program (see
+:func:`team.serializers.shows_contact_details`). Writes go through the web pages and the
 admin, which call :mod:`team.services`; these endpoints answer any other method with 405.
 
 Each list costs a fixed number of queries however long the page: the querysets below select and prefetch
@@ -87,7 +88,8 @@ class PersonFilter(filters.FilterSet):
     role = filters.ChoiceFilter(choices=Role.choices, method="filter_role", help_text="A role the person holds now.")
     active = filters.BooleanFilter()
     search = filters.CharFilter(
-        method="filter_search", help_text="Part of a name or title (or, for signed-in users, an email address)."
+        method="filter_search",
+        help_text="Part of a name or title (or, for users with a role in the program, an email address).",
     )
 
     class Meta:
@@ -103,7 +105,7 @@ class PersonFilter(filters.FilterSet):
         if not value:
             return queryset
         q = Q(full_name__icontains=value) | Q(title__icontains=value)
-        # Anonymous visitors may not probe for email addresses they cannot see.
+        # Those who are not shown email addresses may not probe for them either.
         if shows_contact_details(self.request):
             q |= Q(email__icontains=value)
         return queryset.filter(q)
@@ -149,7 +151,7 @@ class PortfolioViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="List people",
         description="People in the program with their current roles. "
-        "`email` and `phone` are present only for signed-in users.",
+        "`email` and `phone` are present only for users with a role in the program.",
     ),
     retrieve=extend_schema(summary="One person, by id"),
 )

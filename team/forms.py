@@ -199,6 +199,12 @@ class DepartmentForm(forms.Form):
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Optional."
     )
+    contact_email = forms.EmailField(
+        label="Contact mailbox",
+        required=False,
+        help_text="Optional: a shared mailbox for questions about its data, such as data@police.example.gov, never "
+        "a person’s own address. The public data.json gives it as the contact of the department’s datasets.",
+    )
     active = forms.BooleanField(
         label="Active",
         required=False,
@@ -214,13 +220,14 @@ class DepartmentForm(forms.Form):
             parents = Department.objects.filter(Q(active=True) | Q(pk=department.parent_id)).exclude(pk=department.pk)
         self.fields["parent"].queryset = parents.order_by("name")
         self.fields["portfolio"].queryset = Portfolio.objects.order_by("name")
-        for name in ("name", "code"):
+        for name in ("name", "code", "contact_email"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
 
     @property
     def department_fields(self) -> dict:
         return {
-            name: self.cleaned_data[name] for name in ("name", "code", "parent", "portfolio", "description", "active")
+            name: self.cleaned_data[name]
+            for name in ("name", "code", "parent", "portfolio", "description", "contact_email", "active")
         }
 
 

@@ -111,6 +111,12 @@ class Department(models.Model):
         help_text="The budget portfolio this department belongs to.",
     )
     description = models.TextField(blank=True)
+    contact_email = models.EmailField(
+        "contact mailbox",
+        blank=True,
+        help_text="The department’s shared mailbox for questions about its data, such as data@police.example.gov. "
+        "data.json gives it as each of its datasets’ contact, in place of the steward’s own address.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -172,6 +178,11 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
         """Assignments in force on ``on`` (today by default): started, and not yet ended."""
         on = on or timezone.localdate()
         return self.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+
+    def not_ended(self, on: datetime.date | None = None) -> RoleAssignmentQuerySet:
+        """Assignments in force on ``on`` (today by default) or starting after it: every one not yet ended."""
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
 
 
 class RoleAssignment(models.Model):

@@ -1,19 +1,24 @@
 """Output serializers for the team's read API.
 
 They read only what the querysets in :mod:`team.api` have already fetched (``current_*`` prefetches), so a page
-costs a fixed number of queries. Contact details (email, phone) are left out entirely for anonymous visitors.
+costs a fixed number of queries. Contact details (email, phone) are left out entirely for those the team's pages
+refuse them to: anonymous visitors and logins without a role.
 """
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
+from .access import actor_for
 from .models import Department, Person, Portfolio, RoleAssignment
+
+CONTACT_DETAILS_HELP = "Present only for users with a role in the program (as on the team's pages)."
 
 
 def shows_contact_details(request) -> bool:
-    """Whether ``request`` may see people's email addresses and phone numbers: signed-in users only."""
-    return request is not None and request.user.is_authenticated
+    """Whether ``request`` may see people's email addresses and phone numbers: whoever may see the team
+    (:meth:`team.access.Actor.can_view_team`, the rule of the team's HTML pages)."""
+    return request is not None and actor_for(request.user).can_view_team()
 
 
 class PersonRefOutputSerializer(serializers.Serializer):
@@ -48,7 +53,18 @@ class DepartmentOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["slug", "name", "code", "description", "active", "parent", "portfolio", "leads", "contacts"]
+        fields = [
+            "slug",
+            "name",
+            "code",
+            "description",
+            "contact_email",
+            "active",
+            "parent",
+            "portfolio",
+            "leads",
+            "contacts",
+        ]
         read_only_fields = fields
 
 
@@ -82,9 +98,9 @@ class PersonOutputSerializer(serializers.ModelSerializer):
         slug_field="slug", read_only=True, allow_null=True
     )
     roles = CurrentRoleOutputSerializer(source="current_assignments", many=True, read_only=True)
-    # Not read-only so that the schema marks them optional: anonymous visitors get neither key.
-    email = serializers.EmailField(required=False, help_text="Present only for signed-in users.")
-    phone = serializers.CharField(required=False, help_text="Present only for signed-in users.")
+    # Not read-only so that the schema marks them optional: those without a role get neither key.
+    email = serializers.EmailField(required=False, help_text=CONTACT_DETAILS_HELP)
+    phone = serializers.CharField(required=False, help_text=CONTACT_DETAILS_HELP)
 
     class Meta:
         model = Person

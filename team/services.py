@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .access import can_change_role, can_edit_person, enforce
+from .access import can_change_role, can_edit_login, can_edit_person, enforce
 from .models import (
     DEPARTMENT_ROLES,
     OPTIONAL_DEPARTMENT_ROLES,
@@ -99,12 +99,14 @@ def department_create(
     parent: Department | None = None,
     portfolio: Portfolio | None = None,
     description: str = "",
+    contact_email: str = "",
     active: bool = True,
 ) -> Department:
     """Create a department (or a division of ``parent``) with a unique slug derived from its name.
 
     Guarantees: the name (whatever its case) and the upper-cased short code belong to no other department; the
-    slug never collides with another department's or with a page's address.
+    slug never collides with another department's or with a page's address; the contact mailbox is stored
+    lower-cased.
     """
     _manages_structure(by)
     department = Department(
@@ -114,6 +116,7 @@ def department_create(
         parent=parent,
         portfolio=portfolio,
         description=description,
+        contact_email=_clean_email(contact_email),
         active=active,
     )
     _check_department_unique(department)
@@ -132,6 +135,7 @@ def department_update(
     parent: Department | None | _Unchanged = UNCHANGED,
     portfolio: Portfolio | None | _Unchanged = UNCHANGED,
     description: str | _Unchanged = UNCHANGED,
+    contact_email: str | _Unchanged = UNCHANGED,
     active: bool | _Unchanged = UNCHANGED,
 ) -> Department:
     """Change a department's fields (those given; the others stay); a department can be neither its own parent nor
@@ -141,11 +145,21 @@ def department_update(
     instance still carries the refused values: reload it before showing it.
     """
     _manages_structure(by)
-    fields = _given(name=name, code=code, parent=parent, portfolio=portfolio, description=description, active=active)
+    fields = _given(
+        name=name,
+        code=code,
+        parent=parent,
+        portfolio=portfolio,
+        description=description,
+        contact_email=contact_email,
+        active=active,
+    )
     if "name" in fields:
         fields["name"] = fields["name"].strip()
     if "code" in fields:
         fields["code"] = fields["code"].strip().upper()
+    if "contact_email" in fields:
+        fields["contact_email"] = _clean_email(fields["contact_email"])
     for field, value in fields.items():
         setattr(department, field, value)
     ancestor = department.parent
@@ -207,6 +221,17 @@ def _may_edit_person(by: User | None, person: Person) -> None:
     )
 
 
+def _may_link_login(by: User | None, user: User | None) -> None:
+    """A login linked to a person follows their email: linking one is editing the login
+    (:func:`team.access.can_edit_login`)."""
+    if user is not None:
+        enforce(
+            by,
+            lambda actor: can_edit_login(actor, user),
+            f"You may not link the login {user.username}: it opens the admin or belongs to someone you may not edit.",
+        )
+
+
 def _clean_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -222,8 +247,10 @@ def person_create(
     department: Department | None = None,
     user: User | None = None,
 ) -> Person:
-    """Add a person to the program. Email addresses are unique among people (case-insensitively)."""
+    """Add a person to the program. Email addresses are unique among people (case-insensitively); a login linked to
+    them must be one ``by`` may edit (:func:`team.access.can_edit_login`)."""
     enforce(by, lambda actor: actor.can_manage_people(), ONLY_PEOPLE_MANAGERS)
+    _may_link_login(by, user)
     email = _clean_email(email)
     if email and Person.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Someone in the program already has this email address."})
@@ -250,12 +277,15 @@ def person_update(
     user: User | None | _Unchanged = UNCHANGED,
 ) -> Person:
     """Change a person's details (the fields given; the others stay). Changing the email of a person with a login
-    changes their login email too. Refused unless ``by`` could grant every role the person holds
-    (:func:`team.access.can_edit_person`): their email is where their password-reset link goes."""
+    changes their login email too. Refused unless ``by`` could grant every role the person holds or is due to hold
+    (:func:`team.access.can_edit_person`): their email is where their password-reset link goes; and a login linked
+    to them must be one ``by`` may edit (:func:`team.access.can_edit_login`)."""
     _may_edit_person(by, person)
     fields = _given(
         full_name=full_name, title=title, email=email, phone=phone, department=department, active=active, user=user
     )
+    if fields.get("user") is not None and fields["user"].pk != person.user_id:
+        _may_link_login(by, fields["user"])
     if "email" in fields:
         fields["email"] = _clean_email(fields["email"])
         if fields["email"] and Person.objects.filter(email__iexact=fields["email"]).exclude(pk=person.pk).exists():

@@ -31,6 +31,7 @@ WRITES_NOTHING: dict[str, set[str]] = {
         # Reads and shapes the public catalogue (data.json).
         "catalogue_rows",
         "catalogued_datasets",
+        "contact_mailboxes",
         "contact_point",
         "datajson_catalog",
         "datajson_entry",

@@ -28,6 +28,7 @@ from ..access import (
     can_create_datasets,
     can_delete_dataset,
     can_move_dataset,
+    can_read_dataset_internals,
     can_write_dataset,
     departments_for_dataset,
     get_dataset_for_user,
@@ -169,6 +170,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     (quality), and who changed it last."""
     actor = actor_for(request.user)
     dataset = get_dataset_for_user(request.user, pk=pk, queryset=_page_queryset())
+    shows_internals = can_read_dataset_internals(actor)
     tags = dataset_tag_names(dataset)
     reasons = priority_reasons(dataset, PriorityWeights.current(), initiatives=tags["initiative_names"])
     return render(
@@ -180,9 +182,12 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "score": sum(reason.weight for reason in reasons),
             "may_edit": can_write_dataset(actor, dataset),
             "may_delete": can_delete_dataset(actor, dataset),
+            # A login without a role reads a public dataset's page as the public catalogue shows it: not its internal
+            # fields, nor its history (whose old values hold them).
+            "shows_internals": shows_internals,
             "panels": _panels(request, dataset),
             "dictionary": dictionary_rows(dataset.fields.all()),
-            "latest_change": latest_change(dataset),
+            "latest_change": latest_change(dataset) if shows_internals else None,
             **tags,
             # Published with a public or restricted-public access level: in data.json, with a public Table Schema.
             "catalogued": dataset.published and dataset.access_level != AccessLevel.NON_PUBLIC,
@@ -199,6 +204,10 @@ def dataset_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every change to a dataset's metadata, newest first: who, when, why, and each field's old and new value."""
     actor = actor_for(request.user)
     dataset = get_dataset_for_user(request.user, pk=pk)
+    require(
+        can_read_dataset_internals(actor),
+        "A dataset’s history is for people with a role in the program. The public catalogue shows the dataset.",
+    )
     all_versions = dataset.history.select_related("history_user__person").order_by("-history_id")
     paginator = Paginator(all_versions, HISTORY_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))

@@ -217,7 +217,7 @@ def _roles_context(actor: Actor, person: Person) -> dict:
     for assignment in current:
         assignment.may_end = can_change_role(actor, assignment.role)
         assignment.upcoming = assignment.starts_on > today
-    held = [a.role for a in current if not a.upcoming]
+    held = [a.role for a in current]  # upcoming ones too: see team.access.held_roles
     return {
         "person": person,
         "current_assignments": current,

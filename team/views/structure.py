@@ -71,6 +71,7 @@ def department_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "parent": department.parent_id,
         "portfolio": department.portfolio_id,
         "description": department.description,
+        "contact_email": department.contact_email,
         "active": department.active,
     }
     form = DepartmentForm(request.POST or None, initial=initial, department=department)

@@ -151,3 +151,115 @@ def test_lockout_is_per_account(users):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, users["police_contact"].username, "not-the-password")
     assert sign_in(Client(), users["stat_lead"].username).status_code == 302
+
+
+# --- behind the TLS proxy (issue 11, finding 5) ----------------------------------------------------------------------
+
+PROXY = "10.0.0.2"  # every request reaches the app from the proxy's address
+
+
+def behind_proxy(client_address: str, forged: str = "") -> dict:
+    """What the app sees of a request from ``client_address`` through one proxy that appends the address it was
+    reached from to X-Forwarded-For (after whatever the client sent itself: ``forged``)."""
+    forwarded = f"{forged}, {client_address}" if forged else client_address
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": forwarded}
+
+
+def sign_in_from(address: str, username: str, password: str = PASSWORD, forged: str = ""):
+    return Client(**behind_proxy(address, forged)).post(reverse("login"), {"username": username, "password": password})
+
+
+@pytest.fixture
+def one_proxy(settings):
+    settings.PROXY_COUNT = 1
+
+
+def test_behind_a_proxy_a_lockout_is_the_clients_not_everyones(users, one_proxy):
+    username = users["police_contact"].username
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_from("203.0.113.7", username, "not-the-password")
+    assert sign_in_from("203.0.113.7", username).status_code == 429
+    # Another client behind the same proxy still signs in to the same account.
+    assert sign_in_from("198.51.100.9", username).status_code == 302
+
+
+def test_a_forged_forwarded_address_is_ignored(users, one_proxy):
+    """The left-most X-Forwarded-For entries are the client's own words: the locked-out client stays locked out
+    whatever it claims, and cannot lock someone else out by claiming their address."""
+    username = users["police_contact"].username
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_from("203.0.113.7", username, "not-the-password", forged="198.51.100.9")
+    assert sign_in_from("203.0.113.7", username, forged="192.0.2.1").status_code == 429
+    assert sign_in_from("198.51.100.9", username).status_code == 302
+
+
+def test_a_lockout_is_for_an_account_and_an_address_together(users, one_proxy):
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_from("203.0.113.7", users["police_contact"].username, "not-the-password")
+    assert sign_in_from("203.0.113.7", users["police_contact"].username).status_code == 429
+    assert sign_in_from("203.0.113.7", users["stat_lead"].username).status_code == 302  # same address, other account
+    assert sign_in_from("198.51.100.9", users["police_contact"].username).status_code == 302  # other address
+
+
+def test_without_a_proxy_count_the_forwarded_header_is_not_trusted(users, settings):
+    settings.PROXY_COUNT = 0
+    username = users["police_contact"].username
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_from(f"203.0.113.{n}", username, "not-the-password")
+    # Every attempt came from the proxy's address as far as the app can tell.
+    assert sign_in_from("198.51.100.9", username).status_code == 429
+
+
+# --- password reset is rate-limited ----------------------------------------------------------------------------------
+
+
+def ask_reset(email: str, address: str = "203.0.113.7"):
+    return Client(**behind_proxy(address)).post(reverse("password_reset"), {"email": email})
+
+
+@pytest.fixture
+def reset_limits(settings, one_proxy):
+    settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT = 2
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 4
+    settings.PASSWORD_RESET_WINDOW_MINUTES = 60
+
+
+def test_password_reset_is_limited_per_account(users, reset_limits):
+    email = users["police_lead"].email
+    assert [ask_reset(email, f"203.0.113.{n}").status_code for n in range(2)] == [302, 302]
+    refused = ask_reset(email, "203.0.113.99")
+    assert refused.status_code == 429
+    assert "Too many password reset requests" in parse(refused).find("div", class_="usa-alert--error").text
+    assert len(mail.outbox) == 2
+    # Other accounts are not held back.
+    assert ask_reset(users["stat_lead"].email, "203.0.113.99").status_code == 302
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_is_limited_per_address(users, reset_limits):
+    emails = [users[name].email for name in ("police_lead", "stat_lead", "stat_analyst", "principal")]
+    assert [ask_reset(email).status_code for email in emails] == [302] * 4
+    assert ask_reset(users["data_expert"].email).status_code == 429
+    assert ask_reset(users["data_expert"].email, "198.51.100.9").status_code == 302  # another client
+    assert len(mail.outbox) == 5
+
+
+def test_the_limit_does_not_tell_whether_an_account_exists(users, reset_limits):
+    """An address nobody has is counted and refused exactly as one that belongs to a login."""
+    answers = {}
+    for email in (users["police_lead"].email, "stranger@example.com"):
+        responses = [ask_reset(email, f"198.51.100.{n}") for n in range(3)]
+        answers[email] = [
+            (r.status_code, r.get("Location"), parse(r).text if r.status_code != 302 else "") for r in responses
+        ]
+    known, unknown = answers.values()
+    assert known == unknown
+    assert [status for status, _, _ in known] == [302, 302, 429]
+
+
+def test_the_limit_counts_the_address_whatever_its_case(users, reset_limits):
+    email = users["police_lead"].email
+    ask_reset(email.upper())
+    ask_reset(f" {email} ")
+    assert ask_reset(email).status_code == 429

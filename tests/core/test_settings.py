@@ -25,6 +25,10 @@ SETTINGS_VARIABLES = (
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "BEHIND_TLS_PROXY",
+    "PROGRAM_CONTACT_EMAIL",
+    "PUBLISH_STEWARD_EMAILS",
+    "PROXY_COUNT",
+    "AXES_PROXY_COUNT",
     "DJANGO_SETTINGS_MODULE",
     # Read by settings_test only.
     "FETCH_ALLOW_LOOPBACK",
@@ -64,6 +68,22 @@ def test_debug_off_with_a_short_secret_key_refuses_to_start():
 
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
+
+
+def test_a_program_contact_email_that_is_not_an_address_refuses_to_start():
+    result = run("manage.py", "check", DEBUG="true", PROGRAM_CONTACT_EMAIL="open data")
+
+    assert result.returncode != 0
+    assert "PROGRAM_CONTACT_EMAIL is not an email address" in result.stderr
+
+
+def test_proxy_count_takes_its_former_name_and_refuses_a_negative_count():
+    code = "from django.conf import settings; print(settings.PROXY_COUNT, settings.AXES_CLIENT_IP_CALLABLE)"
+    result = run("manage.py", "shell", "-c", code, DEBUG="true", AXES_PROXY_COUNT="2")
+    assert result.stdout.split()[-2:] == ["2", "core.http.client_ip"], result.stderr
+    result = run("manage.py", "check", DEBUG="true", PROXY_COUNT="-1")
+    assert result.returncode != 0
+    assert "PROXY_COUNT must be 0 or more" in result.stderr
 
 
 def test_production_settings_pass_the_deploy_check():

@@ -49,6 +49,11 @@ def test_seeds_a_whole_city(settings):
     assert Department.objects.filter(parent__slug="public-works").count() == 2
     assert Portfolio.objects.count() == 4
     assert not Department.objects.filter(portfolio__isnull=True).exists()
+    # Each has a shared mailbox for data.json, nobody's own address.
+    mailboxes = set(Department.objects.values_list("contact_email", flat=True))
+    assert len(mailboxes) == Department.objects.count()
+    assert "data.police@riverton.example" in mailboxes
+    assert not Person.objects.filter(email__in=mailboxes).exists()
     held = set(RoleAssignment.objects.current().values_list("role", flat=True))
     assert held == set(Role.values)
     for portfolio in Portfolio.objects.all():

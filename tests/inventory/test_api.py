@@ -135,6 +135,36 @@ def test_anonymous_visitors_do_not_get_internal_fields(catalogue, as_persona):
     assert "@" not in str(data)
 
 
+INTERNAL = ("source_system", "privacy_notes", "sensitive", "critical_to_decisions", "priority_score")
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "no_role"])
+def test_internal_fields_follow_the_html_matrix(catalogue, as_persona, persona):
+    """Everyone with a role in the program reads a dataset's internal fields, as on its HTML page; anonymous
+    visitors and a login without a role read what the public catalogue shows (issue 11, finding 9)."""
+    crashes = catalogue["crashes"]
+    Dataset.objects.filter(pk=crashes.pk).update(privacy_notes="Victims' addresses", sensitive=True)
+    client = client_for(persona, as_persona)
+    data = client.get(detail("pd-crashes")).json()
+    (row,) = [r for r in client.get(LIST).json()["results"] if r["identifier"] == "pd-crashes"]
+    has_a_role = persona not in ("anonymous", "no_role")
+    for body in (data, row):
+        assert all((name in body) is has_a_role for name in INTERNAL), body
+    if has_a_role:
+        assert data["privacy_notes"] == "Victims' addresses" and data["sensitive"] is True
+    else:
+        assert "Victims" not in str(data) and "Records management" not in str(data)
+
+
+def test_sorting_by_priority_needs_a_role(catalogue, as_persona):
+    """The order of the priority score would tell what the score hides."""
+    Dataset.objects.filter(pk=catalogue["playgrounds"].pk).update(priority_score=9)
+    assert titles(as_persona("stat_lead").get(LIST, {"sort": "-priority"}))[0] == "Playgrounds"
+    for persona in ("anonymous", "no_role"):
+        assert titles(client_for(persona, as_persona).get(LIST, {"sort": "-priority"})) == ["Crashes", "Playgrounds"]
+        assert titles(client_for(persona, as_persona).get(LIST, {"sort": "priority"})) == ["Crashes", "Playgrounds"]
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

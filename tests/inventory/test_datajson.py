@@ -44,6 +44,8 @@ def assert_valid(catalog: dict) -> None:
 @pytest.fixture
 def catalogue(city):
     """A public dataset with everything; a restricted one; a bare public one; and two that must never appear."""
+    city["police"].contact_email = "police-data@example.gov"
+    city["police"].save()
     steward = PersonFactory(
         full_name="Dana Data", email="dana@example.gov", phone="555-0199", department=city["police"]
     )
@@ -135,7 +137,7 @@ def test_a_full_entry(client, catalogue):
             "name": "Police",
             "subOrganizationOf": {"@type": "org:Organization", "name": settings.CITY_NAME},
         },
-        "contactPoint": {"@type": "vcard:Contact", "fn": "Dana Data", "hasEmail": "mailto:dana@example.gov"},
+        "contactPoint": {"@type": "vcard:Contact", "fn": "Dana Data", "hasEmail": "mailto:police-data@example.gov"},
         "keyword": ["crime", "public safety"],
         "modified": "2026-11-01",
         "license": "https://creativecommons.org/publicdomain/zero/1.0/",
@@ -194,10 +196,31 @@ def test_a_dataset_without_steward_keywords_or_dictionary(client, catalogue, set
     entry = entries(get_catalog(client))["prd-parks"]
     assert entry["contactPoint"] == {"@type": "vcard:Contact", "fn": "Parks & Recreation"}
     assert "keyword" not in entry and "describedBy" not in entry and "distribution" not in entry
-    settings.OPEN_DATA_CONTACT_EMAIL = "opendata@example.gov"
+    settings.PROGRAM_CONTACT_EMAIL = "opendata@example.gov"
     catalog = datajson_catalog(base_url="https://stat.example.gov/")
     assert entries(catalog)["prd-parks"]["contactPoint"]["hasEmail"] == "mailto:opendata@example.gov"
     assert_valid(catalog)
+
+
+def test_no_persons_address_is_published_unless_the_city_opts_in(client, catalogue, settings):
+    """Issue 11, finding 10: the department's contact mailbox, else the program's, never the steward's own."""
+    settings.PROGRAM_CONTACT_EMAIL = "opendata@example.gov"
+    catalog = get_catalog(client)
+    assert_valid(catalog)
+    assert "dana@example.gov" not in json.dumps(catalog)
+    emails = {identifier: entry["contactPoint"]["hasEmail"] for identifier, entry in entries(catalog).items()}
+    assert emails == {
+        "pd-crimes": "mailto:police-data@example.gov",  # Police's mailbox
+        "fd-inspections": "mailto:opendata@example.gov",  # Fire has none: the program's
+        "prd-parks": "mailto:opendata@example.gov",
+    }
+    assert entries(catalog)["pd-crimes"]["contactPoint"]["fn"] == "Dana Data"  # the steward is still named
+
+    settings.PUBLISH_STEWARD_EMAILS = True
+    catalog = get_catalog(client)
+    assert_valid(catalog)
+    assert entries(catalog)["pd-crimes"]["contactPoint"]["hasEmail"] == "mailto:dana@example.gov"
+    assert entries(catalog)["prd-parks"]["contactPoint"]["hasEmail"] == "mailto:opendata@example.gov"  # no steward
 
 
 def test_an_inactive_steward_is_not_named(client, catalogue):

@@ -2,10 +2,12 @@
 a catalogue that is not DCAT-US refused whole; and the export → import → export round trip."""
 
 import copy
+import datetime
 import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from inventory.models import AccessLevel, Dataset, Distribution, FieldType, Frequency
 from inventory.services.datajson import NotACatalogue, datajson_catalog, datajson_import
@@ -247,3 +249,45 @@ def test_export_import_export_round_trips(city):
 
     again = datajson_import(by=None, catalog=first, fetch=schemas.__getitem__)
     assert len(again.unchanged) == 3
+
+
+def test_harvesting_our_own_data_json_takes_no_mailbox_for_a_stewards_address(city, settings):
+    """data.json gives the department's contact mailbox (or the program's), not the steward's own address (issue 11,
+    finding 10): harvesting it back matches stewards by name and gives nobody a mailbox for their own address."""
+    settings.PROGRAM_CONTACT_EMAIL = "opendata@example.gov"
+    city["police"].contact_email = "police-data@example.gov"
+    city["police"].save()
+    steward = PersonFactory(full_name="Dana Data", email="dana@example.gov")
+    RoleAssignmentFactory(person=steward, role=Role.DEPARTMENT_CONTACT, department=city["police"])
+    PublicDatasetFactory(identifier="pd-crimes", department=city["police"], contact=steward)
+    PublicDatasetFactory(identifier="prd-parks", department=city["parks"])
+    first = datajson_catalog(base_url="http://testserver/")
+    assert "dana@example.gov" not in json.dumps(first)
+    people = list(Person.objects.order_by("pk").values())
+
+    assert len(datajson_import(catalog=first, by=None).unchanged) == 2
+    Dataset.objects.filter(identifier="pd-crimes").delete()  # harvested anew: its steward is found by name
+    report = datajson_import(catalog=first, by=None)
+    assert len(report.created) == 1 and not report.invalid
+    assert Dataset.objects.get(identifier="pd-crimes").contact == steward
+    assert list(Person.objects.order_by("pk").values()) == people
+    assert datajson_catalog(base_url="http://testserver/") == first
+
+
+def test_a_harvest_never_changes_an_existing_person(city, users):
+    """Issue 11, finding 1, on the harvest's path: a catalogue naming someone's address under another name (here
+    someone about to be Stat lead) neither renames them, nor gives them a role, nor takes their address."""
+    incoming = PersonFactory(full_name="Ines Coming", email="incoming@example.gov")
+    RoleAssignmentFactory(
+        person=incoming, role=Role.STAT_LEAD, starts_on=timezone.localdate() + datetime.timedelta(days=30)
+    )
+    before = list(Person.objects.order_by("pk").values())
+    contact = {"@type": "vcard:Contact", "fn": "Someone Else", "hasEmail": "mailto:incoming@example.gov"}
+    report = datajson_import(
+        catalog=catalog(record("a", contactPoint=contact), record("b", "Water Board", contactPoint=contact)),
+        by=users["stat_lead"],
+        create_departments=True,
+    )
+    assert len(report.created) == 2
+    assert list(Person.objects.order_by("pk").values()) == before
+    assert incoming.assignments.count() == 1

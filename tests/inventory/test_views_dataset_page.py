@@ -3,9 +3,10 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from inventory.models import PriorityWeights
-from tests.pages import parse, section
+from tests.pages import client_for, parse, section
 
 from .factories import DataFieldFactory, DatasetFactory, DistributionFactory, InitiativeFactory
 
@@ -66,6 +67,25 @@ def test_the_page_shows_metadata_distributions_dictionary_priority_and_who_chang
 
     record = section(page, "Record").text
     assert "by Ana Lyst" in record and "by Dana Data" in record
+
+
+@pytest.mark.parametrize("persona", ["data_expert", "no_role"])
+def test_internal_fields_are_for_those_with_a_role(as_persona, dataset, persona):
+    """A login without a role reads a public dataset's page, but not its internal fields (the API hides the same
+    ones: issue 11, finding 9)."""
+    dataset.access_level, dataset.published = "public", True
+    dataset.source_system, dataset.privacy_notes = "Records management system", "Victims' addresses"
+    dataset.save()
+    page = parse(client_for(persona, as_persona).get(dataset.get_absolute_url()))
+    shown = persona != "no_role"
+    assert ("Records management system" in page.text) is shown
+    assert ("Victims" in page.text) is shown
+    assert (page.find(id="priority-heading") is not None) is shown
+    assert "Crashes by intersection" in page.text
+    # Nor its history, whose old values hold them.
+    history = reverse("inventory:dataset_history", args=[dataset.pk])
+    assert (page.find("a", href=history) is not None) is shown
+    assert client_for(persona, as_persona).get(history).status_code == (200 if shown else 403)
 
 
 def test_a_dataset_without_rows_says_so(as_persona, city):

@@ -10,6 +10,7 @@ from team.models import Department, Person, Portfolio, Role
 from team.services import role_end
 from tests.conftest import PERSONAS
 from tests.factories import DepartmentFactory, PersonFactory, PortfolioFactory, RoleAssignmentFactory
+from tests.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,17 @@ def test_signed_in_users_see_email_and_phone(as_persona, urls, users, persona):
     assert detail["phone"] == chief.phone
     people = as_persona(persona).get(urls["people"]).json()["results"]
     assert all("email" in person and "phone" in person for person in people)
+
+
+def test_a_login_without_a_role_sees_no_email_or_phone(as_persona, urls, users):
+    """As on the HTML pages, which refuse the team to someone holding no role (issue 11, finding 9)."""
+    client = client_for("no_role", as_persona)
+    assert client.get(reverse("team:person", args=[person_of(users, "police_lead").pk])).status_code == 403
+    people = client.get(urls["people"]).json()["results"]
+    assert people and all("email" not in person and "phone" not in person for person in people)
+    detail = client.get(urls["person"]).json()
+    assert "email" not in detail and "phone" not in detail
+    assert client.get(urls["people"], {"search": "chief@example"}).json()["count"] == 0
 
 
 def test_anonymous_search_does_not_match_email_addresses(as_persona, urls, users):
@@ -226,15 +238,17 @@ def add_staffed_departments(n: int) -> None:
         PortfolioFactory(name=f"Extra Portfolio {i:02d}")
 
 
-# Anonymous: count, rows, and one query per prefetch. Signed in: plus the session and the user.
+# Anonymous: count, rows, and one query per prefetch. Signed in: plus the session and the user, and for people their
+# roles (whether they are shown contact details).
 MAX_QUERIES = {"departments": 4, "portfolios": 4, "people": 3}
+SIGNED_IN_QUERIES = {"departments": 2, "portfolios": 2, "people": 3}
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "stat_analyst"])
 @pytest.mark.parametrize("name", ["departments", "portfolios", "people"])
 def test_query_count_does_not_grow_with_rows(as_persona, urls, django_assert_max_num_queries, persona, name):
     client = as_persona(persona)
-    limit = MAX_QUERIES[name] + (2 if persona != "anonymous" else 0)
+    limit = MAX_QUERIES[name] + (SIGNED_IN_QUERIES[name] if persona != "anonymous" else 0)
     counts = []
     for extra in (2, 18):  # 2 more rows, then 20 more in all
         add_staffed_departments(extra)

@@ -264,6 +264,34 @@ def test_closing_a_department_keeps_it_on_the_list(as_persona, city):
     assert cells(row(parse(client.get("/team/departments/")), "Fire"))[0] == "Fire inactive"
 
 
+def test_a_departments_contact_mailbox_is_set_on_its_form_and_shown(as_persona, city):
+    """The mailbox data.json gives for the department's datasets, instead of a steward's own address (issue 11,
+    finding 10)."""
+    client = as_persona("stat_lead")
+    response = client.post(
+        "/team/departments/police/edit/",
+        department_data(name="Police", code="PD", contact_email=" Police-Data@Example.gov "),
+    )
+    assert response.status_code == 302
+    assert Department.objects.get(slug="police").contact_email == "police-data@example.gov"
+    form = parse(client.get("/team/departments/police/edit/"))
+    assert form.find("input", id="id_contact_email").attrs["value"] == "police-data@example.gov"
+    page = parse(client.get("/team/departments/police/"))
+    assert page.find("a", href="mailto:police-data@example.gov") is not None
+    body = client.get(reverse("team:department-detail", kwargs={"slug": "police"})).json()
+    assert body["contact_email"] == "police-data@example.gov"
+
+
+def test_a_contact_mailbox_that_is_not_an_address_is_refused(as_persona, city):
+    before = team_state()
+    response = as_persona("stat_lead").post(
+        "/team/departments/police/edit/", department_data(name="Police", code="PD", contact_email="police data")
+    )
+    assert response.status_code == 200
+    assert team_state() == before
+    assert parse(response).find(id="id_contact_email_error").text == "Enter a valid email address."
+
+
 def assert_field_error(page, field: str, label: str, message: str) -> None:
     assert page.find(id=f"id_{field}_error").text == message
     summary = page.find("div", class_="usa-alert--error")

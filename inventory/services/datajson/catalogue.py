@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
+from team.models import Department
+
 from ...models import AccessLevel, DataField, Dataset, Distribution
 
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
@@ -51,6 +53,7 @@ _ROW_FIELDS = (
     "modified",
     "landing_page",
     "department__name",
+    "department__contact_email",
     "contact__full_name",
     "contact__email",
     "contact__active",
@@ -66,8 +69,8 @@ def _grouped(rows) -> dict[int, list]:
 
 
 def catalogue_rows() -> tuple[list[dict], dict[int, list], dict[int, list], dict[int, list]]:
-    """The catalogued datasets as plain rows (with their department's name, their steward's name, email and
-    whether they are active, and whether they have a data dictionary), and their keywords, themes and
+    """The catalogued datasets as plain rows (with their department's name and contact mailbox, their steward's name,
+    email and whether they are active, and whether they have a data dictionary), and their keywords, themes and
     distributions grouped by dataset id: five queries whatever the number of datasets.
 
     Plain rows, not model instances with prefetches: for 10,000 datasets building the model objects and their
@@ -102,9 +105,9 @@ def catalogue_rows() -> tuple[list[dict], dict[int, list], dict[int, list], dict
 # --- export ------------------------------------------------------------------------------------------------------
 
 
-def _generic_contact_email() -> str:
-    """The program's open-data mailbox (setting ``OPEN_DATA_CONTACT_EMAIL``), for stewards without an email."""
-    return getattr(settings, "OPEN_DATA_CONTACT_EMAIL", "") or ""
+def _program_contact_email() -> str:
+    """The program's mailbox (setting ``PROGRAM_CONTACT_EMAIL``), for departments without a contact mailbox."""
+    return settings.PROGRAM_CONTACT_EMAIL.strip().lower()
 
 
 # What DCAT-US v1.1 accepts, for values the inventory stores as free text: a value that would not validate is left
@@ -146,22 +149,32 @@ def media_type(value: str) -> str:
 
 
 def contact_point(row: dict) -> dict:
-    """A dataset row's vCard: its steward's name and email, or the department and the program's open-data mailbox.
+    """A dataset row's vCard: its steward's name (or, without an active steward, its department's), and the
+    department's contact mailbox, else the program's (``PROGRAM_CONTACT_EMAIL``).
 
-    Only a name and an email ever leave: never a phone number or anything else about the person. An inactive
-    steward is not named.
+    A person's own address is published only when the city opts in (``PUBLISH_STEWARD_EMAILS``): a public file is
+    harvested and scraped, and a steward's address is theirs. Never a phone number or anything else about the
+    person. An inactive steward is not named.
     """
     steward = bool(row["contact__full_name"]) and row["contact__active"]
     vcard: dict[str, Any] = {
         "@type": "vcard:Contact",
         "fn": row["contact__full_name"] if steward else row["department__name"],
     }
-    email = row["contact__email"] if steward else ""
-    if not (email and _EMAIL.match(email)):
-        email = _generic_contact_email()
-    if email and _EMAIL.match(email):
+    candidates = [row["department__contact_email"], _program_contact_email()]
+    if steward and settings.PUBLISH_STEWARD_EMAILS:
+        candidates.insert(0, row["contact__email"])
+    email = next((email for email in candidates if email and _EMAIL.match(email)), "")
+    if email:
         vcard["hasEmail"] = f"mailto:{email}"
     return vcard
+
+
+def contact_mailboxes() -> set[str]:
+    """Every address data.json may give that is a mailbox, not a person's (lower-cased): the departments' and the
+    program's. A harvest does not take one for a steward's own."""
+    mailboxes = Department.objects.exclude(contact_email="").values_list("contact_email", flat=True)
+    return {email.lower() for email in [*mailboxes, _program_contact_email()] if email}
 
 
 def schema_url_builder(base_url: str) -> Callable[[str], str]:

@@ -28,7 +28,7 @@ from ...models import AccessLevel, DataField, Dataset, Distribution, Frequency, 
 from ..datasets import dataset_create, dataset_update
 from ..dictionary import dictionary_from_table_schema, table_schema_field, table_schema_for
 from ..parts import DISTRIBUTION_KEYS, dataset_save_dictionary, dataset_save_distributions
-from .catalogue import CONFORMS_TO, _generic_contact_email
+from .catalogue import CONFORMS_TO, contact_mailboxes
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -292,13 +292,16 @@ def _resolve_departments(
             report.resolved[name] = department
 
 
-def _find_contact(item: _Record, department: Department, *, may_create: bool, by: User | None) -> Person | None:
+def _find_contact(
+    item: _Record, department: Department, *, may_create: bool, by: User | None, mailboxes: set[str]
+) -> Person | None:
     """The steward named by the record's contactPoint: a current contact of ``department`` with that email (or,
-    without an email, that name). In a department this import created, a steward nobody knows yet is added (no
-    login) as its contact. Never gives an existing person a new role."""
+    without an email, or with one of the ``mailboxes`` that are nobody's own, that name). In a department this
+    import created, a steward nobody knows yet is added (no login) as its contact. Never gives an existing person
+    a new role, and never changes one."""
     if not item.contact_name or item.contact_name == department.name:
         return None
-    email = "" if item.contact_email == _generic_contact_email().lower() else item.contact_email
+    email = "" if item.contact_email in mailboxes else item.contact_email
     contacts = Person.objects.filter(
         assignments__in=RoleAssignment.objects.current().filter(role=Role.DEPARTMENT_CONTACT, department=department)
     )
@@ -365,9 +368,10 @@ def _import_record(
     report: ImportReport,
     fetch: Callable[[str], bytes] | None,
     may_create: bool,
+    mailboxes: set[str],
 ) -> str:
     """Create, update or leave one dataset; returns "created", "updated" or "unchanged"."""
-    contact = _find_contact(item, department, may_create=may_create, by=by)
+    contact = _find_contact(item, department, may_create=may_create, by=by, mailboxes=mailboxes)
     fields = {**item.fields, "department": department, "contact": contact}
     dictionary = _dictionary_fields(item, fetch)
     existing = (
@@ -447,6 +451,7 @@ def datajson_import(
     with transaction.atomic():
         _resolve_departments(report.publishers, department_map or {}, create_departments, report, by=by)
         created_ids = {report.resolved[name].pk for name in report.created_departments}
+        mailboxes = contact_mailboxes()  # data.json's own contacts (ours, or another instance's we know)
         seen: set[str] = set()
         for position, record in enumerate(records, start=1):
             item, errors = _read_record(record, position)
@@ -473,6 +478,7 @@ def datajson_import(
                         report=report,
                         fetch=fetch,
                         may_create=department.pk in created_ids,
+                        mailboxes=mailboxes,
                     )
             except ValidationError as exc:
                 report.invalid.append((label, _messages(exc)))
