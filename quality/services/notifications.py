@@ -18,11 +18,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.outbox import enqueue
 from team.models import Person, Role, RoleAssignment
 
 from ..models import Delivery, NotificationPreference, QualityNotification, QualityRun
 
 logger = logging.getLogger(__name__)
+
+#: The task that emails one notification (``quality.tasks.send_notification_task``), by name: tasks import services.
+SEND_NOTIFICATION_TASK = "quality.send_notification"
 
 
 def recipients_for(run: QualityRun) -> list[Person]:
@@ -56,11 +60,8 @@ def notify_failing(*, run: QualityRun) -> list[QualityNotification]:
     )
     notifications = list(QualityNotification.objects.filter(run=run, person__in=wanted, sent_at__isnull=True))
     immediate = [n.pk for n in notifications if choices.get(n.person_id, Delivery.IMMEDIATE) == Delivery.IMMEDIATE]
-    if immediate:
-        from ..tasks import send_notification_task
-
-        for notification_id in immediate:
-            transaction.on_commit(lambda pk=notification_id: send_notification_task.delay(pk))
+    for notification_id in immediate:
+        enqueue(SEND_NOTIFICATION_TASK, notification_id)
     return notifications
 
 
