@@ -4,7 +4,8 @@
 Redis without a disk would); ``own_redis.stop()`` kills it (SIGKILL, a crash) and ``own_redis.start()`` starts it
 again on the same port. ``app_on_own_redis`` points the app's cache and Celery broker at it, as production's settings
 do for a ``REDIS_URL`` (``settings.REDIS_CACHE``), and sends tasks through the broker instead of running them eagerly.
-Import the fixtures where they are used (``from tests.redis_server import app_on_own_redis, own_redis``).
+``broker_down`` sends tasks to a broker nobody answers for (no server needed). Import the fixtures where they are
+used (``from tests.redis_server import app_on_own_redis, broker_down, own_redis``).
 """
 
 from __future__ import annotations
@@ -118,4 +119,14 @@ def app_on_own_redis(own_redis, settings):
     reset_broker_connections()
     yield own_redis
     caches["default"].close()
+    reset_broker_connections()
+
+
+@pytest.fixture
+def broker_down(settings):
+    """Tasks go through a broker that refuses every connection (nothing listens on its port): Redis is down."""
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    reset_broker_connections()
+    yield
     reset_broker_connections()

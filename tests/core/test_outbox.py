@@ -13,19 +13,9 @@ from core import outbox
 from core.models import OutboxMessage
 from core.receivers import drain_outbox_at_worker_start
 from core.tasks import heartbeat_task
-from tests.redis_server import free_port, reset_broker_connections
+from tests.redis_server import reset_broker_connections
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def broker_down(settings):
-    """Tasks go through a broker that refuses every connection (nothing listens on its port)."""
-    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    reset_broker_connections()
-    yield
-    reset_broker_connections()
 
 
 def waiting() -> list[tuple[str, list]]:
