@@ -18,6 +18,7 @@ import socket
 import subprocess
 import time
 
+import kombu.pools
 import pytest
 import redis
 from django.core.cache import caches
@@ -101,9 +102,9 @@ def own_redis():
 
 
 def reset_broker_connections() -> None:
-    """Drop Celery's pooled broker connections, so the next task sent connects to the broker settings name now."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """Close and forget every pooled broker connection (Celery's and kombu's registry of pools, keyed by broker URL),
+    so the next task sent connects afresh to the broker the settings name now."""
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -116,6 +117,7 @@ def app_on_own_redis(own_redis, settings):
     settings.CACHES = {"default": {**settings.REDIS_CACHE, "LOCATION": own_redis.url}}
     settings.CELERY_BROKER_URL = own_redis.url
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert not celery_app.conf.task_always_eager, "Celery's configuration must read the settings"
     reset_broker_connections()
     yield own_redis
     caches["default"].close()
@@ -127,6 +129,7 @@ def broker_down(settings):
     """Tasks go through a broker that refuses every connection (nothing listens on its port): Redis is down."""
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert not celery_app.conf.task_always_eager, "Celery's configuration must read the settings"
     reset_broker_connections()
     yield
     reset_broker_connections()

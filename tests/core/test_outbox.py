@@ -99,6 +99,7 @@ def test_the_drain_sends_each_waiting_task_once_when_the_broker_is_back(
     assert waiting() == [("quality.run_check", [2])]
 
 
+@pytest.mark.django_db(transaction=True)  # the receiver closes the database connection, as a worker needs
 def test_a_worker_drains_the_outbox_as_it_starts(app_on_own_redis, django_capture_on_commit_callbacks):
     app_on_own_redis.stop()
     reset_broker_connections()

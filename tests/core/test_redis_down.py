@@ -20,6 +20,7 @@ from goals.models import Observation
 from inventory.models import FieldType
 from quality.models import QualityRun, RunState, Trigger
 from quality.tasks import run_check_task
+from tests.celery_worker import WORKER, celery_process, needs_postgresql, wait_until, worker_env
 from tests.goals.factories import upload_data
 from tests.goals.test_dashboard import make_dashboard_data
 from tests.inventory.factories import DataFieldFactory, DatasetFactory, DistributionFactory
@@ -197,3 +198,35 @@ def test_healthz_says_degraded_not_down_while_redis_is_down(app_on_own_redis, cl
     body = response.json()
     assert body["status"] == "degraded" and body["checks"]["redis"].startswith("error")
     assert body["checks"]["database"] == "ok" and body["waiting_tasks"] == 0
+
+
+# --- on the real stack: a Celery worker on PostgreSQL -----------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_a_real_worker_does_the_check_asked_for_while_redis_was_down_once_it_is_back(
+    app_on_own_redis, transactional_db, dataset, users, local_server
+):
+    needs_postgresql()
+    contact = Client()
+    contact.force_login(users["police_contact"])
+    redis_goes_down(app_on_own_redis)
+    assert contact.post(f"/quality/datasets/{dataset.pk}/check/").status_code == 302  # committed for real
+    run = QualityRun.objects.get(dataset=dataset)
+    assert run.state == RunState.QUEUED and outbox.is_waiting(run_check_task, run.pk)
+
+    app_on_own_redis.start()
+    with celery_process(*WORKER, env=worker_env(app_on_own_redis.url)) as (worker, output):
+        # The worker drains the outbox as it starts (worker_ready), then runs the check.
+        wait_until(
+            lambda: QualityRun.objects.filter(pk=run.pk, state=RunState.FINISHED).exists(),
+            worker,
+            output,
+            "the check done by the worker",
+        )
+
+    run.refresh_from_db()
+    assert run.attempts == 1 and run.outcome in ("pass", "warn"), run.message
+    assert local_server.hits["/calls.csv"] == 1
+    assert QualityRun.objects.filter(dataset=dataset).count() == 1
+    assert not OutboxMessage.objects.exists() and app_on_own_redis.queued_tasks() == []

@@ -246,8 +246,8 @@ def test_stat_lead_adds_a_person_with_a_login_who_gets_a_working_set_password_li
 def test_with_the_task_queue_down_the_person_is_added_and_the_invitation_waits_for_it(
     as_persona,
     city,
-    broker_down,
-    django_capture_on_commit_callbacks,  # noqa: F811 - the imported fixture
+    broker_down,  # noqa: F811 - the imported fixture
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = as_persona("stat_lead").post(
