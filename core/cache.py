@@ -35,7 +35,7 @@ class FailOpenRedisCache(RedisCache):
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
-        options = dict(self._options)
+        options: dict[str, Any] = dict(params.get("OPTIONS", {}))
         self.retry_seconds = float(options.pop("RETRY_SECONDS", 5))
         self._options = options  # the rest goes to redis-py's connection pool
         self._down_until = 0.0

@@ -4,6 +4,7 @@ the request goes on, and the drain sends it when the broker is back, once."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import transaction
@@ -13,6 +14,7 @@ from core import outbox
 from core.models import OutboxMessage
 from core.receivers import drain_outbox_at_worker_start
 from core.tasks import heartbeat_task
+from tests.core.test_celery_integration import BASE_DIR
 from tests.redis_server import reset_broker_connections
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +123,19 @@ def test_without_a_broker_the_task_runs_in_process_on_commit(django_capture_on_c
         assert not WorkerHeartbeat.objects.exists()
     assert WorkerHeartbeat.objects.get().beats == 1
     assert waiting() == [] and not outbox.is_waiting("core.heartbeat")
+
+
+def test_every_task_is_sent_through_the_outbox():
+    """Tasks are sent with core.outbox.enqueue only: a ``.delay()`` or ``.apply_async()`` elsewhere would answer 500
+    while Redis is down and lose the task."""
+    sending = re.compile(r"\.(delay|apply_async|send_task)\(")
+    apps = ["core", "team", "inventory", "quality", "goals", "statprogram", "demo"]
+    offenders = [
+        f"{path.relative_to(BASE_DIR)}:{number}"
+        for app in apps
+        for path in sorted((BASE_DIR / app).rglob("*.py"))
+        if path != BASE_DIR / "core" / "outbox.py"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if sending.search(line) and not line.lstrip().startswith("#")
+    ]
+    assert offenders == [], "send tasks with core.outbox.enqueue(task, *args)"

@@ -130,6 +130,20 @@ def test_asking_twice_gives_the_same_waiting_run(dataset, users, django_capture_
     assert QualityRun.objects.filter(dataset=dataset).count() == 1
 
 
+def test_check_now_sends_again_a_queued_run_whose_message_was_lost(dataset, serve, check_now, settings):
+    """A run queued minutes ago that no worker ever started (its message lost: Redis restarted empty) does not
+    block the dataset until the sweeper's two hours: "Check now" sends it again."""
+    serve()
+    lost = QualityRun.objects.create(dataset=dataset, slot=timezone.now() - datetime.timedelta(hours=1))
+    QualityRun.objects.filter(pk=lost.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(seconds=settings.QUALITY_STUCK_AFTER_SECONDS + 1)
+    )
+
+    run = check_now()
+
+    assert run == lost and (run.state, run.attempts) == (RunState.FINISHED, 1)
+
+
 def test_a_task_run_twice_executes_once(serve, check_now, local_server):
     serve()
     run = check_now()
