@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from .models import WorkerHeartbeat
+from .models import OutboxMessage, WorkerHeartbeat
 
 
 @admin.register(WorkerHeartbeat)
@@ -25,3 +25,22 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     @admin.display(description="seen", ordering="-last_seen")
     def seen_ago(self, heartbeat: WorkerHeartbeat) -> str:
         return f"{timesince(heartbeat.last_seen, timezone.now())} ago"
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: the tasks waiting for the task queue (Redis was down when they were asked for); the drain sends
+    them when it is back and deletes the rows, so an empty list is the normal state."""
+
+    list_display = ["task", "args", "created_at", "attempts", "last_error"]
+    list_filter = ["task"]
+    fields = ["task", "args", "kwargs", "created_at", "sending_since", "attempts", "last_error"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -3,10 +3,12 @@
 #: name -> (task, every N seconds)
 PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker heartbeat": ("core.heartbeat", 60),
+    # Send the tasks left waiting in the outbox while the broker was down (core.outbox).
+    "task outbox drain": ("core.outbox_drain", 60),
     # Queue the quality checks that are due (each dataset once per period of its update frequency).
     "quality checks due": ("quality.schedule_due", 15 * 60),
-    # End quality runs whose worker died; send again runs whose message was lost.
-    "quality sweep stuck runs": ("quality.sweep_stuck_runs", 10 * 60),
+    # Free (and retry) quality runs whose worker died, within minutes; send again runs whose message was lost.
+    "quality sweep stuck runs": ("quality.sweep_stuck_runs", 60),
     # Daily digests of failing datasets (each person at most one a day, after QUALITY_DIGEST_HOUR).
     "quality daily digests": ("quality.send_digests", 60 * 60),
     # Delete uploaded data files past each dataset's newest QUALITY_UPLOADS_KEPT, sparing those runs still show.

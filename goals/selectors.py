@@ -36,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.outbox import is_waiting
 from team.access import Actor
 
 from .access import can_read_narratives, goals_readable_by, measures_readable_by
@@ -47,6 +48,21 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
     from team.models import Department
+#: The tasks that compute (``goals.tasks``), by name: what the outbox knows them by (the tasks import the services
+#: that send them, so those name them).
+MEASURE_COMPUTE_TASK = "goals.measure_compute"
+MEASURES_COMPUTE_TASK = "goals.measures_compute"
+
+
+def measure_compute_waits_for_queue(measure: Measure) -> bool:
+    """Whether a computation of ``measure`` ("Compute now", or its dataset's after a quality run) was asked for and
+    the task queue has not taken it yet (Redis was down): it starts when the queue is back. One or two queries."""
+    if not measure.is_computed:
+        return False
+    return is_waiting(MEASURE_COMPUTE_TASK, measure.pk) or (
+        measure.source_dataset_id is not None and is_waiting(MEASURES_COMPUTE_TASK, measure.source_dataset_id)
+    )
+
 
 _DECIMAL = DecimalField(max_digits=16, decimal_places=4)
 

@@ -129,6 +129,9 @@ class QualityRun(models.Model):
     )
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the worker checking it (while running)."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

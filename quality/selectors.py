@@ -18,6 +18,7 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q,
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from core.outbox import is_waiting
 from inventory.models import Dataset, Status
 from team.access import Actor
 from team.models import Department
@@ -37,6 +38,9 @@ TREND_RUNS = 90
 WEEKS_SHOWN = 26
 WORST_SHOWN = 10
 STALE_SHOWN = 20
+#: The task that executes a run (``quality.tasks.run_check_task``), by name: what the outbox knows it by (the task
+#: imports the services that send it, so those name it).
+RUN_CHECK_TASK = "quality.run_check"
 
 
 class QualityState:
@@ -121,6 +125,8 @@ class DatasetPanel:
     trend: list[TrendPoint]
     active: QualityRun | None
     may_check: bool
+    #: The active run is queued and the task queue has not taken it yet (it starts when the queue is back).
+    active_waits_for_queue: bool = False
 
     @cached_property
     def settings(self) -> DatasetQualitySettings | None:
@@ -135,6 +141,12 @@ def active_run(dataset: Dataset) -> QualityRun | None:
         .order_by("-queued_at", "-pk")
         .first()
     )
+
+
+def run_waits_for_queue(run: QualityRun | None) -> bool:
+    """Whether ``run`` is queued and the task queue has not taken it yet (Redis was down when it was asked for): it
+    starts when the queue is back. One query for a queued run, none otherwise."""
+    return run is not None and run.state == RunState.QUEUED and is_waiting(RUN_CHECK_TASK, run.pk)
 
 
 def latest_finished_run(dataset: Dataset) -> QualityRun | None:
@@ -190,6 +202,7 @@ def dataset_panel(dataset: Dataset, actor: Actor) -> DatasetPanel:
         trend=trend,
         active=active,
         may_check=can_check_dataset(actor, dataset),
+        active_waits_for_queue=run_waits_for_queue(active),
     )
 
 

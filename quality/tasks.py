@@ -1,12 +1,13 @@
 """Celery tasks of the quality checks: thin and safe to run twice; each loads its object and calls a service.
 
 Acknowledgement (settings: ``CELERY_TASK_ACKS_LATE`` on, ``CELERY_TASK_REJECT_ON_WORKER_LOST`` off): a run's
-message is acknowledged only when the task returns. If the worker machine or its main process dies mid-run, the
-message was never acknowledged and Redis hands it out again after its visibility timeout; by then the sweeper has
-usually ended the run ("the worker stopped"), and the task finds it finished and does nothing. If only the pool
-process dies (killed, out of memory, the hard time limit), Celery acknowledges the message as failed rather than
-redelivering it, and the sweeper ends the run. Either way the run is not lost (its row exists from the moment it
-was queued) and cannot loop: every start counts an attempt, and past ``QUALITY_MAX_ATTEMPTS`` the run ends in error.
+message is acknowledged only when the task returns. While a run executes, its heartbeat is stamped every
+``QUALITY_HEARTBEAT_SECONDS``. If the worker dies mid-run (the machine, its main process, or only the pool process:
+killed, out of memory, the hard time limit), the beats stop, and the sweeper (every minute) puts the run back in the
+queue and sends it again once it has been silent ``QUALITY_STUCK_AFTER_SECONDS``. If the dead worker's message is
+redelivered later (Redis's visibility timeout), the task finds the run finished, or another worker beating on it,
+and does nothing. The run is never lost (its row exists from the moment it was queued) and cannot loop: every start
+counts an attempt, and past ``QUALITY_MAX_ATTEMPTS`` the run ends in error.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def schedule_due_task() -> int:
 
 @shared_task(name="quality.sweep_stuck_runs")
 def sweep_stuck_runs_task() -> dict[str, int]:
-    """End runs whose worker died, and send again runs whose message was lost (beat, every 10 minutes)."""
+    """Free and retry runs whose worker died, and send again runs whose message was lost (beat, every minute)."""
     return sweep_stuck_runs(by=None)
 
 

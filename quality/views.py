@@ -38,6 +38,8 @@ from .forms import NotificationPreferenceForm, QualitySettingsForm, SourceUpload
 from .models import DatasetQualitySettings, Delivery, NotificationPreference, QualityRun, RunState
 
 RUNS_PER_PAGE = 50
+#: Said where a run is queued but the task queue (Redis) did not take it: nothing is lost, it starts later.
+QUEUE_DOWN = "the task queue is not answering, so it will start when the queue is back. Nothing more to do."
 
 
 def _data(request: HttpRequest):
@@ -60,7 +62,12 @@ def _status_context(dataset: Dataset, *, waiting_for: QualityRun | None = None) 
     finished = None
     if active is None and waiting_for is not None and waiting_for.state == RunState.FINISHED:
         finished = waiting_for
-    return {"dataset": dataset, "active": active, "finished": finished}
+    return {
+        "dataset": dataset,
+        "active": active,
+        "finished": finished,
+        "waits_for_queue": selectors.run_waits_for_queue(active),
+    }
 
 
 @require_safe
@@ -88,6 +95,8 @@ def check_now(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "quality/_status_text.html", _status_context(dataset, waiting_for=run))
     if run.state == RunState.FINISHED:
         messages.success(request, f"Checked “{dataset.title}”: {run.get_outcome_display()}.")
+    elif selectors.run_waits_for_queue(run):
+        messages.warning(request, f"The check of “{dataset.title}” is queued: {QUEUE_DOWN}")
     else:
         messages.success(request, f"Checking “{dataset.title}”. Reload this page to see when it is done.")
     return redirect(_panel_url(dataset))
@@ -116,9 +125,11 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request, f"Uploaded {saved.original_name} ({filesizeformat(saved.size)}): checking it now."
-                )
+                uploaded = f"Uploaded {saved.original_name} ({filesizeformat(saved.size)})"
+                if selectors.run_waits_for_queue(selectors.active_run(dataset)):
+                    messages.warning(request, f"{uploaded}. Its check is queued: {QUEUE_DOWN}")
+                else:
+                    messages.success(request, f"{uploaded}: checking it now.")
                 return redirect(_panel_url(dataset))
         status = 400
     return render(request, "quality/upload.html", {"dataset": dataset, "form": form}, status=status)
@@ -163,6 +174,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dataset": run.dataset,
             "checks": selectors.run_with_checks(run, actor),
             "may_check": can_check_dataset(actor, run.dataset),
+            "waits_for_queue": selectors.run_waits_for_queue(run),
         },
     )
 

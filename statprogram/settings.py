@@ -118,10 +118,26 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache fails open (core.cache): while Redis does not answer, pages render uncached instead of answering 500,
+# and after a failure Redis is tried again only every CACHE_RETRY_SECONDS; the short socket time-outs bound what a
+# Redis that does not even refuse the connection (an unreachable host) costs a page.
+CACHE_CONNECT_TIMEOUT = env.float("CACHE_CONNECT_TIMEOUT", default=0.25)
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=1.0)
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5.0)
+REDIS_CACHE = {
+    "BACKEND": "core.cache.FailOpenRedisCache",
+    "OPTIONS": {
+        "socket_connect_timeout": CACHE_CONNECT_TIMEOUT,
+        "socket_timeout": CACHE_SOCKET_TIMEOUT,
+        "RETRY_SECONDS": CACHE_RETRY_SECONDS,
+    },
+}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {**REDIS_CACHE, "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "statprogram"}}
+# Sessions live in the database, never in the cache: signing in and staying signed in do not depend on Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery ----------------------------------------------------------------------------------------------------
 # Without Redis, tasks run eagerly in-process so a fresh clone works with no services at all.
@@ -129,11 +145,24 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Tasks are sent through the outbox (core.outbox.enqueue): written in the transaction that asks for them, handed to
+# the broker on commit, and left waiting when the broker does not answer, for core.outbox_drain to send (beat, every
+# minute, and each worker as it starts). A claim older than OUTBOX_CLAIM_SECONDS is from a process that died
+# mid-send: the drain sends that task again.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=5 * 60)
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis's redelivery of a task whose worker died unacknowledged; countdowns (quality retries) stay under it.
+    "visibility_timeout": 60 * 60,
+    # An unreachable Redis costs a request this long at most when it asks for a task (then the task waits).
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+}
 # Acknowledge a task when it returns, not when it starts: if the worker machine or its main process dies mid-task
 # the message is not acknowledged and Redis hands it out again after its visibility timeout (an hour). A pool
 # process that dies (killed, out of memory, the hard time limit) has its task acknowledged as failed, never
 # redelivered (REJECT_ON_WORKER_LOST off), so a task that kills its process cannot loop. Every task is safe to run
-# twice; quality runs also count their attempts (QUALITY_MAX_ATTEMPTS) and the sweeper ends runs left "running".
+# twice; quality runs also count their attempts (QUALITY_MAX_ATTEMPTS), beat a heartbeat while they run, and the
+# sweeper frees (and retries) within minutes a run whose heartbeat stopped, long before the visibility timeout.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -156,7 +185,8 @@ QUALITY_FETCH_SECONDS = env.int("QUALITY_FETCH_SECONDS", default=600)  # a whole
 QUALITY_MAX_ATTEMPTS = env.int("QUALITY_MAX_ATTEMPTS", default=4)  # starts of one run, retries included
 QUALITY_RETRY_BACKOFF = env.int("QUALITY_RETRY_BACKOFF", default=60)  # seconds, doubled at each retry...
 QUALITY_RETRY_BACKOFF_MAX = env.int("QUALITY_RETRY_BACKOFF_MAX", default=30 * 60)  # ...up to this (< visibility)
-QUALITY_SWEEP_MARGIN_SECONDS = env.int("QUALITY_SWEEP_MARGIN_SECONDS", default=5 * 60)  # past the hard limit
+QUALITY_HEARTBEAT_SECONDS = env.float("QUALITY_HEARTBEAT_SECONDS", default=30)  # a running check says it is alive
+QUALITY_STUCK_AFTER_SECONDS = env.float("QUALITY_STUCK_AFTER_SECONDS", default=3 * 60)  # silent this long: freed
 QUALITY_REQUEUE_AFTER_SECONDS = env.int("QUALITY_REQUEUE_AFTER_SECONDS", default=2 * 60 * 60)  # queued, lost
 QUALITY_DIGEST_HOUR = env.int("QUALITY_DIGEST_HOUR", default=7)  # local hour the daily digests go out
 # Uploaded data files kept per dataset (the newest; those behind a run still shown or running are kept too).

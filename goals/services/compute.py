@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.outbox import enqueue
 from inventory.models import Dataset
 from quality.models import DatasetQualitySettings, QualityRun
 from quality.services.sources import NoSource, local_copy, max_bytes_for, source_for
@@ -33,6 +34,7 @@ from team.access import enforce, enforce_system
 from ..access import COMPUTE_REFUSED, can_compute_measure
 from ..computation import ComputeError, compute, read_table
 from ..models import Measure, Observation, ObservationSource
+from ..selectors import MEASURE_COMPUTE_TASK, MEASURES_COMPUTE_TASK
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -206,14 +208,12 @@ def measure_compute_request(*, measure: Measure, by: User | None) -> None:
     """ "Compute now": queue the computation of a computed measure once the current transaction commits (its page
     shows the result, or why it failed). Guarantees: only those who may compute it (:func:`goals.access.
     can_compute_measure`) may; a measure entered by hand is a ValidationError; nothing is sent to a worker from
-    inside a transaction."""
+    inside a transaction; while the task queue is down the computation waits in the outbox and starts when it is
+    back (:func:`goals.selectors.measure_compute_waits_for_queue`)."""
     if not measure.is_computed:
         raise ValidationError(MANUAL_MEASURE)
     enforce(by, lambda actor: can_compute_measure(actor, measure), COMPUTE_REFUSED)
-    from ..tasks import measure_compute_task
-
-    measure_id = measure.pk
-    transaction.on_commit(lambda: measure_compute_task.delay(measure_id))
+    enqueue(MEASURE_COMPUTE_TASK, measure.pk)
 
 
 def on_quality_run_finished(*, run: QualityRun, by: None) -> None:
@@ -226,7 +226,4 @@ def on_quality_run_finished(*, run: QualityRun, by: None) -> None:
         return
     if not Measure.objects.filter(source_dataset_id=run.dataset_id).exclude(aggregation="").exists():
         return
-    from ..tasks import measures_compute_task
-
-    dataset_id = run.dataset_id
-    transaction.on_commit(lambda: measures_compute_task.delay(dataset_id))
+    enqueue(MEASURES_COMPUTE_TASK, run.dataset_id)

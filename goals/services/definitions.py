@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from core.history import record_as
+from core.outbox import enqueue
 from core.unchanged import UNCHANGED, Unchanged, given
 from inventory.models import DataField, Dataset
 from team.access import enforce
@@ -39,6 +40,7 @@ from ..models import (
     Priority,
 )
 from ..periods import period_label, period_start
+from ..selectors import MEASURE_COMPUTE_TASK
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -289,10 +291,7 @@ def measure_create(
 
 
 def _compute_after_commit(measure: Measure) -> None:
-    from ..tasks import measure_compute_task
-
-    measure_id = measure.pk
-    transaction.on_commit(lambda: measure_compute_task.delay(measure_id))
+    enqueue(MEASURE_COMPUTE_TASK, measure.pk)
 
 
 def _periods_off_frequency(measure: Measure, frequency: str) -> list[datetime.date]:

@@ -214,6 +214,7 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "may_define": can_define_goals(actor),
         "may_record": can_record_observations(actor, measure),
         "may_compute": can_compute_measure(actor, measure),
+        "compute_waits_for_queue": selectors.measure_compute_waits_for_queue(measure),
         "reads_narratives": can_read_narratives(actor, measure),
         "writes_narratives": can_write_narratives(actor, measure),
     }
@@ -232,11 +233,18 @@ def measure_compute(request: HttpRequest, slug: str) -> HttpResponse:
     measure = get_measure_for_user(request.user, slug)
     require(measure.is_computed, services.compute.MANUAL_MEASURE)
     services.measure_compute_request(measure=measure, by=request.user)  # 403 for those who may not
-    messages.info(
-        request,
-        f"Computing “{measure.name}” from {measure.source_dataset.title}. Its values and any problem show below "
-        "when it is done; reload the page to see them.",
-    )
+    if selectors.measure_compute_waits_for_queue(measure):
+        messages.warning(
+            request,
+            f"The computation of “{measure.name}” is queued: the task queue is not answering, so it will start when "
+            "the queue is back. Nothing more to do.",
+        )
+    else:
+        messages.info(
+            request,
+            f"Computing “{measure.name}” from {measure.source_dataset.title}. Its values and any problem show below "
+            "when it is done; reload the page to see them.",
+        )
     return redirect(measure)
 
 

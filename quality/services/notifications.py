@@ -11,7 +11,6 @@ How: each person's :class:`NotificationPreference` (immediate by default, a dail
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.outbox import enqueue
 from team.access import enforce_system
 from team.models import Person, Role, RoleAssignment
 
@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 #: Telling people is the system's doing: recording a run (whoever recorded it) and the tasks that send the emails.
 SYSTEM_ONLY = "Only the system sends quality notifications."
+#: The task that emails one notification (``quality.tasks.send_notification_task``), by name: tasks import services.
+SEND_NOTIFICATION_TASK = "quality.send_notification"
 
 
 def recipients_for(run: QualityRun) -> list[Person]:
@@ -63,11 +65,8 @@ def notify_failing(*, run: QualityRun, by: None) -> list[QualityNotification]:
     )
     notifications = list(QualityNotification.objects.filter(run=run, person__in=wanted, sent_at__isnull=True))
     immediate = [n.pk for n in notifications if choices.get(n.person_id, Delivery.IMMEDIATE) == Delivery.IMMEDIATE]
-    if immediate:
-        from ..tasks import send_notification_task
-
-        for notification_id in immediate:
-            transaction.on_commit(functools.partial(send_notification_task.delay, notification_id))
+    for notification_id in immediate:
+        enqueue(SEND_NOTIFICATION_TASK, notification_id)
     return notifications
 
 

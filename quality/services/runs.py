@@ -4,25 +4,35 @@ recorded in one transaction, and swept up if a worker dies under it.
 States: queued -> running -> finished (outcome pass, warn, fail or error). Every way a run can go wrong ends in a
 finished run with outcome "error" and a message for people; nothing deletes or rewrites an earlier run.
 
+Sending: a run is sent to a worker through the outbox (:func:`core.outbox.enqueue`) when the transaction that
+queued it commits; while the task queue (Redis) is down the run stays queued, "waiting for the task queue", and is
+sent when it is back. A queued run never blocks its dataset: "Check now" sends it again when it waits or was lost.
+
 Idempotency: one run per dataset per schedule slot (a database constraint); a run already finished is never
-executed again; a run another worker is executing right now is left alone; a run that keeps failing on the
-network is retried with backoff at most ``QUALITY_MAX_ATTEMPTS`` times in all, then ends in error.
+executed again; a run another worker is executing right now (its heartbeat is fresh) is left alone; a run that
+keeps failing on the network, or whose worker keeps dying, is tried at most ``QUALITY_MAX_ATTEMPTS`` times in all,
+then ends in error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
+import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.fetch import FetchError, TransientFetchError
+from core.outbox import enqueue
 from inventory.models import Dataset, Distribution, Status
 from inventory.services.dictionary import table_schema_for
 from team.access import enforce, enforce_system
@@ -39,6 +49,7 @@ from ..models import (
     SourceUpload,
     Trigger,
 )
+from ..selectors import RUN_CHECK_TASK, run_waits_for_queue
 from ..signals import run_finished
 from .schedule import next_slot, slot_for
 from .sources import NoSource, local_copy, max_bytes_for, source_for
@@ -65,8 +76,14 @@ def max_attempts() -> int:
 
 
 def stuck_after() -> datetime.timedelta:
-    """How long a run may stay "running" before the sweeper ends it: the hard time limit and a margin."""
-    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.QUALITY_SWEEP_MARGIN_SECONDS)
+    """How long a run may go without a sign of life (its heartbeat while running; its queueing or last start while
+    queued) before it counts as stuck: the sweeper frees a running one, "Check now" sends a queued one again."""
+    return datetime.timedelta(seconds=settings.QUALITY_STUCK_AFTER_SECONDS)
+
+
+def _last_sign_of_life():
+    """A running run's heartbeat (or its start, for a run started before heartbeats or not yet beating)."""
+    return Coalesce("heartbeat_at", "started_at")
 
 
 def retry_countdown(attempt: int) -> int:
@@ -76,10 +93,9 @@ def retry_countdown(attempt: int) -> int:
 
 
 def _enqueue(run_id: int) -> None:
-    """Send the run to a worker once the transaction that created it commits (never from inside it)."""
-    from ..tasks import run_check_task
-
-    transaction.on_commit(lambda: run_check_task.delay(run_id))
+    """Send the run to a worker once the transaction that created it commits (never from inside it); while the
+    task queue is down it waits in the outbox (:func:`core.outbox.enqueue`)."""
+    enqueue(RUN_CHECK_TASK, run_id)
 
 
 def _user(by: Any):
@@ -95,18 +111,25 @@ def run_request(*, dataset: Dataset, by: User | None, trigger: str = Trigger.MAN
 
     Guarantees: only those who may check the dataset (whoever writes it; ``by=None`` is the system) may ask, anyone
     else gets ``PermissionDenied``; at most one waiting run per dataset: a queued run (or, for "Check now", one
-    running right now) is returned instead of a second one. Its slot is the moment it was asked for.
+    running right now, its heartbeat fresh) is returned instead of a second one. Its slot is the moment it was asked
+    for. A queued run returned is never a dead end: if it still waits for the task queue, or has shown no sign of
+    life for ``QUALITY_STUCK_AFTER_SECONDS`` (its message lost), it is sent again (the task is idempotent).
     """
     enforce(by, lambda actor: can_check_dataset(actor, dataset), CHECK_REFUSED)
     Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # one request per dataset at a time
+    now = timezone.now()
     active_states = [RunState.QUEUED] if trigger == Trigger.UPLOAD else [RunState.QUEUED, RunState.RUNNING]
     active = (
         QualityRun.objects.filter(dataset=dataset, state__in=active_states)
-        .exclude(state=RunState.RUNNING, started_at__lt=timezone.now() - stuck_after())
+        .annotate(last_sign_of_life=_last_sign_of_life())
+        .exclude(state=RunState.RUNNING, last_sign_of_life__lt=now - stuck_after())
         .order_by("-queued_at")
         .first()
     )
     if active is not None:
+        silent_since = active.started_at or active.queued_at
+        if active.state == RunState.QUEUED and (silent_since < now - stuck_after() or run_waits_for_queue(active)):
+            _enqueue(active.pk)
         return active
     run = QualityRun.objects.create(dataset=dataset, slot=timezone.now(), trigger=trigger, requested_by=_user(by))
     _enqueue(run.pk)
@@ -172,24 +195,54 @@ def schedule_due(*, by: None, now: datetime.datetime | None = None) -> list[Qual
 
 
 def _claim(run_id: int) -> QualityRun | None:
-    """Mark the run running (attempts + 1) unless it is finished or another worker is on it right now."""
+    """Mark the run running (attempts + 1) unless it is finished or another worker is on it right now (its
+    heartbeat is fresh)."""
     now = timezone.now()
     with transaction.atomic():
         run = QualityRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.state == RunState.FINISHED:
             return None
-        if run.state == RunState.RUNNING and run.started_at and run.started_at > now - stuck_after():
+        alive = run.heartbeat_at or run.started_at
+        if run.state == RunState.RUNNING and alive and alive > now - stuck_after():
             return None
         run.state = RunState.RUNNING
         run.attempts = F("attempts") + 1
-        run.started_at = now
-        run.save(update_fields=["state", "attempts", "started_at"])
+        run.started_at = run.heartbeat_at = now
+        run.save(update_fields=["state", "attempts", "started_at", "heartbeat_at"])
     run.refresh_from_db()
     return run
 
 
+@contextlib.contextmanager
+def _heartbeat(run_id: int) -> Iterator[None]:
+    """While the block runs, a thread stamps the run's ``heartbeat_at`` every ``QUALITY_HEARTBEAT_SECONDS``: the
+    sign of life the sweeper reads. If the worker dies (killed, out of memory, the machine gone), the beats stop
+    and the sweeper frees the run after ``QUALITY_STUCK_AFTER_SECONDS``, whatever the task's time limit."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.QUALITY_HEARTBEAT_SECONDS):
+                try:
+                    QualityRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    logger.warning("Could not record the heartbeat of quality run %s", run_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"quality-run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _requeue(run: QualityRun, message: str) -> None:
-    QualityRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(state=RunState.QUEUED, message=message)
+    QualityRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+        state=RunState.QUEUED, message=message, heartbeat_at=None
+    )
 
 
 def _thresholds(quality_settings: DatasetQualitySettings | None):
@@ -219,13 +272,18 @@ def run_execute(*, run: QualityRun, by: User | None) -> QualityRun:
     may pass re-raises :class:`core.fetch.TransientFetchError` with the run back in "queued" (the task retries it
     with backoff) until ``QUALITY_MAX_ATTEMPTS``, after which the run ends in error; any other failure (no source,
     a refused or missing address, a file too large or unreadable, the soft time limit, an unexpected exception)
-    ends the run in "error" with a message for people. Earlier runs are never touched.
+    ends the run in "error" with a message for people. Earlier runs are never touched. While it runs, the run's
+    heartbeat says so (see :func:`_heartbeat`).
     """
     enforce(by, lambda actor: can_check_dataset(actor, run.dataset), CHECK_REFUSED)
     claimed = _claim(run.pk)
     if claimed is None:
         return QualityRun.objects.get(pk=run.pk)
-    run = claimed
+    with _heartbeat(claimed.pk):
+        return _execute(claimed, by=by)
+
+
+def _execute(run: QualityRun, *, by: User | None) -> QualityRun:
     dataset = Dataset.objects.select_related("department").get(pk=run.dataset_id)
     recorded: dict[str, Any] = {"dataset": dataset, "slot": run.slot, "trigger": run.trigger, "by": by}
     if run.attempts > max_attempts():
@@ -441,25 +499,48 @@ def _judge(run: QualityRun, *, stale: bool | None, notify: bool) -> bool:
 
 
 def sweep_stuck_runs(*, by: None, now: datetime.datetime | None = None) -> dict[str, int]:
-    """End the runs left "running" longer than the hard time limit and a margin (their worker died: killed, out
-    of memory, the machine restarted) as "error" with "The check did not finish (the worker stopped)", and send
-    again the runs left "queued" far longer than any retry waits (their message was lost, e.g. Redis restarted
-    empty), so "Check now" is never stuck behind a run nobody will execute. Safe to run any number of times.
-    Returns how many runs were ended and how many sent again. Only the system sweeps (``by=None``; a user is refused
-    with ``PermissionDenied``).
+    """Free the runs whose worker stopped, and send again the runs whose message was lost. Beat runs it every
+    minute, so a run is freed within a few minutes of its worker dying, not after the task's time limit.
+
+    A run "running" with no heartbeat for ``QUALITY_STUCK_AFTER_SECONDS`` (its worker was killed, ran out of memory,
+    or its machine stopped) goes back to "queued" and is sent to a worker again, until it has been started
+    ``QUALITY_MAX_ATTEMPTS`` times; then it ends as "error", "The check did not finish (the worker stopped)". A run
+    left "queued" far longer than any retry waits (``QUALITY_REQUEUE_AFTER_SECONDS``: its message was lost, e.g.
+    Redis restarted empty) is sent again. Neither doubles a result: the task claims its run, and a run finished or
+    beating is left alone. Safe to run any number of times. Returns how many runs were ended, retried and resent.
+    Only the system sweeps (``by=None``; a user is refused with ``PermissionDenied``).
     """
     enforce_system(by, SYSTEM_ONLY)
     now = now or timezone.now()
-    ended = 0
-    for run in QualityRun.objects.filter(state=RunState.RUNNING, started_at__lt=now - stuck_after()).select_related(
-        "dataset"
+    ended = retried = 0
+    silent = Q(state=RunState.RUNNING, last_sign_of_life__lt=now - stuck_after())
+    for run in (
+        QualityRun.objects.annotate(last_sign_of_life=_last_sign_of_life()).filter(silent).select_related("dataset")
     ):
         with transaction.atomic():
-            locked = QualityRun.objects.select_for_update().filter(pk=run.pk, state=RunState.RUNNING).first()
+            locked = (
+                QualityRun.objects.select_for_update()
+                .annotate(last_sign_of_life=_last_sign_of_life())
+                .filter(silent, pk=run.pk)
+                .first()
+            )
             if locked is None:
                 continue
-            run_record(dataset=run.dataset, slot=run.slot, result=None, error=STUCK_MESSAGE, finished_at=now, by=None)
-            ended += 1
+            if locked.attempts < max_attempts():
+                locked.state = RunState.QUEUED
+                locked.heartbeat_at = None
+                locked.message = (
+                    f"The worker stopped during the check (attempt {locked.attempts} of {max_attempts()}); "
+                    "it is checked again."
+                )
+                locked.save(update_fields=["state", "heartbeat_at", "message"])
+                _enqueue(locked.pk)
+                retried += 1
+            else:
+                run_record(
+                    dataset=run.dataset, slot=run.slot, result=None, error=STUCK_MESSAGE, finished_at=now, by=None
+                )
+                ended += 1
     lost_before = now - datetime.timedelta(seconds=settings.QUALITY_REQUEUE_AFTER_SECONDS)
     lost = QualityRun.objects.filter(state=RunState.QUEUED).filter(
         Q(started_at__lt=lost_before) | Q(started_at__isnull=True, queued_at__lt=lost_before)
@@ -471,4 +552,4 @@ def sweep_stuck_runs(*, by: None, now: datetime.datetime | None = None) -> dict[
             QualityRun.objects.filter(pk=run_id).update(started_at=now)
             _enqueue(run_id)
         resent += 1
-    return {"ended": ended, "resent": resent}
+    return {"ended": ended, "retried": retried, "resent": resent}

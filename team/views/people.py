@@ -7,7 +7,6 @@ service and renders. Writes happen in ``team.services``; a ValidationError from 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from core.http import require_get_or_post
+from core.outbox import enqueue, is_waiting
 
 from .. import selectors, services
 from ..access import Actor, actor_for, can_change_role, can_edit_person, forget_actor, require
@@ -149,14 +149,19 @@ def _save_person(form: PersonForm, *, person: Person | None, request: HttpReques
             person = services.person_update(person=person, by=request.user, **form.person_fields)
         if form.cleaned_data.get("give_login") and not person.user_id:
             services.person_give_login(person=person, by=request.user)
-            transaction.on_commit(partial(person_invite_task.delay, person.pk, request.build_absolute_uri("/")))
+            enqueue(person_invite_task, person.pk, request.build_absolute_uri("/"))
     return person
 
 
-def _login_message(form: PersonForm, person: Person) -> str:
-    if form.cleaned_data.get("give_login"):
-        return f" We’ve emailed {person.email} a link to set a password."
-    return ""
+def _login_message(form: PersonForm, person: Person, request: HttpRequest) -> str:
+    if not form.cleaned_data.get("give_login"):
+        return ""
+    if is_waiting(person_invite_task, person.pk, request.build_absolute_uri("/")):
+        return (
+            f" The email to {person.email} with a link to set a password is queued: the task queue is not "
+            "answering, so it goes out when the queue is back."
+        )
+    return f" We’ve emailed {person.email} a link to set a password."
 
 
 @require_get_or_post
@@ -175,7 +180,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Added {person}.{_login_message(form, person)}")
+            messages.success(request, f"Added {person}.{_login_message(form, person, request)}")
             return redirect(person)
     return render(request, "team/person_form.html", {"form": form, "person": None})
 
@@ -203,7 +208,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             person.refresh_from_db()  # undo the unsaved changes the service made to this instance
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Saved {person}’s details.{_login_message(form, person)}")
+            messages.success(request, f"Saved {person}’s details.{_login_message(form, person, request)}")
             return redirect(person)
     return render(request, "team/person_form.html", {"form": form, "person": person})
 

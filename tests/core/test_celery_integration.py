@@ -22,7 +22,6 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from core.models import WorkerHeartbeat
 from core.schedule import PERIODIC_TASKS
 from core.tasks import heartbeat_task
-from statprogram.celery import app as celery_app
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 TIMEOUT_SECONDS = 60
@@ -40,7 +39,7 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def real_broker():
+def real_broker(settings):
     """Send tasks through the broker for this test (the suite runs them eagerly in-process otherwise)."""
     missing = [
         need
@@ -50,10 +49,9 @@ def real_broker():
     if missing:
         # In CI the services are there by construction, so a skip would hide a broken set-up.
         (pytest.fail if os.environ.get("CI") else pytest.skip)(f"needs {' and '.join(missing)}")
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = eager
+    # Through Django's settings, which Celery's configuration reads (never on celery_app.conf: a value set there
+    # would hide the settings of every later test).
+    settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
 @pytest.fixture

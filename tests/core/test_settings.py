@@ -134,7 +134,7 @@ def test_with_redis_celery_uses_the_broker_and_the_cache_is_redis():
     assert result.returncode == 0, result.stderr
     eager, app_eager, broker, cache, *_, engine = result.stdout.split()
     assert (eager, app_eager, broker) == ("False", "False", "redis://127.0.0.1:6379/15")
-    assert cache == "django.core.cache.backends.redis.RedisCache"
+    assert cache == "core.cache.FailOpenRedisCache", "pages render uncached while Redis is down"
     assert engine == "django.db.backends.postgresql"
 
 

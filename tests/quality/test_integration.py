@@ -2,7 +2,11 @@
 scheduler) -> Redis -> a real Celery worker on PostgreSQL -> fetch from the local server -> the engine -> results in
 the database -> the email, written by the file email backend in the worker's own process.
 
-Skipped unless ``REDIS_URL`` is set and the database is PostgreSQL (``.ci/run`` sets both; in CI it fails instead).
+And a worker killed mid-check: its run freed by the sweeper within the bound its heartbeat sets, and finished once
+by the next worker (on a redis-server of the test's own, tests/redis_server.py).
+
+Skipped unless the database is PostgreSQL (and, for beat's test, ``REDIS_URL`` is set): ``.ci/run`` sets both; in CI
+they fail instead.
 """
 
 from __future__ import annotations
@@ -10,9 +14,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from io import StringIO
@@ -21,43 +22,23 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from core.outbox import enqueue
 from inventory.models import FieldType, Frequency
 from quality.models import DatasetQuality, Outcome, QualityNotification, QualityRun, RunState
-from quality.services import STUCK_MESSAGE, sweep_stuck_runs
+from quality.services import run_execute, sweep_stuck_runs
 from quality.services.runs import stuck_after
 from quality.tasks import run_check_task
-from tests.core.test_celery_integration import BASE_DIR, database_url, real_broker  # noqa: F401 - a fixture
+from tests.celery_worker import WORKER, celery_process, needs_postgresql, wait_until, worker_env
+from tests.core.test_celery_integration import database_url, real_broker  # noqa: F401 - a fixture
 from tests.inventory.factories import DataFieldFactory, DatasetFactory, DistributionFactory
+from tests.redis_server import app_on_own_redis, own_redis  # noqa: F401 - fixtures
 
 TIMEOUT_SECONDS = 90
 CSV = b"incident_id,district,response_minutes\n1001,North,7\n1002,South,n/a\n1003,East,5\n"
-
-
-@contextlib.contextmanager
-def celery_process(*arguments: str, env: dict):
-    """``celery -A statprogram <arguments>`` as a subprocess, its output kept; warm shutdown afterwards."""
-    command = [sys.executable, "-m", "celery", "-A", "statprogram", *arguments]
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter running Celery
-            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-
-        def output() -> str:
-            log.seek(0)
-            return log.read()[-6000:]
-
-        try:
-            yield process, output
-        finally:
-            process.terminate()  # SIGTERM: Celery's warm shutdown
-            try:
-                process.wait(timeout=8)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -178,31 +159,76 @@ def test_beat_schedule_to_results_and_email_on_a_real_worker(quality_services, l
     assert "Permits" not in text, "a dataset that passes tells nobody"
 
 
-@pytest.mark.integration
-def test_a_worker_killed_mid_run_leaves_the_run_for_the_sweeper(quality_services, local_server, city):
-    """SIGKILL the worker while it downloads: the run stays (running, one attempt), and the sweeper ends it as an
-    error saying so, instead of the run being lost or retried forever."""
-    dataset = DatasetFactory(title="Slow portal", department=city["police"])
-    DistributionFactory(dataset=dataset, download_url=local_server.add("/slow.csv", CSV, delay=60))
-    run = QualityRun.objects.create(dataset=dataset, slot=timezone.now())
-    running = quality_services()
-    run_check_task.apply_async((run.pk,), queue=running["queue"])
+#: The bound the killed-worker test sets (production: QUALITY_STUCK_AFTER_SECONDS, 3 minutes, and beat's sweep every
+#: minute): how long a run may go without a heartbeat before the sweeper frees it.
+STUCK_AFTER_SECONDS = 3
+GOOD_CSV = b"incident_id,district,response_minutes\n1001,North,7\n1002,South,12\n1003,East,5\n"
 
-    wait_for(lambda: local_server.hits["/slow.csv"], running, "the worker asking for the slow file")
+
+@pytest.mark.integration
+def test_a_worker_killed_mid_check_frees_its_run_within_the_bound_and_another_worker_finishes_it_once(
+    app_on_own_redis,  # noqa: F811 - the imported fixture
+    transactional_db,
+    local_server,
+    city,
+    settings,
+):
+    """SIGKILL the worker while it downloads: its run's heartbeat stops, the sweeper frees the run (back to the queue,
+    sent again) once the heartbeat is STUCK_AFTER_SECONDS old, not after the task's time limit, and the next worker
+    checks it: one run, two attempts, one set of results; the dead worker's message, if delivered again, changes
+    nothing."""
+    needs_postgresql()
+    settings.QUALITY_STUCK_AFTER_SECONDS = STUCK_AFTER_SECONDS
+    env = worker_env(
+        app_on_own_redis.url, QUALITY_HEARTBEAT_SECONDS="0.5", QUALITY_STUCK_AFTER_SECONDS=str(STUCK_AFTER_SECONDS)
+    )
+    dataset = DatasetFactory(title="Slow portal", department=city["police"])
+    for position, name in enumerate(["incident_id", "district", "response_minutes"]):
+        DataFieldFactory(dataset=dataset, name=name, type=FieldType.STRING, position=position)
+    DistributionFactory(dataset=dataset, download_url=local_server.add("/slow.csv", GOOD_CSV, delay=60))
+    run = QualityRun.objects.create(dataset=dataset, slot=timezone.now())
+
+    with celery_process(*WORKER, env=env) as (first, output):
+        enqueue(run_check_task, run.pk)
+        wait_until(lambda: local_server.hits["/slow.csv"], first, output, "the worker asking for the slow file")
+        wait_until(
+            lambda: QualityRun.objects.filter(pk=run.pk, heartbeat_at__gt=F("started_at")).exists(),
+            first,
+            output,
+            "a heartbeat of the running check",
+        )
+        first.kill()  # SIGKILL: no warm shutdown, no acknowledgement, no "finished"
+        first.wait(timeout=10)
+    killed_at = time.monotonic()
     run.refresh_from_db()
     assert (run.state, run.attempts) == (RunState.RUNNING, 1)
-    worker = running["processes"].pop("worker")
-    worker.kill()
-    worker.wait(timeout=10)
-
-    assert sweep_stuck_runs(by=None) == {"ended": 0, "resent": 0}, "not before the hard time limit and its margin"
-    later = timezone.now() + stuck_after() + datetime.timedelta(seconds=1)
-    assert sweep_stuck_runs(by=None, now=later) == {"ended": 1, "resent": 0}
-    run.refresh_from_db()
-    assert (run.state, run.outcome, run.message, run.attempts) == (
-        RunState.FINISHED,
-        Outcome.ERROR,
-        STUCK_MESSAGE,
-        1,
+    assert (
+        sweep_stuck_runs(by=None, now=run.heartbeat_at + stuck_after() - datetime.timedelta(seconds=1))["retried"] == 0
     )
-    assert DatasetQuality.objects.get(dataset=dataset).outcome == Outcome.ERROR
+
+    while not sweep_stuck_runs(by=None)["retried"]:  # what beat does every minute
+        assert time.monotonic() - killed_at < STUCK_AFTER_SECONDS + 5, "the run was not freed within the bound"
+        time.sleep(0.25)
+    run.refresh_from_db()
+    assert run.state == RunState.QUEUED and "The worker stopped during the check (attempt 1 of 4)" in run.message
+    assert app_on_own_redis.queued_tasks() == [("quality.run_check", [run.pk])], "sent again, once"
+
+    local_server.add("/slow.csv", GOOD_CSV)  # the portal answers at once now
+    with celery_process(*WORKER, env=env) as (second, output):
+        wait_until(
+            lambda: QualityRun.objects.filter(pk=run.pk, state=RunState.FINISHED).exists(),
+            second,
+            output,
+            "the run finished by the next worker",
+        )
+    run.refresh_from_db()
+    assert run.attempts == 2 and run.outcome in (Outcome.PASS, Outcome.WARN), run.message
+    checks = sorted(run.checks.values_list("name", "column"))
+    assert checks and len(checks) == len(set(checks)), "one set of results"
+    assert QualityRun.objects.filter(dataset=dataset).count() == 1
+    assert DatasetQuality.objects.get(dataset=dataset).latest_run == run
+    assert local_server.hits["/slow.csv"] == 2
+
+    # The dead worker's message, delivered again after Redis's visibility timeout, finds the run finished.
+    assert run_execute(run=run, by=None).attempts == 2
+    assert sorted(run.checks.values_list("name", "column")) == checks and local_server.hits["/slow.csv"] == 2

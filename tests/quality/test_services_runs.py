@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
+import threading
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -128,6 +129,20 @@ def test_asking_twice_gives_the_same_waiting_run(dataset, users, django_capture_
         second = run_request(dataset=dataset, by=users["police_contact"])
     assert first == second and len(callbacks) == 1
     assert QualityRun.objects.filter(dataset=dataset).count() == 1
+
+
+def test_check_now_sends_again_a_queued_run_whose_message_was_lost(dataset, serve, check_now, settings):
+    """A run queued minutes ago that no worker ever started (its message lost: Redis restarted empty) does not
+    block the dataset until the sweeper's two hours: "Check now" sends it again."""
+    serve()
+    lost = QualityRun.objects.create(dataset=dataset, slot=timezone.now() - datetime.timedelta(hours=1))
+    QualityRun.objects.filter(pk=lost.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(seconds=settings.QUALITY_STUCK_AFTER_SECONDS + 1)
+    )
+
+    run = check_now()
+
+    assert run == lost and (run.state, run.attempts) == (RunState.FINISHED, 1)
 
 
 def test_a_task_run_twice_executes_once(serve, check_now, local_server):
@@ -406,34 +421,104 @@ def test_only_those_who_may_check_a_dataset_execute_or_record_its_runs(dataset, 
     assert run_execute(run=run, by=users["police_contact"]).state == RunState.FINISHED
 
 
-def test_the_sweeper_ends_runs_whose_worker_died(dataset, settings, django_capture_on_commit_callbacks):
-    limit = settings.CELERY_TASK_TIME_LIMIT + settings.QUALITY_SWEEP_MARGIN_SECONDS
+def test_the_sweeper_frees_within_minutes_and_retries_a_run_whose_heartbeat_stopped(
+    dataset, settings, serve, django_capture_on_commit_callbacks
+):
+    """A worker killed mid-check stops its run's heartbeat: the sweeper puts the run back in the queue and sends it
+    again a few minutes later (QUALITY_STUCK_AFTER_SECONDS), not after the task's 15-minute time limit and a margin;
+    a run whose worker still beats is left alone however long it has run; the retry is one more attempt, and the run
+    is recorded once."""
+    serve()
     now = timezone.now()
-    stuck = QualityRun.objects.create(
+    silent_for = datetime.timedelta(seconds=settings.QUALITY_STUCK_AFTER_SECONDS + 30)
+    assert silent_for < datetime.timedelta(minutes=5)
+    killed = QualityRun.objects.create(
+        dataset=dataset,
+        slot=now - datetime.timedelta(hours=1),
+        state=RunState.RUNNING,
+        started_at=now - silent_for,
+        heartbeat_at=now - silent_for,
+        attempts=1,
+    )
+    beating = QualityRun.objects.create(
+        dataset=DatasetFactory(),
+        slot=now - datetime.timedelta(hours=1),
+        state=RunState.RUNNING,
+        started_at=now - datetime.timedelta(hours=1),  # a long check, its worker alive
+        heartbeat_at=now - datetime.timedelta(seconds=20),
+        attempts=1,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_stuck_runs(by=None, now=now) == {"ended": 0, "retried": 1, "resent": 0}
+
+    killed.refresh_from_db()
+    assert (killed.state, killed.attempts) == (RunState.FINISHED, 2), "sent again on commit and checked (eagerly)"
+    assert killed.outcome in (Outcome.PASS, Outcome.WARN), killed.message
+    assert killed.checks.count() == len(set(killed.checks.values_list("name", "column")))
+    assert QualityRun.objects.filter(dataset=dataset).count() == 1
+    beating.refresh_from_db()
+    assert (beating.state, beating.attempts) == (RunState.RUNNING, 1)
+    assert sweep_stuck_runs(by=None, now=now) == {"ended": 0, "retried": 0, "resent": 0}
+
+
+def test_the_sweeper_ends_a_run_whose_worker_died_on_its_last_attempt_and_resends_lost_runs(
+    dataset, settings, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    silent_since = now - datetime.timedelta(seconds=settings.QUALITY_STUCK_AFTER_SECONDS + 1)
+    worn_out = QualityRun.objects.create(
         dataset=dataset,
         slot=now - datetime.timedelta(hours=2),
         state=RunState.RUNNING,
-        started_at=now - datetime.timedelta(seconds=limit + 60),
-        attempts=1,
-    )
-    busy = QualityRun.objects.create(
-        dataset=dataset, slot=now - datetime.timedelta(minutes=5), state=RunState.RUNNING, started_at=now, attempts=1
+        started_at=silent_since,
+        heartbeat_at=silent_since,
+        attempts=settings.QUALITY_MAX_ATTEMPTS,
     )
     lost = QualityRun.objects.create(dataset=DatasetFactory(), slot=now - datetime.timedelta(days=1))
     QualityRun.objects.filter(pk=lost.pk).update(queued_at=now - datetime.timedelta(hours=3))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_stuck_runs(by=None, now=now) == {"ended": 1, "resent": 1}
+        assert sweep_stuck_runs(by=None, now=now) == {"ended": 1, "retried": 0, "resent": 1}
     lost.refresh_from_db()
     assert lost.state == RunState.FINISHED, "the lost queued run was sent to a worker again, and executed"
     assert "nothing to check" in lost.message
 
-    stuck.refresh_from_db()
-    busy.refresh_from_db()
-    assert (stuck.state, stuck.outcome, stuck.message) == (RunState.FINISHED, Outcome.ERROR, STUCK_MESSAGE)
-    assert busy.state == RunState.RUNNING
+    worn_out.refresh_from_db()
+    assert (worn_out.state, worn_out.outcome, worn_out.message) == (RunState.FINISHED, Outcome.ERROR, STUCK_MESSAGE)
     assert DatasetQuality.objects.get(dataset=dataset).outcome == Outcome.ERROR
-    assert sweep_stuck_runs(by=None, now=now) == {"ended": 0, "resent": 0}
+    assert sweep_stuck_runs(by=None, now=now) == {"ended": 0, "retried": 0, "resent": 0}
+
+
+def test_a_check_now_behind_a_dead_worker_is_not_blocked(dataset, users, settings, serve, check_now):
+    """ "Check now" on a dataset whose run's worker died minutes ago starts a new check, not "already running"."""
+    serve()
+    silent_since = timezone.now() - datetime.timedelta(seconds=settings.QUALITY_STUCK_AFTER_SECONDS + 1)
+    dead = QualityRun.objects.create(
+        dataset=dataset,
+        slot=silent_since,
+        state=RunState.RUNNING,
+        started_at=silent_since,
+        heartbeat_at=silent_since,
+        attempts=1,
+    )
+    run = check_now()
+    assert run != dead and run.state == RunState.FINISHED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_check_beats_its_heartbeat_while_it_runs(dataset, settings, serve):
+    """The heartbeat is stamped by a thread while the check runs (here a download of a second), so a long check is
+    never taken for a dead one; the thread stops with the run."""
+    settings.QUALITY_HEARTBEAT_SECONDS = 0.1
+    serve(delay=1.0)
+    run = QualityRun.objects.create(dataset=dataset, slot=timezone.now())
+
+    run = run_execute(run=run, by=None)
+
+    assert run.state == RunState.FINISHED and run.outcome in (Outcome.PASS, Outcome.WARN), run.message
+    assert run.heartbeat_at - run.started_at >= datetime.timedelta(seconds=0.5)
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("quality-run-")]
 
 
 def test_an_upload_gone_from_storage_is_an_error_run(dataset, users, django_capture_on_commit_callbacks):

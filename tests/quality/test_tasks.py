@@ -26,7 +26,7 @@ def test_the_beat_schedule_names_registered_tasks_and_sync_schedule_writes_it(db
     call_command("sync_schedule", stdout=StringIO())
     due = PeriodicTask.objects.get(task="quality.schedule_due")
     assert (due.interval.every, due.interval.period, due.enabled) == (900, "seconds", True)
-    assert PeriodicTask.objects.get(task="quality.sweep_stuck_runs").interval.every == 600
+    assert PeriodicTask.objects.get(task="quality.sweep_stuck_runs").interval.every == 60, "frees runs within minutes"
     assert PeriodicTask.objects.get(task="quality.send_digests").interval.every == 3600
     assert PeriodicTask.objects.get(task="quality.prune_uploads").interval.every == 24 * 3600
 
@@ -57,5 +57,5 @@ def test_a_task_for_a_run_that_is_gone_does_nothing(db):
 
 @pytest.mark.django_db
 def test_the_sweeper_and_digest_tasks_run_with_nothing_to_do():
-    assert sweep_stuck_runs_task.delay().get() == {"ended": 0, "resent": 0}
+    assert sweep_stuck_runs_task.delay().get() == {"ended": 0, "retried": 0, "resent": 0}
     assert send_digests_task.delay().get() == 0

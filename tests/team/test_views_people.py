@@ -7,11 +7,13 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
+from core import outbox
 from team.models import Person, Role
 from team.tasks import person_invite_task
 from tests.conftest import PERSONAS
 from tests.factories import PersonFactory, RoleAssignmentFactory, UserFactory
 from tests.pages import assert_login_redirect, client_for, parse, section, team_state
+from tests.redis_server import broker_down  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -239,6 +241,29 @@ def test_stat_lead_adds_a_person_with_a_login_who_gets_a_working_set_password_li
     signed_in = visitor.post(reverse("login"), {"username": "frances.flame@example.gov", "password": new_password})
     assert signed_in.status_code == 302
     assert signed_in["Location"] == reverse("site:dashboard")
+
+
+def test_with_the_task_queue_down_the_person_is_added_and_the_invitation_waits_for_it(
+    as_persona,
+    city,
+    broker_down,  # noqa: F811 - the imported fixture
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_persona("stat_lead").post(
+            "/team/people/add/",
+            {"full_name": "Frances Flame", "email": "frances.flame@example.gov", "give_login": "on"},
+            follow=True,
+        )
+    assert response.status_code == 200
+    person = Person.objects.get(full_name="Frances Flame")
+    assert person.user is not None
+    assert (
+        "Added Frances Flame. The email to frances.flame@example.gov with a link to set a password is queued: the "
+        "task queue is not answering, so it goes out when the queue is back."
+    ) in parse(response).text
+    assert outbox.is_waiting(person_invite_task, person.pk, "http://testserver/")
+    assert mail.outbox == []
 
 
 def test_adding_a_person_without_a_login_sends_nothing(as_persona, django_capture_on_commit_callbacks):
