@@ -142,6 +142,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# A pool process whose resident memory has grown past this many KiB (1 GiB by default) is replaced once its task
+# ends, so no worker keeps holding what one large file made it allocate (Python rarely gives freed memory back).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1024 * 1024)
+if CELERY_WORKER_MAX_MEMORY_PER_CHILD <= 0:
+    raise ImproperlyConfigured("CELERY_WORKER_MAX_MEMORY_PER_CHILD must be a positive number of KiB.")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="America/New_York")

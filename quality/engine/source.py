@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.safejson import UnsafeJSON, loads_checked
 from core.spreadsheets import SheetLimits, xlsx_rows
 from core.uploads import RefusedFile, looks_like_html, refuse_nul_in_file, refuse_wide
 
@@ -332,7 +333,7 @@ def _unwrap_json(path: Path, workdir: Path, head: bytes) -> Path:
     if not stripped.startswith(b"{"):
         return path
     try:
-        first = json.loads(stripped.split(b"\n", 1)[0])
+        first = loads_checked(stripped.split(b"\n", 1)[0])
     except ValueError:
         first = None  # one object spread over several lines: a wrapper
     if isinstance(first, dict) and not _is_wrapper(first):
@@ -345,7 +346,9 @@ def _unwrap_json(path: Path, workdir: Path, head: bytes) -> Path:
     if path.stat().st_size > WRAPPED_JSON_MAX_BYTES:
         raise UnreadableSource("This JSON object is too large to unwrap; publish its records as an array or NDJSON.")
     try:
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        document = loads_checked(path.read_bytes().decode("utf-8-sig"))
+    except UnsafeJSON as exc:
+        raise UnreadableSource(str(exc)) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise UnreadableSource(f"The file is not valid JSON ({exc}).") from exc
     records = _find_records(document)
