@@ -8,7 +8,8 @@ parser or the database would fail on it later with a 500:
 * holding a NUL character (``"\\u0000"``): no text means one, and PostgreSQL cannot store it.
 
 :func:`loads_checked` parses and checks; :func:`check` checks a document parsed elsewhere;
-:class:`SafeJSONParser` is the API's JSON parser with the same checks (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``).
+:class:`core.parsers.SafeJSONParser` is the API's JSON parser with the same checks. Plain Python, no Django: the
+quality engine uses it too.
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 
 #: No record, schema or catalogue this program reads is nested anywhere near this deep (GeoJSON's MultiPolygon
 #: coordinates, the deepest, take 7 levels).
@@ -76,21 +74,3 @@ def loads_checked(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         ) from exc
     check(document, max_depth=max_depth)
     return document
-
-
-class SafeJSONParser(JSONParser):
-    """DRF's JSON parser, answering 400 (not 500) for JSON nested too deep or holding a lone surrogate or a NUL."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            document = super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise ParseError(
-                f"JSON parse error - the JSON is nested more than {MAX_DEPTH} levels deep, far deeper than any "
-                "record needs."
-            ) from exc
-        try:
-            check(document)
-        except UnsafeJSON as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
-        return document

@@ -18,6 +18,8 @@ MAX_COLUMNS = 1000
 
 #: A web page where a table was expected: an error or sign-in page saved or served instead of the file.
 _HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<\?xml[^>]*>\s*<html)", re.IGNORECASE)
+#: ...or one whose tag opens a line after some stray bytes (a proxy's banner, a blank line, a byte-order mark).
+_HTML_LINE = re.compile(rb"(^|\n)\s*<html[\s>]", re.IGNORECASE)
 #: How far into a file the web-page test looks.
 HTML_SNIFF_BYTES = 2048
 _SCAN_CHUNK = 4 * 1024 * 1024
@@ -33,7 +35,7 @@ class RefusedFile(Exception):
 def looks_like_html(head: bytes) -> bool:
     """Whether the first bytes of a file are those of a web page (``<!doctype html``, ``<html``...)."""
     head = head[:HTML_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf")
-    return bool(_HTML.match(head)) or b"<html" in head[:1024].lower()
+    return bool(_HTML.match(head) or _HTML_LINE.search(head[:1024]))
 
 
 HTML_MESSAGE = (

@@ -235,9 +235,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # JSON nested too deep or holding a lone surrogate is a 400 with a message, not a 500 (core.safejson).
+    # JSON nested too deep or holding a lone surrogate or a NUL is a 400 with a message, not a 500 (core.parsers).
     "DEFAULT_PARSER_CLASSES": [
-        "core.safejson.SafeJSONParser",
+        "core.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
