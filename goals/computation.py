@@ -11,15 +11,19 @@ message for the person who defined the measure.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime
 import gzip
 import io
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
+
+from core.safejson import UnsafeJSON, loads_checked
+from core.spreadsheets import SheetLimits, xlsx_rows
+from core.uploads import RefusedFile, refuse_html, refuse_nul, refuse_wide
 
 from .models import Aggregation
 from .periods import PANDAS_FREQUENCY, next_period
@@ -178,7 +182,9 @@ def _gunzip(data: bytes) -> bytes:
 def _json_rows(data: bytes) -> pd.DataFrame:
     """A JSON array of objects (an API's answer) or a GeoJSON FeatureCollection (its features' properties)."""
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = loads_checked(data.decode("utf-8-sig"))
+    except UnsafeJSON as exc:
+        raise ComputeError(str(exc)) from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise ComputeError(f"The data file is not valid JSON ({exc}).") from exc
     if isinstance(document, dict) and isinstance(document.get("features"), list):
@@ -190,11 +196,60 @@ def _json_rows(data: bytes) -> pd.DataFrame:
     return frame.apply(lambda column: column.map(lambda v: "" if v is None or v != v else str(v))).astype(str)
 
 
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV would hold (whole numbers without ``.0``, dates as ISO dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_as_csv(data: bytes) -> str:
+    """The first worksheet as CSV text, read as a stream within bounds (``core.spreadsheets``): a workbook that
+    inflates past :data:`MAX_DECOMPRESSED_BYTES`, or has too many members, shared strings, rows or cells, or a member
+    compressed like a bomb, is refused before it is parsed. Trailing empty cells and rows are formatting, not data."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    blank_rows = 0
+    with xlsx_rows(io.BytesIO(data), SheetLimits().with_total(MAX_DECOMPRESSED_BYTES)) as rows:
+        for row in rows:
+            cells = [_cell_text(value) for value in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if not cells:
+                blank_rows += 1
+                continue
+            for _ in range(blank_rows):
+                writer.writerow([])
+            blank_rows = 0
+            writer.writerow(cells)
+    return out.getvalue()
+
+
+def _csv_frame(text: str) -> pd.DataFrame:
+    first_line = text.split("\n", 1)[0]
+    separator = ";" if first_line.count(";") > first_line.count(",") else ","
+    header = next(csv.reader(io.StringIO(first_line), delimiter=separator), [])
+    refuse_wide(len(header))
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator)
+
+
 def read_table(data: bytes, name: str = "") -> pd.DataFrame:
     """A CSV (UTF-8, commas or semicolons), XLSX or JSON (records, GeoJSON) file, gzipped or not, as a DataFrame of
     text, header names stripped.
 
-    Raises :class:`ComputeError` when the file cannot be read as a table."""
+    Raises :class:`ComputeError` when the file cannot be read as a table: a web page, a NUL byte anywhere in a text
+    file, more than ``core.uploads.MAX_COLUMNS`` columns, or a workbook over the bounds of ``core.spreadsheets``
+    among the rest."""
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data)
         name = name.removesuffix(".gz")
@@ -202,19 +257,26 @@ def read_table(data: bytes, name: str = "") -> pd.DataFrame:
         raise ComputeError("The data file is empty.")
     try:
         if data[:4] == b"PK\x03\x04" or name.lower().endswith(".xlsx"):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
-        elif data.lstrip()[:1] in (b"[", b"{"):
-            frame = _json_rows(data)
+            text = _xlsx_as_csv(data)
+            if not text.strip():
+                raise ComputeError("The workbook's first sheet is empty.")
+            frame = _csv_frame(text)
         else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise ComputeError("The data file is not UTF-8 text (save it as “CSV UTF-8”).") from exc
-            first_line = text.split("\n", 1)[0]
-            separator = ";" if first_line.count(";") > first_line.count(",") else ","
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator)
+            refuse_html(data)
+            if data.lstrip()[:1] in (b"[", b"{"):
+                refuse_nul(data)
+                frame = _json_rows(data)
+            else:
+                try:
+                    text = data.decode("utf-8-sig")
+                except UnicodeDecodeError as exc:
+                    raise ComputeError("The data file is not UTF-8 text (save it as “CSV UTF-8”).") from exc
+                refuse_nul(data)
+                frame = _csv_frame(text)
     except ComputeError:
         raise
+    except RefusedFile as exc:
+        raise ComputeError(str(exc)) from exc
     except Exception as exc:  # pandas raises many kinds; each means "this is not a table we can read"
         raise ComputeError(f"The data file could not be read as a table: {exc}".strip()) from exc
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -17,6 +17,9 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_formats import IMPORT_FORMATS
+from core.uploads import RefusedFile
+
 from . import services
 from .access import actor_for, can_change_role, can_edit_login, enforce
 from .models import Department, Person, Portfolio, Role, RoleAssignment
@@ -96,6 +99,16 @@ class ImportExportHistoryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     django-import-export lets anyone who can open the changelist import unless settings say otherwise; here
     importing needs the add and change permissions it exercises, and exporting the view permission.
     """
+
+    #: CSV and XLSX, bounded as every upload is (core.admin_formats); export offers django-import-export's formats.
+    import_formats = IMPORT_FORMATS
+
+    def add_data_read_fail_error_to_form(self, form, e) -> None:
+        """A refused file gets its own message (why, and what to do), not only the exception's name."""
+        if isinstance(e, RefusedFile):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def has_import_permission(self, request) -> bool:
         return self.has_add_permission(request) and self.has_change_permission(request)

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from core.history import record_as
 from core.import_plan import CHANGED, FIRST_LINE, NEW, UNCHANGED, Plan, PlannedRow, Repeats, commit
+from core.uploads import MAX_COLUMNS, RefusedFile, refuse_html, refuse_nul, too_many_columns_message
 from team.access import enforce
 
 from ..access import NARRATIVE_REFUSED, RECORD_REFUSED, can_record_observations, can_write_narratives
@@ -122,7 +123,8 @@ def observation_record(
 def read_observations(upload: File) -> list[dict[str, str]]:
     """The rows of an uploaded CSV file with ``period`` and ``value`` columns (``note`` optional), as text.
 
-    Raises :class:`UploadError` when the file is too big, empty, not UTF-8 CSV or lacks a required column."""
+    Raises :class:`UploadError` when the file is too big, empty, not UTF-8 CSV (a spreadsheet, a web page, a NUL byte
+    anywhere), wider than ``core.uploads.MAX_COLUMNS`` or lacks a required column."""
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
@@ -130,6 +132,11 @@ def read_observations(upload: File) -> list[dict[str, str]]:
         raise UploadError("The file is empty.")
     if b"\x00" in data[:4096] or data[:4] == b"PK\x03\x04":
         raise UploadError("The file is not a CSV file. Save it from your spreadsheet as “CSV UTF-8”.")
+    try:
+        refuse_html(data)
+        refuse_nul(data)
+    except RefusedFile as exc:
+        raise UploadError(str(exc)) from exc
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -139,6 +146,8 @@ def read_observations(upload: File) -> list[dict[str, str]]:
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = [cell.strip().lower() for cell in next(reader, [])]
+        if len(header) > MAX_COLUMNS:
+            raise UploadError(too_many_columns_message(len(header)))
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
         if missing:
             raise UploadError(

@@ -47,13 +47,15 @@ def upload_observations(request: HttpRequest, slug: str) -> HttpResponse:
         "submit": "Preview the upload",
         "multipart": True,
     }
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
         return render(request, "goals/upload.html", context)
+    if not form.is_valid():
+        return render(request, "goals/upload.html", context, status=400)
     try:
         rows = upload.read_observations(form.cleaned_data["file"])
     except upload.UploadError as exc:
         form.add_error("file", str(exc))
-        return render(request, "goals/upload.html", context)
+        return render(request, "goals/upload.html", context, status=400)
     filename = form.cleaned_data["file"].name
     plan = upload.observations_plan(measure=measure, rows=rows)
     token = stash_upload(request.session, SESSION_KEY, name=filename, rows=rows, measure=measure.pk)

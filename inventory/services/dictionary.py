@@ -24,6 +24,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from core.safejson import UnsafeJSON, loads_checked
+from core.uploads import HTML_MESSAGE, MAX_COLUMNS, looks_like_html, too_many_columns_message
+
 from ..models import DataField, Dataset, FieldType
 
 #: The keys of a field dict, in the order the dictionary shows them.
@@ -174,10 +177,13 @@ def dictionary_from_csv(file: Any, *, sample_rows: int = 1000) -> list[dict]:
     every non-blank sample value parses as (see :func:`infer_type`); it is required when no sampled row leaves it
     blank. Nothing is written.
 
-    Raises ValidationError, with a message for the user, for an empty or binary file, a file that is not CSV,
-    and a header with a blank or repeated column name.
+    Raises ValidationError, with a message for the user, for an empty or binary file (a NUL byte anywhere in the
+    sample), a web page, a file that is not CSV, a header wider than ``core.uploads.MAX_COLUMNS``, and a header with
+    a blank or repeated column name.
     """
     raw = _read_bytes(file, CSV_SAMPLE_BYTES)
+    if looks_like_html(raw):
+        raise ValidationError(HTML_MESSAGE)
     text = _decode_text(raw, "CSV file")
     if len(raw) == CSV_SAMPLE_BYTES:
         # The cut may fall mid-row: drop the partial last line.
@@ -202,6 +208,8 @@ def dictionary_from_csv(file: Any, *, sample_rows: int = 1000) -> list[dict]:
         raise ValidationError(f"This file could not be read as CSV (line {reader.line_num}): {exc}.") from exc
 
     names = [name.strip() for name in header]
+    if len(names) > MAX_COLUMNS:
+        raise ValidationError(too_many_columns_message(len(names)))
     if not any(names):
         raise ValidationError("The CSV file has no header row: its first line must name the columns.")
     for position, name in enumerate(names, start=1):
@@ -251,7 +259,9 @@ def _load_json(data: Any) -> Any:
         raise ValidationError("This Table Schema file is too large (over 2 MB).")
     text = _decode_text(raw, "Table Schema JSON file")
     try:
-        return json.loads(text)
+        return loads_checked(text)
+    except UnsafeJSON as exc:
+        raise ValidationError(str(exc)) from exc
     except json.JSONDecodeError as exc:
         raise ValidationError(
             f"This is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
@@ -278,6 +288,11 @@ def dictionary_from_table_schema(data: Any) -> list[dict]:
         )
     if not schema["fields"]:
         raise ValidationError("This Table Schema has no fields.")
+    if len(schema["fields"]) > MAX_COLUMNS:
+        raise ValidationError(
+            f"This Table Schema has {len(schema['fields']):,} fields, more than the {MAX_COLUMNS:,} a data dictionary "
+            "may hold."
+        )
     errors: list[str] = []
     fields: list[dict] = []
     seen: set[str] = set()

@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -35,6 +34,8 @@ from django.db.models.functions import Lower
 from rest_framework.exceptions import ValidationError as InvalidRow
 
 from core.import_plan import CHANGED, FIRST_LINE, NEW, UNCHANGED, Outcome, Plan, PlannedRow, Repeats, commit
+from core.spreadsheets import FORM_UPLOAD_LIMITS, xlsx_rows
+from core.uploads import RefusedFile, refuse_html, refuse_nul, refuse_wide
 from team.access import enforce
 from team.models import Department, Person, Role, RoleAssignment
 
@@ -110,6 +111,7 @@ def _header(cells: Iterable) -> list[str]:
 
 
 def _rows_from(header: list[str], body: Iterable[Iterable]) -> tuple[list[str], list[dict[str, str]]]:
+    refuse_wide(len(header))
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise TableError(
@@ -134,24 +136,30 @@ def _rows_from(header: list[str], body: Iterable[Iterable]) -> tuple[list[str], 
 def read_table(upload, filename: str = "") -> tuple[list[str], list[dict[str, str]]]:
     """The columns and rows of an uploaded CSV or XLSX file, every cell as text.
 
-    Raises :class:`TableError` when the file is too big, empty, neither CSV (UTF-8) nor XLSX, or lacks a required
-    column (``title``, ``department``)."""
+    Raises :class:`TableError` when the file is too big, empty, neither CSV (UTF-8) nor XLSX, a web page, has a NUL
+    byte anywhere, is wider than ``core.uploads.MAX_COLUMNS``, or lacks a required column (``title``,
+    ``department``). A workbook is bounded before it is parsed and read as a stream (``core.spreadsheets``)."""
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise TableError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     if not data.strip():
         raise TableError("The file is empty.")
     name = (filename or getattr(upload, "name", "") or "").lower()
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if name.endswith((".xlsx", ".xls", ".ods")):
-        raise TableError("The file is not a valid XLSX workbook. Save it from your spreadsheet as .xlsx or .csv.")
-    return _read_csv(data)
+    try:
+        if data[:4] == b"PK\x03\x04":
+            return _read_xlsx(data)
+        if name.endswith((".xlsx", ".xls", ".ods")):
+            raise TableError("The file is not a valid XLSX workbook. Save it from your spreadsheet as .xlsx or .csv.")
+        refuse_html(data)
+        if b"\x00" in data[:4096]:
+            raise TableError("The file is not a CSV or XLSX file. Upload a .csv (UTF-8) or .xlsx file.")
+        refuse_nul(data)
+        return _read_csv(data)
+    except RefusedFile as exc:
+        raise TableError(str(exc)) from exc
 
 
 def _read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
-    if b"\x00" in data[:4096]:
-        raise TableError("The file is not a CSV or XLSX file. Upload a .csv (UTF-8) or .xlsx file.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -164,27 +172,16 @@ def _read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = _header(next(reader, []))
-        return _rows_from(header, list(reader))
+        return _rows_from(header, reader)
     except csv.Error as exc:
         raise TableError(f"The file is not valid CSV: {exc}.") from exc
 
 
 def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise TableError(
-            "The file is not a valid XLSX workbook. Save it from your spreadsheet as .xlsx or .csv."
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+    """The first worksheet's rows, read as a stream within the bounds of a form's upload."""
+    with xlsx_rows(io.BytesIO(data), FORM_UPLOAD_LIMITS) as rows:
         header = _header(next(rows, ()) or ())
-        return _rows_from(header, list(rows))
-    finally:
-        workbook.close()
+        return _rows_from(header, rows)
 
 
 # --- planning ----------------------------------------------------------------------------------------------------

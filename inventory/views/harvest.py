@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from core.http import require_get_or_post
+from core.safejson import loads_checked
 from team.access import actor_for, require
 from team.models import Department
 
@@ -134,7 +135,7 @@ def dictionary_draft(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"dataset": dataset, "dataset_url": _dataset_url(dataset), "current_count": dataset.fields.count()}
     if request.method == "POST" and request.POST.get("action") == "confirm":
         try:
-            drafted = json.loads(request.POST.get("fields", ""))
+            drafted = loads_checked(request.POST.get("fields", ""))
             if not isinstance(drafted, list) or not all(isinstance(f, dict) for f in drafted) or not drafted:
                 raise ValueError
         except ValueError:

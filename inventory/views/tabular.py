@@ -48,7 +48,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         return _render_form(request, ImportUploadForm(), actor)
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_form(request, form, actor)
+        return _render_form(request, form, actor, status=400)
     filename = form.cleaned_data["file"].name
     plan = tabular.import_plan(columns=form.columns, rows=form.rows, by=request.user)
     token = stash_upload(request.session, SESSION_KEY, name=filename, rows=form.rows, columns=form.columns)

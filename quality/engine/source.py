@@ -9,6 +9,11 @@ Encodings: UTF-8 (with or without a byte-order mark) is read as it is. A file th
 Windows-1252 (a superset of Latin-1 for text) or carries a UTF-16 byte-order mark is a wrong encoding: its "encoding"
 check is an error (so the run's result is "error"), and it is converted to UTF-8 so that the other checks still run
 and the user sees everything. Anything else is refused (:class:`UnreadableSource`).
+
+Bounds (:mod:`core.uploads`, :mod:`core.spreadsheets`): a gzip file may inflate to ``max_decompressed_bytes``; a
+workbook likewise, and it is refused before it is parsed when its ZIP has too many members, a member compressed like
+a bomb, or too many shared strings, and while it streams when its first sheet has too many rows or cells. A text file
+with a NUL byte anywhere is not text; a header of more than ``core.uploads.MAX_COLUMNS`` columns is refused.
 """
 
 from __future__ import annotations
@@ -20,11 +25,14 @@ import datetime
 import gzip
 import io
 import json
-import re
-import zipfile
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from core.safejson import UnsafeJSON, loads_checked
+from core.spreadsheets import SheetLimits, xlsx_rows
+from core.uploads import RefusedFile, looks_like_html, refuse_nul_in_file, refuse_wide
 
 from .result import ERROR, PASS, WARN, CheckOutcome, UnreadableSource
 
@@ -56,7 +64,6 @@ _MAGIC = {
     b"\xfd7zXZ": "an xz archive",
     b"PAR1": "a Parquet file",
 }
-_HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<\?xml[^>]*>\s*<html)", re.IGNORECASE)
 
 
 @dataclass
@@ -117,11 +124,18 @@ def _refuse_binary(head: bytes) -> None:
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             raise UnreadableSource(f"This is not a data table but {what}.")
-    if _HTML.match(head[:2048]) or b"<html" in head[:1024].lower():
+    if looks_like_html(head):
         raise UnreadableSource(
             "The file is a web page (HTML), not data: the address probably serves an error or sign-in page instead "
             "of the file. Check the download address."
         )
+
+
+def _refuse_wide(columns: int) -> None:
+    try:
+        refuse_wide(columns)
+    except RefusedFile as exc:
+        raise UnreadableSource(str(exc)) from exc
 
 
 def _transcode(path: Path, workdir: Path, encoding: str) -> Path:
@@ -257,47 +271,38 @@ def _cell_text(value: object) -> str:
 
 
 def _xlsx_to_csv(path: Path, workdir: Path, limit: int) -> Path:
-    """The first worksheet as a CSV (one line per sheet row, so line numbers are the sheet's row numbers)."""
+    """The first worksheet as a CSV (one line per sheet row, so line numbers are the sheet's row numbers), read as a
+    stream by :func:`core.spreadsheets.xlsx_rows`: a workbook that inflates past ``limit``, or past any of its other
+    bounds (members, compression ratio, shared strings, rows, columns, cells), is refused before it is parsed."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            if sum(info.file_size for info in archive.infolist()) > limit:
-                raise UnreadableSource(
-                    f"The spreadsheet inflates to more than {limit / 1024 / 1024:,.0f} MB, the most accepted."
-                )
-    except zipfile.BadZipFile as exc:
-        raise UnreadableSource("The spreadsheet is damaged and cannot be opened.") from exc
-    import openpyxl
+        with xlsx_rows(path, SheetLimits().with_total(limit)) as rows:
+            return _write_sheet(rows, workdir / "sheet.csv")
+    except RefusedFile as exc:
+        raise UnreadableSource(str(exc)) from exc
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise UnreadableSource(f"The spreadsheet cannot be opened ({exc.__class__.__name__}: {exc}).") from exc
-    target = workdir / "sheet.csv"
-    try:
-        sheet = book.worksheets[0]
-        width = 0
-        pending_blank = 0
-        with open(target, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            for number, row in enumerate(sheet.iter_rows(values_only=True)):
-                cells = [_cell_text(v) for v in row]
-                if number == 0:
-                    while cells and not cells[-1]:
-                        cells.pop()
-                    width = len(cells)
-                else:
-                    while len(cells) > width and not cells[-1]:
-                        cells.pop()
-                    cells += [""] * (width - len(cells))
-                if number and not any(cells):
-                    pending_blank += 1  # trailing blank rows are formatting, not data: write them only if data follows
-                    continue
-                for _ in range(pending_blank):
-                    writer.writerow([""] * width)
-                pending_blank = 0
-                writer.writerow(cells)
-    finally:
-        book.close()
+
+def _write_sheet(rows: Iterator[Sequence[object]], target: Path) -> Path:
+    width = 0
+    pending_blank = 0
+    with open(target, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        for number, row in enumerate(rows):
+            cells = [_cell_text(v) for v in row]
+            if number == 0:
+                while cells and not cells[-1]:
+                    cells.pop()
+                width = len(cells)
+            else:
+                while len(cells) > width and not cells[-1]:
+                    cells.pop()
+                cells += [""] * (width - len(cells))
+            if number and not any(cells):
+                pending_blank += 1  # trailing blank rows are formatting, not data: write them only if data follows
+                continue
+            for _ in range(pending_blank):
+                writer.writerow([""] * width)
+            pending_blank = 0
+            writer.writerow(cells)
     if target.stat().st_size == 0:
         raise UnreadableSource("The spreadsheet's first sheet is empty: there is no header row and no data.")
     return target
@@ -328,7 +333,7 @@ def _unwrap_json(path: Path, workdir: Path, head: bytes) -> Path:
     if not stripped.startswith(b"{"):
         return path
     try:
-        first = json.loads(stripped.split(b"\n", 1)[0])
+        first = loads_checked(stripped.split(b"\n", 1)[0])
     except ValueError:
         first = None  # one object spread over several lines: a wrapper
     if isinstance(first, dict) and not _is_wrapper(first):
@@ -341,7 +346,9 @@ def _unwrap_json(path: Path, workdir: Path, head: bytes) -> Path:
     if path.stat().st_size > WRAPPED_JSON_MAX_BYTES:
         raise UnreadableSource("This JSON object is too large to unwrap; publish its records as an array or NDJSON.")
     try:
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        document = loads_checked(path.read_bytes().decode("utf-8-sig"))
+    except UnsafeJSON as exc:
+        raise UnreadableSource(str(exc)) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise UnreadableSource(f"The file is not valid JSON ({exc}).") from exc
     records = _find_records(document)
@@ -377,16 +384,10 @@ def prepare(path: Path, workdir: Path, *, media_type: str = "", max_decompressed
         if not head:
             raise UnreadableSource("The compressed file is empty: there is no header row and no data.")
     if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                is_xlsx = "xl/workbook.xml" in archive.namelist()
-        except zipfile.BadZipFile as exc:
-            raise UnreadableSource("The file is a damaged ZIP archive.") from exc
-        if not is_xlsx:
-            raise UnreadableSource("The file is a ZIP archive, not a table: publish the CSV inside it instead.")
         sheet = _xlsx_to_csv(path, workdir, max_decompressed_bytes)
         text = _text_sample(sheet)
         header, lines = _header(text, ",")
+        _refuse_wide(len(header))
         return PreparedSource("xlsx", sheet, ",", header, lines)
 
     _refuse_binary(head)
@@ -394,6 +395,10 @@ def prepare(path: Path, workdir: Path, *, media_type: str = "", max_decompressed
     if path.name == "utf8.txt":
         with open(path, "rb") as fh:
             head = fh.read(SAMPLE_BYTES)
+    try:
+        refuse_nul_in_file(path)  # past the sample too: a NUL byte anywhere is not text
+    except RefusedFile as exc:
+        raise UnreadableSource(str(exc)) from exc
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"[", b"{")):
         path = _unwrap_json(path, workdir, head)
@@ -407,6 +412,7 @@ def prepare(path: Path, workdir: Path, *, media_type: str = "", max_decompressed
     expected = "\t" if declared == "tsv" else ","
     delimiter = sniff_delimiter(text, expected)
     header, lines = _header(text, delimiter)
+    _refuse_wide(len(header))
     checks = [encoding, _delimiter_check(delimiter, declared)]
     if len(header) == 1 and len(header[0]) > 200:
         raise UnreadableSource("This does not look like a table: no comma, semicolon, tab or pipe separates columns.")

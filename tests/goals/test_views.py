@@ -454,7 +454,7 @@ def test_an_unreadable_upload_is_a_form_error(as_persona, manual):
     response = as_persona("police_contact").post(
         url("upload", "crashes"), {"file": SimpleUploadedFile("v.csv", b"month,amount\n1,2\n", "text/csv")}
     )
-    assert response.status_code == 200 and "The file has no &#x27;period&#x27; or &#x27;value&#x27; column" in (
+    assert response.status_code == 400 and "The file has no &#x27;period&#x27; or &#x27;value&#x27; column" in (
         response.content.decode()
     )
 

@@ -383,7 +383,7 @@ def test_broken_files_are_refused_with_a_clear_message(as_persona, city, upload,
     client = as_persona("stat_analyst")
     before = state()
     response = client.post(IMPORT, {"file": upload})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in text_of(response)
     assert response.context["form"].errors
     assert tabular_session_key() not in client.session

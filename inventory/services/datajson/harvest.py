@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
+from core.safejson import UnsafeJSON, loads_checked
 from team.access import enforce
 from team.models import Department, Person, Role, RoleAssignment
 from team.services import department_create, person_create, role_assign
@@ -87,7 +88,9 @@ def parse_catalog(data: Any) -> dict:
             except UnicodeDecodeError as exc:
                 raise NotACatalogue("This file is not UTF-8 text: a data.json catalogue is JSON in UTF-8.") from exc
         try:
-            data = json.loads(data)
+            data = loads_checked(data)
+        except UnsafeJSON as exc:
+            raise NotACatalogue(str(exc)) from exc
         except (json.JSONDecodeError, TypeError) as exc:
             raise NotACatalogue(
                 f"This is not JSON ({getattr(exc, 'msg', exc)}): a DCAT-US catalogue is a data.json file."
