@@ -19,15 +19,15 @@ from .catalogue import (
 from .harvest import (
     HARVEST_DICTIONARY_REASON,
     ImportReport,
-    NotACatalogue,
     datajson_import,
     parse_catalog,
-    publisher_name,
 )
+from .reading import Catalogue, NotACatalogue, publisher_name, read_catalogue
 
 __all__ = [
     "CATALOGUED_Q",
     "CONFORMS_TO",
+    "Catalogue",
     "DCAT_US_SCHEMA_DIR",
     "FETCH_MAX_BYTES",
     "HARVEST_DICTIONARY_REASON",
@@ -44,6 +44,7 @@ __all__ = [
     "media_type",
     "parse_catalog",
     "publisher_name",
+    "read_catalogue",
     "schema_url_builder",
     "valid_temporal",
 ]
