@@ -107,11 +107,16 @@ def refusal_messages(error: ValidationError | PermissionDenied) -> list[str]:
     return list(error.messages)
 
 
-def commit(plan: Plan[Row], write: Callable[[Row], Written]) -> Outcome[Written, Row]:
+def commit(
+    plan: Plan[Row], write: Callable[[Row], Written], *, progress: Callable[..., None] | None = None
+) -> Outcome[Written, Row]:
     """Write each row of ``plan`` that adds or changes something with ``write(row)``, each in its own savepoint.
-    Run it inside the import's transaction (its service is ``transaction.atomic``), on a plan made in it."""
+    Run it inside the import's transaction (its service is ``transaction.atomic``), on a plan made in it.
+    ``progress(done, total)``, when given, hears how many rows it has gone through (a background job shows it)."""
     outcome: Outcome[Written, Row] = Outcome()
-    for row in plan.rows:
+    for done, row in enumerate(plan.rows, start=1):
+        if progress is not None:
+            progress(done, len(plan.rows))
         if row.action == INVALID:
             outcome.skipped.append(row)
             continue

@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .jobs import job_progress
+from .models import JobState
 
 
 @never_cache
@@ -26,3 +30,15 @@ def healthz(request):
             checks["redis"] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def job_status_partial(request, job) -> HttpResponse | None:
+    """For htmx's poll of a job's page (``HX-Request``): the inside of its status line, and, once the job is no
+    longer at work, ``HX-Refresh`` so the page reloads to show the outcome. ``None`` for an ordinary request."""
+    if request.headers.get("HX-Request") != "true":
+        return None
+    progress = job_progress(job)
+    response = render(request, "components/job_status.html", {"progress": progress, "status_url": request.path})
+    if progress["state"] not in (JobState.QUEUED, JobState.RUNNING):
+        response["HX-Refresh"] = "true"
+    return response

@@ -30,7 +30,7 @@ pages = [
     path("discovery/<slug:slug>/", discovery.discovery_department, name="discovery_department"),
     path("priority/", priority.priority, name="priority"),
     path("harvest/", harvest.harvest, name="harvest"),
-    path("harvest/<str:token>/", harvest.harvest_preview, name="harvest_preview"),
+    path("harvest/<int:pk>/", harvest.harvest_job, name="harvest_job"),
 ]
 
 urlpatterns = [

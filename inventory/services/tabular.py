@@ -25,7 +25,7 @@ import csv
 import datetime
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -323,7 +323,9 @@ def _initiatives(names: list[str]) -> list[Initiative]:
 
 
 @transaction.atomic
-def datasets_import(*, columns: list[str], rows: list[dict[str, str]], by: User | None) -> ImportResult:
+def datasets_import(
+    *, columns: list[str], rows: list[dict[str, str]], by: User | None, progress: Callable[..., None] | None = None
+) -> ImportResult:
     """Import the valid rows of a file in one transaction, re-checking every row against the database as it is now.
 
     Guarantees: only those who may import (the Stat lead and analysts, department contacts) import, else
@@ -342,7 +344,7 @@ def datasets_import(*, columns: list[str], rows: list[dict[str, str]], by: User 
         assert row.dataset is not None, "a changed row names its dataset"
         return dataset_update(dataset=row.dataset, by=by, reason="Imported", **tags, **row.fields)
 
-    return commit(plan, write)
+    return commit(plan, write, progress=progress)
 
 
 # --- export ------------------------------------------------------------------------------------------------------
