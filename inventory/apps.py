@@ -8,7 +8,8 @@ class InventoryConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import register_job_runner
 
-        from .services.jobs import HARVEST_JOB, IMPORT_JOB, harvest_job_run, import_job_run
+        from .services import jobs
 
-        register_job_runner(HARVEST_JOB, harvest_job_run)
-        register_job_runner(IMPORT_JOB, import_job_run)
+        register_job_runner(jobs.HARVEST_JOB, jobs.harvest_job_run)
+        register_job_runner(jobs.IMPORT_JOB, jobs.import_job_run)
+        register_job_runner(jobs.DICTIONARY_JOB, jobs.dictionary_draft_job_run)

@@ -22,6 +22,7 @@ pages = [
     path("datasets/<int:pk>/history/", datasets.dataset_history, name="dataset_history"),
     path("datasets/<int:pk>/history/<int:history_id>/restore/", datasets.dataset_restore, name="dataset_restore"),
     path("datasets/<int:pk>/dictionary/draft/", harvest.dictionary_draft, name="dictionary_draft"),
+    path("datasets/<int:pk>/dictionary/draft/<int:job>/", harvest.dictionary_draft_job, name="dictionary_draft_job"),
     path("import/", tabular.import_upload, name="import"),
     path("import/<int:pk>/", tabular.import_job, name="import_job"),
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", tabular.export, name="export"),

@@ -1,7 +1,8 @@
 """The inventory's long work, done out of the request as background jobs (``core.jobs``): harvesting a data.json
-catalogue and importing datasets from a CSV or XLSX file. Each is a preview (a dry run: nothing written) and then,
-when the person confirms, the import (one transaction: all of it or nothing). The runners here are registered in
-``InventoryConfig.ready``; the pages are ``views.harvest`` and ``views.tabular``.
+catalogue and importing datasets from a CSV or XLSX file, each a preview (a dry run: nothing written) and then,
+when the person confirms, the import (one transaction: all of it or nothing); and drafting a dataset's data
+dictionary from a sample (which writes nothing: the person confirms the draft on its page). The runners here are
+registered in ``InventoryConfig.ready``; the pages are ``views.harvest`` and ``views.tabular``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from team.access import actor_for, enforce
 from team.models import Department
 
 from ..access import can_harvest, can_import_datasets
+from ..models import Dataset
 from . import tabular
 from .datajson import datajson_import, read_catalogue
+from .dictionary import CSV_SAMPLE_BYTES, FIELD_KEYS, dictionary_from_csv, dictionary_from_table_schema
+from .writes import require_write
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -27,7 +31,8 @@ if TYPE_CHECKING:
 
 HARVEST_JOB = "inventory.harvest"
 IMPORT_JOB = "inventory.import"
-PREVIEW, IMPORT = "preview", "import"
+DICTIONARY_JOB = "inventory.dictionary_draft"
+PREVIEW, IMPORT, DRAFT = "preview", "import", "draft"
 MAY_NOT_HARVEST = "Only the Stat lead and analysts harvest catalogues."
 MAY_NOT_IMPORT = "Only the Stat team and department contacts can import datasets."
 
@@ -144,3 +149,37 @@ def import_job_run(job: Job, progress: Progress) -> JobOutcome:
         f"{len(outcome.skipped)} skipped."
     )
     return JobOutcome(result=result, message=message, last=True)
+
+
+# --- drafting a data dictionary -----------------------------------------------------------------------------------
+
+
+def dictionary_draft_start(*, dataset: Dataset, by: User, sample: bytes, filename: str, table_schema: bool) -> Job:
+    """Queue the draft of ``dataset``'s data dictionary from an uploaded sample CSV (its first
+    ``CSV_SAMPLE_BYTES`` are kept: the draft reads no further) or Table Schema (``table_schema``). Only those who
+    may write the dataset draft its dictionary (else ``PermissionDenied``); a Table Schema larger than that is
+    refused (ValidationError)."""
+    require_write(by, dataset)
+    if table_schema and len(sample) > CSV_SAMPLE_BYTES:
+        raise ValidationError("This Table Schema is too large: a schema is a few kilobytes of JSON.")
+    return job_start(
+        kind=DICTIONARY_JOB,
+        by=by,
+        step=DRAFT,
+        source=filename,
+        payload=sample[:CSV_SAMPLE_BYTES],
+        params={"table_schema": table_schema},
+        subject_id=dataset.pk,
+    )
+
+
+def dictionary_draft_job_run(job: Job, progress: Progress) -> JobOutcome:
+    """Draft the fields from the sample (types inferred from its values) or read them from the Table Schema."""
+    raw = job_payload(job)
+    if raw is None:
+        raise ValidationError("The sample is no longer kept. Upload it again.")
+    progress(0, None, "Reading the sample.", force=True)
+    read = dictionary_from_table_schema if job.params.get("table_schema") else dictionary_from_csv
+    drafted = read(raw)
+    fields = [{key: field[key] for key in FIELD_KEYS} for field in drafted]
+    return JobOutcome(result={"fields": fields}, message=f"Drafted {len(fields)} fields.", last=True)

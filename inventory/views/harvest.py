@@ -16,9 +16,10 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_safe
 
 from core.http import require_get_or_post
 from core.jobs import job_progress
@@ -30,8 +31,7 @@ from team.models import Department
 from ..access import can_harvest, get_dataset_for_user
 from ..forms import DictionarySourceForm, HarvestSourceForm, MappingForm
 from ..models import Dataset
-from ..services.dictionary import FIELD_KEYS
-from ..services.jobs import HARVEST_JOB, IMPORT, harvest_continue, harvest_start
+from ..services.jobs import DICTIONARY_JOB, HARVEST_JOB, IMPORT, dictionary_draft_start, harvest_continue, harvest_start
 from ..services.parts import dataset_save_dictionary
 
 MAY_NOT_HARVEST = "Only the Stat team harvests catalogues."
@@ -140,7 +140,8 @@ def _dataset_url(dataset: Dataset) -> str:
 @require_get_or_post
 @login_required
 def dictionary_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload a sample CSV or a Table Schema, see the drafted fields, then replace the dictionary with them."""
+    """Upload a sample CSV or a Table Schema (a background job drafts the fields, and its page shows them), or
+    confirm a draft: replace the dictionary with its fields."""
     dataset = get_dataset_for_user(request.user, pk=pk, write=True)
     context = {"dataset": dataset, "dataset_url": _dataset_url(dataset), "current_count": dataset.fields.count()}
     if request.method == "POST" and request.POST.get("action") == "confirm":
@@ -162,11 +163,46 @@ def dictionary_draft(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_dataset_url(dataset))
     form = DictionarySourceForm(request.POST, request.FILES) if request.method == "POST" else DictionarySourceForm()
     if request.method == "POST" and form.is_valid():
-        drafted = form.drafted
-        context.update(
-            drafted=drafted,
-            drafted_json=json.dumps([{k: f[k] for k in FIELD_KEYS} for f in drafted]),
-            filename=form.cleaned_data["file"].name,
-        )
+        try:
+            job = dictionary_draft_start(
+                dataset=dataset,
+                by=request.user,
+                sample=form.sample,
+                filename=form.cleaned_data["file"].name,
+                table_schema=form.is_table_schema,
+            )
+        except ValidationError as exc:
+            form.add_error("file", " ".join(exc.messages))
+        else:
+            return redirect("inventory:dictionary_draft_job", pk=dataset.pk, job=job.pk)
     context["form"] = form
     return render(request, "inventory/dictionary_draft.html", context, status=400 if form.errors else 200)
+
+
+@require_safe
+@login_required
+def dictionary_draft_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    """A draft's page, which survives reloads: its progress, then the drafted fields and the button that replaces
+    the dictionary with them (posted to :func:`dictionary_draft`), or why the file could not be read."""
+    dataset = get_dataset_for_user(request.user, pk=pk, write=True)
+    draft = get_job_for_user(request.user, job, kind=DICTIONARY_JOB)
+    if draft.subject_id != dataset.pk:
+        raise Http404("No such draft.")
+    partial = job_status_partial(request, draft)
+    if partial is not None:
+        return partial
+    progress = job_progress(draft)
+    context = {
+        "dataset": dataset,
+        "dataset_url": _dataset_url(dataset),
+        "current_count": dataset.fields.count(),
+        "job": draft,
+        "progress": progress,
+        "filename": draft.source,
+    }
+    if progress["state"] == JobState.DONE:
+        drafted = draft.result.get("fields", [])
+        context.update(drafted=drafted, drafted_json=json.dumps(drafted))
+    elif progress["state"] == JobState.FAILED:
+        context.update(form=DictionarySourceForm(), errors=[progress["message"]], failed=True)
+    return render(request, "inventory/dictionary_draft.html", context)
