@@ -7,7 +7,8 @@ observations from CSV): a dry run first, then the write.
    preview (``templates/components/dry_run_preview.html``).
 2. **Stash**: the uploaded rows wait in the user's session (server-side) under a random token
    (:func:`stash_upload`); the preview's confirm button carries only the token, so a confirmation cannot bring in
-   rows the preview did not show. :func:`take_upload` gives them back, once.
+   rows the preview did not show. :func:`take_upload` gives them back, once. (An import too large for a request,
+   the inventory's, keeps its rows with a background job instead, ``core.jobs``, and confirms the job.)
 3. **Commit**: the rows are planned again against the database as it is now, so the write never relies on a stale
    preview, and :func:`commit` writes those that add or change something, each in its own savepoint inside the
    caller's transaction: a row whose write is refused (``ValidationError``, ``PermissionDenied``) is skipped whole,

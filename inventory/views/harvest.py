@@ -105,7 +105,13 @@ def harvest_job(request: HttpRequest, pk: int) -> HttpResponse:
     if partial is not None:
         return partial
     progress = job_progress(job)
-    context = {"job": job, "progress": progress, "report": job.result, "source": job.source}
+    context = {
+        "job": job,
+        "progress": progress,
+        "report": job.result,
+        "source": job.source,
+        "may_continue": job.actor_id == request.user.pk,
+    }
     previewed = progress["state"] == JobState.DONE and job.step != IMPORT
     if previewed or request.method == "POST":
         form, departments, may_create = _mapping_form(request, job)

@@ -79,7 +79,12 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     if progress["state"] == JobState.DONE:
         if job.step == IMPORT:
             return render(request, "inventory/import_done.html", {**context, "result": job.result})
-        return render(request, "inventory/import_preview.html", {**context, "plan": job.result, "token": ""})
+        read_only = job.actor_id != request.user.pk
+        return render(
+            request,
+            "inventory/import_preview.html",
+            {**context, "plan": job.result, "token": "", "read_only": read_only},
+        )
     return render(request, "inventory/import_job.html", context)
 
 

@@ -160,7 +160,9 @@ def test_a_harvest_is_seen_by_whoever_started_it_and_the_stat_lead_only(as_perso
     assert other.get(location).status_code == 404
     assert other.get(location, headers={"HX-Request": "true"}).status_code == 404
     lead = as_persona("stat_lead")
-    assert lead.get(location).status_code == 200  # the Stat lead sees it...
+    seen = lead.get(location)
+    assert seen.status_code == 200  # the Stat lead sees it...
+    assert "Only the person who started this harvest" in text_of(seen) and "Import" not in text_of(seen).split()
     before = state()
     assert run_jobs(lead.post, location, {"action": "import"}).status_code == 403  # ...but only its author imports
     assert state() == before

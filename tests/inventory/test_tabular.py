@@ -561,6 +561,7 @@ def test_an_import_is_seen_by_its_author_and_the_stat_lead_only(as_persona, city
     for persona in ("parks_contact", "stat_analyst"):
         assert as_persona(persona).get(location).status_code == 404
     lead = as_persona("stat_lead")
-    assert lead.get(location).status_code == 200
+    seen = lead.get(location)
+    assert seen.status_code == 200 and "Only the person who uploaded this file confirms" in text_of(seen)
     assert submit(lead.post, location).status_code == 403
     assert not Dataset.objects.exists()

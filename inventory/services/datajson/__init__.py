@@ -1,5 +1,6 @@
 """The inventory and DCAT-US v1.1 ``data.json``: :mod:`.catalogue` publishes the inventory as a catalogue,
-:mod:`.harvest` brings a catalogue into the inventory. The names callers use are re-exported here."""
+:mod:`.harvest` brings a catalogue into the inventory, reading it a record at a time (:mod:`.reading`) and each
+record as dataset values (:mod:`.records`). The names callers use are re-exported here."""
 
 from core.fetch import FETCH_MAX_BYTES, FetchError, fetch_url
 

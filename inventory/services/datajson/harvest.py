@@ -7,8 +7,6 @@ creates departments and moves datasets to the department their publisher maps to
 
 from __future__ import annotations
 
-import datetime
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,14 +24,15 @@ from team.models import Department, Person, Role, RoleAssignment
 from team.services import department_create, person_create, role_assign
 
 from ...access import can_create_dataset_in, can_harvest
-from ...models import AccessLevel, DataField, Dataset, Distribution, Frequency, Keyword, Status, Theme, lacks_rights
+from ...models import DataField, Dataset, Distribution, Keyword, Status, Theme
 from ...selectors import forget_inventory_coverage
 from ..datasets import dataset_create, dataset_update
 from ..dictionary import dictionary_from_table_schema, table_schema_field, table_schema_for
-from ..parts import DISTRIBUTION_KEYS, _row_label, dataset_save_dictionary, dataset_save_distributions
-from ..writes import allows, distinct_names, record_as
+from ..parts import DISTRIBUTION_KEYS, dataset_save_dictionary, dataset_save_distributions
+from ..writes import allows, record_as
 from .catalogue import _generic_contact_email
 from .reading import publisher_name, read_catalogue
+from .records import Record, read_record, record_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -108,187 +107,6 @@ def parse_catalog(data: Any) -> dict:
     return {**catalogue.meta, "dataset": list(catalogue.records())}
 
 
-def _label(record: Any, position: int) -> str:
-    title = record.get("title") if isinstance(record, dict) else None
-    if isinstance(title, str) and title.strip():
-        return f"“{title.strip()[:120]}” (record {position})"
-    return f"Record {position}"
-
-
-def _date(value: Any) -> datetime.date | None:
-    """The calendar date an ISO 8601 date or date-time starts with; None for anything else (durations...)."""
-    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        try:
-            return datetime.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _text(record: dict, key: str) -> str:
-    value = record.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _spatial(record: dict, errors: list[str]) -> str:
-    """The record's ``spatial`` kept whole, whatever its form: a place name, a bounding box, WKT or GeoJSON text as
-    given; a GeoJSON object as its JSON text (DCAT-US has ``spatial`` a string, so /data.json gives it back so)."""
-    value = record.get("spatial")
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    errors.append("its spatial is neither text nor a GeoJSON object.")
-    return ""
-
-
-def _strings(record: dict, key: str, errors: list[str]) -> list[str]:
-    value = record.get(key)
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors.append(f"“{key}” must be a list of strings.")
-        return []
-    values = [v.strip() for v in value if v.strip()]
-    errors.extend(f"the {key} “{v[:40]}…” is longer than 100 characters." for v in values if len(v) > 100)
-    return values
-
-
-def _field_errors(obj: Any, exclude: list[str]) -> list[tuple[str, str]]:
-    """What the model's own field checks (lengths, URLs, choices) say of ``obj``: (field name, message) pairs."""
-    try:
-        obj.clean_fields(exclude=exclude)
-    except ValidationError as exc:
-        return [(name, message) for name, messages in exc.message_dict.items() for message in messages]
-    return []
-
-
-_DATASET_EXCLUDE = ["department", "contact", "created_by", "updated_by", "discovered_from", "identifier"]
-
-
-def _distributions(record: dict, errors: list[str]) -> list[dict]:
-    value = record.get("distribution") or []
-    if not isinstance(value, list):
-        errors.append("“distribution” must be a list.")
-        return []
-    out = []
-    for number, item in enumerate(value, start=1):
-        if not isinstance(item, dict):
-            errors.append(f"distribution {number} is not an object.")
-            continue
-        values = {
-            "title": _text(item, "title"),
-            "description": _text(item, "description"),
-            "download_url": _text(item, "downloadURL"),
-            "access_url": _text(item, "accessURL"),
-            "media_type": _text(item, "mediaType"),
-            "format": _text(item, "format"),
-        }
-        if not values["download_url"] and not values["access_url"]:
-            errors.append(f"distribution {number} has neither a downloadURL nor an accessURL.")
-        elif values["download_url"] and not values["media_type"]:
-            errors.append(f"distribution {number} has a downloadURL without its mediaType.")
-        else:
-            label = _row_label("Distribution", number, values["title"])
-            errors.extend(
-                f"distributions: {label}: {Distribution._meta.get_field(name).verbose_name}: {message}"
-                for name, message in _field_errors(Distribution(**values), ["dataset"])
-            )
-        out.append(values)
-    return out
-
-
-@dataclass
-class _Record:
-    label: str
-    identifier: str
-    fields: dict
-    keywords: list[str]
-    themes: list[str]
-    distributions: list[dict]
-    contact_name: str
-    contact_email: str
-    described_by: str
-    warnings: list[str]
-
-
-def _read_record(record: Any, position: int) -> tuple[_Record | None, list[str]]:
-    """A catalogue record as dataset values, or the reasons it cannot be imported: DCAT-US's rules and the
-    inventory's own (each field as the dataset's model checks it), so a record that passes here is written."""
-    label = _label(record, position)
-    if not isinstance(record, dict):
-        return None, ["it is not a JSON object."]
-    errors: list[str] = []
-    warnings: list[str] = []
-    for key in ("identifier", "title", "description"):
-        if not _text(record, key):
-            errors.append(f"it has no {key}.")
-    if len(_text(record, "identifier")) > Dataset._meta.get_field("identifier").max_length:
-        errors.append("its identifier is longer than 200 characters.")
-    access_level = record.get("accessLevel")
-    if access_level is None:
-        errors.append("it has no accessLevel.")
-    elif access_level not in AccessLevel.values:
-        errors.append(f"its accessLevel “{access_level}” is not public, restricted public or non-public.")
-    rights = _text(record, "rights")
-    if access_level in AccessLevel.values and lacks_rights(access_level, rights):
-        errors.append("it is not public but has no rights statement saying why.")
-    periodicity = record.get("accrualPeriodicity") or Frequency.IRREGULAR
-    if periodicity not in Frequency.values:
-        warnings.append(f"its accrualPeriodicity “{periodicity}” has no match here: set to irregular.")
-        periodicity = Frequency.IRREGULAR
-    dates = {}
-    for key in ("issued", "modified"):
-        raw = record.get(key)
-        dates[key] = _date(raw)
-        if raw and dates[key] is None:
-            warnings.append(f"its {key} “{raw}” is not a date: left blank.")
-    contact = record.get("contactPoint") if isinstance(record.get("contactPoint"), dict) else {}
-    email = contact.get("hasEmail") if isinstance(contact.get("hasEmail"), str) else ""
-    keywords = _strings(record, "keyword", errors)
-    themes = _strings(record, "theme", errors)
-    spatial = _spatial(record, errors)
-    distributions = _distributions(record, errors)
-    if errors:
-        return None, errors
-    fields = {
-        "title": _text(record, "title"),
-        "description": _text(record, "description"),
-        "access_level": access_level,
-        "rights": rights if access_level != AccessLevel.PUBLIC else "",
-        "license": _text(record, "license"),
-        "accrual_periodicity": periodicity,
-        "temporal": _text(record, "temporal"),
-        "spatial": spatial,
-        "issued": dates["issued"],
-        "modified": dates["modified"],
-        "landing_page": _text(record, "landingPage"),
-        "published": access_level != AccessLevel.NON_PUBLIC,
-    }
-    errors = [f"{name}: {message}" for name, message in _field_errors(Dataset(**fields), _DATASET_EXCLUDE)]
-    if errors:
-        return None, errors
-    return (
-        _Record(
-            label=label,
-            identifier=_text(record, "identifier"),
-            fields=fields,
-            keywords=distinct_names(keywords),
-            themes=distinct_names(themes),
-            distributions=distributions,
-            contact_name=str(contact.get("fn") or "").strip(),
-            contact_email=email.removeprefix("mailto:").strip().lower(),
-            described_by=_text(record, "describedBy"),
-            warnings=warnings,
-        ),
-        [],
-    )
-
-
 def _department_code(name: str) -> str:
     """A free short code for a new department: its initials (PD, DPW...), numbered if taken."""
     words = [w for w in re.split(r"[^A-Za-z0-9]+", name) if w and w.lower() not in {"of", "and", "the", "for"}]
@@ -348,7 +166,7 @@ class _Stewards:
             self._contacts[department.pk] = (by_email, by_name)
         return self._contacts[department.pk]
 
-    def find(self, item: _Record, department: Department) -> Person | None:
+    def find(self, item: Record, department: Department) -> Person | None:
         if not item.contact_name or item.contact_name == department.name:
             return None
         email = "" if item.contact_email == _generic_contact_email().lower() else item.contact_email
@@ -401,7 +219,7 @@ def _distribution_values(distribution: Distribution) -> dict:
     return {key: getattr(distribution, key) for key in DISTRIBUTION_KEYS}
 
 
-def _dictionary_fields(item: _Record, fetch: Callable[[str], bytes] | None) -> list[dict] | None:
+def _dictionary_fields(item: Record, fetch: Callable[[str], bytes] | None) -> list[dict] | None:
     if not item.described_by or fetch is None:
         return None
     try:
@@ -419,7 +237,7 @@ def _as_schema_fields(fields: list[dict]) -> list[dict]:
 class _Planned:
     """One valid record of a batch, where it goes, and what importing it does."""
 
-    item: _Record
+    item: Record
     department: Department
     contact: Person | None = None
     dictionary: list[dict] | None = None
@@ -565,7 +383,7 @@ class _Writer:
             self.may_create[department.pk] = allows(self.by, lambda actor: can_create_dataset_in(actor, department.pk))
         return self.may_create[department.pk]
 
-    def write(self, batch: list[tuple[_Record, Department]]) -> None:
+    def write(self, batch: list[tuple[Record, Department]]) -> None:
         if not batch:
             return
         prefetch = ["keywords", "themes", "distributions", *(["fields"] if self.fetch else [])]
@@ -669,11 +487,11 @@ def datajson_import(
         created_ids = {report.resolved[name].pk for name in report.created_departments}
         writer = _Writer(report=report, by=by, fetch=fetch, created_department_ids=created_ids, dry_run=dry_run)
         seen: set[str] = set()
-        batch: list[tuple[_Record, Department]] = []
+        batch: list[tuple[Record, Department]] = []
         position = 0
         for position, record in enumerate(catalogue.records(), start=1):
-            item, errors = _read_record(record, position)
-            label = _label(record, position)
+            item, errors = read_record(record, position)
+            label = record_label(record, position)
             name = publisher_name(record)
             if item is not None and not name:
                 errors, item = ["it has no publisher name."], None
