@@ -7,7 +7,8 @@ observations from CSV): a dry run first, then the write.
    preview (``templates/components/dry_run_preview.html``).
 2. **Stash**: the uploaded rows wait in the user's session (server-side) under a random token
    (:func:`stash_upload`); the preview's confirm button carries only the token, so a confirmation cannot bring in
-   rows the preview did not show. :func:`take_upload` gives them back, once.
+   rows the preview did not show. :func:`take_upload` gives them back, once. (An import too large for a request,
+   the inventory's, keeps its rows with a background job instead, ``core.jobs``, and confirms the job.)
 3. **Commit**: the rows are planned again against the database as it is now, so the write never relies on a stale
    preview, and :func:`commit` writes those that add or change something, each in its own savepoint inside the
    caller's transaction: a row whose write is refused (``ValidationError``, ``PermissionDenied``) is skipped whole,
@@ -107,11 +108,16 @@ def refusal_messages(error: ValidationError | PermissionDenied) -> list[str]:
     return list(error.messages)
 
 
-def commit(plan: Plan[Row], write: Callable[[Row], Written]) -> Outcome[Written, Row]:
+def commit(
+    plan: Plan[Row], write: Callable[[Row], Written], *, progress: Callable[..., None] | None = None
+) -> Outcome[Written, Row]:
     """Write each row of ``plan`` that adds or changes something with ``write(row)``, each in its own savepoint.
-    Run it inside the import's transaction (its service is ``transaction.atomic``), on a plan made in it."""
+    Run it inside the import's transaction (its service is ``transaction.atomic``), on a plan made in it.
+    ``progress(done, total)``, when given, hears how many rows it has gone through (a background job shows it)."""
     outcome: Outcome[Written, Row] = Outcome()
-    for row in plan.rows:
+    for done, row in enumerate(plan.rows, start=1):
+        if progress is not None:
+            progress(done, len(plan.rows))
         if row.action == INVALID:
             outcome.skipped.append(row)
             continue

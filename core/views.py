@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .cache import redis_answers
-from .models import OutboxMessage
+from .jobs import job_progress
+from .models import JobState, OutboxMessage
 
 #: Seconds /healthz waits for Redis's answer.
 REDIS_CHECK_TIMEOUT = 1.0
@@ -33,3 +35,15 @@ def healthz(request):
         return JsonResponse({"status": "error", "checks": checks}, status=503)
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return JsonResponse({"status": status, "checks": checks, "waiting_tasks": OutboxMessage.objects.count()})
+
+
+def job_status_partial(request, job) -> HttpResponse | None:
+    """For htmx's poll of a job's page (``HX-Request``): the inside of its status line, and, once the job is no
+    longer at work, ``HX-Refresh`` so the page reloads to show the outcome. ``None`` for an ordinary request."""
+    if request.headers.get("HX-Request") != "true":
+        return None
+    progress = job_progress(job)
+    response = render(request, "components/job_status.html", {"progress": progress, "status_url": request.path})
+    if progress["state"] not in (JobState.QUEUED, JobState.RUNNING):
+        response["HX-Refresh"] = "true"
+    return response

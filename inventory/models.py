@@ -207,7 +207,13 @@ class Dataset(models.Model):
     temporal = models.CharField(
         "temporal coverage", max_length=100, blank=True, help_text="ISO 8601 interval, e.g. 2015-01-01/2026-10-31."
     )
-    spatial = models.CharField("spatial coverage", max_length=300, blank=True)
+    #: DCAT-US ``spatial`` kept whole, whatever its form: a place name, a bounding box "W,S,E,N", WKT, or GeoJSON
+    #: (a county's or state's polygon runs to hundreds of kilobytes). See ``selectors.spatial_extent``.
+    spatial = models.TextField(
+        "spatial coverage",
+        blank=True,
+        help_text="A place name, a bounding box (west,south,east,north), WKT or GeoJSON.",
+    )
     issued = models.DateField(null=True, blank=True)
     modified = models.DateField(null=True, blank=True)
     landing_page = models.URLField(max_length=500, blank=True)

@@ -7,6 +7,7 @@ in SQL.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -452,3 +453,97 @@ def with_tag_names(datasets: list[Dataset], *, only: tuple[str, ...] = tuple(_TA
         for attribute, names in tags.items():
             setattr(dataset, attribute, names.get(dataset.pk, []))
     return datasets
+
+
+# --- spatial coverage ----------------------------------------------------------------------------------------------
+
+#: Longest ``spatial`` a page shows as text; a longer one (WKT of a county...) is summarised.
+SPATIAL_TEXT_MAX = 300
+_GEOJSON_TYPES = {
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+    "Feature",
+    "FeatureCollection",
+}
+
+
+@dataclass(frozen=True)
+class SpatialCoverage:
+    """How a page shows a dataset's ``spatial``: its text when short, else (GeoJSON) its kind and bounding box."""
+
+    text: str = ""
+    geojson_type: str = ""
+    bbox: tuple[float, float, float, float] | None = None
+    length: int = 0
+
+    @property
+    def is_geojson(self) -> bool:
+        return bool(self.geojson_type)
+
+    @property
+    def bbox_text(self) -> str:
+        """ "west -90.5, south 29.6, east -89.5, north 30.4" (degrees, to five decimals at most)."""
+        if self.bbox is None:
+            return ""
+        return ", ".join(
+            f"{side} {round(value, 5):g}"
+            for side, value in zip(("west", "south", "east", "north"), self.bbox, strict=True)
+        )
+
+
+def _positions(geometry: Any):
+    """Every [x, y, ...] position of a GeoJSON object, whatever its nesting."""
+    if not isinstance(geometry, dict):
+        return
+    kind = geometry.get("type")
+    if kind == "FeatureCollection":
+        for feature in geometry.get("features") or []:
+            yield from _positions(feature)
+    elif kind == "Feature":
+        yield from _positions(geometry.get("geometry"))
+    elif kind == "GeometryCollection":
+        for part in geometry.get("geometries") or []:
+            yield from _positions(part)
+    else:
+        stack = [geometry.get("coordinates")]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, list) and len(value) >= 2 and all(isinstance(v, int | float) for v in value[:2]):
+                yield value
+            elif isinstance(value, list):
+                stack.extend(value)
+
+
+def geojson_extent(geometry: Any) -> tuple[float, float, float, float] | None:
+    """The bounding box (west, south, east, north) of a GeoJSON object, from its coordinates; None if it has
+    none."""
+    west = south = float("inf")
+    east = north = float("-inf")
+    for position in _positions(geometry):
+        x, y = float(position[0]), float(position[1])
+        west, east = min(west, x), max(east, x)
+        south, north = min(south, y), max(north, y)
+    if west == float("inf"):
+        return None
+    return (west, south, east, north)
+
+
+def spatial_coverage(spatial: str) -> SpatialCoverage:
+    """A dataset's ``spatial`` as its page shows it, computed once per page: GeoJSON (an object's text, however
+    long) becomes its type and bounding box; other text (a place name, "W,S,E,N", WKT) is shown as it is, cut
+    short past :data:`SPATIAL_TEXT_MAX` characters."""
+    spatial = spatial or ""
+    if spatial.lstrip().startswith("{"):
+        try:
+            geometry = json.loads(spatial)
+        except ValueError:
+            geometry = None
+        if isinstance(geometry, dict) and geometry.get("type") in _GEOJSON_TYPES:
+            return SpatialCoverage(geojson_type=geometry["type"], bbox=geojson_extent(geometry), length=len(spatial))
+    text = spatial if len(spatial) <= SPATIAL_TEXT_MAX else spatial[:SPATIAL_TEXT_MAX] + "…"
+    return SpatialCoverage(text=text, length=len(spatial))

@@ -208,7 +208,7 @@ class DatasetInputSerializer(serializers.Serializer):
     )
     accrual_periodicity: serializers.Field = serializers.ChoiceField(choices=Frequency.choices, required=False)
     temporal = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    spatial = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    spatial = serializers.CharField(required=False, allow_blank=True)
     issued: serializers.Field = serializers.DateField(required=False, allow_null=True)
     modified: serializers.Field = serializers.DateField(required=False, allow_null=True)
     landing_page = serializers.URLField(

@@ -22,15 +22,16 @@ pages = [
     path("datasets/<int:pk>/history/", datasets.dataset_history, name="dataset_history"),
     path("datasets/<int:pk>/history/<int:history_id>/restore/", datasets.dataset_restore, name="dataset_restore"),
     path("datasets/<int:pk>/dictionary/draft/", harvest.dictionary_draft, name="dictionary_draft"),
+    path("datasets/<int:pk>/dictionary/draft/<int:job>/", harvest.dictionary_draft_job, name="dictionary_draft_job"),
     path("import/", tabular.import_upload, name="import"),
-    path("import/confirm/", tabular.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/", tabular.import_job, name="import_job"),
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", tabular.export, name="export"),
     path("discovery/", discovery.discovery_list, name="discovery"),
     path("discovery/answers/<int:pk>/candidate/", discovery.discovery_candidate, name="discovery_candidate"),
     path("discovery/<slug:slug>/", discovery.discovery_department, name="discovery_department"),
     path("priority/", priority.priority, name="priority"),
     path("harvest/", harvest.harvest, name="harvest"),
-    path("harvest/<str:token>/", harvest.harvest_preview, name="harvest_preview"),
+    path("harvest/<int:pk>/", harvest.harvest_job, name="harvest_job"),
 ]
 
 urlpatterns = [

@@ -186,6 +186,9 @@ FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
 FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=30.0)
 # The safe fetch (core.fetch) refuses private, loopback, link-local and reserved addresses. Only the test settings
 # may let it reach loopback (FETCH_ALLOW_LOOPBACK), where the suite's local HTTP server stands in for the internet.
+# Long work out of the request (core.jobs): the largest input a job keeps (an uploaded or fetched file), before
+# compression; the harvest itself takes catalogues of at most 50 MB.
+JOB_PAYLOAD_MAX_BYTES = env.int("JOB_PAYLOAD_MAX_BYTES", default=64 * 1024 * 1024)
 QUALITY_MAX_BYTES = env.int("QUALITY_MAX_BYTES", default=500 * 1024 * 1024)  # largest download or upload checked
 QUALITY_MAX_DECOMPRESSED_BYTES = env.int("QUALITY_MAX_DECOMPRESSED_BYTES", default=2 * 1024 * 1024 * 1024)
 QUALITY_FETCH_SECONDS = env.int("QUALITY_FETCH_SECONDS", default=600)  # a whole download, under the soft limit

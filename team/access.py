@@ -52,6 +52,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
 
+from core.models import Job
+
 from .models import DEPARTMENT_ROLES, PORTFOLIO_ROLES, PROGRAM_ROLES, Department, Person, Role, RoleAssignment
 
 if TYPE_CHECKING:
@@ -504,3 +506,21 @@ def can_change_role(actor: Actor, role: str) -> bool:
 
 DEPARTMENT_ROLE_VALUES = roles_in(DEPARTMENT_ROLES)
 PORTFOLIO_ROLE_VALUES = roles_in(PORTFOLIO_ROLES)
+
+
+# --- background jobs -------------------------------------------------------------------------------------------
+
+
+def can_see_job(actor: Actor, job: Job) -> bool:
+    """A job (a harvest, an import: ``core.models.Job``) and its input are seen by the person who started it and by
+    the Stat lead, no one else."""
+    return actor.is_authenticated and (job.actor_id == actor.user_id or actor.has_role(Role.STAT_LEAD))
+
+
+def get_job_for_user(user, pk: int, *, kind: str) -> Job:
+    """The job ``pk`` of ``kind``, or 404 (missing, another kind, or not the user's to see: its existence never
+    leaks). Its input is not read."""
+    job = Job.objects.defer("payload").filter(pk=pk, kind=kind).first()
+    if job is None or not can_see_job(actor_for(user), job):
+        raise Http404("No such job.")
+    return job

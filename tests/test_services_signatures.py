@@ -41,7 +41,10 @@ WRITES_NOTHING: dict[str, set[str]] = {
         "valid_temporal",
     },
     # Parse a catalogue and name its publishers: pure.
-    "inventory.services.datajson.harvest": {"parse_catalog", "publisher_name"},
+    "inventory.services.datajson.harvest": {"parse_catalog"},
+    # Reading a catalogue a record at a time, and checking a record: nothing written.
+    "inventory.services.datajson.reading": {"publisher_name", "read_catalogue"},
+    "inventory.services.datajson.records": {"read_record", "record_label"},
     "inventory.services.datasets": {
         "changes_priority_score",  # pure: which fields rescore
         "delete_problems",  # a read: why a dataset cannot be deleted
@@ -95,6 +98,13 @@ WRITES_NOTHING: dict[str, set[str]] = {
     "goals.services.observations": {"observations_plan", "read_observations"},  # a dry run, and reading a file
 }
 
+#: A job's steps (``core.jobs`` runners): the worker runs them as the job's author (``job.actor``), who was checked
+#: by the service that started the job (``harvest_start``, ``import_start``...), and they pass that author on as
+#: ``by`` to the services they call. They take the job, not ``by``.
+JOB_RUNNERS: dict[str, set[str]] = {
+    "inventory.services.jobs": {"dictionary_draft_job_run", "harvest_job_run", "import_job_run"},
+}
+
 #: What a write looks like in a function's own source (not what it calls): the allow-list's guard against drift.
 WRITE = re.compile(
     r"\.(save|delete|bulk_create|bulk_update|get_or_create|update_or_create|create)\("
@@ -104,8 +114,8 @@ WRITE = re.compile(
 #: Allow-listed functions whose source matches :data:`WRITE` without writing to the database, and why.
 NOT_A_DATABASE_WRITE = {"inventory.services.tabular.export_xlsx": "saves the workbook it builds into memory"}
 
-#: How ``by`` is typed: a user or the system, or the system alone.
-BY_TYPES = {"User | None", "None"}
+#: How ``by`` is typed: a user or the system, the system alone, or a user alone (a job is always someone's).
+BY_TYPES = {"User | None", "None", "User"}
 
 
 def service_modules() -> Iterator[ModuleType]:
@@ -132,7 +142,7 @@ def test_every_service_that_may_write_takes_by_without_a_default():
     missing = [
         f"{module}.{name}"
         for module, name, function in public_functions()
-        if not takes_by(function) and name not in WRITES_NOTHING.get(module, set())
+        if not takes_by(function) and name not in WRITES_NOTHING.get(module, set()) | JOB_RUNNERS.get(module, set())
     ]
     assert missing == [], "give each a keyword-only `by` with no default (or, if it writes nothing, allow-list it)"
 

@@ -27,6 +27,7 @@ from ..models import (
     Status,
     lacks_rights,
 )
+from ..selectors import SPATIAL_TEXT_MAX
 from ..services.datasets import SCALAR_FIELDS, STEWARD_ELSEWHERE, steward_is_valid
 from ..services.parts import DICTIONARY_KEYS, DISTRIBUTION_KEYS, distribution_problems, field_problems
 
@@ -172,7 +173,10 @@ class DatasetForm(forms.Form):
         help_text="The period the data covers, as an ISO 8601 interval, for example 2015-01-01/2026-10-31.",
     )
     spatial = forms.CharField(
-        label="Spatial coverage", max_length=300, required=False, help_text="For example: citywide, or a district."
+        label="Spatial coverage",
+        max_length=SPATIAL_TEXT_MAX,
+        required=False,
+        help_text="For example: citywide, a district, or a bounding box west,south,east,north.",
     )
     issued = forms.DateField(label="Issued", required=False, widget=DateInput, help_text="When it was first issued.")
     modified = forms.DateField(
@@ -197,6 +201,10 @@ class DatasetForm(forms.Form):
         self.fields["department"].queryset = departments.order_by("name")
         self.fields["initiatives"].queryset = Initiative.objects.order_by("name")
         self.fields["contact"].choices = steward_choices(departments, dataset)
+        if dataset is not None and len(dataset.spatial) > SPATIAL_TEXT_MAX:
+            # A harvested geometry (GeoJSON, WKT) of up to hundreds of kilobytes is kept as harvested, not edited
+            # in a text box: the form leaves it out, so saving the form leaves it as it is.
+            del self.fields["spatial"]
         if dataset is not None:
             # The identifier is stable: shown on the dataset page, never edited.
             del self.fields["identifier"]

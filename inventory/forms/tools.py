@@ -14,7 +14,7 @@ from .. import selectors
 from ..models import DiscoveryQuestion, PriorityWeights, Status
 from ..services import tabular
 from ..services.datajson import FETCH_MAX_BYTES
-from ..services.dictionary import dictionary_from_csv, dictionary_from_table_schema
+from ..services.dictionary import CSV_SAMPLE_BYTES
 from ..services.priority import FACTOR_LABELS
 
 # --- the inventory list's bulk form -------------------------------------------------------------------------------
@@ -216,6 +216,9 @@ class MappingForm(forms.Form):
 
 
 class DictionarySourceForm(forms.Form):
+    """A sample CSV or a Table Schema. Only what is plainly wrong is refused here (an empty or binary file); the
+    draft itself is a background job (``services.jobs.dictionary_draft_job_run``)."""
+
     file = forms.FileField(
         label="A sample CSV file or a Table Schema JSON file",
         help_text="From a CSV, the header names the fields and the first 1,000 rows suggest their types. "
@@ -225,9 +228,10 @@ class DictionarySourceForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        is_json = upload.name.lower().endswith(".json") or (upload.content_type or "").endswith("json")
-        try:
-            self.drafted = dictionary_from_table_schema(upload) if is_json else dictionary_from_csv(upload)
-        except forms.ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from exc
+        self.is_table_schema = upload.name.lower().endswith(".json") or (upload.content_type or "").endswith("json")
+        upload.seek(0)
+        self.sample = upload.read(CSV_SAMPLE_BYTES + 1)
+        if b"\x00" in self.sample[:4096]:
+            what = "Table Schema" if self.is_table_schema else "CSV file"
+            raise forms.ValidationError(f"This does not look like a {what}: it holds binary data. Upload a text file.")
         return upload

@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -320,7 +320,9 @@ def _initiatives(names: list[str], *, by: User | None) -> list[Initiative]:
 
 
 @transaction.atomic
-def datasets_import(*, columns: list[str], rows: list[dict[str, str]], by: User | None) -> ImportResult:
+def datasets_import(
+    *, columns: list[str], rows: list[dict[str, str]], by: User | None, progress: Callable[..., None] | None = None
+) -> ImportResult:
     """Import the valid rows of a file in one transaction, re-checking every row against the database as it is now.
 
     Guarantees: only those who may import (the Stat lead and analysts, department contacts) import, else
@@ -339,7 +341,7 @@ def datasets_import(*, columns: list[str], rows: list[dict[str, str]], by: User 
         assert row.dataset is not None, "a changed row names its dataset"
         return dataset_update(dataset=row.dataset, by=by, reason="Imported", **tags, **row.fields)
 
-    return commit(plan, write)
+    return commit(plan, write, progress=progress)
 
 
 # --- export ------------------------------------------------------------------------------------------------------

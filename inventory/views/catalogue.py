@@ -44,4 +44,8 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def dataset_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     dataset = selectors.public_dataset(identifier)
-    return render(request, "public/dataset_detail.html", {"dataset": dataset})
+    return render(
+        request,
+        "public/dataset_detail.html",
+        {"dataset": dataset, "spatial": selectors.spatial_coverage(dataset.spatial)},
+    )

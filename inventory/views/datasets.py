@@ -46,7 +46,7 @@ from ..forms import (
 )
 from ..history import history_entries, latest_change, version_label
 from ..models import AccessLevel, Dataset, PriorityWeights
-from ..selectors import dataset_tag_names, dictionary_rows
+from ..selectors import dataset_tag_names, dictionary_rows, spatial_coverage
 from ..services import datasets as services
 from ..services import restore
 from ..services.priority import priority_reasons
@@ -188,6 +188,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "panels": _panels(request, dataset),
             "dictionary": dictionary_rows(dataset.fields.all()),
             "latest_change": latest_change(dataset) if shows_internals else None,
+            "spatial": spatial_coverage(dataset.spatial),
             **tags,
             # Published with a public or restricted-public access level: in data.json, with a public Table Schema.
             "catalogued": dataset.published and dataset.access_level != AccessLevel.NON_PUBLIC,

@@ -1,31 +1,35 @@
 """Import datasets from CSV or XLSX (upload, dry-run preview, confirm) and export them as CSV or XLSX.
 
-The import follows ``core.import_plan``: between the preview and the confirmation the parsed rows wait in the user's
-session (server-side) under a random token, never in the page, so the confirmation cannot smuggle in rows the preview
-did not show; confirming plans the rows again against the database as it is then, so the write never relies on a
-stale preview.
+The import follows ``core.import_plan`` and runs as a background job (``core.jobs``; the runner is
+``services.jobs.import_job_run``): the upload is read here (a file that cannot be read is refused on the form), its
+rows are stored with the job, and the request returns at once to the job's page (``/inventory/import/<id>/``),
+which shows the progress in place, then the preview, then what the import did. The confirmation carries nothing
+but the job, so it cannot smuggle in rows the preview did not show; the import plans the rows again against the
+database as it is then, so the write never relies on a stale preview, and writes them in one transaction. Only the
+person who started an import (and the Stat lead) sees its page.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from core.http import require_get_or_post
-from core.import_plan import stash_upload, take_upload
-from team.access import Actor, actor_for, require
+from core.jobs import job_progress
+from core.models import JobState
+from core.views import job_status_partial
+from team.access import Actor, actor_for, get_job_for_user, require
 
 from ..access import can_create_dataset_in, can_import_datasets, can_use_inventory, datasets_readable_by
 from ..forms import ImportUploadForm
 from ..services import tabular
-
-SESSION_KEY = "inventory_import"
-MAY_NOT_IMPORT = "Only the Stat team and department contacts can import datasets."
+from ..services.jobs import IMPORT, IMPORT_JOB, MAY_NOT_IMPORT, import_confirm, import_start
 
 
 def _render_form(request: HttpRequest, form: ImportUploadForm, actor: Actor, status: int = 200) -> HttpResponse:
@@ -41,7 +45,7 @@ def _render_form(request: HttpRequest, form: ImportUploadForm, actor: Actor, sta
 @require_get_or_post
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """Upload a file and see, row by row, what importing it would do. Nothing is written here."""
+    """Upload a file; its rows are checked by a background job, whose page shows what importing them would do."""
     actor = actor_for(request.user)
     require(can_import_datasets(actor), MAY_NOT_IMPORT)
     if request.method != "POST":
@@ -49,23 +53,39 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_form(request, form, actor, status=400)
-    filename = form.cleaned_data["file"].name
-    plan = tabular.import_plan(columns=form.columns, rows=form.rows, by=request.user)
-    token = stash_upload(request.session, SESSION_KEY, name=filename, rows=form.rows, columns=form.columns)
-    return render(request, "inventory/import_preview.html", {"plan": plan, "token": token, "filename": filename})
+    job = import_start(by=request.user, columns=form.columns, rows=form.rows, filename=form.cleaned_data["file"].name)
+    return redirect("inventory:import_job", pk=job.pk)
 
 
-@require_POST
+@require_get_or_post
 @login_required
-def import_confirm(request: HttpRequest) -> HttpResponse:
-    """Write the previewed file's valid rows in one transaction; the invalid ones are skipped and listed again."""
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's page, which survives reloads: its progress, then the preview (row by row; "Import" confirms it),
+    then what the import did."""
     require(can_import_datasets(actor_for(request.user)), MAY_NOT_IMPORT)
-    pending = take_upload(request.session, SESSION_KEY, request.POST.get("token", ""))
-    if pending is None:
-        messages.error(request, "That preview has expired or was replaced by another upload. Upload the file again.")
-        return redirect("inventory:import")
-    result = tabular.datasets_import(columns=pending["columns"], rows=pending["rows"], by=request.user)
-    return render(request, "inventory/import_done.html", {"result": result, "filename": pending["name"]})
+    job = get_job_for_user(request.user, pk, kind=IMPORT_JOB)
+    require(request.method != "POST" or job.actor_id == request.user.pk, "Only who started this import confirms it.")
+    partial = job_status_partial(request, job)
+    if partial is not None:
+        return partial
+    progress = job_progress(job)
+    if request.method == "POST":
+        try:
+            import_confirm(job=job, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("inventory:import_job", pk=job.pk)
+    context = {"job": job, "progress": progress, "filename": job.source}
+    if progress["state"] == JobState.DONE:
+        if job.step == IMPORT:
+            return render(request, "inventory/import_done.html", {**context, "result": job.result})
+        read_only = job.actor_id != request.user.pk
+        return render(
+            request,
+            "inventory/import_preview.html",
+            {**context, "plan": job.result, "token": "", "read_only": read_only},
+        )
+    return render(request, "inventory/import_job.html", context)
 
 
 # --- export --------------------------------------------------------------------------------------------------------

@@ -211,6 +211,55 @@ def harvest_previewed(page, personas) -> int:
     return status
 
 
+def harvest_imported(page, personas) -> int:
+    """The harvest previewed, then imported: what the import did."""
+    harvest_previewed(page, personas)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("heading", name="Harvest complete")).to_be_visible()
+    return navigation.value.status
+
+
+def job_url(kind: str, route: str, *, state: str = "queued", persona: str = "stat_analyst", **route_kwargs) -> Callable:
+    """A background job of ``kind`` in ``state`` (created here, never sent to a worker, so its page stays as it is:
+    polling while queued or running), and the URL of its page."""
+
+    def url(personas, city) -> str:
+        import zlib
+
+        from django.utils import timezone
+
+        from core.models import Job
+
+        extra = {}
+        if "dataset" in route_kwargs:
+            from tests.inventory.factories import DatasetFactory
+
+            dataset = DatasetFactory(identifier=f"axe-job-{kind}-{state}", department=city["police"])
+            extra = {"subject_id": dataset.pk}
+            route_kwargs["pk"] = dataset.pk
+        job = Job.objects.create(
+            kind=kind,
+            step="preview",
+            state=state,
+            actor=personas[persona],
+            source="data.json",
+            payload=zlib.compress(b"{}"),
+            payload_bytes=2,
+            message="This is not a DCAT-US catalogue." if state == "failed" else "Checking: record 500 of 2000.",
+            started_at=timezone.now() if state != "queued" else None,
+            **extra,
+        )
+        if state == "running":
+            from core.jobs import Progress
+
+            Progress(job.pk)(500, 2000, "Checking: record 500 of 2000.", force=True)
+        kwargs = {key: value for key, value in route_kwargs.items() if key != "dataset"}
+        return reverse(route, kwargs={**kwargs, ("job" if "dataset" in route_kwargs else "pk"): job.pk})
+
+    return url
+
+
 def dictionary_url(personas, city) -> str:
     from tests.inventory.factories import DatasetFactory
 
@@ -342,6 +391,20 @@ CASES = [
     Case("harvest", "stat_analyst", "/inventory/harvest/"),
     Case("harvest-errors", "stat_lead", "/inventory/harvest/", status=400, then=harvest_without_source),
     Case("harvest-preview", "stat_analyst", "/inventory/harvest/", then=harvest_previewed),
+    Case("harvest-complete", "stat_lead", "/inventory/harvest/", then=harvest_imported),
+    Case("harvest-progress", "stat_analyst", job_url("inventory.harvest", "inventory:harvest_job")),
+    Case("harvest-running", "stat_analyst", job_url("inventory.harvest", "inventory:harvest_job", state="running")),
+    Case("harvest-stopped", "stat_analyst", job_url("inventory.harvest", "inventory:harvest_job", state="failed")),
+    Case(
+        "import-progress",
+        "police_contact",
+        job_url("inventory.import", "inventory:import_job", persona="police_contact"),
+    ),
+    Case(
+        "dictionary-draft-progress",
+        "police_contact",
+        job_url("inventory.dictionary_draft", "inventory:dictionary_draft_job", persona="police_contact", dataset=True),
+    ),
     Case("dictionary-draft", "police_contact", dictionary_url),
     Case("dictionary-draft-preview", "stat_analyst", dictionary_url, then=dictionary_drafted),
     Case("import", "stat_analyst", "/inventory/import/"),

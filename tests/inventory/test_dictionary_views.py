@@ -1,11 +1,15 @@
-"""Drafting a dataset's data dictionary from a sample CSV or a Table Schema: preview, then replace on confirm.
-Whoever may edit the dataset may do it (the Stat team anywhere, a department contact in their own department)."""
+"""Drafting a dataset's data dictionary from a sample CSV or a Table Schema: a background job drafts the fields
+(its page follows it), then the person replaces the dictionary with them on confirm. Whoever may edit the dataset
+may do it (the Stat team anywhere, a department contact in their own department); only they (and the Stat lead)
+see their draft."""
 
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
+from core.models import Job
 from inventory.models import DataField
 from tests.inventory.factories import DataFieldFactory, DatasetFactory, PublicDatasetFactory
 from tests.pages import assert_login_redirect, text_of
@@ -37,11 +41,22 @@ def csv_upload(content: bytes = CSV, name: str = "sample.csv") -> SimpleUploaded
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
+def draft(client, dataset, upload):
+    """Upload a sample; the request returns at once (the job runs on commit, eagerly here, as without a broker)
+    to the draft's page, which is returned; a file refused on the form is returned as it is."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url(dataset), {"file": upload})
+    if response.status_code != 302:
+        return response
+    assert response["Location"].startswith(url(dataset)), response["Location"]
+    return client.get(response["Location"])
+
+
 @pytest.mark.parametrize("persona", WRITERS)
 def test_writers_preview_a_csv_draft_then_confirm(persona, as_persona, dataset):
     client = as_persona(persona)
     assert client.get(url(dataset)).status_code == 200
-    page = client.post(url(dataset), {"file": csv_upload()})
+    page = draft(client, dataset, csv_upload())
     assert page.status_code == 200
     text = text_of(page)
     assert "Nothing has been saved yet" in text and "replaces the 1 field" in text
@@ -57,9 +72,7 @@ def test_writers_preview_a_csv_draft_then_confirm(persona, as_persona, dataset):
 def test_a_table_schema_is_imported(as_persona, dataset):
     client = as_persona("stat_analyst")
     schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True, "minimum": 1}}]}
-    page = client.post(
-        url(dataset), {"file": SimpleUploadedFile("schema.json", json.dumps(schema).encode(), "application/json")}
-    )
+    page = draft(client, dataset, SimpleUploadedFile("schema.json", json.dumps(schema).encode(), "application/json"))
     drafted = page.context["drafted"]
     assert drafted[0]["unique"] and drafted[0]["minimum"] == "1"
     client.post(url(dataset), {"action": "confirm", "fields": page.context["drafted_json"]})
@@ -78,9 +91,28 @@ def test_a_table_schema_is_imported(as_persona, dataset):
     ],
 )
 def test_a_bad_file_is_refused_with_a_clear_message(as_persona, dataset, upload, message):
-    response = as_persona("stat_lead").post(url(dataset), {"file": upload})
-    assert response.status_code == 400
-    assert message in text_of(response)
+    response = draft(as_persona("stat_lead"), dataset, upload)
+    # Refused on the form (an empty or binary file), or by the job, whose page says why.
+    assert response.status_code in (200, 400)
+    assert message in text_of(response) and "Error:" in text_of(response)
+    assert names(dataset) == ["old_field"]
+
+
+def test_a_draft_runs_out_of_the_request_and_only_its_author_and_the_stat_lead_see_it(as_persona, dataset):
+    client = as_persona("police_contact")
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        response = client.post(url(dataset), {"file": csv_upload()})
+    assert response.status_code == 302 and len(queued) == 1
+    page = client.get(response["Location"])
+    assert 'role="status" aria-live="polite"' in page.content.decode() and "Waiting for a worker" in text_of(page)
+    queued[0]()
+    assert client.get(response["Location"], headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    assert "Nothing has been saved yet" in text_of(client.get(response["Location"]))
+    assert as_persona("stat_lead").get(response["Location"]).status_code == 200
+    assert as_persona("stat_analyst").get(response["Location"]).status_code == 404
+    assert as_persona("parks_contact").get(response["Location"]).status_code == 403  # may not write the dataset
+    other = DatasetFactory(department=dataset.department)
+    assert client.get(f"{url(other)}{Job.objects.get().pk}/").status_code == 404  # another dataset's address
     assert names(dataset) == ["old_field"]
 
 

@@ -19,7 +19,7 @@ from tests.pages import parse, text_of
 
 from .dataset_pages import edit_data, inventory_state
 from .test_datajson_import import catalog, record
-from .test_tabular import CONFIRM, IMPORT, csv_file, good_row, token_of
+from .test_tabular import confirm, csv_file, good_row, preview
 
 pytestmark = pytest.mark.django_db
 
@@ -145,10 +145,10 @@ def test_an_import_row_may_not_move_a_dataset(both, as_persona, dataset):
     """The row names a Police dataset by its identifier and gives it to Fire: invalid in the preview, skipped when
     confirmed."""
     client = as_persona("police_contact")
-    response = client.post(IMPORT, {"file": csv_file([good_row("Traffic stops", code="FD", identifier="pd-stops")])})
-    (row,) = response.context["plan"].rows
-    assert row.action == "invalid" and "You may not move a dataset to another department." in row.errors
-    done = client.post(CONFIRM, {"token": token_of(client)})
+    response = preview(client, csv_file([good_row("Traffic stops", code="FD", identifier="pd-stops")]))
+    (row,) = response.context["plan"]["rows"]
+    assert row["action"] == "invalid" and "You may not move a dataset to another department." in row["errors"]
+    done = confirm(client)
     assert "You may not move a dataset to another department." in text_of(done)
     assert department_of(dataset) == "police"
 
@@ -165,8 +165,8 @@ def test_the_import_service_refuses_the_move_even_when_planned_by_someone_else(b
 
 def test_an_import_moves_for_the_stat_team(as_persona, dataset):
     client = as_persona("stat_analyst")
-    client.post(IMPORT, {"file": csv_file([good_row("Traffic stops", code="FD", identifier="pd-stops")])})
-    client.post(CONFIRM, {"token": token_of(client)})
+    preview(client, csv_file([good_row("Traffic stops", code="FD", identifier="pd-stops")]))
+    confirm(client)
     assert department_of(dataset) == "fire"
 
 

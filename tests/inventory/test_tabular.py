@@ -7,9 +7,10 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.test import TestCase
 from openpyxl import Workbook, load_workbook
 
+from core.models import Job
 from inventory.models import AccessLevel, Dataset, Frequency, Initiative, Keyword, Status
 from inventory.services import tabular
 from inventory.services.datasets import dataset_create
@@ -20,7 +21,7 @@ from tests.pages import assert_login_redirect, client_for, text_of
 pytestmark = pytest.mark.django_db
 
 IMPORT = "/inventory/import/"
-CONFIRM = "/inventory/import/confirm/"
+JOB = "/inventory/import/{}/"
 EVERYONE = [*PERSONAS, "no_role"]
 IMPORTERS = ("stat_lead", "stat_analyst", "police_contact", "parks_contact")
 REFUSED = [p for p in EVERYONE if p not in IMPORTERS]
@@ -64,20 +65,30 @@ def state() -> list:
     return list(Dataset.objects.order_by("pk").values()) + list(Keyword.objects.values_list("name", flat=True))
 
 
+def submit(call, *args, **kwargs):
+    """Make the request, then run the job's step it queued on commit (eager Celery, as without REDIS_URL)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return call(*args, **kwargs)
+
+
 def preview(client, upload):
-    response = client.post(IMPORT, {"file": upload})
-    assert response.status_code == 200
-    return response
+    """Upload a file: the request returns at once to the import's page, which shows the preview once it is done."""
+    response = submit(client.post, IMPORT, {"file": upload})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    return page
 
 
-def token_of(client) -> str:
-    return client.session[tabular_session_key()]["token"]
+def latest_job() -> str:
+    return JOB.format(Job.objects.filter(kind="inventory.import").latest("pk").pk)
 
 
-def tabular_session_key() -> str:
-    from inventory.views.tabular import SESSION_KEY
-
-    return SESSION_KEY
+def confirm(client):
+    """Confirm the latest import; its page then says what the import did."""
+    location = latest_job()
+    submit(client.post, location)
+    return client.get(location)
 
 
 # --- who may ------------------------------------------------------------------------------------------------------
@@ -97,19 +108,22 @@ def test_a_refused_upload_and_confirm_write_nothing(persona, as_persona, city):
     client = client_for(persona, as_persona)
     before = state()
     upload = client.post(IMPORT, {"file": csv_file([good_row()])})
-    confirm = client.post(CONFIRM, {"token": "anything"})
+    preview(as_persona("stat_analyst"), csv_file([good_row()]))  # someone else's
+    before = state()
+    confirmed = submit(client.post, latest_job())
     if persona == "anonymous":
         assert_login_redirect(upload, IMPORT)
-        assert_login_redirect(confirm, CONFIRM)
+        assert_login_redirect(confirmed, latest_job())
     else:
-        assert upload.status_code == confirm.status_code == 403
+        assert upload.status_code == confirmed.status_code == 403
     assert state() == before
 
 
 def test_wrong_methods(as_persona):
     client = as_persona("stat_analyst")
     assert client.put(IMPORT).status_code == 405
-    assert client.get(CONFIRM).status_code == 405
+    preview(client, csv_file([good_row()]))
+    assert client.delete(latest_job()).status_code == 405
     assert client.post("/inventory/export.csv").status_code == 405
 
 
@@ -138,7 +152,7 @@ def test_preview_lists_every_row_and_writes_nothing(as_persona, city, users):
 
     assert state() == before
     plan = response.context["plan"]
-    actions = [(r.line, r.action) for r in plan.rows]
+    actions = [(r["line"], r["action"]) for r in plan["rows"]]
     assert actions == [
         (2, "new"),
         (3, "changed"),
@@ -148,8 +162,8 @@ def test_preview_lists_every_row_and_writes_nothing(as_persona, city, users):
         (7, "new"),
         (8, "invalid"),
     ]
-    assert plan.rows[1].changes == ["description"]
-    assert plan.rows[1].dataset == existing
+    assert plan["rows"][1]["changes"] == ["description"]
+    assert plan["rows"][1]["identifier"] == existing.identifier
     text = text_of(response)
     assert "No department has the code “ZZ”" in text
     assert "needs a rights statement" in text
@@ -170,7 +184,7 @@ def test_confirm_writes_the_valid_rows_and_skips_the_invalid(as_persona, city):
     ]
     preview(client, csv_file(rows))
 
-    response = client.post(CONFIRM, {"token": token_of(client)})
+    response = confirm(client)
 
     assert response.status_code == 200
     assert "1 dataset added, 1 updated, 0 already up to date, 1 row skipped" in text_of(response)
@@ -183,17 +197,16 @@ def test_confirm_writes_the_valid_rows_and_skips_the_invalid(as_persona, city):
     assert calls.history.first().history_user.username == "analyst@example.gov"
     # The preview is used up: confirming again writes nothing more.
     before = state()
-    again = client.post(CONFIRM, {"token": "whatever"})
-    assert again.status_code == 302 and again["Location"] == reverse("inventory:import")
+    again = confirm(client)
+    assert "no longer kept" in text_of(again)
     assert state() == before
 
 
-def test_confirm_with_a_forged_token_writes_nothing(as_persona, city):
+def test_confirming_an_import_that_is_not_there_writes_nothing(as_persona, city):
     client = as_persona("stat_analyst")
     preview(client, csv_file([good_row()]))
     before = state()
-    response = client.post(CONFIRM, {"token": "forged"}, follow=True)
-    assert "That preview has expired" in text_of(response)
+    assert submit(client.post, JOB.format(999)).status_code == 404
     assert state() == before
 
 
@@ -204,7 +217,7 @@ def test_confirm_rechecks_rows_against_the_database(as_persona, city):
     # Meanwhile someone gives a Parks dataset that identifier: the contact may not change it.
     DatasetFactory(identifier="pd-stops", title="Parks stops", department=city["parks"])
 
-    response = client.post(CONFIRM, {"token": token_of(client)})
+    response = confirm(client)
 
     assert "You may not change pd-stops" in text_of(response)
     stops = Dataset.objects.get(identifier="pd-stops")
@@ -277,7 +290,7 @@ def test_every_kind_of_bad_value_is_explained(as_persona, city, users):
     for _, message in cases.values():
         assert message in text
     assert "Nobody in the team has the email address stranger@example.org" in text
-    assert response.context["plan"].counts["invalid"] == len(rows)
+    assert response.context["plan"]["counts"]["invalid"] == len(rows)
 
 
 def test_values_by_label_and_tags(as_persona, city, users):
@@ -293,7 +306,7 @@ def test_values_by_label_and_tags(as_persona, city, users):
     ]
     client = as_persona("stat_analyst")
     preview(client, csv_file([row], header))
-    client.post(CONFIRM, {"token": token_of(client)})
+    confirm(client)
 
     crashes = Dataset.objects.get(title="Crashes")
     assert crashes.accrual_periodicity == Frequency.QUARTERLY
@@ -334,7 +347,7 @@ def test_planning_costs_the_same_queries_for_ten_rows_or_two_hundred(
 def test_xlsx_imports_like_csv(as_persona, city):
     client = as_persona("stat_analyst")
     preview(client, xlsx_file([good_row("Overtime", accrual_periodicity="R/P1W")]))
-    client.post(CONFIRM, {"token": token_of(client)})
+    confirm(client)
     assert Dataset.objects.get(title="Overtime").accrual_periodicity == Frequency.WEEKLY
 
 
@@ -352,12 +365,12 @@ def test_a_department_contact_imports_only_their_own_department(as_persona, city
     ]
     response = preview(client, csv_file(rows))
     text = text_of(response)
-    assert [r.action for r in response.context["plan"].rows] == ["new", "invalid", "invalid", "invalid"]
+    assert [r["action"] for r in response.context["plan"]["rows"]] == ["new", "invalid", "invalid", "invalid"]
     assert "You may not add datasets to Fire" in text
     assert "You may not change fd-inspections" in text
     assert "only your own department" in text_of(client.get(IMPORT))
 
-    client.post(CONFIRM, {"token": token_of(client)})
+    confirm(client)
     assert Dataset.objects.filter(title="Our calls", department=city["police"]).exists()
     assert not Dataset.objects.filter(title="Their calls").exists()
     assert Dataset.objects.get(identifier="fd-inspections").department == city["fire"]
@@ -386,7 +399,7 @@ def test_broken_files_are_refused_with_a_clear_message(as_persona, city, upload,
     assert response.status_code == 400
     assert message in text_of(response)
     assert response.context["form"].errors
-    assert tabular_session_key() not in client.session
+    assert not Job.objects.exists()
     assert state() == before
 
 
@@ -505,8 +518,8 @@ def test_export_then_import_round_trips_unchanged(as_persona, city, users, fmt):
 
     response = preview(client, SimpleUploadedFile(f"export.{fmt}", exported.content))
 
-    assert [r.action for r in response.context["plan"].rows] == ["unchanged", "unchanged"]
-    client.post(CONFIRM, {"token": token_of(client)})
+    assert [r["action"] for r in response.context["plan"]["rows"]] == ["unchanged", "unchanged"]
+    confirm(client)
     assert state() == before
 
 
@@ -518,3 +531,38 @@ def test_export_costs_a_fixed_number_of_queries(as_persona, city, fmt, django_as
     with django_assert_max_num_queries(12):
         response = client.get(f"/inventory/export.{fmt}")
     assert response.status_code == 200
+
+
+# --- out of the request -------------------------------------------------------------------------------------------
+
+
+def test_an_import_runs_out_of_the_request_and_its_page_follows_it(as_persona, city):
+    client = as_persona("stat_analyst")
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        response = client.post(IMPORT, {"file": csv_file([good_row("Calls"), good_row("Stops")])})
+    assert response.status_code == 302 and len(queued) == 1  # checking the rows is a worker's job
+    job = Job.objects.get()
+    assert response["Location"] == JOB.format(job.pk) and job.state == "queued" and job.source == "datasets.csv"
+    page = client.get(response["Location"])
+    assert 'role="status" aria-live="polite"' in page.content.decode()
+    assert "Waiting for a worker" in text_of(page) and "Checking the file" in text_of(page)
+
+    queued[0]()
+    poll = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert poll["HX-Refresh"] == "true"
+    assert "Import 2 datasets" in text_of(client.get(response["Location"]))
+    assert not Dataset.objects.exists()
+    assert "2 datasets added" in text_of(confirm(client))
+    assert Dataset.objects.count() == 2 and Job.objects.get().payload is None
+
+
+def test_an_import_is_seen_by_its_author_and_the_stat_lead_only(as_persona, city):
+    preview(as_persona("police_contact"), csv_file([good_row("Calls")]))
+    location = latest_job()
+    for persona in ("parks_contact", "stat_analyst"):
+        assert as_persona(persona).get(location).status_code == 404
+    lead = as_persona("stat_lead")
+    seen = lead.get(location)
+    assert seen.status_code == 200 and "Only the person who uploaded this file confirms" in text_of(seen)
+    assert submit(lead.post, location).status_code == 403
+    assert not Dataset.objects.exists()

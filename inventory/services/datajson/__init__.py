@@ -1,5 +1,6 @@
 """The inventory and DCAT-US v1.1 ``data.json``: :mod:`.catalogue` publishes the inventory as a catalogue,
-:mod:`.harvest` brings a catalogue into the inventory. The names callers use are re-exported here."""
+:mod:`.harvest` brings a catalogue into the inventory, reading it a record at a time (:mod:`.reading`) and each
+record as dataset values (:mod:`.records`). The names callers use are re-exported here."""
 
 from core.fetch import FETCH_MAX_BYTES, FetchError, fetch_url
 
@@ -19,15 +20,15 @@ from .catalogue import (
 from .harvest import (
     HARVEST_DICTIONARY_REASON,
     ImportReport,
-    NotACatalogue,
     datajson_import,
     parse_catalog,
-    publisher_name,
 )
+from .reading import Catalogue, NotACatalogue, publisher_name, read_catalogue
 
 __all__ = [
     "CATALOGUED_Q",
     "CONFORMS_TO",
+    "Catalogue",
     "DCAT_US_SCHEMA_DIR",
     "FETCH_MAX_BYTES",
     "HARVEST_DICTIONARY_REASON",
@@ -44,6 +45,7 @@ __all__ = [
     "media_type",
     "parse_catalog",
     "publisher_name",
+    "read_catalogue",
     "schema_url_builder",
     "valid_temporal",
 ]

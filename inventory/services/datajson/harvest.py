@@ -1,35 +1,39 @@
 """Harvesting a DCAT-US v1.1 catalogue into the inventory: :func:`datajson_import` is idempotent by identifier,
-writes one savepoint per record, and reports what was created, updated, left unchanged or refused and why. Reading a
-catalogue from a URL goes through :func:`core.fetch.fetch_url` (public addresses only). Only the Stat lead and
-analysts harvest (``inventory.access.can_harvest``): a harvest creates departments and moves datasets to the
-department their publisher maps to.
+writes the whole catalogue in one transaction (new datasets a batch at a time), and reports what was created,
+updated, left unchanged or refused and why. Reading a catalogue from a URL goes through :func:`core.fetch.fetch_url`
+(public addresses only). Only the Stat lead and analysts harvest (``inventory.access.can_harvest``): a harvest
+creates departments and moves datasets to the department their publisher maps to.
 """
 
 from __future__ import annotations
 
-import datetime
-import json
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
-from core.safejson import UnsafeJSON, loads_checked
+from core.history import record_as
 from team.access import enforce
 from team.models import Department, Person, Role, RoleAssignment
 from team.services import department_create, person_create, role_assign
 
-from ...access import can_harvest
-from ...models import AccessLevel, DataField, Dataset, Distribution, Frequency, Status, lacks_rights
+from ...access import can_create_dataset_in, can_harvest
+from ...models import DataField, Dataset, Distribution, Keyword, Status, Theme
+from ...selectors import forget_inventory_coverage
 from ..datasets import dataset_create, dataset_update
 from ..dictionary import dictionary_from_table_schema, table_schema_field, table_schema_for
 from ..parts import DISTRIBUTION_KEYS, dataset_save_dictionary, dataset_save_distributions
-from .catalogue import CONFORMS_TO, contact_mailboxes
+from ..writes import allows
+from .catalogue import contact_mailboxes
+from .reading import publisher_name, read_catalogue
+from .records import Record, read_record, record_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -39,6 +43,11 @@ HARVEST_DICTIONARY_REASON = "Data dictionary harvested from data.json"
 
 
 # --- import ------------------------------------------------------------------------------------------------------
+
+#: Records read, checked and written together: one query per batch looks their datasets up, one writes its new ones.
+BATCH_SIZE = 500
+#: How many datasets of each kind a report's summary names (it counts them all).
+SUMMARY_NAMES = 200
 
 
 @dataclass
@@ -68,194 +77,35 @@ class ImportReport:
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.created_departments)
 
-
-class NotACatalogue(ValidationError):
-    """The file is not a DCAT-US catalogue at all: nothing was written."""
+    def summary(self, *, names: int = SUMMARY_NAMES) -> dict:
+        """The report as JSON for a page (a job's result): every count, and the first ``names`` of each list."""
+        return {
+            "dry_run": self.dry_run,
+            "total": self.total,
+            "counts": {
+                "created": len(self.created),
+                "updated": len(self.updated),
+                "unchanged": len(self.unchanged),
+                "invalid": len(self.invalid),
+                "skipped": len(self.skipped),
+                "warnings": len(self.warnings),
+            },
+            "created": self.created[:names],
+            "updated": self.updated[:names],
+            "invalid": [[label, errors] for label, errors in self.invalid[:names]],
+            "skipped": [[label, reason] for label, reason in self.skipped[:names]],
+            "warnings": [[label, warning] for label, warning in self.warnings[:names]],
+            "publishers": sorted(self.publishers, key=str.lower),
+            "unmapped_publishers": self.unmapped_publishers,
+            "created_departments": self.created_departments,
+        }
 
 
 def parse_catalog(data: Any) -> dict:
-    """Bytes, text, a file or a dict → the catalogue dict, or NotACatalogue with a message for the user."""
-    if not isinstance(data, dict):
-        if hasattr(data, "read"):
-            if hasattr(data, "seek"):
-                data.seek(0)
-            data = data.read()
-        if isinstance(data, bytes | bytearray):
-            if b"\x00" in data[:4096]:
-                raise NotACatalogue("This file holds binary data: a data.json catalogue is a JSON text file.")
-            try:
-                data = bytes(data).decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise NotACatalogue("This file is not UTF-8 text: a data.json catalogue is JSON in UTF-8.") from exc
-        try:
-            data = loads_checked(data)
-        except UnsafeJSON as exc:
-            raise NotACatalogue(str(exc)) from exc
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise NotACatalogue(
-                f"This is not JSON ({getattr(exc, 'msg', exc)}): a DCAT-US catalogue is a data.json file."
-            ) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("dataset"), list):
-        raise NotACatalogue("This is not a DCAT-US catalogue: a data.json file is a JSON object with a “dataset” list.")
-    conforms = data.get("conformsTo")
-    if conforms is not None and str(conforms).rstrip("/") != CONFORMS_TO:
-        raise NotACatalogue(
-            f"This catalogue says it conforms to “{conforms}”; only DCAT-US v1.1 ({CONFORMS_TO}) can be imported."
-        )
-    records = data["dataset"]
-    if records and not any(isinstance(r, dict) and ("identifier" in r or "title" in r) for r in records):
-        raise NotACatalogue("This is not a DCAT-US catalogue: none of its “dataset” entries has a title or identifier.")
-    return data
-
-
-def _label(record: Any, position: int) -> str:
-    title = record.get("title") if isinstance(record, dict) else None
-    if isinstance(title, str) and title.strip():
-        return f"“{title.strip()[:120]}” (record {position})"
-    return f"Record {position}"
-
-
-def publisher_name(record: Any) -> str:
-    publisher = record.get("publisher") if isinstance(record, dict) else None
-    name = publisher.get("name") if isinstance(publisher, dict) else None
-    return " ".join(name.split()) if isinstance(name, str) else ""
-
-
-def _date(value: Any) -> datetime.date | None:
-    """The calendar date an ISO 8601 date or date-time starts with; None for anything else (durations...)."""
-    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        try:
-            return datetime.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _text(record: dict, key: str) -> str:
-    value = record.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _strings(record: dict, key: str, errors: list[str]) -> list[str]:
-    value = record.get(key)
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors.append(f"“{key}” must be a list of strings.")
-        return []
-    values = [v.strip() for v in value if v.strip()]
-    errors.extend(f"the {key} “{v[:40]}…” is longer than 100 characters." for v in values if len(v) > 100)
-    return values
-
-
-def _distributions(record: dict, errors: list[str]) -> list[dict]:
-    value = record.get("distribution") or []
-    if not isinstance(value, list):
-        errors.append("“distribution” must be a list.")
-        return []
-    out = []
-    for number, item in enumerate(value, start=1):
-        if not isinstance(item, dict):
-            errors.append(f"distribution {number} is not an object.")
-            continue
-        values = {
-            "title": _text(item, "title"),
-            "description": _text(item, "description"),
-            "download_url": _text(item, "downloadURL"),
-            "access_url": _text(item, "accessURL"),
-            "media_type": _text(item, "mediaType"),
-            "format": _text(item, "format"),
-        }
-        if not values["download_url"] and not values["access_url"]:
-            errors.append(f"distribution {number} has neither a downloadURL nor an accessURL.")
-        elif values["download_url"] and not values["media_type"]:
-            errors.append(f"distribution {number} has a downloadURL without its mediaType.")
-        out.append(values)
-    return out
-
-
-@dataclass
-class _Record:
-    label: str
-    identifier: str
-    fields: dict
-    keywords: list[str]
-    themes: list[str]
-    distributions: list[dict]
-    contact_name: str
-    contact_email: str
-    described_by: str
-    warnings: list[str]
-
-
-def _read_record(record: Any, position: int) -> tuple[_Record | None, list[str]]:
-    """A catalogue record as dataset values, or the reasons it cannot be imported."""
-    label = _label(record, position)
-    if not isinstance(record, dict):
-        return None, ["it is not a JSON object."]
-    errors: list[str] = []
-    warnings: list[str] = []
-    for key in ("identifier", "title", "description"):
-        if not _text(record, key):
-            errors.append(f"it has no {key}.")
-    access_level = record.get("accessLevel")
-    if access_level is None:
-        errors.append("it has no accessLevel.")
-    elif access_level not in AccessLevel.values:
-        errors.append(f"its accessLevel “{access_level}” is not public, restricted public or non-public.")
-    rights = _text(record, "rights")
-    if access_level in AccessLevel.values and lacks_rights(access_level, rights):
-        errors.append("it is not public but has no rights statement saying why.")
-    periodicity = record.get("accrualPeriodicity") or Frequency.IRREGULAR
-    if periodicity not in Frequency.values:
-        warnings.append(f"its accrualPeriodicity “{periodicity}” has no match here: set to irregular.")
-        periodicity = Frequency.IRREGULAR
-    dates = {}
-    for key in ("issued", "modified"):
-        raw = record.get(key)
-        dates[key] = _date(raw)
-        if raw and dates[key] is None:
-            warnings.append(f"its {key} “{raw}” is not a date: left blank.")
-    point = record.get("contactPoint")
-    contact: dict[str, Any] = point if isinstance(point, dict) else {}
-    has_email = contact.get("hasEmail")
-    email = has_email if isinstance(has_email, str) else ""
-    keywords = _strings(record, "keyword", errors)
-    themes = _strings(record, "theme", errors)
-    distributions = _distributions(record, errors)
-    if errors:
-        return None, errors
-    fields = {
-        "title": _text(record, "title"),
-        "description": _text(record, "description"),
-        "access_level": access_level,
-        "rights": rights if access_level != AccessLevel.PUBLIC else "",
-        "license": _text(record, "license"),
-        "accrual_periodicity": periodicity,
-        "temporal": _text(record, "temporal"),
-        "spatial": _text(record, "spatial"),
-        "issued": dates["issued"],
-        "modified": dates["modified"],
-        "landing_page": _text(record, "landingPage"),
-        "published": access_level != AccessLevel.NON_PUBLIC,
-    }
-    return (
-        _Record(
-            label=label,
-            identifier=_text(record, "identifier"),
-            fields=fields,
-            keywords=keywords,
-            themes=themes,
-            distributions=distributions,
-            contact_name=str(contact.get("fn") or "").strip(),
-            contact_email=email.removeprefix("mailto:").strip().lower(),
-            described_by=_text(record, "describedBy"),
-            warnings=warnings,
-        ),
-        [],
-    )
+    """Bytes, text, a file or a dict → the catalogue as one dict, or NotACatalogue with a message for the user. For
+    small catalogues (tests, the API); :func:`read_catalogue` reads one of any size a record at a time."""
+    catalogue = read_catalogue(data)
+    return {**catalogue.meta, "dataset": list(catalogue.records())}
 
 
 def _department_code(name: str) -> str:
@@ -295,27 +145,45 @@ def _resolve_departments(
             report.resolved[name] = department
 
 
-def _find_contact(
-    item: _Record, department: Department, *, may_create: bool, by: User | None, mailboxes: set[str]
-) -> Person | None:
-    """The steward named by the record's contactPoint: a current contact of ``department`` with that email (or,
-    without an email, or with one of the ``mailboxes`` that are nobody's own, that name). In a department this
-    import created, a steward nobody knows yet is added (no login) as its contact. Never gives an existing person
-    a new role, and never changes one."""
-    if not item.contact_name or item.contact_name == department.name:
-        return None
-    email = "" if item.contact_email in mailboxes else item.contact_email
-    contacts = Person.objects.filter(
-        assignments__in=RoleAssignment.objects.current().filter(role=Role.DEPARTMENT_CONTACT, department=department)
-    )
-    found = (
-        contacts.filter(email__iexact=email).first() if email else contacts.filter(full_name=item.contact_name).first()
-    )
-    if found or not may_create or (email and Person.objects.filter(email__iexact=email).exists()):
-        return found
-    person = person_create(by=by, full_name=item.contact_name, email=email, department=department)
-    role_assign(person=person, role=Role.DEPARTMENT_CONTACT, department=department, by=by)
-    return person
+class _Stewards:
+    """The stewards a harvest's records name, looked up once per department: a record's contactPoint is a current
+    contact of its department with that email (or, without an email, that name). In a department this harvest
+    created, a steward nobody knows yet is added (no login) as its contact. Never gives an existing person a new
+    role."""
+
+    def __init__(self, *, by, created_department_ids: set[int], dry_run: bool) -> None:
+        self.by, self.created, self.dry_run = by, created_department_ids, dry_run
+        self.mailboxes = contact_mailboxes()  # data.json's own contacts (ours, or another instance's we know): nobody's
+        self._contacts: dict[int, tuple[dict[str, Person], dict[str, Person]]] = {}
+
+    def _of(self, department: Department) -> tuple[dict[str, Person], dict[str, Person]]:
+        if department.pk not in self._contacts:
+            by_email: dict[str, Person] = {}
+            by_name: dict[str, Person] = {}
+            current = RoleAssignment.objects.current().filter(role=Role.DEPARTMENT_CONTACT, department=department)
+            for person in Person.objects.filter(assignments__in=current).distinct().order_by("pk"):
+                if person.email:
+                    by_email.setdefault(person.email.lower(), person)
+                by_name.setdefault(person.full_name, person)
+            self._contacts[department.pk] = (by_email, by_name)
+        return self._contacts[department.pk]
+
+    def find(self, item: Record, department: Department) -> Person | None:
+        if not item.contact_name or item.contact_name == department.name:
+            return None
+        email = "" if item.contact_email in self.mailboxes else item.contact_email
+        by_email, by_name = self._of(department)
+        found = by_email.get(email) if email else by_name.get(item.contact_name)
+        if found or department.pk not in self.created or self.dry_run:
+            return found
+        if email and Person.objects.filter(email__iexact=email).exists():
+            return None
+        person = person_create(by=self.by, full_name=item.contact_name, email=email, department=department)
+        role_assign(person=person, role=Role.DEPARTMENT_CONTACT, department=department, by=self.by)
+        if email:
+            by_email[email] = person
+        by_name.setdefault(person.full_name, person)
+        return person
 
 
 def _tags(names) -> list[str]:
@@ -353,7 +221,7 @@ def _distribution_values(distribution: Distribution) -> dict:
     return {key: getattr(distribution, key) for key in DISTRIBUTION_KEYS}
 
 
-def _dictionary_fields(item: _Record, fetch: Callable[[str], bytes] | None) -> list[dict] | None:
+def _dictionary_fields(item: Record, fetch: Callable[[str], bytes] | None) -> list[dict] | None:
     if not item.described_by or fetch is None:
         return None
     try:
@@ -363,60 +231,221 @@ def _dictionary_fields(item: _Record, fetch: Callable[[str], bytes] | None) -> l
         return None
 
 
-def _import_record(
-    item: _Record,
-    department: Department,
-    *,
-    by: User | None,
-    report: ImportReport,
-    fetch: Callable[[str], bytes] | None,
-    may_create: bool,
-    mailboxes: set[str],
-) -> str:
-    """Create, update or leave one dataset; returns "created", "updated" or "unchanged"."""
-    contact = _find_contact(item, department, may_create=may_create, by=by, mailboxes=mailboxes)
-    fields = {**item.fields, "department": department, "contact": contact}
-    dictionary = _dictionary_fields(item, fetch)
-    existing = (
-        Dataset.objects.filter(identifier=item.identifier)
-        .prefetch_related("keywords", "themes", "distributions", "fields")
-        .first()
-    )
-    if existing is None:
-        status = Status.PUBLISHED if fields["published"] else Status.DOCUMENTED
-        dataset = dataset_create(
-            by=by, identifier=item.identifier, status=status, keywords=item.keywords, themes=item.themes, **fields
-        )
-        dataset_save_distributions(dataset=dataset, distributions=item.distributions, by=by)
-        if dictionary:
-            dataset_save_dictionary(dataset=dataset, fields=dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
-        return "created"
+def _as_schema_fields(fields: list[dict]) -> list[dict]:
+    return [table_schema_field(DataField(**f)) for f in fields]
 
-    wanted_scalars = {name: fields.get(name.removesuffix("_id")) for name in _COMPARED}
-    wanted_scalars["department_id"] = department.pk
-    wanted_scalars["contact_id"] = contact.pk if contact else existing.contact_id
-    wanted = (
-        wanted_scalars,
+
+@dataclass
+class _Planned:
+    """One valid record of a batch, where it goes, and what importing it does."""
+
+    item: Record
+    department: Department
+    contact: Person | None = None
+    dictionary: list[dict] | None = None
+    existing: Dataset | None = None
+    outcome: str = "created"
+
+
+def _wanted(planned: _Planned) -> tuple:
+    item, existing = planned.item, planned.existing
+    fields = {**item.fields, "department": planned.department, "contact": planned.contact}
+    scalars = {name: fields.get(name.removesuffix("_id")) for name in _COMPARED}
+    scalars["department_id"] = planned.department.pk
+    scalars["contact_id"] = planned.contact.pk if planned.contact else existing.contact_id if existing else None
+    return (
+        scalars,
         _tags(item.keywords),
         _tags(item.themes),
         [{key: d.get(key, "") for key in DISTRIBUTION_KEYS} for d in item.distributions],
     )
-    same_dictionary = dictionary is None or table_schema_for(existing) == {"fields": _as_schema_fields(dictionary)}
-    if _state(existing) == wanted and same_dictionary:
-        return "unchanged"
-    if contact is None:
-        fields.pop("contact")
+
+
+def _create_one(planned: _Planned, *, by) -> None:
+    """A new dataset through the services, one write at a time (when its batch could not be written at once)."""
+    item, fields = planned.item, {**planned.item.fields, "department": planned.department, "contact": planned.contact}
+    status = Status.PUBLISHED if fields["published"] else Status.DOCUMENTED
+    dataset = dataset_create(
+        by=by, identifier=item.identifier, status=status, keywords=item.keywords, themes=item.themes, **fields
+    )
+    dataset_save_distributions(dataset=dataset, distributions=item.distributions, by=by)
+    if planned.dictionary:
+        dataset_save_dictionary(dataset=dataset, fields=planned.dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
+
+
+def _update_one(planned: _Planned, *, by) -> None:
+    item, existing = planned.item, planned.existing
+    assert existing is not None, "an update names its dataset"
+    fields = {**item.fields, "department": planned.department}
+    if planned.contact is not None:
+        fields["contact"] = planned.contact
     dataset_update(
         dataset=existing, by=by, keywords=item.keywords, themes=item.themes, reason="Harvested from data.json", **fields
     )
     dataset_save_distributions(dataset=existing, distributions=item.distributions, by=by)
-    if dictionary is not None and not same_dictionary:
-        dataset_save_dictionary(dataset=existing, fields=dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
-    return "updated"
+    if planned.dictionary is not None and not _same_dictionary(planned):
+        dataset_save_dictionary(dataset=existing, fields=planned.dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
 
 
-def _as_schema_fields(fields: list[dict]) -> list[dict]:
-    return [table_schema_field(DataField(**f)) for f in fields]
+def _same_dictionary(planned: _Planned) -> bool:
+    """Whether the record's dictionary (if it has one) is the existing dataset's already."""
+    if planned.dictionary is None:
+        return True
+    return planned.existing is not None and table_schema_for(planned.existing) == {
+        "fields": _as_schema_fields(planned.dictionary)
+    }
+
+
+class _TagIds:
+    """Keyword or theme names → their rows' ids, read (and the missing ones created) once per batch, remembered for
+    the rest of the harvest. A name matches an existing one ignoring case, as :func:`dataset_create` matches it."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.ids: dict[str, int] = {}
+
+    def resolve(self, names: set[str]) -> None:
+        missing = {name for name in names if name.lower() not in self.ids}
+        if not missing:
+            return
+        for pk, name in self.model.objects.filter(name__in=missing).values_list("pk", "name"):
+            self.ids.setdefault(name.lower(), pk)
+        new = sorted({name for name in missing if name.lower() not in self.ids}, key=str.lower)
+        if new:
+            self.model.objects.bulk_create([self.model(name=name) for name in new], ignore_conflicts=True)
+            for pk, name in self.model.objects.filter(name__in=new).values_list("pk", "name"):
+                self.ids.setdefault(name.lower(), pk)
+
+    def __getitem__(self, name: str) -> int:
+        return self.ids[name.lower()]
+
+
+def _m2m_history_model(name: str):
+    return apps.get_model("inventory", f"HistoricalDataset_{name}")
+
+
+def _create_batch(batch: list[_Planned], *, by, keyword_ids: _TagIds, theme_ids: _TagIds) -> None:
+    """The batch's new datasets written at once, as :func:`_create_one` writes each: the dataset, one history entry
+    recording its tags (who, "Created"), its keywords, themes and distributions (each with its history entry).
+    New datasets declare no value and serve no initiative, so their priority score is 0 under any weights."""
+    now = timezone.now()
+    datasets = []
+    for planned in batch:
+        fields = {**planned.item.fields, "department": planned.department, "contact": planned.contact}
+        status = Status.PUBLISHED if fields["published"] else Status.DOCUMENTED
+        dataset = Dataset(identifier=planned.item.identifier, status=status, created_by=by, updated_by=by, **fields)
+        record_as(dataset, by=by, reason="Created")
+        datasets.append(dataset)
+    Dataset.objects.bulk_create(datasets)
+    history = Dataset.history.bulk_history_create(datasets, default_user=by, default_date=now)
+    keyword_ids.resolve({name for p in batch for name in p.item.keywords})
+    theme_ids.resolve({name for p in batch for name in p.item.themes})
+    for name, ids, attname in (("keywords", keyword_ids, "keyword_id"), ("themes", theme_ids, "theme_id")):
+        through = getattr(Dataset, name).through
+        pairs = [
+            (dataset.pk, entry.history_id, ids[tag])
+            for planned, dataset, entry in zip(batch, datasets, history, strict=True)
+            for tag in getattr(planned.item, name)
+        ]
+        rows = through.objects.bulk_create([through(dataset_id=d, **{attname: t}) for d, _, t in pairs])
+        # Each history entry's snapshot of the tags, as simple-history records it: the link rows as they were.
+        _m2m_history_model(name).objects.bulk_create(
+            [
+                _m2m_history_model(name)(id=row.pk, dataset_id=d, history_id=h, **{attname: t})
+                for row, (d, h, t) in zip(rows, pairs, strict=True)
+            ]
+        )
+    distributions = [
+        Distribution(dataset=dataset, position=position, **values)
+        for planned, dataset in zip(batch, datasets, strict=True)
+        for position, values in enumerate(planned.item.distributions)
+    ]
+    if distributions:
+        bulk_create_with_history(distributions, Distribution, default_user=by, default_change_reason="Added")
+    for planned, dataset in zip(batch, datasets, strict=True):
+        if planned.dictionary:
+            dataset_save_dictionary(dataset=dataset, fields=planned.dictionary, by=by, reason=HARVEST_DICTIONARY_REASON)
+
+
+class _Writer:
+    """Looks up, compares and writes the valid records of a harvest, a batch at a time."""
+
+    def __init__(self, *, report: ImportReport, by, fetch, created_department_ids: set[int], dry_run: bool) -> None:
+        self.report, self.by, self.fetch, self.dry_run = report, by, fetch, dry_run
+        self.stewards = _Stewards(by=by, created_department_ids=created_department_ids, dry_run=dry_run)
+        self.keyword_ids, self.theme_ids = _TagIds(Keyword), _TagIds(Theme)
+        self.may_create: dict[int, bool] = {}
+
+    def _refuse(self, planned: _Planned, errors: list[str]) -> None:
+        self.report.invalid.append((planned.item.label, errors))
+
+    def _done(self, planned: _Planned) -> None:
+        getattr(self.report, planned.outcome).append(planned.item.label)
+        self.report.warnings.extend((planned.item.label, warning) for warning in planned.item.warnings)
+
+    def _allowed(self, department: Department) -> bool:
+        if department.pk not in self.may_create:
+            self.may_create[department.pk] = allows(self.by, lambda actor: can_create_dataset_in(actor, department.pk))
+        return self.may_create[department.pk]
+
+    def write(self, batch: list[tuple[Record, Department]]) -> None:
+        if not batch:
+            return
+        prefetch = ["keywords", "themes", "distributions", *(["fields"] if self.fetch else [])]
+        existing = {
+            d.identifier: d
+            for d in Dataset.objects.filter(identifier__in=[item.identifier for item, _ in batch]).prefetch_related(
+                *prefetch
+            )
+        }
+        new: list[_Planned] = []
+        for item, department in batch:
+            planned = _Planned(item=item, department=department, existing=existing.get(item.identifier))
+            try:
+                planned.contact = self.stewards.find(item, department)
+            except (ValidationError, PermissionDenied) as exc:
+                self._refuse(planned, _messages(exc) if isinstance(exc, ValidationError) else [str(exc)])
+                continue
+            planned.dictionary = _dictionary_fields(item, self.fetch)
+            if planned.existing is None:
+                if not self._allowed(department):
+                    self._refuse(planned, [f"you may not add datasets to {department.name}."])
+                    continue
+                new.append(planned)
+                continue
+            if _state(planned.existing) == _wanted(planned) and _same_dictionary(planned):
+                planned.outcome = "unchanged"
+            else:
+                planned.outcome = "updated"
+                if not self.dry_run and not self._write_one(planned, _update_one):
+                    continue
+            self._done(planned)
+        if new and not self.dry_run:
+            try:
+                with transaction.atomic():
+                    _create_batch(new, by=self.by, keyword_ids=self.keyword_ids, theme_ids=self.theme_ids)
+            except (ValidationError, PermissionDenied, DatabaseError):
+                # Something only the database saw (a record another harvest added meanwhile...): write this batch
+                # record by record, so only the record at fault is refused.
+                self.keyword_ids.ids.clear()
+                self.theme_ids.ids.clear()
+                new = [planned for planned in new if self._write_one(planned, _create_one)]
+        for planned in new:
+            self._done(planned)
+
+    def _write_one(self, planned: _Planned, write: Callable[..., None]) -> bool:
+        try:
+            with transaction.atomic():
+                write(planned, by=self.by)
+        except ValidationError as exc:
+            self._refuse(planned, _messages(exc))
+        except PermissionDenied as exc:
+            self._refuse(planned, [str(exc)])
+        except DatabaseError as exc:
+            self._refuse(planned, [f"it could not be saved ({exc.__class__.__name__})."])
+        else:
+            return True
+        return False
 
 
 def datajson_import(
@@ -427,38 +456,47 @@ def datajson_import(
     create_departments: bool = False,
     dry_run: bool = False,
     fetch: Callable[[str], bytes] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> ImportReport:
     """Harvest a DCAT-US v1.1 catalogue into the inventory.
 
-    ``catalog`` is the parsed data.json (or its bytes, text or file). Each dataset goes to the department its
-    publisher is mapped to in ``department_map`` (publisher name → Department), else the active department of that
-    name, else (with ``create_departments``, if ``by`` may manage the program's structure) a new department; a
-    publisher mapped to ``None`` is never created.
+    ``catalog`` is the data.json (its bytes, text or file, a read :class:`Catalogue`, or the parsed dict). Each dataset
+    goes to the department its publisher is mapped to in ``department_map`` (publisher name → Department), else the
+    active department of that name, else (with ``create_departments``, if ``by`` may manage the program's
+    structure) a new department; a publisher mapped to ``None`` is never created.
     The datasets of a publisher left unmapped are skipped and the publisher listed in
     ``report.unmapped_publishers``. ``fetch`` (url → bytes), when given, reads each dataset's ``describedBy``
-    Table Schema into its data dictionary.
+    Table Schema into its data dictionary. ``progress(done, total, message)``, when given, hears how far it is.
 
     Guarantees: only the Stat lead and analysts harvest (else ``PermissionDenied``, nothing written; ``by=None`` is
     the system, as the ``import_datajson`` command runs it); a catalogue that is not DCAT-US at all raises
-    :class:`NotACatalogue` and writes nothing;
-    each record imports in its own savepoint, so an invalid one is reported (by title or position, with its
-    reasons) while the valid ones import; records are matched by identifier and an existing dataset is written
-    only if something differs, so importing the same catalogue twice changes nothing the second time. With
-    ``dry_run`` everything runs and is reported, then rolled back.
+    :class:`NotACatalogue` and writes nothing; the whole harvest is one transaction: it is written whole or not at
+    all. Each record is checked on its own (DCAT-US's rules and the inventory's), so an invalid one is reported (by
+    title or position, with its reasons) while the valid ones import; records are matched by identifier and an
+    existing dataset is written only if something differs, so importing the same catalogue twice changes nothing
+    the second time. With ``dry_run`` nothing is written (departments it would create are created, then rolled
+    back) and the report says what importing would do.
+
+    Any size: the catalogue is read a record at a time (:func:`read_catalogue`), and records are looked up and new
+    datasets written :data:`BATCH_SIZE` at a time (a batch the database refuses is written again record by record);
+    a changed dataset is written through :func:`dataset_update`.
     """
     enforce(by, can_harvest, "Only the Stat lead and analysts harvest catalogues.")
-    catalog = parse_catalog(catalog)
-    records = catalog["dataset"]
-    report = ImportReport(dry_run=dry_run, total=len(records))
-    report.publishers = dict(Counter(publisher_name(r) for r in records if publisher_name(r)))
+    catalogue = read_catalogue(catalog)
+    report = ImportReport(dry_run=dry_run, total=catalogue.count, publishers=dict(catalogue.publishers))
+    tell = progress or (lambda *args, **kwargs: None)
+    verb = "Checking" if dry_run else "Importing"
+    tell(0, catalogue.count, f"{verb} {catalogue.count} records.", force=True)
     with transaction.atomic():
         _resolve_departments(report.publishers, department_map or {}, create_departments, report, by=by)
         created_ids = {report.resolved[name].pk for name in report.created_departments}
-        mailboxes = contact_mailboxes()  # data.json's own contacts (ours, or another instance's we know)
+        writer = _Writer(report=report, by=by, fetch=fetch, created_department_ids=created_ids, dry_run=dry_run)
         seen: set[str] = set()
-        for position, record in enumerate(records, start=1):
-            item, errors = _read_record(record, position)
-            label = _label(record, position)
+        batch: list[tuple[Record, Department]] = []
+        position = 0
+        for position, record in enumerate(catalogue.records(), start=1):
+            item, errors = read_record(record, position)
+            label = record_label(record, position)
             name = publisher_name(record)
             if item is not None and not name:
                 errors, item = ["it has no publisher name."], None
@@ -472,30 +510,17 @@ def datajson_import(
             if department is None:
                 report.skipped.append((label, f"its publisher “{name}” is not mapped to a department."))
                 continue
-            try:
-                with transaction.atomic():
-                    outcome = _import_record(
-                        item,
-                        department,
-                        by=by,
-                        report=report,
-                        fetch=fetch,
-                        may_create=department.pk in created_ids,
-                        mailboxes=mailboxes,
-                    )
-            except ValidationError as exc:
-                report.invalid.append((label, _messages(exc)))
-                continue
-            except PermissionDenied as exc:
-                report.invalid.append((label, [str(exc)]))
-                continue
-            except DatabaseError as exc:
-                report.invalid.append((label, [f"it could not be saved ({exc.__class__.__name__})."]))
-                continue
-            getattr(report, outcome).append(label)
-            report.warnings.extend((label, warning) for warning in item.warnings)
+            batch.append((item, department))
+            if len(batch) >= BATCH_SIZE:
+                writer.write(batch)
+                batch = []
+                tell(position, catalogue.count, f"{verb}: record {position} of {catalogue.count}.")
+        writer.write(batch)
+        tell(position, catalogue.count, f"{verb}: record {position} of {catalogue.count}.", force=True)
         if dry_run:
             transaction.set_rollback(True)
+        elif report.created:
+            transaction.on_commit(forget_inventory_coverage)
     return report
 
 
