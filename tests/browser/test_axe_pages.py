@@ -409,7 +409,7 @@ CASES = [
     Case("dictionary-draft-preview", "stat_analyst", dictionary_url, then=dictionary_drafted),
     Case("import", "stat_analyst", "/inventory/import/"),
     Case("import", "police_contact", "/inventory/import/"),
-    Case("import-errors", "stat_analyst", "/inventory/import/", then=import_without_file),
+    Case("import-errors", "stat_analyst", "/inventory/import/", status=400, then=import_without_file),
     Case("import-preview-errors", "stat_analyst", "/inventory/import/", then=import_with_errors),
     Case("discovery", "stat_analyst", "/inventory/discovery/"),
     Case("discovery-department", "police_contact", "/inventory/discovery/police/", then=discovery_answered),

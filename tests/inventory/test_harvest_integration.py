@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core import tasks
 from core.models import Job, JobState
 from inventory.models import Dataset
+from statprogram.celery import app as celery_app
 from tests.core.test_celery_integration import real_broker, worker  # noqa: F401 - fixtures
 from tests.inventory.test_datajson_large import many
 from tests.pages import text_of
@@ -38,10 +39,16 @@ def follow(client, location: str, worker) -> list[str]:  # noqa: F811
 
 
 def test_a_harvest_runs_on_a_worker_and_its_page_follows_it(worker, city, users, as_persona, monkeypatch):  # noqa: F811
-    # Send the job's steps to this test's worker (its own queue), as the default queue sends them to the city's.
-    monkeypatch.setattr(
-        tasks.job_run_task, "delay", lambda job_id: tasks.job_run_task.apply_async((job_id,), queue=worker["queue"])
-    )
+    # Send the job's steps to this test's worker (its own queue), as the default queue sends them to the city's. The
+    # outbox hands every task to the broker by name (core.outbox), so that is where they are routed.
+    send_task = celery_app.send_task
+
+    def to_this_worker(name, *args, **kwargs):
+        if name == tasks.job_run_task.name:
+            kwargs["queue"] = worker["queue"]
+        return send_task(name, *args, **kwargs)
+
+    monkeypatch.setattr(celery_app, "send_task", to_this_worker)
     client = as_persona("stat_lead")
     upload = SimpleUploadedFile("data.json", json.dumps(many(2_000)).encode(), content_type="application/json")
     started = time.monotonic()
