@@ -1,7 +1,8 @@
 """The goals API: priorities, goals, measures and observations.
 
-Reading: anyone; anonymous visitors see public goals, and public measures of public goals with their observations;
-signed-in users what :mod:`goals.access` lets them read. Writing, through the same services as the pages (which
+Reading: anyone; anonymous visitors see public goals, and public measures of public goals with their observations
+(without their notes: :data:`goals.access.OBSERVATION_NOTES`); signed-in users what :mod:`goals.access` lets them
+read. Writing, through the same services as the pages (which
 check the same rules): goals and measures by the principal, Stat lead and analysts (``can_define_goals``);
 observations of manual measures by the Stat team and the measure's department's lead and contacts. Anyone else
 gets 403 (anonymous visitors too), or 404 for an object they may not even read; a service's ValidationError is a
@@ -35,6 +36,7 @@ from .access import (
     goals_readable_by,
     measures_readable_by,
     observations_readable_by,
+    with_note_readable,
     with_parent_readable,
 )
 from .models import Goal, Measure, Observation, ObservationSource, Priority
@@ -321,8 +323,9 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     pagination_class = ObservationPagination
 
     def get_queryset(self) -> QuerySet[Observation]:
+        actor = actor_for(self.request.user)
         return (
-            observations_readable_by(actor_for(self.request.user))
+            with_note_readable(actor, observations_readable_by(actor))
             .select_related("measure")
             .order_by("measure_id", "period", "pk")
         )
@@ -338,4 +341,5 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             observation = services.observation_record(measure=measure, by=request.user, **fields)
         except DjangoValidationError as error:
             raise _as_drf_error(error) from error
+        observation.note_readable = True  # its writer reads the measure beyond its being public
         return Response(self.get_serializer(observation).data, status=status.HTTP_201_CREATED)

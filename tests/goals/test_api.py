@@ -46,6 +46,24 @@ def test_anonymous_visitors_read_public_goals_measures_and_observations_only(as_
     assert client.get(f"/api/goals/{framework['private_goal'].pk}/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("persona", "sees_note"),
+    [("anonymous", False), ("parks_contact", False), ("police_contact", True), ("stat_analyst", True)],
+)
+def test_an_observation_note_of_a_public_measure_is_for_its_department_and_the_stat_team_only(
+    as_persona, framework, persona, sees_note
+):
+    """Notes are working notes ("CAD outage, estimated"): a public measure publishes its values, not its notes. Who
+    reads the measure only because it is public (anonymous visitors, another department's contact) gets ""."""
+    Observation.objects.filter(measure=framework["crashes"]).update(note="CAD outage: estimated")
+    client = as_persona(persona)
+    listed = client.get("/api/observations/", {"measure": "crashes"}).json()["results"]
+    one = client.get(f"/api/observations/{listed[0]['id']}/").json()
+    expected = "CAD outage: estimated" if sees_note else ""
+    assert [row["note"] for row in listed] == [expected, expected]
+    assert one["note"] == expected
+
+
 def test_a_measure_carries_its_latest_value_target_status_and_data_suspect_flag(as_persona, framework):
     body = as_persona("anonymous").get("/api/measures/crashes/").json()
     # February: 110 crashes against that month's own target of 120, lower being better.
