@@ -243,6 +243,16 @@ def test_the_schema_lists_the_goals_endpoints(as_persona):
     assert set(schema["paths"]["/api/priorities/"]) == {"get"}
 
 
+def test_the_goal_filter_takes_an_id_and_answers_400_to_anything_else(as_persona, framework):
+    """Found by tests/core/test_api_fuzz.py: ``?goal=-2.02e+25`` was a 500 (SQLite cannot hold the number)."""
+    client = as_persona("stat_analyst")
+    goal = framework["public_goal"]
+    assert slugs(client.get("/api/measures/", {"goal": goal.pk})) == {"crashes", "response-time"}
+    for bad in ("-2.020868959814561e+25", "9" * 30, "1.5", "two", "0"):
+        response = client.get("/api/measures/", {"goal": bad})
+        assert response.status_code == 400 and "goal" in response.json(), bad
+
+
 def test_the_data_suspect_filter_and_flag(as_persona, framework, city):
     from quality.models import DatasetQuality
 
