@@ -12,6 +12,7 @@ from pathlib import Path
 
 import django.forms
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "axes",
+    "csp",
     "core",
     "team",
     "inventory",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -254,6 +257,28 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: everything from our own origin, no inline scripts, styles or
+# event handlers (the templates carry none: tests/core/test_csp.py), no plugins, forms posting only to us, and no
+# framing. plotly.js needs no 'unsafe-eval' (its Function() uses are fallbacks that never run in a modern browser)
+# nor inline styles: static/css/plotly.css stands in for the rules it would inject (see
+# templates/components/plotly_styles.html). Images may be data: URIs (USWDS's and Swagger UI's CSS icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The one page made to be framed by other sites: a public measure's embed (/public/measures/<slug>/embed/). Who may
+# frame it: any site by default ("*"), or a comma-separated list of origins.
+CSP_EMBED_FRAME_ANCESTORS = env.list("CSP_EMBED_FRAME_ANCESTORS", default=["*"])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Production hardening; `manage.py check --deploy --fail-level WARNING` passes with these defaults.
