@@ -183,7 +183,10 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind AXES_PROXY_COUNT reverse proxies (1 behind deploy/nginx/statprogram.conf) the client's address is the one the
+# outermost proxy appended to X-Forwarded-For (core.http.client_ip); with none, REMOTE_ADDR.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 
 # --- Email -----------------------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -151,3 +151,27 @@ def test_lockout_is_per_account(users):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, users["police_contact"].username, "not-the-password")
     assert sign_in(Client(), users["stat_lead"].username).status_code == 302
+
+
+def test_behind_a_proxy_lockouts_follow_the_client_address_the_proxy_saw(users, settings):
+    """With AXES_PROXY_COUNT=1 every request comes from the proxy's address (127.0.0.1); the lockout must fall on
+    the guesser's own address, which nginx appends to X-Forwarded-For, and not on everyone behind the proxy. A
+    client's own X-Forwarded-For entries (to the left of nginx's) cannot choose the address."""
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    username = users["police_contact"].username
+    guesser = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(guesser, username, "not-the-password")
+    assert sign_in(guesser, username).status_code == 429
+    spoofing = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.5")
+    assert sign_in(spoofing, username).status_code == 429, "the same client, whatever it put in front"
+    owner = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.44")
+    assert sign_in(owner, username).status_code == 302, "the account's owner, elsewhere, still signs in"
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(users):
+    """AXES_PROXY_COUNT=0 (the default): anyone could write X-Forwarded-For, so only REMOTE_ADDR counts."""
+    username = users["police_contact"].username
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(HTTP_X_FORWARDED_FOR=f"192.0.2.{number}"), username, "not-the-password")
+    assert sign_in(Client(HTTP_X_FORWARDED_FOR="192.0.2.200"), username).status_code == 429
