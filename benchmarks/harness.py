@@ -1,5 +1,6 @@
 """What the page benchmarks share: Django set up as the server runs it, the app served by gunicorn on 127.0.0.1, a
-signed-in session, and pages measured against ``/healthz`` on the same server in the same run.
+signed-in session, and pages measured against ``/healthz`` on the same server in the same run. gunicorn runs with
+gunicorn.conf.py, the production configuration (threaded workers).
 
 Other work on a shared machine comes and goes, so :func:`measure_pages` measures each page in several rounds, each
 right after a fresh ``/healthz`` measurement, and judges it by the median of its per-round ratios rather than
@@ -64,25 +65,41 @@ def analyze() -> None:
 
 
 def serve(port: int, workers: int) -> subprocess.Popen:
-    """gunicorn with ``workers`` workers on 127.0.0.1:``port`` (static files collected first), once it answers."""
+    """gunicorn on 127.0.0.1:``port`` with gunicorn.conf.py (threaded workers) but ``workers`` of them, once it
+    answers (static files collected first)."""
+    return _start_gunicorn(port, ["--workers", str(workers)])
+
+
+def serve_production(port: int, *, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """gunicorn exactly as production runs it (gunicorn.conf.py and its environment variables, ``env`` on top, e.g.
+    ``{"WEB_CONCURRENCY": "2"}``) on 127.0.0.1:``port``, once it answers."""
+    return _start_gunicorn(port, [], env={"BIND": f"127.0.0.1:{port}", **(env or {})})
+
+
+def _start_gunicorn(port: int, arguments: list[str], *, env: dict[str, str] | None = None) -> subprocess.Popen:
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             raise SystemExit(f"port {port} is in use: stop what is serving there or pass --port")
-    env = {**os.environ, **SERVER_ENV}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    environment = {**os.environ, **SERVER_ENV, **(env or {})}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=environment, check=True
+    )
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "statprogram.wsgi:application",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
             "--log-level",
             "warning",
+            "--access-logfile",
+            "/dev/null",
+            *arguments,
+            "statprogram.wsgi:application",
         ],
         cwd=ROOT,
-        env=env,
+        env=environment,
     )
     for _ in range(100):
         try:

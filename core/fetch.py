@@ -3,7 +3,8 @@
 One safe fetch for harvesting a DCAT-US catalogue (:func:`fetch_url`, the body as bytes) and for the data-quality
 checks (:func:`fetch_to_file`, streamed to a file), built on requests-hardened:
 
-* http and https only, no user name or password in the address;
+* http and https only, no user name or password in the address, at every redirect too (requests would send a
+  redirect's ``user:pass@`` on as an Authorization header);
 * the host's address must be public: loopback, private, link-local (169.254.169.254, the cloud metadata service),
   CG-NAT, reserved and multicast addresses are refused, at every redirect too (at most 5), and the connection goes
   to the very address that was checked (requests-hardened pins it), so DNS rebinding between check and connect
@@ -192,8 +193,16 @@ def _open(url: str, *, accept: str) -> Iterator[tuple[requests.Response, Callabl
     hops = [url]
 
     def follow(response: requests.Response, *args, **kwargs) -> None:
+        # A response hook runs before requests follows the redirect, so a refused hop is never requested.
         if response.is_redirect and response.headers.get("Location"):
-            hops.append(urljoin(response.url, response.headers["Location"]))
+            target = urljoin(response.url, response.headers["Location"])
+            parts = urlsplit(target)
+            if parts.username or parts.password:
+                raise FetchError(
+                    f"{current_host()} redirected to an address with a user name or password in it: data is "
+                    "fetched only from addresses without credentials."
+                )
+            hops.append(target)
 
     def current_host() -> str:
         return urlsplit(hops[-1]).hostname or host

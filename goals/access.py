@@ -46,6 +46,11 @@ OBSERVATIONS = MEASURES.seen_from(
     "observation", department_field="measure__department", public_q=public_measure_q("measure__")
 )
 MEASURES_OF_DEPARTMENTS = MEASURES.seen_from("department's measures", department_field="")
+#: An observation's note: read by whoever reads its measure other than because it is public. A public measure
+#: publishes its values, not the working notes beside them ("CAD outage, estimated"), so anonymous visitors and
+#: other departments reading it as the public does get no note.
+OBSERVATION_NOTES = MEASURES.seen_from("observation's note", department_field="measure__department")
+NOTES_OF_MEASURES = MEASURES.seen_from("measure's observation notes", department_field="department")
 
 #: Narratives (the department lead's commentary on a measure's period), and the same seen from a measure and from
 #: a department.
@@ -106,6 +111,12 @@ def can_read_narratives(actor: Actor, measure: Measure) -> bool:
     return COMMENTARY_OF_MEASURES.allows(actor, measure)
 
 
+def can_read_observation_notes(actor: Actor, measure: Measure) -> bool:
+    """Whether ``actor`` reads the notes beside the values of ``measure`` (:data:`OBSERVATION_NOTES`): not when they
+    read it only because it is public. No query when its department is loaded."""
+    return NOTES_OF_MEASURES.allows(actor, measure)
+
+
 def can_write_narratives(actor: Actor, measure: Measure) -> bool:
     """Whether ``actor`` writes the narratives of ``measure``: its department's lead, and the Stat lead and
     analysts. No query."""
@@ -121,6 +132,12 @@ def measures_readable_by(actor: Actor, queryset: QuerySet[Measure] | None = None
 
 def observations_readable_by(actor: Actor, queryset: QuerySet[Observation] | None = None) -> QuerySet[Observation]:
     return OBSERVATIONS.readable(actor, Observation.objects.all() if queryset is None else queryset)
+
+
+def with_note_readable(actor: Actor, queryset: QuerySet[Observation]) -> QuerySet[Observation]:
+    """``queryset`` annotated with ``note_readable``: whether ``actor`` reads each observation's note
+    (:data:`OBSERVATION_NOTES`), in the same query."""
+    return queryset.annotate(note_readable=OBSERVATION_NOTES.read_expression(actor))
 
 
 def goals_readable_by(actor: Actor, queryset: QuerySet[Goal] | None = None) -> QuerySet[Goal]:

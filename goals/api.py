@@ -1,7 +1,8 @@
 """The goals API: priorities, goals, measures and observations.
 
-Reading: anyone; anonymous visitors see public goals, and public measures of public goals with their observations;
-signed-in users what :mod:`goals.access` lets them read. Writing, through the same services as the pages (which
+Reading: anyone; anonymous visitors see public goals, and public measures of public goals with their observations
+(without their notes: :data:`goals.access.OBSERVATION_NOTES`); signed-in users what :mod:`goals.access` lets them
+read. Writing, through the same services as the pages (which
 check the same rules): goals and measures by the principal, Stat lead and analysts (``can_define_goals``);
 observations of manual measures by the Stat team and the measure's department's lead and contacts. Anyone else
 gets 403 (anonymous visitors too), or 404 for an object they may not even read; a service's ValidationError is a
@@ -10,10 +11,11 @@ gets 403 (anonymous visitors too), or 404 for an object they may not even read; 
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
@@ -35,6 +37,7 @@ from .access import (
     goals_readable_by,
     measures_readable_by,
     observations_readable_by,
+    with_note_readable,
     with_parent_readable,
 )
 from .models import Goal, Measure, Observation, ObservationSource, Priority
@@ -180,8 +183,24 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 # --- measures --------------------------------------------------------------------------------------------------------
 
 
+#: What an id may be (a BigAutoField's range), for :class:`IdFilter` and the schema's parameters that use it.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
+
+class IdFilter(filters.NumberFilter):
+    """An object's id: a whole number a database id can be (django-filter's NumberFilter takes any decimal, and
+    ``-2e+25`` reached the database as a number SQLite cannot hold: a 500). Anything else is a 400 naming it."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", ID_SCHEMA["minimum"])
+        kwargs.setdefault("max_value", ID_SCHEMA["maximum"])
+        super().__init__(*args, **kwargs)
+
+
 class MeasureFilter(filters.FilterSet):
-    goal = filters.NumberFilter(field_name="goal_id", help_text="A goal's id.")
+    goal = IdFilter(field_name="goal_id", help_text="A goal's id.")
     department = filters.CharFilter(field_name="department__slug", help_text="The department's slug.")
     priority = filters.CharFilter(field_name="goal__priority__slug", help_text="A priority's slug.")
     is_kpi = filters.BooleanFilter(help_text="Key performance indicators only (true).")
@@ -204,6 +223,7 @@ class MeasureFilter(filters.FilterSet):
         summary="List measures",
         description="Measures you may read (anonymous visitors: public measures of public goals) with their latest "
         "value, its target and status, and the data-suspect flag.",
+        parameters=[OpenApiParameter("goal", ID_SCHEMA, description="A goal's id.")],
     ),
     retrieve=extend_schema(summary="One measure, by slug"),
     create=extend_schema(
@@ -321,8 +341,9 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     pagination_class = ObservationPagination
 
     def get_queryset(self) -> QuerySet[Observation]:
+        actor = actor_for(self.request.user)
         return (
-            observations_readable_by(actor_for(self.request.user))
+            with_note_readable(actor, observations_readable_by(actor))
             .select_related("measure")
             .order_by("measure_id", "period", "pk")
         )
@@ -338,4 +359,5 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             observation = services.observation_record(measure=measure, by=request.user, **fields)
         except DjangoValidationError as error:
             raise _as_drf_error(error) from error
+        observation.note_readable = True  # its writer reads the measure beyond its being public
         return Response(self.get_serializer(observation).data, status=status.HTTP_201_CREATED)

@@ -221,7 +221,12 @@ class ObservationForm(forms.Form):
         label="Period", widget=DateInput(), help_text="Any day of the period: the value is kept for the whole period."
     )
     value = forms.DecimalField(label="Value", max_digits=16, decimal_places=4)
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For the Stat team and the department: never shown to the public, even for a public measure.",
+    )
 
 
 class TargetForm(forms.Form):

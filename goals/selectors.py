@@ -39,7 +39,7 @@ from django.db.models.functions import Coalesce
 from core.outbox import is_waiting
 from team.access import Actor
 
-from .access import can_read_narratives, goals_readable_by, measures_readable_by
+from .access import can_read_narratives, can_read_observation_notes, goals_readable_by, measures_readable_by
 from .models import Goal, Measure, MeasureTarget, Narrative, Observation, Priority, public_measure_q
 from .periods import period_label
 from .status import Status, measure_status
@@ -247,7 +247,7 @@ class PeriodRow:
 
 def measure_periods(measure: Measure, *, actor: Actor, limit: int | None = None) -> list[PeriodRow]:
     """Every period of ``measure`` that has an observation, a per-period target or a narrative, newest first,
-    each with its status and (when ``actor`` may read narratives) its narrative. Three queries."""
+    each with its status, (when ``actor`` may read them) its note and its narrative. Three queries."""
     observations = {
         o.period: o
         for o in Observation.objects.filter(measure=measure).select_related("recorded_by__person").order_by("period")
@@ -256,6 +256,7 @@ def measure_periods(measure: Measure, *, actor: Actor, limit: int | None = None)
     narratives: dict[datetime.date, Narrative] = {}
     if can_read_narratives(actor, measure):
         narratives = {n.period: n for n in Narrative.objects.filter(measure=measure).select_related("author__person")}
+    reads_notes = can_read_observation_notes(actor, measure)
     rows = []
     for period in sorted(set(observations) | set(targets) | set(narratives), reverse=True):
         observation = observations.get(period)
@@ -275,7 +276,7 @@ def measure_periods(measure: Measure, *, actor: Actor, limit: int | None = None)
                     value, target, direction=measure.direction, tolerance_percent=measure.tolerance_percent
                 ),
                 source=observation.get_source_display() if observation else "",
-                note=observation.note if observation else "",
+                note=observation.note if observation and reads_notes else "",
                 recorded_by=who,
                 narrative=narratives.get(period),
             )

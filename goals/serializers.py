@@ -232,11 +232,22 @@ class MeasureInputSerializer(serializers.Serializer):
 
 class ObservationOutputSerializer(serializers.ModelSerializer):
     measure = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="The measure's slug.")
+    note = serializers.CharField(
+        read_only=True,
+        help_text="The recorder's note; empty for readers who see the measure only because it is public.",
+    )
 
     class Meta:
         model = Observation
         fields = ["id", "measure", "period", "value", "note", "source", "recorded_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance: Observation) -> dict:
+        data = super().to_representation(instance)
+        # The view annotates note_readable (goals.access.with_note_readable); without it, no note.
+        if not getattr(instance, "note_readable", False):
+            data["note"] = ""
+        return data
 
 
 class ObservationInputSerializer(serializers.Serializer):

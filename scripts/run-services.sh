@@ -1,10 +1,11 @@
 #!/bin/sh
 # Production-shaped run: gunicorn, a Celery worker and Celery beat, stopped together on Ctrl-C.
 # Needs DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS in the environment (see README.md).
+# gunicorn reads gunicorn.conf.py (threaded workers and their timeouts; BIND, WEB_CONCURRENCY, GUNICORN_THREADS...).
 set -eu
 VENV=${VENV:-.venv}
 BIND=${BIND:-127.0.0.1:8000}
-WORKERS=${WEB_CONCURRENCY:-3}
+export BIND
 
 pids=""
 stop() {
@@ -18,7 +19,7 @@ trap stop INT TERM EXIT
 pids="$pids $!"
 "$VENV/bin/celery" -A statprogram beat --loglevel=INFO --pidfile= &
 pids="$pids $!"
-"$VENV/bin/gunicorn" statprogram.wsgi:application --bind "$BIND" --workers "$WORKERS" --access-logfile - &
+"$VENV/bin/gunicorn" --config gunicorn.conf.py statprogram.wsgi:application &
 pids="$pids $!"
 echo "statprogram is serving on http://$BIND/ with a Celery worker and beat (Ctrl-C stops all three)."
 # Exit (and stop the others) as soon as any one of them dies.

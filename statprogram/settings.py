@@ -12,6 +12,7 @@ from pathlib import Path
 
 import django.forms
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "axes",
+    "csp",
     "core",
     "team",
     "inventory",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -281,7 +284,7 @@ MEDIA_URL = "media/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # drf-spectacular's, with every error answer and blank value
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON nested too deep or holding a lone surrogate or a NUL is a 400 with a message, not a 500 (core.parsers).
     "DEFAULT_PARSER_CLASSES": [
@@ -315,6 +318,28 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: everything from our own origin, no inline scripts, styles or
+# event handlers (the templates carry none: tests/core/test_csp.py), no plugins, forms posting only to us, and no
+# framing. plotly.js needs no 'unsafe-eval' (its Function() uses are fallbacks that never run in a modern browser)
+# nor inline styles: static/css/plotly.css stands in for the rules it would inject (see
+# templates/components/plotly_styles.html). Images may be data: URIs (USWDS's and Swagger UI's CSS icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The one page made to be framed by other sites: a public measure's embed (/public/measures/<slug>/embed/). Who may
+# frame it: any site by default ("*"), or a comma-separated list of origins.
+CSP_EMBED_FRAME_ANCESTORS = env.list("CSP_EMBED_FRAME_ANCESTORS", default=["*"])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Production hardening; `manage.py check --deploy --fail-level WARNING` passes with these defaults.

@@ -3,7 +3,7 @@ app, each declaring its full paths: pages, public pages and its part of the API 
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from . import views
@@ -24,7 +24,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        # The split view serves Swagger UI's start-up script as a file (?script), not inline: the CSP refuses those.
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
         name="api-docs",
     ),
     path("admin/", admin.site.urls),
@@ -32,3 +33,4 @@ urlpatterns = [
 
 handler403 = "statprogram.views.permission_denied"
 handler404 = "statprogram.views.page_not_found"
+handler500 = "statprogram.views.server_error"

@@ -1,7 +1,10 @@
 """The site shell's pages: the public home page, where a signed-in user lands, and the error pages."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from goals.access import can_read_every_measure
@@ -37,3 +40,13 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """The 500 page, as Django's own (the template alone, no request context, no database), with its stylesheet's
+    address: the Content-Security-Policy refuses an inline <style>."""
+    try:
+        stylesheet = static("css/error.css")
+    except Exception:  # the error page must render whatever else is wrong (a missing static manifest...)
+        stylesheet = ""
+    return HttpResponseServerError(loader.get_template("500.html").render({"stylesheet": stylesheet}))

@@ -9,6 +9,7 @@ and cached by :mod:`goals.dashboards`.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,9 +19,6 @@ from django.views.decorators.http import require_safe
 
 from .. import dashboards
 from ..selectors_dashboard import data_fingerprint
-
-#: Who may frame the embeddable page: anyone (it shows public data only and has no forms or session actions).
-EMBED_FRAME_ANCESTORS = "frame-ancestors *"
 
 
 @require_safe
@@ -38,10 +36,13 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @xframe_options_exempt
 @require_safe
 def measure_embed(request: HttpRequest, slug: str) -> HttpResponse:
-    """The chart, its summary and its table alone, made to sit in another site's iframe."""
+    """The chart, its summary and its table alone, made to sit in another site's iframe: the one page whose
+    Content-Security-Policy lets other sites frame it (``settings.CSP_EMBED_FRAME_ANCESTORS``, any by default: it
+    shows public data only and has no forms or session actions). The rest of the policy is every page's."""
     data = dashboards.public_measure_page(slug, data_fingerprint())
     response = render(request, "goals/embed_measure.html", data)
-    response["Content-Security-Policy"] = EMBED_FRAME_ANCESTORS
+    # What django-csp's @csp_replace sets, read from the settings at each request rather than once at import.
+    response._csp_replace = {"frame-ancestors": list(settings.CSP_EMBED_FRAME_ANCESTORS)}  # type: ignore[attr-defined]
     return response
 
 

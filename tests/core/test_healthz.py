@@ -6,6 +6,8 @@ from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 
+from core.models import OutboxMessage
+
 pytestmark = pytest.mark.django_db
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
@@ -34,6 +36,15 @@ def test_503_when_the_database_is_down(client, url):
 
     assert response.status_code == 503
     assert response.json()["status"] == "error"
+    assert response.json()["checks"]["database"] == "error: OperationalError"
+
+
+def test_503_when_the_database_answers_but_has_no_tables_yet(client, url):
+    """A server started before its migrations ran cannot serve pages: 503, not a 500 from the outbox's count."""
+    with mock.patch.object(OutboxMessage.objects, "count", side_effect=OperationalError("no such table")):
+        response = client.get(url)
+
+    assert response.status_code == 503
     assert response.json()["checks"]["database"] == "error: OperationalError"
 
 

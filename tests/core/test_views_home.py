@@ -137,3 +137,12 @@ def test_server_error_page_stands_alone():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_server_error_page_is_styled_by_a_stylesheet_not_an_inline_style():
+    """The Content-Security-Policy refuses inline styles; the site's own 500 handler names its stylesheet."""
+    from statprogram.views import server_error as site_server_error
+
+    html = site_server_error(RequestFactory().get("/")).content.decode()
+    assert '<link rel="stylesheet" href="/static/css/error.css">' in html
+    assert "<style" not in html

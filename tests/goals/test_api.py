@@ -46,6 +46,24 @@ def test_anonymous_visitors_read_public_goals_measures_and_observations_only(as_
     assert client.get(f"/api/goals/{framework['private_goal'].pk}/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("persona", "sees_note"),
+    [("anonymous", False), ("parks_contact", False), ("police_contact", True), ("stat_analyst", True)],
+)
+def test_an_observation_note_of_a_public_measure_is_for_its_department_and_the_stat_team_only(
+    as_persona, framework, persona, sees_note
+):
+    """Notes are working notes ("CAD outage, estimated"): a public measure publishes its values, not its notes. Who
+    reads the measure only because it is public (anonymous visitors, another department's contact) gets ""."""
+    Observation.objects.filter(measure=framework["crashes"]).update(note="CAD outage: estimated")
+    client = as_persona(persona)
+    listed = client.get("/api/observations/", {"measure": "crashes"}).json()["results"]
+    one = client.get(f"/api/observations/{listed[0]['id']}/").json()
+    expected = "CAD outage: estimated" if sees_note else ""
+    assert [row["note"] for row in listed] == [expected, expected]
+    assert one["note"] == expected
+
+
 def test_a_measure_carries_its_latest_value_target_status_and_data_suspect_flag(as_persona, framework):
     body = as_persona("anonymous").get("/api/measures/crashes/").json()
     # February: 110 crashes against that month's own target of 120, lower being better.
@@ -223,6 +241,16 @@ def test_the_schema_lists_the_goals_endpoints(as_persona):
         assert path in schema["paths"], path
     assert set(schema["paths"]["/api/observations/"]) == {"get", "post"}
     assert set(schema["paths"]["/api/priorities/"]) == {"get"}
+
+
+def test_the_goal_filter_takes_an_id_and_answers_400_to_anything_else(as_persona, framework):
+    """Found by tests/core/test_api_fuzz.py: ``?goal=-2.02e+25`` was a 500 (SQLite cannot hold the number)."""
+    client = as_persona("stat_analyst")
+    goal = framework["public_goal"]
+    assert slugs(client.get("/api/measures/", {"goal": goal.pk})) == {"crashes", "response-time"}
+    for bad in ("-2.020868959814561e+25", "9" * 30, "1.5", "two", "0"):
+        response = client.get("/api/measures/", {"goal": bad})
+        assert response.status_code == 400 and "goal" in response.json(), bad
 
 
 def test_the_data_suspect_filter_and_flag(as_persona, framework, city):

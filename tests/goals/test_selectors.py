@@ -106,3 +106,11 @@ def test_measure_periods_with_narratives_for_their_readers(users, measures):
     ]
     assert rows[1].narrative.what_happened == "Better."
     assert all(r.narrative is None for r in measure_periods(measure, actor=actor_for(users["data_expert"])))
+
+
+def test_measure_periods_show_notes_only_to_who_reads_the_measure_beyond_its_being_public(users, measures):
+    """The measure is public (its goal too), so a Parks contact reads its page; its working notes are Police's."""
+    measure = measures["on-track"]
+    measure.observations.filter(period=D(2026, 2, 1)).update(note="CAD outage: estimated")
+    assert measure_periods(measure, actor=actor_for(users["police_contact"]))[0].note == "CAD outage: estimated"
+    assert measure_periods(measure, actor=actor_for(users["parks_contact"]))[0].note == ""

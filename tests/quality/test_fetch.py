@@ -168,3 +168,15 @@ def test_dns_rebinding_cannot_turn_the_checked_address_into_loopback(local_serve
     assert isinstance(error, TransientFetchError)
     assert asked == ["portal.example.gov"], "the name is resolved once, and that address is the one connected to"
     assert local_server.hits["/data.csv"] == 0
+
+
+def test_a_redirect_to_an_address_with_credentials_is_refused(local_server, tmp_path):
+    """The "no user name or password in the address" rule holds at every hop, not just the first: a source that
+    redirects to http://user:pass@host/ must not have those credentials sent on (as an Authorization header)."""
+    local_server.add("/data.csv", CSV)
+    url = local_server.redirect("/hop", f"http://user:secret@127.0.0.1:{local_server.port}/data.csv")
+    error = failure(url, tmp_path)
+    assert "redirected to an address with a user name or password in it" in error.messages[0]
+    assert not isinstance(error, TransientFetchError)
+    assert local_server.hits["/hop"] == 1
+    assert local_server.hits["/data.csv"] == 0, "nothing was sent to the address with credentials"
