@@ -201,6 +201,9 @@ QUALITY_RETRY_BACKOFF_MAX = env.int("QUALITY_RETRY_BACKOFF_MAX", default=30 * 60
 QUALITY_HEARTBEAT_SECONDS = env.float("QUALITY_HEARTBEAT_SECONDS", default=30)  # a running check says it is alive
 QUALITY_STUCK_AFTER_SECONDS = env.float("QUALITY_STUCK_AFTER_SECONDS", default=3 * 60)  # silent this long: freed
 QUALITY_REQUEUE_AFTER_SECONDS = env.int("QUALITY_REQUEUE_AFTER_SECONDS", default=2 * 60 * 60)  # queued, lost
+# A computation of measures (goals) beats too; silent this long, the sweeper sends it again (at most 3 starts).
+GOALS_COMPUTE_HEARTBEAT_SECONDS = env.float("GOALS_COMPUTE_HEARTBEAT_SECONDS", default=30)
+GOALS_COMPUTE_STUCK_AFTER_SECONDS = env.float("GOALS_COMPUTE_STUCK_AFTER_SECONDS", default=3 * 60)
 QUALITY_DIGEST_HOUR = env.int("QUALITY_DIGEST_HOUR", default=7)  # local hour the daily digests go out
 # Uploaded data files kept per dataset (the newest; those behind a run still shown or running are kept too).
 QUALITY_UPLOADS_KEPT = env.int("QUALITY_UPLOADS_KEPT", default=5)
