@@ -120,6 +120,9 @@ VAR_DIR.mkdir(exist_ok=True)  # the default SQLite file, collected static files 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'statprogram.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A connection kept between requests or tasks (CONN_MAX_AGE) is checked before its first use, so one the database
+# closed (a restart, a failover) is replaced instead of failing a request or a task (core.db).
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.db import drop_broken_connections
 from core.outbox import enqueue, is_waiting
 from inventory.models import Dataset
 from quality.models import DatasetQualitySettings, QualityRun
@@ -180,8 +181,10 @@ def _compute_one(measure: Measure, frame, *, today: datetime.date, now) -> Compu
         )
     except ComputeError as exc:
         result.error = str(exc)
+        drop_broken_connections()
         _record_error(measure, result.error, now)
         return result
+    drop_broken_connections()  # reading and computing may have outlasted the database's connection
     result.rows, result.rows_used = computed.rows, computed.rows_used
     result.rows_without_date = computed.rows_without_date
     result.rows_in_unfinished_period = computed.rows_in_unfinished_period
@@ -292,6 +295,7 @@ def measures_compute(
         try:
             frame = read_source(dataset)
         except ComputeError as exc:
+            drop_broken_connections()
             results = []
             for measure in measures:
                 _record_error(measure, str(exc), now)
@@ -319,6 +323,7 @@ def measure_compute(
         try:
             frame = read_source(measure.source_dataset)
         except ComputeError as exc:
+            drop_broken_connections()
             _record_error(measure, str(exc), now)
             result = ComputeResult(measure=measure, error=str(exc))
         else:
