@@ -139,3 +139,14 @@ def test_compute_now_while_a_computation_runs_stays_asked_for_after_it(
 def test_only_the_system_sweeps(measure, users):
     with pytest.raises(PermissionDenied):
         sweep_stuck_computations(by=users["stat_lead"])
+
+
+def test_the_measure_page_says_when_a_computation_is_queued_or_running(measure, as_persona):
+    client = as_persona("stat_lead")
+    page = client.get(measure.get_absolute_url()).content.decode()
+    assert "A computation is queued" not in page and "A computation is running" not in page
+    Measure.objects.filter(pk=measure.pk).update(compute_requested_at=timezone.now())
+    assert "A computation is queued</strong> (asked for" in client.get(measure.get_absolute_url()).content.decode()
+    started(measure, timezone.now(), heartbeat=timezone.now(), attempts=2)
+    page = client.get(measure.get_absolute_url()).content.decode()
+    assert "A computation is running</strong>" in page and "attempt 2" in page
