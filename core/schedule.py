@@ -9,6 +9,8 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "quality checks due": ("quality.schedule_due", 15 * 60),
     # Free (and retry) quality runs whose worker died, within minutes; send again runs whose message was lost.
     "quality sweep stuck runs": ("quality.sweep_stuck_runs", 60),
+    # Send again, within minutes, the computations of measures whose worker died (or whose message was lost).
+    "goals sweep stuck computations": ("goals.sweep_stuck_computations", 60),
     # Daily digests of failing datasets (each person at most one a day, after QUALITY_DIGEST_HOUR).
     "quality daily digests": ("quality.send_digests", 60 * 60),
     # Delete uploaded data files past each dataset's newest QUALITY_UPLOADS_KEPT, sparing those runs still show.

@@ -153,12 +153,28 @@ class Measure(models.Model):
     # The latest computation: when it ran, and why it failed (blank when it succeeded).
     computed_at = models.DateTimeField(null=True, blank=True)
     compute_error = models.TextField(blank=True)
+    # The computation asked for and not finished yet (goals.services.compute): when it was asked for, when a worker
+    # started it, that worker's latest sign of life, and how many times it was started. The sweeper sends again a
+    # computation whose worker went silent (goals.services.compute.sweep_stuck_computations).
+    compute_requested_at = models.DateTimeField(null=True, blank=True)
+    compute_started_at = models.DateTimeField(null=True, blank=True)
+    compute_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    compute_attempts = models.PositiveSmallIntegerField(default=0)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # The history is of the definition; each computation's outcome is not a change to it.
-    history = HistoricalRecords(excluded_fields=["computed_at", "compute_error"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "computed_at",
+            "compute_error",
+            "compute_requested_at",
+            "compute_started_at",
+            "compute_heartbeat_at",
+            "compute_attempts",
+        ]
+    )
 
     class Meta:
         ordering = ["goal", "-is_kpi", "name"]

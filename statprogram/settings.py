@@ -120,6 +120,9 @@ VAR_DIR.mkdir(exist_ok=True)  # the default SQLite file, collected static files 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'statprogram.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A connection kept between requests or tasks (CONN_MAX_AGE) is checked before its first use, so one the database
+# closed (a restart, a failover) is replaced instead of failing a request or a task (core.db).
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -201,6 +204,9 @@ QUALITY_RETRY_BACKOFF_MAX = env.int("QUALITY_RETRY_BACKOFF_MAX", default=30 * 60
 QUALITY_HEARTBEAT_SECONDS = env.float("QUALITY_HEARTBEAT_SECONDS", default=30)  # a running check says it is alive
 QUALITY_STUCK_AFTER_SECONDS = env.float("QUALITY_STUCK_AFTER_SECONDS", default=3 * 60)  # silent this long: freed
 QUALITY_REQUEUE_AFTER_SECONDS = env.int("QUALITY_REQUEUE_AFTER_SECONDS", default=2 * 60 * 60)  # queued, lost
+# A computation of measures (goals) beats too; silent this long, the sweeper sends it again (at most 3 starts).
+GOALS_COMPUTE_HEARTBEAT_SECONDS = env.float("GOALS_COMPUTE_HEARTBEAT_SECONDS", default=30)
+GOALS_COMPUTE_STUCK_AFTER_SECONDS = env.float("GOALS_COMPUTE_STUCK_AFTER_SECONDS", default=3 * 60)
 QUALITY_DIGEST_HOUR = env.int("QUALITY_DIGEST_HOUR", default=7)  # local hour the daily digests go out
 # Uploaded data files kept per dataset (the newest; those behind a run still shown or running are kept too).
 QUALITY_UPLOADS_KEPT = env.int("QUALITY_UPLOADS_KEPT", default=5)

@@ -11,6 +11,7 @@ from .compute import (
     measure_compute_request,
     measures_compute,
     on_quality_run_finished,
+    sweep_stuck_computations,
 )
 from .definitions import goal_create, goal_update, measure_create, measure_target_set, measure_update
 from .observations import (
@@ -33,6 +34,7 @@ __all__ = [
     "measure_target_set",
     "measure_update",
     "measures_compute",
+    "sweep_stuck_computations",
     "narrative_save",
     "observation_record",
     "observations_import",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from core.history import record_as
@@ -291,6 +292,8 @@ def measure_create(
 
 
 def _compute_after_commit(measure: Measure) -> None:
+    # Marked asked for, as "Compute now" does: the worker claims it, the sweeper sees it (goals.services.compute).
+    Measure.objects.filter(pk=measure.pk).update(compute_requested_at=timezone.now(), compute_attempts=0)
     enqueue(MEASURE_COMPUTE_TASK, measure.pk)
 
 

@@ -31,6 +31,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.db import drop_broken_connections
 from core.fetch import FetchError, TransientFetchError
 from core.outbox import enqueue
 from inventory.models import Dataset, Distribution, Status
@@ -227,6 +228,9 @@ def _heartbeat(run_id: int) -> Iterator[None]:
                     QualityRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(heartbeat_at=timezone.now())
                 except DatabaseError:
                     logger.warning("Could not record the heartbeat of quality run %s", run_id, exc_info=True)
+                    # A dead connection (the database restarted) is dropped: the next beat opens a fresh one. Kept,
+                    # every later beat would fail, and the sweeper would take a running check for a dead one.
+                    connections.close_all()  # this thread's own
         finally:
             connections.close_all()  # this thread's own connection
 
@@ -306,6 +310,7 @@ def _execute(run: QualityRun, *, by: User | None) -> QualityRun:
             recorded["upload"] = source.upload
             QualityRun.objects.filter(pk=run.pk).update(upload=source.upload)
         with local_copy(source, max_bytes=max_bytes_for(quality_settings)) as copy:
+            drop_broken_connections()  # the download may have outlasted the database's connection
             recorded.update(source_bytes=copy.size, source_modified=copy.modified)
             from ..engine import check_file
 
@@ -341,6 +346,7 @@ def _execute(run: QualityRun, *, by: User | None) -> QualityRun:
     except Exception as exc:
         logger.exception("Quality run %s of dataset %s failed unexpectedly", run.pk, dataset.pk)
         error = f"The check stopped on an unexpected error ({exc.__class__.__name__}); the details are in the log."
+    drop_broken_connections()  # so may the checks
     return run_record(**recorded, result=result, error=error)
 
 

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
-from goals.models import Observation, ObservationSource
+from goals.models import Measure, Observation, ObservationSource
 from goals.services import measure_compute, measures_compute, on_quality_run_finished
+from goals.services.compute import NOT_ASKED
 from tests.inventory.factories import DatasetFactory
 
 from .factories import MeasureFactory, ObservationFactory, upload_data
@@ -301,8 +303,12 @@ def test_the_tasks_load_their_object_and_ignore_a_missing_one(calls):
     from goals.tasks import measure_compute_task, measures_compute_task
 
     measure = computed(calls)
-    assert measures_compute_task(calls.pk)[0].startswith(measure.name)
-    assert measure_compute_task(measure.pk).startswith(measure.name)
+    Measure.objects.filter(pk=measure.pk).update(compute_requested_at=timezone.now())
+    assert measures_compute_task(calls.pk)[0].startswith(f"{measure.name}: ") and values(measure)
+    assert measures_compute_task(calls.pk) == [], "nothing asked for any more: a message delivered again does nothing"
+    assert measure_compute_task(measure.pk) == f"{measure.name}: {NOT_ASKED}"
+    Measure.objects.filter(pk=measure.pk).update(compute_requested_at=timezone.now())
+    assert measure_compute_task(measure.pk).startswith(f"{measure.name}: 0 new values")
     assert measure_compute_task(999999) == "missing" and measures_compute_task(999999) == []
 
 
