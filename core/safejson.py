@@ -24,6 +24,12 @@ MAX_DEPTH = 64
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+def storable(text: str) -> str:
+    """``text`` with every NUL and lone surrogate replaced by U+FFFD, so that a database stores it (PostgreSQL
+    refuses both in text and in JSON): for values copied from a file into what we keep, e.g. a check's examples."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 class UnsafeJSON(ValueError):
     """Well-formed JSON the program refuses; ``str(exc)`` says why, for the person who sent it."""
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 from core.db import drop_broken_connections
 from core.fetch import FetchError, TransientFetchError
 from core.outbox import enqueue
+from core.safejson import storable
 from inventory.models import Dataset, Distribution, Status
 from inventory.services.dictionary import table_schema_for
 from team.access import enforce, enforce_system
@@ -462,7 +463,7 @@ def run_record(
                 status=check.status,
                 value=check.value,
                 message=check.message,
-                examples=list(check.examples or [])[:MAX_EXAMPLES],
+                examples=[_storable_example(example) for example in list(check.examples or [])[:MAX_EXAMPLES]],
             )
             for position, check in enumerate(result.checks)
         )
@@ -470,6 +471,12 @@ def run_record(
     if latest and notify:
         run_finished.send(sender=QualityRun, run=run)  # e.g. goals recomputes the measures read from this dataset
     return run
+
+
+def _storable_example(example: dict[str, Any]) -> dict[str, Any]:
+    """An example row as it can be stored: a value read from the file (JSON records, say) may hold a NUL or a lone
+    surrogate, which PostgreSQL refuses; they are shown as U+FFFD."""
+    return {key: storable(value) if isinstance(value, str) else value for key, value in example.items()}
 
 
 def _judge(run: QualityRun, *, stale: bool | None, notify: bool) -> bool:

@@ -363,6 +363,20 @@ def test_an_api_returning_json_records_is_checked(local_server, check_now, datas
     assert run.row_count == 2 and run.source == url
 
 
+def test_example_values_holding_a_nul_are_stored(local_server, check_now, dataset):
+    """JSON records go to the engine as they are; a value the check shows as an example may hold a NUL, which
+    PostgreSQL refuses in a JSON column: the run is recorded all the same, the NUL shown as U+FFFD. (A lone
+    surrogate makes the JSON malformed to the engine: a run in error that says so.)"""
+    body = '[{"incident_id": 1, "district": "North", "response_minutes": "n/a\\u0000"},'
+    body += ' {"incident_id": 2, "district": "South", "response_minutes": "x\\u0000y"}]'
+    url = local_server.add("/api/calls", body, headers={"Content-Type": "application/json"})
+    DistributionFactory(dataset=dataset, download_url="", media_type="", access_url=url, format="API")
+    run = check_now()
+    assert run.state == RunState.FINISHED and run.outcome == Outcome.FAIL, run.message
+    values = {e["value"] for c in CheckResult.objects.filter(run=run) for e in c.examples}
+    assert {"n/a\ufffd", "x\ufffdy"} <= values
+
+
 def test_the_source_is_chosen_in_order(dataset, users, tmp_path):
     api = DistributionFactory(dataset=dataset, download_url="", media_type="", access_url="https://x.gov/api")
     assert source_for(dataset).location == "https://x.gov/api"
