@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from sessions.models import Attendee, CalendarToken, SeatRole, Series, Session, SessionState
 from sessions.services import (
@@ -111,9 +112,7 @@ def test_move_raises_sequence_and_keeps_uid(police_series, users):
 
 def test_move_refuses_a_naive_time(police_series, users):
     with pytest.raises(ValidationError):
-        session_move(
-            police_series.sessions.first(), starts_at=datetime.datetime(2027, 1, 5, 14), by=users["stat_lead"]
-        )
+        session_move(police_series.sessions.first(), starts_at=datetime.datetime(2027, 1, 5, 14), by=users["stat_lead"])
 
 
 def test_cancel_keeps_the_session_and_raises_sequence(police_series, users):
@@ -162,7 +161,7 @@ def test_sync_budget_analysts_follows_portfolio_changes_before_the_meeting(polic
     first.save()
     newcomer = RoleAssignmentFactory(role=Role.BUDGET_ANALYST, portfolio=city["public_safety"]).person
     old = users["budget_analyst"].person.assignments.get()
-    old.ends_on = datetime.date.today()
+    old.ends_on = timezone.localdate()
     old.save()
     for session in (first, second):
         session_sync_budget_analysts(session, by=users["stat_analyst"])
