@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "inventory",
     "quality",
     "goals",
+    "sessions.apps.SessionsConfig",  # label stat_sessions (django.contrib.sessions owns "sessions")
     "demo",  # the demo city's seeding: last, it imports the apps above and none imports it
 ]
 

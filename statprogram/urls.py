@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("", include("quality.urls")),
     path("", include("goals.urls")),
+    path("", include("sessions.urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(
         "api/docs/",

@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"inventory"},
     {"quality"},
     {"goals"},
+    {"sessions"},
     {"statprogram", "demo"},
 ]
 LAYER_OF = {app: level for level, apps in enumerate(LAYERS) for app in apps}

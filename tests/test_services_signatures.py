@@ -22,7 +22,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
-SERVICE_PACKAGES = ("team.services", "inventory.services", "quality.services", "goals.services")
+SERVICE_PACKAGES = ("team.services", "inventory.services", "quality.services", "goals.services", "sessions.services")
 
 #: Public functions of the service modules that write nothing (module → names), so take no ``by``. Each is a pure
 #: computation, a read, or a check that raises or answers for a ``by`` it is given positionally.
@@ -96,6 +96,7 @@ WRITES_NOTHING: dict[str, set[str]] = {
     "goals.services.compute": {"read_source"},  # reads a dataset's data
     "goals.services.definitions": {"dictionary_columns"},  # a read
     "goals.services.observations": {"observations_plan", "read_observations"},  # a dry run, and reading a file
+    "sessions.services": {"occurrences", "reporting_period"},  # pure: a cadence's dates, a session's period
 }
 
 #: A job's steps (``core.jobs`` runners): the worker runs them as the job's author (``job.actor``), who was checked

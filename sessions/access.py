@@ -1,0 +1,71 @@
+"""Who may read and manage Stat series and sessions: every sessions view, feed and service asks this module. The
+naming scheme is ``team.access``'s.
+
+* the Stat team (principal, Stat lead, analysts) manages every series and session (:data:`SESSIONS` writers);
+* seats at the table read every session; a department's lead and contacts read their department's; a budget
+  analyst reads those of the departments in their portfolio; a cross-department series (no department) is the Stat
+  team's and the seats' only;
+* everyone else gets a 404: a session's existence never leaks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from team.access import Actor, ScopedPolicy, get_object_for_user
+from team.models import PROGRAM_ROLES, SEAT_ROLES, Person, Role
+
+from .models import Series, Session
+
+if TYPE_CHECKING:
+    from team.access import Visitor
+
+#: Sessions, through their series' department (and its portfolio).
+SESSIONS = ScopedPolicy(
+    name="session",
+    department_field="series__department",
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES),
+    read_own_department=frozenset({Role.DEPARTMENT_LEAD, Role.DEPARTMENT_CONTACT}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+    write_all=frozenset(PROGRAM_ROLES),
+)
+#: The same rule seen from a series.
+SERIES = SESSIONS.seen_from("series", department_field="department")
+
+MANAGE_ONLY = "Only the principal, the Stat lead and Stat analysts manage Stat sessions."
+TOKEN_REFUSED = "Only the person themself or those who manage people may reset a calendar link."
+
+
+def can_manage_sessions(actor: Actor) -> bool:
+    """Create series, move and cancel sessions, change who attends: the Stat team. No query."""
+    return actor.has_role(*PROGRAM_ROLES)
+
+
+def can_reset_calendar_token(actor: Actor, person: Person) -> bool:
+    """The person themself, or whoever manages people (a leaked link is cut off by the Stat team too)."""
+    return actor.is_authenticated and (actor.person_id == person.pk or actor.can_manage_people())
+
+
+def can_read_sessions(actor: Actor) -> bool:
+    """Whether ``actor`` reads any session (a menu item, an index page). No query."""
+    return SESSIONS.reads_some(actor)
+
+
+def series_readable_by(actor: Actor, queryset=None):
+    return SERIES.readable(actor, Series.objects.all() if queryset is None else queryset)
+
+
+def sessions_readable_by(actor: Actor, queryset=None):
+    return SESSIONS.readable(actor, Session.objects.all() if queryset is None else queryset)
+
+
+def get_series_for_user(user: Visitor, pk: int, *, write: bool = False) -> Series:
+    """The series ``pk`` if ``user`` may read it (write it, with ``write``), else 404 (or 403)."""
+    queryset = Series.objects.select_related("department__portfolio")
+    return get_object_for_user(SERIES, user, queryset, write=write, pk=pk)
+
+
+def get_session_for_user(user: Visitor, pk: int, *, write: bool = False) -> Session:
+    """The session ``pk`` if ``user`` may read it (write it, with ``write``), else 404 (or 403)."""
+    queryset = Session.objects.select_related("series__department__portfolio")
+    return get_object_for_user(SESSIONS, user, queryset, write=write, pk=pk)
