@@ -23,6 +23,7 @@ Everything refused raises :class:`core.uploads.RefusedFile` with a message for t
 from __future__ import annotations
 
 import contextlib
+import datetime
 import re
 import struct
 import zipfile
@@ -89,6 +90,23 @@ FORM_UPLOAD_LIMITS = SheetLimits(
     max_rows=100_000,
     max_cells=2_000_000,
 )
+
+
+def cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV would hold (whole numbers without ``.0``, dates as ISO dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
 
 
 def _size(count: int) -> str:

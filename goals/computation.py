@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from core.safejson import UnsafeJSON, loads_checked
-from core.spreadsheets import SheetLimits, xlsx_rows
+from core.spreadsheets import SheetLimits, cell_text, xlsx_rows
 from core.uploads import RefusedFile, refuse_html, refuse_nul, refuse_wide
 
 from .models import Aggregation
@@ -196,23 +196,6 @@ def _json_rows(data: bytes) -> pd.DataFrame:
     return frame.apply(lambda column: column.map(lambda v: "" if v is None or v != v else str(v))).astype(str)
 
 
-def _cell_text(value: object) -> str:
-    """A workbook cell as the text a CSV would hold (whole numbers without ``.0``, dates as ISO dates)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0) and value.tzinfo is None:
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return str(value)
-
-
 def _xlsx_as_csv(data: bytes) -> str:
     """The first worksheet as CSV text, read as a stream within bounds (``core.spreadsheets``): a workbook that
     inflates past :data:`MAX_DECOMPRESSED_BYTES`, or has too many members, shared strings, rows or cells, or a member
@@ -222,7 +205,7 @@ def _xlsx_as_csv(data: bytes) -> str:
     blank_rows = 0
     with xlsx_rows(io.BytesIO(data), SheetLimits().with_total(MAX_DECOMPRESSED_BYTES)) as rows:
         for row in rows:
-            cells = [_cell_text(value) for value in row]
+            cells = [cell_text(value) for value in row]
             while cells and not cells[-1]:
                 cells.pop()
             if not cells:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import datetime
 import gzip
 import io
 import json
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.safejson import UnsafeJSON, loads_checked
-from core.spreadsheets import SheetLimits, xlsx_rows
+from core.spreadsheets import SheetLimits, cell_text, xlsx_rows
 from core.uploads import RefusedFile, looks_like_html, refuse_nul_in_file, refuse_wide
 
 from .result import ERROR, PASS, WARN, CheckOutcome, UnreadableSource
@@ -254,22 +253,6 @@ def _header(text: str, delimiter: str) -> tuple[list[str], int]:
     return header, reader.line_num
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0) and value.tzinfo is None:
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return str(value)
-
-
 def _xlsx_to_csv(path: Path, workdir: Path, limit: int) -> Path:
     """The first worksheet as a CSV (one line per sheet row, so line numbers are the sheet's row numbers), read as a
     stream by :func:`core.spreadsheets.xlsx_rows`: a workbook that inflates past ``limit``, or past any of its other
@@ -287,7 +270,7 @@ def _write_sheet(rows: Iterator[Sequence[object]], target: Path) -> Path:
     with open(target, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         for number, row in enumerate(rows):
-            cells = [_cell_text(v) for v in row]
+            cells = [cell_text(v) for v in row]
             if number == 0:
                 while cells and not cells[-1]:
                     cells.pop()
