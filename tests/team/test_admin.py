@@ -197,7 +197,7 @@ def person_form(person: Person, **overrides) -> dict:
         "assignments-MIN_NUM_FORMS": 0,
         "assignments-MAX_NUM_FORMS": 1000,
     }
-    existing = list(person.assignments.order_by("-starts_on", "-pk"))
+    existing = list(person.assignments.order_by("-starts_on", "-pk")) if person.pk else []  # unsaved: the add form
     for i, a in enumerate(existing):
         data |= {
             f"assignments-{i}-id": a.pk,

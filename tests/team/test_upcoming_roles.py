@@ -25,6 +25,7 @@ from team.admin import PersonResource
 from team.models import Person, Role, RoleAssignment
 from tests.factories import PASSWORD, PersonFactory, RoleAssignmentFactory, UserFactory
 from tests.pages import parse, team_state
+from tests.team.test_admin import person_form
 
 pytestmark = pytest.mark.django_db
 
@@ -139,27 +140,10 @@ def staff_analyst(users) -> Client:
     return client
 
 
-def admin_person_form(person: Person, **overrides) -> dict:
-    data = {
-        "full_name": person.full_name,
-        "title": person.title,
-        "email": person.email,
-        "phone": person.phone,
-        "department": person.department_id or "",
-        "user": person.user_id or "",
-        "active": "on" if person.active else "",
-        "assignments-TOTAL_FORMS": 0,
-        "assignments-INITIAL_FORMS": 0,
-        "assignments-MIN_NUM_FORMS": 0,
-        "assignments-MAX_NUM_FORMS": 1000,
-    }
-    return data | overrides
-
-
 def test_the_admin_person_form_refuses_the_analyst(incoming, staff_analyst):
     before = team_state()
     response = staff_analyst.post(
-        reverse("admin:team_person_change", args=[incoming.pk]), admin_person_form(incoming, email=TAKEOVER)
+        reverse("admin:team_person_change", args=[incoming.pk]), person_form(incoming, email=TAKEOVER)
     )
     assert response.status_code == 403
     assert team_state() == before
@@ -172,7 +156,7 @@ def test_the_admin_may_not_link_an_admin_login_to_someone_the_analyst_edits(user
     person = PersonFactory()
     before = team_state()
     response = staff_analyst.post(
-        reverse("admin:team_person_change", args=[person.pk]), admin_person_form(person, user=root.pk)
+        reverse("admin:team_person_change", args=[person.pk]), person_form(person, user=root.pk)
     )
     assert response.status_code == 403
     assert team_state() == before
@@ -184,12 +168,12 @@ def test_adding_a_person_in_the_admin_goes_through_the_service(users, staff_anal
     before = team_state()
     response = staff_analyst.post(
         reverse("admin:team_person_add"),
-        admin_person_form(Person(full_name="Root Again", email="root@example.gov"), user=root.pk, active="on"),
+        person_form(Person(full_name="Root Again", email="root@example.gov"), user=root.pk, active="on"),
     )
     assert response.status_code == 403
     assert team_state() == before
     response = staff_analyst.post(
-        reverse("admin:team_person_add"), admin_person_form(Person(full_name="New Hire", email="New@Example.gov"))
+        reverse("admin:team_person_add"), person_form(Person(full_name="New Hire", email="New@Example.gov"))
     )
     assert response.status_code == 302
     assert Person.objects.get(full_name="New Hire").email == "new@example.gov"
