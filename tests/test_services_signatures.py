@@ -96,7 +96,7 @@ WRITES_NOTHING: dict[str, set[str]] = {
     "goals.services.compute": {"read_source"},  # reads a dataset's data
     "goals.services.definitions": {"dictionary_columns"},  # a read
     "goals.services.observations": {"observations_plan", "read_observations"},  # a dry run, and reading a file
-    "sessions.services": {"occurrences", "reporting_period"},  # pure: a cadence's dates, a session's period
+    "sessions.services.series": {"occurrences", "reporting_period"},  # pure: a cadence's dates, a session's period
 }
 
 #: A job's steps (``core.jobs`` runners): the worker runs them as the job's author (``job.actor``), who was checked

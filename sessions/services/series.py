@@ -18,8 +18,8 @@ from django.utils import timezone
 from team.access import enforce
 from team.models import PORTFOLIO_ROLES, Department, Person, Role, RoleAssignment
 
-from .access import MANAGE_ONLY, TOKEN_REFUSED, can_manage_sessions, can_reset_calendar_token
-from .models import (
+from ..access import MANAGE_ONLY, TOKEN_REFUSED, can_manage_sessions, can_reset_calendar_token
+from ..models import (
     HELD_STATES,
     Attendee,
     Cadence,

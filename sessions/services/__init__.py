@@ -1,0 +1,27 @@
+"""Every change to Stat sessions, one module per part of the lifecycle. Each function takes the acting user
+(``by``; ``None`` is the system) and enforces :mod:`sessions.access` itself.
+
+- :mod:`.series`: series, their sessions a year ahead, moves, cancellations, attendees, calendar tokens.
+"""
+
+from .series import (
+    calendar_token_of,
+    calendar_token_reset,
+    occurrences,
+    reporting_period,
+    series_create,
+    session_cancel,
+    session_move,
+    session_sync_budget_analysts,
+)
+
+__all__ = [
+    "calendar_token_of",
+    "calendar_token_reset",
+    "occurrences",
+    "reporting_period",
+    "series_create",
+    "session_cancel",
+    "session_move",
+    "session_sync_budget_analysts",
+]
