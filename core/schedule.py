@@ -15,4 +15,6 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "quality daily digests": ("quality.send_digests", 60 * 60),
     # Delete uploaded data files past each dataset's newest QUALITY_UPLOADS_KEPT, sparing those runs still show.
     "quality prune uploads": ("quality.prune_uploads", 24 * 60 * 60),
+    # Remind assignees of Stat sessions' preparation steps due within a day or overdue (each at most once a day).
+    "stat sessions checklist reminders": ("stat_sessions.checklist_reminders", 60 * 60),
 }

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass, field
 
-from team.models import Person
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
-from .models import CalendarToken, Series, Session
+from team.access import Actor
+from team.models import Person, Role, RoleAssignment
+
+from .access import series_readable_by, sessions_readable_by
+from .models import (
+    Attendee,
+    CalendarToken,
+    ChecklistItem,
+    MemoState,
+    MemoTopic,
+    Seat,
+    SeatRole,
+    Series,
+    Session,
+)
+from .states import AHEAD_STATES
 
 
 def series_sessions(series: Series) -> QuerySet[Session]:
@@ -23,3 +40,218 @@ def person_for_calendar_token(token: str) -> Person | None:
 def person_sessions(person: Person) -> QuerySet[Session]:
     """Every session ``person`` is at the table of, cancelled ones too, in order."""
     return Session.objects.filter(attendees__person=person).select_related("series").order_by("starts_at", "pk")
+
+
+# --- pages ---------------------------------------------------------------------------------------------------------
+
+
+def upcoming_sessions(actor: Actor, *, now: datetime.datetime | None = None, limit: int = 50) -> list[Session]:
+    """The next sessions ``actor`` may read (cancelled ones too, shown as such), soonest first. One query."""
+    now = now or timezone.now()
+    queryset = sessions_readable_by(actor).filter(starts_at__gte=now)
+    return list(queryset.select_related("series__department").order_by("starts_at", "pk")[:limit])
+
+
+def series_list(actor: Actor) -> list[Series]:
+    """The series ``actor`` may read, by name, each with its department and its next session's start
+    (``next_starts_at``). One query."""
+    ahead = Session.objects.filter(
+        series=OuterRef("pk"), starts_at__gte=timezone.now(), state__in=AHEAD_STATES
+    ).order_by("starts_at")
+    return list(
+        series_readable_by(actor)
+        .select_related("department")
+        .annotate(next_starts_at=Subquery(ahead.values("starts_at")[:1]))
+        .order_by("name")
+    )
+
+
+def session_attendees(session: Session) -> list[Attendee]:
+    """``session``'s attendees with their people, by role and name. One query."""
+    return list(session.attendees.select_related("person").order_by("role", "person__full_name", "pk"))
+
+
+def session_checklist(session: Session, *, now: datetime.datetime | None = None) -> list[ChecklistItem]:
+    """``session``'s preparation steps by due date, each with ``overdue`` set (open, past due, and the session not
+    cancelled). One query."""
+    now = now or timezone.now()
+    items = list(session.checklist.select_related("assignee", "done_by").order_by("due_at", "pk"))
+    counts = session.state in AHEAD_STATES
+    for item in items:
+        item.overdue = counts and item.done_at is None and item.due_at < now  # type: ignore[attr-defined]
+    return items
+
+
+def overdue_checklist_items(*, now: datetime.datetime | None = None, limit: int = 50) -> list[ChecklistItem]:
+    """Open preparation steps past due of the sessions still ahead (not cancelled, not held), oldest first, for the
+    Stat team's dashboard. One query."""
+    now = now or timezone.now()
+    return list(
+        ChecklistItem.objects.filter(done_at__isnull=True, due_at__lt=now, session__state__in=AHEAD_STATES)
+        .select_related("session__series__department", "assignee")
+        .order_by("due_at", "pk")[:limit]
+    )
+
+
+# --- the seating chart ---------------------------------------------------------------------------------------------
+
+#: Where each role sits unless the attendee's own seat says otherwise (a department's lead: the hot seat).
+ROLE_SEATS = {
+    SeatRole.PRINCIPAL: Seat.HEAD,
+    SeatRole.STAT_TEAM: Seat.ANALYSTS,
+    SeatRole.DEPARTMENT: Seat.SUPPORT,
+    SeatRole.BUDGET: Seat.TABLE,
+    SeatRole.GUEST: Seat.SPECTATORS,
+}
+#: The seats in the order the list alternative shows them (the room from the head of the table down).
+SEAT_ORDER = (Seat.HEAD, Seat.TABLE, Seat.HOT_SEAT, Seat.SUPPORT, Seat.ANALYSTS, Seat.SPECTATORS)
+
+#: The room, in the diagram's coordinates (a 640 × 470 view box): the table, the screen, and for each seat the line
+#: its people are spread along (from x1,y1 to x2,y2) and where its label goes.
+TABLE = {"x": 210, "y": 95, "width": 220, "height": 180}
+SCREEN = {"x": 20, "y": 140, "width": 14, "height": 100}
+ROOM = {"width": 640, "height": 470, "table": TABLE, "screen": SCREEN}
+SEAT_LINES: dict[str, tuple[tuple[float, float], tuple[float, float], tuple[float, float]]] = {
+    # seat: ((x1, y1), (x2, y2), (label x, label y))
+    Seat.HEAD: ((280, 68), (360, 68), (320, 30)),
+    Seat.TABLE: ((185, 120), (185, 250), (150, 100)),  # both long sides: see _table_positions
+    Seat.HOT_SEAT: ((320, 305), (320, 305), (380, 310)),
+    Seat.SUPPORT: ((250, 355), (390, 355), (460, 360)),
+    Seat.ANALYSTS: ((585, 110), (585, 280), (585, 80)),
+    Seat.SPECTATORS: ((80, 430), (560, 430), (320, 400)),
+}
+
+
+@dataclass(frozen=True)
+class SeatedPerson:
+    attendee: Attendee
+    name: str
+    initials: str
+    role_label: str
+    x: float
+    y: float
+
+
+@dataclass
+class SeatGroup:
+    seat: str
+    label: str
+    label_x: float
+    label_y: float
+    people: list[SeatedPerson] = field(default_factory=list)
+
+
+def _initials(name: str) -> str:
+    parts = [part for part in name.replace("-", " ").split() if part[:1].isalpha()]
+    return "".join(part[0].upper() for part in (parts[:1] + parts[-1:] if len(parts) > 1 else parts)) or "?"
+
+
+def _spread(count: int, start: tuple[float, float], end: tuple[float, float]) -> list[tuple[float, float]]:
+    if count == 1:
+        return [((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)]
+    return [
+        (start[0] + (end[0] - start[0]) * i / (count - 1), start[1] + (end[1] - start[1]) * i / (count - 1))
+        for i in range(count)
+    ]
+
+
+def _table_positions(count: int) -> list[tuple[float, float]]:
+    """Around the table's two long sides, alternating left and right."""
+    left = (count + 1) // 2
+    right = count - left
+    table = TABLE
+    x_left, x_right = table["x"] - 25, table["x"] + table["width"] + 25
+    top, bottom = table["y"] + 25, table["y"] + table["height"] - 25
+    spots = _spread(left, (x_left, top), (x_left, bottom)) if left else []
+    spots_right = _spread(right, (x_right, top), (x_right, bottom)) if right else []
+    ordered: list[tuple[float, float]] = []
+    for i in range(max(left, right)):
+        if i < len(spots):
+            ordered.append(spots[i])
+        if i < len(spots_right):
+            ordered.append(spots_right[i])
+    return ordered
+
+
+def seating_chart(session: Session, attendees: list[Attendee] | None = None) -> list[SeatGroup]:
+    """Every seat of the room in order, with who sits there and where the diagram draws them: an attendee's own
+    seat, or the one that goes with their role (a department's lead in the hot seat, its contacts behind as support
+    staff). One query for the leads (and one for the attendees unless given)."""
+    attendees = session_attendees(session) if attendees is None else attendees
+    lead_ids: set[int] = set()
+    if session.series.department_id is not None:
+        lead_ids = set(
+            RoleAssignment.objects.current()
+            .filter(
+                role=Role.DEPARTMENT_LEAD,
+                department_id=session.series.department_id,
+                person_id__in=[a.person_id for a in attendees if a.role == SeatRole.DEPARTMENT and not a.seat],
+            )
+            .values_list("person_id", flat=True)
+        )
+    by_seat: dict[str, list[Attendee]] = {seat: [] for seat in SEAT_ORDER}
+    for attendee in attendees:
+        if attendee.seat:
+            seat = attendee.seat
+        elif attendee.role == SeatRole.DEPARTMENT and attendee.person_id in lead_ids:
+            seat = Seat.HOT_SEAT
+        else:
+            seat = ROLE_SEATS[SeatRole(attendee.role)]
+        by_seat[seat].append(attendee)
+    groups = []
+    for seat in SEAT_ORDER:
+        start, end, (label_x, label_y) = SEAT_LINES[seat]
+        people = by_seat[seat]
+        spots = _table_positions(len(people)) if seat == Seat.TABLE else _spread(len(people), start, end)
+        group = SeatGroup(seat=seat, label=Seat(seat).label, label_x=label_x, label_y=label_y)
+        for attendee, (x, y) in zip(people, spots, strict=True):
+            name = attendee.person.full_name
+            group.people.append(
+                SeatedPerson(attendee, name, _initials(name), SeatRole(attendee.role).label, round(x), round(y))
+            )
+        groups.append(group)
+    return groups
+
+
+# --- the public schedule -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicSession:
+    starts_at: datetime.datetime
+    series: str
+    department: str
+    cancelled: bool
+    topics: list[str]
+
+
+def public_schedule(*, now: datetime.datetime | None = None, days: int = 365) -> list[PublicSession]:
+    """The published schedule: the sessions of public series from today (city time) for ``days``, with their date,
+    series, department and, once the memo has been sent, its topics' titles (before that, none: no surprises for
+    the department). Two queries."""
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    sessions = list(
+        Session.objects.filter(
+            series__public=True, starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=days)
+        )
+        .select_related("series__department")
+        .order_by("starts_at", "pk")
+    )
+    topics: dict[int, list[str]] = {}
+    for session_id, title in (
+        MemoTopic.objects.filter(memo__session__in=[s.pk for s in sessions], memo__state=MemoState.SENT)
+        .order_by("memo__session_id", "position", "pk")
+        .values_list("memo__session_id", "title")
+    ):
+        topics.setdefault(session_id, []).append(title)
+    return [
+        PublicSession(
+            starts_at=session.starts_at,
+            series=session.series.name,
+            department=session.series.department.name if session.series.department else "Several departments",
+            cancelled=session.is_cancelled,
+            topics=[] if session.is_cancelled else topics.get(session.pk, []),
+        )
+        for session in sessions
+    ]

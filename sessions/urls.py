@@ -1,12 +1,38 @@
-"""Every route of Stat sessions (namespace ``stat_sessions``), mounted at the site root."""
+"""Every route of Stat sessions (namespace ``stat_sessions``), mounted at the site root: the signed-in pages under
+/sessions/, the published schedule at /public/sessions/, the calendar feeds, and the API under /api/."""
 
-from django.urls import path
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import api_series
+from .views import calendar, public, series, session
 
 app_name = "stat_sessions"
 
+api_router = SimpleRouter()
+api_router.register("series", api_series.SeriesViewSet, basename="series")
+api_router.register("sessions", api_series.SessionViewSet, basename="session")
+
+pages = [
+    path("", series.index, name="index"),
+    path("series/add/", series.series_create, name="series_create"),
+    path("series/<int:pk>/", series.series_detail, name="series"),
+    path("series/<int:pk>/edit/", series.series_edit, name="series_edit"),
+    path("series/<int:pk>/calendar.ics", calendar.series_calendar, name="series_calendar"),
+    path("calendar/<str:token>.ics", calendar.personal_calendar, name="personal_calendar"),
+    path("calendar/reset/", calendar.personal_calendar_reset, name="personal_calendar_reset"),
+    path("<int:pk>/", session.session_detail, name="session"),
+    path("<int:pk>/move/", session.session_move, name="session_move"),
+    path("<int:pk>/cancel/", session.session_cancel, name="session_cancel"),
+    path("<int:pk>/attendees/add/", session.attendee_add, name="attendee_add"),
+    path("<int:pk>/attendees/<int:attendee_pk>/remove/", session.attendee_remove, name="attendee_remove"),
+    path("<int:pk>/attendees/<int:attendee_pk>/seat/", session.attendee_seat, name="attendee_seat"),
+    path("<int:pk>/checklist/add/", session.checklist_item_add, name="checklist_add"),
+    path("<int:pk>/checklist/<int:item_pk>/mark/", session.checklist_item_mark, name="checklist_mark"),
+]
+
 urlpatterns = [
-    path("sessions/series/<int:pk>/calendar.ics", views.series_calendar, name="series_calendar"),
-    path("sessions/calendar/<str:token>.ics", views.personal_calendar, name="personal_calendar"),
+    path("sessions/", include(pages)),
+    path("public/sessions/", public.public_schedule, name="public_schedule"),
+    path("api/", include(api_router.urls)),
 ]

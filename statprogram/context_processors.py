@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from goals.access import can_read_measures
 from quality.access import can_read_quality
+from sessions.access import can_read_sessions
 from team.access import actor_for
 
 
@@ -26,6 +27,8 @@ def navigation(request):
             items.append({"label": "Goals", "url": _url("goals:index")})
         if can_read_quality(actor):
             items.append({"label": "Quality", "url": _url("quality:overview")})
+        if can_read_sessions(actor):
+            items.append({"label": "Stat sessions", "url": _url("stat_sessions:index")})
         if actor.can_view_team():
             items.append({"label": "Team", "url": _url("team:roster")})
             items.append({"label": "Departments", "url": _url("team:departments")})
@@ -41,6 +44,7 @@ def navigation(request):
     items.insert(2 if actor.has_any_role else 1, {"label": "Datasets", "url": _url("inventory:public_datasets")})
     if not actor.has_any_role:
         items.append({"label": "Goals", "url": _url("goals:public_home")})  # the public dashboard
+        items.append({"label": "Stat sessions", "url": _url("stat_sessions:public_schedule")})  # the schedule
     # Only the most specific match is current: on /team/gaps/ that is "Gaps", not "Team" as well; on a department's
     # page (/team/departments/police/) it is "Departments".
     path = request.path

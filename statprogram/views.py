@@ -8,6 +8,8 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from goals.access import can_read_every_measure
+from sessions.access import can_manage_sessions
+from sessions.selectors import overdue_checklist_items
 from team.access import actor_for
 from team.selectors import team_gaps
 
@@ -31,6 +33,8 @@ def dashboard(request):
     }
     if actor.can_view_gaps():
         context["gaps"] = team_gaps()
+    if can_manage_sessions(actor):
+        context["overdue_checklist"] = overdue_checklist_items()
     return render(request, "site/dashboard.html", context)
 
 

@@ -27,6 +27,7 @@ from .models import (
     Role,
     RoleAssignment,
 )
+from .signals import send_portfolio_coverage_changed
 
 ONLY_STRUCTURE_MANAGERS = "Only a principal or Stat lead changes the program’s departments and portfolios."
 ONLY_PEOPLE_MANAGERS = "Only the Stat team adds and edits people."
@@ -160,6 +161,7 @@ def department_update(
         fields["code"] = fields["code"].strip().upper()
     if "contact_email" in fields:
         fields["contact_email"] = _clean_email(fields["contact_email"])
+    portfolio_before = department.portfolio_id
     for field, value in fields.items():
         setattr(department, field, value)
     ancestor = department.parent
@@ -170,6 +172,8 @@ def department_update(
     _check_department_unique(department)
     department.full_clean()
     _save_unique(department, "department")
+    if department.portfolio_id != portfolio_before:
+        send_portfolio_coverage_changed([department.pk])
     return department
 
 
@@ -207,9 +211,12 @@ def portfolio_set_departments(*, portfolio: Portfolio, by: User | None, departme
     ids = {d.pk for d in departments}
     leaving = Q(portfolio=portfolio) & ~Q(pk__in=ids)
     joining = Q(pk__in=ids) & ~Q(portfolio=portfolio)  # from another portfolio or from none
+    moved = []
     for department in Department.objects.select_for_update().filter(leaving | joining).order_by("pk"):
         department.portfolio = portfolio if department.pk in ids else None
         department.save(update_fields=["portfolio", "updated_at"])
+        moved.append(department.pk)
+    send_portfolio_coverage_changed(moved)
     return portfolio
 
 
@@ -394,6 +401,8 @@ def role_assign(
             assignment.save()
     except IntegrityError as exc:  # a concurrent request assigned the same role first
         raise ValidationError(f"{person} already holds this role.") from exc
+    if portfolio is not None:
+        send_portfolio_coverage_changed(portfolio.departments.values_list("pk", flat=True))
     return assignment
 
 
@@ -418,4 +427,8 @@ def role_end(*, assignment: RoleAssignment, by: User | None, ends_on: datetime.d
     assignment.ends_on = ends_on
     assignment.ended_by = by
     assignment.save(update_fields=["ends_on", "ended_by"])
+    if assignment.portfolio_id is not None:
+        send_portfolio_coverage_changed(
+            Department.objects.filter(portfolio_id=assignment.portfolio_id).values_list("pk", flat=True)
+        )
     return assignment

@@ -97,6 +97,7 @@ WRITES_NOTHING: dict[str, set[str]] = {
     "goals.services.definitions": {"dictionary_columns"},  # a read
     "goals.services.observations": {"observations_plan", "read_observations"},  # a dry run, and reading a file
     "sessions.services.series": {"occurrences", "reporting_period"},  # pure: a cadence's dates, a session's period
+    "sessions.services.checklist": {"step_due_at"},  # pure: when a standard step falls due
 }
 
 #: A job's steps (``core.jobs`` runners): the worker runs them as the job's author (``job.actor``), who was checked
@@ -198,6 +199,7 @@ def test_the_system_only_services_are_the_schedule_deliveries_and_computations()
         "goals.services.compute.measures_compute",
         "goals.services.compute.on_quality_run_finished",
         "goals.services.compute.sweep_stuck_computations",
+        "sessions.services.checklist.checklist_send_reminders",
     }
 
 

@@ -30,12 +30,16 @@ from ..models import (
     SessionState,
     new_calendar_secret,
 )
+from ..states import AHEAD_STATES
+from .checklist import checklist_create_standard, checklist_reschedule, checklist_reschedule_series
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 #: How far ahead a new series books its sessions (the guide: calendar holds a year ahead).
 HORIZON_DAYS = 365
+#: The years a session may be held in (a date far outside them is a typing mistake, and would overflow).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 #: An RRULE may repeat at most daily: a meeting series cannot be hourly.
 RRULE_FREQUENCY = re.compile(r"(?:^|;)FREQ=(YEARLY|MONTHLY|WEEKLY|DAILY)(?:;|$)")
 RRULE_FORBIDDEN = ("DTSTART", "\n", "\r", "RDATE", "EXDATE")
@@ -130,10 +134,16 @@ def series_create(
     time_zone: str | None = None,
     default_attendees: Iterable[Person] = (),
     by: User | None,
+    **settings: object,
 ) -> Series:
-    """A new series and its sessions for a year from ``start_date``, each with its attendees. Bad input raises
-    :class:`ValidationError` naming the field and nothing is written."""
+    """A new series and its sessions for a year from ``start_date``, each with its attendees and its preparation
+    checklist. ``settings`` are the series' other fields (:data:`SETTING_FIELDS`: public, no surprises, the
+    checklist's offsets, the reply address). Bad input raises :class:`ValidationError` naming the field and nothing
+    is written."""
     enforce(by, can_manage_sessions, MANAGE_ONLY)
+    unknown = set(settings) - set(SETTING_FIELDS)
+    if unknown:
+        raise TypeError(f"series_create() got unexpected fields: {', '.join(sorted(unknown))}")
     series = Series(
         name=name,
         department=department,
@@ -144,10 +154,13 @@ def series_create(
         start_time=start_time,
         duration_minutes=duration_minutes,
         created_by=by,
+        **settings,
     )
     if time_zone:
         series.time_zone = time_zone
     _validated_series(series)
+    if not FIRST_YEAR <= start_date.year <= LAST_YEAR:
+        raise ValidationError({"start_date": f"Give a first meeting between {FIRST_YEAR} and {LAST_YEAR}."})
     moments = occurrences(series, start_date)
     if not moments:
         raise ValidationError({"rrule": "This cadence has no meeting in the year from the start date."})
@@ -175,7 +188,81 @@ def series_create(
             for session in sessions
             for person_id, (role, automatic) in seats.items()
         )
+        checklist_create_standard(series=series, sessions=sessions, by=by)
     return series
+
+
+#: The fields of a series that change nothing about when its sessions are (:func:`series_update` changes them).
+SETTING_FIELDS = (
+    "public",
+    "no_surprises",
+    "data_request_days",
+    "data_due_days",
+    "memo_draft_days",
+    "memo_send_hours",
+    "follow_up_days",
+    "reply_to",
+)
+#: What :func:`series_update` may change: the settings, and the defaults its future sessions take.
+UPDATABLE_FIELDS = ("name", "place", "duration_minutes", *SETTING_FIELDS)
+
+
+def series_update(
+    series: Series,
+    *,
+    by: User | None,
+    default_attendees: Iterable[Person] | None = None,
+    **fields: object,
+) -> Series:
+    """Change ``series``'s name, default place and duration, and its settings (:data:`UPDATABLE_FIELDS`); its
+    cadence stays (its sessions are booked: move or cancel them one by one).
+
+    Guarantees: a new place or duration applies to the sessions still ahead (not held, not cancelled; their
+    SEQUENCE rises); a new checklist offset moves their open items; new default attendees join them, and those taken
+    off the defaults leave them when they sit there as invited guests (not those at the table for their role).
+    Bad input raises :class:`ValidationError` and nothing is written."""
+    enforce(by, can_manage_sessions, MANAGE_ONLY)
+    unknown = set(fields) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"series_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = Series.objects.select_for_update().get(pk=series.pk)
+        before = {name: getattr(locked, name) for name in UPDATABLE_FIELDS}
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _validated_series(locked)
+        changed = [name for name in UPDATABLE_FIELDS if getattr(locked, name) != before[name]]
+        if changed:
+            locked.save(update_fields=changed)
+        ahead = Session.objects.filter(series=locked, starts_at__gt=timezone.now(), state__in=AHEAD_STATES)
+        session_changes = {name: getattr(locked, name) for name in ("place", "duration_minutes") if name in changed}
+        if session_changes:
+            ahead.update(**session_changes, sequence=F("sequence") + 1, updated_at=timezone.now())
+        if {"data_request_days", "data_due_days", "memo_draft_days", "memo_send_hours"} & set(changed):
+            checklist_reschedule_series(series=locked, by=by)
+        if default_attendees is not None:
+            _set_default_attendees(locked, list(default_attendees), ahead)
+    series.refresh_from_db()
+    return series
+
+
+def _set_default_attendees(series: Series, people: list[Person], ahead) -> None:
+    before = set(series.default_attendees.values_list("pk", flat=True))
+    wanted = {person.pk for person in people}
+    series.default_attendees.set(people)
+    ahead_ids = list(ahead.values_list("pk", flat=True))
+    present = set(Attendee.objects.filter(session_id__in=ahead_ids).values_list("session_id", "person_id"))
+    Attendee.objects.bulk_create(
+        Attendee(session_id=session_id, person_id=person_id, role=SeatRole.GUEST)
+        for session_id in ahead_ids
+        for person_id in sorted(wanted - before)
+        if (session_id, person_id) not in present
+    )
+    leaving = before - wanted
+    if leaving:
+        Attendee.objects.filter(
+            session_id__in=ahead_ids, person_id__in=leaving, role=SeatRole.GUEST, automatic=False
+        ).delete()
 
 
 def _seats_for(series: Series, default_attendees: Iterable[Person]) -> dict[int, tuple[str, bool]]:
@@ -225,6 +312,8 @@ def session_move(
     enforce(by, can_manage_sessions, MANAGE_ONLY)
     if timezone.is_naive(starts_at):
         raise ValidationError({"starts_at": "Give the new time with its time zone."})
+    if not FIRST_YEAR <= starts_at.year <= LAST_YEAR:
+        raise ValidationError({"starts_at": f"Give a time between {FIRST_YEAR} and {LAST_YEAR}."})
     with transaction.atomic():
         locked = _locked(session)
         if locked.state == SessionState.CANCELLED:
@@ -236,7 +325,8 @@ def session_move(
             locked.place = place
         locked.sequence = F("sequence") + 1
         locked.save(update_fields=["starts_at", "place", "sequence", "updated_at"])
-    locked.refresh_from_db()
+        locked.refresh_from_db()
+        checklist_reschedule(locked, by=by)
     return locked
 
 

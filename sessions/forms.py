@@ -1,0 +1,200 @@
+"""Forms for the Stat sessions pages. They parse and check input; the services in ``sessions.services`` validate
+the rest and write (their ValidationError shows next to the field it names)."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from team.forms import DateInput
+from team.models import Department, Person
+
+from .models import MAX_DURATION_MINUTES, MIN_MEMO_HOURS, Cadence, Seat, SeatRole, Series, Session
+from .services.series import SETTING_FIELDS
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+def _people():
+    return Person.objects.filter(active=True).order_by("full_name")
+
+
+class SeriesForm(forms.Form):
+    """A series: its schedule (on creation only: its sessions are then booked), its defaults and its settings."""
+
+    name = forms.CharField(label="Name", max_length=200, help_text="e.g. PoliceStat, BlightStat.")
+    department = forms.ModelChoiceField(
+        label="Department",
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label="- Several departments (an initiative) -",
+    )
+    cadence = forms.ChoiceField(label="Cadence", choices=Cadence.choices)
+    interval_weeks = forms.IntegerField(
+        label="Every how many weeks", min_value=1, max_value=52, required=False, help_text="For “every N weeks”."
+    )
+    rrule = forms.CharField(
+        label="Custom rule (RRULE)",
+        required=False,
+        max_length=500,
+        help_text="For a custom cadence, e.g. FREQ=MONTHLY;BYDAY=2TH (the second Thursday of each month).",
+    )
+    start_date = forms.DateField(label="First meeting", widget=DateInput(), help_text="A year of sessions from here.")
+    start_time = forms.TimeField(label="Start time", widget=TimeInput())
+    time_zone = forms.CharField(label="Time zone", max_length=64)
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", min_value=1, max_value=MAX_DURATION_MINUTES, initial=60, help_text="At most 90."
+    )
+    place = forms.CharField(label="Default place", max_length=200, required=False)
+    default_attendees = forms.ModelMultipleChoiceField(
+        label="Default attendees",
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Invited to every session, besides those at the table for their role (the principal, the Stat "
+        "lead, the department's lead and contacts, its budget analysts).",
+    )
+    public = forms.BooleanField(
+        label="Publish the schedule",
+        required=False,
+        help_text="Show its sessions (date, department, and the topics once the memo is sent) on the public pages.",
+    )
+    no_surprises = forms.BooleanField(
+        label="No surprises",
+        required=False,
+        help_text="Share the briefing memo with the department before the meeting.",
+    )
+    data_request_days = forms.IntegerField(label="Data request (days before)", min_value=0, max_value=365, initial=14)
+    data_due_days = forms.IntegerField(label="Data due (days before)", min_value=0, max_value=365, initial=7)
+    memo_draft_days = forms.IntegerField(label="Memo draft due (days before)", min_value=0, max_value=365, initial=4)
+    memo_send_hours = forms.IntegerField(
+        label="Memo sent (hours before)",
+        min_value=MIN_MEMO_HOURS,
+        max_value=24 * 365,
+        initial=48,
+        help_text="At least 48.",
+    )
+    follow_up_days = forms.IntegerField(label="Follow-up memo (days after)", min_value=1, max_value=365, initial=2)
+    reply_to = forms.EmailField(
+        label="Reply-to address", required=False, help_text="Where replies to the follow-up memo go."
+    )
+
+    #: The fields fixed once the sessions are booked.
+    SCHEDULE_FIELDS = ("department", "cadence", "interval_weeks", "rrule", "start_date", "start_time", "time_zone")
+
+    def __init__(self, *args, series: Series | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.series = series
+        self.fields["department"].queryset = Department.objects.filter(active=True).order_by("name")
+        people = _people()
+        if series is not None:
+            people = (people | series.default_attendees.all()).distinct().order_by("full_name")
+            for name in self.SCHEDULE_FIELDS:
+                del self.fields[name]
+        self.fields["default_attendees"].queryset = people
+
+    MEETING_FIELDS = (
+        "name",
+        "department",
+        "cadence",
+        "interval_weeks",
+        "rrule",
+        "start_date",
+        "start_time",
+        "time_zone",
+        "duration_minutes",
+        "place",
+        "default_attendees",
+    )
+
+    @property
+    def meeting_fields(self) -> list:
+        """The bound fields of the meeting itself (the schedule's only on creation), for the form's first group."""
+        return [self[name] for name in self.MEETING_FIELDS if name in self.fields]
+
+    def clean_rrule(self) -> str:
+        return self.cleaned_data["rrule"].strip()
+
+    @property
+    def create_fields(self) -> dict:
+        return dict(self.cleaned_data)
+
+    @property
+    def update_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {name: data[name] for name in ("name", "place", "duration_minutes", *SETTING_FIELDS)}
+
+
+def series_initial(series: Series) -> dict:
+    initial = {name: getattr(series, name) for name in ("name", "place", "duration_minutes", *SETTING_FIELDS)}
+    initial["default_attendees"] = list(series.default_attendees.values_list("pk", flat=True))
+    return initial
+
+
+class SessionMoveForm(forms.Form):
+    """A new date, time and place for one session, in its series' time zone."""
+
+    date = forms.DateField(label="Date", widget=DateInput())
+    time = forms.TimeField(label="Start time", widget=TimeInput())
+    place = forms.CharField(label="Place", max_length=200, required=False)
+
+    def __init__(self, *args, session: Session, **kwargs):
+        self.zone = ZoneInfo(session.series.time_zone)
+        local = session.starts_at.astimezone(self.zone)
+        kwargs.setdefault("initial", {"date": local.date(), "time": local.time(), "place": session.place})
+        super().__init__(*args, **kwargs)
+        self.fields["time"].help_text = f"In {session.series.time_zone} time."
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"], tzinfo=self.zone)
+
+
+class SessionCancelForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, cancel this session",
+        help_text="It stays in the calendars, marked cancelled. This cannot be undone.",
+    )
+
+
+class AttendeeAddForm(forms.Form):
+    person = forms.ModelChoiceField(label="Person", queryset=Person.objects.none(), empty_label="- Choose someone -")
+    role = forms.ChoiceField(label="Role at the table", choices=SeatRole.choices, initial=SeatRole.GUEST)
+    seat = forms.ChoiceField(
+        label="Seat", choices=[("", "The seat that goes with the role"), *Seat.choices], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = _people()
+
+
+class AttendeeSeatForm(forms.Form):
+    seat = forms.ChoiceField(
+        label="Seat", choices=[("", "The seat that goes with the role"), *Seat.choices], required=False
+    )
+
+
+class ChecklistAddForm(forms.Form):
+    title = forms.CharField(label="Step", max_length=200)
+    due_date = forms.DateField(label="Due date", widget=DateInput())
+    due_time = forms.TimeField(label="Due time", widget=TimeInput(), initial=datetime.time(17, 0))
+    assignee = forms.ModelChoiceField(
+        label="Who does it", queryset=Person.objects.none(), required=False, empty_label="- Nobody in particular -"
+    )
+
+    def __init__(self, *args, session: Session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = ZoneInfo(session.series.time_zone)
+        self.fields["assignee"].queryset = _people()
+
+    @property
+    def due_at(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.cleaned_data["due_date"], self.cleaned_data["due_time"], tzinfo=self.zone)
