@@ -10,6 +10,7 @@ differ by more than colour; the chart names itself in ``<title>`` and says what 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -31,6 +32,17 @@ def _label(value: float) -> str:
     return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
 
 
+def _nice_range(low: float, high: float) -> tuple[float, float, float]:
+    """An axis from ``low`` to ``high`` widened to round numbers, and its tick step (1, 2, 2.5 or 5 times a power
+    of ten, about :data:`Y_TICKS` ticks), so the gridlines read 80, 85, 90 rather than 78.2, 84.6."""
+    if low == high:
+        low, high = low - 1, high + 1
+    rough = (high - low) / Y_TICKS
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough)
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
 def _anchor(index: int, count: int) -> str:
     """Where a period's label hangs from its tick: the first and last inward, so neither is cut off."""
     if count > 1 and index == 0:
@@ -48,13 +60,7 @@ def line_chart(points: Sequence[dict], *, title: str, desc: str) -> dict | None:
     known = [number for number in values + targets if number is not None]
     if not known:
         return None
-    low, high = min(known), max(known)
-    if low == high:
-        low, high = low - 1, high + 1
-    pad = (high - low) * 0.08
-    low, high = low - pad, high + pad
-    if min(known) >= 0 > low:
-        low = 0.0
+    low, high, step = _nice_range(min(known), max(known))
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     count = len(points)
 
@@ -66,7 +72,7 @@ def line_chart(points: Sequence[dict], *, title: str, desc: str) -> dict | None:
 
     markers = [{"x": x_at(i), "y": y_at(v), "label": points[i]["label"]} for i, v in enumerate(values) if v is not None]
     target_xy = [(x_at(i), y_at(t)) for i, t in enumerate(targets) if t is not None]
-    step = (high - low) / Y_TICKS
+    ticks = round((high - low) / step)
     label_indexes = sorted({0, count // 2, count - 1}) if count > 2 else list(range(count))
     return {
         "width": WIDTH,
@@ -81,7 +87,7 @@ def line_chart(points: Sequence[dict], *, title: str, desc: str) -> dict | None:
         "target_line": " ".join(f"{x},{y}" for x, y in target_xy),
         "has_target": bool(target_xy),
         "markers": markers,
-        "y_ticks": [{"y": y_at(low + step * i), "label": _label(low + step * i)} for i in range(Y_TICKS + 1)],
+        "y_ticks": [{"y": y_at(low + step * i), "label": _label(low + step * i)} for i in range(ticks + 1)],
         "x_ticks": [{"x": x_at(i), "label": points[i]["label"], "anchor": _anchor(i, count)} for i in label_indexes],
         "legend_y": HEIGHT - 8,
         "title": title,
