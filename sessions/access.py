@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from team.access import Actor, ScopedPolicy, get_object_for_user
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from team.access import Actor, ScopedPolicy, actor_for, get_object_for_user
 from team.models import PROGRAM_ROLES, SEAT_ROLES, Person, Role
 
-from .models import Series, Session
+from .models import Memo, MemoState, Series, Session
 
 if TYPE_CHECKING:
     from team.access import Visitor
@@ -69,3 +73,59 @@ def get_session_for_user(user: Visitor, pk: int, *, write: bool = False) -> Sess
     """The session ``pk`` if ``user`` may read it (write it, with ``write``), else 404 (or 403)."""
     queryset = Session.objects.select_related("series__department__portfolio")
     return get_object_for_user(SESSIONS, user, queryset, write=write, pk=pk)
+
+
+# --- the briefing memo -------------------------------------------------------------------------------------------
+
+MEMO_SENT_REFUSED = "This memo has been sent: it stays as it was sent and can no longer change."
+
+
+def memo_open_to_department(memo: Memo, session: Session) -> bool:
+    """Whether ``memo`` has reached the department: sent, or shared before the meeting under "no surprises"."""
+    return memo.is_sent or (memo.shared_at is not None and session.series.no_surprises)
+
+
+def can_read_memo(actor: Actor, memo: Memo, session: Session) -> bool:
+    """Who reads ``session``'s ``memo`` (``actor`` already reads the session: :func:`get_session_for_user`). The
+    Stat team always (drafts are theirs alone); once sent, everyone who reads the session (the department's lead
+    and contacts, the portfolio's budget analysts, the seats); while a draft shared under "no surprises", the
+    department's lead and contacts. No query."""
+    if can_manage_sessions(actor):
+        return True
+    if memo.is_sent:
+        return SESSIONS.allows(actor, session)
+    department_id = session.series.department_id
+    return (
+        memo_open_to_department(memo, session)
+        and department_id is not None
+        and department_id in (actor.lead_department_ids | actor.contact_department_ids)
+    )
+
+
+def memos_readable_by(actor: Actor, queryset=None):
+    """The memos ``actor`` reads (:func:`can_read_memo`), narrowed in SQL: one query when evaluated."""
+    queryset = Memo.objects.all() if queryset is None else queryset
+    if can_manage_sessions(actor):
+        return queryset
+    readable_sessions = sessions_readable_by(actor).values("pk")
+    own = actor.lead_department_ids | actor.contact_department_ids
+    shared = Q(shared_at__isnull=False, session__series__no_surprises=True, session__series__department_id__in=own)
+    return queryset.filter(Q(state=MemoState.SENT) | shared, session__in=readable_sessions)
+
+
+def get_memo_for_user(user: Visitor, session_pk: int, *, write: bool = False) -> tuple[Session, Memo]:
+    """Session ``session_pk`` and its memo if ``user`` may read it (write it, with ``write``: the Stat team, while
+    a draft), else 404 (no such session or memo, or not theirs to read yet) or 403 (read-only)."""
+    session = get_session_for_user(user, session_pk)
+    memo = (
+        Memo.objects.select_related("drafted_by__person", "shared_by__person", "sent_by__person")
+        .filter(session=session)
+        .first()
+    )
+    actor = actor_for(user)
+    if memo is None or not can_read_memo(actor, memo, session):
+        raise Http404("No memo matches the given query.")
+    memo.session = session  # already loaded, with its series
+    if write and not can_manage_sessions(actor):
+        raise PermissionDenied(MANAGE_ONLY)
+    return session, memo

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
+from inventory.models import Dataset
 from team.forms import DateInput
 from team.models import Department, Person
 
-from .models import MAX_DURATION_MINUTES, MIN_MEMO_HOURS, Cadence, Seat, SeatRole, Series, Session
+from .models import MAX_DURATION_MINUTES, MIN_MEMO_HOURS, Cadence, MemoSection, Seat, SeatRole, Series, Session
 from .services.series import SETTING_FIELDS
 
 
@@ -198,3 +199,56 @@ class ChecklistAddForm(forms.Form):
     @property
     def due_at(self) -> datetime.datetime:
         return datetime.datetime.combine(self.cleaned_data["due_date"], self.cleaned_data["due_time"], tzinfo=self.zone)
+
+
+# --- the memo ---------------------------------------------------------------------------------------------------
+
+
+class MemoHeaderForm(forms.Form):
+    to_line = forms.CharField(label="To", max_length=300)
+    from_line = forms.CharField(label="From", max_length=300)
+    memo_date = forms.DateField(label="Date", widget=DateInput)
+    subject = forms.CharField(label="Subject", max_length=300)
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=300)
+    section = forms.ChoiceField(label="Section", choices=MemoSection.choices, initial=MemoSection.NEW)
+    narrative = forms.CharField(
+        label="Narrative", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="What the panel reads."
+    )
+    suggested_minutes = forms.IntegerField(
+        label="Suggested minutes", min_value=1, max_value=MAX_DURATION_MINUTES, initial=5
+    )
+    questions = forms.CharField(
+        label="Leading questions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For the panel, one per line.",
+    )
+
+
+class TopicEditForm(TopicForm):
+    dataset = forms.ModelChoiceField(
+        label="Data source",
+        queryset=Dataset.objects.none(),
+        required=False,
+        empty_label="- None -",
+        help_text="The inventoried dataset behind this topic.",
+    )
+
+    def __init__(self, *args, datasets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if datasets is not None:
+            self.fields["dataset"].queryset = datasets  # type: ignore[attr-defined]
+
+
+class TopicMoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")], required=False)
+    position = forms.IntegerField(min_value=1, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("direction") and data.get("position") is None:
+            raise forms.ValidationError("Say up, down or a position.")
+        return data

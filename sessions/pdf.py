@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
 #: The base URL relative addresses resolve against; only addresses under it are served (from the static files).
@@ -23,8 +24,13 @@ def _static_file(url: str) -> bytes:
     if (parts.scheme, parts.netloc) != (prefix.scheme, prefix.netloc) or not parts.path.startswith(prefix.path):
         raise ValueError(f"PDF rendering fetches only the site's static files, not {url[:100]!r}.")
     relative = unquote(parts.path[len(prefix.path) :])
-    found = finders.find(relative)
-    if not found or ".." in relative.split("/"):
+    if ".." in relative.split("/"):
+        raise ValueError(f"No static file {relative!r}.")
+    try:
+        found = finders.find(relative)
+    except SuspiciousFileOperation as exc:
+        raise ValueError(f"No static file {relative!r}.") from exc
+    if not found:
         raise ValueError(f"No static file {relative!r}.")
     path = found if isinstance(found, str) else found[0]
     with open(path, "rb") as handle:

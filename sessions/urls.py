@@ -4,14 +4,28 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from . import api_series
-from .views import calendar, public, series, session
+from . import api_memos, api_series
+from .views import calendar, memo, public, series, session
 
 app_name = "stat_sessions"
 
 api_router = SimpleRouter()
 api_router.register("series", api_series.SeriesViewSet, basename="series")
 api_router.register("sessions", api_series.SessionViewSet, basename="session")
+api_router.register("memos", api_memos.MemoViewSet, basename="memo")
+
+memo_pages = [
+    path("", memo.memo, name="memo"),
+    path("draft/", memo.memo_draft, name="memo_draft"),
+    path("header/", memo.memo_header, name="memo_header"),
+    path("topics/add/", memo.topic_add, name="memo_topic_add"),
+    path("topics/<int:topic_pk>/edit/", memo.topic_edit, name="memo_topic_edit"),
+    path("topics/<int:topic_pk>/remove/", memo.topic_remove, name="memo_topic_remove"),
+    path("topics/<int:topic_pk>/move/", memo.topic_move, name="memo_topic_move"),
+    path("share/", memo.memo_share, name="memo_share"),
+    path("send/", memo.memo_send, name="memo_send"),
+    path("print/", memo.memo_print, name="memo_print"),
+]
 
 pages = [
     path("", series.index, name="index"),
@@ -29,6 +43,8 @@ pages = [
     path("<int:pk>/attendees/<int:attendee_pk>/seat/", session.attendee_seat, name="attendee_seat"),
     path("<int:pk>/checklist/add/", session.checklist_item_add, name="checklist_add"),
     path("<int:pk>/checklist/<int:item_pk>/mark/", session.checklist_item_mark, name="checklist_mark"),
+    path("<int:pk>/memo/", include(memo_pages)),
+    path("<int:pk>/memo.pdf", memo.memo_pdf, name="memo_pdf"),
 ]
 
 urlpatterns = [

@@ -200,6 +200,7 @@ def test_the_system_only_services_are_the_schedule_deliveries_and_computations()
         "goals.services.compute.on_quality_run_finished",
         "goals.services.compute.sweep_stuck_computations",
         "sessions.services.checklist.checklist_send_reminders",
+        "sessions.services.memo.memo_email_send",
     }
 
 

@@ -3,7 +3,8 @@
 
 - :mod:`.series`: series, their sessions a year ahead, moves, cancellations, calendar tokens;
 - :mod:`.attendees`: who sits at the table and where, and the budget analysts kept in line with the portfolios;
-- :mod:`.checklist`: the preparation checklist of each session and its reminders.
+- :mod:`.checklist`: the preparation checklist of each session and its reminders;
+- :mod:`.memo`: the briefing memo: drafted from the data, edited, shared ("no surprises"), sent and frozen.
 """
 
 from .attendees import (
@@ -18,7 +19,20 @@ from .checklist import (
     checklist_item_mark,
     checklist_mark,
     checklist_reschedule,
+    checklist_reschedule_series,
     checklist_send_reminders,
+    step_due_at,
+)
+from .memo import (
+    memo_draft,
+    memo_email_send,
+    memo_send,
+    memo_share,
+    memo_update,
+    topic_add,
+    topic_move,
+    topic_remove,
+    topic_update,
 )
 from .series import (
     calendar_token_of,
@@ -43,7 +57,13 @@ __all__ = [
     "checklist_item_mark",
     "checklist_mark",
     "checklist_reschedule",
+    "checklist_reschedule_series",
     "checklist_send_reminders",
+    "memo_draft",
+    "memo_email_send",
+    "memo_send",
+    "memo_share",
+    "memo_update",
     "occurrences",
     "reporting_period",
     "series_create",
@@ -52,4 +72,9 @@ __all__ = [
     "session_move",
     "session_sync_budget_analysts",
     "sessions_sync_budget_analysts",
+    "step_due_at",
+    "topic_add",
+    "topic_move",
+    "topic_remove",
+    "topic_update",
 ]
