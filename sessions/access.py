@@ -69,3 +69,17 @@ def get_session_for_user(user: Visitor, pk: int, *, write: bool = False) -> Sess
     """The session ``pk`` if ``user`` may read it (write it, with ``write``), else 404 (or 403)."""
     queryset = Session.objects.select_related("series__department__portfolio")
     return get_object_for_user(SESSIONS, user, queryset, write=write, pk=pk)
+
+
+MEASURES_ONLY = "“How the program is doing” is for the principal and the Stat lead."
+
+
+def can_read_program_measures(actor: Actor) -> bool:
+    """The program's own figures (KPIs on track per session, action-item completion, timeliness, the survey): the
+    principal and the Stat lead. No query."""
+    return actor.has_role(Role.PRINCIPAL, Role.STAT_LEAD)
+
+
+def can_see_late_follow_ups(actor: Actor) -> bool:
+    """The "Follow-up memos late" panel on the landing page: the Stat lead, who answers for them. No query."""
+    return actor.has_role(Role.STAT_LEAD)
