@@ -162,7 +162,7 @@ def _kpi_statuses(sessions: list[Session]) -> dict[int, dict[str, int]]:
     kpis: list[dict] = [
         dict(row)
         for row in Measure.objects.filter(is_kpi=True, department_id__in=sorted(departments)).values(
-            "pk", "department_id", "direction", "tolerance_percent", "target_value", "created_at"
+            "pk", "department_id", "direction", "tolerance_percent", "target_value"
         )
     ]
     last_end = max(end for _, end in periods.values())
@@ -187,8 +187,6 @@ def _kpi_statuses(sessions: list[Session]) -> dict[int, dict[str, int]]:
         counts: dict[str, int] = defaultdict(int)
         _, end = periods[session.pk]
         for kpi in by_department.get(session.series.department_id or 0, []):
-            if kpi["created_at"] > session.starts_at:
-                continue  # not a KPI yet when the session was held
             latest = None
             for period, value in values.get(kpi["pk"], []):
                 if period > end:

@@ -15,6 +15,11 @@ from sessions.services.after import follow_up_draft, follow_up_send, follow_up_u
 from .after_helpers import item, just_held
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def held(police_series, users, city):
     session = just_held(police_series)
