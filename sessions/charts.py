@@ -24,7 +24,13 @@ LINE_STYLES = [
 ]
 
 
-def _layout(y_title: str, *, y_range: list[float] | None = None) -> dict:
+#: How the x axis names its ticks: session dates, or months (a month's charts step a month at a time, so a chart of
+#: one month does not zoom in to milliseconds).
+DAYS = {"tickformat": "%b %-d, %Y"}
+MONTHS = {"tickformat": "%b %Y", "dtick": "M1"}
+
+
+def _layout(y_title: str, *, y_range: list[float] | None = None, x_axis: dict | None = None) -> dict:
     return {
         "template": NONE_TEMPLATE,
         "font": FONT,
@@ -32,7 +38,7 @@ def _layout(y_title: str, *, y_range: list[float] | None = None) -> dict:
         "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
         "legend": {"orientation": "h", "y": -0.25},
         "hovermode": "closest",
-        "xaxis": {"type": "date", "fixedrange": True},
+        "xaxis": {"type": "date", "fixedrange": True, **(x_axis or DAYS)},
         "yaxis": {"title": {"text": y_title}, "fixedrange": True, **({"range": y_range} if y_range else {})},
     }
 
@@ -152,7 +158,9 @@ def items_charts(items: Sequence[ItemRates]) -> tuple[dict, dict]:
         id="completion",
         caption="Action items completed, by department and the month they were due",
         summary=summary,
-        figure=_figure(_item_traces(items, "completion_rate", "completed"), _layout("% completed", y_range=[0, 100])),
+        figure=_figure(
+            _item_traces(items, "completion_rate", "completed"), _layout("% completed", y_range=[0, 100], x_axis=MONTHS)
+        ),
         table_caption="Action items due each month by department: completed and on time",
         headers=headers,
         rows=rows,
@@ -161,7 +169,9 @@ def items_charts(items: Sequence[ItemRates]) -> tuple[dict, dict]:
         id="on-time",
         caption="Action items completed on time, by department and the month they were due",
         summary=summary,
-        figure=_figure(_item_traces(items, "on_time_rate", "on time"), _layout("% on time", y_range=[0, 100])),
+        figure=_figure(
+            _item_traces(items, "on_time_rate", "on time"), _layout("% on time", y_range=[0, 100], x_axis=MONTHS)
+        ),
         table_caption="Action items due each month by department: completed on time",
         headers=headers,
         rows=rows,
@@ -194,17 +204,17 @@ def timeliness_chart(months: Sequence[Timeliness]) -> dict:
         )
     memos = sum(row.memos for row in months)
     follow_ups = sum(row.follow_ups for row in months)
-    summary = (
-        f"{sum(row.memos_on_time for row in months)} of {memos} briefing memos went out on time, and "
-        f"{sum(row.follow_ups_on_time for row in months)} of {follow_ups} follow-up memos that were due."
-        if memos or follow_ups
-        else "No memo or follow-up memo has been due yet."
-    )
+    parts = []
+    if memos:
+        parts.append(f"{sum(row.memos_on_time for row in months)} of {memos} briefing memos went out on time")
+    if follow_ups:
+        parts.append(f"{sum(row.follow_ups_on_time for row in months)} of {follow_ups} follow-up memos due did")
+    summary = "; ".join(parts) + "." if parts else "No memo or follow-up memo has been due yet."
     return chart_context(
         id="timeliness",
         caption="Memos and follow-up memos sent on time, by the month of the session",
         summary=summary,
-        figure=_figure(traces, _layout("% sent on time", y_range=[0, 100])),
+        figure=_figure(traces, _layout("% sent on time", y_range=[0, 100], x_axis=MONTHS)),
         table_caption="Memos and follow-up memos sent on time each month",
         headers=["Month", "Memos", "On time", "Follow-ups due", "On time", "% memos", "% follow-ups"],
         rows=[

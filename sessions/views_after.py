@@ -205,7 +205,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             "used": invitation.used and not answered,
         },
     )
-    response["Referrer-Policy"] = "no-referrer"
+    # The link's secret never leaves the site in a Referer; "no-referrer" would also blank the form's Origin, which
+    # Django's CSRF check then refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -71,7 +71,7 @@ def test_the_page_needs_no_login_and_says_the_answer_is_anonymous(tokens, client
     response = client.get(url(tokens["chief@example.gov"]))
     assert response.status_code == 200
     assert b"anonymous" in response.content
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_page_records_one_answer_then_says_it_was_used(tokens, client):
