@@ -62,7 +62,7 @@ SURVEY_LINK_USED = "This survey link has already been used: each link answers on
 
 
 def _locked(session: Session) -> Session:
-    return Session.objects.select_for_update().select_related("series__department").get(pk=session.pk)
+    return Session.objects.select_for_update(of=("self",)).select_related("series__department").get(pk=session.pk)
 
 
 def _email_of(person) -> str:
@@ -205,7 +205,11 @@ def follow_up_draft(session: Session, *, by: User | None) -> FollowUpMemo:
 
 
 def _locked_follow_up(follow_up: FollowUpMemo) -> FollowUpMemo:
-    return FollowUpMemo.objects.select_for_update().select_related("session__series__department").get(pk=follow_up.pk)
+    return (
+        FollowUpMemo.objects.select_for_update(of=("self",))
+        .select_related("session__series__department")
+        .get(pk=follow_up.pk)
+    )
 
 
 def follow_up_update(

@@ -2,15 +2,25 @@
 deadline), sending it (a real PDF by email, archived) and its being frozen once sent."""
 
 import datetime
+import logging
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from sessions.models import ActionItem, FollowUpMemo, SessionState
-from sessions.selectors import follow_up_contents, follow_up_shown
-from sessions.services.after import follow_up_draft, follow_up_send, follow_up_update, session_hold
+from sessions.models import ActionItem, FollowUpMemo, Session, SessionState
+from sessions.pdf import render_pdf
+from sessions.selectors import follow_up_contents, follow_up_shown, late_follow_ups
+from sessions.services import session_cancel
+from sessions.services.after import (
+    FOLLOW_UP_PDF_TEMPLATE,
+    follow_up_draft,
+    follow_up_send,
+    follow_up_update,
+    session_hold,
+)
+from team.models import RoleAssignment
 
 from .after_helpers import item, just_held
 
@@ -80,8 +90,6 @@ def test_contents_number_the_items_by_topic_and_name_the_next_session(held, user
 
 
 def test_the_next_session_skips_a_cancelled_one(held, users, police_series):
-    from sessions.services import session_cancel
-
     february = police_series.sessions.order_by("starts_at")[1]
     session_cancel(february, by=users["stat_lead"])
     police_series.data_due_days = 10
@@ -121,8 +129,6 @@ def test_send_emails_the_pdf_and_archives_it(held, users, django_capture_on_comm
 
 
 def test_nothing_is_emailed_when_the_send_rolls_back(held, users, django_capture_on_commit_callbacks):
-    from team.models import RoleAssignment
-
     memo = follow_up_draft(held, by=users["stat_lead"])
     RoleAssignment.objects.filter(role="department_lead").delete()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError, match="no lead"):
@@ -163,8 +169,6 @@ def test_only_the_stat_team_writes_and_sends(held, users, persona):
 
 
 def test_late_follow_ups_after_the_series_days_and_not_before(police_series, users, settings):
-    from sessions.selectors import late_follow_ups
-
     session = just_held(police_series, hours_ago=1)
     session_hold(session, attended=[], by=users["stat_lead"])
     start = session.starts_at
@@ -178,9 +182,23 @@ def test_late_follow_ups_after_the_series_days_and_not_before(police_series, use
 
 
 def test_a_sent_follow_up_is_not_late(held, users, django_capture_on_commit_callbacks):
-    from sessions.selectors import late_follow_ups
-
     memo = follow_up_draft(held, by=users["stat_lead"])
     assert len(late_follow_ups(now=timezone.now() + datetime.timedelta(days=3))) == 1
     follow_up_send(memo, by=users["stat_lead"])
     assert late_follow_ups(now=timezone.now() + datetime.timedelta(days=3)) == []
+
+
+def test_late_follow_ups_cost_one_query(police_series, users, django_assert_num_queries):
+    now = timezone.now()
+    for days, session in enumerate(police_series.sessions.order_by("starts_at")[:3], start=3):
+        Session.objects.filter(pk=session.pk).update(starts_at=now - datetime.timedelta(days=days))
+    with django_assert_num_queries(1):
+        assert len(late_follow_ups(now=now)) == 3
+
+
+def test_the_pdf_renders_with_its_stylesheet(held, users, caplog):
+    memo = follow_up_draft(held, by=users["stat_lead"])
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = render_pdf(FOLLOW_UP_PDF_TEMPLATE, {"memo": follow_up_contents(memo)})
+    assert pdf.startswith(b"%PDF")
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
