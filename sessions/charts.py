@@ -205,10 +205,12 @@ def timeliness_chart(months: Sequence[Timeliness]) -> dict:
     memos = sum(row.memos for row in months)
     follow_ups = sum(row.follow_ups for row in months)
     parts = []
+    memos_on_time = sum(row.memos_on_time for row in months)
+    follow_ups_on_time = sum(row.follow_ups_on_time for row in months)
     if memos:
-        parts.append(f"{sum(row.memos_on_time for row in months)} of {memos} briefing memos went out on time")
+        parts.append(f"{memos_on_time} of {memos} briefing memos went out on time")
     if follow_ups:
-        parts.append(f"{sum(row.follow_ups_on_time for row in months)} of {follow_ups} follow-up memos due did")
+        parts.append(f"{follow_ups_on_time} of {follow_ups} follow-up memos due went out on time")
     summary = "; ".join(parts) + "." if parts else "No memo or follow-up memo has been due yet."
     return chart_context(
         id="timeliness",
