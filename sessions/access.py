@@ -129,3 +129,17 @@ def get_memo_for_user(user: Visitor, session_pk: int, *, write: bool = False) ->
     if write and not can_manage_sessions(actor):
         raise PermissionDenied(MANAGE_ONLY)
     return session, memo
+
+
+MEASURES_ONLY = "“How the program is doing” is for the principal and the Stat lead."
+
+
+def can_read_program_measures(actor: Actor) -> bool:
+    """The program's own figures (KPIs on track per session, action-item completion, timeliness, the survey): the
+    principal and the Stat lead. No query."""
+    return actor.has_role(Role.PRINCIPAL, Role.STAT_LEAD)
+
+
+def can_see_late_follow_ups(actor: Actor) -> bool:
+    """The "Follow-up memos late" panel on the landing page: the Stat lead, who answers for them. No query."""
+    return actor.has_role(Role.STAT_LEAD)

@@ -7,6 +7,7 @@ make the server fetch a URL. Charts are inline SVG in the HTML, drawn by the ser
 
 from __future__ import annotations
 
+import mimetypes
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -43,7 +44,9 @@ def _fetcher():
 
     class StaticOnly(URLFetcher):
         def fetch(self, url, headers=None):
-            return URLFetcherResponse(url, body=_static_file(url))
+            # The type by the file's name: WeasyPrint ignores a stylesheet that does not say it is text/css.
+            kind = mimetypes.guess_type(urlsplit(url).path)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=_static_file(url), headers={"Content-Type": kind})
 
     return StaticOnly(allowed_protocols=("https",))
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from . import api_memos, api_series
-from .views import calendar, memo, public, series, session
+from .views import after, calendar, memo, public, series, session
 
 app_name = "stat_sessions"
 
@@ -45,6 +45,12 @@ pages = [
     path("<int:pk>/checklist/<int:item_pk>/mark/", session.checklist_item_mark, name="checklist_mark"),
     path("<int:pk>/memo/", include(memo_pages)),
     path("<int:pk>/memo.pdf", memo.memo_pdf, name="memo_pdf"),
+    path("<int:pk>/held/", after.session_held, name="session_held"),
+    path("<int:pk>/follow-up/", after.follow_up, name="follow_up"),
+    path("<int:pk>/follow-up/send/", after.follow_up_send, name="follow_up_send"),
+    path("<int:pk>/follow-up.pdf", after.follow_up_pdf, name="follow_up_pdf"),
+    path("survey/<str:token>/", after.survey, name="survey"),
+    path("measures/", after.measures, name="measures"),
 ]
 
 urlpatterns = [

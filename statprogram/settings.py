@@ -307,6 +307,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read and write the city's Stat program: its team, data inventory, goals and sessions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "state": each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStateEnum": "sessions.models.SessionState",
+        "MemoStateEnum": "sessions.models.MemoState",
+        "ActionItemStateEnum": "sessions.models.ItemState",
+        "ActionItemStatusEnum": "sessions.models.ItemStatus",
+    },
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

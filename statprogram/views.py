@@ -8,8 +8,8 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from goals.access import can_read_every_measure
-from sessions.access import can_manage_sessions
-from sessions.selectors import overdue_checklist_items
+from sessions.access import can_manage_sessions, can_read_program_measures, can_see_late_follow_ups
+from sessions.selectors import late_follow_ups, overdue_checklist_items
 from team.access import actor_for
 from team.selectors import team_gaps
 
@@ -35,6 +35,9 @@ def dashboard(request):
         context["gaps"] = team_gaps()
     if can_manage_sessions(actor):
         context["overdue_checklist"] = overdue_checklist_items()
+    if can_see_late_follow_ups(actor):
+        context["late_follow_ups"] = late_follow_ups()
+    context["reads_program_measures"] = can_read_program_measures(actor)
     return render(request, "site/dashboard.html", context)
 
 

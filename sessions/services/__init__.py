@@ -4,9 +4,18 @@
 - :mod:`.series`: series, their sessions a year ahead, moves, cancellations, calendar tokens;
 - :mod:`.attendees`: who sits at the table and where, and the budget analysts kept in line with the portfolios;
 - :mod:`.checklist`: the preparation checklist of each session and its reminders;
-- :mod:`.memo`: the briefing memo: drafted from the data, edited, shared ("no surprises"), sent and frozen.
+- :mod:`.memo`: the briefing memo: drafted from the data, edited, shared ("no surprises"), sent and frozen;
+- :mod:`.after`: after the meeting: attendance, the follow-up memo (sent with its PDF, frozen), the anonymous survey.
 """
 
+from .after import (
+    follow_up_draft,
+    follow_up_send,
+    follow_up_update,
+    session_hold,
+    session_record_attendance,
+    survey_answer,
+)
 from .attendees import (
     attendee_add,
     attendee_remove,
@@ -59,6 +68,9 @@ __all__ = [
     "checklist_reschedule",
     "checklist_reschedule_series",
     "checklist_send_reminders",
+    "follow_up_draft",
+    "follow_up_send",
+    "follow_up_update",
     "memo_draft",
     "memo_email_send",
     "memo_send",
@@ -69,10 +81,13 @@ __all__ = [
     "series_create",
     "series_update",
     "session_cancel",
+    "session_hold",
     "session_move",
+    "session_record_attendance",
     "session_sync_budget_analysts",
     "sessions_sync_budget_analysts",
     "step_due_at",
+    "survey_answer",
     "topic_add",
     "topic_move",
     "topic_remove",

@@ -78,6 +78,7 @@ def test_navigation_marks_exactly_the_current_section(as_persona, path, current)
         "Datasets",
         "Goals",
         "Quality",
+        "Stat sessions",
         "Team",
         "Departments",
         "Portfolios",
@@ -95,6 +96,7 @@ def test_navigation_offers_only_what_the_user_may_use(as_persona):
         "Datasets",
         "Goals",
         "Quality",
+        "Stat sessions",
         "Team",
         "Departments",
         "Portfolios",
@@ -104,7 +106,7 @@ def test_navigation_offers_only_what_the_user_may_use(as_persona):
 
 def test_anonymous_navigation_offers_the_public_catalogue(client, db):
     nav = parse(client.get("/")).find("ul", class_="usa-nav__primary")
-    assert [a.text for a in nav.find_all("a")] == ["Home", "Datasets", "Goals"]
+    assert [a.text for a in nav.find_all("a")] == ["Home", "Datasets", "Goals", "Stat sessions"]
 
 
 def test_messages_are_shown_as_uswds_alerts(as_persona, users, city):
