@@ -252,3 +252,12 @@ def test_the_schema_lists_the_memos_read_only():
     assert set(schema["paths"]["/api/memos/{id}/"]) == {"get"}
     memo = schema["components"]["schemas"]["MemoOutput"]
     assert {"header", "sections", "sent_at", "sent_by"} <= set(memo["properties"])
+
+
+def test_a_topic_moves_to_a_position(draft, session, as_persona):
+    first, second = MemoTopic.objects.filter(section="standing").order_by("position")
+    url = reverse("stat_sessions:memo_topic_move", args=[session.pk, first.pk])
+    assert as_persona("stat_analyst").post(url, {"position": 2}).status_code == 302
+    assert list(MemoTopic.objects.filter(section="standing").order_by("position")) == [second, first]
+    page = as_persona("stat_analyst").get(memo_url(session)).content.decode()
+    assert f'id="position-{first.pk}"' in page and "4 January 2027, 10:00" in page
