@@ -6,6 +6,10 @@ naming scheme is ``team.access``'s.
   analyst reads those of the departments in their portfolio; a cross-department series (no department) is the Stat
   team's and the seats' only;
 * everyone else gets a 404: a session's existence never leaks.
+
+A session's briefing memo (:func:`can_read_memo`): a draft is the Stat team's alone (others get a 404, as if there
+were none) until it is shared with the department under "no surprises" (its lead and contacts read it) or sent (then
+everyone who reads the session does). Only the Stat team changes a memo, and nobody changes a sent one.
 """
 
 from __future__ import annotations

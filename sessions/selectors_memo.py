@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
@@ -111,6 +112,11 @@ def moment_words(moment: datetime.datetime | None) -> str:
     return dateformat.format(timezone.localtime(moment), "j F Y, H:i") if moment else ""
 
 
+def meeting_words(session: Session) -> str:
+    """When ``session`` meets, in its series' time zone: "4 January 2027, 10:00"."""
+    return dateformat.format(timezone.localtime(session.starts_at, ZoneInfo(session.series.time_zone)), "j F Y, H:i")
+
+
 def day_words(day: datetime.date | None) -> str:
     return dateformat.format(day, "j F Y") if day else ""
 
@@ -147,7 +153,7 @@ def _item_row(item: ActionItem, today: datetime.date) -> dict:
         "due_date": item.due_date.isoformat(),
         "due_label": day_words(item.due_date),
         "status_label": _item_status(item, today),
-        "raised_at": f"{item.session.series.name}, {day_words(timezone.localtime(item.session.starts_at).date())}",
+        "raised_at": f"{item.session.series.name}, {meeting_words(item.session)}",
     }
 
 
@@ -385,7 +391,7 @@ def memo_live_data(memo: Memo) -> dict:
         "session_id": session.pk,
         "series": session.series.name,
         "department": session.series.department.name if session.series.department else "",
-        "meeting": moment_words(session.starts_at),
+        "meeting": meeting_words(session),
         "period_label": period_words(start, end),
         "period_start": start.isoformat(),
         "period_end": end.isoformat(),

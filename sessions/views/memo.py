@@ -26,7 +26,7 @@ from ..access import MEMO_SENT_REFUSED, can_manage_sessions, can_read_memo, get_
 from ..forms import MemoHeaderForm, TopicEditForm, TopicForm, TopicMoveForm
 from ..models import Memo, MemoTopic, Session
 from ..pdf import render_pdf
-from ..selectors_memo import memo_data, memo_for_session
+from ..selectors_memo import meeting_words, memo_data, memo_for_session
 
 
 def _memo_url(session: Session) -> HttpResponse:
@@ -46,6 +46,7 @@ def _page(
     editable = manage and memo is not None and not memo.is_sent
     context = {
         "session": session,
+        "meeting": meeting_words(session),
         "memo": memo_data(memo) if memo is not None else None,
         "editable": editable,
         "may_share": editable and session.series.no_surprises,
@@ -176,7 +177,8 @@ def topic_edit(request: HttpRequest, pk: int, topic_pk: int) -> HttpResponse:
                 "dataset": topic.dataset_id,
             },
         )
-    return render(request, "stat_sessions/memo_topic_form.html", {"session": session, "topic": topic, "form": form})
+    context = {"session": session, "meeting": meeting_words(session), "topic": topic, "form": form}
+    return render(request, "stat_sessions/memo_topic_form.html", context)
 
 
 @require_POST

@@ -2,10 +2,13 @@
 405 for a wrong method; a denied request changes nothing."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from sessions.models import Memo, MemoTopic, Series
 from sessions.services import memo_draft, memo_send, memo_share
+from team.models import Role
+from tests.factories import person_with_login
 
 from .memo_data import first_session, make_kpis
 
@@ -231,3 +234,30 @@ def test_the_api_is_read_only(draft, as_persona):
     assert client.patch(api(draft), {"subject": "x"}, content_type="application/json").status_code == 405
     assert client.delete(api(draft)).status_code == 405
     assert snapshot_of_db() == before
+
+
+def test_a_seat_at_the_table_reads_the_memo_once_sent(draft, session, users):
+    seat = person_with_login(Role.CHIEF_OF_STAFF, username="cos@example.gov", full_name="Chief Staff")
+    client = Client()
+    client.force_login(seat)
+    assert client.get(memo_url(session)).status_code == 404
+    memo_send(draft, by=users["stat_lead"])
+    assert client.get(memo_url(session)).status_code == 200
+    assert client.post(memo_url(session, "stat_sessions:memo_send")).status_code == 403
+
+
+def test_the_schema_lists_the_memos_read_only():
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+    assert set(schema["paths"]["/api/memos/"]) == {"get"}
+    assert set(schema["paths"]["/api/memos/{id}/"]) == {"get"}
+    memo = schema["components"]["schemas"]["MemoOutput"]
+    assert {"header", "sections", "sent_at", "sent_by"} <= set(memo["properties"])
+
+
+def test_a_topic_moves_to_a_position(draft, session, as_persona):
+    first, second = MemoTopic.objects.filter(section="standing").order_by("position")
+    url = reverse("stat_sessions:memo_topic_move", args=[session.pk, first.pk])
+    assert as_persona("stat_analyst").post(url, {"position": 2}).status_code == 302
+    assert list(MemoTopic.objects.filter(section="standing").order_by("position")) == [second, first]
+    page = as_persona("stat_analyst").get(memo_url(session)).content.decode()
+    assert f'id="position-{first.pk}"' in page and "4 January 2027, 10:00" in page
