@@ -26,6 +26,7 @@ from team.models import SEAT_ROLES, Person, Role, RoleAssignment
 
 from ..access import MANAGE_ONLY, MEMO_SENT_REFUSED, can_manage_sessions
 from ..models import (
+    ChecklistKind,
     Memo,
     MemoSection,
     MemoState,
@@ -35,6 +36,7 @@ from ..models import (
     TopicKind,
 )
 from ..selectors_memo import memo_live_data, memo_subject, user_name
+from .checklist import checklist_mark
 
 if TYPE_CHECKING:
     import datetime
@@ -133,6 +135,7 @@ def memo_draft(session: Session, *, by: User | None) -> Memo:
         if locked.state == SessionState.PLANNED:
             fields["state"] = SessionState.MEMO_DRAFTED
         Session.objects.filter(pk=locked.pk).update(**fields)
+        checklist_mark(locked, ChecklistKind.MEMO_DRAFT, done=True, by=by)
     return memo
 
 
@@ -328,6 +331,8 @@ def memo_send(memo: Memo, *, by: User | None) -> Memo:
         if session.state in (SessionState.PLANNED, SessionState.MEMO_DRAFTED):
             fields["state"] = SessionState.MEMO_SENT
         Session.objects.filter(pk=session.pk).update(**fields)
+        for kind in (ChecklistKind.MEMO_DRAFT, ChecklistKind.MEMO_SENT):
+            checklist_mark(session, kind, done=True, by=by)
         enqueue(MEMO_EMAIL_TASK, locked.pk, SENT)
     return locked
 
