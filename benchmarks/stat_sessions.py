@@ -103,7 +103,9 @@ def seed(kpis: int, years: int, items: int) -> None:
         )
         now = timezone.now()
         runs = QualityRun.objects.bulk_create(
-            QualityRun(dataset=dataset, slot=now, state="finished", finished_at=now, outcome="fail" if i % 2 else "pass")
+            QualityRun(
+                dataset=dataset, slot=now, state="finished", finished_at=now, outcome="fail" if i % 2 else "pass"
+            )
             for i, dataset in enumerate(datasets)
         )
         CheckResult.objects.bulk_create(
@@ -137,7 +139,11 @@ def seed(kpis: int, years: int, items: int) -> None:
             batch_size=5000,
         )
         MeasureTarget.objects.bulk_create(
-            (MeasureTarget(measure=measure, period=month, value=Decimal(100)) for measure in measures for month in months),
+            (
+                MeasureTarget(measure=measure, period=month, value=Decimal(100))
+                for measure in measures
+                for month in months
+            ),
             batch_size=5000,
         )
         Narrative.objects.bulk_create(
@@ -176,9 +182,9 @@ def seed(kpis: int, years: int, items: int) -> None:
                 priority=rng.choice(list(ItemPriority)),
                 deliverable=rng.choice(list(Deliverable)),
                 state=state,
-                completed_on=due if state == ItemState.COMPLETED_ON_TIME else (
-                    due + datetime.timedelta(days=3) if state == ItemState.COMPLETED_LATE else None
-                ),
+                completed_on=due
+                if state == ItemState.COMPLETED_ON_TIME
+                else (due + datetime.timedelta(days=3) if state == ItemState.COMPLETED_LATE else None),
             )
         )
     ActionItem.objects.bulk_create(rows, batch_size=5000)
@@ -201,7 +207,9 @@ def time_pdf(url: str, cookie: str, samples: int) -> None:
         if status != 200:
             raise SystemExit(f"{url} answered {status}")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", body))
-    print(f"memo PDF: {statistics.median(times):.2f} s (median of {samples}), {len(body) / 1024:,.0f} KiB, {pages} pages")
+    print(
+        f"memo PDF: {statistics.median(times):.2f} s (median of {samples}), {len(body) / 1024:,.0f} KiB, {pages} pages"
+    )
 
 
 def main() -> None:
