@@ -60,7 +60,8 @@ def seed(kpis: int, years: int, items: int) -> None:
     from goals.models import Goal, Measure, MeasureTarget, Narrative, Observation, Priority
     from inventory.models import Dataset
     from quality.models import CheckResult, DatasetQuality, QualityRun
-    from sessions.models import ActionItem, Deliverable, ItemState, Priority as ItemPriority, Session
+    from sessions.models import ActionItem, Deliverable, ItemState, Session
+    from sessions.models import Priority as ItemPriority
     from sessions.services import memo_draft, series_create
     from team.models import Department, Person, Role, RoleAssignment
 
