@@ -66,6 +66,7 @@ def test_signed_in_header_names_the_user_and_signs_out_with_a_post(as_persona):
         ("/team/portfolios/public-safety/edit/", "Portfolios"),
         ("/inventory/", "Inventory"),
         ("/public/datasets/", "Datasets"),
+        ("/sessions/series/add/", "Stat sessions"),
     ],
 )
 def test_navigation_marks_exactly_the_current_section(as_persona, path, current):
@@ -78,6 +79,7 @@ def test_navigation_marks_exactly_the_current_section(as_persona, path, current)
         "Datasets",
         "Goals",
         "Quality",
+        "Stat sessions",
         "Team",
         "Departments",
         "Portfolios",
@@ -95,6 +97,7 @@ def test_navigation_offers_only_what_the_user_may_use(as_persona):
         "Datasets",
         "Goals",
         "Quality",
+        "Stat sessions",
         "Team",
         "Departments",
         "Portfolios",
@@ -104,7 +107,7 @@ def test_navigation_offers_only_what_the_user_may_use(as_persona):
 
 def test_anonymous_navigation_offers_the_public_catalogue(client, db):
     nav = parse(client.get("/")).find("ul", class_="usa-nav__primary")
-    assert [a.text for a in nav.find_all("a")] == ["Home", "Datasets", "Goals"]
+    assert [a.text for a in nav.find_all("a")] == ["Home", "Datasets", "Goals", "Stat sessions"]
 
 
 def test_messages_are_shown_as_uswds_alerts(as_persona, users, city):
