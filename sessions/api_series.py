@@ -28,7 +28,16 @@ from team.serializers import DepartmentRefOutputSerializer
 
 from . import services
 from .access import MANAGE_ONLY, can_manage_sessions, series_readable_by, sessions_readable_by
-from .models import MAX_DURATION_MINUTES, MIN_MEMO_HOURS, Attendee, Cadence, Series, Session, SessionState
+from .models import (
+    MAX_DURATION_MINUTES,
+    MIN_MEMO_HOURS,
+    Attendee,
+    Cadence,
+    ChecklistItem,
+    Series,
+    Session,
+    SessionState,
+)
 
 SETTINGS = (
     "public",
@@ -124,10 +133,22 @@ class AttendeeOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChecklistItemOutputSerializer(serializers.ModelSerializer):
+    assignee = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="A person's id.")
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "kind", "title", "due_at", "assignee", "done_at"]
+        read_only_fields = fields
+
+
 class SessionOutputSerializer(serializers.ModelSerializer):
     series = serializers.PrimaryKeyRelatedField(read_only=True)
     series_name = serializers.CharField(source="series.name", read_only=True)
     attendees = AttendeeOutputSerializer(many=True, read_only=True)
+    checklist = ChecklistItemOutputSerializer(
+        many=True, read_only=True, help_text="The preparation steps, by due date."
+    )
 
     class Meta:
         model = Session
@@ -150,6 +171,7 @@ class SessionOutputSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "sequence",
             "attendees",
+            "checklist",
         ]
         read_only_fields = fields
 
@@ -250,7 +272,8 @@ class SessionFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List sessions",
-        description="The sessions you may read (cancelled ones too), soonest first, with their attendees.",
+        description="The sessions you may read (cancelled ones too), soonest first, with their attendees and "
+        "preparation checklist.",
         parameters=[OpenApiParameter("series", ID_SCHEMA, description="A series' id.")],
     ),
     retrieve=extend_schema(summary="One session, by id"),
@@ -280,7 +303,10 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return (
             sessions_readable_by(actor_for(self.request.user))
             .select_related("series")
-            .prefetch_related(Prefetch("attendees", queryset=attendees))
+            .prefetch_related(
+                Prefetch("attendees", queryset=attendees),
+                Prefetch("checklist", queryset=ChecklistItem.objects.order_by("due_at", "pk")),
+            )
             .order_by("starts_at", "pk")
         )
 

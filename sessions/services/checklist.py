@@ -200,14 +200,16 @@ def checklist_item_add(
 
 
 def _due_for_reminder(now: datetime.datetime) -> Iterable[ChecklistItem]:
-    """The open steps of sessions still ahead that are due within :data:`REMIND_AHEAD` or overdue, whose assignee
-    has an email and was not reminded of them today (city time). One query."""
+    """The open steps of sessions still ahead (not held, not cancelled, not yet begun) that are due within
+    :data:`REMIND_AHEAD` or overdue, whose assignee has an email and was not reminded of them today (city time).
+    One query."""
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return (
         ChecklistItem.objects.filter(
             done_at__isnull=True,
             due_at__lte=now + REMIND_AHEAD,
             session__state__in=AHEAD_STATES,
+            session__starts_at__gt=now,
             assignee__active=True,
         )
         .exclude(reminded_at__gte=start_of_day)
@@ -222,7 +224,7 @@ def checklist_send_reminders(*, by: None, now: datetime.datetime | None = None) 
 
     Guarantees: only the system sends (``by=None``, the beat task); each step at most one reminder per day (city
     time: the row is locked and ``reminded_at`` set in the transaction that sends it, so two runs at once send it
-    once); a step of a cancelled or held session, or one already done, is not reminded."""
+    once); a step already done, or of a session cancelled, held or already begun, is not reminded."""
     enforce_system(by, SYSTEM_ONLY)
     now = now or timezone.now()
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)

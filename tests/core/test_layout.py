@@ -66,6 +66,7 @@ def test_signed_in_header_names_the_user_and_signs_out_with_a_post(as_persona):
         ("/team/portfolios/public-safety/edit/", "Portfolios"),
         ("/inventory/", "Inventory"),
         ("/public/datasets/", "Datasets"),
+        ("/sessions/series/add/", "Stat sessions"),
     ],
 )
 def test_navigation_marks_exactly_the_current_section(as_persona, path, current):

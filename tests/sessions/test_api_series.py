@@ -27,6 +27,7 @@ def test_readers_list_and_read_series_and_sessions(police_series, as_persona, pe
     first = sessions["results"][0]
     assert first["state"] == "planned" and first["series_name"] == "PoliceStat"
     assert {"Pat Chief", "Bud Get"} <= {a["name"] for a in first["attendees"]}
+    assert [step["kind"] for step in first["checklist"]] == ["data_request", "data_due", "memo_draft", "memo_sent"]
     assert client.get(f"/api/sessions/{first['id']}/").status_code == 200
     assert client.get(f"/api/series/{police_series.pk}/").status_code == 200
 

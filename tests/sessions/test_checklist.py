@@ -142,6 +142,11 @@ def test_no_reminder_for_done_steps_or_cancelled_sessions(session, settings):
     assert mail.outbox == []
 
 
+def test_no_reminder_once_the_meeting_has_begun(session):
+    after = datetime.datetime(2027, 1, 4, 11, tzinfo=NY)  # the meeting was at 10:00; nobody marked it held
+    assert checklist_send_reminders(by=None, now=after) == 0
+
+
 def test_reminders_are_the_systems_only(session, users):
     with pytest.raises(PermissionDenied):
         checklist_send_reminders(by=users["stat_lead"])

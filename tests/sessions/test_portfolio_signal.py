@@ -97,3 +97,21 @@ def test_the_sync_is_the_stat_teams_or_the_systems(police_series, city, users):
 
     with pytest.raises(PermissionDenied):
         sessions_sync_budget_analysts(department_ids=[city["police"].pk], by=users["police_lead"])
+
+
+def test_through_the_portfolio_web_form(future, police_series, city, as_persona):
+    url = reverse("team:portfolio_edit", kwargs={"slug": "public-safety"})
+    data = {"name": "Public Safety", "description": "", "departments": [city["fire"].pk]}
+    response = as_persona("stat_lead").post(url, data)
+    assert response.status_code == 302
+    assert all(budget_people(s) == set() for s in police_series.sessions.all())
+
+
+def test_a_refused_team_change_changes_no_session(future, police_series, city, as_persona):
+    newcomer = PersonFactory(full_name="New Analyst")
+    response = as_persona("police_lead").post(
+        reverse("team:role_assign", args=[newcomer.pk]),
+        {"role": Role.BUDGET_ANALYST, "portfolio": city["public_safety"].pk, "starts_on": "", "note": ""},
+    )
+    assert response.status_code == 403
+    assert all(budget_people(s) == {"Bud Get"} for s in police_series.sessions.all())

@@ -187,3 +187,37 @@ def test_session_page_costs_a_fixed_number_of_queries(session, users, as_persona
         Attendee.objects.create(session=session, person=PersonFactory(full_name=f"Guest {name}"))
     with django_assert_max_num_queries(20):
         assert client.get(url("session", session)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "name"),
+    [
+        ("stat_lead", "index"),
+        ("stat_lead", "series_create"),
+        ("stat_lead", "series"),
+        ("stat_lead", "series_edit"),
+        ("stat_lead", "session"),
+        ("police_lead", "session"),
+        ("anonymous", "public_schedule"),
+    ],
+)
+def test_pages_have_one_h1_headings_in_order_and_labelled_fields(police_series, session, as_persona, persona, name):
+    import re
+
+    from tests.pages import parse
+
+    if name in ("series", "series_edit"):
+        path = reverse(f"stat_sessions:{name}", args=[police_series.pk])
+    elif name == "session":
+        path = url("session", session)
+    else:
+        path = reverse(f"stat_sessions:{name}")
+    page = parse(as_persona(persona).get(path))
+    levels = [int(node.tag[1]) for node in page.iter() if re.fullmatch(r"h[1-6]", node.tag)]
+    assert levels.count(1) == 1 and levels[0] == 1, levels
+    for before, after in zip(levels, levels[1:], strict=False):
+        assert after <= before + 1, f"heading jumps from h{before} to h{after} on {path}: {levels}"
+    labels = {label.attrs.get("for") for label in page.find_all("label")}
+    for field in page.find_all("input") + page.find_all("select") + page.find_all("textarea"):
+        if field.attrs.get("type") not in ("hidden", "submit"):
+            assert field.attrs.get("id") in labels, f"unlabelled field {field.attrs} on {path}"
