@@ -10,15 +10,16 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from team.access import actor_for
 from team.forms import add_service_errors
 
 from .. import selectors, services
-from ..access import can_manage_sessions, get_session_for_user
+from ..access import can_manage_sessions, can_read_memo, get_session_for_user
 from ..forms import AttendeeAddForm, AttendeeSeatForm, ChecklistAddForm, SessionCancelForm, SessionMoveForm
-from ..models import Attendee, ChecklistItem, Seat, Session, SessionState
+from ..models import HELD_STATES, Attendee, ChecklistItem, FollowUpMemo, Memo, Seat, Session, SessionState
 from ..states import AHEAD_STATES
 
 #: The state times shown on the page, in the order a session reaches them.
@@ -51,6 +52,12 @@ def _page(request: HttpRequest, session: Session, *, status: int = 200, **forms:
         "ahead": ahead,
         "seat_choices": [("", "The seat that goes with the role"), *Seat.choices],
     }
+    memo = Memo.objects.filter(session=session).first()
+    context["memo"] = memo if memo is not None and can_read_memo(actor, memo, session) else None
+    follow_up = FollowUpMemo.objects.filter(session=session).first()
+    context["follow_up"] = follow_up if follow_up is not None and (may_manage or follow_up.is_sent) else None
+    context["held"] = session.state in HELD_STATES
+    context["started"] = session.starts_at <= timezone.now()
     if may_manage and ahead:
         context["move_form"] = forms.get("move_form") or SessionMoveForm(session=session)
         context["cancel_form"] = forms.get("cancel_form") or SessionCancelForm()
