@@ -55,8 +55,10 @@ from sessions.services import (
     checklist_mark,
     follow_up_draft,
     follow_up_send,
+    follow_up_update,
     memo_draft,
     memo_send,
+    memo_update,
     session_hold,
     survey_answer,
     topic_add,
@@ -313,10 +315,18 @@ class _Story:
         memo = memo_draft(session, by=None)
         title, narrative, questions = spec.new_topics[session.pk % len(spec.new_topics)]
         topic_add(memo, title=title, section=MemoSection.NEW, narrative=narrative, questions=questions, by=None)
-        memo_send(memo, by=None)
         late_memo = session.pk % 7 == 3
         sent = starts - (datetime.timedelta(hours=30) if late_memo else datetime.timedelta(days=3))
         drafted = sent - datetime.timedelta(days=2)
+        memo_update(
+            memo,
+            to_line=memo.to_line,
+            from_line=memo.from_line,
+            memo_date=timezone.localtime(sent).date(),
+            subject=memo.subject,
+            by=None,
+        )
+        memo_send(memo, by=None)
         Memo.objects.filter(pk=memo.pk).update(drafted_at=drafted, sent_at=sent)
         attendees = list(session.attendees.values_list("person_id", flat=True))
         present = [person_id for n, person_id in enumerate(attendees) if n % 5 != 4]
@@ -324,9 +334,15 @@ class _Story:
         held = starts + datetime.timedelta(minutes=session.duration_minutes)
         self.record_requests(session, spec, memo, lead)
         follow_up = follow_up_draft(session, by=None)
-        follow_up_send(follow_up, by=None)
         late_follow_up = session.pk % 6 == 2
         follow_up_at = held + datetime.timedelta(days=4 if late_follow_up else 1)
+        follow_up_update(
+            follow_up,
+            memo_date=timezone.localtime(follow_up_at).date(),
+            introduction="Thank you for the discussion. These are the requests and commitments we recorded.",
+            by=None,
+        )
+        follow_up_send(follow_up, by=None)
         FollowUpMemo.objects.filter(pk=follow_up.pk).update(drafted_at=held, sent_at=follow_up_at)
         Session.objects.filter(pk=session.pk).update(
             memo_drafted_at=drafted, memo_sent_at=sent, held_at=held, follow_up_sent_at=follow_up_at
