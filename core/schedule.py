@@ -15,4 +15,6 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "quality daily digests": ("quality.send_digests", 60 * 60),
     # Delete uploaded data files past each dataset's newest QUALITY_UPLOADS_KEPT, sparing those runs still show.
     "quality prune uploads": ("quality.prune_uploads", 24 * 60 * 60),
+    # Remind the owners of overdue Stat action items (each item at most once a day, whatever the interval).
+    "sessions overdue action items": ("sessions.remind_overdue_action_items", 60 * 60),
 }

@@ -198,6 +198,7 @@ def test_the_system_only_services_are_the_schedule_deliveries_and_computations()
         "goals.services.compute.measures_compute",
         "goals.services.compute.on_quality_run_finished",
         "goals.services.compute.sweep_stuck_computations",
+        "sessions.services.actions.action_items_remind_overdue",
     }
 
 
