@@ -99,7 +99,7 @@ STAT_TEAM_ONLY = "Only the Stat team may do that to an action item."
 
 def _person_id(actor: Actor) -> int | None:
     """The actor's Person: known from their roles, else looked up once by their login (an owner may hold no role)."""
-    if actor.person_id is not None or not actor.is_authenticated:
+    if actor.person_id is not None or actor.user_id is None:
         return actor.person_id
     if "person_id" not in actor.extra:
         actor.extra["person_id"] = Person.objects.filter(user_id=actor.user_id).values_list("pk", flat=True).first()
