@@ -62,3 +62,15 @@ def memo_topics(police_session, users):
         ),
         MemoTopic.objects.create(memo=memo, section="follow_up", position=1, title="Open items", suggested_minutes=10),
     ]
+
+
+@contextmanager
+def on_city_date(year, month, day):
+    """Run with the city's date set to that day for the action items alone (a test client's session keeps the real
+    clock, so its login does not expire)."""
+    today = datetime.date(year, month, day)
+    with (
+        mock.patch("sessions.selectors.city_today", return_value=today),
+        mock.patch("sessions.services.actions.city_today", return_value=today),
+    ):
+        yield today
