@@ -48,10 +48,11 @@ class ActionItemOutputSerializer(serializers.ModelSerializer):
     department = DepartmentRefOutputSerializer(read_only=True)
     owner = OwnerOutputSerializer(read_only=True, allow_null=True)
     series = serializers.CharField(source="session.series.name", read_only=True)
-    status = serializers.ChoiceField(
-        choices=ItemStatus.choices,
+    status = serializers.CharField(
         read_only=True,
-        help_text="One of the guide's eight statuses; not yet due and overdue by the city's date.",
+        help_text="One of the guide's eight statuses: "
+        + ", ".join(ItemStatus.values)
+        + " (not_yet_due and overdue by the due date against the city's date).",
     )
     measure = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     dataset = serializers.SlugRelatedField(slug_field="identifier", read_only=True, allow_null=True)
