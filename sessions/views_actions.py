@@ -43,7 +43,7 @@ from .forms import (
     ActionItemUpdateForm,
     apply_errors,
 )
-from .models import ActionItem, ActionItemUpdate, ItemStatus
+from .models import ActionItem, ActionItemUpdate, Deliverable, ItemStatus, Priority
 
 ITEMS_PER_PAGE = 50
 NO_ITEMS = "The action items are for the Stat team, the seats at the table and the departments' staff."
@@ -128,25 +128,59 @@ class _Echo:
 
 
 def _csv_rows(items, base: str) -> Iterator[str]:
-    labels = dict(ItemStatus.choices)
+    """The CSV's lines, from plain rows (20,000 items in a second or two: no model instances)."""
+    statuses = dict(ItemStatus.choices)
+    priorities = dict(Priority.choices)
+    deliverables = dict(Deliverable.choices)
+    url = base + reverse("stat_sessions:action_item", args=[0])[:-2]  # ".../action-items/" + pk + "/"
+    zone = timezone.get_current_timezone()
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     yield writer.writerow(CSV_HEADERS)
-    for item in items.iterator(chunk_size=2000):
+    rows = items.values_list(
+        "pk",
+        "session__series__name",
+        "session__starts_at",
+        "number",
+        "title",
+        "topic_title",
+        "department__name",
+        "owner__full_name",
+        "due_date",
+        "priority",
+        "deliverable",
+        "status",
+        "completed_on",
+    )
+    for (
+        pk,
+        series,
+        starts_at,
+        number,
+        title,
+        topic,
+        department,
+        owner,
+        due,
+        priority,
+        deliverable,
+        status,
+        done,
+    ) in rows.iterator(chunk_size=2000):
         yield writer.writerow(
             [
-                _spreadsheet_safe(item.session.series.name),
-                f"{timezone.localtime(item.session.starts_at):%Y-%m-%d %H:%M}",
-                item.number,
-                _spreadsheet_safe(item.title),
-                _spreadsheet_safe(item.topic_title),
-                _spreadsheet_safe(item.department.name),
-                _spreadsheet_safe(item.owner.full_name) if item.owner else "",
-                item.due_date.isoformat(),
-                item.get_priority_display(),
-                item.get_deliverable_display(),
-                labels[item.status],
-                item.completed_on.isoformat() if item.completed_on else "",
-                base + reverse("stat_sessions:action_item", args=[item.pk]),
+                _spreadsheet_safe(series),
+                f"{starts_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                number,
+                _spreadsheet_safe(title),
+                _spreadsheet_safe(topic),
+                _spreadsheet_safe(department),
+                _spreadsheet_safe(owner or ""),
+                due.isoformat(),
+                priorities.get(priority, priority),
+                deliverables.get(deliverable, deliverable),
+                statuses[status],
+                done.isoformat() if done else "",
+                f"{url}{pk}/",
             ]
         )
 
