@@ -117,7 +117,7 @@ def action_item_create(
         raise ValidationError(errors)
     _check_reads(by, measure=measure, dataset=dataset)
     with transaction.atomic():
-        Session.objects.select_for_update().filter(pk=session.pk).exists()
+        Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True).get()
         last = ActionItem.objects.filter(session=session).aggregate(last=Max("number"))["last"] or 0
         item = ActionItem.objects.create(
             session=session,

@@ -4,16 +4,19 @@ late, merging carrying history, numbering, who may do what, attachments, overdue
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections, transaction
 
 from sessions import selectors
 from sessions.models import ActionItem, ActionItemUpdate, ItemState, ItemStatus
 from sessions.services import (
     action_item_complete,
+    action_item_create,
     action_item_merge,
     action_item_update,
     action_items_remind_overdue,
@@ -304,3 +307,51 @@ def test_the_task_is_scheduled():
 
     assert ("sessions.remind_overdue_action_items", 3600) in PERIODIC_TASKS.values()
     assert remind_overdue_action_items_task.name == "sessions.remind_overdue_action_items"
+
+
+# --- numbering under concurrency ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_analysts_recording_at_once_get_two_numbers(police_session, users, city):
+    """The second waits for the first's transaction (the session's row is locked) and takes the next number."""
+    started, finish = threading.Event(), threading.Event()
+    numbers: list[int] = []
+
+    def first():
+        with transaction.atomic():
+            numbers.append(_create(police_session, users["stat_analyst"], city, "First").number)
+            started.set()
+            finish.wait(5)
+
+    def second():
+        numbers.append(_create(police_session, users["stat_lead"], city, "Second").number)
+
+    holder = _in_thread(first)
+    assert started.wait(5)
+    waiter = _in_thread(second)
+    waiter.join(0.5)
+    assert waiter.is_alive(), "the second waits for the first to commit"
+    finish.set()
+    holder.join(5)
+    waiter.join(5)
+    assert sorted(numbers) == [1, 2]
+
+
+def _create(session, by, city, title):
+    return action_item_create(
+        session, title=title, department=city["police"], due_date=SESSION_DAY + datetime.timedelta(days=7), by=by
+    )
+
+
+def _in_thread(work) -> threading.Thread:
+    def run():
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
