@@ -66,6 +66,7 @@ def test_signed_in_header_names_the_user_and_signs_out_with_a_post(as_persona):
         ("/team/portfolios/public-safety/edit/", "Portfolios"),
         ("/inventory/", "Inventory"),
         ("/public/datasets/", "Datasets"),
+        ("/sessions/action-items/", "Action items"),
     ],
 )
 def test_navigation_marks_exactly_the_current_section(as_persona, path, current):
@@ -78,6 +79,7 @@ def test_navigation_marks_exactly_the_current_section(as_persona, path, current)
         "Datasets",
         "Goals",
         "Quality",
+        "Action items",
         "Team",
         "Departments",
         "Portfolios",
@@ -95,6 +97,7 @@ def test_navigation_offers_only_what_the_user_may_use(as_persona):
         "Datasets",
         "Goals",
         "Quality",
+        "Action items",
         "Team",
         "Departments",
         "Portfolios",
