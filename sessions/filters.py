@@ -10,6 +10,7 @@ from core.forms import ListPageForm, ListSelect
 from team.models import Department, Person
 
 from .models import ActionItem, ItemStatus, Session
+from .selectors import status_q
 
 
 class ActionItemFilter(filters.FilterSet):
@@ -50,8 +51,7 @@ class ActionItemFilter(filters.FilterSet):
         form = ListPageForm
 
     def filter_status(self, queryset: QuerySet[ActionItem], name: str, value: str) -> QuerySet[ActionItem]:
-        # ``status`` is annotated by sessions.selectors.action_items_with_status.
-        return queryset.filter(status=value) if value else queryset
+        return queryset.filter(status_q(value)) if value else queryset
 
 
 def use_tracker_choices(form, *, owners: list[tuple[int, str]], sessions: list[tuple[int, str]]) -> None:

@@ -57,6 +57,16 @@ def display_status(today: datetime.date) -> Case:
     )
 
 
+def status_q(status: str, today: datetime.date | None = None) -> Q:
+    """The items in ``status`` (one of :class:`ItemStatus`), as a condition on the stored columns: the same rule as
+    :func:`display_status`, said so the state and due-date indexes serve it."""
+    if status == ItemStatus.OVERDUE:
+        return Q(state=ItemState.INCOMPLETE, due_date__lt=today or city_today())
+    if status == ItemStatus.NOT_YET_DUE:
+        return Q(state=ItemState.INCOMPLETE, due_date__gte=today or city_today())
+    return Q(state=status)
+
+
 def city_today() -> datetime.date:
     """Today in the city's time zone (``settings.TIME_ZONE``)."""
     return timezone.localdate(timezone.now(), ZoneInfo(settings.TIME_ZONE))

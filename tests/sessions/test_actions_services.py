@@ -355,3 +355,15 @@ def _in_thread(work) -> threading.Thread:
     thread = threading.Thread(target=run)
     thread.start()
     return thread
+
+
+def test_status_condition_agrees_with_the_computed_status(record, users):
+    items = [record(f"Due {day}", due_date=datetime.date(2027, 1, day)) for day in (5, 9, 10, 11)]
+    with at_city_time(2027, 1, 10):
+        action_item_update(items[1], by=users["stat_analyst"], state=ItemState.ON_HOLD, comment="Wait")
+        today = selectors.city_today()
+        annotated = selectors.action_items_with_status(ActionItem.objects.all(), today)
+        for status_value in ItemStatus.values:
+            by_case = set(annotated.filter(status=status_value).values_list("pk", flat=True))
+            by_q = set(ActionItem.objects.filter(selectors.status_q(status_value, today)).values_list("pk", flat=True))
+            assert by_case == by_q, status_value
