@@ -148,7 +148,13 @@ def get_action_item_for_user(user: Visitor, pk: int, *, write: bool = False) -> 
     """The action item ``pk`` if ``user`` may read it (update it, with ``write``), else 404 (or 403)."""
     actor = actor_for(user)
     queryset = ActionItem.objects.select_related(
-        "department__portfolio", "session__series", "owner", "topic", "measure", "dataset", "merged_into__session"
+        "department__portfolio",
+        "session__series",
+        "owner",
+        "topic",
+        "measure",
+        "dataset",
+        "merged_into__session__series",
     )
     item = action_items_readable_by(actor, queryset).filter(pk=pk).first()
     if item is None:

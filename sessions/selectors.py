@@ -140,7 +140,7 @@ def action_item_history(item: ActionItem) -> QuerySet[ActionItemUpdate]:
     """``item``'s updates and those of the items merged into it, oldest first (one query)."""
     return (
         ActionItemUpdate.objects.filter(Q(item=item) | Q(item__merged_into=item))
-        .select_related("item__session")
+        .select_related("item__session__series")
         .order_by("at", "pk")
     )
 

@@ -357,3 +357,48 @@ def test_only_the_stat_team_records_live(as_persona, police_session, city):
     assert as_persona("stat_analyst").get(url).status_code == 405
     assert not ActionItem.objects.exists()
     assert not ActionItemUpdate.objects.exists()
+
+
+def test_a_seat_at_the_table_reads_everything_and_changes_nothing(items):
+    from django.test import Client
+
+    from team.models import Role
+    from tests.factories import person_with_login
+
+    client = Client()
+    client.force_login(person_with_login(Role.CHIEF_OF_STAFF, username="cos@example.gov"))
+    content = client.get(TRACKER).content.decode()
+    assert all(item.title in content for item in items.values())
+    before = snapshot(items["parks"])
+    assert client.get(detail(items["parks"])).status_code == 200
+    url = reverse("stat_sessions:action_item_update", args=[items["parks"].pk])
+    assert client.post(url, {"comment": "x"}).status_code == 403
+    assert snapshot(items["parks"]) == before
+
+
+def test_an_attachment_too_large_is_refused_by_the_form(as_persona, items, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr("sessions.forms.ATTACHMENT_MAX_BYTES", 10)
+    upload = SimpleUploadedFile("big.pdf", b"%PDF-" + b"x" * 20)
+    response = as_persona("police_lead").post(
+        reverse("stat_sessions:action_item_update", args=[items["police"].pk]), {"comment": "x", "attachment": upload}
+    )
+    assert response.status_code == 200 and "larger than" in response.content.decode()
+    assert snapshot(items["police"])[-1] == 1
+    assert not list(tmp_path.rglob("*"))
+
+
+def test_item_page_costs_the_same_queries_with_more_history(as_persona, record, items, users):
+    client = as_persona("stat_analyst")
+    client.get(detail(items["police"]))
+    with CaptureQueriesContext(connection) as few:
+        client.get(detail(items["police"]))
+    for n in range(5):
+        other = record(f"Duplicate {n}")
+        action_item_update(other, by=users["police_lead"], comment=f"Note {n}")
+        from sessions.services import action_item_merge
+
+        action_item_merge(other, into=items["police"], by=users["stat_analyst"])
+    with CaptureQueriesContext(connection) as many:
+        client.get(detail(items["police"]))
+    assert len(many) == len(few)
