@@ -10,6 +10,8 @@ takes well under a minute.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -25,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from goals.models import Observation
+from sessions.services import action_item_create, series_create
 from tests.goals.factories import GoalFactory, MeasureFactory
 from tests.inventory.factories import DatasetFactory
 
@@ -51,6 +54,22 @@ def app_on_the_test_database(settings, users, city):
     goal = GoalFactory(statement="Cut crashes", departments=[city["police"]], public=True)
     measure = MeasureFactory(goal=goal, department=city["police"], slug="crashes", public=True, is_kpi=True)
     Observation.objects.create(measure=measure, period="2026-01-01", value=90, note="estimated")
+    series = series_create(
+        name="PoliceStat",
+        department=city["police"],
+        cadence="monthly",
+        start_date=datetime.date(2026, 1, 5),
+        start_time=datetime.time(10, 0),
+        duration_minutes=60,
+        by=None,
+    )
+    action_item_create(
+        series.sessions.first(),
+        title="Overtime report",
+        department=city["police"],
+        due_date=datetime.date(2026, 2, 1),
+        by=None,
+    )
     # Django's test client keeps the test's transaction open across requests this way; a WSGI call would
     # otherwise close the connection (and with it the transaction) at the end of each request.
     request_started.disconnect(close_old_connections)
