@@ -149,7 +149,7 @@ def get_action_item_for_user(user: Visitor, pk: int, *, write: bool = False) -> 
     actor = actor_for(user)
     queryset = ActionItem.objects.select_related(
         "department__portfolio",
-        "session__series",
+        "session__series__department",
         "owner",
         "topic",
         "measure",

@@ -145,9 +145,11 @@ def action_item_history(item: ActionItem) -> QuerySet[ActionItemUpdate]:
     )
 
 
-def session_action_items(session: Session) -> QuerySet[ActionItem]:
-    """The items recorded at ``session``, in their numbered order, with their status."""
-    return tracker_items(ActionItem.objects.filter(session=session)).order_by("number")
+def session_action_items(session: Session, queryset: QuerySet[ActionItem] | None = None) -> QuerySet[ActionItem]:
+    """The items recorded at ``session`` (of ``queryset``: those a reader may read), in their numbered order, with
+    their status."""
+    items = ActionItem.objects.all() if queryset is None else queryset
+    return tracker_items(items.filter(session=session)).order_by("number")
 
 
 def agenda_topics(session: Session) -> list[MemoTopic]:

@@ -28,6 +28,7 @@ from team.access import actor_for, require
 from . import charts, selectors, services
 from .access import (
     RECORD_ONLY,
+    SESSIONS,
     action_items_readable_by,
     can_read_action_items,
     can_record_action_items,
@@ -209,6 +210,7 @@ def _detail(request: HttpRequest, item: ActionItem, *, status: int = 200, **form
         "item": item,
         "status": selectors.status_of(item),
         "history": selectors.action_item_history(item),
+        "session_readable": SESSIONS.allows(actor, item.session),
         "merged_items": item.merged_items.select_related("session__series").order_by("session__starts_at", "number"),
         "may_update": may_update,
         "stat_team": stat_team,
@@ -332,7 +334,8 @@ def _record_form(request: HttpRequest, session, data=None) -> ActionItemForm:
 
 
 def _agenda(request: HttpRequest, session, *, form: ActionItemForm | None = None, status: int = 200) -> HttpResponse:
-    stat_team = can_record_action_items(actor_for(request.user))
+    actor = actor_for(request.user)
+    stat_team = can_record_action_items(actor)
     topics = selectors.agenda_topics(session)
     rows = _agenda_rows(session, topics)
     planned = sum(topic.suggested_minutes for topic in topics)
@@ -342,7 +345,7 @@ def _agenda(request: HttpRequest, session, *, form: ActionItemForm | None = None
         "planned_minutes": planned,
         "ends_at": timezone.localtime(session.starts_at) + datetime.timedelta(minutes=session.duration_minutes),
         "over_time": planned > session.duration_minutes,
-        "items": selectors.session_action_items(session),
+        "items": selectors.session_action_items(session, action_items_readable_by(actor)),
         "form": (form or _record_form(request, session)) if stat_team else None,
     }
     return render(request, "stat_sessions/agenda.html", context, status=status)

@@ -402,3 +402,25 @@ def test_item_page_costs_the_same_queries_with_more_history(as_persona, record, 
     with CaptureQueriesContext(connection) as many:
         client.get(detail(items["police"]))
     assert len(many) == len(few)
+
+
+def test_the_agenda_lists_only_the_items_its_reader_may_read(as_persona, record, police_session, city):
+    record("Police overtime")
+    record("Fire hydrant survey", department=city["fire"])
+    police = as_persona("police_contact").get(agenda(police_session)).content.decode()
+    assert "Police overtime" in police and "Fire hydrant survey" not in police
+    both = as_persona("stat_lead").get(agenda(police_session)).content.decode()
+    assert "Police overtime" in both and "Fire hydrant survey" in both
+
+
+def test_an_item_links_its_agenda_only_to_readers_of_the_session(record, city):
+    from django.test import Client
+
+    from team.models import Role
+    from tests.factories import person_with_login
+
+    item = record("Fire hydrant survey", department=city["fire"])
+    client = Client()
+    client.force_login(person_with_login(Role.DEPARTMENT_LEAD, username="fc@example.gov", department=city["fire"]))
+    page = client.get(detail(item)).content.decode()
+    assert "Fire hydrant survey" in page and "/agenda/" not in page
