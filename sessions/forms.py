@@ -52,6 +52,7 @@ class ActionItemForm(forms.Form):
     description = forms.CharField(label="Details", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, session: Session, measures, datasets, **kwargs):
+        """``measures`` and ``datasets``: those the recorder may read."""
         super().__init__(*args, **kwargs)
         department = session.series.department
         fields = self.fields
@@ -67,6 +68,10 @@ class ActionItemForm(forms.Form):
         fields["topic"].queryset = MemoTopic.objects.filter(memo__session=session).order_by(  # type: ignore[attr-defined]
             "position", "pk"
         )
+        if department is not None:
+            # A department's series: its own measures and datasets (the city holds thousands of datasets).
+            measures = measures.filter(department=department)
+            datasets = datasets.filter(department=department)
         fields["measure"].queryset = measures.order_by("name")  # type: ignore[attr-defined]
         fields["dataset"].queryset = datasets.order_by("title")  # type: ignore[attr-defined]
 

@@ -331,11 +331,21 @@ def _record_data(city, **extra):
 
 
 def test_recording_live_plain_post(as_persona, police_session, memo_topics, city):
+    from tests.inventory.factories import DatasetFactory
+
+    calls = DatasetFactory(department=city["police"], identifier="pd-calls", title="Calls for service")
+    trees = DatasetFactory(department=city["parks"], identifier="prd-trees", title="Street trees")
     url = reverse("stat_sessions:action_item_add", args=[police_session.pk])
-    response = as_persona("stat_analyst").post(url, _record_data(city, **{"item-topic": memo_topics[0].pk}))
+    client = as_persona("stat_analyst")
+    page = client.get(agenda(police_session)).content.decode()
+    assert "Calls for service" in page and "Street trees" not in page  # the series' department's datasets
+    response = client.post(url, _record_data(city, **{"item-topic": memo_topics[0].pk, "item-dataset": calls.pk}))
     assert response.status_code == 302
     item = ActionItem.objects.get()
     assert (item.number, item.topic_title, item.priority, item.deliverable) == (1, "Overtime", "high", "report")
+    assert item.dataset == calls
+    refused = client.post(url, _record_data(city, **{"item-dataset": trees.pk}))
+    assert refused.status_code == 200 and ActionItem.objects.count() == 1
 
 
 def test_recording_live_with_htmx_answers_the_row(as_persona, police_session, city):
