@@ -127,7 +127,12 @@ class ActionItemMergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["into"]
         field.queryset = (  # type: ignore[attr-defined]
-            ActionItem.objects.filter(department_id=item.department_id, state__in=sorted(OPEN_STATES))
+            # The open items of the same department raised in the same series: where duplicates arise.
+            ActionItem.objects.filter(
+                department_id=item.department_id,
+                session__series_id=item.session.series_id,
+                state__in=sorted(OPEN_STATES),
+            )
             .exclude(pk=item.pk)
             .select_related("session__series")
             .order_by("-session__starts_at", "number")
