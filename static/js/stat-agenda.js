@@ -101,4 +101,20 @@
   }
 
   document.querySelectorAll("[data-agenda]").forEach(setUp);
+
+  // After the recording form is sent in place (htmx): focus its error summary if it came back with errors, else
+  // its first field, ready for the next request.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var path = event.detail && event.detail.pathInfo ? event.detail.pathInfo.requestPath || "" : "";
+    if (path.indexOf("/action-items/add/") === -1) {
+      return;
+    }
+    var summary = document.querySelector("#record-form [data-error-summary]");
+    var first = document.querySelector("#record-form input[type='text']");
+    if (summary) {
+      summary.focus();
+    } else if (first) {
+      first.focus();
+    }
+  });
 })();

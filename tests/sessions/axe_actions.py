@@ -137,6 +137,7 @@ def recorded_with_errors(page, personas) -> int:
     """The live recording form sent without a title (htmx swaps the form with its errors in place)."""
     page.locator("#record-form button[type='submit']").click()
     expect(page.locator("#record-form " + ERRORS).first).to_be_visible()
+    expect(page.locator("#record-form [data-error-summary]")).to_be_focused()
     return 200
 
 
@@ -146,6 +147,9 @@ def recorded(page, personas) -> int:
     page.locator("#id_item-due_date").fill("2027-02-20")
     page.locator("#record-form button[type='submit']").click()
     expect(page.locator("#recorded-items")).to_contain_text("Bring the overtime policy")
+    expect(page.locator("#record-status")).to_contain_text("recorded: Bring the overtime policy")
+    expect(page.locator("#id_item-title")).to_be_focused()
+    expect(page.locator("#id_item-title")).to_have_value("")
     return 200
 
 
