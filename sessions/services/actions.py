@@ -321,31 +321,34 @@ def _reminder_recipients(items: list[ActionItem]) -> dict[int, tuple[Person, lis
     return by_person
 
 
+def _overdue(today: datetime.date):
+    return (
+        ActionItem.objects.filter(state=ItemState.INCOMPLETE, due_date__lt=today)
+        .exclude(overdue_reminded_on__gte=today)
+        .select_related("owner", "department", "session__series")
+        .order_by("due_date", "pk")
+    )
+
+
 def action_items_remind_overdue(*, by: None) -> int:
     """Email each person their overdue action items: the owner of each, or else its department's lead; one email
     per person listing them all. An item is in at most one reminder a day (``overdue_reminded_on``, set in the
-    transaction that sends it), however often this runs, and none before :data:`REMINDER_HOUR`. The system only.
-    Returns how many emails went out."""
+    transaction that sends its email, one per person, its items locked: two runs at once skip each other's), however
+    often this runs, and none before :data:`REMINDER_HOUR`. The system only. Returns how many emails went out."""
     enforce_system(by, SYSTEM_ONLY)
     now = timezone.localtime(timezone.now(), ZoneInfo(settings.TIME_ZONE))
     if now.hour < REMINDER_HOUR:
         return 0
     today = now.date()
     sent = 0
-    with transaction.atomic():
-        items = list(
-            ActionItem.objects.select_for_update(of=("self",), skip_locked=True)
-            .filter(state=ItemState.INCOMPLETE, due_date__lt=today)
-            .exclude(overdue_reminded_on__gte=today)
-            .select_related("owner", "department", "session__series")
-            .order_by("due_date", "pk")
-        )
-        if not items:
-            return 0
-        reminded: list[int] = []
-        for person, person_items in _reminder_recipients(items).values():
-            if send_overdue_reminder(person, person_items, today=today):
-                reminded.extend(item.pk for item in person_items)
+    for person, candidates in _reminder_recipients(list(_overdue(today))).values():
+        with transaction.atomic():
+            items = list(
+                _overdue(today)
+                .select_for_update(of=("self",), skip_locked=True)
+                .filter(pk__in=[item.pk for item in candidates])
+            )
+            if items and send_overdue_reminder(person, items, today=today):
+                ActionItem.objects.filter(pk__in=[item.pk for item in items]).update(overdue_reminded_on=today)
                 sent += 1
-        ActionItem.objects.filter(pk__in=reminded).update(overdue_reminded_on=today)
     return sent
