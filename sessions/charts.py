@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from goals.charts import FONT
+from goals.dashboards import chart_context
 
 from .models import ItemStatus
 from .selectors import DepartmentStatusCounts
@@ -83,3 +84,17 @@ def status_summary(counts: Sequence[DepartmentStatusCounts]) -> str:
     if overdue:
         text += f" The most overdue: {worst.department} ({worst.count(ItemStatus.OVERDUE.value):,})."
     return text
+
+
+def tracker_chart(counts: Sequence[DepartmentStatusCounts]) -> dict:
+    """What the chart partial (templates/goals/dashboard_chart.html) draws for the tracker: the figure, a summary
+    and the same numbers as a table."""
+    return chart_context(
+        id="action-items-status",
+        caption="Action items by department and status",
+        summary=status_summary(counts),
+        figure=status_by_department_figure(counts) if counts else None,
+        headers=["Department", *(status.label for status in STATUS_STYLE), "Total"],
+        rows=[(row.department, [*(row.count(status.value) for status in STATUS_STYLE), row.total]) for row in counts],
+        table_caption="Action items by department and status",
+    )

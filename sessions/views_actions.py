@@ -5,9 +5,7 @@ change goes through :mod:`sessions.services`."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,12 +18,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from goals.access import measures_readable_by
-from goals.dashboards import chart_context
 from inventory.access import datasets_readable_by
-from inventory.services.tabular import FORMULA_STARTS
 from team.access import actor_for, require
 
-from . import charts, selectors, services
+from . import charts, exports, selectors, services
 from .access import (
     RECORD_ONLY,
     SESSIONS,
@@ -44,25 +40,10 @@ from .forms import (
     ActionItemUpdateForm,
     apply_errors,
 )
-from .models import ActionItem, ActionItemUpdate, Deliverable, ItemStatus, Priority
+from .models import ActionItem, ActionItemUpdate
 
 ITEMS_PER_PAGE = 50
 NO_ITEMS = "The action items are for the Stat team, the seats at the table and the departments' staff."
-CSV_HEADERS = [
-    "series",
-    "session",
-    "number",
-    "title",
-    "topic",
-    "department",
-    "owner",
-    "due_date",
-    "priority",
-    "deliverable",
-    "status",
-    "completed_on",
-    "url",
-]
 
 
 def _filterset(request: HttpRequest) -> ActionItemFilter:
@@ -90,18 +71,7 @@ def action_items(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(items, ITEMS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     counts = selectors.status_counts_by_department(items)
-    chart = chart_context(
-        id="action-items-status",
-        caption="Action items by department and status",
-        summary=charts.status_summary(counts),
-        figure=charts.status_by_department_figure(counts) if counts else None,
-        headers=["Department", *(status.label for status in charts.STATUS_STYLE), "Total"],
-        rows=[
-            (row.department, [*(row.count(status.value) for status in charts.STATUS_STYLE), row.total])
-            for row in counts
-        ],
-        table_caption="Action items by department and status",
-    )
+    chart = charts.tracker_chart(counts)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -118,74 +88,6 @@ def action_items(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """A text cell a spreadsheet will show, never run: formula-looking text gets a leading apostrophe."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(items, base: str) -> Iterator[str]:
-    """The CSV's lines, from plain rows (20,000 items in a second or two: no model instances)."""
-    statuses = dict(ItemStatus.choices)
-    priorities = dict(Priority.choices)
-    deliverables = dict(Deliverable.choices)
-    url = base + reverse("stat_sessions:action_item", args=[0])[:-2]  # ".../action-items/" + pk + "/"
-    zone = timezone.get_current_timezone()
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield writer.writerow(CSV_HEADERS)
-    rows = items.values_list(
-        "pk",
-        "session__series__name",
-        "session__starts_at",
-        "number",
-        "title",
-        "topic_title",
-        "department__name",
-        "owner__full_name",
-        "due_date",
-        "priority",
-        "deliverable",
-        "status",
-        "completed_on",
-    )
-    for (
-        pk,
-        series,
-        starts_at,
-        number,
-        title,
-        topic,
-        department,
-        owner,
-        due,
-        priority,
-        deliverable,
-        status,
-        done,
-    ) in rows.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                _spreadsheet_safe(series),
-                f"{starts_at.astimezone(zone):%Y-%m-%d %H:%M}",
-                number,
-                _spreadsheet_safe(title),
-                _spreadsheet_safe(topic),
-                _spreadsheet_safe(department),
-                _spreadsheet_safe(owner or ""),
-                due.isoformat(),
-                priorities.get(priority, priority),
-                deliverables.get(deliverable, deliverable),
-                statuses[status],
-                done.isoformat() if done else "",
-                f"{url}{pk}/",
-            ]
-        )
-
-
 @require_safe
 @login_required
 def action_items_csv(request: HttpRequest) -> StreamingHttpResponse:
@@ -193,7 +95,7 @@ def action_items_csv(request: HttpRequest) -> StreamingHttpResponse:
     filterset = _filterset(request)
     items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     base = request.build_absolute_uri("/").rstrip("/")
-    response = StreamingHttpResponse(_csv_rows(items, base), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(exports.csv_lines(items, base), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="action-items-{selectors.city_today():%Y-%m-%d}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
