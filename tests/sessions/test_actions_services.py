@@ -367,3 +367,12 @@ def test_status_condition_agrees_with_the_computed_status(record, users):
             by_case = set(annotated.filter(status=status_value).values_list("pk", flat=True))
             by_q = set(ActionItem.objects.filter(selectors.status_q(status_value, today)).values_list("pk", flat=True))
             assert by_case == by_q, status_value
+
+
+def test_a_long_attachment_name_is_cut_keeping_its_extension(record, users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    item = record()
+    upload = SimpleUploadedFile("../../" + "r" * 300 + ".PDF", b"%PDF-1.4")
+    action_item_update(item, by=users["police_lead"], comment="Long name", attachment=upload)
+    name = item.updates.order_by("pk").last().attachment_name
+    assert len(name) == 200 and name.endswith(".pdf") and "/" not in name
