@@ -17,4 +17,6 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "quality prune uploads": ("quality.prune_uploads", 24 * 60 * 60),
     # Remind assignees of Stat sessions' preparation steps due within a day or overdue (each at most once a day).
     "stat sessions checklist reminders": ("stat_sessions.checklist_reminders", 60 * 60),
+    # Remind the owners of overdue Stat action items (each item at most once a day, whatever the interval).
+    "sessions overdue action items": ("sessions.remind_overdue_action_items", 60 * 60),
 }

@@ -86,3 +86,19 @@ def refuse_wide(count: int, limit: int = MAX_COLUMNS) -> None:
     """Raise :class:`RefusedFile` when a header of ``count`` columns is wider than ``limit``."""
     if count > limit:
         raise RefusedFile(too_many_columns_message(count, limit))
+
+
+def attachment_name(name: str, *, extensions: frozenset[str], max_bytes: int, size: int, limit: int = 200) -> str:
+    """The name an attachment (a file kept as it is, served back as a download) is stored under: its own base name,
+    cut to ``limit`` characters keeping its extension. Raises :class:`RefusedFile` for an extension not in
+    ``extensions`` (lower case, without the dot) or a file of more than ``max_bytes``."""
+    base = Path(name or "").name.strip() or "attachment"
+    extension = Path(base).suffix.lower().lstrip(".")
+    if extension not in extensions:
+        allowed = ", ".join(sorted(extensions))
+        raise RefusedFile(f"Files of this type are not accepted. Attach one of these types: {allowed}.")
+    if size > max_bytes:
+        raise RefusedFile(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+    if len(base) > limit:
+        base = base[: limit - len(extension) - 1] + "." + extension
+    return base

@@ -17,13 +17,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from team.access import Actor, ScopedPolicy, actor_for, get_object_for_user
 from team.models import PROGRAM_ROLES, SEAT_ROLES, Person, Role
 
-from .models import Memo, MemoState, Series, Session
+from .models import ActionItem, Memo, MemoState, Series, Session
 
 if TYPE_CHECKING:
     from team.access import Visitor
@@ -147,3 +147,92 @@ def can_read_program_measures(actor: Actor) -> bool:
 def can_see_late_follow_ups(actor: Actor) -> bool:
     """The "Follow-up memos late" panel on the landing page: the Stat lead, who answers for them. No query."""
     return actor.has_role(Role.STAT_LEAD)
+
+
+# --- action items ----------------------------------------------------------------------------------------------------
+#
+# The Stat team manages every action item; a department's lead updates its items; its contacts read them; a budget
+# analyst reads those of their portfolio's departments; the seats at the table read all; the person an item names as
+# its owner reads and updates that item (wherever they sit); everyone else gets a 404.
+
+#: Action items, through their own department (not the series': a cross-department series assigns items to many).
+ACTION_ITEMS = ScopedPolicy(
+    name="action item",
+    department_field="department",
+    read_all=frozenset(PROGRAM_ROLES | SEAT_ROLES),
+    read_own_department=frozenset({Role.DEPARTMENT_CONTACT}),
+    read_portfolio=frozenset({Role.BUDGET_ANALYST}),
+    write_all=frozenset(PROGRAM_ROLES),
+    write_own_department=frozenset({Role.DEPARTMENT_LEAD}),
+)
+
+RECORD_ONLY = "Only the principal, the Stat lead and Stat analysts record action items."
+UPDATE_REFUSED = "Only the Stat team, the department's lead and the item's owner update an action item."
+STAT_TEAM_ONLY = "Only the Stat team may do that to an action item."
+
+
+def _person_id(actor: Actor) -> int | None:
+    """The actor's Person: known from their roles, else looked up once by their login (an owner may hold no role)."""
+    if actor.person_id is not None or actor.user_id is None:
+        return actor.person_id
+    if "person_id" not in actor.extra:
+        actor.extra["person_id"] = Person.objects.filter(user_id=actor.user_id).values_list("pk", flat=True).first()
+    return actor.extra["person_id"]
+
+
+def _owned_q(actor: Actor) -> Q:
+    person_id = _person_id(actor)
+    return Q(owner_id=person_id) if person_id is not None else Q(pk__in=[])
+
+
+def action_items_readable_by(actor: Actor, queryset: QuerySet[ActionItem] | None = None) -> QuerySet[ActionItem]:
+    """The action items ``actor`` reads (:data:`ACTION_ITEMS`, and the ones they own), narrowed in SQL."""
+    queryset = ActionItem.objects.all() if queryset is None else queryset
+    q = ACTION_ITEMS.read_q(actor)
+    if q is None:
+        return queryset
+    if not actor.is_authenticated:
+        return queryset.none()
+    return queryset.filter(q | _owned_q(actor))
+
+
+def can_read_action_items(actor: Actor) -> bool:
+    """Whether ``actor`` may open the tracker (they read some action items, or may own some): from their roles, or
+    one query for a login without any."""
+    return actor.is_authenticated and (ACTION_ITEMS.reads_some(actor) or _person_id(actor) is not None)
+
+
+def can_record_action_items(actor: Actor) -> bool:
+    """Record action items, merge them, move their due dates, reopen completed ones: the Stat team. No query."""
+    return actor.has_role(*PROGRAM_ROLES)
+
+
+def can_update_action_item(actor: Actor, item: ActionItem) -> bool:
+    """May ``actor`` update ``item`` (a comment, an attachment, its state, completing it)? The Stat team, the lead
+    of the item's department, and the item's owner. In memory (the item's department loaded), but for the owner
+    of a login without roles (one query)."""
+    if not actor.is_authenticated:
+        return False
+    if ACTION_ITEMS.allows(actor, item, write=True):
+        return True
+    return item.owner_id is not None and item.owner_id == _person_id(actor)
+
+
+def get_action_item_for_user(user: Visitor, pk: int, *, write: bool = False) -> ActionItem:
+    """The action item ``pk`` if ``user`` may read it (update it, with ``write``), else 404 (or 403)."""
+    actor = actor_for(user)
+    queryset = ActionItem.objects.select_related(
+        "department__portfolio",
+        "session__series__department",
+        "owner",
+        "topic",
+        "measure",
+        "dataset",
+        "merged_into__session__series",
+    )
+    item = action_items_readable_by(actor, queryset).filter(pk=pk).first()
+    if item is None:
+        raise Http404("No action item matches the given query.")
+    if write and not can_update_action_item(actor, item):
+        raise PermissionDenied("You may read this action item but not change it.")
+    return item

@@ -4,8 +4,8 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from . import api_memos, api_series
-from .views import after, calendar, memo, public, series, session
+from . import api_actions, api_memos, api_series
+from .views import actions, after, calendar, memo, public, series, session
 
 app_name = "stat_sessions"
 
@@ -13,6 +13,7 @@ api_router = SimpleRouter()
 api_router.register("series", api_series.SeriesViewSet, basename="series")
 api_router.register("sessions", api_series.SessionViewSet, basename="session")
 api_router.register("memos", api_memos.MemoViewSet, basename="memo")
+api_router.register("action-items", api_actions.ActionItemViewSet, basename="action-item")
 
 memo_pages = [
     path("", memo.memo, name="memo"),
@@ -51,6 +52,15 @@ pages = [
     path("<int:pk>/follow-up.pdf", after.follow_up_pdf, name="follow_up_pdf"),
     path("survey/<str:token>/", after.survey, name="survey"),
     path("measures/", after.measures, name="measures"),
+    path("<int:pk>/agenda/", actions.session_agenda, name="agenda"),
+    path("<int:pk>/action-items/add/", actions.session_action_item_add, name="action_item_add"),
+    path("action-items/", actions.action_items, name="action_items"),
+    path("action-items/export.csv", actions.action_items_csv, name="action_items_csv"),
+    path("action-items/<int:pk>/", actions.action_item, name="action_item"),
+    path("action-items/<int:pk>/update/", actions.action_item_update, name="action_item_update"),
+    path("action-items/<int:pk>/complete/", actions.action_item_complete, name="action_item_complete"),
+    path("action-items/<int:pk>/merge/", actions.action_item_merge, name="action_item_merge"),
+    path("action-items/updates/<int:pk>/attachment/", actions.action_item_attachment, name="action_item_attachment"),
 ]
 
 urlpatterns = [

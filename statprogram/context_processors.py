@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from goals.access import can_read_measures
 from quality.access import can_read_quality
-from sessions.access import can_read_sessions
+from sessions.access import can_read_action_items, can_read_sessions
 from team.access import actor_for
 
 
@@ -29,6 +29,8 @@ def navigation(request):
             items.append({"label": "Quality", "url": _url("quality:overview")})
         if can_read_sessions(actor):
             items.append({"label": "Stat sessions", "url": _url("stat_sessions:index")})
+        if can_read_action_items(actor):
+            items.append({"label": "Action items", "url": _url("stat_sessions:action_items")})
         if actor.can_view_team():
             items.append({"label": "Team", "url": _url("team:roster")})
             items.append({"label": "Departments", "url": _url("team:departments")})

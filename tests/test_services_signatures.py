@@ -201,6 +201,7 @@ def test_the_system_only_services_are_the_schedule_deliveries_and_computations()
         "goals.services.compute.sweep_stuck_computations",
         "sessions.services.checklist.checklist_send_reminders",
         "sessions.services.memo.memo_email_send",
+        "sessions.services.actions.action_items_remind_overdue",
     }
 
 

@@ -5,9 +5,17 @@
 - :mod:`.attendees`: who sits at the table and where, and the budget analysts kept in line with the portfolios;
 - :mod:`.checklist`: the preparation checklist of each session and its reminders;
 - :mod:`.memo`: the briefing memo: drafted from the data, edited, shared ("no surprises"), sent and frozen;
+- :mod:`.actions`: action items recorded at a session, updated, completed, merged; overdue reminders;
 - :mod:`.after`: after the meeting: attendance, the follow-up memo (sent with its PDF, frozen), the anonymous survey.
 """
 
+from .actions import (
+    action_item_complete,
+    action_item_create,
+    action_item_merge,
+    action_item_update,
+    action_items_remind_overdue,
+)
 from .after import (
     follow_up_draft,
     follow_up_send,
@@ -56,6 +64,11 @@ from .series import (
 )
 
 __all__ = [
+    "action_item_complete",
+    "action_item_create",
+    "action_item_merge",
+    "action_item_update",
+    "action_items_remind_overdue",
     "attendee_add",
     "attendee_remove",
     "attendee_set_seat",

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from goals.models import Observation
-from sessions.services import series_create
+from sessions.services import action_item_create, series_create
 from tests.goals.factories import GoalFactory, MeasureFactory
 from tests.inventory.factories import DatasetFactory
 
@@ -54,12 +54,20 @@ def app_on_the_test_database(settings, users, city):
     goal = GoalFactory(statement="Cut crashes", departments=[city["police"]], public=True)
     measure = MeasureFactory(goal=goal, department=city["police"], slug="crashes", public=True, is_kpi=True)
     Observation.objects.create(measure=measure, period="2026-01-01", value=90, note="estimated")
-    series_create(
+    series = series_create(
         name="PoliceStat",
         department=city["police"],
         cadence="monthly",
-        start_date=datetime.date(2027, 1, 4),
+        start_date=datetime.date(2026, 1, 5),
         start_time=datetime.time(10, 0),
+        duration_minutes=60,
+        by=None,
+    )
+    action_item_create(
+        series.sessions.first(),
+        title="Overtime report",
+        department=city["police"],
+        due_date=datetime.date(2026, 2, 1),
         by=None,
     )
     # Django's test client keeps the test's transaction open across requests this way; a WSGI call would

@@ -67,6 +67,7 @@ def test_signed_in_header_names_the_user_and_signs_out_with_a_post(as_persona):
         ("/inventory/", "Inventory"),
         ("/public/datasets/", "Datasets"),
         ("/sessions/series/add/", "Stat sessions"),
+        ("/sessions/action-items/", "Action items"),
     ],
 )
 def test_navigation_marks_exactly_the_current_section(as_persona, path, current):
@@ -80,6 +81,7 @@ def test_navigation_marks_exactly_the_current_section(as_persona, path, current)
         "Goals",
         "Quality",
         "Stat sessions",
+        "Action items",
         "Team",
         "Departments",
         "Portfolios",
@@ -98,6 +100,7 @@ def test_navigation_offers_only_what_the_user_may_use(as_persona):
         "Goals",
         "Quality",
         "Stat sessions",
+        "Action items",
         "Team",
         "Departments",
         "Portfolios",

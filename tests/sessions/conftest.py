@@ -23,3 +23,7 @@ def police_series(city, users):
 
 def person_of(user: User):
     return user.person
+
+
+# The action items' fixtures (police_session, record, memo_topics) live in their own module.
+from .action_fixtures import memo_topics, police_session, record  # noqa: E402, F401

@@ -1,0 +1,24 @@
+"""Template filters of the action-item pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from ..models import ItemState, ItemStatus
+
+register = template.Library()
+
+_STATUS_LABELS = dict(ItemStatus.choices)
+_STATE_LABELS = dict(ItemState.choices)
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """The name of one of the eight statuses (``not_yet_due`` -> "Incomplete (not yet due)")."""
+    return _STATUS_LABELS.get(value, value)
+
+
+@register.filter
+def state_label(value: str) -> str:
+    """The name of a stored state (an update's before and after)."""
+    return _STATE_LABELS.get(value, value)
