@@ -52,3 +52,19 @@ def test_after_the_meeting_the_team_marks_it_held_then_writes_the_follow_up(sess
     assert follow_up_url not in links(as_persona("police_lead"), session).values()  # a draft is the team's
     follow_up_send(follow_up, by=users["stat_lead"])
     assert links(as_persona("police_lead"), session)["Follow-up memo"] == follow_up_url
+
+
+def test_the_page_lists_the_items_recorded_at_the_session_and_leads_to_the_agenda(session, as_persona, users, city):
+    from sessions.services import action_item_create
+
+    item = action_item_create(
+        session,
+        title="Report overtime by district",
+        department=city["police"],
+        due_date=timezone.localtime(session.starts_at).date() + datetime.timedelta(days=14),
+        by=users["stat_analyst"],
+    )
+    for persona in ("stat_analyst", "police_lead", "budget_analyst"):
+        found = links(as_persona(persona), session)
+        assert found["Report overtime by district"] == reverse("stat_sessions:action_item", args=[item.pk]), persona
+        assert found["Agenda for the screen"] == reverse("stat_sessions:agenda", args=[session.pk])
