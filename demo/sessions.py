@@ -27,6 +27,7 @@ import random
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import mail
 from django.db.models import F
 from django.test.utils import override_settings
@@ -47,6 +48,7 @@ from sessions.models import (
     SessionState,
     TopicKind,
 )
+from sessions.selectors_memo import moment_words
 from sessions.services import (
     action_item_complete,
     action_item_create,
@@ -237,6 +239,16 @@ class _Story:
         self.pending: list[tuple[datetime.datetime, int, str, int | None]] = []
         self.counter = 0
         self.answers = 0
+        # Memos go out in the name of the program's senior analyst (the services ran as the system).
+        analyst = (
+            RoleAssignment.objects.current()
+            .filter(role=Role.STAT_ANALYST)
+            .select_related("person__user")
+            .order_by("starts_on", "pk")
+            .first()
+        )
+        self.analyst_name = analyst.person.full_name if analyst else ""
+        self.analyst_user = analyst.person.user if analyst else None
 
     # --- requests ----------------------------------------------------------------------------------------------
 
@@ -327,7 +339,21 @@ class _Story:
             by=None,
         )
         memo_send(memo, by=None)
-        Memo.objects.filter(pk=memo.pk).update(drafted_at=drafted, sent_at=sent)
+        snapshot = Memo.objects.get(pk=memo.pk).snapshot
+        snapshot.update(
+            drafted_at=drafted.isoformat(),
+            sent_at=sent.isoformat(),
+            sent_label=moment_words(sent),
+            drafted_by=self.analyst_name,
+            sent_by=self.analyst_name,
+        )
+        Memo.objects.filter(pk=memo.pk).update(
+            drafted_at=drafted,
+            sent_at=sent,
+            snapshot=snapshot,
+            drafted_by=self.analyst_user,
+            sent_by=self.analyst_user,
+        )
         attendees = list(session.attendees.values_list("person_id", flat=True))
         present = [person_id for n, person_id in enumerate(attendees) if n % 5 != 4]
         session_hold(session, attended=present, by=None)
@@ -343,7 +369,9 @@ class _Story:
             by=None,
         )
         follow_up_send(follow_up, by=None)
-        FollowUpMemo.objects.filter(pk=follow_up.pk).update(drafted_at=held, sent_at=follow_up_at)
+        FollowUpMemo.objects.filter(pk=follow_up.pk).update(
+            drafted_at=held, sent_at=follow_up_at, sent_by=self.analyst_user
+        )
         Session.objects.filter(pk=session.pk).update(
             memo_drafted_at=drafted, memo_sent_at=sent, held_at=held, follow_up_sent_at=follow_up_at
         )
@@ -383,8 +411,14 @@ def _leads(departments: list[Department]) -> dict[int, object]:
     return leads
 
 
-def sessions_demo_seed(*, report, today: datetime.date | None = None) -> None:
-    """Seed the demo series that are missing and replay their year (see the module's docstring)."""
+def sessions_demo_seed(*, report, today: datetime.date | None = None, force: bool = False) -> None:
+    """Seed the demo series that are missing and replay their year (see the module's docstring).
+
+    Under the test suite (``settings.TESTING``) it does nothing unless ``settings.SESSIONS_DEMO`` is true or
+    ``force`` is given: the many tests that run ``seed_demo`` for the team or the inventory need no year of
+    meetings, and would each spend seconds drawing its follow-up memos' PDFs."""
+    if not (force or getattr(settings, "SESSIONS_DEMO", not settings.TESTING)):
+        return
     today = today or timezone.localdate()
     wanted = [spec for spec in SERIES if not Series.objects.filter(name=spec.name).exists()]
     if not wanted:
@@ -395,6 +429,7 @@ def sessions_demo_seed(*, report, today: datetime.date | None = None) -> None:
         report.notes.append(f"Sessions demo skipped: departments missing ({', '.join(sorted(missing))}).")
         return
     leads = _leads(list(departments.values()))
+    kept_outbox = getattr(mail, "outbox", None)  # the test suite's own, if any
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         mail.outbox = []
         story = _Story(report, today)
@@ -417,7 +452,10 @@ def sessions_demo_seed(*, report, today: datetime.date | None = None) -> None:
             )
             if upcoming is not None:
                 story.prepare(upcoming)
-        del mail.outbox
+        if kept_outbox is None:
+            del mail.outbox
+        else:
+            mail.outbox = kept_outbox
     report.created["Stat series"] = report.created.get("Stat series", 0) + len(created)
     report.created["action items"] = (
         report.created.get("action items", 0) + ActionItem.objects.filter(session__series__in=created.values()).count()

@@ -347,7 +347,8 @@ def memo_live_data(memo: Memo) -> dict:
     failing = _failing_checks(run_ids)
     items: list[dict] = []
     if any(topic.kind == TopicKind.FOLLOW_UP for topic in topics):
-        today = timezone.localdate()
+        # Statuses as of the memo's date when it is earlier (a memo speaks as of its date), else as of today.
+        today = min(timezone.localdate(), memo.memo_date)
         items = [_item_row(item, today) for item in open_action_items(session)]
 
     by_section: dict[str, list[dict]] = defaultdict(list)

@@ -393,6 +393,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # WeasyPrint tells each step of every PDF it draws at INFO ("Step 1 - Fetching and parsing HTML").
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Without a broker, tasks run in-process (``make run``): a line per task run would bury the server's output.
         # A real worker keeps logging each task.
         **({"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {}),

@@ -5,13 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.goals import goals_demo_seed
 from demo.inventory import inventory_demo_seed
 from demo.quality.seed import quality_demo_seed
+from demo.sessions import sessions_demo_seed
 from demo.team import DELIBERATE_GAPS, demo_city_seed
 
 
 class Command(BaseCommand):
     help = (
         f"Load the demo city ({settings.CITY_NAME}): departments, portfolios, a named person in every role and "
-        "a data inventory of about sixty datasets. "
+        "a data inventory of about sixty datasets, goals and measures, and a year of Stat sessions. "
         "Idempotent. With DEBUG on it also creates one demo login per role (see `manage.py demo_logins`). "
         "The periodic schedule is not touched here: `manage.py sync_schedule` (run by `make run-services`) does that."
     )
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             inventory_demo_seed(report=report)  # the data inventory needs the departments and their contacts
             goals_demo_seed(report=report)  # goals need the departments, their leads and the datasets
             quality_demo_seed(report=report)  # data files and six months of quality runs for the datasets
+            sessions_demo_seed(report=report)  # a year of Stat sessions reviewing the goals' KPIs
         except ValidationError as exc:
             raise CommandError(f"The demo city clashes with existing data: {'; '.join(exc.messages)}") from exc
 
