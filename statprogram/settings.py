@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "quality",
     "goals",
     "sessions.apps.SessionsConfig",  # label stat_sessions (django.contrib.sessions owns "sessions")
+    "budget",
     "demo",  # the demo city's seeding: last, it imports the apps above and none imports it
 ]
 
@@ -370,6 +371,12 @@ if not DEBUG:
 
 # --- Program ---------------------------------------------------------------------------------------------------
 CITY_NAME = env.str("CITY_NAME", default="City of Riverton")
+# The month the city's fiscal year starts in (7: July to June; a fiscal year is named by the year it ends in).
+FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=7)
+if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
+    raise ImproperlyConfigured(f"FISCAL_YEAR_START_MONTH must be 1 to 12, not {FISCAL_YEAR_START_MONTH}.")
+#: The city's currency (ISO 4217), for amounts on pages and in exports.
+CURRENCY = env.str("CURRENCY", default="USD")
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="RivertonStat")
 # The site's public address, for links in emails sent outside a request (e.g. by a Celery worker).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000/")

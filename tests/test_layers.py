@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"quality"},
     {"goals"},
     {"sessions"},
+    {"budget"},
     {"statprogram", "demo"},
 ]
 LAYER_OF = {app: level for level, apps in enumerate(LAYERS) for app in apps}
