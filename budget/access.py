@@ -1,0 +1,107 @@
+"""Who reads and who changes the budget: every budget view, endpoint, import and service asks this module. The
+naming scheme is ``team.access``'s.
+
+* the Stat team (principal, Stat lead, analysts) and the finance seat read every department's budget;
+* a budget analyst reads and edits their portfolio's departments' programs, lines, actuals, program-measure links
+  and analyses (:data:`BUDGET` writers);
+* a department's lead reads their department's budget;
+* the public reads the adopted budget of the fiscal years the city marks public (:func:`public_lines`), nothing
+  else; everyone else gets a 404.
+
+Fiscal years, funds and import sources are the city's: the Stat lead and the budget analysts manage them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from team.access import Actor, ScopedPolicy, get_object_for_user
+from team.models import PROGRAM_ROLES, Role
+
+from .models import Analysis, BudgetLine, FiscalYear, FiscalYearStatus, Program
+
+if TYPE_CHECKING:
+    from team.access import Visitor
+
+#: Budget lines, through their program's department (and its portfolio).
+BUDGET = ScopedPolicy(
+    name="budget line",
+    department_field="program__department",
+    read_all=frozenset(PROGRAM_ROLES | {Role.FINANCE}),
+    read_own_department=frozenset({Role.DEPARTMENT_LEAD}),
+    write_all=frozenset(),
+    write_portfolio=frozenset({Role.BUDGET_ANALYST}),
+)
+#: The same rule seen from a program, a department, and an analysis (through its program or its action item).
+PROGRAMS = BUDGET.seen_from("program", department_field="department")
+DEPARTMENT_BUDGETS = BUDGET.seen_from("department budget", department_field="")
+
+EDIT_REFUSED = "Only the budget analysts of this department's portfolio change its budget."
+CITY_REFUSED = "Only the Stat lead and the budget analysts manage fiscal years, funds and import sources."
+
+
+def public_fiscal_years_q() -> Q:
+    """Fiscal years whose adopted budget the public reads: marked public, and adopted or closed."""
+    return Q(public=True, status__in=[FiscalYearStatus.ADOPTED, FiscalYearStatus.CLOSED])
+
+
+def public_lines(queryset: QuerySet[BudgetLine] | None = None) -> QuerySet[BudgetLine]:
+    """The budget lines anyone may read (their adopted amounts only: the pages show nothing else of them)."""
+    queryset = BudgetLine.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        fiscal_year__public=True, fiscal_year__status__in=[FiscalYearStatus.ADOPTED, FiscalYearStatus.CLOSED]
+    )
+
+
+def can_read_budget(actor: Actor) -> bool:
+    """Whether ``actor`` reads any department's budget beyond the public pages (a menu item). No query."""
+    return BUDGET.reads_some(actor)
+
+
+def can_manage_city_budget(actor: Actor) -> bool:
+    """Fiscal years, funds, import sources: the Stat lead and budget analysts. No query."""
+    return actor.has_role(Role.STAT_LEAD, Role.BUDGET_ANALYST)
+
+
+def lines_readable_by(actor: Actor, queryset: QuerySet[BudgetLine] | None = None) -> QuerySet[BudgetLine]:
+    return BUDGET.readable(actor, BudgetLine.objects.all() if queryset is None else queryset)
+
+
+def lines_writable_by(actor: Actor, queryset: QuerySet[BudgetLine] | None = None) -> QuerySet[BudgetLine]:
+    return BUDGET.writable(actor, BudgetLine.objects.all() if queryset is None else queryset)
+
+
+def programs_readable_by(actor: Actor, queryset: QuerySet[Program] | None = None) -> QuerySet[Program]:
+    return PROGRAMS.readable(actor, Program.objects.all() if queryset is None else queryset)
+
+
+def programs_writable_by(actor: Actor, queryset: QuerySet[Program] | None = None) -> QuerySet[Program]:
+    return PROGRAMS.writable(actor, Program.objects.all() if queryset is None else queryset)
+
+
+def can_edit_program(actor: Actor, program: Program) -> bool:
+    """May ``actor`` change ``program``'s lines, actuals, measure links and analyses (its department loaded)?"""
+    return PROGRAMS.allows(actor, program, write=True)
+
+
+def analyses_readable_by(actor: Actor, queryset: QuerySet[Analysis] | None = None) -> QuerySet[Analysis]:
+    """Analyses of a program the actor reads, or of an action item of a department whose budget they read."""
+    queryset = Analysis.objects.all() if queryset is None else queryset
+    program_q = PROGRAMS.seen_from("analysis", department_field="program__department").read_q(actor)
+    item_q = PROGRAMS.seen_from("analysis", department_field="action_item__department").read_q(actor)
+    if program_q is None or item_q is None:
+        return queryset
+    return queryset.filter(program_q | item_q)
+
+
+def get_program_for_user(user: Visitor, pk: int, *, write: bool = False) -> Program:
+    """The program ``pk`` if ``user`` may read it (change it, with ``write``), else 404 (or 403)."""
+    return get_object_for_user(
+        PROGRAMS, user, Program.objects.select_related("department__portfolio"), write=write, pk=pk
+    )
+
+
+def get_fiscal_year(year: int) -> FiscalYear | None:
+    return FiscalYear.objects.filter(year=year).first()
