@@ -89,8 +89,13 @@ def seed(kpis: int, years: int, items: int) -> None:
             for owner, dept in zip(owners, depts, strict=True)
         )
         priority = Priority.objects.order_by("position").first()
-        goal = Goal.objects.create(priority=priority, statement="Benchmark goal: every KPI toward its target")
-        goal.departments.add(depts[0])
+        # One KPI per goal (the goals app's rule): a goal per KPI.
+        goals = Goal.objects.bulk_create(
+            Goal(priority=priority, statement=f"Benchmark goal {m:02d}: its KPI toward its target") for m in range(kpis)
+        )
+        Goal.departments.through.objects.bulk_create(
+            Goal.departments.through(goal=goal, department=depts[0]) for goal in goals
+        )
         datasets = Dataset.objects.bulk_create(
             Dataset(
                 identifier=f"bench-sessions-{i:02d}",
@@ -118,7 +123,7 @@ def seed(kpis: int, years: int, items: int) -> None:
         )
         measures = Measure.objects.bulk_create(
             Measure(
-                goal=goal,
+                goal=goals[m],
                 department=depts[0],
                 name=f"Benchmark KPI {m:02d}",
                 slug=f"bench-kpi-{m:02d}",

@@ -57,7 +57,7 @@ KPI_MINUTES = 5
 
 def _locked_memo(memo: Memo) -> Memo:
     """``memo`` read again and locked, refused if it has been sent meanwhile."""
-    locked = Memo.objects.select_for_update().select_related("session__series__department").get(pk=memo.pk)
+    locked = Memo.objects.select_for_update(of=("self",)).select_related("session__series__department").get(pk=memo.pk)
     if locked.is_sent:
         raise ValidationError(MEMO_SENT_REFUSED)
     return locked
@@ -86,7 +86,7 @@ def memo_draft(session: Session, *, by: User | None) -> Memo:
     unchanged. A fixed number of queries, however many KPIs."""
     enforce(by, can_manage_sessions, MANAGE_ONLY)
     with transaction.atomic():
-        locked = Session.objects.select_for_update().select_related("series__department").get(pk=session.pk)
+        locked = Session.objects.select_for_update(of=("self",)).select_related("series__department").get(pk=session.pk)
         existing = Memo.objects.filter(session=locked).first()
         if existing is not None:
             return existing
