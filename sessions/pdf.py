@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
@@ -28,6 +29,11 @@ def _static_file(url: str) -> bytes:
     if ".." in relative.split("/"):
         raise ValueError(f"No static file {relative!r}.")
     try:
+        # Collected files first: with DEBUG off the pages link the hashed names ("memo-print.c6ea5a15aeec.css")
+        # that only STATIC_ROOT holds; the finders know the source names (DEBUG, tests).
+        if staticfiles_storage.exists(relative):
+            with staticfiles_storage.open(relative, "rb") as handle:
+                return handle.read()
         found = finders.find(relative)
     except SuspiciousFileOperation as exc:
         raise ValueError(f"No static file {relative!r}.") from exc

@@ -61,6 +61,18 @@ def test_the_fetcher_serves_static_files_and_refuses_anything_else(settings):
         _fetcher().fetch("https://example.com/tracker.png")
 
 
+def test_the_fetcher_serves_the_hashed_names_collected_files_have(settings, tmp_path):
+    """With DEBUG off the page links ``memo-print.<hash>.css``, which only STATIC_ROOT holds (collectstatic with the
+    manifest storage): the fetcher reads it there; the finders alone knew only the source name."""
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "memo-print.c6ea5a15aeec.css").write_bytes(b"h1 { color: black }")
+    settings.STATIC_ROOT = str(tmp_path)
+    css = _static_file("https://statprogram.invalid" + settings.STATIC_URL + "css/memo-print.c6ea5a15aeec.css")
+    assert css == b"h1 { color: black }"
+    with pytest.raises(ValueError):  # noqa: PT011 -- neither collected nor found
+        _static_file("https://statprogram.invalid" + settings.STATIC_URL + "css/memo-print.000000000000.css")
+
+
 def test_a_pdf_with_a_foreign_image_renders_without_fetching_it(tmp_path, monkeypatch, settings):
     fetched = []
     import urllib.request
