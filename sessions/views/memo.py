@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from core.http import require_get_or_post
@@ -27,6 +30,24 @@ from ..forms import MemoHeaderForm, TopicEditForm, TopicForm, TopicMoveForm
 from ..models import Memo, MemoTopic, Session
 from ..pdf import render_pdf
 from ..selectors_memo import meeting_words, memo_data, memo_for_session
+
+#: How long a sent memo's rendered body stays cached: it never changes (its snapshot is frozen), so only memory
+#: bounds it.
+SENT_BODY_SECONDS = 7 * 24 * 60 * 60
+
+
+def sent_memo_body(memo: Memo, data: dict, session_pk: int) -> str | None:
+    """The rendered sections of a sent memo, cached under the memo and the moment it was sent: a sent memo is
+    frozen, so the same markup serves every reader until it expires. ``None`` for a draft (live data, rendered on
+    each request)."""
+    if not (memo.is_sent and memo.snapshot and memo.sent_at):
+        return None
+    key = f"stat-memo-body:{memo.pk}:{memo.sent_at.timestamp()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("stat_sessions/_memo_body.html", {"memo": data, "session_pk": session_pk})
+        cache.set(key, html, SENT_BODY_SECONDS)
+    return mark_safe(html)  # noqa: S308 -- our own template's output, escaped when it was rendered
 
 
 def _memo_url(session: Session) -> HttpResponse:
@@ -44,10 +65,12 @@ def _page(
 ) -> HttpResponse:
     manage = can_manage_sessions(actor_for(request.user))
     editable = manage and memo is not None and not memo.is_sent
+    data = memo_data(memo) if memo is not None else None
     context = {
         "session": session,
         "meeting": meeting_words(session),
-        "memo": memo_data(memo) if memo is not None else None,
+        "memo": data,
+        "memo_body": sent_memo_body(memo, data, session.pk) if memo is not None and data is not None else None,
         "editable": editable,
         "may_share": editable and session.series.no_surprises,
     }
