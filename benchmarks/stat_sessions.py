@@ -62,7 +62,7 @@ def seed(kpis: int, years: int, items: int) -> None:
     from quality.models import CheckResult, DatasetQuality, QualityRun
     from sessions.models import ActionItem, Deliverable, ItemState, Session
     from sessions.models import Priority as ItemPriority
-    from sessions.services import memo_draft, series_create
+    from sessions.services import memo_draft, memo_send, series_create
     from team.models import Department, Person, Role, RoleAssignment
 
     call_command("flush", interactive=False, verbosity=0)
@@ -169,6 +169,9 @@ def seed(kpis: int, years: int, items: int) -> None:
     ]
     upcoming = Session.objects.filter(series=series[0], starts_at__gt=timezone.now()).order_by("starts_at").first()
     memo_draft(upcoming, by=None)
+    # The last session's memo, sent: what most readers open (frozen, so its sections are drawn once).
+    last = Session.objects.filter(series=series[0], starts_at__lt=timezone.now()).order_by("starts_at").last()
+    memo_send(memo_draft(last, by=None), by=None)
     past = list(Session.objects.filter(starts_at__lt=timezone.now()).select_related("series"))
     states = [state for state in ItemState if state != ItemState.MERGED]
     counters: dict[int, int] = {}
@@ -239,6 +242,7 @@ def main() -> None:
     from sessions.models import ActionItem, Memo
 
     memo = Memo.objects.select_related("session").get(session__starts_at__gt=timezone.now())
+    sent = Memo.objects.get(state="sent")
     print(f"{memo.topics.count()} memo topics, {ActionItem.objects.count()} action items")
     base = f"http://127.0.0.1:{args.port}"
     server = None
@@ -249,7 +253,8 @@ def main() -> None:
         time_pdf(f"{base}/sessions/{session}/memo.pdf", cookie, args.pdf_samples)
         pages = [
             ("/healthz (baseline)", "/healthz"),
-            ("memo page (40 KPIs)", f"/sessions/{session}/memo/"),
+            ("sent memo page (40 KPIs)", f"/sessions/{sent.session_id}/memo/"),
+            ("draft memo page (40 KPIs, live data)", f"/sessions/{session}/memo/"),
             ("action-item tracker (20,000)", "/sessions/action-items/"),
             ("tracker, one department overdue", "/sessions/action-items/?department=department-03&status=overdue"),
         ]

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import dateformat, timezone
 
@@ -577,3 +580,91 @@ def tracker_session_choices(queryset: QuerySet[ActionItem]) -> list[tuple[int, s
     rows = queryset.order_by().values_list("session_id", "session__series__name", "session__starts_at").distinct()
     ordered = sorted(rows, key=lambda row: (row[2], row[0]), reverse=True)
     return [(pk, f"{name}, {timezone.localtime(starts_at):%-d %b %Y}") for pk, name, starts_at in ordered]
+
+
+# --- the tracker's aggregates, cached -----------------------------------------------------------------------------
+
+#: How long the tracker's aggregates (chart counts, filter choices) are kept; any write to an action item, a session
+#: or a department changes the fingerprint first, and the statuses' day is part of it.
+TRACKER_CACHE_SECONDS = 10 * 60
+
+
+def tracker_fingerprint() -> str:
+    """What the tracker's aggregates depend on, in one query: the action items' count and newest change, the
+    sessions' and departments' newest change, and today's date in the city (an item falls overdue at midnight)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM stat_sessions_actionitem),"
+            " (SELECT MAX(updated_at) FROM stat_sessions_actionitem),"
+            " (SELECT MAX(updated_at) FROM stat_sessions_session),"
+            " (SELECT MAX(updated_at) FROM team_department)"
+        )
+        row = cursor.fetchone()
+    return "|".join(str(part) for part in (*row, city_today()))
+
+
+def tracker_cached(name: str, queryset: QuerySet[ActionItem], build, *, fingerprint: str):
+    """``build()``, cached under ``name``, the SQL of ``queryset`` (the reader's scope and filters) and the data's
+    ``fingerprint`` (:func:`tracker_fingerprint`): the chart of 20,000 items is counted once per change, not per
+    request."""
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:  # a filter that matches nothing by construction (an empty choice, .none())
+        sql = "nothing"
+    digest = hashlib.blake2b(f"{sql}|{fingerprint}".encode(), digest_size=16).hexdigest()
+    key = f"stat-tracker:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TRACKER_CACHE_SECONDS)
+    return value
+
+
+class TrackerRows:
+    """The tracker's rows as a sequence a :class:`~django.core.paginator.Paginator` slices, without sorting every
+    item for each page: the items are ordered by their session (newest first), then by number, so a page is found
+    by walking the sessions' counts (one cached aggregate, :func:`tracker_per_session`) and reading only the items
+    of the few sessions it spans, through the (session, number) index."""
+
+    def __init__(self, items: QuerySet[ActionItem], per_session: list[tuple[int, int]]):
+        self.items = items
+        self.per_session = per_session  # (session id, count), in the tracker's order
+        self.total = sum(count for _, count in per_session)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("The tracker's rows are read a page (a slice) at a time.")
+        start, stop, _ = index.indices(self.total)
+        if start >= stop:
+            return []
+        wanted, skipped, seen = [], 0, 0
+        for session_id, count in self.per_session:
+            if seen + count <= start:
+                seen += count
+                continue
+            if seen >= stop:
+                break
+            if not wanted:
+                skipped = start - seen
+            wanted.append(session_id)
+            seen += count
+        return list(self.items.filter(session_id__in=wanted)[skipped : skipped + (stop - start)])
+
+
+def tracker_per_session(items: QuerySet[ActionItem]) -> list[tuple[int, int]]:
+    """How many of ``items`` each session has, in the tracker's order (newest session first, then by id): one
+    aggregate query over the items, the sessions joined for their start."""
+    rows = (
+        items.order_by()
+        .values("session_id", "session__starts_at")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "session__starts_at", "n")
+    )
+    ordered = sorted(rows, key=lambda row: (-row[1].timestamp(), row[0]))
+    return [(session_id, count) for session_id, _, count in ordered]

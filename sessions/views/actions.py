@@ -47,7 +47,7 @@ ITEMS_PER_PAGE = 50
 NO_ITEMS = "The action items are for the Stat team, the seats at the table and the departments' staff."
 
 
-def _filterset(request: HttpRequest) -> ActionItemFilter:
+def _filterset(request: HttpRequest, fingerprint: str) -> ActionItemFilter:
     actor = actor_for(request.user)
     require(can_read_action_items(actor), NO_ITEMS)
     readable = action_items_readable_by(actor)
@@ -56,8 +56,12 @@ def _filterset(request: HttpRequest) -> ActionItemFilter:
         field.help_text = ""
     use_tracker_choices(
         filterset.form,
-        owners=selectors.tracker_owner_choices(readable),
-        sessions=selectors.tracker_session_choices(readable),
+        owners=selectors.tracker_cached(
+            "owners", readable, lambda: selectors.tracker_owner_choices(readable), fingerprint=fingerprint
+        ),
+        sessions=selectors.tracker_cached(
+            "sessions", readable, lambda: selectors.tracker_session_choices(readable), fingerprint=fingerprint
+        ),
     )
     return filterset
 
@@ -67,11 +71,17 @@ def _filterset(request: HttpRequest) -> ActionItemFilter:
 def action_items(request: HttpRequest) -> HttpResponse:
     """The tracker: every action item the reader may read, filtered by department, status, owner and session, a
     page at a time, with the chart of status by department of everything filtered."""
-    filterset = _filterset(request)
+    fingerprint = selectors.tracker_fingerprint()
+    filterset = _filterset(request, fingerprint)
     items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    paginator = Paginator(items, ITEMS_PER_PAGE)
+    per_session = selectors.tracker_cached(
+        "per-session", items, lambda: selectors.tracker_per_session(items), fingerprint=fingerprint
+    )
+    paginator = Paginator(selectors.TrackerRows(items, per_session), ITEMS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    counts = selectors.status_counts_by_department(items)
+    counts = selectors.tracker_cached(
+        "counts", items, lambda: selectors.status_counts_by_department(items), fingerprint=fingerprint
+    )
     chart = charts.tracker_chart(counts)
     query = request.GET.copy()
     query.pop("page", None)
@@ -93,7 +103,7 @@ def action_items(request: HttpRequest) -> HttpResponse:
 @login_required
 def action_items_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered tracker as CSV (every row, not one page), text cells safe to open in a spreadsheet."""
-    filterset = _filterset(request)
+    filterset = _filterset(request, selectors.tracker_fingerprint())
     items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     base = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(exports.csv_lines(items, base), content_type="text/csv; charset=utf-8")
