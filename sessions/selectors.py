@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from team.access import Actor
@@ -668,3 +669,43 @@ def tracker_per_session(items: QuerySet[ActionItem]) -> list[tuple[int, int]]:
     )
     ordered = sorted(rows, key=lambda row: (-row[1].timestamp(), row[0]))
     return [(session_id, count) for session_id, _, count in ordered]
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """One tracker row, every value ready to print (the rows are drawn by a Jinja2 partial)."""
+
+    url: str
+    label: str
+    session: str
+    department: str
+    owner: str
+    due_iso: str
+    due: str
+    priority: str
+    status: str
+    status_label: str
+
+
+def _day(moment: datetime.date) -> str:
+    return dateformat.format(moment, "j M Y")
+
+
+def tracker_rows(items) -> list[TrackerRow]:
+    """The display values of a page of :func:`tracker_items` (no query: their relations are joined)."""
+    labels = dict(ItemStatus.choices)
+    return [
+        TrackerRow(
+            url=reverse("stat_sessions:action_item", args=[item.pk]),
+            label=f"{item.number}. {item.title}",
+            session=f"{item.session.series.name}, {_day(timezone.localtime(item.session.starts_at))}",
+            department=item.department.name,
+            owner=item.owner.full_name if item.owner_id else "",
+            due_iso=item.due_date.isoformat(),
+            due=_day(item.due_date),
+            priority=item.get_priority_display(),
+            status=item.status,
+            status_label=labels.get(item.status, item.status),
+        )
+        for item in items
+    ]

@@ -79,10 +79,13 @@ def action_items(request: HttpRequest) -> HttpResponse:
     )
     paginator = Paginator(selectors.TrackerRows(items, per_session), ITEMS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    counts = selectors.tracker_cached(
-        "counts", items, lambda: selectors.status_counts_by_department(items), fingerprint=fingerprint
+    # The chart's counts and its Plotly figure (slow to build) are made once per change of the items.
+    chart = selectors.tracker_cached(
+        "chart",
+        items,
+        lambda: charts.tracker_chart(selectors.status_counts_by_department(items)),
+        fingerprint=fingerprint,
     )
-    chart = charts.tracker_chart(counts)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -91,6 +94,7 @@ def action_items(request: HttpRequest) -> HttpResponse:
         {
             "filter_form": filterset.form,
             "page_obj": page_obj,
+            "rows": selectors.tracker_rows(page_obj.object_list),
             "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
             "chart": chart,
             "csv_query": query.urlencode(),
