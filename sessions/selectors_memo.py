@@ -429,6 +429,7 @@ def memo_for_session(session: Session) -> Memo | None:
     """``session``'s memo with who drafted, shared and sent it joined (one query), or ``None``."""
     memo = (
         Memo.objects.select_related("drafted_by__person", "shared_by__person", "sent_by__person")
+        .defer("snapshot")  # read when drawn: a sent memo's page is served from the cache without it
         .filter(session=session)
         .first()
     )

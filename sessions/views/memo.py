@@ -36,18 +36,22 @@ from ..selectors_memo import meeting_words, memo_data, memo_for_session
 SENT_BODY_SECONDS = 7 * 24 * 60 * 60
 
 
-def sent_memo_body(memo: Memo, data: dict, session_pk: int) -> str | None:
-    """The rendered sections of a sent memo, cached under the memo and the moment it was sent: a sent memo is
-    frozen, so the same markup serves every reader until it expires. ``None`` for a draft (live data, rendered on
-    each request)."""
-    if not (memo.is_sent and memo.snapshot and memo.sent_at):
+def sent_memo_page(memo: Memo, session_pk: int) -> tuple[dict, str] | None:
+    """A sent memo's display data without its sections, and its sections drawn, cached under the memo and the
+    moment it was sent: a sent memo is frozen, so the same markup serves every reader until it expires, and its
+    snapshot (hundreds of kilobytes of JSON for a memo of 40 KPIs) is read from the database only to draw it.
+    ``None`` for a draft (live data, drawn on each request)."""
+    if not (memo.is_sent and memo.sent_at):
         return None
-    key = f"stat-memo-body:{memo.pk}:{memo.sent_at.timestamp()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("stat_sessions/_memo_body.html", {"memo": data, "session_pk": session_pk})
-        cache.set(key, html, SENT_BODY_SECONDS)
-    return mark_safe(html)  # noqa: S308 -- our own template's output, escaped when it was rendered
+    key = f"stat-memo-page:{memo.pk}:{memo.sent_at.timestamp()}"
+    cached = cache.get(key)
+    if cached is None:
+        data = memo_data(memo)
+        body = render_to_string("stat_sessions/_memo_body.html", {"memo": data, "session_pk": session_pk})
+        cached = ({name: value for name, value in data.items() if name != "sections"}, body)
+        cache.set(key, cached, SENT_BODY_SECONDS)
+    head, body = cached
+    return head, mark_safe(body)  # noqa: S308 -- our own template's output, escaped when it was drawn
 
 
 def _memo_url(session: Session) -> HttpResponse:
@@ -65,12 +69,13 @@ def _page(
 ) -> HttpResponse:
     manage = can_manage_sessions(actor_for(request.user))
     editable = manage and memo is not None and not memo.is_sent
-    data = memo_data(memo) if memo is not None else None
+    sent = sent_memo_page(memo, session.pk) if memo is not None else None
+    data, body = sent if sent is not None else (memo_data(memo) if memo is not None else None, None)
     context = {
         "session": session,
         "meeting": meeting_words(session),
         "memo": data,
-        "memo_body": sent_memo_body(memo, data, session.pk) if memo is not None and data is not None else None,
+        "memo_body": body,
         "editable": editable,
         "may_share": editable and session.series.no_surprises,
     }
