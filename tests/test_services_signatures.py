@@ -22,11 +22,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
-SERVICE_PACKAGES = ("team.services", "inventory.services", "quality.services", "goals.services", "sessions.services")
+SERVICE_PACKAGES = ("team.services", "inventory.services", "quality.services", "goals.services", "sessions.services", "budget.services")
 
 #: Public functions of the service modules that write nothing (module → names), so take no ``by``. Each is a pure
 #: computation, a read, or a check that raises or answers for a ``by`` it is given positionally.
 WRITES_NOTHING: dict[str, set[str]] = {
+    # Pure: an amount to the cent, a fiscal year's first and last day.
+    "budget.services.data": {"money", "fiscal_year_bounds"},
     "inventory.services.datajson.catalogue": {
         # Reads and shapes the public catalogue (data.json).
         "catalogue_rows",
