@@ -20,9 +20,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.http import require_get_or_post
 from core.import_plan import stash_upload, take_upload
+from core.jobs import job_progress
+from core.models import JobState
+from core.views import job_status_partial
 from goals.access import measures_readable_by
 from goals.models import Measure
-from team.access import actor_for, require
+from team.access import actor_for, get_job_for_user, require
 
 from . import exports
 from .access import (
@@ -41,6 +44,7 @@ from .data_forms import FiscalYearCreateForm, ImportUploadForm, MappingForm, Mea
 from .importing import FIELDS, REQUIRED, Table, TableError, guess_mapping, import_plan, mapped_rows, read_table
 from .models import BudgetImport, BudgetLine, FiscalYear, FiscalYearStatus, ImportSource, MonthlyActual, ProgramMeasure
 from .services import data as services
+from .services import jobs
 from .services.imports import budget_import
 
 SESSION_KEY = "budget_import"
@@ -136,7 +140,12 @@ def import_map(request: HttpRequest) -> HttpResponse:
             form.add_error(None, problem)
         return _mapping_page(request, form, pending, status=400)
     try:
-        services.import_source_save(name=pending["source"], mapping=form.mapping, by=request.user)
+        source = services.import_source_save(name=pending["source"], mapping=form.mapping, by=request.user)
+        if len(rows) > jobs.JOB_ROWS:  # seconds of work: a background job, its progress shown in place
+            job = jobs.import_start(
+                by=request.user, source=source, file_name=pending["name"], sha256=pending["sha256"], rows=rows
+            )
+            return redirect("budget:import_job", pk=job.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("budget:import")
@@ -165,6 +174,35 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     skipped = [row for row in done.plan.rows if row.action == "invalid"]
     context = {"record": done.record, "skipped": skipped, "filename": pending["name"]}
     return render(request, "budget/data/import_done.html", context)
+
+
+@require_get_or_post
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large import's page, which survives reloads: its progress, then the preview ("Import" confirms it), then
+    what the import did. Seen by who started it (and the Stat lead); confirmed by who started it."""
+    _import_guard(request)
+    job = get_job_for_user(request.user, pk, kind=jobs.IMPORT_JOB)
+    require(request.method != "POST" or job.actor_id == request.user.pk, "Only who started this import confirms it.")
+    partial = job_status_partial(request, job)
+    if partial is not None:
+        return partial
+    if request.method == "POST":
+        try:
+            jobs.import_confirm(job=job, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("budget:import_job", pk=job.pk)
+    progress = job_progress(job)
+    context = {"job": job, "progress": progress, "filename": job.source}
+    if progress["state"] == JobState.DONE:
+        if job.step == jobs.IMPORT:
+            result = job.result
+            context |= {"record": result["record"], "skipped": result["skipped"]}
+            return render(request, "budget/data/import_done.html", context)
+        context |= {"plan": job.result, "token": "", "read_only": job.actor_id != request.user.pk}
+        return render(request, "budget/data/import_preview.html", context)
+    return render(request, "budget/data/import_job.html", context)
 
 
 # --- fiscal years ----------------------------------------------------------------------------------------------------

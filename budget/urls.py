@@ -19,6 +19,7 @@ data_pages = [
     path("import/", data_views.import_upload, name="import"),
     path("import/map/", data_views.import_map, name="import_map"),
     path("import/confirm/", data_views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/", data_views.import_job, name="import_job"),
     path("fiscal-years/", data_views.fiscal_years, name="fiscal_years"),
     path("fiscal-years/<int:year>/", data_views.fiscal_year_change, name="fiscal_year_change"),
     path("programs/<int:pk>/", data_views.program_detail, name="program"),

@@ -114,6 +114,7 @@ WRITES_NOTHING: dict[str, set[str]] = {
 #: ``by`` to the services they call. They take the job, not ``by``.
 JOB_RUNNERS: dict[str, set[str]] = {
     "inventory.services.jobs": {"dictionary_draft_job_run", "harvest_job_run", "import_job_run"},
+    "budget.services.jobs": {"import_job_run"},
 }
 
 #: What a write looks like in a function's own source (not what it calls): the allow-list's guard against drift.
