@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import re
 from dataclasses import dataclass, field, replace
@@ -120,7 +121,7 @@ def read_table(upload, filename: str = "") -> Table:
         raise TableError(str(exc)) from exc
 
 
-def _table(header_cells, body) -> Table:
+def _table(header_cells, body, *, text: bool = False) -> Table:
     header = [cell_text(c).strip() for c in header_cells]
     refuse_wide(len(header))
     if not any(header):
@@ -130,12 +131,12 @@ def _table(header_cells, body) -> Table:
     rows: list[list[str]] = []
     width = len(header)
     for cells in body:
-        values = [cell_text(c) for c in cells][:width]
+        values = (cells if text else [cell_text(c) for c in cells])[:width]
         if not any(v.strip() for v in values):
             continue
         if len(rows) >= MAX_ROWS:
             raise TableError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
-        rows.append(values + [""] * (width - len(values)))
+        rows.append(values + [""] * (width - len(values)) if len(values) < width else values)
     if not rows:
         raise TableError("The file has a header row but no rows under it.")
     return Table(header=header, rows=rows)
@@ -150,7 +151,7 @@ def _read_csv(data: bytes) -> Table:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return _table(next(reader, []), reader)
+        return _table(next(reader, []), reader, text=True)
     except csv.Error as exc:
         raise TableError(f"The file is not valid CSV: {exc}.") from exc
 
@@ -238,8 +239,12 @@ def _amount(text: str) -> Decimal:
     return money(value)
 
 
+_YEAR = re.compile(r"(?:fy\s*)?(\d{4})", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
 def _year(text: str) -> int:
-    match = re.fullmatch(r"(?:fy\s*)?(\d{4})", text.strip().lower())
+    match = _YEAR.fullmatch(text.strip())
     if not match:
         raise ValueError
     return int(match.group(1))
@@ -274,17 +279,14 @@ class _Lookups:
                 years.add(_year(row.get("fiscal_year", "")))
             except ValueError:
                 continue
-        for values in BudgetLine.objects.filter(fiscal_year__year__in=years).values(
-            "pk", "fiscal_year__year", "fund__code", "program__department_id", "program__code", "category", *AMOUNTS
-        ):
-            key = (
-                values["fiscal_year__year"],
-                values["fund__code"],
-                values["program__department_id"],
-                values["program__code"],
-                values["category"],
+        for pk, year, fund, department_id, program, category, *amounts in (
+            BudgetLine.objects.filter(fiscal_year__year__in=years)
+            .values_list(
+                "pk", "fiscal_year__year", "fund__code", "program__department_id", "program__code", "category", *AMOUNTS
             )
-            self.lines[key] = (values["pk"], {name: values[name] for name in AMOUNTS})
+            .iterator(chunk_size=5000)
+        ):
+            self.lines[(year, fund, department_id, program, category)] = (pk, dict(zip(AMOUNTS, amounts, strict=True)))
         self.actuals: dict[tuple[int, datetime.date], tuple[int, Decimal]] = {}
         if any(row.get("month") for row in rows):
             for pk, line_id, month, amount in MonthlyActual.objects.filter(
