@@ -41,7 +41,17 @@ from .access import (
     public_lines,
 )
 from .data_forms import FiscalYearCreateForm, ImportUploadForm, MappingForm, MeasureLinkForm
-from .importing import FIELDS, REQUIRED, Table, TableError, guess_mapping, import_plan, mapped_rows, read_table
+from .importing import (
+    FIELDS,
+    REQUIRED,
+    Table,
+    TableError,
+    check_mapping,
+    guess_mapping,
+    import_plan,
+    mapped_rows,
+    read_table,
+)
 from .models import BudgetImport, BudgetLine, FiscalYear, FiscalYearStatus, ImportSource, MonthlyActual, ProgramMeasure
 from .services import data as services
 from .services import jobs
@@ -71,8 +81,13 @@ def _upload_page(request: HttpRequest, form: ImportUploadForm, status: int = 200
 
 def _mapping_page(request: HttpRequest, form: MappingForm, pending: dict, status: int = 200) -> HttpResponse:
     context = {"form": form, "filename": pending["name"], "source": pending["source"], "header": pending["header"]}
+    context["job"] = pending.get("job")
     context["sample"] = pending["rows"][:3]
     return render(request, "budget/data/import_map.html", context, status=status)
+
+
+def _saved_mapping(source_name: str) -> dict[str, str]:
+    return ImportSource.objects.filter(name=source_name).values_list("mapping", flat=True).first() or {}
 
 
 def _stash(request: HttpRequest, pending: dict, **changes) -> str:
@@ -101,8 +116,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
-    saved = ImportSource.objects.filter(name=form.source_name).values_list("mapping", flat=True).first() or {}
-    mapping = guess_mapping(table.header, saved)
+    if len(table.rows) > jobs.JOB_ROWS:  # seconds of work: a background job keeps the file, shows its progress
+        job = jobs.import_start(
+            by=request.user, source_name=form.source_name, file_name=upload.name, sha256=digest.hexdigest(), table=table
+        )
+        return redirect("budget:import_job", pk=job.pk)
+    mapping = guess_mapping(table.header, _saved_mapping(form.source_name))
     pending = {
         "name": upload.name,
         "rows": table.rows,
@@ -140,12 +159,7 @@ def import_map(request: HttpRequest) -> HttpResponse:
             form.add_error(None, problem)
         return _mapping_page(request, form, pending, status=400)
     try:
-        source = services.import_source_save(name=pending["source"], mapping=form.mapping, by=request.user)
-        if len(rows) > jobs.JOB_ROWS:  # seconds of work: a background job, its progress shown in place
-            job = jobs.import_start(
-                by=request.user, source=source, file_name=pending["name"], sha256=pending["sha256"], rows=rows
-            )
-            return redirect("budget:import_job", pk=job.pk)
+        services.import_source_save(name=pending["source"], mapping=form.mapping, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("budget:import")
@@ -179,28 +193,58 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 @require_get_or_post
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """A large import's page, which survives reloads: its progress, then the preview ("Import" confirms it), then
-    what the import did. Seen by who started it (and the Stat lead); confirmed by who started it."""
+    """A large import's page, which survives reloads: reading the file, then the mapping of its columns, the
+    preview's progress and the preview ("Import" confirms it), then what the import did. Seen by who started it (and
+    the Stat lead); continued by who started it."""
     _import_guard(request)
     job = get_job_for_user(request.user, pk, kind=jobs.IMPORT_JOB)
-    require(request.method != "POST" or job.actor_id == request.user.pk, "Only who started this import confirms it.")
+    require(request.method != "POST" or job.actor_id == request.user.pk, "Only who started this import continues it.")
     partial = job_status_partial(request, job)
     if partial is not None:
         return partial
+    progress = job_progress(job)
+    done = progress["state"] == JobState.DONE
+    if request.method == "POST" and done and job.step == jobs.READ:
+        header = job.result["header"]
+        form = MappingForm(request.POST, header=header, initial_mapping={})
+        problem = None
+        if form.is_valid():
+            try:
+                check_mapping(header, form.mapping)
+                services.import_source_save(name=job.result["source"], mapping=form.mapping, by=request.user)
+                jobs.import_preview(job=job, mapping=form.mapping, by=request.user)
+            except TableError as exc:
+                problem = str(exc)
+            except ValidationError as exc:
+                problem = " ".join(exc.messages)
+            else:
+                return redirect("budget:import_job", pk=job.pk)
+        if problem:
+            form.add_error(None, problem)
+        pending = {"name": job.source, "source": job.result["source"], "header": header,
+                   "rows": job.result.get("sample", [])}  # fmt: skip
+        return _mapping_page(request, form, pending | {"job": job}, status=400)
     if request.method == "POST":
         try:
             jobs.import_confirm(job=job, by=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("budget:import_job", pk=job.pk)
-    progress = job_progress(job)
     context = {"job": job, "progress": progress, "filename": job.source}
-    if progress["state"] == JobState.DONE:
-        if job.step == jobs.IMPORT:
-            result = job.result
-            context |= {"record": result["record"], "skipped": result["skipped"]}
-            return render(request, "budget/data/import_done.html", context)
-        context |= {"plan": job.result, "token": "", "read_only": job.actor_id != request.user.pk}
+    if done and job.step == jobs.READ:
+        header = job.result["header"]
+        form = MappingForm(
+            header=header, initial_mapping=guess_mapping(header, _saved_mapping(job.result["source"])),
+            initial={"token": "job"},
+        )  # fmt: skip
+        pending = {"name": job.source, "source": job.result["source"], "header": header,
+                   "rows": job.result.get("sample", [])}  # fmt: skip
+        return _mapping_page(request, form, pending | {"job": job})
+    if done and job.step == jobs.IMPORT:
+        context |= {"record": job.result["record"], "skipped": job.result["skipped"]}
+        return render(request, "budget/data/import_done.html", context)
+    if done:
+        context |= {"plan": job.result, "token": "confirm", "read_only": job.actor_id != request.user.pk}
         return render(request, "budget/data/import_preview.html", context)
     return render(request, "budget/data/import_job.html", context)
 
