@@ -172,3 +172,19 @@ def test_exports(as_persona, patrol):
     assert set(sources) <= set(columns)
     assert model["measures"]["adopted"]["currency"] == "USD"
     assert as_persona("anonymous").post("/budget/export.csv").status_code == 405
+
+
+def test_public_export_holds_adopted_amounts_of_public_years_only(as_persona, patrol):
+    from budget.services.data import fiscal_year_set_public, fiscal_year_set_status
+
+    year = FiscalYear.objects.get(year=2027)
+    BudgetLine.objects.update(actual=Decimal("42"))
+    fiscal_year_set_status(fiscal_year=year, status="adopted", by=None)
+    fiscal_year_set_public(fiscal_year=year, public=True, by=None)
+    rows = as_persona("anonymous").get("/budget/export.csv").content.decode().splitlines()
+    assert rows[0].endswith(",category,adopted") and rows[1].endswith(",personnel,100.00") and "42" not in rows[1]
+    staff_public = as_persona("stat_lead").get("/budget/export.csv?public=1").content.decode().splitlines()
+    assert staff_public == rows
+    archive = zipfile.ZipFile(io.BytesIO(as_persona("anonymous").get("/budget/fiscal-data-package.zip").content))
+    package = json.loads(archive.read("datapackage.json"))
+    assert list(package["model"]["measures"]) == ["adopted"]
