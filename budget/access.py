@@ -105,3 +105,31 @@ def get_program_for_user(user: Visitor, pk: int, *, write: bool = False) -> Prog
 
 def get_fiscal_year(year: int) -> FiscalYear | None:
     return FiscalYear.objects.filter(year=year).first()
+
+
+# --- the budget data path (import, fiscal years, program-measure links): bdata ---------------------------------------
+
+IMPORT_REFUSED = "Only the Stat lead and the budget analysts import budget lines."
+NOT_YOUR_PORTFOLIO = "not your portfolio"
+
+
+def can_import_budget(actor: Actor) -> bool:
+    """Who imports a finance export (and saves its column mapping): the Stat lead and the budget analysts. No query."""
+    return can_manage_city_budget(actor)
+
+
+def writes_department_budget(actor: Actor, department_id: int, department_portfolio_id: int | None) -> bool:
+    """May ``actor`` write the budget (programs, lines, actuals, links) of this department? The budget analysts of
+    its portfolio; the Stat lead, who may import the whole city's. No query (the department's portfolio is given)."""
+    if actor.has_role(Role.STAT_LEAD):
+        return True
+    return (
+        actor.has_role(Role.BUDGET_ANALYST)
+        and department_portfolio_id is not None
+        and department_portfolio_id in actor.portfolio_ids
+    )
+
+
+def can_write_program(actor: Actor, program: Program) -> bool:
+    """:func:`writes_department_budget` for ``program`` (its department loaded)."""
+    return writes_department_budget(actor, program.department_id, program.department.portfolio_id)

@@ -8,3 +8,10 @@ class BudgetConfig(AppConfig):
 
     name = "budget"
     verbose_name = "Budget"
+
+    def ready(self) -> None:
+        from core.jobs import register_job_runner
+
+        from .services import jobs
+
+        register_job_runner(jobs.IMPORT_JOB, jobs.import_job_run)

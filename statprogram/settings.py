@@ -314,6 +314,10 @@ SPECTACULAR_SETTINGS = {
         "MemoStateEnum": "sessions.models.MemoState",
         "ActionItemStateEnum": "sessions.models.ItemState",
         "ActionItemStatusEnum": "sessions.models.ItemStatus",
+        "FiscalYearStatusEnum": "budget.models.FiscalYearStatus",
+        "BudgetCategoryEnum": "budget.models.Category",
+        # The datasets' status keeps its name beside the fiscal years'.
+        "StatusEnum": "inventory.models.Status",
     },
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -22,11 +22,20 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
-SERVICE_PACKAGES = ("team.services", "inventory.services", "quality.services", "goals.services", "sessions.services")
+SERVICE_PACKAGES = (
+    "team.services",
+    "inventory.services",
+    "quality.services",
+    "goals.services",
+    "sessions.services",
+    "budget.services",
+)
 
 #: Public functions of the service modules that write nothing (module → names), so take no ``by``. Each is a pure
 #: computation, a read, or a check that raises or answers for a ``by`` it is given positionally.
 WRITES_NOTHING: dict[str, set[str]] = {
+    # Pure: an amount to the cent, a fiscal year's first and last day.
+    "budget.services.data": {"money", "fiscal_year_bounds"},
     "inventory.services.datajson.catalogue": {
         # Reads and shapes the public catalogue (data.json).
         "catalogue_rows",
@@ -105,6 +114,7 @@ WRITES_NOTHING: dict[str, set[str]] = {
 #: ``by`` to the services they call. They take the job, not ``by``.
 JOB_RUNNERS: dict[str, set[str]] = {
     "inventory.services.jobs": {"dictionary_draft_job_run", "harvest_job_run", "import_job_run"},
+    "budget.services.jobs": {"import_job_run"},
 }
 
 #: What a write looks like in a function's own source (not what it calls): the allow-list's guard against drift.

@@ -1,0 +1,52 @@
+"""A large budget import runs as a background job (bdata), its file kept with the job: the upload queues reading
+it, the job's page maps the columns, queues the preview and shows it, confirming queues the import; the job is its
+author's (and the Stat lead's, read-only) only."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import TestCase
+
+from budget.models import BudgetImport, BudgetLine, ImportSource
+from budget.services import jobs
+from core.models import Job
+
+from .data_support import MAPPING, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(call, *args, **kwargs):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return call(*args, **kwargs)
+
+
+def test_large_import_as_a_job(as_persona, monkeypatch):
+    monkeypatch.setattr(jobs, "JOB_ROWS", 2)
+    client = as_persona("budget_analyst")
+    response = submit(client.post, "/budget/import/", {"new_source": "Munis", "file": upload()})
+    job = Job.objects.get(kind=jobs.IMPORT_JOB)
+    location = f"/budget/import/{job.pk}/"
+    assert response.status_code == 302 and response["Location"] == location
+    assert "budget_import" not in client.session  # the file is kept with the job, not in the session
+    mapping = client.get(location)
+    assert mapping.status_code == 200 and b"Match the columns" in mapping.content
+    assert mapping.context["form"]["fiscal_year"].value() == "FY"
+    bad = client.post(location, {**MAPPING, "department": "", "token": "job"})
+    assert bad.status_code == 400 and not ImportSource.objects.exists()
+    response = submit(client.post, location, {**MAPPING, "token": "job"})
+    assert response.status_code == 302
+    assert ImportSource.objects.get().mapping == MAPPING
+    page = client.get(location)
+    assert page.context["plan"]["counts"] == {"new": 4, "changed": 0, "unchanged": 0, "invalid": 2}
+    assert b"not your portfolio" in page.content
+    assert not BudgetLine.objects.exists()
+    # Someone else does not see it; the Stat lead sees it but does not confirm it; a reader without import: 403.
+    assert as_persona("parks_contact").get(location).status_code == 404
+    assert as_persona("stat_analyst").get(location).status_code == 403
+    assert as_persona("stat_lead").post(location, {"token": "confirm"}).status_code == 403
+    assert not BudgetLine.objects.exists()
+    submit(client.post, location, {"token": "confirm"})
+    done = client.get(location)
+    assert b"Budget import finished" in done.content
+    assert BudgetLine.objects.count() == 3 and BudgetImport.objects.get().created == 4
