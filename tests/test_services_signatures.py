@@ -22,11 +22,20 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
-SERVICE_PACKAGES = ("team.services", "inventory.services", "quality.services", "goals.services", "sessions.services")
+SERVICE_PACKAGES = (
+    "team.services",
+    "inventory.services",
+    "quality.services",
+    "goals.services",
+    "sessions.services",
+    "budget.services",
+)
 
 #: Public functions of the service modules that write nothing (module → names), so take no ``by``. Each is a pure
 #: computation, a read, or a check that raises or answers for a ``by`` it is given positionally.
 WRITES_NOTHING: dict[str, set[str]] = {
+    # Check an analysis's years: pure.
+    "budget.services.analyses": {"clean_years"},
     "inventory.services.datajson.catalogue": {
         # Reads and shapes the public catalogue (data.json).
         "catalogue_rows",

@@ -1,0 +1,2 @@
+"""Actions that change the budget, one module per area: import them from their module (``budget.services.analyses``
+for cost-benefit analyses)."""
