@@ -178,3 +178,16 @@ def test_a_request_preselected_in_the_form(client_as, budget_request):
     assert f'value="{budget_request.pk}" selected' in page
     assert client.post(reverse("budget:analysis_create"), _post_data(action_item=budget_request.pk)).status_code == 302
     assert Analysis.objects.get().action_item == budget_request
+
+
+def test_the_list_reads_a_fixed_number_of_queries(client_as, programs, make_analysis, django_assert_max_num_queries):
+    client = client_as("budget_analyst")
+    make_analysis("First")
+    client.get(reverse("budget:analyses"))  # warm the session
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("budget:analyses"))
+    for n in range(15):
+        make_analysis(f"Analysis {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("budget:analyses"))
+    assert response.content.decode().count("/budget/analyses/") >= 16
