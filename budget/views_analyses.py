@@ -126,7 +126,7 @@ def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
             initial={
                 "title": item.title,
                 "assumptions": item.assumptions,
-                "discount_rate_percent": (item.discount_rate * 100).normalize(),
+                "discount_rate_percent": f"{(item.discount_rate * 100).normalize():f}",  # 10, not 1E+1
             },
         )
         years = [{"cost": row.cost, "benefit": row.benefit} for row in analysis_with_years(item)]

@@ -81,7 +81,9 @@ def test_writers_create_edit_and_delete(client_as, programs, persona):
     assert analysis.years.count() == 3
 
     edit = reverse("budget:analysis_edit", args=[analysis.pk])
-    assert client.get(edit).status_code == 200
+    form_page = client.get(edit)
+    assert form_page.status_code == 200
+    assert 'value="10"' in form_page.content.decode()  # the rate as a percentage, not 1E+1
     data = _post_data("Patrol cars, hybrid", years=(("1000", "0"), ("0", "600"), ("0", "600")))
     data["years-1-DELETE"] = "on"
     assert client.post(edit, data).status_code == 302
