@@ -197,6 +197,12 @@ REQUESTS = {"PD-DISPATCH": 0.12, "HCE-INSP": 0.06, "311-CC": 0.01}
 DEFAULT_REQUEST = 0.03
 
 
+def _count(report, what: str, number: int) -> None:
+    """Count what was created (nothing counted when nothing was: an empty report means all was there already)."""
+    if number:
+        report.created[what] += number
+
+
 def _money(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -265,7 +271,7 @@ def _funds(report) -> dict[str, Fund]:
     funds = {}
     for code, name, description in FUNDS:
         fund, created = Fund.objects.get_or_create(code=code, defaults={"name": name, "description": description})
-        report.created["funds"] += int(created)
+        _count(report, "funds", int(created))
         funds[code] = fund
     return funds
 
@@ -278,7 +284,7 @@ def _programs(departments: dict[str, Department], report) -> dict[str, Program]:
             code=spec.code,
             defaults={"name": spec.name, "description": spec.description},
         )
-        report.created["budget programs"] += int(created)
+        _count(report, "budget programs", int(created))
         programs[spec.code] = program
     return programs
 
@@ -342,7 +348,7 @@ def _lines(years, funds, programs, report) -> list[BudgetLine]:
                 new.append(line)
                 lines.append(line)
     BudgetLine.objects.bulk_create(new)
-    report.created["budget lines"] += len(new)
+    _count(report, "budget lines", len(new))
     return lines
 
 
@@ -375,7 +381,7 @@ def _monthly_actuals(current: FiscalYear, lines: list[BudgetLine], today: dateti
                 share = shape[position % 12] / weight * rng.uniform(0.96, 1.05)
             new.append(MonthlyActual(line=line, month=month, amount=_money(float(line.budget) * share)))
     MonthlyActual.objects.bulk_create(new)
-    report.created["monthly actuals"] += len(new)
+    _count(report, "monthly actuals", len(new))
     if new:
         totals: dict[int, Decimal] = {}
         for actual in MonthlyActual.objects.filter(line__in=lines):
@@ -395,7 +401,7 @@ def _measure_links(programs: dict[str, Program], report) -> None:
         if slug in measures and (program_id, measures[slug].pk) not in existing
     ]
     ProgramMeasure.objects.bulk_create(new)
-    report.created["program-measure links"] += len(new)
+    _count(report, "program-measure links", len(new))
 
 
 DISPATCHERS_REQUEST = "Request funding for two more dispatchers"

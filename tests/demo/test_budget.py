@@ -104,4 +104,4 @@ def test_the_demo_budget_from_every_side(settings):
     # Seeding again adds nothing.
     again = type(report)()
     budget_demo_seed(report=again, today=TODAY)
-    assert not +again.created
+    assert not again.created
