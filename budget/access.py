@@ -133,3 +133,65 @@ def writes_department_budget(actor: Actor, department_id: int, department_portfo
 def can_write_program(actor: Actor, program: Program) -> bool:
     """:func:`writes_department_budget` for ``program`` (its department loaded)."""
     return writes_department_budget(actor, program.department_id, program.department.portfolio_id)
+
+
+# --- analyses (cost-benefit, return on investment) -----------------------------------------------------------------
+#
+# An analysis belongs to its program's department, or (when it has no program) to its budget-request action item's
+# department. Its readers are that department's budget readers (:func:`analyses_readable_by`); its writers the budget
+# analysts of that department's portfolio and, beyond the budget lines' rule, the Stat lead: the analyses are argued
+# at the Stat table, and the Stat lead runs it.
+
+ANALYSIS_DEPARTMENTS = ScopedPolicy(
+    name="analysis",
+    department_field="",
+    read_all=BUDGET.read_all,
+    read_own_department=BUDGET.read_own_department,
+    write_all=frozenset({Role.STAT_LEAD}),
+    write_portfolio=BUDGET.write_portfolio,
+)
+ANALYSIS_REFUSED = "Only the budget analysts of this department's portfolio and the Stat lead change its analyses."
+
+
+def analysis_department(analysis: Analysis):
+    """The department an analysis belongs to: its program's, else its action item's (loaded or read)."""
+    if analysis.program is not None:
+        return analysis.program.department
+    assert analysis.action_item is not None  # the analysis_of_a_program_or_an_action_item constraint
+    return analysis.action_item.department
+
+
+def can_edit_analyses_of(actor: Actor, department) -> bool:
+    """May ``actor`` create, change and delete the analyses of ``department`` (its portfolio loaded)? No query."""
+    return ANALYSIS_DEPARTMENTS.allows(actor, department, write=True)
+
+
+def can_edit_analysis(actor: Actor, analysis: Analysis) -> bool:
+    return can_edit_analyses_of(actor, analysis_department(analysis))
+
+
+def can_add_analyses(actor: Actor) -> bool:
+    """Whether ``actor`` may add an analysis somewhere (the "Add an analysis" button). No query."""
+    return actor.has_role(Role.STAT_LEAD) or (actor.has_role(Role.BUDGET_ANALYST) and bool(actor.portfolio_ids))
+
+
+def analysis_queryset() -> QuerySet[Analysis]:
+    return Analysis.objects.select_related(
+        "program__department__portfolio", "action_item__department__portfolio", "action_item__session__series"
+    )
+
+
+def get_analysis_for_user(user: Visitor, pk: int, *, write: bool = False) -> Analysis:
+    """The analysis ``pk`` if ``user`` may read it (change it, with ``write``), else 404 (or 403)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from team.access import actor_for
+
+    actor = actor_for(user)
+    analysis = analyses_readable_by(actor, analysis_queryset()).filter(pk=pk).first()
+    if analysis is None:
+        raise Http404("No analysis matches the given query.")
+    if write and not can_edit_analysis(actor, analysis):
+        raise PermissionDenied(ANALYSIS_REFUSED)
+    return analysis

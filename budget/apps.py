@@ -15,3 +15,15 @@ class BudgetConfig(AppConfig):
         from .services import jobs
 
         register_job_runner(jobs.IMPORT_JOB, jobs.import_job_run)
+        # The analyses of a budget request, on its action item page (sessions.extensions).
+        from sessions.extensions import ActionItemPanel, register_action_item_panel
+
+        from .panels_analyses import action_item_analyses_context
+
+        register_action_item_panel(
+            ActionItemPanel(
+                key="budget.analyses",
+                template="budget/analyses/_action_item_panel.html",
+                context=action_item_analyses_context,
+            )
+        )

@@ -3,7 +3,7 @@
 request), optional monthly actuals, the link from programs to the measures they pay for, the finance system's column
 mapping per import source, and cost-benefit analyses with their yearly costs and benefits.
 
-Every amount is a decimal of the city's currency (two places), never a float."""
+Every amount is a decimal of the city's currency (16 digits, two places: to the cent), never a float."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from goals.models import Measure
 from sessions.models import ActionItem
 from team.models import Department
 
-#: Amounts: up to a trillion, to the cent.
+#: An amount's digits (up to a trillion, to the cent), as its fields declare them, for forms and serializers.
 AMOUNT = {"max_digits": 16, "decimal_places": 2}
 
 
@@ -119,10 +119,12 @@ class BudgetLine(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="lines")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="lines")
     category = models.CharField(max_length=10, choices=Category.choices)
-    adopted = models.DecimalField(**AMOUNT, default=Decimal("0.00"))
-    amended = models.DecimalField(**AMOUNT, null=True, blank=True)
-    actual = models.DecimalField(**AMOUNT, null=True, blank=True)
-    requested = models.DecimalField(**AMOUNT, null=True, blank=True, help_text="Next fiscal year's request.")
+    adopted = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    amended = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    actual = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    requested = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text="Next fiscal year's request."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -148,7 +150,7 @@ class MonthlyActual(models.Model):
 
     line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="monthly_actuals")
     month = models.DateField()
-    amount = models.DecimalField(**AMOUNT)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
 
     class Meta:
         ordering = ["line", "month"]
@@ -241,8 +243,8 @@ class AnalysisYear(models.Model):
 
     analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="years")
     year = models.PositiveSmallIntegerField()
-    cost = models.DecimalField(**AMOUNT, default=Decimal("0.00"))
-    benefit = models.DecimalField(**AMOUNT, default=Decimal("0.00"))
+    cost = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    benefit = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
 
     class Meta:
         ordering = ["analysis", "year"]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from . import api, data_views
+from .urls_analyses import analysis_urlpatterns
 
 app_name = "budget"
 
@@ -30,6 +31,7 @@ data_pages = [
 ]
 
 urlpatterns = [
+    *analysis_urlpatterns,
     path("budget/", include(data_pages)),
     path("api/budget/", include(api_router.urls)),
 ]

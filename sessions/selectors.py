@@ -644,7 +644,8 @@ class TrackerRows:
         start, stop, _ = index.indices(self.total)
         if start >= stop:
             return []
-        wanted, skipped, seen = [], 0, 0
+        wanted: list[int] = []
+        skipped, seen = 0, 0
         for session_id, count in self.per_session:
             if seen + count <= start:
                 seen += count

@@ -36,6 +36,8 @@ SERVICE_PACKAGES = (
 WRITES_NOTHING: dict[str, set[str]] = {
     # Pure: an amount to the cent, a fiscal year's first and last day.
     "budget.services.data": {"money", "fiscal_year_bounds"},
+    # Check an analysis's years: pure.
+    "budget.services.analyses": {"clean_years"},
     "inventory.services.datajson.catalogue": {
         # Reads and shapes the public catalogue (data.json).
         "catalogue_rows",

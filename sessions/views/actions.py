@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -22,7 +24,7 @@ from inventory.access import datasets_readable_by
 from team.access import actor_for, require
 
 from .. import charts_actions as charts
-from .. import exports, selectors, services
+from .. import exports, extensions, selectors, services
 from ..access import (
     RECORD_ONLY,
     SESSIONS,
@@ -119,6 +121,18 @@ def action_items_csv(request: HttpRequest) -> StreamingHttpResponse:
 # --- one item --------------------------------------------------------------------------------------------------------
 
 
+def _item_panels(request: HttpRequest, item: ActionItem) -> list[str]:
+    """The sections other apps add to the item page (:mod:`sessions.extensions`), each rendered by its own template
+    with its own context, the request and the CSRF token."""
+    shown = []
+    for panel in extensions.action_item_panels():
+        context = panel.context(request, item)
+        if context is not None:
+            context = {"request": request, "csrf_token": get_token(request), "item": item, **context}
+            shown.append(render_to_string(panel.template, context))
+    return shown
+
+
 def _detail(request: HttpRequest, item: ActionItem, *, status: int = 200, **forms) -> HttpResponse:
     actor = actor_for(request.user)
     stat_team = can_record_action_items(actor)
@@ -135,6 +149,7 @@ def _detail(request: HttpRequest, item: ActionItem, *, status: int = 200, **form
         or (ActionItemUpdateForm(item=item, stat_team=stat_team) if may_update else None),
         "complete_form": forms.get("complete_form") or (ActionItemCompleteForm() if may_update else None),
         "merge_form": forms.get("merge_form") or (ActionItemMergeForm(item=item) if stat_team and may_update else None),
+        "panels": _item_panels(request, item),
     }
     return render(request, "stat_sessions/action_items/detail.html", context, status=status)
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.budget import budget_demo_seed
 from demo.goals import goals_demo_seed
 from demo.inventory import inventory_demo_seed
 from demo.quality.seed import quality_demo_seed
@@ -12,7 +13,8 @@ from demo.team import DELIBERATE_GAPS, demo_city_seed
 class Command(BaseCommand):
     help = (
         f"Load the demo city ({settings.CITY_NAME}): departments, portfolios, a named person in every role and "
-        "a data inventory of about sixty datasets, goals and measures, and a year of Stat sessions. "
+        "a data inventory of about sixty datasets, goals and measures, a year of Stat sessions, and five years of "
+        "budget. "
         "Idempotent. With DEBUG on it also creates one demo login per role (see `manage.py demo_logins`). "
         "The periodic schedule is not touched here: `manage.py sync_schedule` (run by `make run-services`) does that."
     )
@@ -24,6 +26,7 @@ class Command(BaseCommand):
             goals_demo_seed(report=report)  # goals need the departments, their leads and the datasets
             quality_demo_seed(report=report)  # data files and six months of quality runs for the datasets
             sessions_demo_seed(report=report)  # a year of Stat sessions reviewing the goals' KPIs
+            budget_demo_seed(report=report)  # five fiscal years, linked to the KPIs; analyses of a budget request
         except ValidationError as exc:
             raise CommandError(f"The demo city clashes with existing data: {'; '.join(exc.messages)}") from exc
 
