@@ -1,0 +1,98 @@
+"""Defects found walking the whole session lifecycle in a browser and the seeded demo as every persona (issue 12
+review), each pinned where it was fixed."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+
+from sessions.services import action_item_create, action_item_merge, series_create
+
+from .action_fixtures import at_city_time, on_city_date
+
+pytestmark = pytest.mark.django_db
+
+IDS = re.compile(r'\sid="([^"]+)"')
+
+
+def duplicate_ids(html: str) -> list[str]:
+    return [name for name, count in Counter(IDS.findall(html)).items() if count > 1]
+
+
+@pytest.fixture
+def evening_series(city, users):
+    """PoliceStat at 21:30 New York time: in UTC its sessions fall on the next day."""
+    return series_create(
+        name="PoliceStat",
+        department=city["police"],
+        cadence="monthly",
+        start_date=datetime.date(2027, 1, 4),
+        start_time=datetime.time(21, 30),
+        duration_minutes=60,
+        by=users["stat_lead"],
+    )
+
+
+def record(session, title, city, users):
+    with at_city_time(2027, 1, 4, 22):
+        return action_item_create(
+            session,
+            title=title,
+            department=city["police"],
+            due_date=datetime.date(2027, 3, 1),
+            by=users["stat_analyst"],
+        )
+
+
+@pytest.mark.parametrize("persona", ["police_lead", "stat_lead"])
+def test_an_items_page_gives_each_form_its_own_ids(as_persona, evening_series, city, users, persona):
+    """The update, complete and merge forms each have a comment: "What was delivered" must name the complete form's
+    box, not the update form's (they shared ``id_comment``)."""
+    session = evening_series.sessions.order_by("starts_at").first()
+    item = record(session, "Overtime report", city, users)
+    record(session, "Overtime by unit", city, users)
+    html = as_persona(persona).get(reverse("stat_sessions:action_item", args=[item.pk])).content.decode()
+    assert duplicate_ids(html) == []
+    assert re.search(r'<label[^>]*for="id_complete_comment"[^>]*>\s*What was delivered', html)
+    assert 'id="id_complete_comment"' in html and 'id="id_comment"' in html
+
+
+def test_the_complete_form_still_posts_its_fields(as_persona, evening_series, city, users):
+    item = record(evening_series.sessions.order_by("starts_at").first(), "Overtime report", city, users)
+    with on_city_date(2027, 1, 20):
+        response = as_persona("police_lead").post(
+            reverse("stat_sessions:action_item_complete", args=[item.pk]), {"comment": "Delivered to the panel."}
+        )
+    assert response.status_code == 302, re.findall(r"usa-error-message[^>]*>([^<]+)", response.content.decode())
+    item.refresh_from_db()
+    assert item.completed_on is not None
+    assert item.updates.filter(comment__contains="Delivered to the panel.").exists()
+
+
+def test_merged_items_name_their_session_by_its_day_in_the_city(as_persona, evening_series, city, users):
+    """An item merged into another named its session "PoliceStat 2027-01-05": an ISO date, and the UTC one (the
+    meeting is on the evening of 4 January in New York)."""
+    first, second = evening_series.sessions.order_by("starts_at")[:2]
+    into = record(first, "Overtime report", city, users)
+    duplicate = record(second, "Overtime report again", city, users)
+    stat_lead = as_persona("stat_lead")
+
+    form = stat_lead.get(reverse("stat_sessions:action_item", args=[duplicate.pk])).content.decode()
+    assert "PoliceStat, 4 Jan 2027, item 1: Overtime report" in form
+
+    action_item_merge(duplicate, into=into, by=users["stat_analyst"], comment="The same work.")
+    for page in (
+        stat_lead.get(reverse("stat_sessions:action_item", args=[duplicate.pk])).content.decode(),
+        stat_lead.get(reverse("stat_sessions:action_item", args=[into.pk])).content.decode(),
+    ):
+        assert not re.search(r"\d{4}-\d{2}-\d{2}(?!\")", re.sub(r'datetime="[^"]*"', "", page)), page
+    merged = stat_lead.get(reverse("stat_sessions:action_item", args=[duplicate.pk])).content.decode()
+    assert "Merged into PoliceStat, 4 Jan 2027, item 1." in merged
+    assert "item 1 of PoliceStat, 4 Jan 2027</a>" in merged
+    carried = stat_lead.get(reverse("stat_sessions:action_item", args=[into.pk])).content.decode()
+    assert "Item 1 of PoliceStat, 4 Feb 2027 merged into this one." in carried
+    assert "(on merged item 1 of PoliceStat, 4 Feb 2027)" in carried
