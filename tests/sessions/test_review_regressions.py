@@ -11,8 +11,11 @@ import pytest
 from django.urls import reverse
 
 from sessions.services import action_item_create, action_item_merge, series_create
+from sessions.services.after import follow_up_draft, follow_up_send, session_hold
 
 from .action_fixtures import at_city_time, on_city_date
+from .after_helpers import item, just_held
+from .pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +99,23 @@ def test_merged_items_name_their_session_by_its_day_in_the_city(as_persona, even
     carried = stat_lead.get(reverse("stat_sessions:action_item", args=[into.pk])).content.decode()
     assert "Item 1 of PoliceStat, 4 Feb 2027 merged into this one." in carried
     assert "(on merged item 1 of PoliceStat, 4 Feb 2027)" in carried
+
+
+def test_a_sent_follow_up_whose_archived_pdf_is_gone_is_drawn_again_from_its_snapshot(
+    police_series, users, city, as_persona, settings, tmp_path
+):
+    """The demo's follow-up PDFs answered 500 where the media folder did not come with the database."""
+    settings.MEDIA_ROOT = tmp_path
+    session = just_held(police_series)
+    session_hold(session, attended=[users["police_lead"].person.pk], by=users["stat_lead"])
+    item(session, 1, "Overtime", "Explain the overtime rise", department=city["police"])
+    follow_up = follow_up_send(follow_up_draft(session, by=users["stat_lead"]), by=users["stat_lead"])
+    follow_up.pdf.storage.delete(follow_up.pdf.name)
+    session.action_items.update(title="Rewritten afterwards")
+
+    response = as_persona("police_lead").get(reverse("stat_sessions:follow_up_pdf", args=[session.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.startswith(b"%PDF")
+    text = pdf_text(body)
+    assert "Explain the overtime rise" in text and "Rewritten afterwards" not in text
