@@ -9,7 +9,9 @@ from collections import Counter
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from sessions.models import Memo, MemoState, MemoTopic
 from sessions.services import action_item_create, action_item_merge, series_create
 from sessions.services.after import follow_up_draft, follow_up_send, session_hold
 
@@ -119,3 +121,51 @@ def test_a_sent_follow_up_whose_archived_pdf_is_gone_is_drawn_again_from_its_sna
     assert body.startswith(b"%PDF")
     text = pdf_text(body)
     assert "Explain the overtime rise" in text and "Rewritten afterwards" not in text
+
+
+def agenda(client, session) -> str:
+    response = client.get(reverse("stat_sessions:agenda", args=[session.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["police_lead", "police_contact", "budget_analyst"])
+def test_the_agenda_keeps_a_draft_memos_topics_from_the_department(as_persona, police_session, memo_topics, persona):
+    """The agenda listed the topics (and the panel's leading questions) of a memo still in draft, which the
+    department may not read (its memo page is a 404 to them, and the public schedule waits for the memo too)."""
+    MemoTopic.objects.filter(pk=memo_topics[0].pk).update(questions="Why did overtime double?")
+    page = agenda(as_persona(persona), police_session)
+    assert "Overtime" not in page and "Why did overtime double?" not in page
+    assert "The topics appear once the session’s briefing memo has gone out." in page
+
+
+def test_the_agenda_shows_the_topics_to_the_stat_team_and_to_the_department_once_sent(
+    as_persona, police_session, memo_topics, users
+):
+    assert "Overtime" in agenda(as_persona("stat_analyst"), police_session)
+    Memo.objects.filter(session=police_session).update(state=MemoState.SENT, sent_at=timezone.now())
+    for persona in ("police_lead", "budget_analyst"):
+        page = agenda(as_persona(persona), police_session)
+        assert "Open items" in page and "Response times" in page and "Overtime" in page
+
+
+def test_the_agenda_tells_the_time_in_its_series_time_zone(as_persona, city, users):
+    """The agenda read its times in the server's zone; the session page reads them in the series' (its topics'
+    start times too)."""
+    series = series_create(
+        name="ParksStat",
+        department=city["parks"],
+        cadence="monthly",
+        start_date=datetime.date(2027, 1, 4),
+        start_time=datetime.time(10, 0),
+        time_zone="America/Chicago",
+        by=users["stat_lead"],
+    )
+    session = series.sessions.order_by("starts_at").first()
+    memo = Memo.objects.create(
+        session=session, to_line="x", from_line="y", memo_date=datetime.date(2027, 1, 1), subject="Parks"
+    )
+    MemoTopic.objects.create(memo=memo, section="new", position=1, title="Mowing", suggested_minutes=15)
+    page = agenda(as_persona("stat_lead"), session)
+    assert "Monday 4 January 2027, 10:00 to 11:00" in page
+    assert ">10:00</time>" in page
