@@ -169,3 +169,10 @@ def test_the_agenda_tells_the_time_in_its_series_time_zone(as_persona, city, use
     page = agenda(as_persona("stat_lead"), session)
     assert "Monday 4 January 2027, 10:00 to 11:00" in page
     assert ">10:00</time>" in page
+
+
+def test_the_seating_chart_counts_one_person_at_the_table(as_persona, police_session):
+    """It read "around the table 1 people"."""
+    page = as_persona("police_lead").get(reverse("stat_sessions:session", args=[police_session.pk])).content.decode()
+    assert "around the table 1 person;" in page
+    assert "1 people" not in page
