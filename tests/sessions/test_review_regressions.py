@@ -11,9 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.models import Memo, MemoState, MemoTopic
-from sessions.services import action_item_create, action_item_merge, series_create
+from sessions.models import Memo, MemoState, MemoTopic, Seat, SeatRole
+from sessions.selectors import seating_chart
+from sessions.services import action_item_create, action_item_merge, series_create, series_update
 from sessions.services.after import follow_up_draft, follow_up_send, session_hold
+from tests.factories import PersonFactory
 
 from .action_fixtures import at_city_time, on_city_date
 from .after_helpers import item, just_held
@@ -176,3 +178,32 @@ def test_the_seating_chart_counts_one_person_at_the_table(as_persona, police_ses
     page = as_persona("police_lead").get(reverse("stat_sessions:session", args=[police_session.pk])).content.decode()
     assert "around the table 1 person;" in page
     assert "1 people" not in page
+
+
+def test_an_analyst_invited_to_a_series_sits_with_the_stat_team(city, users):
+    """An analyst invited through the series' default attendees sat with the spectators (as a guest) at every
+    session; a guest still does."""
+    guest = PersonFactory(full_name="Gus Guest")
+    analyst = users["stat_analyst"].person
+    series = series_create(
+        name="PoliceStat",
+        department=city["police"],
+        cadence="monthly",
+        start_date=datetime.date(2027, 1, 4),
+        start_time=datetime.time(10, 0),
+        default_attendees=[analyst, guest],
+        by=users["stat_lead"],
+    )
+    session = series.sessions.order_by("starts_at").first()
+    roles = dict(session.attendees.values_list("person_id", "role"))
+    assert roles[analyst.pk] == SeatRole.STAT_TEAM and roles[guest.pk] == SeatRole.GUEST
+    seats = {group.seat: [p.attendee.person_id for p in group.people] for group in seating_chart(session)}
+    assert analyst.pk in seats[Seat.ANALYSTS] and guest.pk in seats[Seat.SPECTATORS]
+
+    # Invited later, and uninvited: the same seat, and gone from the sessions ahead.
+    other = users["principal"].person
+    series_update(series, default_attendees=[guest], by=users["stat_lead"])
+    assert not session.attendees.filter(person=analyst).exists()
+    series_update(series, default_attendees=[guest, analyst], by=users["stat_lead"])
+    assert session.attendees.get(person=analyst).role == SeatRole.STAT_TEAM
+    assert session.attendees.get(person=other).automatic
