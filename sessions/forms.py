@@ -30,6 +30,7 @@ from .models import (
     Series,
     Session,
 )
+from .selectors_memo import session_words
 from .services.actions import ATTACHMENT_EXTENSIONS, ATTACHMENT_MAX_BYTES, UPDATE_STATES
 from .services.after import SURVEY_COMMENT_MAX
 from .services.series import SETTING_FIELDS
@@ -432,6 +433,11 @@ class ActionItemCompleteForm(forms.Form):
     )
     comment = forms.CharField(label="What was delivered", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the item's page also holds the update form, whose comment would otherwise share its id.
+        kwargs.setdefault("auto_id", "id_complete_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ActionItemMergeForm(forms.Form):
     into = forms.ModelChoiceField(
@@ -440,6 +446,7 @@ class ActionItemMergeForm(forms.Form):
     comment = forms.CharField(label="Why", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, item: ActionItem, **kwargs):
+        kwargs.setdefault("auto_id", "id_merge_%s")  # beside the update and complete forms on the item's page
         super().__init__(*args, **kwargs)
         field = self.fields["into"]
         field.queryset = (  # type: ignore[attr-defined]
@@ -454,7 +461,5 @@ class ActionItemMergeForm(forms.Form):
             .order_by("-session__starts_at", "number")
         )
         field.label_from_instance = (  # type: ignore[attr-defined]
-            lambda other: (
-                f"{other.session.series.name} {other.session.starts_at:%Y-%m-%d}, item {other.number}: {other.title}"
-            )
+            lambda other: f"{session_words(other.session)}, item {other.number}: {other.title}"
         )

@@ -117,6 +117,12 @@ def meeting_words(session: Session) -> str:
     return dateformat.format(timezone.localtime(session.starts_at, ZoneInfo(session.series.time_zone)), "j F Y, H:i")
 
 
+def session_words(session: Session) -> str:
+    """A session as people name it, its day in its series' time zone: "PoliceStat, 10 Nov 2026"."""
+    day = timezone.localtime(session.starts_at, ZoneInfo(session.series.time_zone))
+    return f"{session.series.name}, {dateformat.format(day, 'j M Y')}"
+
+
 def day_words(day: datetime.date | None) -> str:
     return dateformat.format(day, "j F Y") if day else ""
 

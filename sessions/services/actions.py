@@ -41,6 +41,7 @@ from ..models import (
     Session,
 )
 from ..selectors import city_today
+from ..selectors_memo import session_words
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -281,7 +282,7 @@ def action_item_merge(item: ActionItem, *, into: ActionItem, by: User | None, co
             item=item,
             by=by,
             by_name=name,
-            comment=f"Merged into {into.session}, item {into.number}. {note}".strip(),
+            comment=f"Merged into {session_words(into.session)}, item {into.number}. {note}".strip(),
             old_state=item.state,
             new_state=ItemState.MERGED,
         )
@@ -289,7 +290,7 @@ def action_item_merge(item: ActionItem, *, into: ActionItem, by: User | None, co
             item=into,
             by=by,
             by_name=name,
-            comment=f"Item {item.number} of {item.session} merged into this one. {note}".strip(),
+            comment=f"Item {item.number} of {session_words(item.session)} merged into this one. {note}".strip(),
         )
         ActionItem.objects.filter(merged_into=item).update(merged_into=into, updated_at=timezone.now())
         item.state = ItemState.MERGED

@@ -246,14 +246,27 @@ def series_update(
     return series
 
 
+def _invited_roles(person_ids: Iterable[int]) -> dict[int, str]:
+    """The seat role of each person invited by hand to a series (its default attendees): the Stat team's seat for
+    the program's analysts (the analysts' seats of the chart), a guest's for everyone else. One query."""
+    person_ids = list(person_ids)
+    analysts = set(
+        RoleAssignment.objects.current()
+        .filter(person_id__in=person_ids, role=Role.STAT_ANALYST)
+        .values_list("person_id", flat=True)
+    )
+    return {pk: SeatRole.STAT_TEAM if pk in analysts else SeatRole.GUEST for pk in person_ids}
+
+
 def _set_default_attendees(series: Series, people: list[Person], ahead) -> None:
     before = set(series.default_attendees.values_list("pk", flat=True))
     wanted = {person.pk for person in people}
     series.default_attendees.set(people)
     ahead_ids = list(ahead.values_list("pk", flat=True))
     present = set(Attendee.objects.filter(session_id__in=ahead_ids).values_list("session_id", "person_id"))
+    roles = _invited_roles(wanted - before)
     Attendee.objects.bulk_create(
-        Attendee(session_id=session_id, person_id=person_id, role=SeatRole.GUEST)
+        Attendee(session_id=session_id, person_id=person_id, role=roles[person_id])
         for session_id in ahead_ids
         for person_id in sorted(wanted - before)
         if (session_id, person_id) not in present
@@ -261,15 +274,20 @@ def _set_default_attendees(series: Series, people: list[Person], ahead) -> None:
     leaving = before - wanted
     if leaving:
         Attendee.objects.filter(
-            session_id__in=ahead_ids, person_id__in=leaving, role=SeatRole.GUEST, automatic=False
+            session_id__in=ahead_ids,
+            person_id__in=leaving,
+            role__in=[SeatRole.GUEST, SeatRole.STAT_TEAM],
+            automatic=False,
         ).delete()
 
 
 def _seats_for(series: Series, default_attendees: Iterable[Person]) -> dict[int, tuple[str, bool]]:
     """Who sits at every session of ``series``: person id → (seat role, added from their role?). The series'
     default attendees, the principal and Stat lead, the department's lead and contacts, and the budget analysts
-    whose portfolio covers the department. Two queries."""
-    seats: dict[int, tuple[str, bool]] = {person.pk: (SeatRole.GUEST, False) for person in default_attendees}
+    whose portfolio covers the department (an analyst invited sits with the Stat team). Three queries."""
+    invited = [person.pk for person in default_attendees]
+    roles = _invited_roles(invited)
+    seats: dict[int, tuple[str, bool]] = {pk: (roles[pk], False) for pk in invited}
     current = RoleAssignment.objects.current().filter(person__active=True)
     for person_id, role in current.filter(role__in=[Role.PRINCIPAL, Role.STAT_LEAD]).values_list("person_id", "role"):
         seats.setdefault(person_id, (SeatRole.PRINCIPAL if role == Role.PRINCIPAL else SeatRole.STAT_TEAM, True))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from ..models import ItemState, ItemStatus
+from ..models import ItemState, ItemStatus, Session
+from ..selectors_memo import session_words
 
 register = template.Library()
 
@@ -22,3 +23,9 @@ def status_label(value: str) -> str:
 def state_label(value: str) -> str:
     """The name of a stored state (an update's before and after)."""
     return _STATE_LABELS.get(value, value)
+
+
+@register.filter
+def session_name(session: Session) -> str:
+    """A session as people name it, its day in its series' time zone ("PoliceStat, 10 Nov 2026")."""
+    return session_words(session)

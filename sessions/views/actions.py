@@ -6,6 +6,7 @@ change goes through :mod:`sessions.services`."""
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,7 @@ from ..access import (
     SESSIONS,
     action_items_readable_by,
     can_read_action_items,
+    can_read_memo,
     can_record_action_items,
     can_update_action_item,
     get_action_item_for_user,
@@ -43,7 +45,7 @@ from ..forms import (
     ActionItemUpdateForm,
     apply_errors,
 )
-from ..models import ActionItem, ActionItemUpdate
+from ..models import ActionItem, ActionItemUpdate, Memo
 
 ITEMS_PER_PAGE = 50
 NO_ITEMS = "The action items are for the Stat team, the seats at the table and the departments' staff."
@@ -246,7 +248,7 @@ def action_item_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _agenda_rows(session, topics) -> list[dict]:
-    start = timezone.localtime(session.starts_at)
+    start = timezone.localtime(session.starts_at, ZoneInfo(session.series.time_zone))
     rows = []
     for topic in topics:
         rows.append({"topic": topic, "starts_at": start, "seconds": topic.suggested_minutes * 60})
@@ -268,14 +270,19 @@ def _record_form(request: HttpRequest, session, data=None) -> ActionItemForm:
 def _agenda(request: HttpRequest, session, *, form: ActionItemForm | None = None, status: int = 200) -> HttpResponse:
     actor = actor_for(request.user)
     stat_team = can_record_action_items(actor)
-    topics = selectors.agenda_topics(session)
+    # The topics are the memo's: a reader who may not read the memo yet (a draft, to the department) sees none.
+    memo = Memo.objects.filter(session=session).first()
+    topics_hidden = memo is not None and not can_read_memo(actor, memo, session)
+    topics = [] if topics_hidden else selectors.agenda_topics(session)
     rows = _agenda_rows(session, topics)
     planned = sum(topic.suggested_minutes for topic in topics)
     context = {
         "session": session,
         "rows": rows,
         "planned_minutes": planned,
-        "ends_at": timezone.localtime(session.starts_at) + datetime.timedelta(minutes=session.duration_minutes),
+        "topics_hidden": topics_hidden,
+        "ends_at": timezone.localtime(session.starts_at, ZoneInfo(session.series.time_zone))
+        + datetime.timedelta(minutes=session.duration_minutes),
         "over_time": planned > session.duration_minutes,
         "items": selectors.session_action_items(session, action_items_readable_by(actor)),
         "form": (form or _record_form(request, session)) if stat_team else None,

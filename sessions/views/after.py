@@ -159,11 +159,12 @@ def follow_up_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def follow_up_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The archived PDF of a sent follow-up memo (exactly what was emailed); for the Stat team, a draft's preview."""
+    """The archived PDF of a sent follow-up memo (exactly what was emailed); for the Stat team, a draft's preview.
+    Should the archived file be gone from the storage, the memo as sent (its snapshot) is drawn again, not a 500."""
     _, follow_up, _ = _follow_up_for(request, pk)
     if follow_up is None:
         raise Http404("This session has no follow-up memo yet.")
-    if follow_up.is_sent and follow_up.pdf:
+    if follow_up.is_sent and follow_up.pdf and follow_up.pdf.storage.exists(follow_up.pdf.name):
         response = FileResponse(follow_up.pdf.open("rb"), content_type=PDF_TYPE)
     else:
         response = HttpResponse(
