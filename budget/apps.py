@@ -8,3 +8,8 @@ class BudgetConfig(AppConfig):
 
     name = "budget"
     verbose_name = "Budget"
+
+    def ready(self) -> None:
+        from . import extensions
+
+        extensions.register()

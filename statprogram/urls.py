@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("quality.urls")),
     path("", include("goals.urls")),
     path("", include("sessions.urls")),
+    path("", include("budget.urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(
         "api/docs/",

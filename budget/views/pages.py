@@ -1,0 +1,104 @@
+"""The budget pages people read: the city's budget (/budget/, for those who read every department's), a budget
+analyst's portfolio (/budget/portfolio/), a department's budget (/budget/departments/<slug>/) and the public budget
+(/public/budget/, the adopted budgets of the fiscal years the city marks public). Who reads what is
+:mod:`budget.access`'s to say; the figures are :mod:`budget.selectors`'."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from team.access import actor_for, get_object_for_user, require
+from team.models import Department, Role
+
+from .. import charts, selectors
+from ..access import DEPARTMENT_BUDGETS, can_read_budget
+
+CITY_REFUSED = "The city’s whole budget is for the Stat team and the finance seat; your departments’ are linked here."
+PORTFOLIO_REFUSED = "The portfolio view is the budget analysts’. The budgets you read are linked from /budget/."
+
+
+def _page(request: HttpRequest, template: str, overview: selectors.Overview, **extra) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "overview": overview,
+            "budget_chart": charts.budget_actual_chart(overview),
+            "change_chart": charts.change_chart(overview.total.changes),
+            **extra,
+        },
+    )
+
+
+@require_safe
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The city's budget for those who read every department's; a budget analyst's portfolio; a department lead's
+    department; 404 for the others."""
+    actor = actor_for(request.user)
+    if DEPARTMENT_BUDGETS.reads_every(actor):
+        return city(request)
+    if not can_read_budget(actor):
+        raise Http404("No budget for you here.")
+    if actor.has_role(Role.BUDGET_ANALYST) and actor.portfolio_ids:
+        return redirect("budget:portfolio")
+    department = DEPARTMENT_BUDGETS.readable(actor, Department.objects.order_by("name")).first()
+    if department is None:
+        raise Http404("No budget for you here.")
+    return redirect("budget:department", slug=department.slug)
+
+
+@require_safe
+@login_required
+def city(request: HttpRequest) -> HttpResponse:
+    """Every department's five fiscal years, this year's spending against budget and the requests pending."""
+    actor = actor_for(request.user)
+    if not can_read_budget(actor):
+        raise Http404("No budget for you here.")
+    require(DEPARTMENT_BUDGETS.reads_every(actor), CITY_REFUSED)
+    overview = selectors.overview(today=timezone.localdate())
+    return _page(request, "budget/overview.html", overview, title="The city’s budget", scope="the city")
+
+
+@require_safe
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """A budget analyst's portfolio: its departments, the same figures as the city's."""
+    actor = actor_for(request.user)
+    if not can_read_budget(actor):
+        raise Http404("No budget for you here.")
+    require(actor.has_role(Role.BUDGET_ANALYST) and bool(actor.portfolio_ids), PORTFOLIO_REFUSED)
+    departments = list(
+        Department.objects.filter(portfolio_id__in=sorted(actor.portfolio_ids))
+        .order_by("name")
+        .only("pk", "name", "slug")
+    )
+    overview = selectors.overview(today=timezone.localdate(), departments=departments)
+    return _page(request, "budget/overview.html", overview, title="Your portfolio’s budget", scope="your portfolio")
+
+
+@require_safe
+@login_required
+def department(request: HttpRequest, slug: str) -> HttpResponse:
+    """A department's programs over five fiscal years, this year against budget, its requests, and the cost per
+    unit of each measure its programs pay for."""
+    department = get_object_for_user(DEPARTMENT_BUDGETS, request.user, Department.objects.all(), slug=slug)
+    today = timezone.localdate()
+    overview = selectors.overview(today=today, department=department)
+    measures = selectors.department_measure_costs(department, today)
+    for index, measure in enumerate(measures):
+        measure["chart"] = charts.cost_chart(measure["name"], measure["context"], id=f"cost-{index}")
+    return _page(request, "budget/department.html", overview, department=department, measures=measures)
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def public_budget(request: HttpRequest) -> HttpResponse:
+    """The adopted budget of each fiscal year the city marks public: totals by department and program with the
+    change from the year before. No login; the same for everyone, so caches may keep it."""
+    return render(request, "budget/public/budget.html", {"years": selectors.public_budget()})
