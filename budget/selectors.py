@@ -291,8 +291,9 @@ def measure_unit_costs(measure_ids: Iterable[int], *, until: datetime.date) -> d
     the programs it is linked to (their spending summed), how periods are aligned (:mod:`budget.costs`), the latest
     cost per unit and the trend (the last 12 months for a monthly measure, the last 5 fiscal years otherwise).
 
-    Measures no program is linked to are left out. One query when none is; at most five otherwise (links, fiscal
-    years, annual actuals, monthly actuals, observations), whatever the number of measures."""
+    Measures no program is linked to are left out. One query when none is; otherwise the links, the observations,
+    the monthly actuals if a monthly measure is linked, the fiscal years and their actuals if another is: three to
+    five, whatever the number of measures."""
     ids = sorted(set(measure_ids))
     if not ids:
         return {}
@@ -317,9 +318,9 @@ def measure_unit_costs(measure_ids: Iterable[int], *, until: datetime.date) -> d
 
     last_month = until.replace(day=1)
     first_month = costs.add_months(last_month, -(MONTHS_OF_COSTS - 1))
-    year_rows = [
-        fy for fy in FiscalYear.objects.filter(starts_on__lte=until).order_by("-year")[:YEARS_OF_COSTS] if annual
-    ]
+    year_rows = (
+        list(FiscalYear.objects.filter(starts_on__lte=until).order_by("-year")[:YEARS_OF_COSTS]) if annual else []
+    )
     year_rows.reverse()
     since = min([first_month] + [fy.starts_on for fy in year_rows]) if year_rows else first_month
 

@@ -26,7 +26,7 @@ class MeasureContext:
     string that changes whenever what ``provide`` returns may change (the dashboard's cache key holds it: one query
     at most); ``provide(measure_ids, today)`` returns ``{measure_id: context}`` for the measures it has something
     for, in a fixed number of queries; the Django template ``template`` draws one context (it sees it as
-    ``context``, and the measure's row as ``row``).
+    ``extension``, and the measure's row as ``row``).
     """
 
     key: str

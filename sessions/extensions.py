@@ -19,7 +19,7 @@ from typing import Any
 class KpiContext:
     """Something shown in a KPI topic of the memo: ``provide(measure_ids, period_start, period_end)`` returns
     ``{measure_id: context}`` (JSON-safe) for the measures it has something for, in a fixed number of queries;
-    the Django template ``template`` draws one (it sees it as ``context``, and the topic's figures as ``kpi``)."""
+    the Django template ``template`` draws one (it sees it as ``extension``, and the topic's figures as ``kpi``)."""
 
     key: str
     template: str
