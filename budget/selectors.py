@@ -7,14 +7,15 @@ many lines): a fixed number of queries for any number of departments, programs a
 from __future__ import annotations
 
 import datetime
-import hashlib
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -27,6 +28,10 @@ from . import costs
 from .access import public_fiscal_years_q
 from .models import BudgetLine, FiscalYear, MonthlyActual, ProgramMeasure
 
+T = TypeVar("T")
+
+#: How long a page's figures are kept in the cache under one :func:`budget_version`.
+CACHE_SECONDS = 300
 #: How many fiscal years the pages show, up to the current one.
 YEARS_SHOWN = 5
 #: How many months (monthly measures) or fiscal years (the others) a cost per unit's trend shows.
@@ -407,23 +412,48 @@ def _sum_known(amounts: Iterable[Decimal | None]) -> Decimal | None:
 
 _VERSION_SQL = """
 SELECT
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM budget_budgetline),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(id)::text, '') || ':' || COALESCE(SUM(amount)::text, '')
-     FROM budget_monthlyactual),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(id)::text, '') FROM budget_programmeasure),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM budget_fiscalyear),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM budget_program)
+  (SELECT MAX(id) FROM budget_budgetline),
+  (SELECT MAX(id) FROM budget_monthlyactual),
+  (SELECT MAX(id) FROM budget_programmeasure),
+  (SELECT MAX(id) FROM budget_program),
+  (SELECT MAX(id) FROM budget_fiscalyear)
 """
+GENERATION_KEY = "budget:generation"
+
+
+def budget_changed() -> None:
+    """Tell the pages' caches the budget changed (the receivers of :mod:`budget.apps` call it on every save and
+    delete of a budget model; a bulk write, which sends no signal, should call it too)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not in the cache yet (or evicted): any new value differs from the cached pages' keys
+        cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
 def budget_version() -> str:
-    """A short digest that changes whenever a figure of :func:`measure_unit_costs` may (lines, monthly actuals,
-    links, fiscal years, programs): one query, for the goals dashboard's cache key."""
-    sql = _VERSION_SQL if connection.vendor == "postgresql" else _VERSION_SQL.replace("::text", "")
+    """What the pages' and the goals dashboard's cache keys hold so that a budget write shows on the next request:
+    the generation :func:`budget_changed` bumps, and the newest row of each budget table (one query of index
+    look-ups, no scan: rows added in bulk show too). A change no signal reported shows when the cache's
+    :data:`CACHE_SECONDS` run out."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = time.time_ns()
+        cache.add(GENERATION_KEY, generation, None)
+        generation = cache.get(GENERATION_KEY, generation)
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(_VERSION_SQL)
         row = cursor.fetchone()
-    return hashlib.blake2b("|".join(str(part) for part in row).encode(), digest_size=8).hexdigest()
+    return f"{generation}-" + "-".join(str(part) for part in row)
+
+
+def budget_cached(name: str, build: Callable[[], T]) -> T:
+    """``build()``'s result cached under ``name`` and the budget's current version (one query)."""
+    key = f"budget:{name}:{budget_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def department_measure_costs(department: Department, today: datetime.date) -> list[dict]:

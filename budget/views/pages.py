@@ -5,10 +5,14 @@ analyst's portfolio (/budget/portfolio/), a department's budget (/budget/departm
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -22,17 +26,22 @@ CITY_REFUSED = "The city’s whole budget is for the Stat team and the finance s
 PORTFOLIO_REFUSED = "The portfolio view is the budget analysts’. The budgets you read are linked from /budget/."
 
 
-def _page(request: HttpRequest, template: str, overview: selectors.Overview, **extra) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {
-            "overview": overview,
-            "budget_chart": charts.budget_actual_chart(overview),
-            "change_chart": charts.change_chart(overview.total.changes),
-            **extra,
-        },
-    )
+def _content(name: str, template: str, build_context: Callable[[], dict]) -> SafeString:
+    """The page's figures and charts rendered from ``template``, cached under ``name``, today and the budget's
+    version (:func:`budget.selectors.budget_cached`): a request costs one query more than the shell's."""
+    today = timezone.localdate()
+    html = selectors.budget_cached(f"{name}:{today}", lambda: render_to_string(template, build_context()))
+    # Safe: our own template's output, escaped when it was rendered; the cache holds nothing else.
+    return mark_safe(html)  # noqa: S308
+
+
+def _overview_context(overview: selectors.Overview, **extra) -> dict:
+    return {
+        "overview": overview,
+        "budget_chart": charts.budget_actual_chart(overview),
+        "change_chart": charts.change_chart(overview.total.changes),
+        **extra,
+    }
 
 
 @require_safe
@@ -61,8 +70,12 @@ def city(request: HttpRequest) -> HttpResponse:
     if not can_read_budget(actor):
         raise Http404("No budget for you here.")
     require(DEPARTMENT_BUDGETS.reads_every(actor), CITY_REFUSED)
-    overview = selectors.overview(today=timezone.localdate())
-    return _page(request, "budget/overview.html", overview, title="The city’s budget", scope="the city")
+    content = _content(
+        "city",
+        "budget/_overview_content.html",
+        lambda: _overview_context(selectors.overview(today=timezone.localdate()), scope="the city"),
+    )
+    return render(request, "budget/overview.html", {"title": "The city’s budget", "content": content})
 
 
 @require_safe
@@ -73,13 +86,17 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     if not can_read_budget(actor):
         raise Http404("No budget for you here.")
     require(actor.has_role(Role.BUDGET_ANALYST) and bool(actor.portfolio_ids), PORTFOLIO_REFUSED)
-    departments = list(
-        Department.objects.filter(portfolio_id__in=sorted(actor.portfolio_ids))
-        .order_by("name")
-        .only("pk", "name", "slug")
-    )
-    overview = selectors.overview(today=timezone.localdate(), departments=departments)
-    return _page(request, "budget/overview.html", overview, title="Your portfolio’s budget", scope="your portfolio")
+    portfolios = sorted(actor.portfolio_ids)
+
+    def build() -> dict:
+        departments = list(
+            Department.objects.filter(portfolio_id__in=portfolios).order_by("name").only("pk", "name", "slug")
+        )
+        overview = selectors.overview(today=timezone.localdate(), departments=departments)
+        return _overview_context(overview, scope="your portfolio")
+
+    content = _content(f"portfolio:{'-'.join(map(str, portfolios))}", "budget/_overview_content.html", build)
+    return render(request, "budget/overview.html", {"title": "Your portfolio’s budget", "content": content})
 
 
 @require_safe
@@ -88,12 +105,17 @@ def department(request: HttpRequest, slug: str) -> HttpResponse:
     """A department's programs over five fiscal years, this year against budget, its requests, and the cost per
     unit of each measure its programs pay for."""
     department = get_object_for_user(DEPARTMENT_BUDGETS, request.user, Department.objects.all(), slug=slug)
-    today = timezone.localdate()
-    overview = selectors.overview(today=today, department=department)
-    measures = selectors.department_measure_costs(department, today)
-    for index, measure in enumerate(measures):
-        measure["chart"] = charts.cost_chart(measure["name"], measure["context"], id=f"cost-{index}")
-    return _page(request, "budget/department.html", overview, department=department, measures=measures)
+
+    def build() -> dict:
+        today = timezone.localdate()
+        measures = selectors.department_measure_costs(department, today)
+        for index, measure in enumerate(measures):
+            measure["chart"] = charts.cost_chart(measure["name"], measure["context"], id=f"cost-{index}")
+        overview = selectors.overview(today=today, department=department)
+        return _overview_context(overview, department=department, measures=measures)
+
+    content = _content(f"department:{department.pk}", "budget/_department_content.html", build)
+    return render(request, "budget/department.html", {"department": department, "content": content})
 
 
 @require_safe
@@ -101,4 +123,5 @@ def department(request: HttpRequest, slug: str) -> HttpResponse:
 def public_budget(request: HttpRequest) -> HttpResponse:
     """The adopted budget of each fiscal year the city marks public: totals by department and program with the
     change from the year before. No login; the same for everyone, so caches may keep it."""
-    return render(request, "budget/public/budget.html", {"years": selectors.public_budget()})
+    content = _content("public", "budget/public/_budget_content.html", lambda: {"years": selectors.public_budget()})
+    return render(request, "budget/public/budget.html", {"content": content})

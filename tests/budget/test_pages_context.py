@@ -54,8 +54,16 @@ def test_the_department_dashboard_shows_cost_per_unit_to_budget_readers(client, 
     assert f"{last_month:%B %Y}:</strong> $25.00 per tickets" in page
     assert "Paid for by Traffic enforcement" in page and "Monthly: the program’s monthly actual spending" in page
 
-    # A write to the budget shows on the next request (the dashboard's cache key holds the budget's version).
-    MonthlyActual.objects.filter(pk=actual.pk).update(amount=Decimal("300.00"))
+    # A write to the budget shows on the next request (the dashboard's cache key holds the budget's version): the
+    # program's second line spent 50 more that month.
+    line = BudgetLine.objects.create(
+        fiscal_year=actual.line.fiscal_year,
+        fund=actual.line.fund,
+        program=actual.line.program,
+        category="operating",
+        adopted=Decimal("100.00"),
+    )
+    MonthlyActual.objects.create(line=line, month=last_month, amount=Decimal("50.00"))
     assert "$30.00 per tickets" in client.get(url).content.decode()
 
     # A contact of Police reads the dashboard but not the budget: no budget context.
