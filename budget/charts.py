@@ -18,6 +18,7 @@ from .costs import Change, money_text, percent_text
 from .selectors import Overview
 
 BLUE, ORANGE, GREEN, VERMILION, PURPLE = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7"
+GREY = "#56606B"
 
 
 def _layout(**extra) -> dict:
@@ -146,6 +147,15 @@ def budget_actual_summary(overview: Overview) -> str:
     return text
 
 
+def _change_style(change: Change) -> tuple[str, str]:
+    """An increase solid blue, a cut crossed vermilion, no change dotted grey."""
+    if change.change and change.change > 0:
+        return BLUE, ""
+    if change.change and change.change < 0:
+        return VERMILION, "x"
+    return GREY, "."
+
+
 def change_chart(changes: Sequence[Change], *, id: str = "budget-change") -> dict:
     """The budget's change from each fiscal year to the next, in percent (cuts and increases)."""
     shown = [change for change in changes if change.percent is not None]
@@ -158,9 +168,9 @@ def change_chart(changes: Sequence[Change], *, id: str = "budget-change") -> dic
             "y": [_number(change.percent) for change in shown],
             "text": [f"{change.kind}: {money_text(change.change)}" for change in shown],
             "marker": {
-                "color": [BLUE if change.percent and change.percent > 0 else VERMILION for change in shown],
+                "color": [_change_style(change)[0] for change in shown],
                 "pattern": {
-                    "shape": ["" if change.percent and change.percent > 0 else "x" for change in shown],
+                    "shape": [_change_style(change)[1] for change in shown],
                     "fillmode": "overlay",
                     "fgcolor": "#ffffff",
                     "solidity": 0.3,
@@ -181,7 +191,7 @@ def change_chart(changes: Sequence[Change], *, id: str = "budget-change") -> dic
     }
     return chart_context(
         id=id,
-        caption="Year-over-year change in the budget (increases solid, cuts crossed)",
+        caption="Year-over-year change in the budget (increases solid, cuts crossed, no change dotted)",
         summary=change_summary(changes),
         figure=figure if shown else None,
         headers=["Fiscal year", "Budget", "Change", "Change %"],
