@@ -456,20 +456,34 @@ def budget_cached(name: str, build: Callable[[], T]) -> T:
     return value
 
 
-def department_measure_costs(department: Department, today: datetime.date) -> list[dict]:
-    """The measures ``department``'s programs pay for (name, page, and their cost per unit up to the last month
-    that is over): one query, plus :func:`measure_unit_costs`'."""
+def department_measure_costs(
+    department: Department | None, today: datetime.date, *, department_ids: Sequence[int] | None = None
+) -> list[dict]:
+    """The measures ``department``'s programs (or those of ``department_ids``) pay for: name, page, department and
+    their cost per unit up to the last month that is over. One query, plus :func:`measure_unit_costs`'."""
+    scope = (
+        Q(program_links__program__department=department)
+        if department is not None
+        else Q(program_links__program__department_id__in=list(department_ids or []))
+    )
     measures = list(
-        Measure.objects.filter(program_links__program__department=department)
+        Measure.objects.filter(scope)
         .distinct()
-        .order_by("name")
-        .only("pk", "name", "slug")
+        .select_related("department")
+        .order_by("department__name", "name")
+        .only("pk", "name", "slug", "department__name")
     )
     contexts = measure_unit_costs(
         [measure.pk for measure in measures], until=today.replace(day=1) - datetime.timedelta(days=1)
     )
     return [
-        {"id": measure.pk, "name": measure.name, "url": measure.get_absolute_url(), "context": contexts[measure.pk]}
+        {
+            "id": measure.pk,
+            "name": measure.name,
+            "url": measure.get_absolute_url(),
+            "department": measure.department.name if measure.department else "",
+            "context": contexts[measure.pk],
+        }
         for measure in measures
         if measure.pk in contexts
     ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from team.access import actor_for, get_object_for_user, require
 from team.models import Department, Role
 
-from .. import charts, selectors
+from .. import charts, costs, selectors
 from ..access import DEPARTMENT_BUDGETS, can_read_budget
 
 CITY_REFUSED = "The city’s whole budget is for the Stat team and the finance seat; your departments’ are linked here."
@@ -92,8 +92,17 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         departments = list(
             Department.objects.filter(portfolio_id__in=portfolios).order_by("name").only("pk", "name", "slug")
         )
-        overview = selectors.overview(today=timezone.localdate(), departments=departments)
-        return _overview_context(overview, scope="your portfolio")
+        today = timezone.localdate()
+        overview = selectors.overview(today=today, departments=departments)
+        measures = selectors.department_measure_costs(None, today, department_ids=[dep.pk for dep in departments])
+        return _overview_context(
+            overview,
+            scope="your portfolio",
+            measures=measures,
+            show_costs=True,
+            alignment_monthly=costs.MONTHLY_ALIGNMENT,
+            alignment_annual=costs.ANNUAL_ALIGNMENT,
+        )
 
     content = _content(f"portfolio:{'-'.join(map(str, portfolios))}", "budget/_overview_content.html", build)
     return render(request, "budget/overview.html", {"title": "Your portfolio’s budget", "content": content})

@@ -120,3 +120,22 @@ def test_query_counts_do_not_grow_with_the_data(client, users, city, budget):
                 fiscal_year=year, fund=budget["fund"], program=program, category="capital", adopted=100
             )
     assert [_queries(client, url) for url in urls] == before
+
+
+def test_the_portfolio_shows_cost_per_outcome(client, users, city, budget):
+    from budget.costs import add_months
+    from budget.models import MonthlyActual, ProgramMeasure
+    from goals.models import Observation
+    from tests.goals.factories import MeasureFactory
+
+    last_month = add_months(timezone.localdate().replace(day=1), -1)
+    kpi = MeasureFactory(department=city["police"], is_kpi=True, name="Arrests made", unit="arrests")
+    Observation.objects.create(measure=kpi, period=last_month, value=8)
+    ProgramMeasure.objects.create(program=budget["investigations"], measure=kpi)
+    line = budget["lines"][("investigations", budget["current"])]
+    MonthlyActual.objects.create(line=line, month=last_month, amount=200)
+    page = get(client, users["budget_analyst"], reverse("budget:portfolio")).content.decode()
+    assert "Cost per outcome" in page and "Arrests made" in page
+    assert f"{last_month:%B %Y}: $25.00" in page
+    city_page = get(client, users["stat_lead"], reverse("budget:city")).content.decode()
+    assert "Cost per outcome" not in city_page
