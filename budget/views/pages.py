@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_cookie
 
 from team.access import actor_for, get_object_for_user, require
 from team.models import Department, Role
@@ -22,6 +23,8 @@ from team.models import Department, Role
 from .. import charts, costs, selectors
 from ..access import DEPARTMENT_BUDGETS, can_read_budget
 
+#: How long browsers and shared caches may keep the public budget: a newly published year shows within five minutes.
+PUBLIC_MAX_AGE = 300
 CITY_REFUSED = "The city’s whole budget is for the Stat team and the finance seat; your departments’ are linked here."
 PORTFOLIO_REFUSED = "The portfolio view is the budget analysts’. The budgets you read are linked from /budget/."
 
@@ -128,7 +131,8 @@ def department(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cache_control(public=True, max_age=300)
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+@vary_on_cookie  # a signed-in visitor's page carries their navigation: shared caches keep one per cookie
 def public_budget(request: HttpRequest) -> HttpResponse:
     """The adopted budget of each fiscal year the city marks public: totals by department and program with the
     change from the year before. No login; the same for everyone, so caches may keep it."""

@@ -90,6 +90,7 @@ def test_the_public_page_shows_public_adopted_years_only(client, budget):
     response = client.get(reverse("budget:public"))
     assert response.status_code == 200
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
     text = response.content.decode()
     current = budget["current"]
     for year in (current - 4, current - 2, current - 1):
