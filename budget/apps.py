@@ -27,3 +27,25 @@ class BudgetConfig(AppConfig):
                 context=action_item_analyses_context,
             )
         )
+        from django.db.models.signals import post_delete, post_save
+
+        from . import extensions, models
+
+        extensions.register()
+        # Cache invalidation only (the pages' cached figures): no business rule hangs on these.
+        for model in (
+            models.FiscalYear,
+            models.Fund,
+            models.Program,
+            models.ProgramMeasure,
+            models.BudgetLine,
+            models.MonthlyActual,
+        ):
+            for signal in (post_save, post_delete):
+                signal.connect(_changed, sender=model, dispatch_uid=f"budget.changed.{model.__name__}.{id(signal)}")
+
+
+def _changed(**kwargs) -> None:
+    from .selectors import budget_changed  # the models are not loaded when this module is imported
+
+    budget_changed()

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import api, data_views
 from .urls_analyses import analysis_urlpatterns
+from .views import pages
 
 app_name = "budget"
 
@@ -17,6 +18,10 @@ api_router.register("lines", api.BudgetLineViewSet, basename="line")
 api_router.register("monthly-actuals", api.MonthlyActualViewSet, basename="monthly-actual")
 
 data_pages = [
+    path("", pages.index, name="index"),
+    path("city/", pages.city, name="city"),
+    path("portfolio/", pages.portfolio, name="portfolio"),
+    path("departments/<slug:slug>/", pages.department, name="department"),
     path("import/", data_views.import_upload, name="import"),
     path("import/map/", data_views.import_map, name="import_map"),
     path("import/confirm/", data_views.import_confirm, name="import_confirm"),
@@ -33,5 +38,6 @@ data_pages = [
 urlpatterns = [
     *analysis_urlpatterns,
     path("budget/", include(data_pages)),
+    path("public/budget/", pages.public_budget, name="public"),
     path("api/budget/", include(api_router.urls)),
 ]

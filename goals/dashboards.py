@@ -14,7 +14,9 @@ import csv
 import datetime
 import io
 import json
+from collections import defaultdict
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
@@ -26,6 +28,7 @@ from inventory.services.tabular import FORMULA_STARTS
 from team.models import Department
 
 from . import charts
+from .extensions import MeasureContext, measure_contexts_for
 from .models import public_measure_q
 from .selectors_dashboard import (
     CHART_MONTHS,
@@ -46,6 +49,9 @@ from .selectors_dashboard import (
     status_counts,
 )
 from .status import Status
+
+if TYPE_CHECKING:
+    from team.access import Actor
 
 #: What the chart partial writes for each drawn chart: a page loads plotly.js only when its content holds one.
 CHART_MARK = "data-goals-chart="
@@ -206,12 +212,19 @@ def city_dashboard(today: datetime.date) -> dict:
 # --- a department's dashboard --------------------------------------------------------------------------------------
 
 
-def department_dashboard_context(department: Department, today: datetime.date) -> dict:
+def department_dashboard_context(
+    department: Department, today: datetime.date, extensions: Sequence[MeasureContext] = ()
+) -> dict:
     """``department`` as :func:`goals.access.get_goals_department_for_user` returns it, with ``reads_commentary``
-    and ``reads_quality`` saying what of it the reader sees."""
+    and ``reads_quality`` saying what of it the reader sees; ``extensions`` the apps above goals' contexts the
+    reader sees beside each measure (:mod:`goals.extensions`)."""
     rows = measure_rows(
         measures_queryset().filter(department=department).order_by("-is_kpi", "goal__priority__position", "name")
     )
+    extra: dict[int, list[dict]] = defaultdict(list)
+    for extension in extensions:
+        for measure_id, context in extension.provide([row.id for row in rows], today).items():
+            extra[measure_id].append({"template": extension.template, "context": context})
     series = series_for(rows, since=months_back(today, CHART_MONTHS))
     narratives = latest_narratives(row.id for row in rows if row.is_kpi) if department.reads_commentary else {}
     return {
@@ -222,6 +235,7 @@ def department_dashboard_context(department: Department, today: datetime.date) -
                 "row": row,
                 "chart": measure_chart(row, series.get(row.id, [])),
                 "narrative": narratives.get(row.id),
+                "extensions": extra.get(row.id, []),
             }
             for row in rows
         ],
@@ -233,13 +247,17 @@ def department_dashboard_context(department: Department, today: datetime.date) -
     }
 
 
-def department_dashboard(department: Department, today: datetime.date) -> dict:
-    """A department's dashboard's content (``content``, ``has_charts``), cached per what the reader sees of it."""
+def department_dashboard(department: Department, today: datetime.date, actor: Actor | None = None) -> dict:
+    """A department's dashboard's content (``content``, ``has_charts``), cached per what the reader sees of it
+    (the extensions they see, and each one's version, included)."""
     sees = f"{int(department.reads_commentary)}{int(department.reads_quality)}"
+    extensions = measure_contexts_for(actor, department) if actor is not None else []
+    for extension in extensions:
+        sees += f":{extension.key}={extension.version()}"
     return _cached_content(
         f"department:{department.pk}:{sees}:{today}",
         "goals/dashboard_department_content.html",
-        lambda: department_dashboard_context(department, today),
+        lambda: department_dashboard_context(department, today, extensions),
     )
 
 

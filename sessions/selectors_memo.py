@@ -7,7 +7,7 @@ The dict is JSON-safe and is exactly what sending stores in ``Memo.snapshot``: a
 so a later change to observations, narratives or quality results never alters a sent memo.
 
 Cost: a fixed number of queries however many KPIs the memo reviews (topics; observations; narratives; failing
-checks; open action items), never one per topic.
+checks; open action items; what :mod:`sessions.extensions`' providers read), never one per topic.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from goals.selectors_dashboard import STATUS_BADGES, months_back
 from goals.status import Status
 from quality.models import CheckResult, Outcome
 
+from .extensions import kpi_contexts
 from .models import (
     OPEN_STATES,
     ActionItem,
@@ -351,6 +352,8 @@ def memo_live_data(memo: Memo) -> dict:
         if (quality := _quality_of(topic.dataset)) is not None and quality.latest_run_id
     ]
     failing = _failing_checks(run_ids)
+    # What the apps above sessions add to each KPI (budget context): frozen with the figures when the memo is sent.
+    extra = kpi_contexts(sorted({m.pk for m in measures}), start, end) if measures else {}
     items: list[dict] = []
     if any(topic.kind == TopicKind.FOLLOW_UP for topic in topics):
         # Statuses as of the memo's date when it is earlier (a memo speaks as of its date), else as of today.
@@ -362,6 +365,7 @@ def memo_live_data(memo: Memo) -> dict:
         kpi = None
         if topic.measure is not None:
             kpi = _kpi_figures(topic, points.get(topic.measure.pk, []), narratives.get(topic.measure.pk))
+            kpi["extensions"] = extra.get(topic.measure.pk, [])
         source = _source(topic.dataset, failing)
         by_section[topic.section].append(
             {

@@ -5,6 +5,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.urls import reverse
 
+from budget.access import can_read_budget
 from goals.access import can_read_measures
 from quality.access import can_read_quality
 from sessions.access import can_read_action_items, can_read_sessions
@@ -31,6 +32,8 @@ def navigation(request):
             items.append({"label": "Stat sessions", "url": _url("stat_sessions:index")})
         if can_read_action_items(actor):
             items.append({"label": "Action items", "url": _url("stat_sessions:action_items")})
+        if can_read_budget(actor):
+            items.append({"label": "Budget", "url": _url("budget:index")})
         if actor.can_view_team():
             items.append({"label": "Team", "url": _url("team:roster")})
             items.append({"label": "Departments", "url": _url("team:departments")})
@@ -47,6 +50,7 @@ def navigation(request):
     if not actor.has_any_role:
         items.append({"label": "Goals", "url": _url("goals:public_home")})  # the public dashboard
         items.append({"label": "Stat sessions", "url": _url("stat_sessions:public_schedule")})  # the schedule
+        items.append({"label": "Budget", "url": _url("budget:public")})  # the adopted budgets made public
     # Only the most specific match is current: on /team/gaps/ that is "Gaps", not "Team" as well; on a department's
     # page (/team/departments/police/) it is "Departments".
     path = request.path

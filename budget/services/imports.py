@@ -18,6 +18,7 @@ from team.access import enforce
 from ..access import IMPORT_REFUSED, can_import_budget
 from ..importing import BudgetPlan, BudgetRow, LineKey, import_plan
 from ..models import BudgetImport, BudgetLine, FiscalYear, Fund, ImportSource, MonthlyActual, Program
+from ..selectors import budget_changed
 from .data import fiscal_year_bounds
 
 if TYPE_CHECKING:
@@ -154,4 +155,6 @@ def budget_import(
         invalid=counts["invalid"],
         imported_by=by,
     )
+    # Bulk writes send no save signal: tell the budget pages' caches once the import commits.
+    transaction.on_commit(budget_changed)
     return ImportDone(plan=plan, record=record)

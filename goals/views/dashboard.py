@@ -38,5 +38,5 @@ def department_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     quality (404 for a department whose measures the reader may not read); its action items and budget come
     later."""
     department = get_goals_department_for_user(request.user, slug)
-    content = dashboards.department_dashboard(department, timezone.localdate())
+    content = dashboards.department_dashboard(department, timezone.localdate(), actor_for(request.user))
     return render(request, "goals/dashboard_department.html", {"department": department, **content})

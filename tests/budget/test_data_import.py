@@ -182,3 +182,13 @@ def test_web_page_and_nul_refused():
         read_table(io.BytesIO(b"<!doctype html><html></html>"), "x.csv")
     with pytest.raises(TableError, match="NUL"):
         read_table(io.BytesIO(b"a,b\n1,\x002\n"), "x.csv")
+
+
+def test_a_committed_import_refreshes_the_budget_pages_caches(city, django_capture_on_commit_callbacks):
+    """The import writes in bulk (no save signals): it tells the pages' caches itself once it commits."""
+    from budget.selectors import budget_version
+
+    before = budget_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        _import()
+    assert budget_version() != before

@@ -207,7 +207,7 @@ def test_department_dashboard_shows_its_datasets_quality_and_says_what_is_not_th
     assert "Crashes by intersection Pass 98 Yes" in quality
     assert "Police’s data quality in detail" in quality
     assert "Open action items Not yet available" in text
-    assert "Budget Not yet available" in text
+    assert "Budget Where a budget program pays for a measure, its cost per unit shows" in text
 
 
 def test_department_dashboard_table_has_every_value_of_the_chart(as_persona, dashboard_data):
