@@ -19,10 +19,13 @@ The story the figures tell:
 - two cost-benefit analyses: the budget request "Request funding for two more dispatchers" recorded at PoliceStat
   (when the sessions demo has run), and a hot-box pothole patcher for street maintenance.
 
-The fiscal years, funds, programs, lines, actuals and measure links are written directly in one transaction (the
-budget's data services are not in this tree yet); the analyses go through :mod:`budget.services.analyses`.
-Idempotent: what exists (keyed on the fiscal year, the fund's code, the program's department and code, the line's
-year, fund, program and category, the actual's line and month, the analysis's title) is left as it is.
+Everything goes through the budget's services as the system (``by=None``), in one transaction: the fiscal years,
+funds, programs, lines, actuals and measure links through :mod:`budget.services.data` (a new year is created open,
+gets its lines and actuals, and only then is adopted, closed when past, and published, since a closed year's lines no
+longer change), the analyses through :mod:`budget.services.analyses`. Idempotent: what exists (keyed on the fiscal
+year, the fund's code, the program's department and code, the line's year, fund, program and category, the actual's
+line and month, the analysis's title) is left as it is; a line missing from a year that is already closed is not
+added (noted in the report).
 """
 
 from __future__ import annotations
@@ -48,6 +51,16 @@ from budget.models import (
     ProgramMeasure,
 )
 from budget.services.analyses import analysis_create
+from budget.services.data import (
+    fiscal_year_create,
+    fiscal_year_set_public,
+    fiscal_year_set_status,
+    fund_save,
+    line_save,
+    monthly_actual_save,
+    program_link_measure,
+    program_save,
+)
 from goals.models import Measure
 from sessions.models import ActionItem, Deliverable
 from team.models import Department
@@ -237,54 +250,66 @@ def budget_demo_seed(*, report, today: datetime.date | None = None, force: bool 
         report.notes.append(f"Budget demo skipped: departments missing ({', '.join(sorted(missing))}).")
         return
     with transaction.atomic():
-        years = _fiscal_years(today, report)
+        years, new_years = _fiscal_years(today, report)
         funds = _funds(report)
         programs = _programs(departments, report)
         lines = _lines(years, funds, programs, report)
         _monthly_actuals(years[-1], lines, today, report)
+        _adopt(years, new_years)
         _measure_links(programs, report)
     _analyses(programs, report)
 
 
-def _fiscal_years(today: datetime.date, report) -> list[FiscalYear]:
+def _fiscal_years(today: datetime.date, report) -> tuple[list[FiscalYear], set[int]]:
+    """The five years, and the pks of those created now (open until :func:`_adopt`, once they have their lines)."""
     current = fiscal_year_of(today)
-    years = []
-    for index, year in enumerate(range(current - YEARS + 1, current + 1)):
-        fiscal_year = FiscalYear.objects.filter(year=year).first()
+    existing = {fy.year: fy for fy in FiscalYear.objects.filter(year__range=(current - YEARS + 1, current))}
+    years, new = [], set()
+    for year in range(current - YEARS + 1, current + 1):
+        fiscal_year = existing.get(year)
         if fiscal_year is None:
-            starts, ends = fiscal_year_bounds(year)
-            closed = index < YEARS - 1
-            fiscal_year = FiscalYear.objects.create(
-                year=year,
-                starts_on=starts,
-                ends_on=ends,
-                status=FiscalYearStatus.CLOSED if closed else FiscalYearStatus.ADOPTED,
-                public=True,
-                adopted_on=starts - datetime.timedelta(days=16),  # the council adopts it in mid-June
-            )
+            fiscal_year = fiscal_year_create(year=year, by=None)
+            new.add(fiscal_year.pk)
             report.created["fiscal years"] += 1
         years.append(fiscal_year)
-    return years
+    return years, new
+
+
+def _adopt(years: list[FiscalYear], new: set[int]) -> None:
+    """Adopt the years created now (the council adopts each in mid-June), close the past ones, publish them all."""
+    for index, fiscal_year in enumerate(years):
+        if fiscal_year.pk not in new:
+            continue
+        adopted_on = fiscal_year.starts_on - datetime.timedelta(days=16)
+        fiscal_year_set_status(fiscal_year=fiscal_year, status=FiscalYearStatus.ADOPTED, adopted_on=adopted_on, by=None)
+        if index < YEARS - 1:
+            fiscal_year_set_status(fiscal_year=fiscal_year, status=FiscalYearStatus.CLOSED, by=None)
+        fiscal_year_set_public(fiscal_year=fiscal_year, public=True, by=None)
 
 
 def _funds(report) -> dict[str, Fund]:
-    funds = {}
+    funds = {fund.code: fund for fund in Fund.objects.filter(code__in=[code for code, _, _ in FUNDS])}
     for code, name, description in FUNDS:
-        fund, created = Fund.objects.get_or_create(code=code, defaults={"name": name, "description": description})
-        _count(report, "funds", int(created))
-        funds[code] = fund
+        if code not in funds:  # an existing fund keeps its name and description, edited or not
+            funds[code] = fund_save(code=code, name=name, description=description, by=None)
+            report.created["funds"] += 1
     return funds
 
 
 def _programs(departments: dict[str, Department], report) -> dict[str, Program]:
+    existing = {
+        (program.department_id, program.code): program
+        for program in Program.objects.filter(department__in=departments.values())
+    }
     programs = {}
     for spec in PROGRAMS:
-        program, created = Program.objects.get_or_create(
-            department=departments[spec.department],
-            code=spec.code,
-            defaults={"name": spec.name, "description": spec.description},
-        )
-        _count(report, "budget programs", int(created))
+        department = departments[spec.department]
+        program = existing.get((department.pk, spec.code))
+        if program is None:  # an existing program keeps its name and description
+            program = program_save(
+                department=department, code=spec.code, name=spec.name, description=spec.description, by=None
+            )
+            report.created["budget programs"] += 1
         programs[spec.code] = program
     return programs
 
@@ -308,7 +333,7 @@ def _lines(years, funds, programs, report) -> list[BudgetLine]:
         (line.fiscal_year_id, line.fund_id, line.program_id, line.category): line
         for line in BudgetLine.objects.filter(fiscal_year__in=years, program__in=programs.values())
     }
-    lines, new = [], []
+    lines, created, skipped = [], 0, 0
     for spec in PROGRAMS:
         program = programs[spec.code]
         for fund_code, category, base in spec.lines:
@@ -321,6 +346,9 @@ def _lines(years, funds, programs, report) -> list[BudgetLine]:
                     continue
                 adopted = _round_thousands(amounts[index])
                 if adopted == 0:
+                    continue
+                if fiscal_year.status == FiscalYearStatus.CLOSED:
+                    skipped += 1  # a closed year's budget no longer changes
                     continue
                 share = AMENDMENTS.get((spec.code, category, index))
                 amended = _round_thousands(float(adopted) * (1 + share)) if share else None
@@ -335,7 +363,7 @@ def _lines(years, funds, programs, report) -> list[BudgetLine]:
                 requested = None
                 if current:
                     requested = _round_thousands(float(budget) * (1 + REQUESTS.get(spec.code, DEFAULT_REQUEST)))
-                line = BudgetLine(
+                line = line_save(
                     fiscal_year=fiscal_year,
                     fund=funds[fund_code],
                     program=program,
@@ -344,11 +372,13 @@ def _lines(years, funds, programs, report) -> list[BudgetLine]:
                     amended=amended,
                     actual=actual,
                     requested=requested,
+                    by=None,
                 )
-                new.append(line)
+                created += 1
                 lines.append(line)
-    BudgetLine.objects.bulk_create(new)
-    _count(report, "budget lines", len(new))
+    _count(report, "budget lines", created)
+    if skipped:
+        report.notes.append(f"Budget demo: {skipped} lines not added to fiscal years already closed.")
     return lines
 
 
@@ -365,8 +395,10 @@ def _monthly_actuals(current: FiscalYear, lines: list[BudgetLine], today: dateti
         months.append(month)
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     lines = [line for line in lines if line.fiscal_year_id == current.pk]
+    if current.status == FiscalYearStatus.CLOSED:
+        return  # a closed year's actuals no longer change
     existing = set(MonthlyActual.objects.filter(line__in=lines).values_list("line_id", "month"))
-    new = []
+    created = 0
     for line in lines:
         rng = random.Random(f"months-{line.program_id}-{line.fund_id}-{line.category}")
         shape = PERSONNEL_SHAPE if line.category == PER else OPERATING_SHAPE
@@ -379,29 +411,35 @@ def _monthly_actuals(current: FiscalYear, lines: list[BudgetLine], today: dateti
                 share = rng.choice([0.0, 0.02, 0.05, 0.09, 0.14])
             else:
                 share = shape[position % 12] / weight * rng.uniform(0.96, 1.05)
-            new.append(MonthlyActual(line=line, month=month, amount=_money(float(line.budget) * share)))
-    MonthlyActual.objects.bulk_create(new)
-    _count(report, "monthly actuals", len(new))
-    if new:
+            monthly_actual_save(line=line, month=month, amount=_money(float(line.budget) * share), by=None)
+            created += 1
+    _count(report, "monthly actuals", created)
+    if created:
         totals: dict[int, Decimal] = {}
         for actual in MonthlyActual.objects.filter(line__in=lines):
             totals[actual.line_id] = totals.get(actual.line_id, Decimal(0)) + actual.amount
         for line in lines:
-            line.actual = totals.get(line.pk)
-        BudgetLine.objects.bulk_update(lines, ["actual"])
+            line_save(
+                fiscal_year=current,
+                fund=line.fund,
+                program=line.program,
+                category=line.category,
+                actual=totals.get(line.pk),
+                by=None,
+            )
 
 
 def _measure_links(programs: dict[str, Program], report) -> None:
     wanted = {(programs[spec.code].pk, slug) for spec in PROGRAMS for slug in spec.measures}
     measures = {m.slug: m for m in Measure.objects.filter(slug__in={slug for _, slug in wanted})}
     existing = set(ProgramMeasure.objects.filter(program__in=programs.values()).values_list("program_id", "measure_id"))
-    new = [
-        ProgramMeasure(program_id=program_id, measure=measures[slug])
-        for program_id, slug in sorted(wanted)
-        if slug in measures and (program_id, measures[slug].pk) not in existing
-    ]
-    ProgramMeasure.objects.bulk_create(new)
-    _count(report, "program-measure links", len(new))
+    by_pk = {program.pk: program for program in programs.values()}
+    created = 0
+    for program_id, slug in sorted(wanted):
+        if slug in measures and (program_id, measures[slug].pk) not in existing:
+            program_link_measure(program=by_pk[program_id], measure=measures[slug], by=None)
+            created += 1
+    _count(report, "program-measure links", created)
 
 
 DISPATCHERS_REQUEST = "Request funding for two more dispatchers"

@@ -99,8 +99,11 @@ def fiscal_year_create(*, year: int, by: User | None) -> FiscalYear:
 
 
 @transaction.atomic
-def fiscal_year_set_status(*, fiscal_year: FiscalYear, status: str, by: User | None) -> FiscalYear:
-    """Move a fiscal year: open → adopted (the day noted) → closed; a year may be reopened one step back."""
+def fiscal_year_set_status(
+    *, fiscal_year: FiscalYear, status: str, adopted_on: datetime.date | None = None, by: User | None
+) -> FiscalYear:
+    """Move a fiscal year: open → adopted (the day noted: ``adopted_on``, today when not given, unless noted before)
+    → closed; a year may be reopened one step back."""
     _city(by)
     fiscal_year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
     if status == fiscal_year.status:
@@ -111,7 +114,7 @@ def fiscal_year_set_status(*, fiscal_year: FiscalYear, status: str, by: User | N
         )
     fiscal_year.status = status
     if status == FiscalYearStatus.ADOPTED and fiscal_year.adopted_on is None:
-        fiscal_year.adopted_on = timezone.localdate()
+        fiscal_year.adopted_on = adopted_on or timezone.localdate()
     fiscal_year.save(update_fields=["status", "adopted_on", "updated_at"])
     return fiscal_year
 
