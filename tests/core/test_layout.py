@@ -82,6 +82,7 @@ def test_navigation_marks_exactly_the_current_section(as_persona, path, current)
         "Quality",
         "Stat sessions",
         "Action items",
+        "Budget",
         "Team",
         "Departments",
         "Portfolios",
@@ -110,7 +111,7 @@ def test_navigation_offers_only_what_the_user_may_use(as_persona):
 
 def test_anonymous_navigation_offers_the_public_catalogue(client, db):
     nav = parse(client.get("/")).find("ul", class_="usa-nav__primary")
-    assert [a.text for a in nav.find_all("a")] == ["Home", "Datasets", "Goals", "Stat sessions"]
+    assert [a.text for a in nav.find_all("a")] == ["Home", "Datasets", "Goals", "Stat sessions", "Budget"]
 
 
 def test_messages_are_shown_as_uswds_alerts(as_persona, users, city):

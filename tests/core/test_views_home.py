@@ -41,7 +41,7 @@ def test_home_page_shows_no_contact_details_and_no_private_links(as_persona, use
     assert page.find("a", href=reverse("team:roster")) is None
     assert page.find("a", href=reverse("site:dashboard")) is None
     nav = page.find("ul", class_="usa-nav__primary")
-    assert [a.text for a in nav.find_all("a")] == ["Home", "Datasets", "Goals", "Stat sessions"]
+    assert [a.text for a in nav.find_all("a")] == ["Home", "Datasets", "Goals", "Stat sessions", "Budget"]
 
 
 def test_home_page_sends_signed_in_staff_to_their_dashboard(as_persona):
