@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -23,6 +23,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.schema import write_responses
 from goals.access import measures_readable_by
 from goals.models import Measure
 from inventory.api import _as_drf_error
@@ -63,15 +64,6 @@ class BudgetPagination(PageNumberPagination):
     max_page_size = 1000
 
 
-def _responses(output, *, created: bool = False) -> dict:
-    return {
-        (201 if created else 200): output,
-        400: OpenApiResponse(description="Invalid input; the body names each field's problems."),
-        403: OpenApiResponse(description="Not signed in, or not allowed to make this change."),
-        404: OpenApiResponse(description="No such object you may read."),
-    }
-
-
 def _reads_budget(request: Request) -> tuple[Actor, bool]:
     actor = actor_for(request.user)
     return actor, can_read_budget(actor)
@@ -107,7 +99,10 @@ class FiscalYearViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         years = FiscalYear.objects.order_by("-year")
         return years if reads else years.filter(public_fiscal_years_q())
 
-    @extend_schema(request=FiscalYearCreateSerializer, responses=_responses(FiscalYearOutputSerializer, created=True))
+    @extend_schema(
+        request=FiscalYearCreateSerializer,
+        responses=write_responses(FiscalYearOutputSerializer, created=True, detail=True),
+    )
     def create(self, request: Request) -> Response:
         require(can_manage_city_budget(actor_for(request.user)), CITY_REFUSED)
         incoming = FiscalYearCreateSerializer(data=request.data)
@@ -115,7 +110,9 @@ class FiscalYearViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         year = _service(lambda: services.fiscal_year_create(year=incoming.validated_data["year"], by=request.user))
         return Response(FiscalYearOutputSerializer(year).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=FiscalYearUpdateSerializer, responses=_responses(FiscalYearOutputSerializer))
+    @extend_schema(
+        request=FiscalYearUpdateSerializer, responses=write_responses(FiscalYearOutputSerializer, detail=True)
+    )
     def partial_update(self, request: Request, year: str) -> Response:
         fiscal_year = self.get_object()
         require(can_manage_city_budget(actor_for(request.user)), CITY_REFUSED)
@@ -150,7 +147,7 @@ class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         funds = Fund.objects.order_by("code")
         return funds if reads else funds.filter(Exists(public_lines().filter(fund=OuterRef("pk"))))
 
-    @extend_schema(request=FundSerializer, responses=_responses(FundSerializer, created=True))
+    @extend_schema(request=FundSerializer, responses=write_responses(FundSerializer, created=True, detail=True))
     def create(self, request: Request) -> Response:
         require(can_manage_city_budget(actor_for(request.user)), CITY_REFUSED)
         incoming = FundSerializer(data=request.data)
@@ -206,7 +203,9 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _output(self, program: Program, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=program.pk)).data, status=code)
 
-    @extend_schema(request=ProgramInputSerializer, responses=_responses(ProgramOutputSerializer, created=True))
+    @extend_schema(
+        request=ProgramInputSerializer, responses=write_responses(ProgramOutputSerializer, created=True, detail=True)
+    )
     def create(self, request: Request) -> Response:
         incoming = ProgramInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -230,7 +229,7 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         require(can_write_program(actor_for(request.user), program), EDIT_REFUSED)
         return program
 
-    @extend_schema(request=MeasureLinkSerializer, responses=_responses(ProgramOutputSerializer))
+    @extend_schema(request=MeasureLinkSerializer, responses=write_responses(ProgramOutputSerializer, detail=True))
     @action(detail=True, methods=["post"], url_path="measures")
     def link_measure(self, request: Request, pk: str) -> Response:
         """Link the program to a measure it pays for."""
@@ -243,7 +242,7 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         _service(lambda: services.program_link_measure(program=program, measure=measure, by=request.user))
         return self._output(program)
 
-    @extend_schema(request=None, responses=_responses(ProgramOutputSerializer))
+    @extend_schema(request=None, responses=write_responses(ProgramOutputSerializer, detail=True))
     @action(detail=True, methods=["delete"], url_path=r"measures/(?P<slug>[-\w]+)")
     def unlink_measure(self, request: Request, pk: str, slug: str) -> Response:
         """Remove the program's link to the measure ``slug``."""
@@ -290,7 +289,10 @@ class BudgetLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 line.amended = line.actual = line.requested = None
         return serializer
 
-    @extend_schema(request=BudgetLineInputSerializer, responses=_responses(BudgetLineOutputSerializer, created=True))
+    @extend_schema(
+        request=BudgetLineInputSerializer,
+        responses=write_responses(BudgetLineOutputSerializer, created=True, detail=True),
+    )
     def create(self, request: Request) -> Response:
         """Add a line, or change the amounts of the line of the same year, fund, program and category."""
         incoming = BudgetLineInputSerializer(data=request.data)
@@ -318,7 +320,9 @@ class BudgetLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=line.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=BudgetLineAmountsSerializer, responses=_responses(BudgetLineOutputSerializer))
+    @extend_schema(
+        request=BudgetLineAmountsSerializer, responses=write_responses(BudgetLineOutputSerializer, detail=True)
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         line = self.get_object()
         require(can_write_program(actor_for(request.user), line.program), EDIT_REFUSED)
@@ -366,7 +370,9 @@ class MonthlyActualViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             return MonthlyActual.objects.none()
         return MonthlyActual.objects.filter(line__in=lines_readable_by(actor)).order_by("line_id", "month")
 
-    @extend_schema(request=MonthlyActualSerializer, responses=_responses(MonthlyActualSerializer, created=True))
+    @extend_schema(
+        request=MonthlyActualSerializer, responses=write_responses(MonthlyActualSerializer, created=True, detail=True)
+    )
     def create(self, request: Request) -> Response:
         """Record (or correct) what a line spent in a month."""
         incoming = MonthlyActualSerializer(data=request.data)

@@ -19,6 +19,7 @@ import copy
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 
 NOT_FOUND_OBJECT = "No such object, or none you may read."
@@ -86,3 +87,16 @@ def _model_field_is_blankable(field: serializers.Field) -> bool:
     except FieldDoesNotExist:
         return False
     return model_field.blank and isinstance(model_field, models.CharField | models.TextField)
+
+
+def write_responses(output, *, created: bool = False, detail: bool = False) -> dict:
+    """The documented answers of an API write: ``output`` (200, or 201 when it ``created``), 400 with each field's
+    problems, 403, and 404 for an operation on one object (``detail``)."""
+    responses = {
+        (201 if created else 200): output,
+        400: OpenApiResponse(description="Invalid input; the body names each field's problems."),
+        403: OpenApiResponse(description="Not signed in, or not allowed to make this change."),
+    }
+    if detail:
+        responses[404] = OpenApiResponse(description="No such object you may read.")
+    return responses

@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.schema import write_responses
 from inventory.access import DATASETS
 from inventory.api import _as_drf_error
 from inventory.models import Dataset
@@ -62,17 +63,6 @@ class ObservationPagination(PageNumberPagination):
     page_size = 200
     page_size_query_param = "page_size"
     max_page_size = 1000
-
-
-def _responses(output, *, created: bool = False, detail: bool = False) -> dict:
-    responses = {
-        (201 if created else 200): output,
-        400: OpenApiResponse(description="Invalid input; the body names each field's problems."),
-        403: OpenApiResponse(description="Not signed in, or not allowed to make this change."),
-    }
-    if detail:
-        responses[404] = OpenApiResponse(description="No such object you may read.")
-    return responses
 
 
 # --- priorities ------------------------------------------------------------------------------------------------------
@@ -122,17 +112,17 @@ class GoalFilter(filters.FilterSet):
         summary="Create a goal",
         description="The principal, Stat lead and Stat analysts.",
         request=GoalInputSerializer,
-        responses=_responses(GoalOutputSerializer, created=True),
+        responses=write_responses(GoalOutputSerializer, created=True),
     ),
     update=extend_schema(
         summary="Replace a goal",
         request=GoalInputSerializer,
-        responses=_responses(GoalOutputSerializer, detail=True),
+        responses=write_responses(GoalOutputSerializer, detail=True),
     ),
     partial_update=extend_schema(
         summary="Change some of a goal",
         request=GoalInputSerializer,
-        responses=_responses(GoalOutputSerializer, detail=True),
+        responses=write_responses(GoalOutputSerializer, detail=True),
     ),
 )
 class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -231,17 +221,17 @@ class MeasureFilter(filters.FilterSet):
         description="The principal, Stat lead and Stat analysts. A computed measure names its source dataset, "
         "aggregation, date column and (for sum, mean, median) value column; a share has a condition.",
         request=MeasureInputSerializer,
-        responses=_responses(MeasureOutputSerializer, created=True),
+        responses=write_responses(MeasureOutputSerializer, created=True),
     ),
     update=extend_schema(
         summary="Replace a measure",
         request=MeasureInputSerializer,
-        responses=_responses(MeasureOutputSerializer, detail=True),
+        responses=write_responses(MeasureOutputSerializer, detail=True),
     ),
     partial_update=extend_schema(
         summary="Change some of a measure",
         request=MeasureInputSerializer,
-        responses=_responses(MeasureOutputSerializer, detail=True),
+        responses=write_responses(MeasureOutputSerializer, detail=True),
     ),
 )
 class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -328,7 +318,7 @@ class ObservationFilter(filters.FilterSet):
         "lead and contacts. Computed measures take their values from their dataset (403).",
         request=ObservationInputSerializer,
         responses={
-            **_responses(ObservationOutputSerializer, created=True),
+            **write_responses(ObservationOutputSerializer, created=True),
             404: OpenApiResponse(description="No such measure you may read."),
         },
     ),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -20,6 +20,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.schema import write_responses
 from goals.api import ID_SCHEMA, IdFilter
 from inventory.api import _as_drf_error
 from team.access import actor_for, require
@@ -181,17 +182,6 @@ class SessionMoveInputSerializer(serializers.Serializer):
     place = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-def _responses(output, *, created: bool = False, detail: bool = False) -> dict:
-    responses = {
-        (201 if created else 200): output,
-        400: OpenApiResponse(description="Invalid input; the body names each field's problems."),
-        403: OpenApiResponse(description="Not signed in, or not allowed to make this change."),
-    }
-    if detail:
-        responses[404] = OpenApiResponse(description="No such object you may read.")
-    return responses
-
-
 # --- series ----------------------------------------------------------------------------------------------------------
 
 
@@ -203,14 +193,14 @@ def _responses(output, *, created: bool = False, detail: bool = False) -> dict:
         description="The Stat team. Books its sessions for a year from `start_date`, each with its attendees and "
         "its preparation checklist.",
         request=SeriesInputSerializer,
-        responses=_responses(SeriesOutputSerializer, created=True),
+        responses=write_responses(SeriesOutputSerializer, created=True),
     ),
     partial_update=extend_schema(
         summary="Change a meeting series",
         description="The Stat team. Its name, default place, duration, default attendees and settings; its "
         "cadence stays (move or cancel sessions one by one).",
         request=SeriesUpdateSerializer,
-        responses=_responses(SeriesOutputSerializer, detail=True),
+        responses=write_responses(SeriesOutputSerializer, detail=True),
     ),
 )
 class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -282,13 +272,13 @@ class SessionFilter(filters.FilterSet):
         description="The Stat team. A new start (and place); its SEQUENCE rises so calendars update the event. A "
         "cancelled or held session is not moved (400).",
         request=SessionMoveInputSerializer,
-        responses=_responses(SessionOutputSerializer, detail=True),
+        responses=write_responses(SessionOutputSerializer, detail=True),
     ),
     cancel=extend_schema(
         summary="Cancel a session",
         description="The Stat team. It stays, marked cancelled. A held or already cancelled session: 400.",
         request=None,
-        responses=_responses(SessionOutputSerializer, detail=True),
+        responses=write_responses(SessionOutputSerializer, detail=True),
     ),
 )
 class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
