@@ -12,10 +12,8 @@ import's dry run plus its commit at most 5x the time ``pandas.read_csv`` takes t
 by DATABASE_URL is emptied and re-seeded unless --reuse is given; with no DATABASE_URL a SQLite file under var/ is
 used. Requests go to 127.0.0.1 only, bounded in number.
 
-The pages and the import are built by other parts of issue 13: a page that answers 404 and an ``import_budget``
-command that does not exist yet are reported as "not built in this tree" and skipped, so the script runs whole as
-soon as they exist. The export's columns are named as :data:`EXPORT_COLUMNS` and mapped to ours through an import
-source (:data:`MAPPING`: our field → the export's column).
+The export's columns are named as :data:`EXPORT_COLUMNS` and mapped to ours through an import source
+(:data:`MAPPING`: our field → the export's column, as ``budget.importing`` names our fields).
 """
 
 from __future__ import annotations
@@ -72,9 +70,9 @@ EXPORT_COLUMNS = [
 #: Our fields → the export's columns (the import source's saved mapping).
 MAPPING = {
     "fiscal_year": "FY",
-    "fund": "Fund",
+    "fund_code": "Fund",
     "department": "Dept",
-    "program": "Program",
+    "program_code": "Program",
     "program_name": "Program Name",
     "category": "Expense Class",
     "adopted": "Adopted Budget",
