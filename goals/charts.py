@@ -168,6 +168,23 @@ def measure_figure_data(row: MeasureRow, points: Sequence[Point]) -> dict:
     return {"data": [target, actual], "layout": layout, "config": CONFIG}
 
 
+def stacked_bar(*, name: str, labels: Sequence[str], values: Sequence[int], style: dict) -> go.Bar:
+    """One status's horizontal bar of a chart stacked by status: its colour and its pattern (``style``), so no status
+    is told by colour alone, and a hover naming the row, the status and the count."""
+    return go.Bar(
+        name=name,
+        y=list(labels),
+        x=list(values),
+        orientation="h",
+        marker={
+            "color": style["color"],
+            "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#ffffff", "solidity": 0.3},
+            "line": {"color": "#1b1b1b", "width": 0.5},
+        },
+        hovertemplate=f"%{{y}}<br>{name}: %{{x}}<extra></extra>",
+    )
+
+
 def department_share_figure(counts: Sequence[StatusCounts]) -> go.Figure:
     """KPIs per department, stacked by status, each status with its colour, pattern and legend entry."""
     names = [count.label for count in counts]
@@ -175,23 +192,7 @@ def department_share_figure(counts: Sequence[StatusCounts]) -> go.Figure:
     for status in (Status.ON_TRACK, Status.APPROACHING, Status.OFF_TRACK, Status.NO_DATA):
         style = STATUS_STYLE[status]
         figure.add_trace(
-            go.Bar(
-                name=status.label,
-                y=names,
-                x=[count.count(status) for count in counts],
-                orientation="h",
-                marker={
-                    "color": style["color"],
-                    "pattern": {
-                        "shape": style["pattern"],
-                        "fillmode": "overlay",
-                        "fgcolor": "#ffffff",
-                        "solidity": 0.3,
-                    },
-                    "line": {"color": "#1b1b1b", "width": 0.5},
-                },
-                hovertemplate=f"%{{y}}<br>{status.label}: %{{x}}<extra></extra>",
-            )
+            stacked_bar(name=status.label, labels=names, values=[count.count(status) for count in counts], style=style)
         )
     figure.update_layout(
         **_layout(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from goals.charts import FONT
+from goals.charts import FONT, stacked_bar
 from goals.dashboards import chart_context
 
 from .models import ItemStatus
@@ -39,22 +39,8 @@ def status_by_department_figure(counts: Sequence[DepartmentStatusCounts]) -> go.
     for status in ItemStatus:
         style = STATUS_STYLE[status]
         figure.add_trace(
-            go.Bar(
-                name=status.label,
-                y=names,
-                x=[row.count(status.value) for row in counts],
-                orientation="h",
-                marker={
-                    "color": style["color"],
-                    "pattern": {
-                        "shape": style["pattern"],
-                        "fillmode": "overlay",
-                        "fgcolor": "#ffffff",
-                        "solidity": 0.3,
-                    },
-                    "line": {"color": "#1b1b1b", "width": 0.5},
-                },
-                hovertemplate=f"%{{y}}<br>{status.label}: %{{x}}<extra></extra>",
+            stacked_bar(
+                name=status.label, labels=names, values=[row.count(status.value) for row in counts], style=style
             )
         )
     figure.update_layout(
