@@ -192,7 +192,9 @@ def department_share_figure(counts: Sequence[StatusCounts]) -> go.Figure:
     for status in (Status.ON_TRACK, Status.APPROACHING, Status.OFF_TRACK, Status.NO_DATA):
         style = STATUS_STYLE[status]
         figure.add_trace(
-            stacked_bar(name=status.label, labels=names, values=[count.count(status) for count in counts], style=style)
+            stacked_bar(
+                name=str(status.label), labels=names, values=[count.count(status) for count in counts], style=style
+            )
         )
     figure.update_layout(
         **_layout(

@@ -40,7 +40,7 @@ def status_by_department_figure(counts: Sequence[DepartmentStatusCounts]) -> go.
         style = STATUS_STYLE[status]
         figure.add_trace(
             stacked_bar(
-                name=status.label, labels=names, values=[row.count(status.value) for row in counts], style=style
+                name=str(status.label), labels=names, values=[row.count(status.value) for row in counts], style=style
             )
         )
     figure.update_layout(
