@@ -189,37 +189,45 @@ def seed() -> None:
 
 
 def write_export(path: Path, rows: int) -> None:
-    """A finance export of ``rows`` rows, one per (year, fund, program, category), of the seeded programs and years
-    (its funds beyond the seeded three are new to the import)."""
-    from budget.models import FiscalYear, Program
+    """A finance export of ``rows`` rows as a finance system sends it before the budget is adopted: one row per
+    (year, fund, program, category) of the current fiscal year (adopted: its amended and actual amounts so far) and
+    of the next one (new to the budget: the department's requests), every seeded program, the seeded funds and as
+    many more as the rows need (new to the import). Closed years are not in it: a finance system's export for the
+    budget office covers the years still changing."""
+    from budget.models import FiscalYear, FiscalYearStatus, Program
 
     rng = random.Random(100)
-    years = list(FiscalYear.objects.order_by("year").values_list("year", flat=True))
+    current = FiscalYear.objects.exclude(status=FiscalYearStatus.CLOSED).order_by("-year").first()
+    assert current is not None, "the seeded city has an adopted current year"
+    years = [current.year, current.year + 1]
     programs = list(Program.objects.select_related("department").order_by("code"))
-    funds = [code for code, _name in FUNDS] + [f"6{n:02d}" for n in range(12)]
+    per_fund = len(years) * len(programs) * len(CATEGORIES)
+    extra_funds = max(0, -(-rows // per_fund) - len(FUNDS))
+    funds = [code for code, _name in FUNDS] + [f"6{n:02d}" for n in range(extra_funds)]
     written = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for year in years:
-            for program in programs:
-                for fund in funds:
+            for fund in funds:
+                for program in programs:
                     for category in CATEGORIES:
                         if written == rows:
                             return
                         adopted = Decimal(rng.randint(5_000_00, 500_000_000)) / 100
+                        this_year = year == current.year
                         writer.writerow(
                             [
-                                year,
+                                f"FY{year}",
                                 fund,
                                 program.department.code,
                                 program.code,
                                 program.name,
                                 category.title(),
-                                f"{adopted:.2f}",
-                                "",
-                                f"{adopted * Decimal('0.97'):.2f}" if year != years[-1] else "",
-                                f"{adopted * Decimal('1.03'):.2f}" if year == years[-1] else "",
+                                f"{adopted:,.2f}" if this_year else "",
+                                f"{adopted * Decimal('1.02'):.2f}" if this_year and rng.random() < 0.1 else "",
+                                f"{adopted * Decimal('0.41'):.2f}" if this_year else "",
+                                f"{adopted * Decimal('1.03'):.2f}",
                             ]
                         )
                         written += 1

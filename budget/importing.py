@@ -22,23 +22,25 @@ from __future__ import annotations
 
 import csv
 import datetime
-import functools
 import io
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 from django.core.exceptions import ValidationError
+from django.db import connection
 
-from core.import_plan import CHANGED, FIRST_LINE, INVALID, NEW, UNCHANGED, Plan, PlannedRow, Repeats
+from core.import_plan import CHANGED, FIRST_LINE, INVALID, NEW, UNCHANGED, PlannedRow
 from core.spreadsheets import FORM_UPLOAD_LIMITS, cell_text, xlsx_rows
 from core.uploads import RefusedFile, refuse_html, refuse_nul, refuse_wide
 from team.access import actor_for
 from team.models import Department
 
 from .access import NOT_YOUR_PORTFOLIO, writes_department_budget
-from .models import BudgetLine, Category, FiscalYear, FiscalYearStatus, Fund, MonthlyActual
+from .models import BudgetLine, Category, FiscalYear, FiscalYearStatus, Fund, MonthlyActual, Program
 from .services.data import fiscal_year_bounds, money
 
 if TYPE_CHECKING:
@@ -91,12 +93,35 @@ class TableError(Exception):
 # --- reading ---------------------------------------------------------------------------------------------------------
 
 
-@dataclass
 class Table:
-    """A file's header (its own column names) and its rows of text (blank rows dropped)."""
+    """A file's header (its own column names) and its rows of text (blank rows dropped), kept as a frame of strings
+    (column ``i`` is the file's ``i``-th column) or as lists of cells, each made from the other when first asked for:
+    the file is read into the frame, a background job keeps the lists (JSON) and gives them back."""
 
-    header: list[str]
-    rows: list[list[str]]
+    def __init__(
+        self, header: list[str], rows: list[list[str]] | None = None, *, frame: pd.DataFrame | None = None
+    ) -> None:
+        self.header = header
+        self._rows = rows
+        self._frame = frame
+
+    @property
+    def rows(self) -> list[list[str]]:
+        if self._rows is None:
+            assert self._frame is not None
+            self._rows = self._frame.to_numpy(dtype=object).tolist()
+        return self._rows
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            width = len(self.header)
+            rows = [list(row[:width]) + [""] * (width - len(row)) for row in self._rows or []]
+            self._frame = pd.DataFrame(rows, columns=range(width), dtype=object)
+        return self._frame
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._rows is not None else len(self.frame)
 
 
 def read_table(upload, filename: str = "") -> Table:
@@ -121,13 +146,23 @@ def read_table(upload, filename: str = "") -> Table:
         raise TableError(str(exc)) from exc
 
 
-def _table(header_cells, body, *, text: bool = False) -> Table:
+def _checked_header(header_cells) -> list[str]:
     header = [cell_text(c).strip() for c in header_cells]
     refuse_wide(len(header))
     if not any(header):
         raise TableError("The file's first row must name its columns.")
     if len(set(header)) != len(header):
         raise TableError("Two of the file's columns have the same name: name each column once.")
+    return header
+
+
+def _too_many_rows() -> TableError:
+    return TableError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+
+
+def _table(header_cells, body, *, text: bool = False) -> Table:
+    """A table from rows read one at a time (an XLSX's, or a CSV whose rows are not all as wide as its header)."""
+    header = _checked_header(header_cells)
     rows: list[list[str]] = []
     width = len(header)
     for cells in body:
@@ -135,7 +170,7 @@ def _table(header_cells, body, *, text: bool = False) -> Table:
         if not any(v.strip() for v in values):
             continue
         if len(rows) >= MAX_ROWS:
-            raise TableError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+            raise _too_many_rows()
         rows.append(values + [""] * (width - len(values)) if len(values) < width else values)
     if not rows:
         raise TableError("The file has a header row but no rows under it.")
@@ -147,13 +182,65 @@ def _read_csv(data: bytes) -> Table:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TableError("The file is not UTF-8 text. Save it as “CSV UTF-8”, or upload it as .xlsx.") from exc
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    if first_line.strip():
+        table = _read_csv_frame(data, delimiter)
+        if table is not None:
+            return table
+    # A row wider than the header (its extra cells are dropped), or a first line with nothing on it: row by row.
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         return _table(next(reader, []), reader, text=True)
     except csv.Error as exc:
         raise TableError(f"The file is not valid CSV: {exc}.") from exc
+
+
+def _read_csv_frame(data: bytes, delimiter: str) -> Table | None:
+    """The CSV read whole by pandas' C parser, every cell as text (``None`` when a row is wider than the header:
+    the row-by-row reader keeps such a file's rows)."""
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=True,
+            encoding="utf-8-sig",
+            engine="c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+    header = _checked_header(frame.iloc[0].tolist())
+    body = frame.iloc[1:].reset_index(drop=True)
+    body.columns = pd.RangeIndex(len(header))
+    keep = _not_blank(body)
+    if not keep.all():
+        body = body[keep].reset_index(drop=True)
+    if body.empty:
+        raise TableError("The file has a header row but no rows under it.")
+    if len(body) > MAX_ROWS:
+        raise _too_many_rows()
+    return Table(header=header, frame=body)
+
+
+def _not_blank(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows have a cell with something other than spaces in it (a column at a time, and only the rows not yet
+    known to: the first column settles nearly every row)."""
+    keep = np.zeros(len(frame), dtype=bool)
+    undecided = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        values = frame[column].to_numpy(dtype=object)
+        positions = np.flatnonzero(undecided)
+        if not len(positions):
+            break
+        filled = pd.Series(values[positions]).str.strip().ne("").to_numpy(dtype=bool)
+        keep[positions[filled]] = True
+        undecided[positions[filled]] = False
+    return keep
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -197,11 +284,16 @@ def check_mapping(header: list[str], mapping: dict[str, str]) -> None:
         raise TableError("Monthly actuals need both a month column and an amount column (or neither).")
 
 
-def mapped_rows(table: Table, mapping: dict[str, str]) -> list[dict[str, str]]:
-    """The file's rows as our fields (only the mapped ones), every value stripped."""
+def mapped_rows(table: Table, mapping: dict[str, str]) -> pd.DataFrame:
+    """The file's rows as our fields (a column for each mapped one, in the file's row order), every value stripped."""
     check_mapping(table.header, mapping)
-    index = {name: table.header.index(column) for name, column in mapping.items() if column}
-    return [{name: row[i].strip() for name, i in index.items()} for row in table.rows]
+    frame = table.frame
+    columns = {
+        name: frame[table.header.index(column)].astype(str).str.strip()
+        for name, column in mapping.items()
+        if column and name in FIELDS
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
 
 
 # --- planning --------------------------------------------------------------------------------------------------------
@@ -228,7 +320,28 @@ class BudgetRow(PlannedRow):
     actual_id: int | None = None
 
 
-BudgetPlan = Plan[BudgetRow]
+def cents_to_money(cents: int) -> Decimal:
+    """A whole number of cents as an amount (``12345`` → ``Decimal("123.45")``), exactly."""
+    return Decimal(int(cents)).scaleb(-2)
+
+
+_YEAR = re.compile(r"(?:fy\s*)?(\d{4})", re.IGNORECASE)
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[T ].*)?")
+
+
+def _year(text: str) -> int | None:
+    match = _YEAR.fullmatch(text.strip())
+    return int(match.group(1)) if match else None
+
+
+def _month(text: str) -> datetime.date | None:
+    match = _MONTH.fullmatch(text.strip())
+    if not match:
+        return None
+    try:
+        return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError:
+        return None
 
 
 def _amount(text: str) -> Decimal:
@@ -239,185 +352,443 @@ def _amount(text: str) -> Decimal:
     return money(value)
 
 
-_YEAR = re.compile(r"(?:fy\s*)?(\d{4})", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=256)
-def _year(text: str) -> int:
-    match = _YEAR.fullmatch(text.strip())
-    if not match:
-        raise ValueError
-    return int(match.group(1))
-
-
-def _month(text: str) -> datetime.date:
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[T ].*)?", text.strip())
-    if not match:
-        raise ValueError
-    return datetime.date(int(match.group(1)), int(match.group(2)), 1)
-
-
 _CATEGORIES = {value: value for value in Category.values} | {
     str(label).lower(): value for value, label in Category.choices
 }
 
 
-class _Lookups:
-    """What the rows name, each kind read with one query."""
-
-    def __init__(self, rows: list[dict[str, str]]) -> None:
-        self.departments: dict[str, Department] = {}
-        for department in Department.objects.all():
-            self.departments.setdefault(department.name.lower(), department)
-            self.departments[department.code.lower()] = department
-        self.years = {fy.year: fy for fy in FiscalYear.objects.all()}
-        self.funds = set(Fund.objects.values_list("code", flat=True))
-        self.lines: dict[LineKey, tuple[int, dict[str, Decimal | None]]] = {}
-        years = set()
-        for row in rows:
-            try:
-                years.add(_year(row.get("fiscal_year", "")))
-            except ValueError:
-                continue
-        for pk, year, fund, department_id, program, category, *amounts in (
-            BudgetLine.objects.filter(fiscal_year__year__in=years)
-            .values_list(
-                "pk", "fiscal_year__year", "fund__code", "program__department_id", "program__code", "category", *AMOUNTS
-            )
-            .iterator(chunk_size=5000)
-        ):
-            self.lines[(year, fund, department_id, program, category)] = (pk, dict(zip(AMOUNTS, amounts, strict=True)))
-        self.actuals: dict[tuple[int, datetime.date], tuple[int, Decimal]] = {}
-        if any(row.get("month") for row in rows):
-            for pk, line_id, month, amount in MonthlyActual.objects.filter(
-                line__fiscal_year__year__in=years
-            ).values_list("pk", "line_id", "month", "amount"):
-                self.actuals[(line_id, month)] = (pk, amount)
+def _each(values: np.ndarray, function) -> np.ndarray:
+    """``function`` of each value, computed once per distinct value (years, departments, categories, months and codes
+    repeat down a finance export)."""
+    codes, uniques = pd.factorize(values)
+    return np.array([function(value) for value in uniques] + [None], dtype=object)[codes]
 
 
-def _plan_row(line: int, raw: dict[str, str], lookups: _Lookups, writes) -> BudgetRow:
-    row = BudgetRow(line=line, fund_name=raw.get("fund_name", ""), program_name=raw.get("program_name", ""))
-    row.label = " · ".join(
-        v for v in (raw.get("fiscal_year"), raw.get("department"), raw.get("program_code"), raw.get("category")) if v
-    )
-    for name in REQUIRED:
-        if not raw.get(name):
-            row.refuse(f"No {FIELDS[name].lower()}.")
-    if not row.is_valid:
-        return row
-    try:
-        year = _year(raw["fiscal_year"])
-    except ValueError:
-        row.refuse(f"“{raw['fiscal_year']}” is not a fiscal year (such as 2027 or FY2027).")
-        year = 0
-    department = lookups.departments.get(raw["department"].lower())
-    if department is None:
-        row.refuse(f"No department has the code or name “{raw['department']}”.")
-    elif not writes(department):
-        row.refuse(f"{department.name}: {NOT_YOUR_PORTFOLIO}.")
-    category = _CATEGORIES.get(raw["category"].lower())
-    if category is None:
-        row.refuse(f"“{raw['category']}” is not a category: {', '.join(Category.values)}.")
-    if len(raw["fund_code"]) > 20:
-        row.refuse("A fund code has at most 20 characters.")
-    if len(raw["program_code"]) > 30:
-        row.refuse("A program code has at most 30 characters.")
-    fiscal_year = lookups.years.get(year)
-    if fiscal_year is not None and fiscal_year.status == FiscalYearStatus.CLOSED:
-        row.refuse(f"{fiscal_year.name} is closed: its budget no longer changes.")
-    if year and not 1900 <= year <= 2999:
-        row.refuse(f"{year} is not a fiscal year.")
-    if raw.get("month"):
-        row.kind = "month"
+def _cents(
+    values: np.ndarray, rows: np.ndarray, series: pd.Series | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The amounts in ``values`` (text) at ``rows`` as whole cents, exactly: ``(cents, blank, bad)``. Plain numbers
+    are read by pandas, a whole column at once (a float is trusted only where it names the cents beyond doubt: well
+    inside float precision and not near half a cent); ``1,234.50``, ``$12`` and ``(5.00)`` are cleaned a column at
+    once and read again; what is left (half cents, huge or odd amounts) goes through :func:`money`, one by one.
+    ``series`` is the same column as pandas keeps it (its string operations are faster than on Python strings)."""
+    count = len(values)
+    cents = np.zeros(count, dtype=np.int64)
+    bad = np.zeros(count, dtype=bool)
+    column = series if series is not None else pd.Series(values, dtype=object)
+    blank = (column == "").to_numpy(dtype=bool)
+    todo = rows & ~blank
+
+    def take(positions: np.ndarray, text: pd.Series) -> np.ndarray:
+        number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            scaled = number * 100
+            whole = np.rint(scaled)
+            sure = np.isfinite(number) & (np.abs(number) < 1e12) & (np.abs(scaled - whole) < 0.49)
+        cents[positions[sure]] = whole[sure].astype(np.int64)
+        return positions[~sure]
+
+    positions = np.flatnonzero(todo)
+    left = take(positions, column.iloc[positions] if len(positions) < count else column)
+    if len(left):
+        text = column.iloc[left].str.replace(r"[,$\s]", "", regex=True)
+        negative = (text.str.startswith("(") & text.str.endswith(")")).to_numpy(dtype=bool)
+        if negative.any():
+            text = text.where(~negative, "-" + text.str.slice(1, -1))
+        left = take(left, text)
+    for position in left:
         try:
-            row.month = _month(raw["month"])
-        except ValueError:
-            row.refuse(f"“{raw['month']}” is not a month (such as 2026-08).")
-        if row.month and year:
-            starts_on, ends_on = fiscal_year_bounds(year)
-            if not starts_on <= row.month <= ends_on:
-                row.refuse(f"{row.month:%B %Y} is not in FY{year}.")
-        try:
-            row.amount = _amount(raw.get("amount", ""))
+            cents[position] = int(_amount(values[position]) * 100)
         except ValidationError:
-            row.refuse(f"“{raw.get('amount', '')}” is not an amount.")
-    else:
-        for name in AMOUNTS:
-            if name not in raw:
-                continue
-            if not raw[name]:
-                row.amounts[name] = Decimal("0.00") if name == "adopted" else None
-                continue
-            try:
-                row.amounts[name] = _amount(raw[name])
-            except ValidationError:
-                row.refuse(f"{FIELDS[name]}: “{raw[name]}” is not an amount.")
-    if row.is_valid and department is not None and category is not None:
-        row.department = department
-        row.key = (year, raw["fund_code"], department.pk, raw["program_code"], category)
-    return row
+            bad[position] = True
+    return cents, blank, bad
 
 
-def import_plan(*, rows: list[dict[str, str]], by: User | None) -> BudgetPlan:
-    """What importing ``rows`` (our fields, :func:`mapped_rows`) would do with ``by``'s rights, row by row; writes
-    nothing. Reads the database a fixed number of times, however many rows."""
-    lookups = _Lookups(rows)
-    actor = actor_for(by) if by is not None else None
-    allowed: dict[int, bool] = {}
+class _Errors:
+    """Each row's reasons for being invalid, in the order the checks ran."""
 
-    def writes(department: Department) -> bool:
-        if actor is None:
-            return True
-        if department.pk not in allowed:
-            allowed[department.pk] = writes_department_budget(actor, department.pk, department.portfolio_id)
-        return allowed[department.pk]
+    def __init__(self, count: int) -> None:
+        self.by_row: dict[int, list[str]] = {}
+        self.invalid = np.zeros(count, dtype=bool)
 
-    line_repeats, month_repeats = Repeats(), Repeats()
-    planned: list[BudgetRow] = []
-    file_lines: set[LineKey] = set()
-    for index, raw in enumerate(rows):
-        row = _plan_row(index + FIRST_LINE, raw, lookups, writes)
-        planned.append(row)
-        if not row.is_valid or row.key is None:
-            continue
-        if row.kind == "line":
-            earlier = line_repeats.earlier_line(row.key, row.line)
-            if earlier is not None:
-                row.refuse(f"The same line (year, fund, program, category) is also on line {earlier}.")
-                continue
-            file_lines.add(row.key)
-            existing = lookups.lines.get(row.key)
-            if existing is None:
-                row.action = NEW
-                continue
-            row.line_id, old = existing
-            row.changes = [name for name, value in row.amounts.items() if old[name] != value]
-            row.action = CHANGED if row.changes else UNCHANGED
-    for row in planned:  # monthly actuals, once every line of the file is known
-        if row.kind != "month" or not row.is_valid or row.key is None:
-            continue
-        assert row.month is not None
-        earlier = month_repeats.earlier_line((row.key, row.month), row.line)
-        if earlier is not None:
-            row.refuse(f"The same month of the same line is also on line {earlier}.")
-            continue
-        existing_line = lookups.lines.get(row.key)
-        if existing_line is None:
-            if row.key not in file_lines:
-                row.refuse("No budget line of this year, fund, program and category, in the file or the budget.")
-            else:
-                row.action = NEW
-            continue
-        row.line_id = existing_line[0]
-        actual = lookups.actuals.get((row.line_id, row.month))
-        if actual is None:
-            row.action = NEW
+    def add(self, mask: np.ndarray, message) -> None:
+        """Refuse the rows of ``mask``, each with ``message`` (a text, or a function of the row's position)."""
+        for position in np.flatnonzero(mask):
+            self.by_row.setdefault(int(position), []).append(message if isinstance(message, str) else message(position))
+        self.invalid |= mask
+
+
+class BudgetPlan:
+    """What importing a file's rows would do (``core.import_plan``'s plan), kept as one array per thing a row says:
+    counted without a row object, each row made a :class:`BudgetRow` only when the rows are asked for (the preview's
+    table, the reasons a row is invalid)."""
+
+    def __init__(
+        self,
+        *,
+        count: int,
+        columns: dict[str, np.ndarray],
+        arrays: dict[str, np.ndarray],
+        errors: dict[int, list[str]],
+        amount_names: list[str],
+        departments: dict[int, Department],
+    ) -> None:
+        self.size = count
+        self.columns = columns  # the file's text, by our field
+        self.arrays = arrays  # what planning found, by name
+        self.errors = errors
+        self.amount_names = amount_names
+        self.departments = departments
+        self._rows: list[BudgetRow] | None = None
+
+    @property
+    def action(self) -> np.ndarray:
+        return self.arrays["action"]
+
+    def count(self, action: str) -> int:
+        return int(np.count_nonzero(self.action == action))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: self.count(action) for action in (NEW, CHANGED, UNCHANGED, INVALID)}
+
+    @property
+    def to_write(self) -> int:
+        return self.count(NEW) + self.count(CHANGED)
+
+    def positions(self, *, action: str, kind: str) -> np.ndarray:
+        return np.flatnonzero((self.action == action) & (self.arrays["kind"] == kind))
+
+    def row(self, position: int) -> BudgetRow:
+        """Row ``position`` of the file, planned."""
+        text, found = self.columns, self.arrays
+        get = lambda name: text[name][position] if name in text else ""  # noqa: E731
+        row = BudgetRow(
+            line=int(found["line"][position]),
+            action=str(found["action"][position]),
+            errors=list(self.errors.get(position, ())),
+            kind=str(found["kind"][position]),
+            fund_name=get("fund_name"),
+            program_name=get("program_name"),
+        )
+        row.label = " · ".join(
+            v for v in (get("fiscal_year"), get("department"), get("program_code"), get("category")) if v
+        )
+        if row.kind == "month":
+            row.month = found["month"][position]
+            if not found["amount_bad"][position]:
+                row.amount = cents_to_money(found["amount"][position])
         else:
-            row.actual_id = actual[0]
-            row.changes = ["amount"] if actual[1] != row.amount else []
-            row.action = CHANGED if row.changes else UNCHANGED
-    return Plan(rows=planned)
+            for name in self.amount_names:
+                if not found[f"{name}_bad"][position]:
+                    row.amounts[name] = (
+                        None if found[f"{name}_null"][position] else cents_to_money(found[name][position])
+                    )
+        if row.is_valid:
+            department = self.departments[int(found["department_id"][position])]
+            row.department = department
+            row.key = (
+                int(found["year"][position]),
+                get("fund_code"),
+                department.pk,
+                get("program_code"),
+                str(found["category"][position]),
+            )
+            row.changes = [name for name in self.amount_names if found[f"{name}_changed"][position]]
+            if found["line_id"][position]:
+                row.line_id = int(found["line_id"][position])
+            if found["actual_id"][position]:
+                row.actual_id = int(found["actual_id"][position])
+        return row
+
+    @property
+    def rows(self) -> list[BudgetRow]:
+        if self._rows is None:
+            self._rows = [self.row(position) for position in range(self.size)]
+        return self._rows
+
+    def invalid_rows(self) -> list[BudgetRow]:
+        return [self.row(int(position)) for position in np.flatnonzero(self.action == INVALID)]
+
+
+def _frame(rows: pd.DataFrame | list[dict[str, str]]) -> pd.DataFrame:
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    return pd.DataFrame.from_records(rows).fillna("").astype(str) if rows else pd.DataFrame()
+
+
+def _index(values) -> pd.Index:
+    return pd.Index(list(values) if not isinstance(values, np.ndarray) else values)
+
+
+def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -> BudgetPlan:
+    """What importing ``rows`` (our fields, :func:`mapped_rows`) would do with ``by``'s rights, row by row; writes
+    nothing. Reads the database a fixed number of times and works a column at a time, however many rows."""
+    frame = _frame(rows)
+    count = len(frame)
+    columns = {name: frame[name].to_numpy(dtype=object) for name in frame.columns if name in FIELDS}
+    series = {name: frame[name].reset_index(drop=True) for name in frame.columns if name in FIELDS}
+    blank_column = np.full(count, "", dtype=object)
+    text = lambda name: columns.get(name, blank_column)  # noqa: E731
+    errors = _Errors(count)
+    arrays: dict[str, np.ndarray] = {"line": np.arange(FIRST_LINE, FIRST_LINE + count)}
+
+    # Each required field, then the rest only of rows that have them all (as the reasons read best).
+    for name in REQUIRED:
+        errors.add(text(name) == "", f"No {FIELDS[name].lower()}.")
+    checked = ~errors.invalid
+
+    raw_year = text("fiscal_year")
+    years = _each(raw_year, _year)
+    unreadable_year = checked & pd.isna(years)
+    errors.add(unreadable_year, lambda i: f"“{raw_year[i]}” is not a fiscal year (such as 2027 or FY2027).")
+    year = np.where(unreadable_year | ~checked, 0, np.where(pd.isna(years), 0, years)).astype(np.int64)
+
+    department_by_name: dict[str, Department] = {}
+    for department in Department.objects.all():
+        department_by_name.setdefault(department.name.lower(), department)
+        department_by_name[department.code.lower()] = department
+    departments = {department.pk: department for department in department_by_name.values()}
+    raw_department = text("department")
+    department_id = _each(raw_department, lambda v: getattr(department_by_name.get(v.lower()), "pk", 0)).astype(
+        np.int64
+    )
+    errors.add(checked & (department_id == 0), lambda i: f"No department has the code or name “{raw_department[i]}”.")
+    actor = actor_for(by) if by is not None else None
+    if actor is not None:
+        refused = {pk for pk, d in departments.items() if not writes_department_budget(actor, d.pk, d.portfolio_id)}
+        if refused:
+            barred = checked & np.isin(department_id, list(refused))
+            errors.add(barred, lambda i: f"{departments[int(department_id[i])].name}: {NOT_YOUR_PORTFOLIO}.")
+
+    raw_category = text("category")
+    category = _each(raw_category, lambda value: _CATEGORIES.get(value.lower()))
+    errors.add(
+        checked & pd.isna(category), lambda i: f"“{raw_category[i]}” is not a category: {', '.join(Category.values)}."
+    )
+    fund_code, program_code = text("fund_code"), text("program_code")
+    errors.add(checked & _each(fund_code, lambda v: len(v) > 20).astype(bool), "A fund code has at most 20 characters.")
+    errors.add(
+        checked & _each(program_code, lambda v: len(v) > 30).astype(bool), "A program code has at most 30 characters."
+    )
+    fiscal_years = {fy.year: fy for fy in FiscalYear.objects.all()}
+    closed = [y for y, fy in fiscal_years.items() if fy.status == FiscalYearStatus.CLOSED]
+    errors.add(
+        checked & np.isin(year, closed),
+        lambda i: f"{fiscal_years[int(year[i])].name} is closed: its budget no longer changes.",
+    )
+    errors.add(
+        checked & ~unreadable_year & ((year < 1900) | (year > 2999)), lambda i: f"{year[i]} is not a fiscal year."
+    )
+
+    # A monthly actual (a month named) or a line's amounts.
+    raw_month = text("month")
+    is_month = raw_month != ""
+    month = _each(raw_month, _month)
+    unreadable_month = checked & is_month & pd.isna(month)
+    errors.add(unreadable_month, lambda i: f"“{raw_month[i]}” is not a month (such as 2026-08).")
+    bounds = {y: fiscal_year_bounds(y) for y in set(year[checked & is_month & (year > 0)].tolist())}
+    outside = checked & is_month & ~unreadable_month & (year > 0)
+    for position in np.flatnonzero(outside):
+        starts_on, ends_on = bounds[int(year[position])]
+        outside[position] = not starts_on <= month[position] <= ends_on
+    errors.add(outside, lambda i: f"{month[i]:%B %Y} is not in FY{year[i]}.")
+    raw_amount = text("amount")
+    arrays["amount"], amount_blank, arrays["amount_bad"] = _cents(raw_amount, checked & is_month, series.get("amount"))
+    arrays["amount_bad"] |= checked & is_month & amount_blank
+    errors.add(arrays["amount_bad"], lambda i: f"“{raw_amount[i]}” is not an amount.")
+    arrays["amount_bad"] |= ~(checked & is_month)
+    amount_names = [name for name in AMOUNTS if name in columns]
+    for name in amount_names:
+        cents, blank, bad = _cents(columns[name], checked & ~is_month, series[name])
+        errors.add(bad, lambda i, name=name: f"{FIELDS[name]}: “{columns[name][i]}” is not an amount.")
+        if name == "adopted":
+            blank = np.zeros(count, dtype=bool)  # a blank adopted amount is 0
+        arrays[name], arrays[f"{name}_null"], arrays[f"{name}_bad"] = cents, blank, bad | ~(checked & ~is_month)
+
+    valid = ~errors.invalid
+    arrays.update(
+        kind=np.where(is_month, "month", "line"), year=year, department_id=department_id, category=category, month=month
+    )
+    line_id = np.zeros(count, dtype=np.int64)
+    actual_id = np.zeros(count, dtype=np.int64)
+    for name in amount_names:
+        arrays[f"{name}_changed"] = np.zeros(count, dtype=bool)
+
+    # One number per line named, from its year, fund, department, program code and category, each numbered.
+    key = np.full(count, -1, dtype=np.int64)
+    positions = np.flatnonzero(valid)
+    indexes = [
+        pd.Index(np.unique(year[positions]), dtype=np.int64),
+        pd.Index(pd.unique(fund_code[positions]), dtype=object),
+        pd.Index(np.unique(department_id[positions]), dtype=np.int64),
+        pd.Index(pd.unique(program_code[positions]), dtype=object),
+        pd.Index(Category.values, dtype=object),
+    ]
+
+    def line_keys(*parts_values) -> np.ndarray:
+        combined = np.zeros(len(parts_values[0]), dtype=np.int64)
+        missing = np.zeros(len(parts_values[0]), dtype=bool)
+        for index, values in zip(indexes, parts_values, strict=True):
+            part = index.get_indexer(values) if len(values) else np.zeros(0, dtype=np.int64)
+            missing |= part < 0
+            combined = combined * len(index) + part
+        return np.where(missing, -1, combined)
+
+    if len(positions):
+        key[positions] = line_keys(
+            year[positions],
+            fund_code[positions],
+            department_id[positions],
+            program_code[positions],
+            category[positions].astype(str),
+        )
+
+    # A line named twice is refused the second time; a month of a line likewise.
+    lines_here = valid & ~is_month
+    repeated = np.zeros(count, dtype=bool)
+    repeated[lines_here] = pd.Series(key[lines_here]).duplicated().to_numpy()
+    if repeated.any():
+        first_line = pd.Series(arrays["line"][lines_here], index=key[lines_here]).groupby(level=0).first()
+        errors.add(
+            repeated, lambda i: f"The same line (year, fund, program, category) is also on line {first_line[key[i]]}."
+        )
+    months_here = ~errors.invalid & is_month
+    month_number = np.zeros(count, dtype=np.int64)
+    for position in np.flatnonzero(months_here):
+        month_number[position] = month[position].year * 12 + month[position].month
+    repeated = np.zeros(count, dtype=bool)
+    pairs = pd.DataFrame({"key": key[months_here], "month": month_number[months_here]})
+    repeated[months_here] = pairs.duplicated().to_numpy()
+    if repeated.any():
+        first_month = pairs.assign(line=arrays["line"][months_here]).groupby(["key", "month"])["line"].first()
+        errors.add(
+            repeated,
+            lambda i: f"The same month of the same line is also on line {first_month[(key[i], month_number[i])]}.",
+        )
+
+    # The lines the budget has for the file's years, numbered the same way, and what each row changes.
+    lines_here = ~errors.invalid & ~is_month
+    existing = _existing_lines(indexes[0].tolist(), amount_names)
+    if len(existing["pk"]):
+        existing_key = line_keys(
+            existing["year"], existing["fund"], existing["department"], existing["code"], existing["category"]
+        )
+        named = existing_key >= 0  # the lines of the file's years that no row names are not looked at
+        existing = {name: values[named] for name, values in existing.items()}
+        where = pd.Index(existing_key[named], dtype=np.int64).get_indexer(key)
+    else:
+        where = np.full(count, -1, dtype=np.int64)
+    matched = (where >= 0) & ~errors.invalid
+    line_id[matched] = existing["pk"][where[matched]]
+    action = np.full(count, NEW, dtype=object)
+    any_change = np.zeros(count, dtype=bool)
+    for name in amount_names:
+        old, old_null = existing[name], existing[f"{name}_null"]
+        at = np.flatnonzero(matched & lines_here)
+        new_null = arrays[f"{name}_null"][at]
+        differs = (new_null != old_null[where[at]]) | (~new_null & (arrays[name][at] != old[where[at]]))
+        arrays[f"{name}_changed"][at] = differs
+        any_change[at] |= differs
+    action[matched & lines_here] = np.where(any_change[matched & lines_here], CHANGED, UNCHANGED)
+
+    months_here = ~errors.invalid & is_month
+    if months_here.any():
+        file_lines = set(key[lines_here].tolist())
+        orphan = months_here & ~matched & ~np.isin(key, list(file_lines))
+        errors.add(orphan, "No budget line of this year, fund, program and category, in the file or the budget.")
+        known = ~errors.invalid & is_month & matched
+        actuals = _existing_actuals(indexes[0].tolist())
+        actual_key = actuals["line"] * 40_000 + actuals["month"]
+        found_at = (
+            pd.Index(actual_key, dtype=np.int64).get_indexer(line_id * 40_000 + month_number)
+            if len(actual_key)
+            else np.full(count, -1)
+        )
+        has = known & (found_at >= 0)
+        actual_id[has] = actuals["pk"][found_at[has]]
+        old_amount = np.zeros(count, dtype=np.int64)
+        old_amount[has] = actuals["amount"][found_at[has]]
+        differs = has & (arrays["amount"] != old_amount)
+        action[has] = np.where(differs[has], CHANGED, UNCHANGED)
+        arrays["amount_changed"] = differs
+    action[errors.invalid] = INVALID
+    arrays.update(action=action, line_id=line_id, actual_id=actual_id, key=key)
+    return BudgetPlan(
+        count=count,
+        columns=columns,
+        arrays=arrays,
+        errors=errors.by_row,
+        amount_names=amount_names,
+        departments=departments,
+    )
+
+
+def _existing_lines(years: list[int], amount_names: list[str]) -> dict[str, np.ndarray]:
+    """The budget's lines of ``years``, a column each: pk, year, fund code, department, program code, category and
+    the amounts in whole cents (with a null mask), read in one query (on PostgreSQL copied out as CSV and parsed by
+    pandas), with the funds' and programs' codes in two small ones."""
+    names = ["pk", "year", "fund", "program", "category", *AMOUNTS]
+    table, fy_table = BudgetLine._meta.db_table, FiscalYear._meta.db_table
+    years = [int(y) for y in years]
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        cents = ", ".join(f"(line.{name} * 100)::bigint" for name in AMOUNTS)
+        where = f"fy.year = ANY(ARRAY[{', '.join(str(y) for y in years)}]::integer[])" if years else "false"
+    else:
+        cents = ", ".join(f"CAST(ROUND(line.{name} * 100) AS INTEGER)" for name in AMOUNTS)
+        where = f"fy.year IN ({', '.join(str(y) for y in years)})" if years else "0"
+    # Built from our own column and table names and the years as integers: no text from the file reaches it.
+    sql = (
+        f"SELECT line.id, fy.year, line.fund_id, line.program_id, line.category, {cents} "  # noqa: S608
+        f"FROM {table} line JOIN {fy_table} fy ON fy.id = line.fiscal_year_id WHERE {where}"
+    )
+    with connection.cursor() as cursor:
+        if postgres:
+            buffer = io.StringIO()
+            cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", buffer)
+            buffer.seek(0)
+            frame = (
+                pd.read_csv(
+                    buffer, header=None, names=names, dtype={"category": object, **dict.fromkeys(AMOUNTS, "Int64")}
+                )
+                if buffer.getvalue()
+                else pd.DataFrame({name: [] for name in names})
+            )
+        else:
+            cursor.execute(sql)
+            frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+    funds = pd.Series(dict(Fund.objects.values_list("pk", "code")), dtype=object)
+    programs = pd.DataFrame(
+        list(Program.objects.values_list("pk", "department_id", "code")), columns=["pk", "department", "code"]
+    ).set_index("pk")
+    program = frame["program"].astype(np.int64)
+    out: dict[str, np.ndarray] = {
+        "pk": frame["pk"].to_numpy(dtype=np.int64),
+        "year": frame["year"].to_numpy(dtype=np.int64),
+        "fund": frame["fund"].astype(np.int64).map(funds).to_numpy(dtype=object),
+        "department": program.map(programs["department"]).to_numpy(dtype=np.int64),
+        "code": program.map(programs["code"]).to_numpy(dtype=object),
+        "category": frame["category"].to_numpy(dtype=object),
+    }
+    for name in AMOUNTS:
+        values = pd.array(frame[name], dtype="Int64")
+        out[f"{name}_null"] = np.asarray(values.isna(), dtype=bool)
+        out[name] = values.fillna(0).to_numpy(dtype=np.int64)
+    return out
+
+
+def _existing_actuals(years: list[int]) -> dict[str, np.ndarray]:
+    rows = list(
+        MonthlyActual.objects.filter(line__fiscal_year__year__in=years).values_list("pk", "line_id", "month", "amount")
+    )
+    return {
+        "pk": np.array([r[0] for r in rows], dtype=np.int64),
+        "line": np.array([r[1] for r in rows], dtype=np.int64),
+        "month": np.array([r[2].year * 12 + r[2].month for r in rows], dtype=np.int64),
+        "amount": np.array([int(r[3] * 100) for r in rows], dtype=np.int64),
+    }
 
 
 def invalid_rows(plan: BudgetPlan) -> list[BudgetRow]:
-    return [row for row in plan.rows if row.action == INVALID]
+    return plan.invalid_rows()

@@ -95,19 +95,20 @@ def test_reimport_changes_nothing(city):
     assert MonthlyActual.objects.count() == 1
 
 
-def test_a_failing_row_mid_commit_leaves_nothing(city, monkeypatch):
-    calls = []
-    real = imports._new_line
+def test_a_failing_write_mid_commit_leaves_nothing(city, monkeypatch):
+    """The lines, funds, programs and the year are written when the monthly actuals' write fails: none is kept."""
+    written = []
+    real = imports._write_months
 
-    def failing(row, ids, programs):
-        calls.append(row)
-        if len(calls) == 3:
-            raise RuntimeError("the database went away")
-        return real(row, ids, programs)
+    def failing(plan, parents):
+        written.append(BudgetLine.objects.count())
+        real(plan, parents)
+        raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(imports, "_new_line", failing)
+    monkeypatch.setattr(imports, "_write_months", failing)
     with pytest.raises(RuntimeError):
         _import()
+    assert written == [4]  # the lines were in the database when it failed
     assert not BudgetLine.objects.exists()
     assert not Program.objects.exists() and not Fund.objects.exists() and not FiscalYear.objects.exists()
     assert not BudgetImport.objects.exists()
@@ -192,3 +193,32 @@ def test_a_committed_import_refreshes_the_budget_pages_caches(city, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         _import()
     assert budget_version() != before
+
+
+def test_amounts_are_read_to_the_cent_exactly(city):
+    """Amounts as finance systems write them, each read to the exact cent (half a cent rounds up, away from zero),
+    the largest amount a line holds included: never through a float that could be a cent off."""
+    cells = ["0.29", "(1,234.50)", "$1,000,000.07", "12.345", "-12.345", "99999999999999.99", "1e3", "5.", "7"]
+    rows = [
+        ["2027", "100", "", "PD", f"P{i}", "", "operating", cell, "", "", "", "", ""] for i, cell in enumerate(cells)
+    ]
+    plan = import_plan(rows=rows_of(csv_bytes(rows)), by=None)
+    assert [row.amounts["adopted"] for row in plan.rows] == [
+        Decimal("0.29"), Decimal("-1234.50"), Decimal("1000000.07"), Decimal("12.35"), Decimal("-12.35"),
+        Decimal("99999999999999.99"), Decimal("1000.00"), Decimal("5.00"), Decimal("7.00"),
+    ]  # fmt: skip
+    del rows[5]  # SQLite keeps a decimal as a float: 16 digits do not survive it (PostgreSQL's numeric does)
+    _import(content=csv_bytes(rows))
+    stored = dict(BudgetLine.objects.values_list("program__code", "adopted"))
+    assert stored["P1"] == Decimal("-1234.50") and stored["P0"] == Decimal("0.29") and stored["P3"] == Decimal("12.35")
+    again = import_plan(rows=rows_of(csv_bytes(rows)), by=None)
+    assert again.counts["unchanged"] == len(rows)
+
+
+def test_a_row_wider_than_the_header_keeps_its_columns(city):
+    """A finance export whose rows carry a trailing cell the header does not name is read as before (the extra cell
+    dropped), not refused."""
+    content = csv_bytes() + b"2027,100,General Fund,FD,EMS,EMS,operating,10,,,,,,extra\n"
+    plan = import_plan(rows=rows_of(content), by=None)
+    assert plan.counts["new"] == 6
+    assert plan.rows[-1].amounts["adopted"] == Decimal("10.00")

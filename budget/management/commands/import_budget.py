@@ -63,7 +63,6 @@ class Command(BaseCommand):
             f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged, "
             f"{counts['invalid']} invalid"
         )
-        for row in plan.rows:
-            if row.action == "invalid":
-                self.stdout.write(f"  line {row.line}: {'; '.join(row.errors)}")
+        for row in plan.invalid_rows():
+            self.stdout.write(f"  line {row.line}: {'; '.join(row.errors)}")
         self.stdout.write("Committed." if commit else "Dry run: nothing written (add --commit to import).")
