@@ -20,6 +20,10 @@ from django.views.decorators.http import require_safe
 from .. import dashboards
 from ..selectors_dashboard import data_fingerprint
 
+#: The embed code's iframe height, in CSS pixels: the embed page's title, source and data links, status, chart and
+#: legend at an article column's width (a browser test holds it to that).
+EMBED_HEIGHT = 640
+
 
 @require_safe
 def public_home(request: HttpRequest) -> HttpResponse:
@@ -30,7 +34,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
 def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = dashboards.public_measure_page(slug, data_fingerprint())
     embed_url = request.build_absolute_uri(reverse("goals:public_measure_embed", kwargs={"slug": slug}))
-    return render(request, "goals/public/measure.html", {**data, "embed_url": embed_url})
+    return render(request, "goals/public/measure.html", {**data, "embed_url": embed_url, "embed_height": EMBED_HEIGHT})
 
 
 @xframe_options_exempt
