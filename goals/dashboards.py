@@ -311,8 +311,6 @@ def public_home_context(today: datetime.date) -> dict:
     return {
         "priorities": priorities,
         "kpis": status_counts([row for row in rows if row.is_kpi]),
-        "measure_count": len(rows),
-        "spark_points": sparklines.POINTS,
     }
 
 

@@ -1,6 +1,7 @@
-"""The public dashboard, open to everyone without a login: /public/ (public goals and measures by priority, each
-with its chart), /public/measures/<slug>/ (one measure, its method, data and embed code), the page made for an
-iframe at /public/measures/<slug>/embed/ and the data as CSV at /public/measures/<slug>.csv.
+"""The public dashboard, open to everyone without a login: /public/ (a tile per public KPI by priority, the other
+public measures named beside them, and all of them in a table), /public/measures/<slug>/ (one measure, its chart,
+method, data and embed code), the page made for an iframe at /public/measures/<slug>/embed/ and the data as CSV at
+/public/measures/<slug>.csv.
 
 A measure is public when it and its goal are both public (:func:`goals.models.public_measure_q`). Any other
 measure answers 404 here, to everyone, signed in or not: these URLs are the public's. What the pages show is built
