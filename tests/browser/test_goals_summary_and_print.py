@@ -114,6 +114,7 @@ def test_the_embed_shows_its_source_and_data_link_at_its_default_height(page, po
     height = int(re.search(r'height="(\d+)"', code).group(1))
     embed = re.search(r'src="([^"]+)"', code).group(1)
     for width in (400, 600):  # a phone's and an article column's width
+        page.goto("about:blank")  # resized on no page: none of the last one's images is left loading
         page.set_viewport_size({"width": width, "height": height})
         page.goto(embed)
         expect(page.locator(f"{CHARTS}[data-drawn] .main-svg").first).to_be_attached()
