@@ -68,6 +68,39 @@ def period_name(period, frequency: str = "monthly") -> str:
     return period_label(period, frequency)
 
 
+#: What a line chart whose value axis does not start at zero says beside it (:func:`value_axis_range`).
+AXIS_NOTE = "Axis does not start at zero"
+
+
+def value_axis_range(points: Sequence[Point]) -> list[float] | None:
+    """The value axis of a measure's line chart, ``[low, high]``, when it should start near the data rather than at
+    zero; ``None`` to keep zero in view. Zero is left out when the values and targets all sit on one side of it and
+    it would take more of the axis than they do (their span is smaller than their distance from zero): drawn from
+    zero, a change from 98 to 120 would be a ripple along the top. The range reaches a tenth of the span past the
+    data on each side (5% of the value when every number is the same), never across zero. Bars keep zero."""
+    numbers = [float(point.value) for point in points]
+    numbers += [float(point.target) for point in points if point.target is not None]
+    if not numbers:
+        return None
+    low, high = min(numbers), max(numbers)
+    span = high - low
+    far_above, far_below = low > 0 and low > span, high < 0 and -high > span
+    if not (far_above or far_below):
+        return None
+    pad = span / 10 if span else abs(low) / 20
+    return [round(low - pad, 4), round(high + pad, 4)]
+
+
+def _value_axis(row: MeasureRow, points: Sequence[Point]) -> dict:
+    axis: dict = {"fixedrange": True, "title": {"text": row.unit}}
+    near_data = value_axis_range(points)
+    if near_data is None:
+        axis["rangemode"] = "tozero"
+    else:
+        axis["range"] = near_data
+    return axis
+
+
 def _hover_period(row: MeasureRow, points: Sequence[Point]) -> tuple[str, list[str] | None]:
     """How a point's period reads on hover: "Mar 2026" from the date for a monthly measure; for the others their
     own names ("Week of 2 March 2026", "2026 Q1", "2026") carried as ``customdata``, since a week, quarter or year
@@ -79,7 +112,8 @@ def _hover_period(row: MeasureRow, points: Sequence[Point]) -> tuple[str, list[s
 
 def measure_figure(row: MeasureRow, points: Sequence[Point], *, validate: bool = True) -> go.Figure:
     """A measure's actual values (line, each point marked with its status's symbol and colour) against its target
-    line (dashed, stepping where the target changes).
+    line (dashed, stepping where the target changes), on a value axis from zero unless the values sit far from it
+    (:func:`value_axis_range`).
 
     ``validate=False`` skips plotly's per-property validation (most of the cost of a figure) for pages that draw
     dozens of them; the figure is the same (a test compares the two)."""
@@ -116,7 +150,7 @@ def measure_figure(row: MeasureRow, points: Sequence[Point], *, validate: bool =
     layout = _layout(
         height=300,
         xaxis={"type": "date", "fixedrange": True},
-        yaxis={"title": {"text": row.unit}, "rangemode": "tozero", "fixedrange": True},
+        yaxis=_value_axis(row, points),
     )
     if not validate:
         layout["template"] = NONE_TEMPLATE
@@ -162,7 +196,7 @@ def measure_figure_data(row: MeasureRow, points: Sequence[Point]) -> dict:
     layout = _layout(
         height=300,
         xaxis={"fixedrange": True, "type": "date"},
-        yaxis={"fixedrange": True, "rangemode": "tozero", "title": {"text": row.unit}},
+        yaxis=_value_axis(row, points),
     )
     layout["template"] = NONE_TEMPLATE
     return {"data": [target, actual], "layout": layout, "config": CONFIG}

@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from inventory.services.tabular import FORMULA_STARTS
 from team.models import Department
 
-from . import charts
+from . import charts, sparklines
 from .extensions import MeasureContext, measure_contexts_for
 from .models import public_measure_q
 from .selectors_dashboard import (
@@ -70,17 +70,21 @@ def chart_context(
     rows: list[tuple[str, Sequence[object]]],
     table_caption: str,
     keyboard: bool = False,
+    note: str = "",
 ) -> dict:
     """What the chart partial (templates/goals/dashboard_chart.html) draws: the figure (a plotly figure, or its
-    JSON data already) as JSON data, the caption, a text summary and the same numbers as a table (``headers``, and
-    ``rows`` of a heading cell and the row's other cells, which the Jinja2 partial ``goals/_chart_table_rows.jinja``
-    writes: a public page holds a few thousand of these cells, too many for a Django template loop)."""
+    JSON data already) as JSON data, the caption, a text summary, a ``note`` shown beside the chart (what a reader
+    of the picture must know: its value axis does not start at zero) and the same numbers as a table (``headers``,
+    and ``rows`` of a heading cell and the row's other cells, which the Jinja2 partial
+    ``goals/_chart_table_rows.jinja`` writes: a page may hold a few thousand of these cells, too many for a Django
+    template loop)."""
     data = figure if figure is None or isinstance(figure, dict) else charts.figure_data(figure)
     return {
         "id": id,
         "figure_id": f"{id}-figure",
         "caption": caption,
         "summary": summary,
+        "note": note if data is not None else "",
         "figure": data,
         "figure_json": figure_json(data) if data is not None else "",
         "height": (data["layout"].get("height") or 300) if data is not None else 0,
@@ -105,12 +109,16 @@ def figure_json(data: dict) -> SafeString:
 
 
 def measure_chart(row: MeasureRow, points: list[Point], *, prefix: str = "measure") -> dict:
-    """Everything one measure's chart needs: the figure, a summary and the same numbers as a table. Pages draw many,
-    so the figure is written as data directly (``test_charts`` pins that it is :func:`charts.measure_figure`'s)."""
+    """Everything one measure's chart needs: the figure, a summary, the note that its axis does not start at zero
+    when it does not (:func:`charts.value_axis_range`) and the same numbers as a table. Pages draw many, so the
+    figure is written as data directly (``test_charts`` pins that it is :func:`charts.measure_figure`'s)."""
     return chart_context(
         id=f"{prefix}-{row.slug}",
         caption=f"{row.name} ({row.unit}), actual against target",
         summary=charts.measure_summary(row, points),
+        note=f"{charts.AXIS_NOTE}: it starts near the lowest value, so the changes show."
+        if charts.value_axis_range(points)
+        else "",
         figure=charts.measure_figure_data(row, points) if points else None,
         keyboard=True,
         table_caption=f"{row.name}: each period’s value, target and status",
@@ -264,32 +272,45 @@ def department_dashboard(department: Department, today: datetime.date, actor: Ac
 # --- the public dashboard ------------------------------------------------------------------------------------------
 
 
+def public_tile(row: MeasureRow, points: Sequence[Point], *, draw: bool = True) -> dict:
+    """One public measure as the public dashboard's summary shows it: its latest value and target as people write
+    them, the period they belong to, its small trend (``draw``: as an SVG sparkline, :mod:`goals.sparklines`) and
+    the same trend in words."""
+    return {
+        "row": row,
+        "value": charts.format_value(row.latest_value, row.unit) if row.latest_value is not None else "",
+        "target": charts.format_value(row.latest_target, row.unit) if row.latest_target is not None else "",
+        "period": charts.period_name(row.latest_period, row.frequency) if row.latest_period else "",
+        "spark": sparklines.sparkline(points) if draw else None,
+        "trend": sparklines.trend_words(points, unit=row.unit, frequency=row.frequency),
+    }
+
+
 def public_home_context(today: datetime.date) -> dict:
+    """The public dashboard's summary: per priority, a tile for each public KPI and the other public measures
+    named beside them, then every public measure again as a table. Full charts are on the measures' own pages, so
+    this page draws nothing with plotly.js."""
     rows = measure_rows(measures_queryset().filter(public_measure_q()))
     series = series_for(rows, since=months_back(today, CHART_MONTHS))
-    priorities = [
-        {
-            "name": priority.name,
-            "slug": priority.slug,
-            "goals": [
-                {
-                    "id": goal.id,
-                    "statement": goal.statement,
-                    "bold": goal.bold,
-                    "measures": [
-                        {"row": row, "chart": measure_chart(row, series.get(row.id, []), prefix="public")}
-                        for row in goal.measures
-                    ],
-                }
-                for goal in priority.goals
-            ],
-        }
-        for priority in by_priority(rows)
-    ]
+    priorities = []
+    for priority in by_priority(rows):
+        items = [
+            public_tile(row, series.get(row.id, []), draw=row.is_kpi)
+            for goal in priority.goals
+            for row in goal.measures
+        ]
+        priorities.append(
+            {
+                "name": priority.name,
+                "slug": priority.slug,
+                "tiles": [item for item in items if item["row"].is_kpi],
+                "others": [item for item in items if not item["row"].is_kpi],
+                "items": items,
+            }
+        )
     return {
         "priorities": priorities,
-        "overall": status_counts(rows),
-        "chart_months": CHART_MONTHS,
+        "kpis": status_counts([row for row in rows if row.is_kpi]),
     }
 
 

@@ -8,7 +8,8 @@ Who reads what is :mod:`goals.access`'s to say; these take the :class:`~team.acc
 * :func:`measures_with_status`: those rows as a list with ``status`` and ``previous_status`` judged by
   :func:`goals.status.measure_status`;
 * :func:`observations_for`: every observation of some measures, with its target and status, in one query;
-* :func:`measure_periods`: one measure's table of periods (value, target, status, narrative) for its page.
+* :func:`measure_periods`: one measure's table of periods (value, target, status, narrative) for its page, and
+  :func:`measure_period` one of those periods (beside the narrative form).
 """
 
 from __future__ import annotations
@@ -282,6 +283,25 @@ def measure_periods(measure: Measure, *, actor: Actor, limit: int | None = None)
             )
         )
     return rows[:limit] if limit else rows
+
+
+def measure_period(measure: Measure, period: datetime.date, *, actor: Actor) -> PeriodRow:
+    """One period of ``measure`` as its page's table shows it, whether or not a value was recorded: the value, the
+    period's target (its own, else the standing one), the status and, when ``actor`` reads it, the value's note.
+    Two queries."""
+    observation = Observation.objects.filter(measure=measure, period=period).first()
+    own_target = MeasureTarget.objects.filter(measure=measure, period=period).values_list("value", flat=True).first()
+    target = own_target if own_target is not None else measure.target_value
+    value = observation.value if observation else None
+    return PeriodRow(
+        period=period,
+        label=period_label(period, measure.frequency),
+        value=value,
+        target=target,
+        status=measure_status(value, target, direction=measure.direction, tolerance_percent=measure.tolerance_percent),
+        source=observation.get_source_display() if observation else "",
+        note=observation.note if observation and can_read_observation_notes(actor, measure) else "",
+    )
 
 
 # --- the goals page ----------------------------------------------------------------------------------------------

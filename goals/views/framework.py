@@ -319,7 +319,8 @@ def target_set(request: HttpRequest, slug: str) -> HttpResponse:
 @require_get_or_post
 @login_required
 def narrative_edit(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    """The department lead's narrative of one period: what happened, what comes next."""
+    """The department lead's narrative of one period: what happened, what comes next, written beside the period's
+    value, target and status."""
     measure = get_measure_for_user(request.user, slug)
     actor = actor_for(request.user)
     try:
@@ -345,10 +346,11 @@ def narrative_edit(request: HttpRequest, slug: str, period: str) -> HttpResponse
     label = period_label(start, measure.frequency)
     return render(
         request,
-        "goals/form_page.html",
+        "goals/narrative_form.html",
         {
             "form": form,
             "measure": measure,
+            "figures": selectors.measure_period(measure, start, actor=actor),
             "heading": f"Narrative for {label}",
             "intro": "What happened in this period and what the department will do next, in plain words.",
             "submit": "Save the narrative",

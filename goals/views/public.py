@@ -1,6 +1,7 @@
-"""The public dashboard, open to everyone without a login: /public/ (public goals and measures by priority, each
-with its chart), /public/measures/<slug>/ (one measure, its method, data and embed code), the page made for an
-iframe at /public/measures/<slug>/embed/ and the data as CSV at /public/measures/<slug>.csv.
+"""The public dashboard, open to everyone without a login: /public/ (a tile per public KPI by priority, the other
+public measures named beside them, and all of them in a table), /public/measures/<slug>/ (one measure, its chart,
+method, data and embed code), the page made for an iframe at /public/measures/<slug>/embed/ and the data as CSV at
+/public/measures/<slug>.csv.
 
 A measure is public when it and its goal are both public (:func:`goals.models.public_measure_q`). Any other
 measure answers 404 here, to everyone, signed in or not: these URLs are the public's. What the pages show is built
@@ -20,6 +21,10 @@ from django.views.decorators.http import require_safe
 from .. import dashboards
 from ..selectors_dashboard import data_fingerprint
 
+#: The embed code's iframe height, in CSS pixels: the embed page's title, source and data links, status, chart and
+#: legend at an article column's width (a browser test holds it to that).
+EMBED_HEIGHT = 640
+
 
 @require_safe
 def public_home(request: HttpRequest) -> HttpResponse:
@@ -30,7 +35,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
 def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = dashboards.public_measure_page(slug, data_fingerprint())
     embed_url = request.build_absolute_uri(reverse("goals:public_measure_embed", kwargs={"slug": slug}))
-    return render(request, "goals/public/measure.html", {**data, "embed_url": embed_url})
+    return render(request, "goals/public/measure.html", {**data, "embed_url": embed_url, "embed_height": EMBED_HEIGHT})
 
 
 @xframe_options_exempt

@@ -2,11 +2,16 @@
 // (built in Python by goals/charts.py). Every chart's numbers are also in a summary and a table beside it, so the
 // page says everything without this file or without plotly.js.
 //
-// Charts are drawn when they come near the screen (a public page may hold dozens). A chart with data-goals-live is
+// Charts are drawn when they come near the screen (a page may hold dozens), and every one of them before the page
+// is printed (or turned into a PDF by a browser), at the printed column's width. A chart with data-goals-live is
 // usable by keyboard: focused, the left and right arrow keys (Home, End) step through its actual values, showing
 // each one's tooltip and reading it out through the live region the attribute names.
 (function () {
   "use strict";
+
+  // The width charts are printed at, in CSS pixels: 7 inches, what a Letter or an A4 page leaves inside the margins
+  // of static/css/print.css.
+  var PRINT_WIDTH = 672;
 
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December"];
@@ -77,6 +82,48 @@
     }
   }
 
+  // Before printing: draw every chart not drawn yet (charts far down the page are drawn only when scrolled to) and
+  // lay each out at the printed width. Plotly draws synchronously, so the printout has them.
+  function beforePrint() {
+    if (!window.Plotly) {
+      return;
+    }
+    document.querySelectorAll("[data-goals-chart]").forEach(function (element) {
+      draw(element);
+      if (element.getAttribute("data-drawn") && !element.getAttribute("data-print-width")) {
+        element.setAttribute("data-print-width", String(PRINT_WIDTH));
+        window.Plotly.relayout(element, { width: PRINT_WIDTH });
+      }
+    });
+  }
+
+  // After printing: each chart takes its column's width on the screen again.
+  function afterPrint() {
+    document.querySelectorAll("[data-print-width]").forEach(function (element) {
+      element.removeAttribute("data-print-width");
+      window.Plotly.relayout(element, { width: null, autosize: true });
+    });
+  }
+
+  function watchPrinting() {
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", afterPrint);
+    // Some browsers (and a PDF made from the page) switch to the print media without those events.
+    var print = window.matchMedia ? window.matchMedia("print") : null;
+    var changed = function (event) {
+      if (event.matches) {
+        beforePrint();
+      } else {
+        afterPrint();
+      }
+    };
+    if (print && print.addEventListener) {
+      print.addEventListener("change", changed);
+    } else if (print && print.addListener) {
+      print.addListener(changed);
+    }
+  }
+
   function setUp(root) {
     var charts = root.querySelectorAll("[data-goals-chart]");
     var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
@@ -113,5 +160,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setUp(document);
+    watchPrinting();
   });
 })();

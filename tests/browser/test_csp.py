@@ -55,7 +55,7 @@ def use_the_first_goals_chart(page) -> None:
     ("persona", "url"),
     [
         ("principal", "/goals/dashboard/"),
-        ("anonymous", "/public/"),
+        ("police_lead", "/goals/departments/police/"),
         ("anonymous", "/public/measures/axe-crashes/"),
         ("anonymous", "/public/measures/axe-crashes/embed/"),
     ],
@@ -68,6 +68,20 @@ def test_goals_charts_draw_and_respond_without_breaking_the_policy(page, open_as
     frame_ancestors = "frame-ancestors *" if url.endswith("/embed/") else "frame-ancestors 'none'"
     assert frame_ancestors in response.headers["content-security-policy"]
     # plotly.js found our stand-ins and injected no style element of its own.
+    assert page.locator("head style").count() == 0
+
+
+def test_the_public_summary_and_a_printed_dashboard_keep_the_policy(page, open_as, personas, city):
+    """The public dashboard's summary (server-drawn SVG trends, no script of its own), and a department's charts
+    all drawn and laid out again for print."""
+    goals_data(personas, city)
+    open_recording(page, open_as, "anonymous", "/public/")
+    expect(page.locator(".app-kpi-tile .app-sparkline").first).to_be_visible()
+    assert violations(page) == []
+    open_recording(page, open_as, "police_lead", "/goals/departments/police/")
+    page.emulate_media(media="print")
+    expect(page.locator("[data-goals-chart][data-print-width] .main-svg").first).to_be_attached()
+    assert violations(page) == []
     assert page.locator("head style").count() == 0
 
 

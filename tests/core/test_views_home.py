@@ -30,6 +30,19 @@ def test_home_page_tells_the_public_what_the_program_is(as_persona):
     assert developers.find("a", href=reverse("api-schema")) is not None
 
 
+def test_home_page_links_the_dashboard_the_catalogue_and_data_json_where_the_public_looks(as_persona):
+    page = parse(as_persona("anonymous").get("/"))
+    dashboard, catalogue, datajson = reverse("goals:public_home"), reverse("inventory:public_datasets"), "/data.json"
+    assert section(page, "For residents").find("a", href=dashboard) is not None
+    press = section(page, "For press and nonprofits")
+    for href in (dashboard, catalogue, datajson):
+        assert press.find("a", href=href) is not None, href
+    developers = section(page, "For developers")
+    assert developers.find("a", href=catalogue) is not None and developers.find("a", href=datajson) is not None
+    for href in (dashboard, catalogue, datajson):
+        assert as_persona("anonymous").get(href).status_code == 200
+
+
 def test_home_page_shows_no_contact_details_and_no_private_links(as_persona, users):
     html = as_persona("anonymous").get("/").content.decode()
     assert EMAIL.search(html) is None

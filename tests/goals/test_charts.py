@@ -8,6 +8,8 @@ import datetime
 import json
 from decimal import Decimal
 
+import pytest
+
 from goals import charts
 from goals.selectors import Point
 from goals.selectors_dashboard import MeasureRow, StatusCounts, TrendPoint
@@ -159,3 +161,47 @@ def test_a_week_quarter_or_year_reads_as_itself_on_hover_not_as_its_first_month(
     assert charts.measure_figure_data(quarterly, POINTS[:1])["data"][1]["customdata"] == ["2026 Q1"]
     monthly = charts.measure_figure_data(ROW, POINTS[:1])["data"][1]
     assert "customdata" not in monthly and monthly["hovertemplate"].startswith("%{x|%b %Y}<br>")
+
+
+# --- the value axis: near the data for lines far from zero, from zero for bars ---------------------------------------
+
+
+def _points(*values, target=None) -> list[Point]:
+    target = None if target is None else Decimal(target)
+    return [
+        Point(datetime.date(2026, i + 1, 1), Decimal(v), target, "manual", Status.NO_DATA) for i, v in enumerate(values)
+    ]
+
+
+def test_a_line_chart_far_from_zero_starts_its_axis_near_the_data():
+    # 88 to 120 (targets 90 and 100): drawn from zero the whole story would sit in the top quarter of the chart.
+    for figure in (charts.measure_figure_data(ROW, POINTS), charts.figure_data(charts.measure_figure(ROW, POINTS))):
+        yaxis = figure["layout"]["yaxis"]
+        low, high = yaxis["range"]
+        assert 0 < low < 88 and high > 120
+        assert (88 - low) == pytest.approx(high - 120) == pytest.approx((120 - 88) / 10)
+        assert "rangemode" not in yaxis
+    assert charts.value_axis_range(_points(-120, -100, target=-90)) == [-123.0, -87.0]  # far below zero, too
+    assert charts.value_axis_range(_points(50, 50)) == [47.5, 52.5]  # one value: a little either side
+
+
+def test_a_line_chart_near_zero_or_across_it_keeps_zero():
+    for points in (_points(2, 30), _points(5, 40, target=20), _points(-3, 4), _points(0, 0), []):
+        assert charts.value_axis_range(points) is None
+        if points:
+            figure = charts.measure_figure_data(ROW, points)
+            assert figure["layout"]["yaxis"]["rangemode"] == "tozero" and "range" not in figure["layout"]["yaxis"]
+            assert figure == charts.figure_data(charts.measure_figure(ROW, points))
+
+
+def test_the_chart_says_when_its_axis_does_not_start_at_zero():
+    from goals.dashboards import measure_chart
+
+    assert measure_chart(ROW, POINTS)["note"].startswith("Axis does not start at zero")
+    assert measure_chart(ROW, _points(2, 30))["note"] == ""
+    assert measure_chart(ROW, [])["note"] == ""  # nothing drawn, nothing to say
+
+
+def test_bars_keep_zero():
+    counts = [StatusCounts("Police", "police", on_track=40, approaching=41)]
+    assert charts.figure_data(charts.department_share_figure(counts))["layout"]["xaxis"]["rangemode"] == "tozero"

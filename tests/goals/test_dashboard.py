@@ -17,7 +17,7 @@ from goals.status import Status, measure_status
 from quality.models import DatasetQuality, Outcome
 from tests.goals.factories import GoalFactory, MeasureFactory, MeasureTargetFactory, NarrativeFactory, priority
 from tests.inventory.factories import DatasetFactory, PublicDatasetFactory
-from tests.pages import assert_login_redirect, text_of
+from tests.pages import assert_login_redirect, parse, section, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,49 @@ def test_department_dashboard_charts_kpis_against_targets_with_the_narrative(as_
     assert "Two vacancies in the east." in text and "What comes next: Hire." in text
     assert "Trees planted" not in text  # Parks' measure
     assert "Serious injury crashes" in text  # supporting measures too
+
+
+def test_kpi_names_link_to_their_measure_page(as_persona, dashboard_data):
+    city = parse(as_persona("principal").get(CITY))
+    for heading in ("Priorities, goals and KPIs", "What changed since last period", "Data suspect"):
+        names = {
+            a.text: a.attrs["href"]
+            for a in section(city, heading).find_all("a")
+            if "/goals/measures/" in a.attrs["href"]
+        }
+        assert names, heading
+        for name, href in names.items():
+            slug = Measure.objects.get(name=name).slug
+            assert href == f"/goals/measures/{slug}/"
+    assert "Crashes at targeted intersections" in {
+        a.text for a in section(city, "Priorities, goals and KPIs").find_all("a", href="/goals/measures/crashes/")
+    }
+    police_lead = as_persona("police_lead")
+    police = parse(police_lead.get(POLICE))
+    heading = police.find("h3", id="measure-crashes-heading")
+    assert heading.find("a", href="/goals/measures/crashes/").text == "Crashes at targeted intersections"
+    assert police_lead.get("/goals/measures/crashes/").status_code == 200  # a link its reader may follow
+
+
+def test_a_chart_far_from_zero_says_its_axis_does_not_start_at_zero(as_persona, dashboard_data, city):
+    # 98 to 120 crashes against 100: drawn from zero they would be a ripple along the top.
+    html = as_persona("police_lead").get(POLICE).content.decode()
+    figure = json.loads(_json_script(html, "measure-crashes-figure"))
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert 90 < low < 98 and 120 < high < 130
+    crashes = parse(as_persona("police_lead").get(POLICE)).find("figure", aria_labelledby="measure-crashes-caption")
+    note = crashes.find("p", id="measure-crashes-note")
+    assert note.text.startswith("Axis does not start at zero")
+    plot = crashes.find("div", id="measure-crashes-plot")
+    assert "measure-crashes-note" in plot.attrs["aria-describedby"].split()
+    # A measure whose values come near zero keeps zero, and says nothing.
+    near_zero = MeasureFactory(
+        goal=dashboard_data["crashes"].goal, department=city["police"], slug="fatal", name="Fatal crashes"
+    )
+    _history(near_zero, [3, 0, 1, 2])
+    page = parse(as_persona("police_lead").get(POLICE))
+    assert page.find("p", id="measure-fatal-note") is None
+    assert page.find("div", id="measure-fatal-plot") is not None
 
 
 def test_department_dashboard_shows_its_datasets_quality_and_says_what_is_not_there_yet(as_persona, dashboard_data):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import pytest
 from django.db import connection
@@ -14,8 +13,8 @@ from django.utils import timezone
 
 from goals.models import Observation
 from tests.goals.factories import GoalFactory, MeasureFactory, priority
-from tests.goals.test_dashboard import MONTHS, _grow, _json_script, make_dashboard_data
-from tests.pages import parse, text_of
+from tests.goals.test_dashboard import MONTHS, _grow, make_dashboard_data
+from tests.pages import parse, section, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,38 +24,87 @@ def dashboard_data(city):
     return make_dashboard_data(city)
 
 
-def test_public_home_shows_public_goals_and_measures_by_priority(as_persona, dashboard_data):
+def test_public_home_starts_with_a_tile_per_public_kpi_grouped_by_priority(as_persona, dashboard_data):
     response = as_persona("anonymous").get("/public/")
     assert response.status_code == 200
+    page = parse(response)
+    safety, environment = section(page, "Public safety"), section(page, "Environment")
+    tiles = safety.find("ul", class_="app-kpi-tiles").find_all("li", class_="app-kpi-tile")
+    assert len(tiles) == 1  # the crashes KPI; the internal goal's KPI and the non-public measure are not here
+    crashes = tiles[0]
+    link = crashes.find("a", class_="app-kpi-tile__link")
+    assert link.attrs["href"] == "/public/measures/crashes/" and link.text == "Crashes at targeted intersections"
+    text = crashes.text
+    assert "Goal: Cut crashes by 20% Bold goal" in text
+    # The status in words beside its symbol (an icon), never colour alone.
+    status = next(tag for tag in crashes.find_all("span", class_="usa-tag") if tag.find("svg", class_="usa-icon"))
+    assert status.text == "On track" and status.find("svg", class_="usa-icon") is not None
+    assert "98 crashes in January 2026 Target 100 crashes (lower is better)" in text
+    # The small trend: an SVG drawn by the server, named, and described by the same numbers in words.
+    spark = crashes.find("svg", class_="app-sparkline")
+    assert spark.attrs["role"] == "img"
+    title = spark.find("title", id=spark.attrs["aria-labelledby"])
+    assert (
+        title.text
+        == "Trend of Crashes at targeted intersections: its values (solid line) against the target (dashed line)"
+    )
+    words = crashes.find("p", id=spark.attrs["aria-describedby"]).text
+    assert words == (
+        "The last 12 values, from 118 crashes in February 2025 to 98 crashes in January 2026; lowest 98 crashes, "
+        "highest 118 crashes."
+    )
+    assert len(spark.find("polyline", stroke="#0072B2").attrs["points"].split()) == 12
+    trees = environment.find("li", class_="app-kpi-tile")
+    assert "Trees planted" in trees.text and "Off track" in trees.text and "higher is better" in trees.text
+    headings = [heading.text for heading in page.find_all("h2")]
+    assert headings.index("Public safety") < headings.index("Environment")
     text = text_of(response)
-    safety = text.index("Public safety", text.index("Public safety") + 1)  # the heading, after the list of priorities
-    assert safety < text.index("Cut crashes by 20%") < text.index("Environment", safety)
-    assert text.index("Environment", safety) < text.index("Plant 1,000 trees a year")
-    crashes = text[text.index("Crashes at targeted intersections") :][:700]
-    assert "On track" in crashes
-    assert "98 crashes in January 2026; the target is 100 crashes (lower is better)." in crashes
-    assert "What it measures." in crashes  # the plain-language description
-    assert f"Last updated {timezone.localdate():%B} " in crashes
-    # Not public: the internal goal's KPI, and the supporting measure that is not public itself.
     assert "Police response time" not in text and "Answer calls in 8 minutes" not in text
     assert "Serious injury crashes" not in text
-    html = response.content.decode()
-    figure = json.loads(_json_script(html, "public-crashes-figure"))
-    assert [trace["name"] for trace in figure["data"]] == ["Target", "Actual"]
-    assert 'src="/static/plotly/plotly.min.js"' in html and "cdn" not in html.lower()
+    assert "1 of 2 key measures on track, 0 approaching, 1 off track." in text
 
 
-def test_public_home_links_the_source_dataset_only_when_it_is_public(as_persona, dashboard_data):
+def test_the_public_dashboard_draws_no_plotly_chart(as_persona, dashboard_data):
+    """Full charts are on the measures' pages: the summary loads no plotly.js and holds no figure data."""
+    html = as_persona("anonymous").get("/public/").content.decode()
+    assert "plotly" not in html and "data-goals-chart" not in html and 'type="application/json"' not in html
+    assert "<script" not in html.split('<main id="main-content"')[1].split("</main>")[0]
+    measure = as_persona("anonymous").get("/public/measures/crashes/").content.decode()
+    assert 'src="/static/plotly/plotly.min.js"' in measure and "cdn" not in measure.lower()
+
+
+def test_other_public_measures_are_named_beside_the_tiles_and_every_one_is_in_the_table(as_persona, dashboard_data):
+    serious = dashboard_data["serious"]
+    serious.public = True
+    serious.save()
+    page = parse(as_persona("anonymous").get("/public/"))
+    safety = section(page, "Public safety")
+    assert len(safety.find_all("li", class_="app-kpi-tile")) == 1  # a supporting measure is no tile
+    also = safety.find("a", href="/public/measures/serious/")
+    assert also.text == "Serious injury crashes" and "Off track" in also.parent.text
+    table = section(page, "Every public measure in a table")
+    rows = {row.find("th").find("a").text: row.text for row in table.find_all("tr") if row.find("a")}
+    assert list(rows) == ["Crashes at targeted intersections", "Serious injury crashes", "Trees planted"]
+    assert (
+        "On track 98 crashes January 2026 100 crashes The last 12 values" in rows["Crashes at targeted intersections"]
+    )
+    assert "Goal: Cut crashes by 20%" in rows["Serious injury crashes"]
+    assert table.find("a", href="/public/datasets/") is not None and table.find("a", href="/data.json") is not None
+
+
+def test_the_public_measure_page_links_the_source_dataset_only_when_it_is_public(as_persona, dashboard_data):
     from tests.inventory.factories import DatasetFactory
 
+    crashes = parse(as_persona("anonymous").get("/public/measures/crashes/"))
+    assert crashes.find("a", href="/public/datasets/pd-crashes/") is not None
+    assert "What it measures." in crashes.text  # the plain-language description
+    assert f"Last updated {timezone.localdate():%B} " in crashes.text
+    assert crashes.find("a", href="/public/measures/crashes.csv") is not None
     dashboard_data["trees"].source_dataset = DatasetFactory(identifier="prd-secret", title="Tree crews' timesheets")
     dashboard_data["trees"].save()
-    page = parse(as_persona("anonymous").get("/public/"))
-    hrefs = [a.attrs.get("href") for a in page.find_all("a")]
-    assert "/public/datasets/pd-crashes/" in hrefs
-    assert not any("prd-secret" in (href or "") for href in hrefs)
-    assert "Source: a city dataset that is not published." in text_of(as_persona("anonymous").get("/public/"))
-    assert "/public/measures/crashes.csv" in hrefs and "/public/measures/trees/" in hrefs
+    trees = as_persona("anonymous").get("/public/measures/trees/")
+    assert "prd-secret" not in trees.content.decode() and "timesheets" not in trees.content.decode()
+    assert "Source: a city dataset that is not published." in text_of(trees)
 
 
 def test_public_measure_page_has_method_chart_table_csv_and_embed_code(as_persona, dashboard_data):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from goals.models import Goal, Measure, MeasureTarget, Narrative, Observation
 from tests.inventory.factories import DataFieldFactory, DatasetFactory
+from tests.pages import parse
 
 from .factories import (
     GoalFactory,
@@ -508,6 +509,30 @@ def test_the_narrative_form_shows_errors_and_refuses_a_day_that_starts_no_period
     assert client.get(url("narrative", "crashes", "2026-01-02")).status_code == 404
     assert client.put(url("narrative", "crashes", "2026-01-01")).status_code == 405
     assert not Narrative.objects.exists()
+
+
+def test_the_narrative_form_shows_the_period_s_value_and_target_beside_the_text_box(as_persona, manual):
+    manual.target_value = 100
+    manual.save()
+    ObservationFactory(measure=manual, period=datetime.date(2026, 1, 1), value=120, note="CAD outage, estimated")
+    MeasureTargetFactory(measure=manual, period=datetime.date(2026, 1, 1), value=105)
+    page = parse(as_persona("police_lead").get(url("narrative", "crashes", "2026-01-01")))
+    box = page.find("div", role="region", aria_labelledby="period-heading")
+    assert box.find("h2").text == "January 2026"
+    # Its own target (not the standing 100), and the status in words.
+    assert "Value 120 crashes Target 105 crashes Status ✗ Off track" in box.text
+    assert "Lower is better. Note on the value: CAD outage, estimated" in box.text
+    # Beside the form on a wide screen (after it there), before it for a reader going down the page.
+    row = box.parent.parent
+    assert "desktop:order-last" in box.parent.attrs["class"].split()
+    assert [child.tag for child in row.children if not isinstance(child, str)] == ["div", "div"]
+    assert row.find("textarea", name="what_happened") is not None
+    # A period with no value yet: its standing target, and no value.
+    february = parse(as_persona("police_lead").get(url("narrative", "crashes", "2026-02-01")))
+    assert (
+        "Value None recorded yet Target 100 crashes Status – No data"
+        in february.find("div", aria_labelledby="period-heading").text
+    )
 
 
 def test_goals_sit_in_the_navigation_of_signed_in_roles_only(as_persona, manual):
