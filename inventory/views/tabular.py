@@ -38,6 +38,7 @@ def _render_form(request: HttpRequest, form: ImportUploadForm, actor: Actor, sta
         "columns": tabular.COLUMNS,
         "required_columns": tabular.REQUIRED_COLUMNS,
         "own_department_only": not can_create_dataset_in(actor, None),
+        "departments": tabular.importable_departments(request.user),
     }
     return render(request, "inventory/import.html", context, status=status)
 
