@@ -25,7 +25,7 @@ from team.access import Actor
 from team.models import Department, Person, Role, RoleAssignment
 
 from . import extensions
-from .access import datasets_readable_by
+from .access import datasets_readable_by, departments_for_datasets
 from .models import RIGHTS_RULE_Q, AccessLevel, DataField, Dataset, Distribution, Keyword, Status, Theme
 
 #: What the What Works Cities criterion calls an up-to-date inventory: changed within the last twelve months.
@@ -238,6 +238,14 @@ def steward_names() -> list[tuple[int, str, str]]:
         .order_by("person__full_name", "department__name", "pk")
         .values_list("person_id", "person__full_name", "department__name")
     )
+
+
+def importable_departments(actor: Actor | None) -> list[Department]:
+    """The active departments ``actor`` may import new datasets into (``None``, the system: every one), by code."""
+    departments: QuerySet[Department] = Department.objects.filter(active=True)
+    if actor is not None:
+        departments = departments_for_datasets(actor, departments)
+    return list(departments.order_by("code"))
 
 
 def discovery_respondent_queryset(department: Department) -> QuerySet[Person]:

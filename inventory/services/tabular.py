@@ -38,14 +38,9 @@ from core.uploads import RefusedFile, refuse_html, refuse_nul, refuse_wide
 from team.access import actor_for, enforce
 from team.models import Department, Person, Role, RoleAssignment
 
-from ..access import (
-    can_create_dataset_in,
-    can_import_datasets,
-    can_move_dataset,
-    can_write_dataset,
-    departments_for_datasets,
-)
+from ..access import can_create_dataset_in, can_import_datasets, can_move_dataset, can_write_dataset
 from ..models import VALUE_FLAG_NAMES, Dataset, Initiative
+from ..selectors import importable_departments
 from ..serializers import DatasetImportSerializer
 from .datasets import dataset_create, dataset_update, initiative_get_or_create
 from .writes import allows
@@ -215,14 +210,6 @@ def _unescape(value: str) -> str:
     return value
 
 
-def importable_departments(by: User | None) -> list[Department]:
-    """The active departments ``by`` may import new datasets into (every one for the system), by code."""
-    departments: QuerySet[Department] = Department.objects.filter(active=True)
-    if by is not None:
-        departments = departments_for_datasets(actor_for(by), departments)
-    return list(departments.order_by("code"))
-
-
 def _lookups(rows: list[dict[str, str]], by: User | None) -> tuple[dict, dict[str, Dataset]]:
     """What the file's rows name, each kind read with one query: the serializer's context (departments by code, the
     codes ``by`` may use, current department contacts by email and department, every email known) and the datasets
@@ -240,7 +227,9 @@ def _lookups(rows: list[dict[str, str]], by: User | None) -> tuple[dict, dict[st
             stewards[(email, assignment.department_id)] = assignment.person
     context = {
         "departments": {d.code.lower(): d for d in Department.objects.all()},
-        "department_codes": [f"{d.code} ({d.name})" for d in importable_departments(by)],
+        "department_codes": [
+            f"{d.code} ({d.name})" for d in importable_departments(None if by is None else actor_for(by))
+        ],
         "stewards": stewards,
         "people": set(
             Person.objects.annotate(email_lower=Lower("email"))
