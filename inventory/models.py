@@ -169,6 +169,10 @@ class DatasetQuerySet(models.QuerySet["Dataset"]):
         """What anonymous visitors and data.json see: published datasets whose access level is public."""
         return self.filter(PUBLIC_Q)
 
+    def to_bring_in(self) -> DatasetQuerySet:
+        """Datasets the program has still to bring in: not published (by its flag or its status), nor retired."""
+        return self.filter(published=False).exclude(status__in=(Status.PUBLISHED, Status.RETIRED))
+
 
 #: The condition that makes a dataset visible to everyone (see ``team.access.DATASETS``).
 PUBLIC_Q = Q(access_level=AccessLevel.PUBLIC, published=True)

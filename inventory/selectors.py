@@ -15,17 +15,17 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
 from team.access import Actor
-from team.models import Department, Role, RoleAssignment
+from team.models import Department, Person, Role, RoleAssignment
 
 from . import extensions
-from .access import datasets_readable_by
+from .access import datasets_readable_by, departments_for_datasets
 from .models import RIGHTS_RULE_Q, AccessLevel, DataField, Dataset, Distribution, Keyword, Status, Theme
 
 #: What the What Works Cities criterion calls an up-to-date inventory: changed within the last twelve months.
@@ -130,6 +130,46 @@ def datasets_for_inventory(actor: Actor) -> QuerySet[Dataset]:
     return queryset
 
 
+_STATUS_LABELS = dict(Status.choices)
+_ACCESS_LABELS = dict(AccessLevel.choices)
+
+
+# --- status badges -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    """One fact about a dataset as a tag: its words and the USWDS background class of its tag ("": usa-tag's own)."""
+
+    label: str
+    tone: str = ""
+
+
+def publication_badge(status: str, published: bool) -> Badge | None:
+    """Whether the dataset is published, when its lifecycle status does not already say so: "Published" for a
+    dataset published before its status reached *published* (or kept published once retired), "Not published" for
+    one whose status says published but which is not. ``None`` when the status says it (a *published* dataset that
+    is, or one not yet there that is not), so the page never says "Published" twice."""
+    if published and status != Status.PUBLISHED:
+        return Badge("Published", "bg-green")
+    if not published and status == Status.PUBLISHED:
+        return Badge("Not published", "bg-base")
+    return None
+
+
+def status_badges(status: str, access_level: str, published: bool) -> tuple[Badge, ...]:
+    """A dataset's badges, one per fact: its lifecycle status, its access level, and whether it is published when
+    the status does not say it (:func:`publication_badge`)."""
+    badges = [
+        Badge(_STATUS_LABELS.get(status, status)),
+        Badge(_ACCESS_LABELS.get(access_level, access_level), "bg-green" if access_level == AccessLevel.PUBLIC else ""),
+    ]
+    publication = publication_badge(status, published)
+    if publication is not None:
+        badges.append(publication)
+    return tuple(badges)
+
+
 @dataclass(frozen=True, slots=True)
 class InventoryRow:
     """One row of the inventory list, as the list's template shows it: every value ready to print."""
@@ -142,7 +182,8 @@ class InventoryRow:
     steward: str
     status: str
     access: str
-    published: bool
+    #: Whether it is published, when the status does not say it (:func:`publication_badge`).
+    publication: Badge | None
     updated_iso: str
     updated: str
     priority_score: int
@@ -151,8 +192,6 @@ class InventoryRow:
     cells: tuple[tuple[str, Any], ...] = ()
 
 
-_STATUS_LABELS = dict(Status.choices)
-_ACCESS_LABELS = dict(AccessLevel.choices)
 #: A dataset id no database will reach, reversed once per page to give every row's link (the URL takes an int).
 _PK_MARK = 987654321987654321
 
@@ -180,7 +219,7 @@ def inventory_rows(datasets: Iterable[Dataset]) -> list[InventoryRow]:
                 steward=dataset.contact.full_name if dataset.contact_id and dataset.contact else "",
                 status=_STATUS_LABELS.get(dataset.status, dataset.status),
                 access=_ACCESS_LABELS.get(dataset.access_level, dataset.access_level),
-                published=dataset.published,
+                publication=publication_badge(dataset.status, dataset.published),
                 updated_iso=updated.isoformat(),
                 updated=f"{updated.day} {months[updated.month]} {updated.year}",  # |date:"j M Y"
                 priority_score=int(dataset.priority_score),
@@ -199,6 +238,38 @@ def steward_names() -> list[tuple[int, str, str]]:
         .order_by("person__full_name", "department__name", "pk")
         .values_list("person_id", "person__full_name", "department__name")
     )
+
+
+def importable_departments(actor: Actor | None) -> list[Department]:
+    """The active departments ``actor`` may import new datasets into (``None``, the system: every one), by code."""
+    departments: QuerySet[Department] = Department.objects.filter(active=True)
+    if actor is not None:
+        departments = departments_for_datasets(actor, departments)
+    return list(departments.order_by("code"))
+
+
+def discovery_respondent_queryset(department: Department) -> QuerySet[Person]:
+    """Who may have answered ``department``'s discovery questions: every active person, and its own people."""
+    return Person.objects.filter(Q(active=True) | Q(department=department))
+
+
+def discovery_respondents(department: Department) -> tuple[list[Person], list[Person]]:
+    """Who may have answered ``department``'s discovery questions (:func:`discovery_respondent_queryset`), in one
+    query: its own people first (those whose department it is, or who hold a current role in it), then everyone
+    else, each list by name."""
+    holds_role = RoleAssignment.objects.current().filter(person_id=OuterRef("pk"), department=department)
+    people = (
+        discovery_respondent_queryset(department)
+        .annotate(
+            own=Case(When(Q(department=department) | Q(Exists(holds_role)), then=Value(True)), default=Value(False))
+        )
+        .order_by("full_name", "pk")
+    )
+    own: list[Person] = []
+    others: list[Person] = []
+    for person in people:
+        (own if person.own else others).append(person)
+    return own, others
 
 
 @dataclass(frozen=True)

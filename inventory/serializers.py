@@ -255,16 +255,21 @@ class _CellField(serializers.Field):
 
 class DepartmentCodeField(_CellField):
     """The owner department by its code (``PD``), not case-sensitive, from ``context["departments"]`` (code →
-    Department)."""
+    Department). An unknown code is refused with the codes the importer may use (``context["department_codes"]``,
+    each as "PD (Police)"), so the person fixing the file need not look them up."""
 
     def to_internal_value(self, data) -> Department:
         code = str(data).strip()
         if not code:
-            raise serializers.ValidationError("The department code is missing.")
+            raise serializers.ValidationError(f"The department code is missing.{self._valid_codes()}")
         department = self.context["departments"].get(code.lower())
         if department is None:
-            raise serializers.ValidationError(f"No department has the code “{code}”.")
+            raise serializers.ValidationError(f"No department has the code “{code}”.{self._valid_codes()}")
         return department
+
+    def _valid_codes(self) -> str:
+        codes = self.context.get("department_codes") or []
+        return f" Use one of: {', '.join(codes)}." if codes else ""
 
 
 class LabelledChoiceField(_CellField):
@@ -345,7 +350,9 @@ class DatasetImportSerializer(DatasetInputSerializer):
     names separated by semicolons, yes or no, labels as well as codes). Validate a row with ``run_validation(row)``,
     setting ``instance`` (the dataset the row changes, or ``None``) and ``partial`` (a change sends only the file's
     columns) first; ``context`` holds the file's lookups, each read once: ``departments`` (code → Department),
-    ``stewards`` ((email, department id) → Person, current department contacts) and ``people`` (every email known)."""
+    ``department_codes`` (those the importer may use, as "PD (Police)"), ``stewards`` ((email, department id) →
+    Person, current department contacts) and ``people`` (every email known). :meth:`row_values` gives every problem
+    of a row at once."""
 
     department = DepartmentCodeField()
     contact = None
@@ -380,16 +387,57 @@ class DatasetImportSerializer(DatasetInputSerializer):
     def flag_field(self) -> serializers.Field:
         return YesNoField(required=False)
 
+    #: The columns of the row being read whose cells could not be read (see :meth:`row_values`): the checks that
+    #: need them are left out rather than made on a value the file did not give.
+    unreadable: frozenset[str] = frozenset()
+    #: The row's values as its cells gave them, once validate() has them (``None`` before).
+    cells: dict | None = None
+
+    def row_values(self, row: dict) -> tuple[dict, list[str]]:
+        """A row's values and every problem with it (none: it is valid), not only the first: each cell that cannot
+        be read, and then, on the cells that can, the steward and the rights rule (which DRF would check only once
+        every cell is valid). Set ``instance`` and ``partial`` first, as for ``run_validation``. The values of an
+        invalid row are those that could be read."""
+        self.cells = None
+        try:
+            return self.run_validation(row), []
+        except serializers.ValidationError as error:
+            cell_errors = error.detail
+        if self.cells is not None or not isinstance(cell_errors, dict):
+            return self.cells or {}, self.messages(cell_errors)  # every cell was read: validate() said the rest
+        readable = {name: value for name, value in row.items() if name not in cell_errors}
+        partial, self.partial, self.unreadable = self.partial, True, frozenset(cell_errors)
+        more: dict | list = {}
+        try:
+            values = self.run_validation(readable)
+        except serializers.ValidationError as error:
+            values, more = self.cells or {}, error.detail
+        finally:
+            self.partial, self.unreadable = partial, frozenset()
+        return values, self.messages(cell_errors) + self.messages(more)
+
     def validate(self, attrs: dict) -> dict:
-        """The steward by their email, among the current contacts of the department the dataset would be in; then the
-        rights rule."""
+        """The steward by their email, among the current contacts of the department the dataset would be in, and the
+        rights rule: both, so a row hears of each."""
+        self.cells = dict(attrs)
+        errors: dict = {}
         if "contact_email" in attrs:
-            attrs["contact"] = self._steward(attrs.pop("contact_email").strip().lower(), attrs)
-        return super().validate(attrs)
+            try:
+                attrs["contact"] = self._steward(attrs.pop("contact_email").strip().lower(), attrs)
+            except serializers.ValidationError as error:
+                errors.update(_as_dict(error.detail))
+        if not self.unreadable & {"access_level", "rights"}:
+            try:
+                attrs = super().validate(attrs)
+            except serializers.ValidationError as error:
+                errors.update(_as_dict(error.detail))
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
     def _steward(self, email: str, attrs: dict) -> Person | None:
-        if not email:
-            return None
+        if not email or "department" in self.unreadable:
+            return None  # with no department to be a contact of, the steward cannot be checked yet
         department = attrs.get("department") or (self.instance.department if self.instance else None)
         assert department is not None, "an import row names its department (a required column)"
         person = self.context["stewards"].get((email, department.pk))
@@ -411,6 +459,11 @@ class DatasetImportSerializer(DatasetInputSerializer):
             for message in _flat(errors):
                 found.append(str(message) if whole else f"{name.replace('_', ' ').capitalize()}: {message}")
         return found
+
+
+def _as_dict(detail) -> dict:
+    """A ValidationError's detail by field (a list of errors is the row's own, ``non_field_errors``)."""
+    return detail if isinstance(detail, dict) else {"non_field_errors": detail}
 
 
 def _flat(errors) -> list:

@@ -16,6 +16,7 @@ pages = [
     path("", listing.dataset_list, name="list"),
     path("bulk/", listing.datasets_bulk, name="bulk"),
     path("datasets/add/", datasets.dataset_create, name="dataset_create"),
+    path("datasets/stewards/", datasets.dataset_stewards, name="dataset_stewards"),
     path("datasets/<int:pk>/delete/", datasets.dataset_delete, name="dataset_delete"),
     path("datasets/<int:pk>/", datasets.dataset_detail, name="dataset"),
     path("datasets/<int:pk>/edit/", datasets.dataset_edit, name="dataset_edit"),

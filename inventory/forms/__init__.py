@@ -19,7 +19,7 @@ from .datasets import (
     error_links,
     join_list,
     split_list,
-    steward_choices,
+    steward_options,
 )
 from .tools import (
     CREATE,
@@ -32,6 +32,7 @@ from .tools import (
     HarvestSourceForm,
     ImportUploadForm,
     MappingForm,
+    RankingForm,
     WeightsForm,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "ImportUploadForm",
     "ListField",
     "MappingForm",
+    "RankingForm",
     "WeightsForm",
     "dataset_initial",
     "dictionary_initial",
@@ -63,5 +65,5 @@ __all__ = [
     "error_links",
     "join_list",
     "split_list",
-    "steward_choices",
+    "steward_options",
 ]

@@ -83,10 +83,16 @@ class ListField(forms.CharField):
 
 
 class StewardChoiceField(forms.TypedChoiceField):
-    """The steward, chosen among current department contacts grouped by department."""
+    """The steward, chosen among current department contacts. The list shows those of the department chosen; any
+    contact of a department the form offers (``accepted``) is a valid choice here, so that one of another
+    department hears the steward rule (the form's ``clean``) rather than "not one of the choices"."""
 
     def __init__(self, **kwargs):
         super().__init__(coerce=int, empty_value=None, **kwargs)
+        self.accepted: set[str] = set()
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.accepted or super().valid_value(value)
 
 
 #: The form's sections, in order: a legend and the fields under it.
@@ -193,14 +199,35 @@ class DatasetForm(forms.Form):
     )
     # The declared-value flags (models.VALUE_FLAGS) are added below the class.
 
-    def __init__(self, *args, departments, dataset: Dataset | None = None, **kwargs):
+    def __init__(self, *args, departments, dataset: Dataset | None = None, stewards_url: str = "", **kwargs):
         """``departments``: those the dataset may be kept in by this user (``inventory.access.departments_for_dataset``:
-        a department contact is offered only their own, and never another for an existing dataset)."""
+        a department contact is offered only their own, and never another for an existing dataset).
+
+        The steward list follows the department: it offers the contacts of the department chosen (posted, else
+        initial), or every offered department's, grouped, while none is. With ``stewards_url`` (the
+        ``inventory:dataset_stewards`` endpoint) the department select asks it, through htmx, for the steward list
+        of the department picked, so the list follows the choice before the form is sent."""
         super().__init__(*args, **kwargs)
         self.dataset = dataset
         self.fields["department"].queryset = departments.order_by("name")
         self.fields["initiatives"].queryset = Initiative.objects.order_by("name")
-        self.fields["contact"].choices = steward_choices(departments, dataset)
+        self.chosen_department = self._chosen_department(departments)
+        contact = self.fields["contact"]
+        assert isinstance(contact, StewardChoiceField)
+        contact.choices, accepted = steward_options(departments, dataset, department=self.chosen_department)
+        contact.accepted = {str(pk) for pk in accepted}
+        if self.chosen_department is not None:
+            self.fields["contact"].help_text = steward_help(self.chosen_department, self.fields["contact"].choices)
+        if stewards_url:
+            self.fields["department"].widget.attrs.update(
+                {
+                    "hx-get": stewards_url,
+                    "hx-trigger": "change",
+                    "hx-target": f"#{self['contact'].auto_id}_group",
+                    "hx-swap": "outerHTML",
+                    "hx-include": f"[name='{self.add_prefix('contact')}']",
+                }
+            )
         if dataset is not None and len(dataset.spatial) > SPATIAL_TEXT_MAX:
             # A harvested geometry (GeoJSON, WKT) of up to hundreds of kilobytes is kept as harvested, not edited
             # in a text box: the form leaves it out, so saving the form leaves it as it is.
@@ -219,6 +246,15 @@ class DatasetForm(forms.Form):
                 self.fields[name].widget.attrs.setdefault("autocomplete", "off")
         for name in ("keywords", "themes"):
             self.fields[name].widget = forms.TextInput(attrs={"autocomplete": "off"})
+
+    def _chosen_department(self, departments) -> Department | None:
+        """The department the form is for now: the one posted, else the initial one, if it is among those offered."""
+        value = self.data.get(self.add_prefix("department")) if self.is_bound else self.initial.get("department")
+        if isinstance(value, Department):
+            value = value.pk
+        if not str(value or "").isdigit():
+            return None
+        return departments.filter(pk=int(value)).first()
 
     @property
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
@@ -292,25 +328,49 @@ def error_links(form: forms.BaseForm, formsets: dict) -> list[ErrorLink]:
     return links
 
 
-def steward_choices(departments, dataset: Dataset | None) -> list:
-    """Current department contacts of ``departments``, grouped by department (one query). A dataset's steward who
-    is no longer a contact stays listed, so the form shows the truth and asks for a new one when saved."""
+NO_STEWARD = ("", "- No steward yet -")
+
+
+def steward_options(departments, dataset: Dataset | None, *, department: Department | None = None) -> tuple[list, set]:
+    """The steward list and the ids it may take (one query). The list: the current department contacts of
+    ``department`` when one is chosen, else those of every one of ``departments``, grouped by department; a
+    dataset's steward who is no longer a contact stays listed while the dataset stays in its department, so the form
+    shows the truth and asks for a new one when saved. The ids: every contact of ``departments`` (and that steward),
+    so the form tells a steward of another department by the steward rule."""
     rows = (
         RoleAssignment.objects.current()
         .filter(role=Role.DEPARTMENT_CONTACT, department__in=departments, person__active=True)
         .select_related("person", "department")
-        .order_by("department__name", "person__full_name")
+        .order_by("department__name", "person__full_name", "person_id")
     )
     groups: dict[str, list[tuple[int, str]]] = {}
-    listed = set()
+    listed, accepted = set(), set()
     for assignment in rows:
-        groups.setdefault(assignment.department.name, []).append((assignment.person_id, assignment.person.full_name))
-        listed.add(assignment.person_id)
-    choices: list = [("", "- No steward yet -")]
-    if dataset is not None and dataset.contact_id and dataset.contact_id not in listed:
-        choices.append((dataset.contact_id, f"{dataset.contact.full_name} (no longer a contact)"))
-    choices += list(groups.items())
-    return choices
+        accepted.add(assignment.person_id)
+        if department is None or assignment.department_id == department.pk:
+            groups.setdefault(assignment.department.name, []).append(
+                (assignment.person_id, assignment.person.full_name)
+            )
+            listed.add(assignment.person_id)
+    choices: list = [NO_STEWARD]
+    in_place = department is None or (dataset is not None and department.pk == dataset.department_id)
+    if dataset is not None and dataset.contact_id:
+        accepted.add(dataset.contact_id)
+        if dataset.contact_id not in listed and in_place:
+            choices.append((dataset.contact_id, f"{dataset.contact.full_name} (no longer a contact)"))
+    if department is None:
+        choices += list(groups.items())
+    else:
+        choices += [choice for group in groups.values() for choice in group]
+    return choices, accepted
+
+
+def steward_help(department: Department, choices: list) -> str:
+    """The steward field's hint once the department is chosen: whose contacts the list offers, or that it has
+    none yet."""
+    if len(choices) > 1:
+        return f"One of {department.name}’s department contacts, who curates this dataset."
+    return f"{department.name} has no department contact yet: leave it without a steward for now."
 
 
 # --- the inline formsets -----------------------------------------------------------------------------------------

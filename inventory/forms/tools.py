@@ -4,7 +4,6 @@ weights, and the upload forms of the import, the harvest and the dictionary draf
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 
 from core.forms import ListPageForm, ListSelect
 from team.forms import DateInput
@@ -67,29 +66,44 @@ class BulkUpdateForm(ListPageForm):
 # --- the discovery questionnaire ------------------------------------------------------------------------------------
 
 
+class RespondentChoiceField(forms.ModelChoiceField):
+    """A person, offered in groups (``groups``: (heading, people) pairs) rather than in one list: the choices shown,
+    while the queryset still decides what is accepted."""
+
+    def set_groups(self, empty_label: str, groups: list[tuple[str, list[Person]]]) -> None:
+        self.choices = [
+            ("", empty_label),
+            *((heading, [(p.pk, self.label_from_instance(p)) for p in people]) for heading, people in groups if people),
+        ]
+
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.full_name}, {obj.title}" if obj.title else obj.full_name
+
+
 class AnswerForm(forms.Form):
-    question = forms.TypedChoiceField(label="Question", choices=DiscoveryQuestion.choices, coerce=int)
+    """One answer to one of the eight questions. The page puts the form under the question it answers (the question
+    travels as a hidden field); the respondent is offered among the department's own people first."""
+
+    question = forms.TypedChoiceField(
+        label="Question", choices=DiscoveryQuestion.choices, coerce=int, widget=forms.HiddenInput
+    )
     answer = forms.CharField(
         label="Answer",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What the department said. A new answer to the same question supersedes the earlier one, "
         "which is kept.",
     )
-    respondent = forms.ModelChoiceField(
-        label="Who answered",
-        queryset=Person.objects.none(),
-        required=False,
-        empty_label="- Not recorded -",
-    )
+    respondent = RespondentChoiceField(label="Who answered", queryset=Person.objects.none(), required=False)
     answered_on = forms.DateField(label="Answered on", widget=DateInput())
 
     def __init__(self, *args, department: Department, **kwargs):
         super().__init__(*args, **kwargs)
-        # The department's own people first is what a user expects, but any active person may have answered.
-        self.fields["respondent"].queryset = Person.objects.filter(Q(active=True) | Q(department=department)).order_by(
-            "full_name"
+        own, others = selectors.discovery_respondents(department)
+        # Any active person may have answered; the department's own people are the likely ones, so they come first.
+        self.fields["respondent"].queryset = selectors.discovery_respondent_queryset(department)
+        self.fields["respondent"].set_groups(
+            "- Not recorded -", [(f"{department.name}’s people", own), ("Everyone else", others)]
         )
-        self.fields["respondent"].label_from_instance = lambda p: f"{p.full_name}{f', {p.title}' if p.title else ''}"
         self.fields["question"].choices = [(q.value, f"{q.value}. {q.label}") for q in DiscoveryQuestion]
 
 
@@ -118,6 +132,28 @@ class WeightsForm(forms.Form):
                 disabled=read_only,
                 help_text=f"Points from {low} to {high}; negative points lower the score.",
             )
+
+
+class RankingForm(forms.Form):
+    """Which datasets the priority ranking lists (``?show=``): those still to bring in, unless asked for all."""
+
+    TO_BRING_IN, ALL = "", "all"
+
+    show = forms.ChoiceField(
+        label="Rank",
+        required=False,
+        choices=[(TO_BRING_IN, "Datasets still to bring in (not published or retired)"), (ALL, "Every dataset")],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose the datasets still to bring in or every dataset."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "ranking_%s")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def shows_all(self) -> bool:
+        return self.is_valid() and self.cleaned_data["show"] == self.ALL
 
 
 # --- importing a CSV or Excel file ---------------------------------------------------------------------------------

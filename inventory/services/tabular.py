@@ -31,16 +31,16 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
-from rest_framework.exceptions import ValidationError as InvalidRow
 
 from core.import_plan import CHANGED, FIRST_LINE, NEW, UNCHANGED, Outcome, Plan, PlannedRow, Repeats, commit
 from core.spreadsheets import FORM_UPLOAD_LIMITS, xlsx_rows
 from core.uploads import RefusedFile, refuse_html, refuse_nul, refuse_wide
-from team.access import enforce
+from team.access import actor_for, enforce
 from team.models import Department, Person, Role, RoleAssignment
 
 from ..access import can_create_dataset_in, can_import_datasets, can_move_dataset, can_write_dataset
 from ..models import VALUE_FLAG_NAMES, Dataset, Initiative
+from ..selectors import importable_departments
 from ..serializers import DatasetImportSerializer
 from .datasets import dataset_create, dataset_update, initiative_get_or_create
 from .writes import allows
@@ -210,9 +210,10 @@ def _unescape(value: str) -> str:
     return value
 
 
-def _lookups(rows: list[dict[str, str]]) -> tuple[dict, dict[str, Dataset]]:
-    """What the file's rows name, each kind read with one query: the serializer's context (departments by code,
-    current department contacts by email and department, every email known) and the datasets by identifier."""
+def _lookups(rows: list[dict[str, str]], by: User | None) -> tuple[dict, dict[str, Dataset]]:
+    """What the file's rows name, each kind read with one query: the serializer's context (departments by code, the
+    codes ``by`` may use, current department contacts by email and department, every email known) and the datasets
+    by identifier."""
     emails = {r.get("contact_email", "").strip().lower() for r in rows} - {""}
     stewards: dict[tuple[str, int], Person] = {}
     assignments = (
@@ -226,6 +227,9 @@ def _lookups(rows: list[dict[str, str]]) -> tuple[dict, dict[str, Dataset]]:
             stewards[(email, assignment.department_id)] = assignment.person
     context = {
         "departments": {d.code.lower(): d for d in Department.objects.all()},
+        "department_codes": [
+            f"{d.code} ({d.name})" for d in importable_departments(None if by is None else actor_for(by))
+        ],
         "stewards": stewards,
         "people": set(
             Person.objects.annotate(email_lower=Lower("email"))
@@ -252,15 +256,15 @@ def _plan_row(
     # The file's columns, as the API would receive them: a change sends only those (a partial update).
     data = {name: raw.get(name, "") for name in columns if name != "identifier" or identifier}
     serializer.instance, serializer.partial = existing, existing is not None
-    try:
-        values = serializer.run_validation(data)
-    except InvalidRow as error:
-        plan.refuse(*serializer.messages(error.detail))
-        return plan
+    # Every problem of the row at once (each cell's, the steward's, the rights rule's, who may write it), so the
+    # file is fixed in one pass rather than one problem per upload.
+    values, problems = serializer.row_values(data)
+    if problems:
+        plan.refuse(*problems)
     tags = {name: values.pop(name) for name in LIST_COLUMNS if name in values}
     department = values.get("department")
     if existing is None:
-        if not allows(by, lambda actor: can_create_dataset_in(actor, department.pk)):
+        if department is not None and not allows(by, lambda actor: can_create_dataset_in(actor, department.pk)):
             plan.refuse(f"You may not add datasets to {department.name}.")
     elif not allows(by, lambda actor: can_write_dataset(actor, existing)):
         plan.refuse(f"You may not change {existing.identifier} (it belongs to {existing.department.name}).")
@@ -296,7 +300,7 @@ def import_plan(*, columns: list[str], rows: list[dict[str, str]], by: User | No
     """What importing ``rows`` would do, row by row, with ``by``'s rights; writes nothing. A row with an identifier
     updates that dataset (or creates one with it); a row without creates a new dataset; an identifier twice in a file
     is refused. Reads the database a fixed number of times, however many rows."""
-    context, datasets = _lookups(rows)
+    context, datasets = _lookups(rows, by)
     serializer = DatasetImportSerializer(context=context)
     repeats = Repeats()
     plans = []

@@ -8,6 +8,8 @@ their own department's and never moves one elsewhere; readers see the page; anyo
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from core.http import require_get_or_post
@@ -46,7 +49,7 @@ from ..forms import (
 )
 from ..history import history_entries, latest_change, version_label
 from ..models import AccessLevel, Dataset, PriorityWeights
-from ..selectors import dataset_tag_names, dictionary_rows, spatial_coverage
+from ..selectors import dataset_tag_names, dictionary_rows, spatial_coverage, status_badges
 from ..services import datasets as services
 from ..services import restore
 from ..services.priority import priority_reasons
@@ -83,7 +86,9 @@ def _dataset_form(request: HttpRequest, *, actor: Actor, dataset: Dataset | None
     else:
         initial = dataset_initial(dataset)
     data = request.POST if request.method == "POST" else None
-    form = DatasetForm(data, initial=initial, departments=departments, dataset=dataset)
+    form = DatasetForm(
+        data, initial=initial, departments=departments, dataset=dataset, stewards_url=_stewards_url(dataset)
+    )
     distributions, dictionary = _formsets(request, dataset)
     if request.method == "POST" and all([form.is_valid(), distributions.is_valid(), dictionary.is_valid()]):
         fields = form.dataset_fields
@@ -138,6 +143,50 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _dataset_form(request, actor=actor_for(request.user), dataset=dataset)
 
 
+def _stewards_url(dataset: Dataset | None) -> str:
+    url = reverse("inventory:dataset_stewards")
+    return url if dataset is None else f"{url}?{urlencode({'dataset': dataset.pk})}"
+
+
+@require_safe
+@login_required
+def dataset_stewards(request: HttpRequest) -> HttpResponse:
+    """The dataset form's steward field for the department chosen (``?department=<id>``; blank: every department
+    offered), as the form shows it: what the form's department select fetches, through htmx, when it changes.
+    ``?dataset=<id>`` asks for an existing dataset's form (for those who may edit it: 404 / 403 otherwise), without
+    it for a new dataset's (for those who may log one: 403); a department the form would not offer is a 404.
+    ``?contact=<id>`` keeps the steward chosen when the department has them among its contacts."""
+    actor = actor_for(request.user)
+    dataset = None
+    dataset_id = request.GET.get("dataset", "")
+    if dataset_id:
+        if not dataset_id.isdigit():
+            raise Http404("No such dataset.")
+        dataset = get_dataset_for_user(
+            request.user,
+            pk=int(dataset_id),
+            write=True,
+            queryset=Dataset.objects.select_related("department", "contact"),
+        )
+    else:
+        require(can_create_datasets(actor), "Only the Stat team and department contacts log datasets.")
+    departments = departments_for_dataset(actor, dataset)
+    department = request.GET.get("department", "")
+    if department and not (department.isdigit() and departments.filter(pk=int(department)).exists()):
+        raise Http404("The dataset cannot be kept in this department.")
+    contact = request.GET.get("contact", "")
+    form = DatasetForm(
+        initial={"department": department or None, "contact": contact if contact.isdigit() else None},
+        departments=departments,
+        dataset=dataset,
+    )
+    return render(
+        request,
+        "inventory/_dataset_steward_field.html",
+        {"field": form["contact"], "department": form.chosen_department},
+    )
+
+
 # --- the dataset page ----------------------------------------------------------------------------------------------
 
 
@@ -178,6 +227,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inventory/dataset_detail.html",
         {
             "dataset": dataset,
+            "badges": status_badges(dataset.status, dataset.access_level, dataset.published),
             "reasons": reasons,
             "score": sum(reason.weight for reason in reasons),
             "may_edit": can_write_dataset(actor, dataset),

@@ -7,6 +7,9 @@ its page and its answers, never a 403 that would tell them it exists. The princi
 
 from __future__ import annotations
 
+import datetime
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,11 +17,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST, require_safe
 
 from core.http import require_get_or_post
 from team.access import actor_for, require
 from team.forms import add_service_errors
+from team.models import Department
 
 from ..access import (
     can_answer_discovery,
@@ -56,15 +61,50 @@ def discovery_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _question(value: str | None) -> int | None:
+    """One of the eight questions' numbers from the address, else ``None``."""
+    return int(value) if value and value.isdigit() and int(value) in DiscoveryQuestion.values else None
+
+
+def _date(value: str | None) -> datetime.date | None:
+    """A date written YYYY-MM-DD in the address, else ``None``."""
+    try:
+        return parse_date(value or "")
+    except ValueError:  # well formed, but no such day
+        return None
+
+
+def _next_question(entries: list[discovery.QuestionEntry], answered: int) -> int | None:
+    """The question to offer after ``answered``: the next one without an answer (after it, then from the start),
+    else simply the next one; ``None`` after the last when every question has an answer."""
+    numbers = [entry.number for entry in entries]
+    unanswered = {entry.number for entry in entries if not entry.answers}
+    after = numbers[numbers.index(answered) + 1 :] + numbers[: numbers.index(answered)]
+    return next((n for n in after if n in unanswered), answered + 1 if answered + 1 in numbers else None)
+
+
 @require_get_or_post
 @login_required
 def discovery_department(request: HttpRequest, slug: str) -> HttpResponse:
-    """One department's eight questions with their answers; the form records a new answer."""
+    """One department's eight questions with their answers. The form that records an answer sits under the question
+    it answers (``?question=N``; by default the first one without an answer), and after an answer the page returns
+    to that question, showing the answer recorded, with the form under the next question, keeping who answered
+    and when: the person's place in the questionnaire is kept from one answer to the next."""
     department = get_discovery_department_for_user(request.user, slug, answer=request.method == "POST")
     actor = actor_for(request.user)
     may_answer = can_answer_discovery(actor, department)
-    initial = {"answered_on": timezone.localdate(), "question": request.GET.get("question") or None}
-    form = AnswerForm(department=department, initial=initial) if may_answer else None
+    entries = discovery.department_questionnaire(department)
+    question = _question(request.GET.get("question"))
+    if question is None:
+        question = next((entry.number for entry in entries if not entry.answers), None)
+    form = None
+    if may_answer:
+        initial = {
+            "question": question,
+            "answered_on": _date(request.GET.get("answered_on")) or timezone.localdate(),
+            "respondent": request.GET.get("respondent") if request.GET.get("respondent", "").isdigit() else None,
+        }
+        form = AnswerForm(department=department, initial=initial)
     if request.method == "POST":
         form = AnswerForm(request.POST, department=department)
         if form.is_valid():
@@ -73,10 +113,8 @@ def discovery_department(request: HttpRequest, slug: str) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                question = form.cleaned_data["question"]
-                messages.success(request, f"Recorded {department.name}’s answer to question {question}.")
-                return redirect(f"{reverse('inventory:discovery_department', args=[slug])}#question-{question}")
-    entries = discovery.department_questionnaire(department)
+                return redirect(_after_answer(department, entries, form.cleaned_data))
+        question = form.cleaned_data.get("question") or question
     for entry in entries:
         for answer in entry.answers:
             answer.datasets = [(d, _dataset_url(d)) for d in answer.candidate_datasets.all()]
@@ -87,9 +125,26 @@ def discovery_department(request: HttpRequest, slug: str) -> HttpResponse:
             "department": department,
             "entries": entries,
             "form": form,
+            "open_question": question if form is not None else None,
+            "recorded": _question(request.GET.get("recorded")),
             "may_create_candidates": can_create_discovery_candidate(actor, department),
         },
     )
+
+
+def _after_answer(department: Department, entries: list[discovery.QuestionEntry], cleaned: dict) -> str:
+    """Where the page goes after an answer: back to the question answered (``#question-N``, which shows it was
+    recorded), with the form under the next question (``entries`` as they were before the answer) and the same
+    respondent and date."""
+    answered = cleaned["question"]
+    following = _next_question(entries, answered)
+    query = {"recorded": answered, "answered_on": cleaned["answered_on"].isoformat()}
+    if following is not None:
+        query["question"] = following
+    if cleaned.get("respondent") is not None:
+        query["respondent"] = cleaned["respondent"].pk
+    path = reverse("inventory:discovery_department", args=[department.slug])
+    return f"{path}?{urlencode(query)}#question-{answered}"
 
 
 @require_POST

@@ -28,6 +28,7 @@ from team.access import Actor, actor_for, get_job_for_user, require
 
 from ..access import can_create_dataset_in, can_import_datasets, can_use_inventory, datasets_readable_by
 from ..forms import ImportUploadForm
+from ..selectors import importable_departments
 from ..services import tabular
 from ..services.jobs import IMPORT, IMPORT_JOB, MAY_NOT_IMPORT, import_confirm, import_start
 
@@ -38,6 +39,7 @@ def _render_form(request: HttpRequest, form: ImportUploadForm, actor: Actor, sta
         "columns": tabular.COLUMNS,
         "required_columns": tabular.REQUIRED_COLUMNS,
         "own_department_only": not can_create_dataset_in(actor, None),
+        "departments": importable_departments(actor),
     }
     return render(request, "inventory/import.html", context, status=status)
 

@@ -151,11 +151,12 @@ def import_without_file(page, personas) -> int:
 
 
 def discovery_answered(page, personas) -> int:
-    """A department's discovery page after its contact records an answer (shown with a candidate-dataset form)."""
-    page.locator('select[name="question"]').select_option("7")
+    """A department's discovery page after its contact records an answer (shown with a candidate-dataset form),
+    back at that question with the form under the next one."""
     page.locator('textarea[name="answer"]').fill("Crime maps and arrest counts.")
     status = _submit(page, "main form.usa-form--large")
-    expect(page.locator(".usa-alert--success").first).to_be_visible()
+    expect(page.locator("#question-1 .usa-alert--success")).to_be_visible()
+    expect(page.locator("#question-2 #answer-form")).to_be_visible()
     return status
 
 

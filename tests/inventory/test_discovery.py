@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from inventory.models import AccessLevel, Dataset, DiscoveryAnswer, DiscoveryQuestion, Status
 from inventory.services.discovery import (
@@ -15,9 +16,11 @@ from inventory.services.discovery import (
     discovery_answer_record,
     discovery_candidate_create,
 )
+from team.models import Role
 from tests.conftest import PERSONAS
+from tests.factories import PersonFactory, RoleAssignmentFactory
 from tests.inventory.factories import InitiativeFactory
-from tests.pages import assert_login_redirect, client_for, text_of
+from tests.pages import assert_login_redirect, client_for, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +94,8 @@ def test_recording_an_answer(persona, as_persona, city):
         assert_login_redirect(response, POLICE)
     elif persona in POLICE_ANSWERERS:
         assert response.status_code == 302
-        assert response["Location"] == f"{POLICE}#question-7"
+        # Back to the question answered, with the form under the next one, the same date and no respondent.
+        assert response["Location"] == f"{POLICE}?recorded=7&answered_on=2026-04-01&question=8#question-7"
         recorded = DiscoveryAnswer.objects.get()
         assert (recorded.department, recorded.question, recorded.answered_on) == (
             city["police"],
@@ -297,3 +301,119 @@ def test_the_list_costs_a_fixed_number_of_queries(as_persona, city, django_asser
     client = as_persona("stat_analyst")
     with django_assert_max_num_queries(8):
         assert client.get(LIST).status_code == 200
+
+
+# --- keeping the person's place ----------------------------------------------------------------------------------
+
+
+def test_the_form_sits_under_the_first_question_without_an_answer(as_persona, city):
+    answer(city["police"], DiscoveryQuestion.GRANTS)
+    page = parse(as_persona("police_contact").get(POLICE))
+    form = page.find("div", id="answer-form")
+    assert form.closest("section").attrs["id"] == "question-2"
+    assert form.find("h3").text == "Record an answer to question 2"
+    assert form.find("input", name="question").attrs["value"] == "2"
+    # Every other question links to the form under it.
+    links = [a.attrs["href"] for a in page.find_all("a") if a.attrs.get("href", "").endswith("#answer-form")]
+    assert links == [f"?question={n}#answer-form" for n in (1, 3, 4, 5, 6, 7, 8)]
+
+
+def test_the_form_goes_under_the_question_asked_for(as_persona, city):
+    page = parse(as_persona("stat_analyst").get(POLICE, {"question": "5"}))
+    form = page.find("div", id="answer-form")
+    assert form.closest("section").attrs["id"] == "question-5"
+    assert form.find("form").attrs["action"] == "?question=5#answer-form"
+    # A question that is not one of the eight: the first without an answer.
+    page = parse(as_persona("stat_analyst").get(POLICE, {"question": "42"}))
+    assert page.find("div", id="answer-form").closest("section").attrs["id"] == "question-1"
+
+
+def test_when_every_question_has_an_answer_each_offers_a_new_one(as_persona, city):
+    for question in DiscoveryQuestion:
+        answer(city["police"], question, f"Answer {question.value}")
+    page = parse(as_persona("stat_analyst").get(POLICE))
+    assert page.find("div", id="answer-form") is None
+    assert text_of(as_persona("stat_analyst").get(POLICE)).count("Record a new answer") == 8
+
+
+def test_after_an_answer_the_page_returns_to_it_with_the_next_question_ready(as_persona, city, users):
+    """The person recording an interview goes question by question: the page comes back to the answer just
+    recorded, says so there, and has the form under the next question without an answer, with the same respondent
+    and date."""
+    answer(city["police"], DiscoveryQuestion.LEGISLATIVE)  # question 3 already has an answer
+    chief = users["police_lead"].person
+    client = as_persona("police_contact")
+    response = client.post(
+        f"{POLICE}?question=2",
+        answer_post(question="2", answer="The records system.", respondent=str(chief.pk), answered_on="2026-04-01"),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{POLICE}?recorded=2&answered_on=2026-04-01&question=4&respondent={chief.pk}#question-2"
+    )
+    page = parse(client.get(response["Location"]))
+    answered = page.find("section", id="question-2")
+    assert "Recorded Police’s answer to question 2." in answered.find("div", role="status").text
+    assert "The records system." in answered.text
+    form = page.find("div", id="answer-form")
+    assert form.closest("section").attrs["id"] == "question-4"
+    assert form.find("option", value=str(chief.pk)).attrs.get("selected") is not None
+    assert form.find("input", name="answered_on").attrs["value"] == "2026-04-01"
+
+
+def test_after_the_last_unanswered_question_the_form_moves_on_or_closes(as_persona, city):
+    for question in DiscoveryQuestion:
+        if question != DiscoveryQuestion.INITIATIVE:
+            answer(city["police"], question)
+    client = as_persona("stat_analyst")
+    last = client.post(POLICE, answer_post(question="8"))
+    assert last["Location"] == f"{POLICE}?recorded=8&answered_on=2026-04-01#question-8"
+    again = client.post(POLICE, answer_post(question="3"))
+    assert again["Location"] == f"{POLICE}?recorded=3&answered_on=2026-04-01&question=4#question-3"
+
+
+def test_a_bad_date_or_respondent_in_the_address_is_ignored(as_persona, city):
+    response = as_persona("stat_analyst").get(POLICE, {"answered_on": "2026-02-30", "respondent": "x"})
+    form = parse(response).find("div", id="answer-form")
+    assert form.find("input", name="answered_on").attrs["value"] == timezone.localdate().isoformat()
+    assert form.find("option", value="").attrs.get("selected") is not None
+
+
+def test_an_invalid_answer_comes_back_under_its_question(as_persona, city):
+    response = as_persona("stat_analyst").post(f"{POLICE}?question=6", answer_post(question="6", answer=" "))
+    assert response.status_code == 200
+    form = parse(response).find("div", id="answer-form")
+    assert form.closest("section").attrs["id"] == "question-6"
+    assert "There is a problem" in form.text
+    assert not DiscoveryAnswer.objects.exists()
+
+
+# --- who answered ------------------------------------------------------------------------------------------------
+
+
+def test_the_departments_own_people_are_offered_first(as_persona, city, users):
+    """Police's people (its department's staff and whoever holds a role in it) come first, then everyone else."""
+    consultant = PersonFactory(full_name="Aaron Consultant", title="Adviser")
+    RoleAssignmentFactory(person=consultant, role=Role.DEPARTMENT_CONTACT, department=city["police"])
+    PersonFactory(full_name="Former Officer", department=city["police"], active=False)
+    PersonFactory(full_name="Gone Elsewhere", department=city["fire"], active=False)
+    select = parse(as_persona("stat_analyst").get(POLICE)).find("select", name="respondent")
+    groups = {group.attrs["label"]: [o.text for o in group.find_all("option")] for group in select.find_all("optgroup")}
+    assert list(groups) == ["Police’s people", "Everyone else"]
+    assert groups["Police’s people"][0] == "Aaron Consultant, Adviser"  # each with their title
+    names = {label: [text.split(",")[0] for text in texts] for label, texts in groups.items()}
+    assert names["Police’s people"] == ["Aaron Consultant", "Dana Data", "Former Officer", "Pat Chief"]
+    assert "Park Ranger" in names["Everyone else"] and "Stella Lead" in names["Everyone else"]
+    assert "Gone Elsewhere" not in select.text
+
+
+def test_anyone_offered_may_be_the_respondent_and_no_one_else(as_persona, city, users):
+    client = as_persona("stat_analyst")
+    ranger = users["parks_contact"].person
+    assert client.post(POLICE, answer_post(respondent=str(ranger.pk))).status_code == 302
+    assert DiscoveryAnswer.objects.get().respondent == ranger
+    gone = PersonFactory(full_name="Gone Elsewhere", department=city["fire"], active=False)
+    response = client.post(POLICE, answer_post(respondent=str(gone.pk)))
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"respondent"}
+    assert DiscoveryAnswer.objects.count() == 1

@@ -9,7 +9,7 @@ from inventory.models import PriorityWeights
 from inventory.services.priority import FACTOR_LABELS, formula_in_words, priority_ranking
 from tests.conftest import PERSONAS
 from tests.inventory.factories import DatasetFactory, InitiativeFactory
-from tests.pages import assert_login_redirect, client_for, text_of
+from tests.pages import assert_login_redirect, client_for, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +130,55 @@ def test_the_ranking_shows_the_top_twenty_with_reasons(as_persona, city, django_
         response = client.get(PATH)
     assert "Tied to an initiative (+4)" in text_of(response)
     assert len(response.context["ranking"]) == 20
+
+
+# --- which datasets are ranked ------------------------------------------------------------------------------------
+
+
+def ranked(response) -> list[str]:
+    return [d.identifier for d in response.context["ranking"]]
+
+
+def test_the_ranking_is_of_the_datasets_still_to_bring_in_unless_asked_for_all(as_persona, city):
+    """Published datasets (by their flag or their status) and retired ones are in; the rest are still to bring in."""
+    DatasetFactory(identifier="todo", title="A still to do", critical_to_decisions=True)
+    DatasetFactory(identifier="flagged", title="B published", critical_to_decisions=True, published=True)
+    DatasetFactory(identifier="status", title="C published status", critical_to_decisions=True, status="published")
+    DatasetFactory(identifier="retired", title="D retired", critical_to_decisions=True, status="retired")
+    client = as_persona("stat_analyst")
+
+    response = client.get(PATH)
+    assert ranked(response) == ["todo"]
+    text = text_of(response)
+    assert "The top 20 datasets still to bring in" in text
+    assert "B published" not in text
+
+    everything = client.get(PATH, {"show": "all"})
+    assert ranked(everything) == ["todo", "flagged", "status", "retired"]
+    assert "The top 20 datasets" in text_of(everything)
+    checked = parse(everything).find("input", id="ranking_show_1")
+    assert checked.attrs.get("checked") is not None
+
+
+def test_nothing_left_to_bring_in_says_so_and_offers_every_dataset(as_persona, city):
+    DatasetFactory(identifier="done", title="Done", published=True)
+    text = text_of(as_persona("stat_lead").get(PATH))
+    assert "No dataset is left to bring in" in text
+    assert "Rank every dataset" in text
+
+
+def test_an_unknown_choice_is_explained_and_the_default_ranking_shown(as_persona, city):
+    DatasetFactory(identifier="todo", title="A still to do")
+    DatasetFactory(identifier="flagged", title="B published", published=True)
+    response = as_persona("stat_analyst").get(PATH, {"show": "everything-ever"})
+    assert response.status_code == 200
+    assert ranked(response) == ["todo"]
+    assert "Choose the datasets still to bring in or every dataset." in text_of(response)
+
+
+def test_saving_the_weights_keeps_the_ranking_chosen(as_persona, city):
+    PriorityWeights.current()
+    client = as_persona("stat_lead")
+    response = client.post(f"{PATH}?show=all", weights_post(grant_reporting=5))
+    assert response.status_code == 302 and response["Location"] == f"{PATH}?show=all"
+    assert client.post(PATH, weights_post(grant_reporting=4))["Location"] == PATH

@@ -27,7 +27,7 @@ def test_a_dry_run_writes_nothing(tmp_path, users, city):
     path.write_text(CSV)
     out, _ = run(str(path), "--user", "analyst@example.gov")
     assert "line 2: new Crashes" in out
-    assert "line 3: invalid Nowhere (No department has the code “ZZ”.)" in out
+    assert "line 3: invalid Nowhere (No department has the code “ZZ”. Use one of: FD (Fire), PD (Police), " in out
     assert "Dry run: 1 new, 0 changed, 0 unchanged, 1 invalid" in out
     assert not Dataset.objects.exists()
 

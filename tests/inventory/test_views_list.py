@@ -112,7 +112,8 @@ def test_rows_show_department_steward_status_access_and_priority(catalogue, as_p
     assert row.find("a").attrs["href"] == catalogue["crashes"].get_absolute_url()
     cells = [td.text for td in row.find_all("td")]
     # Select box, department, steward, status, access, updated, priority.
-    assert cells[1:5] == ["Police", "Dana Data", "Published", "Public published"]
+    # Published once: the status says it, so no "published" tag repeats it.
+    assert cells[1:5] == ["Police", "Dana Data", "Published", "Public"]
     assert cells[-1] == "0"
     page = parse(as_persona("stat_lead").get(URL, {"search": "dispatch"}))
     assert page.find("th", scope="row").closest("tr").find_all("td")[-1].text == "9"  # critical 5 + initiative 4
