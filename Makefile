@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The development server runs with DEBUG on unless told otherwise.
-DEV_ENV := DEBUG=$${DEBUG:-true}
+# The development server runs with DEBUG on unless told otherwise, and answers at http://$(HOST):$(PORT)/: what
+# `make run` announces and what the app's emails link to (DEV_SITE_URL), unless SITE_URL is set (environment or .env).
+DEV_ENV := DEBUG=$${DEBUG:-true} DEV_SITE_URL=http://$(HOST):$(PORT)/
 
 .PHONY: help install venv deps frontend static migrate demo run run-services worker beat test test-fast lint format bench clean
 

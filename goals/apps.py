@@ -12,6 +12,7 @@ class GoalsConfig(AppConfig):
 
         run_finished.connect(quality_run_finished, dispatch_uid="goals.recompute_after_quality_run")
 
-        from . import inventory_extensions
+        from . import inventory_extensions, quality_extensions
 
         inventory_extensions.register()
+        quality_extensions.register()

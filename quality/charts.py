@@ -8,10 +8,13 @@ legend and the hover text.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
+from django.conf import settings
+from django.utils import timezone
 
 from .models import Outcome
 from .selectors import TrendPoint, Week
@@ -32,17 +35,33 @@ def _layout(**extra) -> dict:
     return {
         "template": "none",
         "font": FONT,
-        "margin": {"l": 60, "r": 60, "t": 20, "b": 50},
-        "legend": {"orientation": "h", "y": -0.2},
+        # The legend above the plot, so the time axis below has room for its dates and its title (naming the zone).
+        "margin": {"l": 60, "r": 60, "t": 40, "b": 70},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
         "hovermode": "closest",
         **extra,
     }
 
 
+def city_zone() -> str:
+    """The city's time zone by name (``America/New_York``): every time on the quality pages, their charts and their
+    CSV is the city's, and says so."""
+    return settings.TIME_ZONE
+
+
+def city_time(moment: datetime.datetime) -> str:
+    """``moment`` as the city's wall-clock time, ``2026-03-02 01:00:00``: plotly.js draws a date string as it reads
+    and ignores any UTC offset, so a time must reach it already in the city's zone."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def trend_figure(points: Sequence[TrendPoint]) -> go.Figure:
-    """Score (left axis, 0–100) and row count (right axis) of each finished run, oldest first. Each run's marker
-    has its outcome's symbol, and the hover text names the outcome."""
-    times = [point.finished_at for point in points]
+    """Score (left axis, 0–100) and row count (right axis) of each finished run, oldest first, at the city's time
+    (the axis names the zone; the hover text adds EST or EDT). Each run's marker has its outcome's symbol, and the
+    hover text names the outcome."""
+    zone = timezone.get_default_timezone()
+    times = [city_time(point.finished_at) for point in points]
+    zones = [timezone.localtime(point.finished_at, zone).tzname() or "" for point in points]
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
@@ -60,7 +79,8 @@ def trend_figure(points: Sequence[TrendPoint]) -> go.Figure:
                 "line": {"color": SCORE_COLOR, "width": 1},
             },
             text=[point.outcome_label for point in points],
-            hovertemplate="%{x|%b %d, %Y %H:%M}<br>Score %{y}<br>%{text}<extra></extra>",
+            customdata=zones,
+            hovertemplate="%{x|%b %d, %Y %H:%M} %{customdata}<br>Score %{y}<br>%{text}<extra></extra>",
             connectgaps=False,
         )
     )
@@ -72,7 +92,8 @@ def trend_figure(points: Sequence[TrendPoint]) -> go.Figure:
             yaxis="y2",
             mode="lines",
             line={"color": ROWS_COLOR, "width": 2, "dash": "dot"},
-            hovertemplate="%{x|%b %d, %Y %H:%M}<br>%{y:,} rows<extra></extra>",
+            customdata=zones,
+            hovertemplate="%{x|%b %d, %Y %H:%M} %{customdata}<br>%{y:,} rows<extra></extra>",
         )
     )
     figure.update_layout(
@@ -86,7 +107,7 @@ def trend_figure(points: Sequence[TrendPoint]) -> go.Figure:
                 "fixedrange": True,
                 "showgrid": False,
             },
-            xaxis={"type": "date"},
+            xaxis={"type": "date", "title": {"text": f"Finished (time in {city_zone()})"}},
         )
     )
     return figure
@@ -120,7 +141,7 @@ def runs_per_week_figure(weeks: Sequence[Week]) -> go.Figure:
         **_layout(
             barmode="stack",
             yaxis={"title": {"text": "Runs"}, "rangemode": "tozero", "fixedrange": True},
-            xaxis={"type": "date", "title": {"text": "Week starting"}},
+            xaxis={"type": "date", "title": {"text": f"Week starting (Mondays, in {city_zone()})"}},
         )
     )
     return figure

@@ -1,20 +1,19 @@
 """Emails of the quality checks: "a dataset started failing" (one per person and dataset) and the daily digest.
 
-Sent by Celery tasks, outside any request, so links are built on ``settings.SITE_URL``. Each email is written for
-its recipient: the failing checks' example rows show their values only as far as the recipient may read them
-(:func:`quality.access.with_shown_examples`, the rule the pages follow), judged from the roles they hold when it is
-sent.
+Sent by Celery tasks, outside any request, so links are built on ``settings.SITE_URL`` (:mod:`core.links`). Each
+email is written for its recipient: the failing checks' example rows show their values only as far as the recipient
+may read them (:func:`quality.access.with_shown_examples`, the rule the pages follow), judged from the roles they
+hold when it is sent.
 """
 
 from __future__ import annotations
-
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.links import site_url
 from team.access import Actor, actor_for_person
 from team.models import Person
 
@@ -27,7 +26,7 @@ MAX_EXAMPLES_LISTED = 5
 
 
 def dataset_url(run: QualityRun) -> str:
-    return urljoin(settings.SITE_URL, run.dataset.get_absolute_url())
+    return site_url(run.dataset.get_absolute_url())
 
 
 def address_of(person: Person) -> str:
@@ -48,7 +47,7 @@ def _run_context(run: QualityRun, reader: Actor) -> dict:
         "department": run.dataset.department,
         "failing_checks": failing,
         "dataset_url": dataset_url(run),
-        "run_url": urljoin(settings.SITE_URL, run.get_absolute_url()),
+        "run_url": site_url(run.get_absolute_url()),
     }
 
 
@@ -57,7 +56,7 @@ def _base_context(person: Person) -> dict:
         "person": person,
         "program_name": settings.PROGRAM_NAME,
         "city_name": settings.CITY_NAME,
-        "preferences_url": urljoin(settings.SITE_URL, reverse("quality:notifications")),
+        "preferences_url": site_url(reverse("quality:notifications")),
     }
 
 

@@ -56,6 +56,7 @@ def panel_context(request: HttpRequest, dataset: Dataset) -> dict | None:
         "dataset": dataset,
         "trend_chart": charts.figure_data(charts.trend_figure(panel.trend)) if panel.trend else None,
         "score_explanation": SCORE_EXPLANATION,
+        "city_zone": charts.city_zone(),
     }
 
 

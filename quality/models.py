@@ -200,6 +200,12 @@ class DatasetQuality(models.Model):
     def __str__(self) -> str:
         return f"{self.dataset}: {self.outcome or 'not checked'}"
 
+    @property
+    def never_fetched(self) -> bool:
+        """Not checked because its data has never once been fetched: its latest run could not fetch it (that run's
+        message says why; see ``quality.services.run_record``)."""
+        return not self.outcome and self.latest_run_id is not None
+
 
 class Delivery(models.TextChoices):
     IMMEDIATE = "immediate", "An email each time a dataset starts failing"

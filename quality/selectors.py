@@ -30,6 +30,7 @@ from .access import (
     runs_readable_by,
     with_shown_examples,
 )
+from .extensions import feeds_kpi
 from .models import CheckResult, DatasetQuality, DatasetQualitySettings, Outcome, QualityRun, RunState
 
 #: How many finished runs the dataset page's trend shows (the run history lists them all).
@@ -147,6 +148,12 @@ def run_waits_for_queue(run: QualityRun | None) -> bool:
     """Whether ``run`` is queued and the task queue has not taken it yet (Redis was down when it was asked for): it
     starts when the queue is back. One query for a queued run, none otherwise."""
     return run is not None and run.state == RunState.QUEUED and is_waiting(RUN_CHECK_TASK, run.pk)
+
+
+def run_left_unchecked(run: QualityRun) -> bool:
+    """Whether ``run`` left its dataset "not checked": it is the dataset's latest judgement and could not fetch data
+    that has never been read (:attr:`DatasetQuality.never_fetched`). One query."""
+    return DatasetQuality.objects.filter(dataset_id=run.dataset_id, latest_run=run, outcome="").exists()
 
 
 def latest_finished_run(dataset: Dataset) -> QualityRun | None:
@@ -302,6 +309,11 @@ class Overview:
     failing: int
     stale: int
     not_checked: int
+    #: Of the not checked: those whose data could never be fetched (a placeholder or unreachable address).
+    never_fetched: int
+    #: Of the failing: those that feed a KPI (every one of them is among the worst offenders).
+    failing_kpi: int
+    #: Each with ``feeds_kpi``.
     worst: list[Dataset]
     stale_datasets: list[Dataset]
     weeks: list[Week]
@@ -320,6 +332,7 @@ class Overview:
 
 
 def _counts(queryset: QuerySet[Dataset]) -> dict[str, int]:
+    """The figures of :class:`Overview`, in one query (``queryset`` annotated with ``feeds_kpi``)."""
     return queryset.aggregate(
         total=Count("pk"),
         passing=Count("pk", filter=_STATE_Q[QualityState.PASSING]),
@@ -327,6 +340,8 @@ def _counts(queryset: QuerySet[Dataset]) -> dict[str, int]:
         failing=Count("pk", filter=_STATE_Q[QualityState.FAILING]),
         stale=Count("pk", filter=_STATE_Q[QualityState.STALE]),
         not_checked=Count("pk", filter=_NOT_CHECKED_Q),
+        never_fetched=Count("pk", filter=Q(quality__outcome="", quality__latest_run__isnull=False)),
+        failing_kpi=Count("pk", filter=_STATE_Q[QualityState.FAILING] & Q(feeds_kpi=True)),
     )
 
 
@@ -391,6 +406,10 @@ def quality_overview(
 
     Five queries (four for a department): the counts, the worst offenders, the stale datasets, the runs per week
     and, for the city, the figures per department.
+
+    The worst offenders (failing or warning) are ordered by consequence: those that feed a KPI first
+    (:func:`quality.extensions.feeds_kpi`), then the failing (longest failing first), then the lowest scores. There
+    are :data:`WORST_SHOWN` of them, or more when more failing datasets feed a KPI: none of those is ever left out.
     """
     now = now or timezone.now()
     datasets = QUALITY_OF_DATASETS.readable(actor, Dataset.objects.exclude(status=Status.RETIRED))
@@ -398,8 +417,9 @@ def quality_overview(
     if department is not None:
         datasets = datasets.filter(department=department)
         runs = runs.filter(dataset__department=department)
-    counts = _counts(datasets)
-    listed = datasets.select_related("department", "quality").only(
+    annotated = datasets.annotate(feeds_kpi=feeds_kpi())
+    counts = _counts(annotated)
+    listed = annotated.select_related("department", "quality").only(
         "pk", "title", "department__name", "department__slug", *(f"quality__{name}" for name in _QUALITY_FIELDS)
     )
     failing_first = Case(
@@ -410,12 +430,13 @@ def quality_overview(
         listed.filter(quality__outcome__in=[Outcome.FAIL, Outcome.ERROR, Outcome.WARN])
         .annotate(failing_first=failing_first)
         .order_by(
+            F("feeds_kpi").desc(),
             "failing_first",
             F("quality__failing_since").asc(nulls_last=True),
             F("quality__score").asc(nulls_first=True),
             "title",
             "pk",
-        )[:WORST_SHOWN]
+        )[: max(WORST_SHOWN, counts["failing_kpi"])]
     )
     stale = list(
         listed.filter(quality__stale=True).order_by(F("quality__checked_at").asc(nulls_first=True), "title", "pk")[

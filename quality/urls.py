@@ -5,6 +5,7 @@ from django.urls import include, path
 from .views import (
     check_now,
     dataset_runs,
+    dataset_runs_csv,
     department_overview,
     notifications,
     overview,
@@ -22,6 +23,7 @@ pages = [
     path("notifications/", notifications, name="notifications"),
     path("runs/<int:pk>/", run_detail, name="run"),
     path("datasets/<int:pk>/runs/", dataset_runs, name="dataset_runs"),
+    path("datasets/<int:pk>/runs.csv", dataset_runs_csv, name="dataset_runs_csv"),
     path("datasets/<int:pk>/check/", check_now, name="check_now"),
     path("datasets/<int:pk>/status/", run_status, name="status"),
     path("datasets/<int:pk>/upload/", upload, name="upload"),

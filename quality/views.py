@@ -24,7 +24,7 @@ from team.access import actor_for, require
 from team.forms import add_service_errors
 from team.models import Department, Person
 
-from . import charts, selectors, services
+from . import charts, exports, selectors, services
 from .access import (
     NO_QUALITY_ROLE,
     can_check_dataset,
@@ -35,6 +35,7 @@ from .access import (
     get_run_for_user,
 )
 from .forms import NotificationPreferenceForm, QualitySettingsForm, SourceUploadForm, max_upload_bytes
+from .inventory_extensions import panel_context
 from .models import DatasetQualitySettings, Delivery, NotificationPreference, QualityRun, RunState
 
 RUNS_PER_PAGE = 50
@@ -57,17 +58,25 @@ def _panel_url(dataset: Dataset) -> str:
 # --- Check now and its status ----------------------------------------------------------------------------------
 
 
-def _status_context(dataset: Dataset, *, waiting_for: QualityRun | None = None) -> dict:
+def _status_context(request: HttpRequest, dataset: Dataset, *, waiting_for: QualityRun | None = None) -> dict:
+    """The status line's context and, once the run waited for has finished, the panel's (its latest judgement,
+    problems and trend, which the answer replaces in place: ``quality/_status_update.html``)."""
     active = selectors.active_run(dataset)
     finished = None
     if active is None and waiting_for is not None and waiting_for.state == RunState.FINISHED:
         finished = waiting_for
-    return {
+    context = {
         "dataset": dataset,
         "active": active,
         "finished": finished,
         "waits_for_queue": selectors.run_waits_for_queue(active),
     }
+    if finished is not None:
+        panel = panel_context(request, dataset) or {}
+        latest = panel["panel"].quality if panel else None
+        context.update(panel, dataset=dataset)
+        context["finished_unfetched"] = bool(latest and latest.never_fetched and latest.latest_run_id == finished.pk)
+    return context
 
 
 @require_safe
@@ -80,7 +89,7 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     run_id = request.GET.get("run", "")
     if run_id.isdigit():
         waiting_for = QualityRun.objects.filter(dataset=dataset, pk=int(run_id)).first()
-    return render(request, "quality/_status_text.html", _status_context(dataset, waiting_for=waiting_for))
+    return render(request, "quality/_status_update.html", _status_context(request, dataset, waiting_for=waiting_for))
 
 
 @require_POST
@@ -92,8 +101,10 @@ def check_now(request: HttpRequest, pk: int) -> HttpResponse:
     run = services.run_request(dataset=dataset, by=request.user)
     run.refresh_from_db()  # without a broker the run was done on commit, before this line
     if _is_htmx(request):
-        return render(request, "quality/_status_text.html", _status_context(dataset, waiting_for=run))
-    if run.state == RunState.FINISHED:
+        return render(request, "quality/_status_update.html", _status_context(request, dataset, waiting_for=run))
+    if run.state == RunState.FINISHED and selectors.run_left_unchecked(run):
+        messages.warning(request, f"Could not check “{dataset.title}”: its data could not be fetched. {run.message}")
+    elif run.state == RunState.FINISHED:
         messages.success(request, f"Checked “{dataset.title}”: {run.get_outcome_display()}.")
     elif selectors.run_waits_for_queue(run):
         messages.warning(request, f"The check of “{dataset.title}” is queued: {QUEUE_DOWN}")
@@ -193,8 +204,24 @@ def dataset_runs(request: HttpRequest, pk: int) -> HttpResponse:
             "dataset": dataset,
             "page_obj": page_obj,
             "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
+            "city_zone": charts.city_zone(),
         },
     )
+
+
+@require_safe
+@login_required
+def dataset_runs_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every run of one dataset as CSV, newest first, its times in the city's time zone (named in the header)."""
+    dataset = get_dataset_quality_for_user(request.user, pk)
+    response = HttpResponse(
+        exports.runs_csv(selectors.runs_for_dataset(dataset)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="quality-runs-{dataset.pk}-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- the quality pages -------------------------------------------------------------------------------------------

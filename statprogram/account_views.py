@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse
 
 from core.http import client_ip
+from core.links import site_origin
 from core.ratelimit import hashed, hit
 from core.templatetags.uswds import in_words
 
@@ -36,10 +37,15 @@ def password_reset_allowed(request: HttpRequest, email: str) -> bool:
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's password reset by email, refusing (429, with the form and a clear message) a request over the limits
     of :func:`password_reset_allowed`: the same answer for an address that belongs to a login and one that does
-    not."""
+    not.
+
+    The email's link is on ``SITE_URL`` (:mod:`core.links`), like every email's: not on the address the request came
+    in on, which the client names (its ``Host`` header)."""
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         if password_reset_allowed(self.request, form.cleaned_data["email"]):
+            protocol, domain = site_origin()
+            self.extra_email_context = {**(self.extra_email_context or {}), "protocol": protocol, "domain": domain}
             return super().form_valid(form)
         wait = in_words(datetime.timedelta(minutes=settings.PASSWORD_RESET_WINDOW_MINUTES))
         form.add_error(

@@ -9,6 +9,7 @@ here looks for tests.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django.forms
 import environ
@@ -382,8 +383,11 @@ if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
 #: The city's currency (ISO 4217), for amounts on pages and in exports.
 CURRENCY = env.str("CURRENCY", default="USD")
 PROGRAM_NAME = env.str("PROGRAM_NAME", default="RivertonStat")
-# The site's public address, for links in emails sent outside a request (e.g. by a Celery worker).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000/")
+# The site's public address: every link in an email is built on it (core.links). `make run` passes the development
+# server's own address as DEV_SITE_URL, which stands in for SITE_URL unless that is set (environment or .env).
+SITE_URL = env.str("SITE_URL", default=env.str("DEV_SITE_URL", default="http://127.0.0.1:8000/"))
+if urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).hostname:
+    raise ImproperlyConfigured(f"SITE_URL must be an http:// or https:// address with a host name, not {SITE_URL!r}.")
 # data.json's contact for a dataset whose department has no contact mailbox of its own. A person's address is
 # published only if the city opts in with PUBLISH_STEWARD_EMAILS.
 PROGRAM_CONTACT_EMAIL = env.str("PROGRAM_CONTACT_EMAIL", default="").strip().lower()

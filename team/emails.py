@@ -1,8 +1,7 @@
-"""Emails the team sends: the invitation that lets a new login choose its password."""
+"""Emails the team sends: the invitation that lets a new login choose its password. Its links are built on
+``SITE_URL`` (:mod:`core.links`), whoever sent it and from wherever."""
 
 from __future__ import annotations
-
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -12,10 +11,12 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from core.links import site_url
+
 from .models import Person
 
 
-def set_password_url(user, *, base_url: str) -> str:
+def set_password_url(user) -> str:
     """A one-time link to Django's password-reset confirmation page: it works until the password changes."""
     path = reverse(
         "password_reset_confirm",
@@ -24,10 +25,10 @@ def set_password_url(user, *, base_url: str) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return urljoin(base_url, path)
+    return site_url(path)
 
 
-def send_person_invite(person: Person, *, base_url: str) -> bool:
+def send_person_invite(person: Person) -> bool:
     """Email ``person`` a link to set the password of their new login.
 
     Sends nothing (and returns False) when the person has no login or no email, or has already chosen a
@@ -41,8 +42,8 @@ def send_person_invite(person: Person, *, base_url: str) -> bool:
         "user": user,
         "program_name": settings.PROGRAM_NAME,
         "city_name": settings.CITY_NAME,
-        "set_password_url": set_password_url(user, base_url=base_url),
-        "reset_url": urljoin(base_url, reverse("password_reset")),
+        "set_password_url": set_password_url(user),
+        "reset_url": site_url(reverse("password_reset")),
     }
     subject = "".join(render_to_string("registration/invite_subject.txt", context).splitlines())
     body = render_to_string("registration/invite_email.txt", context)

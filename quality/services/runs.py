@@ -303,6 +303,7 @@ def _execute(run: QualityRun, *, by: User | None) -> QualityRun:
     )
     result: EngineResult | None = None
     error = ""
+    fetched = False
     try:
         source = source_for(dataset, quality_settings)
         recorded["source"] = source.label
@@ -311,6 +312,7 @@ def _execute(run: QualityRun, *, by: User | None) -> QualityRun:
             recorded["upload"] = source.upload
             QualityRun.objects.filter(pk=run.pk).update(upload=source.upload)
         with local_copy(source, max_bytes=max_bytes_for(quality_settings)) as copy:
+            fetched = True
             drop_broken_connections()  # the download may have outlasted the database's connection
             recorded.update(source_bytes=copy.size, source_modified=copy.modified)
             from ..engine import check_file
@@ -333,10 +335,13 @@ def _execute(run: QualityRun, *, by: User | None) -> QualityRun:
             _requeue(run, f"{message} Trying again in {_duration(wait)} (attempt {run.attempts} of {max_attempts()}).")
             raise
         error = f"{message} Gave up after {run.attempts} attempts."
+        recorded["unfetched"] = not fetched
     except NoSource as exc:
         error = exc.message
+        recorded["unfetched"] = True
     except (FetchError, ValidationError) as exc:
         error = " ".join(exc.messages)
+        recorded["unfetched"] = not fetched
     except UnreadableSource as exc:
         error = str(exc) or "The file could not be read."
     except SoftTimeLimitExceeded:
@@ -412,6 +417,7 @@ def run_record(
     source_bytes: int | None = None,
     source_modified: datetime.datetime | None = None,
     requested_by: User | None = None,
+    unfetched: bool = False,
     notify: bool = True,
     by: User | None,
 ) -> QualityRun:
@@ -425,9 +431,12 @@ def run_record(
     run recorded late does not overwrite it); when the dataset goes from passing (pass or warn, or never checked)
     to failing (fail or error), the people who answer for it are notified once, on commit; a run that becomes the
     latest judgement sends :data:`quality.signals.run_finished` (the goals app recomputes the measures read from
-    the dataset); ``notify=False`` skips both, for history loaded after the fact. Only the system (``by=None``: the
-    worker, the sweeper, the demo's history) or those who may check the dataset record its runs, anyone else gets
-    ``PermissionDenied`` and nothing is written.
+    the dataset); ``notify=False`` skips both, for history loaded after the fact. ``unfetched`` says the run ended
+    before any data was read (no source, or one that could not be fetched: a placeholder or unreachable address): if
+    the dataset's data has never once been read, it stays "not checked" (with this run as the reason) rather than
+    "failing", and nobody is told; once its data has been read, a fetch that fails is a failure like any other. Only
+    the system (``by=None``: the worker, the sweeper, the demo's history) or those who may check the dataset record
+    its runs, anyone else gets ``PermissionDenied`` and nothing is written.
     """
     enforce(by, lambda actor: can_check_dataset(actor, dataset), CHECK_REFUSED)
     finished_at = finished_at or timezone.now()
@@ -467,7 +476,12 @@ def run_record(
             )
             for position, check in enumerate(result.checks)
         )
-    latest = _judge(run, stale=_is_stale(result) if result is not None and not error else None, notify=notify)
+    latest = _judge(
+        run,
+        stale=_is_stale(result) if result is not None and not error else None,
+        notify=notify,
+        never_read=unfetched and not _ever_read(run),
+    )
     if latest and notify:
         run_finished.send(sender=QualityRun, run=run)  # e.g. goals recomputes the measures read from this dataset
     return run
@@ -479,14 +493,31 @@ def _storable_example(example: dict[str, Any]) -> dict[str, Any]:
     return {key: storable(value) if isinstance(value, str) else value for key, value in example.items()}
 
 
-def _judge(run: QualityRun, *, stale: bool | None, notify: bool) -> bool:
+def _ever_read(run: QualityRun) -> bool:
+    """Whether any finished run of ``run``'s dataset read its data (it has a score, or the bytes it read)."""
+    return (
+        QualityRun.objects.filter(dataset_id=run.dataset_id, state=RunState.FINISHED)
+        .filter(Q(score__isnull=False) | Q(source_bytes__isnull=False))
+        .exists()
+    )
+
+
+def _judge(run: QualityRun, *, stale: bool | None, notify: bool, never_read: bool = False) -> bool:
     """Move the dataset's latest judgement to ``run`` if it is the newest (returns whether it did), and notify on
-    a passing -> failing transition."""
+    a passing -> failing transition. ``never_read``: the run could not fetch data that has never been read, so the
+    dataset stays "not checked" (no outcome, ``run`` kept as the reason) and nobody is told."""
     finished_at = run.finished_at
     assert finished_at is not None, "only a finished run is judged"
     judgement, _ = DatasetQuality.objects.select_for_update().get_or_create(dataset_id=run.dataset_id)
     if judgement.checked_at is not None and judgement.checked_at > finished_at:
         return False
+    if never_read:
+        judgement.latest_run = run
+        judgement.outcome, judgement.score, judgement.failing_since = "", None, None
+        judgement.checked_at = finished_at
+        judgement.next_due_at = next_slot(run.dataset.accrual_periodicity, finished_at)
+        judgement.save()
+        return True
     was_failing = judgement.outcome in FAILING
     is_failing = run.outcome in FAILING
     judgement.latest_run = run

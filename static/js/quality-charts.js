@@ -54,7 +54,18 @@
       draw(document);
     });
   }
-  document.addEventListener("htmx:afterSettle", function (event) {
-    draw(event.target);
+  // A check finished on the page replaces the panel's trend in place (an out-of-band swap): the chart it replaces is
+  // let go of first, and the new one drawn once it has settled.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !window.Plotly) {
+      return;
+    }
+    target.querySelectorAll("[data-drawn]").forEach(function (element) {
+      window.Plotly.purge(element);
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    draw(document);
   });
 })();

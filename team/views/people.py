@@ -149,14 +149,14 @@ def _save_person(form: PersonForm, *, person: Person | None, request: HttpReques
             person = services.person_update(person=person, by=request.user, **form.person_fields)
         if form.cleaned_data.get("give_login") and not person.user_id:
             services.person_give_login(person=person, by=request.user)
-            enqueue(person_invite_task, person.pk, request.build_absolute_uri("/"))
+            enqueue(person_invite_task, person.pk)
     return person
 
 
 def _login_message(form: PersonForm, person: Person, request: HttpRequest) -> str:
     if not form.cleaned_data.get("give_login"):
         return ""
-    if is_waiting(person_invite_task, person.pk, request.build_absolute_uri("/")):
+    if is_waiting(person_invite_task, person.pk):
         return (
             f" The email to {person.email} with a link to set a password is queued: the task queue is not "
             "answering, so it goes out when the queue is back."

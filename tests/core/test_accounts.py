@@ -124,6 +124,21 @@ def test_password_reset_emails_a_link_that_sets_a_new_password(users):
     assert "This link no longer works" in parse(client.get(link, follow=True)).text
 
 
+def test_the_reset_link_is_on_site_url_not_the_address_the_request_named(users, settings):
+    """An email's links are on SITE_URL (here a development server on port 8123), whatever Host the request gave."""
+    settings.SITE_URL = "http://127.0.0.1:8123/"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "elsewhere.example.com"]
+    response = Client().post(
+        reverse("password_reset"), {"email": users["police_lead"].email}, HTTP_HOST="elsewhere.example.com"
+    )
+    assert response.status_code == 302
+
+    [message] = mail.outbox
+    [link] = LINK.findall(message.body)
+    assert link.startswith("http://127.0.0.1:8123/accounts/password/reset/")
+    assert "elsewhere" not in message.body
+
+
 def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(db):
     response = Client().post(reverse("password_reset"), {"email": "stranger@example.com"})
     assert response["Location"] == reverse("password_reset_done")

@@ -29,6 +29,8 @@ SETTINGS_VARIABLES = (
     "PUBLISH_STEWARD_EMAILS",
     "PROXY_COUNT",
     "AXES_PROXY_COUNT",
+    "SITE_URL",
+    "DEV_SITE_URL",
     "DJANGO_SETTINGS_MODULE",
     # Read by settings_test only.
     "FETCH_ALLOW_LOOPBACK",
@@ -84,6 +86,49 @@ def test_proxy_count_takes_its_former_name_and_refuses_a_negative_count():
     result = run("manage.py", "check", DEBUG="true", PROXY_COUNT="-1")
     assert result.returncode != 0
     assert "PROXY_COUNT must be 0 or more" in result.stderr
+
+
+PRINT_SITE_URL = "from django.conf import settings; print(settings.SITE_URL)"
+
+
+def test_make_run_announces_and_links_to_the_address_it_serves_on():
+    """``make run PORT=8123``: the demo logins' "will answer at" (which prints SITE_URL) and every email's links
+    name the port the development server really listens on, not 8000."""
+    plan = subprocess.run(  # noqa: S603 - make, dry run (-n): it prints the commands and runs none
+        ["make", "-n", "run", "PORT=8123"],  # noqa: S607 - make from the PATH, as a developer runs it
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    logins = next(line for line in plan if "manage.py demo_logins" in line)
+    server = next(line for line in plan if "manage.py runserver" in line)
+    assert "DEV_SITE_URL=http://127.0.0.1:8123/" in logins
+    assert "DEV_SITE_URL=http://127.0.0.1:8123/" in server and server.endswith("runserver 127.0.0.1:8123")
+
+    # What those commands then read as SITE_URL: the development server's address, unless SITE_URL is set.
+    result = run("manage.py", "shell", "-c", PRINT_SITE_URL, DEBUG="true", DEV_SITE_URL="http://127.0.0.1:8123/")
+    assert result.stdout.split()[-1] == "http://127.0.0.1:8123/", result.stderr
+    result = run(
+        "manage.py",
+        "shell",
+        "-c",
+        PRINT_SITE_URL,
+        DEBUG="true",
+        DEV_SITE_URL="http://127.0.0.1:8123/",
+        SITE_URL="https://stat.example.gov/",
+    )
+    assert result.stdout.split()[-1] == "https://stat.example.gov/", result.stderr
+    result = run("manage.py", "shell", "-c", PRINT_SITE_URL, DEBUG="true")
+    assert result.stdout.split()[-1] == "http://127.0.0.1:8000/", result.stderr
+
+
+def test_a_site_url_that_is_no_web_address_refuses_to_start():
+    for wrong in ("stat.example.gov", "ftp://stat.example.gov/", "http:///path"):
+        result = run("manage.py", "check", DEBUG="true", SITE_URL=wrong)
+        assert result.returncode != 0
+        assert "SITE_URL must be an http:// or https:// address with a host name" in result.stderr
 
 
 def test_production_settings_pass_the_deploy_check():

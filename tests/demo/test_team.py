@@ -166,11 +166,23 @@ def test_demo_logins_lists_them_with_debug_on(settings):
     call_command("demo_logins", stdout=out)
 
     text = out.getvalue()
-    assert "http://127.0.0.1:8000/" in text
+    assert f"will answer at {settings.SITE_URL}\n" in text
     for spec in DEMO_LOGINS:
         assert spec.username in text
     assert ADMIN_USERNAME in text
     assert text.count(settings.DEMO_PASSWORD) == len(DEMO_LOGINS) + 1
+
+
+def test_demo_logins_announce_the_address_the_server_is_on(settings):
+    """``make run PORT=8123`` gives the command SITE_URL on port 8123: that is the address announced."""
+    seed_team(settings, debug=True)
+    settings.SITE_URL = "http://127.0.0.1:8123/"
+    out = StringIO()
+
+    call_command("demo_logins", stdout=out)
+
+    assert "will answer at http://127.0.0.1:8123/\n" in out.getvalue()
+    assert "8000" not in out.getvalue()
 
 
 def test_demo_logins_lists_nothing_with_debug_off(settings):

@@ -36,7 +36,7 @@ def test_the_trend_plots_score_and_rows_with_a_symbol_per_outcome():
     figure = charts.figure_data(charts.trend_figure(points))
     score, rows = figure["data"]
     assert score["y"] == [100, 90, None] and rows["y"] == [10, 12, None]
-    assert score["x"][0].startswith("2026-03-02T06:00:00")
+    assert score["x"][0] == "2026-03-02 01:00:00"  # 6:00 UTC is 1 a.m. in the city (America/New_York, EST)
     assert score["marker"]["symbol"] == ["circle", "diamond", "square"]
     assert score["text"] == ["Pass", "Warning", "Error"]
     assert rows["yaxis"] == "y2" and rows["line"]["dash"] == "dot"  # told apart by more than colour
@@ -53,3 +53,20 @@ def test_runs_per_week_stack_each_outcome_with_its_own_pattern_and_colour_blind_
     okabe_ito = {"#009E73", "#E69F00", "#D55E00", "#000000"}
     assert {trace["marker"]["color"] for trace in figure["data"]} == okabe_ito
     assert len({trace["marker"]["pattern"]["shape"] for trace in figure["data"]}) == 4
+
+
+def test_the_trend_is_in_the_city_time_zone_and_names_it(settings):
+    """plotly.js ignores a time's UTC offset and draws the wall-clock time it is given: the figure holds the city's."""
+    settings.TIME_ZONE = "Asia/Kolkata"  # UTC+5:30, no daylight saving time
+    points = [TrendPoint(1, NOW, "pass", 100, 10), TrendPoint(2, NOW + datetime.timedelta(hours=20), "fail", 40, 9)]
+    figure = charts.figure_data(charts.trend_figure(points))
+    score, rows = figure["data"]
+    assert score["x"] == rows["x"] == ["2026-03-02 11:30:00", "2026-03-03 07:30:00"]
+    assert score["customdata"] == ["IST", "IST"] and "%{customdata}" in score["hovertemplate"]
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Finished (time in Asia/Kolkata)"
+
+
+def test_runs_per_week_name_the_city_time_zone(settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    figure = charts.figure_data(charts.runs_per_week_figure([Week(datetime.date(2026, 3, 2), {"pass": 1})]))
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Week starting (Mondays, in Europe/Berlin)"

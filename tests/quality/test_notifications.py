@@ -4,6 +4,7 @@ daily digest, or not at all)."""
 from __future__ import annotations
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -47,7 +48,7 @@ def record(dataset, django_capture_on_commit_callbacks, settings):
     settings.SITE_URL = "https://stat.example.gov/"
     moments = iter(timezone.now() - datetime.timedelta(hours=10) + datetime.timedelta(minutes=i) for i in range(100))
 
-    def make(status: str | None, *, error: str = "", on=dataset):
+    def make(status: str | None, *, error: str = "", on=dataset, unfetched: bool = False):
         moment = next(moments)
         with django_capture_on_commit_callbacks(execute=True):
             return run_record(
@@ -57,7 +58,9 @@ def record(dataset, django_capture_on_commit_callbacks, settings):
                 result=result(status) if status else None,
                 error=error,
                 source="https://data.example.gov/calls.csv",
+                source_bytes=None if status is None else 2_048,
                 finished_at=moment,
+                unfetched=unfetched,
             )
 
     return make
@@ -100,6 +103,38 @@ def test_only_the_change_from_passing_to_failing_is_told(record, dataset):
     assert len(mail.outbox) == 6
     assert "data.example.gov did not answer in time." in mail.outbox[-1].body
     assert QualityNotification.objects.filter(run=again).count() == 3
+
+
+def test_a_source_never_fetched_tells_nobody_until_its_data_was_read_once(record, dataset):
+    """A placeholder or unreachable address is "not checked", not "started failing": the steward hears nothing until
+    the data has been fetched at least once; after that, a fetch that fails is a failure like any other."""
+    unreachable = "data.example.gov could not be reached (the connection failed). Gave up after 4 attempts."
+    record(None, error=unreachable, unfetched=True)
+    record(None, error=unreachable, unfetched=True)
+    quality = DatasetQuality.objects.get(dataset=dataset)
+    assert quality.outcome == "" and quality.never_fetched and quality.failing_since is None
+    assert mail.outbox == [] and not QualityNotification.objects.exists()
+
+    record("pass")
+    assert mail.outbox == []
+    failed = record(None, error=unreachable, unfetched=True)
+    assert recipients(mail.outbox) == {"pdata@example.gov", "steward@example.gov", "analyst@example.gov"}
+    assert unreachable in mail.outbox[0].body
+    quality = DatasetQuality.objects.get(dataset=dataset)
+    assert quality.outcome == "error" and quality.failing_since == failed.finished_at and not quality.never_fetched
+
+
+def test_every_link_in_a_quality_email_is_on_site_url(record, dataset, settings):
+    """The development server on another port (``make run PORT=8123``): every link follows SITE_URL."""
+    settings.SITE_URL = "http://127.0.0.1:8123/"
+    run = record("fail")
+    message = next(m for m in mail.outbox if m.to == ["steward@example.gov"])
+    links = set(re.findall(r"https?://\S+", message.body)) - {run.source}  # the data's own address is no link of ours
+    assert links == {
+        f"http://127.0.0.1:8123/inventory/datasets/{dataset.pk}/",
+        f"http://127.0.0.1:8123/quality/runs/{run.pk}/",
+        "http://127.0.0.1:8123/quality/notifications/",
+    }
 
 
 def test_people_without_a_current_role_are_not_told(record, users, city):

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
+import socket
 import threading
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -22,6 +24,7 @@ from quality.models import (
     DatasetQuality,
     DatasetQualitySettings,
     Outcome,
+    QualityNotification,
     QualityRun,
     RunState,
     SourceUpload,
@@ -346,6 +349,74 @@ def test_no_source_is_an_error_run(check_now, dataset):
     run = check_now()
     assert run.outcome == Outcome.ERROR
     assert "nothing to check" in run.message
+
+
+# --- a source never fetched: "not checked", not "failing" -----------------------------------------------------
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("/placeholder.csv", "answered 404 Not Found"),
+        ("http://127.0.0.1:{closed}/calls.csv", "refused the connection. Gave up after 2 attempts."),
+        ("", "nothing to check"),
+    ],
+    ids=["placeholder (404)", "unreachable", "no address"],
+)
+def test_a_source_never_fetched_leaves_the_dataset_not_checked_and_tells_nobody(
+    local_server, check_now, dataset, settings, address, message
+):
+    settings.QUALITY_MAX_ATTEMPTS = 2
+    if address.startswith("/"):
+        DistributionFactory(dataset=dataset, download_url=local_server.add(address, status=404))
+    elif address:
+        DistributionFactory(dataset=dataset, download_url=address.format(closed=_closed_port()))
+
+    run = check_now()
+
+    assert run.outcome == Outcome.ERROR and message in run.message  # the attempt itself is kept, with its reason
+    quality = DatasetQuality.objects.get(dataset=dataset)
+    assert (quality.outcome, quality.score, quality.failing_since) == ("", None, None)
+    assert quality.never_fetched and quality.latest_run == run
+    assert quality.next_due_at > timezone.now(), "the schedule keeps trying"
+    assert mail.outbox == [] and not QualityNotification.objects.exists()
+    # Asked again, it is still not checked, and still nobody is told.
+    check_now()
+    assert DatasetQuality.objects.get(dataset=dataset).outcome == "" and mail.outbox == []
+
+
+def test_once_its_data_was_fetched_a_failed_fetch_is_a_failure(serve, check_now, dataset, local_server):
+    serve(b"", path="/calls.csv", status=404)
+    check_now()
+    assert DatasetQuality.objects.get(dataset=dataset).never_fetched
+
+    serve()  # the address is fixed: the data is fetched and passes
+    passed = check_now()
+    assert passed.outcome in (Outcome.PASS, Outcome.WARN)
+    assert not DatasetQuality.objects.get(dataset=dataset).never_fetched
+
+    local_server.add("/calls.csv", status=404)  # then it goes away
+    failed = check_now()
+    quality = DatasetQuality.objects.get(dataset=dataset)
+    assert (quality.outcome, quality.latest_run, quality.failing_since) == (Outcome.ERROR, failed, failed.finished_at)
+    assert mail.outbox and all("is failing its checks" in message.subject for message in mail.outbox)
+    assert QualityNotification.objects.filter(run=failed).exists()
+
+
+def test_a_file_fetched_but_unreadable_is_a_failure_from_the_first_run(serve, check_now, dataset):
+    """Its data was fetched: what is wrong is the data, which its people must hear about."""
+    serve(b"")
+    run = check_now()
+    assert run.outcome == Outcome.ERROR and "The file is empty" in run.message
+    quality = DatasetQuality.objects.get(dataset=dataset)
+    assert quality.outcome == Outcome.ERROR and not quality.never_fetched
+    assert mail.outbox
 
 
 # --- sources ---------------------------------------------------------------------------------------------------

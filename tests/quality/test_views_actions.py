@@ -3,14 +3,19 @@ and what everyone else is refused."""
 
 from __future__ import annotations
 
+import datetime
+import json
+
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from quality.models import DatasetQualitySettings, QualityRun, RunState, SourceUpload
 from tests.inventory.factories import DataFieldFactory, DatasetFactory, DistributionFactory, PublicDatasetFactory
 from tests.pages import assert_login_redirect, parse, text_of
 
-from .factories import QualityRunFactory
+from .factories import CheckResultFactory, DatasetQualityFactory, QualityRunFactory
 
 CSV = b"call_id,priority\n1,2\n2,3\n"
 
@@ -75,6 +80,77 @@ def test_the_status_polls_while_running_and_stops_with_the_result_when_finished(
     assert "Check finished: Failing 42" in text_of(finished)
     assert parse(finished).find("span", hx_trigger="every 2s") is None  # no poller left: polling stops
     assert parse(finished).find("a", href=f"/quality/runs/{run.pk}/") is not None
+
+
+def test_once_the_check_finishes_the_panel_is_updated_in_place(as_persona, dataset):
+    """The page needs no reload: the finished status comes with the panel's latest judgement and its results, each
+    to replace its part of the panel out of band; while the check runs, only the status line changes."""
+    QualityRunFactory(dataset=dataset, slot=timezone.now() - datetime.timedelta(days=1), outcome="pass", score=100)
+    run = QualityRunFactory(dataset=dataset, state=RunState.RUNNING, outcome="", score=None, finished_at=None)
+    client = as_persona("police_contact")
+    running = parse(client.get(f"/quality/datasets/{dataset.pk}/status/?run={run.pk}"))
+    assert running.find(hx_swap_oob="true") is None and "Checking now" in running.text
+
+    QualityRun.objects.filter(pk=run.pk).update(
+        state=RunState.FINISHED, outcome="fail", score=42, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    CheckResultFactory(run=run, name="type", column="priority", status="fail", message="3 values are not integers.")
+    DatasetQualityFactory(run=run)
+    finished = parse(client.get(f"/quality/datasets/{dataset.pk}/status/?run={run.pk}"))
+    latest = finished.find("div", id="quality-latest")
+    results = finished.find("div", id="quality-results")
+    assert latest.attrs["hx-swap-oob"] == "true" and results.attrs["hx-swap-oob"] == "true"
+    assert "Latest check: Failing 42" in latest.text and "Not checked yet" not in latest.text
+    assert "3 values are not integers." in results.find("table").text
+    figure = json.loads(results.find("script", id="quality-trend-figure").children[0])
+    assert figure["data"][0]["y"] == [100, 42]
+    assert "Check finished: Failing 42" in finished.text and "reload" not in finished.text
+
+
+def test_check_now_with_htmx_shows_the_new_result_in_place(
+    as_persona, dataset, local_server, django_capture_on_commit_callbacks
+):
+    DistributionFactory(dataset=dataset, download_url=local_server.add("/calls.csv", CSV))
+    client = as_persona("stat_analyst")
+    assert "Not checked yet" in parse(client.get(dataset.get_absolute_url())).find(id="quality-latest").text
+
+    with django_capture_on_commit_callbacks(execute=True):  # the worker (eager here) checks it on commit
+        pressed = client.post(f"/quality/datasets/{dataset.pk}/check/", headers={"HX-Request": "true"})
+    run = QualityRun.objects.get(dataset=dataset)
+    assert parse(pressed).find("span").attrs["hx-get"] == f"/quality/datasets/{dataset.pk}/status/?run={run.pk}"
+    page = parse(client.get(f"/quality/datasets/{dataset.pk}/status/?run={run.pk}", headers={"HX-Request": "true"}))
+    label = {"pass": "Passing", "warn": "Warning", "fail": "Failing"}[run.outcome]
+    assert f"Check finished: {label} {run.score}" in page.text
+    latest = page.find("div", id="quality-latest", hx_swap_oob="true")
+    assert f"Latest check: {label} {run.score}" in latest.text and "Not checked yet" not in latest.text
+    assert page.find("div", id="quality-results").find("script", id="quality-trend-figure") is not None
+
+
+def test_check_now_of_data_never_fetched_says_it_is_not_checked_and_why(
+    as_persona, dataset, django_capture_on_commit_callbacks
+):
+    client = as_persona("police_contact")
+    with django_capture_on_commit_callbacks(execute=True):  # no distribution, no upload: nothing to fetch
+        client.post(f"/quality/datasets/{dataset.pk}/check/", headers={"HX-Request": "true"})
+    run = QualityRun.objects.get(dataset=dataset)
+    page = parse(client.get(f"/quality/datasets/{dataset.pk}/status/?run={run.pk}", headers={"HX-Request": "true"}))
+    status = page.text.split("See this attempt")[0]
+    assert "Check finished: Not checked its data could not be fetched." in " ".join(status.split())
+    latest = page.find("div", id="quality-latest").text
+    assert "Not checked" in latest and "nothing to check" in latest
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_now_without_javascript_says_the_data_could_not_be_fetched(as_persona, city):
+    """Committed for real, as on a development machine: the run is checked (eagerly) before the answer is written."""
+    dataset = DatasetFactory(title="Calls for service", department=city["police"])
+    client = as_persona("police_contact")
+    response = client.post(f"/quality/datasets/{dataset.pk}/check/", follow=True)
+    assert "Could not check “Calls for service”: its data could not be fetched." in text_of(response)
+    assert "nothing to check" in text_of(response)
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("persona", ["police_lead", "data_expert", "budget_analyst"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 
 import pytest
@@ -234,3 +236,130 @@ def test_the_history_of_another_departments_dataset_is_not_found_for_a_lead(as_p
 
 def test_the_history_only_answers_get(as_persona, failing):
     assert as_persona("stat_analyst").post(f"/quality/datasets/{failing.pk}/runs/").status_code == 405
+
+
+# --- the city's time zone: charts, tables and the CSV ---------------------------------------------------------------
+
+WINTER = datetime.datetime(2026, 3, 2, 6, 0, tzinfo=datetime.UTC)  # 10 p.m. the day before in Los Angeles (PST)
+SUMMER = datetime.datetime(2026, 7, 1, 18, 30, tzinfo=datetime.UTC)  # 11:30 a.m. in Los Angeles (PDT)
+
+
+@pytest.fixture
+def in_los_angeles(settings, city):
+    """A city on the Pacific coast, with a dataset checked once in winter and once in summer."""
+    settings.TIME_ZONE = "America/Los_Angeles"
+    dataset = DatasetFactory(title="Potholes", department=city["police"])
+    QualityRunFactory(dataset=dataset, slot=WINTER, finished_at=WINTER, outcome="pass", score=100)
+    summer = QualityRunFactory(dataset=dataset, slot=SUMMER, finished_at=SUMMER, outcome="warn", score=90)
+    DatasetQualityFactory(run=summer)
+    return dataset
+
+
+def test_the_trend_is_drawn_and_tabled_in_the_city_time_zone(as_persona, in_los_angeles):
+    page = parse(as_persona("stat_analyst").get(in_los_angeles.get_absolute_url()))
+    figure = json.loads(page.find("script", id="quality-trend-figure").children[0])
+    score, rows = figure["data"]
+    # plotly.js draws the wall-clock time it is given: the city's, not UTC's.
+    assert score["x"] == rows["x"] == ["2026-03-01 22:00:00", "2026-07-01 11:30:00"]
+    assert score["customdata"] == ["PST", "PDT"]  # the hover text says which
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Finished (time in America/Los_Angeles)"
+    table = [t for t in page.find_all("table") if "Each finished run" in t.text][0]
+    assert "Finished (America/Los_Angeles time)" in table.find("thead").text
+    assert [row.find("th").text for row in table.find("tbody").find_all("tr")] == [
+        "Mar 1, 2026, 10 p.m.",
+        "Jul 1, 2026, 11:30 a.m.",
+    ]
+    assert "July 1, 2026, 11:30 a.m." in panel_of(page).text  # the latest check's time
+
+
+def panel_of(page):
+    return page.find(id="quality")
+
+
+def test_the_run_history_csv_is_in_the_city_time_zone_and_names_it(as_persona, in_los_angeles):
+    response = as_persona("police_contact").get(f"/quality/datasets/{in_los_angeles.pk}/runs.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith(f'attachment; filename="quality-runs-{in_los_angeles.pk}-')
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0])[:3] == ["run", "queued_at (America/Los_Angeles)", "finished_at (America/Los_Angeles)"]
+    # Newest first, each time the city's with its offset from UTC.
+    assert [row["finished_at (America/Los_Angeles)"] for row in rows] == [
+        "2026-07-01T11:30:00-07:00",
+        "2026-03-01T22:00:00-08:00",
+    ]
+    assert [(row["outcome"], row["score"], row["trigger"]) for row in rows] == [
+        ("Warning", "90", "Scheduled"),
+        ("Pass", "100", "Scheduled"),
+    ]
+    run = QualityRun.objects.get(dataset=in_los_angeles, finished_at=SUMMER)
+    assert rows[0]["url"] == f"http://127.0.0.1:8000/quality/runs/{run.pk}/"
+
+
+def test_the_history_page_links_its_csv_and_names_the_time_zone(as_persona, in_los_angeles):
+    page = parse(as_persona("data_expert").get(f"/quality/datasets/{in_los_angeles.pk}/runs/"))
+    assert "When (America/Los_Angeles time)" in page.find("thead").text
+    assert page.find("a", href=f"/quality/datasets/{in_los_angeles.pk}/runs.csv") is not None
+    dataset_page = parse(as_persona("data_expert").get(in_los_angeles.get_absolute_url()))
+    assert dataset_page.find("a", href=f"/quality/datasets/{in_los_angeles.pk}/runs.csv") is not None
+
+
+def test_a_text_cell_of_the_csv_never_runs_as_a_formula(as_persona, failing):
+    QualityRunFactory(dataset=failing, outcome="error", score=None, message='=HYPERLINK("http://x.example")')
+    text = as_persona("stat_analyst").get(f"/quality/datasets/{failing.pk}/runs.csv").content.decode()
+    assert "'=HYPERLINK" in text
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 5
+
+
+@pytest.mark.parametrize("persona", ["police_contact", "police_lead", "parks_contact", "data_expert", "stat_lead"])
+def test_every_quality_reader_downloads_the_csv(as_persona, failing, persona):
+    assert as_persona(persona).get(f"/quality/datasets/{failing.pk}/runs.csv").status_code == 200
+
+
+def test_the_csv_of_another_departments_dataset_is_not_found_for_a_lead(as_persona, city):
+    dataset = PublicDatasetFactory(department=city["parks"])
+    QualityRunFactory(dataset=dataset)
+    assert as_persona("police_lead").get(f"/quality/datasets/{dataset.pk}/runs.csv").status_code == 404
+    assert as_persona("budget_analyst").get(f"/quality/datasets/{dataset.pk}/runs.csv").status_code == 404
+    assert as_persona("stat_analyst").get("/quality/datasets/999999/runs.csv").status_code == 404
+
+
+def test_the_csv_needs_a_login_and_only_answers_get(as_persona, failing):
+    path = f"/quality/datasets/{failing.pk}/runs.csv"
+    assert_login_redirect(as_persona("anonymous").get(path), path)
+    before = list(QualityRun.objects.values())
+    assert as_persona("stat_analyst").post(path).status_code == 405
+    assert list(QualityRun.objects.values()) == before
+
+
+# --- a dataset whose data has never been fetched ----------------------------------------------------------------------
+
+
+def test_a_dataset_whose_data_could_never_be_fetched_is_not_checked_and_says_why(as_persona, city):
+    dataset = DatasetFactory(title="Placeholder", department=city["police"])
+    message = "data.example.com answered 404 Not Found: there is no file at this address."
+    run = QualityRunFactory(
+        dataset=dataset,
+        outcome="error",
+        score=None,
+        row_count=None,
+        source_bytes=None,
+        source="https://data.example.com/placeholder.csv",
+        message=message,
+    )
+    DatasetQualityFactory(dataset=dataset, latest_run=run, outcome="", score=None, checked_at=run.finished_at)
+    page = panel(as_persona("police_contact").get(dataset.get_absolute_url()))
+    latest = page.find(id="quality-latest").text
+    assert "Not checked" in latest and "could not be fetched" in latest
+    assert "https://data.example.com/placeholder.csv" in latest and message in latest
+    assert "Failing" not in latest and "Error" not in latest
+    assert "Every check passed" not in page.text
+
+
+def test_a_failed_run_without_checks_does_not_claim_every_check_passed(as_persona, city):
+    dataset = DatasetFactory(department=city["police"])
+    QualityRunFactory(dataset=dataset, outcome="pass", slot=timezone.now() - datetime.timedelta(days=2))
+    judged(dataset, outcome="error", score=None, message="data.example.com answered 404 Not Found.")
+    text = panel(as_persona("police_contact").get(dataset.get_absolute_url())).text
+    assert "Latest check: Error" in text and "answered 404" in text
+    assert "Every check passed" not in text

@@ -11,8 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from inventory.models import Dataset
 from quality.models import NotificationPreference, Outcome, QualityRun
 from tests.factories import UserFactory
+from tests.goals.factories import GoalFactory, MeasureFactory
 from tests.inventory.factories import DatasetFactory, PublicDatasetFactory
 from tests.pages import assert_login_redirect, client_for, parse, section, text_of
 
@@ -57,6 +59,64 @@ def test_the_city_page_summarises_every_dataset(as_persona, judged_city):
     assert "Calls" in section(parse(response), "Stale datasets").text
     departments = section(parse(response), "By department").text
     assert "Police" in departments and "Parks & Recreation" in departments
+
+
+def _worst(response) -> list[list[str]]:
+    rows = section(parse(response), "Worst offenders").find("tbody").find_all("tr")
+    return [[row.find("th").text, *(cell.text for cell in row.find_all("td"))] for row in rows]
+
+
+def _kpi_from(dataset, city) -> None:
+    """A goal's KPI computed from ``dataset``."""
+    MeasureFactory(
+        goal=GoalFactory(departments=[city["police"]]), department=city["police"], is_kpi=True, source_dataset=dataset
+    )
+
+
+def test_worst_offenders_put_what_feeds_a_kpi_first_and_never_leave_a_failing_one_out(as_persona, city):
+    """Order by consequence: feeds a KPI, then failing (longest first), then score. A dataset failing for an hour
+    with a fair score that feeds a KPI was left out behind ten older, lower-scoring failures; it now leads."""
+    now = timezone.now()
+    for n in range(12):
+        old = judged(DatasetFactory(title=f"Old failure {n:02}", department=city["police"]), outcome="fail", score=n)
+        old.failing_since = now - datetime.timedelta(days=60 - n)
+        old.save(update_fields=["failing_since"])
+    crashes = DatasetFactory(title="Crash reports", department=city["police"])
+    judged(crashes, outcome="fail", score=80)
+    _kpi_from(crashes, city)
+    response_times = DatasetFactory(title="Response times", department=city["police"])
+    judged(response_times, outcome="warn", score=90)
+    _kpi_from(response_times, city)
+    judged(DatasetFactory(title="Passing KPI source", department=city["police"]), outcome="pass", score=100)
+
+    response = as_persona("stat_lead").get("/quality/")
+    worst = _worst(response)
+    assert [row[0] for row in worst[:4]] == ["Crash reports", "Response times", "Old failure 00", "Old failure 01"]
+    assert worst[0][2] == "Yes" and worst[2][2] == "No"  # the "Feeds a KPI" column
+    assert len(worst) == 10
+    assert "13 failing (1 feeding a KPI)" in section(parse(response), "Summary").text
+
+    # More failing datasets feed KPIs than the list's ten rows: every one of them is still listed.
+    for n in range(10):
+        _kpi_from(Dataset.objects.get(title=f"Old failure {n:02}"), city)
+    worst = _worst(as_persona("stat_lead").get("/quality/"))
+    assert {row[0] for row in worst} == {f"Old failure {n:02}" for n in range(10)} | {"Crash reports"}
+    assert len(worst) == 11 and all(row[2] == "Yes" for row in worst)
+
+
+def test_a_dataset_whose_data_could_never_be_fetched_is_counted_not_checked(as_persona, city):
+    placeholder = DatasetFactory(title="Placeholder", department=city["police"])
+    run = QualityRunFactory(dataset=placeholder, outcome="error", score=None, source_bytes=None, row_count=None)
+    DatasetQualityFactory(dataset=placeholder, latest_run=run, outcome="", score=None, checked_at=run.finished_at)
+    judged(DatasetFactory(title="Arrests", department=city["police"]), outcome="fail", score=40)
+
+    response = as_persona("stat_analyst").get("/quality/departments/police/")
+    summary = section(parse(response), "Summary").text
+    assert "2 inventoried datasets: 0 passing, 0 passing with warnings, 1 failing, 1 not checked" in summary
+    assert "1 whose data could never be fetched" in summary
+    assert [row[0] for row in _worst(response)] == ["Arrests"]
+    inventory = as_persona("stat_analyst").get("/inventory/", {"quality": "failing"})
+    assert "Placeholder" not in text_of(inventory) and "Arrests" in text_of(inventory)
 
 
 def test_a_department_lead_sees_only_their_department(as_persona, judged_city):

@@ -1,6 +1,7 @@
 """The preparation checklist: the standard steps, their due dates, marking, the overdue panel and reminders."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -132,6 +133,15 @@ def test_reminders_go_to_the_assignee_once_a_day(session, users, settings):
     later = datetime.datetime(2026, 12, 22, 9, tzinfo=NY)  # next day: overdue
     assert checklist_send_reminders(by=None, now=later) == 1
     assert "Overdue" in mail.outbox[1].subject
+
+
+def test_a_reminders_link_is_on_site_url(session, settings):
+    """The development server on another port (``make run PORT=8123``): the reminder links there."""
+    settings.SITE_URL = "http://127.0.0.1:8123/"
+    assert checklist_send_reminders(by=None, now=datetime.datetime(2026, 12, 20, 11, tzinfo=NY)) == 1
+    [message] = mail.outbox
+    links = re.findall(r"https?://\S+", message.body)
+    assert links == ["http://127.0.0.1:8123" + reverse("stat_sessions:session", args=[session.pk])]
 
 
 def test_no_reminder_for_done_steps_or_cancelled_sessions(session, settings):

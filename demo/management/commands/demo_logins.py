@@ -6,10 +6,13 @@ from demo.team import ADMIN_ROLE_LABEL, ADMIN_USERNAME, DEMO_LOGINS
 
 
 class Command(BaseCommand):
-    help = "Print where the app runs and the demo logins (username, role, password). Only with DEBUG on."
+    help = (
+        "Print where the app runs (SITE_URL, which `make run` sets to the address it serves on) and the demo logins "
+        "(username, role, password). Only with DEBUG on."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="The address to print.")
+        parser.add_argument("--url", default="", help="The address to print (default: SITE_URL).")
 
     def handle(self, *args, url, **options):
         if not settings.DEBUG:
@@ -21,7 +24,9 @@ class Command(BaseCommand):
             .objects.filter(username__in=[username for username, _ in rows])
             .values_list("username", flat=True)
         )
-        self.stdout.write(f"\n{settings.PROGRAM_NAME} ({settings.CITY_NAME}) will answer at {url}\n")
+        self.stdout.write(
+            f"\n{settings.PROGRAM_NAME} ({settings.CITY_NAME}) will answer at {url or settings.SITE_URL}\n"
+        )
         rows = [row for row in rows if row[0] in existing]
         if not rows:
             self.stdout.write("No demo logins yet: run `manage.py seed_demo` with DEBUG on to create them.\n")
