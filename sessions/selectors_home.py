@@ -111,5 +111,4 @@ def open_action_items(
         scope |= Q(owner_id=person_id)
     items = action_items_readable_by(actor, ActionItem.objects.filter(scope, state__in=sorted(OPEN_STATES)))
     total = items.count()
-    first = list(tracker_items(items).order_by("due_date", "session__starts_at", "number")[:shown]) if total else []
-    return OpenItems(first, total)
+    return OpenItems(list(tracker_items(items).order_by("due_date", "session__starts_at", "number")[:shown]), total)

@@ -29,9 +29,10 @@ from budget.services.analyses import analysis_create
 from goals.models import MeasureTarget, Observation
 from goals.periods import period_start
 from quality.models import Outcome
-from sessions.models import ItemState, Session
+from sessions.models import ItemState, SeatRole, Session
 from sessions.services import (
     action_item_create,
+    attendee_add,
     follow_up_draft,
     follow_up_send,
     memo_draft,
@@ -254,6 +255,15 @@ def build_city(city, users) -> City:
             dataset=overtime,
             by=lead,
         ),
+        # Police's item owned by a Parks contact: they read and update it as its owner, not PoliceStat itself.
+        "lent": action_item_create(
+            held,
+            title="Lend two lifeguards to the harbour patrol",
+            department=police,
+            due_date=today + datetime.timedelta(days=20),
+            owner=parks_contact,
+            by=lead,
+        ),
     }
     type(items["done"]).objects.filter(pk=items["done"].pk).update(state=ItemState.COMPLETED_ON_TIME)
     session_hold(held, attended=[users["police_lead"].person.pk], by=lead)
@@ -269,6 +279,8 @@ def build_city(city, users) -> City:
         place="City Hall, room 100",
         by=lead,
     )
+    # The budget analyst is invited to CitiStat, a cross-department series only the Stat team and the seats read.
+    attendee_add(citistat.sessions.get(), person=users["budget_analyst"].person, role=SeatRole.BUDGET, by=lead)
     built.sessions = {
         "held": Session.objects.get(pk=held.pk),
         "current": Session.objects.get(pk=current.pk),
