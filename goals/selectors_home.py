@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import QuerySet
 
@@ -70,9 +71,7 @@ def city_glance() -> CityGlance:
             ask_about=_ask_about(kpis),
         )
 
-    glance = dashboard_cached("home-glance", build)
-    assert isinstance(glance, CityGlance)
-    return glance
+    return cast(CityGlance, dashboard_cached("home-glance", build))
 
 
 # --- the work the measures ask for ---------------------------------------------------------------------------------

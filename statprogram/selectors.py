@@ -115,7 +115,8 @@ class BudgetAnalystHome:
 
 @dataclass
 class SeatHome:
-    """A seat at the table's: the sessions ahead (with the memos they may read), the action items they own."""
+    """A seat at the table's (chief of staff, legal counsel, finance...): the sessions ahead, the action items they
+    own."""
 
     sessions: list
     items: OpenItems
@@ -171,7 +172,9 @@ def home_for(actor: Actor, assignments: list[RoleAssignment], *, today: datetime
             items=open_action_items(actor, department_ids=ids, person_id=actor.person_id),
         )
     portfolios = [
-        a.portfolio for a in assignments if a.role == Role.BUDGET_ANALYST and a.portfolio_id in actor.portfolio_ids
+        a.portfolio
+        for a in assignments
+        if a.role == Role.BUDGET_ANALYST and a.portfolio is not None and a.portfolio_id in actor.portfolio_ids
     ]
     if portfolios and can_read_budget(actor):
         home.budget_analyst = BudgetAnalystHome(
@@ -193,5 +196,9 @@ def home_for(actor: Actor, assignments: list[RoleAssignment], *, today: datetime
 
 def _departments(assignments: list[RoleAssignment], role: str, ids: frozenset[int]) -> list[Department]:
     """The departments of ``ids`` (the actor's, which count) that ``assignments`` hold ``role`` for, by name."""
-    found = {a.department.pk: a.department for a in assignments if a.role == role and a.department_id in ids}
+    found = {
+        a.department.pk: a.department
+        for a in assignments
+        if a.role == role and a.department is not None and a.department_id in ids
+    }
     return sorted(found.values(), key=lambda department: department.name)

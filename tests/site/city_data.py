@@ -1,17 +1,20 @@
 """A small city with real data in every app, built through the factories and services: what the home pages and the
-crawler read.
+crawler read. Dates are counted from today, so "the last period" is last month whenever the tests run.
 
-Police (Public Safety) and Parks (Community Services), Fire (Public Safety) with a dataset no one checked:
+Police and Fire (Public Safety), Parks (Community Services):
 
-* datasets: Police's public crash data (passing), its private incident data (failing, with example rows) and its
-  private overtime data (stale); Parks' public pool visits (failing) and private staffing (passing); Fire's
-  private run log (never checked);
-* goals and measures: a public Police KPI fed by the failing incident data, a private Police KPI with no value
-  for the last period and no narrative, a private Police measure that is not a KPI; a public Parks KPI and a
-  private Parks KPI; monthly values for the last six months (targets, a narrative);
-* sessions: PoliceStat (three monthly sessions: one held with its follow-up sent, the next with a memo drafted and
-  shared, one to come) with action items for Police (one overdue, one not yet due, one done) and one for Parks,
-  and CitiStat (no department) with one session ahead;
+* datasets: Police's public crash data (passing), its incident reports (not public, failing, with an example row
+  of a sensitive column) and overtime hours (not public, stale); Parks' public pool visits (failing) and its
+  staffing (not public, passing); Fire's run log (never checked);
+* goals and measures, with monthly values for the last six months: Police's public Response time (a KPI fed by the
+  failing incident reports, off track, its last period's narrative written), Overtime hours per officer (a KPI with
+  no value for the last period) and Cases cleared (not a KPI); Parks' public Pool visits (a KPI that went from on
+  track to approaching) and public Parks with staff (a KPI fed by a dataset that is not public: another
+  department's readers see the measure, not its source);
+* sessions: PoliceStat every four weeks from twenty days ago (held, with its follow-up sent; eight days ahead, its
+  memo shared under "no surprises"; five weeks ahead), with action items for Police (overdue, not yet due, done,
+  one owned by Parks' contact) and one for Parks about a Police measure; CitiStat (no department) in twelve days,
+  with the budget analyst invited;
 * budget: five fiscal years of Police, Fire and Parks programs (``tests/budget/pages_data.py``), a program linked
   to a measure, and an analysis.
 """
