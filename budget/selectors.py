@@ -202,6 +202,18 @@ def overview(
     return Overview(years, current_year, current, months, ordered, total)
 
 
+def portfolio_overview(portfolio_ids: Iterable[int], today: datetime.date) -> Overview:
+    """:func:`overview` of the departments of ``portfolio_ids`` (a budget analyst's), cached under the budget's
+    version: one query when cached (:func:`budget_version`), five when not."""
+    ids = sorted(set(portfolio_ids))
+
+    def build() -> Overview:
+        departments = list(Department.objects.filter(portfolio_id__in=ids).order_by("name").only("pk", "name", "slug"))
+        return overview(today=today, departments=departments)
+
+    return budget_cached(f"portfolio-overview:{'-'.join(map(str, ids))}:{today}", build)
+
+
 def _finish(row: Row, years: Sequence[int], current_year: int | None, months: int) -> None:
     row.changes = costs.year_over_year([(year, row.years[year].budget) for year in years if year in row.years])
     if current_year is None:

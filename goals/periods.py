@@ -42,6 +42,12 @@ def next_period(start: datetime.date, frequency: str) -> datetime.date:
     return datetime.date(start.year + month // 12, month % 12 + 1, 1)
 
 
+def last_finished_period(today: datetime.date, frequency: str) -> datetime.date:
+    """The first day of the last period of ``frequency`` that is over on ``today``: the one before today's (what a
+    department reports on and its lead's narrative is about)."""
+    return period_start(period_start(today, frequency) - datetime.timedelta(days=1), frequency)
+
+
 def is_period_start(day: datetime.date, frequency: str) -> bool:
     return period_start(day, frequency) == day
 

@@ -5,13 +5,12 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from goals.access import can_read_every_measure
-from sessions.access import can_manage_sessions, can_read_program_measures, can_see_late_follow_ups
-from sessions.selectors import late_follow_ups, overdue_checklist_items
+from sessions.access import can_read_program_measures
 from team.access import actor_for
-from team.selectors import team_gaps
 
 from . import selectors
 
@@ -25,19 +24,16 @@ def home(request):
 @require_safe
 @login_required
 def dashboard(request):
-    """Where a signed-in user lands: what their roles let them do, and (for the Stat team) what needs staffing."""
+    """Where a signed-in user lands: a section for each role they hold (what is theirs to look at or act on, each
+    linking only to pages they may open), then their roles and the program's tools they may use."""
     actor = actor_for(request.user)
+    assignments = list(selectors.my_assignments(request.user))
     context = {
-        "my_assignments": selectors.my_assignments(request.user),
+        "my_assignments": assignments,
+        "home": selectors.home_for(actor, assignments, today=timezone.localdate(), now=timezone.now()),
         "reads_city_dashboard": can_read_every_measure(actor),
+        "reads_program_measures": can_read_program_measures(actor),
     }
-    if actor.can_view_gaps():
-        context["gaps"] = team_gaps()
-    if can_manage_sessions(actor):
-        context["overdue_checklist"] = overdue_checklist_items()
-    if can_see_late_follow_ups(actor):
-        context["late_follow_ups"] = late_follow_ups()
-    context["reads_program_measures"] = can_read_program_measures(actor)
     return render(request, "site/dashboard.html", context)
 
 

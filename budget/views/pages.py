@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -50,19 +50,22 @@ def _overview_context(overview: selectors.Overview, **extra) -> dict:
 @require_safe
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The city's budget for those who read every department's; a budget analyst's portfolio; a department lead's
-    department; 404 for the others."""
+    """The budget the reader reads, shown here rather than redirected to (the navigation's Budget link answers with
+    the page itself): the city's for those who read every department's, a budget analyst's portfolio, a department
+    lead's department; 404 for the others."""
     actor = actor_for(request.user)
     if DEPARTMENT_BUDGETS.reads_every(actor):
         return city(request)
     if not can_read_budget(actor):
         raise Http404("No budget for you here.")
     if actor.has_role(Role.BUDGET_ANALYST) and actor.portfolio_ids:
-        return redirect("budget:portfolio")
-    department = DEPARTMENT_BUDGETS.readable(actor, Department.objects.order_by("name")).first()
-    if department is None:
+        return portfolio(request)
+    department_slug = (
+        DEPARTMENT_BUDGETS.readable(actor, Department.objects.order_by("name")).values_list("slug", flat=True).first()
+    )
+    if department_slug is None:
         raise Http404("No budget for you here.")
-    return redirect("budget:department", slug=department.slug)
+    return department(request, slug=department_slug)
 
 
 @require_safe

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from core.http import require_get_or_post
-from inventory.access import DATASETS
+from inventory.access import DATASETS, can_read_dataset
 from inventory.models import Dataset
 from team.access import Actor, actor_for, require
 from team.forms import add_service_errors
@@ -50,7 +50,7 @@ from ..forms import (
     measure_initial,
 )
 from ..models import Goal, Measure, MeasureTarget, Narrative
-from ..periods import is_period_start, period_label, period_start
+from ..periods import is_period_start, last_finished_period, period_label, period_start
 
 # --- the framework -------------------------------------------------------------------------------------------------
 
@@ -200,10 +200,14 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The measure: its definition, latest status, every period (value, target, status, narrative), its targets."""
     get_measure_for_user(request.user, slug)  # 404 before anything else
     actor = actor_for(request.user)
-    measure = selectors.measure_with_status(measures_readable_by(actor), slug=slug)
+    measure = selectors.measure_with_status(
+        measures_readable_by(actor).select_related("source_dataset__department__portfolio"), slug=slug
+    )
     periods = selectors.measure_periods(measure, actor=actor)
     context = {
         "measure": measure,
+        # A public measure's source dataset may be one the reader cannot open (another department's, not public).
+        "reads_source": measure.source_dataset is not None and can_read_dataset(actor, measure.source_dataset),
         "periods": periods,
         "targets": [
             (period_label(period, measure.frequency), value)
@@ -219,9 +223,7 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "writes_narratives": can_write_narratives(actor, measure),
     }
     if context["writes_narratives"]:
-        # The narrative is about the last finished period: the one before today's.
-        current = period_start(timezone.localdate(), measure.frequency)
-        context["narrative_period"] = period_start(current - datetime.timedelta(days=1), measure.frequency)
+        context["narrative_period"] = last_finished_period(timezone.localdate(), measure.frequency)
         context["narrative_label"] = period_label(context["narrative_period"], measure.frequency)
     return render(request, "goals/measure_detail.html", context)
 

@@ -46,20 +46,25 @@ def test_the_finance_seat_reads_the_city(client, finance, budget):
 
 
 def test_the_budget_analyst_sees_their_portfolio(client, users, budget):
-    response = get(client, users["budget_analyst"], reverse("budget:index"))
-    assert response.status_code == 302 and response["Location"] == reverse("budget:portfolio")
-    text = client.get(reverse("budget:portfolio")).content.decode()
-    assert "Police" in text and "Fire" in text and "Parks" not in text.split("<main", 1)[-1]
+    # The navigation's Budget link (/budget/) answers with the portfolio itself, as /budget/portfolio/ does.
+    for url in (reverse("budget:index"), reverse("budget:portfolio")):
+        response = get(client, users["budget_analyst"], url)
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "Your portfolio’s budget" in text
+        assert "Police" in text and "Fire" in text and "Parks" not in text.split("<main", 1)[-1]
     assert client.get(reverse("budget:city")).status_code == 403
     assert client.get(reverse("budget:department", args=["police"])).status_code == 200
     assert client.get(reverse("budget:department", args=["parks"])).status_code == 404
 
 
 def test_the_department_lead_reads_their_department_only(client, users, budget):
-    response = get(client, users["police_lead"], reverse("budget:index"))
-    assert response["Location"] == reverse("budget:department", args=["police"])
-    page = client.get(reverse("budget:department", args=["police"])).content.decode()
-    assert "P1 Patrol" in page and "Investigations" in page and "Requests pending" in page
+    # The navigation's Budget link (/budget/) answers with their department's budget itself.
+    for url in (reverse("budget:index"), reverse("budget:department", args=["police"])):
+        response = get(client, users["police_lead"], url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "P1 Patrol" in page and "Investigations" in page and "Requests pending" in page
     assert client.get(reverse("budget:department", args=["fire"])).status_code == 404
     assert client.get(reverse("budget:portfolio")).status_code == 403  # reads a budget, has no portfolio
     assert client.get(reverse("budget:city")).status_code == 403
