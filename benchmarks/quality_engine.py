@@ -6,15 +6,18 @@ pyarrow parsing the same file and Frictionless validating it, in the same run.
     .venv/bin/python benchmarks/quality_engine.py --rows 10000000      # the 10M-row memory run
     .venv/bin/python benchmarks/quality_engine.py --frictionless-rows 100000   # Frictionless on a sample, scaled up
 
-Goals (issue 4): all checks in at most 8x the time ``pyarrow.csv.read_csv`` takes to parse the file, at least 20x
-faster than ``frictionless validate`` with the equivalent Table Schema, finding the same problems; peak memory at
-most 600 MB at 1M rows and 1.5 GB at 10M rows.
+Goals (issue 15, tightening issue 4's 8x): all checks in at most 4x the time ``pyarrow.csv.read_csv`` takes to parse
+the file (medians of ``--repeat`` runs, 5, the two alternating in the same run), at least 20x faster than
+``frictionless validate`` with the equivalent Table Schema, finding the same problems; peak memory at most 600 MB at
+1M rows and 1.5 GB at 10M rows.
 
 The file and its Table Schema are generated (seeded, so the same every run) into a temporary directory with
 type, range, enum, pattern, required (null) and duplicate-row problems at known counts. Each measurement runs in a
 subprocess of its own; its peak memory is that subprocess's ``ru_maxrss`` read with
 ``resource.getrusage(RUSAGE_CHILDREN)`` by a wrapper process that started nothing else, and its time is the
-operation alone (interpreter start and imports excluded). Times are the best of ``--repeat`` runs. Frictionless
+operation alone (interpreter start and imports excluded). pyarrow and the engine run ``--repeat`` times each,
+alternating (so a busy spell of the shared machine falls on both); each time is the median of its runs, and peak
+memory the highest. Frictionless
 runs on the whole file unless ``--frictionless-rows`` is given: then it validates the first N rows, its time is
 scaled up linearly to the full file (and the output says so), and the problem counts are compared with the engine's
 on that same sample file.
@@ -27,6 +30,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -240,11 +244,23 @@ def measure(kind: str, path: Path, schema_path: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def best_of(kind: str, path: Path, schema_path: Path, repeat: int) -> dict:
-    runs = [measure(kind, path, schema_path) for _ in range(repeat)]
-    best = min(runs, key=lambda r: r["seconds"])
-    best["peak_mb"] = max(r["peak_mb"] for r in runs)
-    return best
+def medians(kinds: tuple[str, ...], path: Path, schema_path: Path, repeat: int) -> list[dict]:
+    """Each kind measured ``repeat`` times, the kinds alternating; per kind, the run of median time (its other
+    figures with it), the highest peak memory of its runs, and every run's time."""
+    runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
+    for _ in range(repeat):
+        for kind in kinds:
+            runs[kind].append(measure(kind, path, schema_path))
+    found = []
+    for kind in kinds:
+        ordered = sorted(runs[kind], key=lambda r: r["seconds"])
+        middle = dict(ordered[len(ordered) // 2])
+        middle["seconds"] = statistics.median(r["seconds"] for r in ordered)
+        middle["cpu"] = statistics.median(r["cpu"] for r in ordered)
+        middle["peak_mb"] = max(r["peak_mb"] for r in ordered)
+        middle["all_seconds"] = [r["seconds"] for r in runs[kind]]
+        found.append(middle)
+    return found
 
 
 # --- the report ------------------------------------------------------------------------------------------------
@@ -254,7 +270,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--repeat", type=int, default=2, help="Runs of pyarrow and the engine; the best time counts.")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="Runs of pyarrow and the engine, alternating; the median time counts."
+    )
     parser.add_argument("--frictionless-rows", type=int, default=0, help="Validate only this many rows, scaled up.")
     parser.add_argument("--skip-frictionless", action="store_true")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "PATH", "SCHEMA"), help=argparse.SUPPRESS)
@@ -275,17 +293,21 @@ def main() -> None:
             f"{time.perf_counter() - started:.0f} s; planted: {dict(sorted(planted.items()))}"
         )
         load_before = os.getloadavg()[0]
-        arrow = best_of("pyarrow", path, schema_path, args.repeat)
-        engine = best_of("engine", path, schema_path, args.repeat)
+        arrow, engine = medians(("pyarrow", "engine"), path, schema_path, args.repeat)
         print(f"load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after the timed runs")
+        print(f"medians of {args.repeat} runs each, alternating")
         print(
             f"pyarrow.csv.read_csv   {arrow['seconds']:8.2f} s   peak {arrow['peak_mb']:6.0f} MB   "
-            f"CPU {arrow['cpu']:.2f} s"
+            f"CPU {arrow['cpu']:.2f} s   runs {', '.join(f'{s:.2f}' for s in arrow['all_seconds'])}"
         )
         ratio = engine["seconds"] / arrow["seconds"]
+        pairs = sorted(e / a for e, a in zip(engine["all_seconds"], arrow["all_seconds"], strict=True))
         print(
             f"quality engine         {engine['seconds']:8.2f} s   peak {engine['peak_mb']:6.0f} MB   "
-            f"CPU {engine['cpu']:.2f} s   {ratio:.1f}x pyarrow (goal <= 8x; in CPU time "
+            f"CPU {engine['cpu']:.2f} s   runs {', '.join(f'{s:.2f}' for s in engine['all_seconds'])}"
+        )
+        print(
+            f"  engine / pyarrow: {ratio:.1f}x (goal <= 4x; run by run {pairs[0]:.1f}-{pairs[-1]:.1f}x; in CPU time "
             f"{engine['cpu'] / arrow['cpu']:.1f}x)   score {engine['score']}"
         )
         rows_ok = engine["rows"] == args.rows
@@ -298,7 +320,7 @@ def main() -> None:
         speed_goals = args.rows <= 1_000_000
         goals = {f"engine peak <= {memory_goal} MB": engine["peak_mb"] <= memory_goal}
         if speed_goals:
-            goals["engine <= 8x pyarrow"] = ratio <= 8
+            goals["engine <= 4x pyarrow (medians)"] = ratio <= 4
         goals["engine finds every planted problem"] = found_ok and rows_ok
         if not args.skip_frictionless:
             sample_rows = args.frictionless_rows if 0 < args.frictionless_rows < args.rows else args.rows
@@ -324,6 +346,12 @@ def main() -> None:
                 goals["engine >= 20x faster than frictionless"] = speedup >= 20
             goals["same problems as frictionless"] = agree
         print()
+        busy = max(load_before, os.getloadavg()[0])
+        if speed_goals and busy > (os.cpu_count() or 1):
+            print(
+                f"  note: load {busy:.1f} on {os.cpu_count()} cores: other work slows pyarrow's short parallel parse "
+                "more than the engine, so this ratio flatters the engine; read the CPU ratio too"
+            )
         for goal, met in goals.items():
             print(f"  {'met ' if met else 'MISSED'}  {goal}")
 

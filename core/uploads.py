@@ -64,15 +64,20 @@ def refuse_nul(data: bytes) -> None:
         raise RefusedFile(_nul_message(data.count(b"\n", 0, position) + 1))
 
 
-def refuse_nul_in_file(path: Path) -> None:
-    """:func:`refuse_nul` for a file on disk, read a few MB at a time (a file of any size, in bounded memory)."""
-    lines = 0
+def refuse_nul_in_file(path: Path) -> tuple[int, bytes]:
+    """:func:`refuse_nul` for a file on disk, read a few MB at a time (a file of any size, in bounded memory).
+
+    Returns what the scan saw on the way, so a caller need not read the file again for it: the count of newlines
+    and the last byte (``b""`` for an empty file)."""
+    lines, last = 0, b""
     with open(path, "rb") as fh:
         while chunk := fh.read(_SCAN_CHUNK):
             position = chunk.find(b"\x00")
             if position >= 0:
                 raise RefusedFile(_nul_message(lines + chunk.count(b"\n", 0, position) + 1))
             lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines, last
 
 
 def too_many_columns_message(count: int, limit: int = MAX_COLUMNS) -> str:

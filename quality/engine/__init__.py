@@ -171,8 +171,10 @@ def check_file(
                 # The header is known: plan the checks now, so the load computes their flags as it reads.
                 setup = _schema_rules(prepared.header, schema, date_column)
                 plan = _plan(con, setup, len(prepared.header), thresholds, now)
-            # Counted while DuckDB reads the file: the example rows' line numbers need it.
-            newlines = NewlineCount(prepared.path) if prepared.kind != "json" else None
+            # The example rows' line numbers need the file's newline count: counted while the file was prepared
+            # (CSV), else while DuckDB reads it (a worksheet's CSV).
+            if prepared.kind != "json" and prepared.newlines is None:
+                newlines = NewlineCount(prepared.path)
             table = load_table(con, prepared, (lambda source: flagged(plan, source)) if plan else None)
             table.newlines = newlines
             return _run(

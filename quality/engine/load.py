@@ -85,7 +85,12 @@ class LoadedTable:
     def _is_regular(self) -> bool:
         """One record per line, no blank line: a rowid's line follows from the count of rows set aside before it."""
         if self._regular is None:
-            newlines, last = self.newlines.result() if self.newlines else count_newlines(self.prepared.path)
+            if self.prepared.newlines is not None:
+                newlines, last = self.prepared.newlines
+            elif self.newlines is not None:
+                newlines, last = self.newlines.result()
+            else:
+                newlines, last = count_newlines(self.prepared.path)
             lines = newlines + (0 if last == b"\n" else 1)
             self._regular = lines == self.prepared.header_lines + self.rows + self.rejects.total
         return self._regular

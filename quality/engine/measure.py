@@ -1,22 +1,25 @@
 """The per-column checks (completeness, required, type, enum, minimum, maximum, pattern) and blank rows, measured
-while the file is read: each check becomes a boolean flag column of the table, computed by the same parallel pass
-that parses the CSV, then one cheap aggregate over the flags counts them and finds their first offending rows.
+while the file is read: each check becomes a bit of a flag mask column of the table, computed by the same parallel
+pass that parses the CSV, then one cheap aggregate over the masks counts them and finds their first offending rows.
 
 :func:`plan` builds the SQL in layers so that each expensive expression (a cast, a regular expression) runs once per
 value, however many checks use it; :func:`flagged` wraps it around a source::
 
-    SELECT c0, c1, ..., <check 0> AS p0, <check 1> AS p1, ..., d AS newest                    -- one flag per check
+    SELECT c0, c1, ..., (CASE WHEN <check 0> THEN 1 ELSE 0 END | CASE WHEN <check 1> THEN 2 ...) AS m0, d AS newest
     FROM (SELECT *, <valid for its type?> AS ok0, ... FROM                                      -- validity, once
           (SELECT *, <typed value> AS x0, ..., <date> AS d FROM read_csv(...)))                 -- each cast, once
 
-and :func:`collect` runs ``SELECT count(*), count_if(p0), ...`` over the table, then ``min(rid, 5) FILTER (WHERE
-p<k>)`` for the checks that did not pass: the count of each check and its first five offending rows in file order
-(insertion order is kept, so ``rowid`` is the row's position). DuckDB inlines a projected expression into every
-expression that uses it, so a constraint on a typed value tests its cheap comparison first and only then the type's
-regular expression (``CASE WHEN x > 5 THEN ok``). An empty value is a NULL, so emptiness is ``c IS NULL`` inline (a
-projected flag only where the schema names other ``missingValues``), and completeness is ``count(*) - count(c)``,
-which reads only the validity mask. JSON records, already in a table, get their flags computed by the counting
-passes instead.
+and :func:`collect` runs ``SELECT count(*), count_if(m0 & 1 <> 0), ...`` over the table, then ``min(rid, 5) FILTER
+(WHERE m0 & 2 <> 0)`` for the checks that did not pass: the count of each check and its first five offending rows in
+file order (insertion order is kept, so ``rowid`` is the row's position). The flags are packed 64 to an unsigned
+integer (``m0``, ``m1``...) because the table keeps them: twenty boolean columns cost DuckDB about five times as much
+to store as one integer, and the counting pass reads one column instead of twenty.
+
+DuckDB inlines a projected expression into every expression that uses it, so a constraint on a typed value tests its
+cheap comparison first and only then the type's regular expression (``CASE WHEN x > 5 THEN ok``). An empty value is a
+NULL, so emptiness is ``c IS NULL`` inline (a projected flag only where the schema names other ``missingValues``), and
+completeness is ``count(*) - count(c)``, which reads only the validity mask. JSON records, already in a table, get their
+flags computed by the counting passes instead.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from .rules import ANY_DATETIME_FORMATS, ColumnRule, lit, one_row
 from .thresholds import Thresholds
 
 CALENDAR = ("date", "datetime", "time")
+#: Flags packed into one UBIGINT mask column.
+MASK_BITS = 64
 #: A judge turns a count of offending rows into (status, value, message).
 Judge = Callable[[int], tuple[str, float | int, str]]
 
@@ -62,11 +67,18 @@ class Plan:
     flags: list[str] = field(default_factory=list)
     #: The checks whose first offending rows are wanted.
     with_examples: list[int] = field(default_factory=list)
+    #: Where each flagged check's flag is kept: check index -> (mask column ``m<j>``, bit).
+    bits: dict[int, tuple[int, int]] = field(default_factory=dict)
     date_ceiling: str = ""
     has_date: bool = False
 
     def add(self, outcome: CheckOutcome, predicate: str, column_sql: str, judge: Judge) -> None:
         self.checks.append((outcome, predicate, column_sql, judge))
+
+    def flag(self, k: int) -> str:
+        """SQL true on the rows that offend check ``k`` (one with a flag: ``k in bits``)."""
+        mask, bit = self.bits[k]
+        return f"((m{mask} & {1 << bit}::UBIGINT) <> 0)"
 
 
 def _compiles(con: duckdb.DuckDBPyConnection, *expressions: str) -> str:
@@ -261,12 +273,20 @@ def plan(
         result.has_date = True
     # Each check's predicate once, as a flag that both its count and its first rows read.
     result.flags = [f"c{i}" for i in range(width)] + (["newest"] if result.has_date else [])
+    predicates: list[tuple[int, str]] = []
     for k, (outcome, predicate, column_sql, _) in enumerate(result.checks):
         column = predicate[2:-9] if predicate.startswith("(c") and predicate.endswith(" IS NULL)") else None
         if not (outcome.check == "completeness" and column is not None and column.isdigit()):
-            result.flags.append(f"({predicate}) AS p{k}")
+            predicates.append((k, predicate))
         if column_sql or outcome.check == "blank_rows":
             result.with_examples.append(k)
+    for start in range(0, len(predicates), MASK_BITS):
+        mask = start // MASK_BITS
+        terms = []
+        for bit, (k, predicate) in enumerate(predicates[start : start + MASK_BITS]):
+            result.bits[k] = (mask, bit)
+            terms.append(f"CASE WHEN {predicate} THEN {1 << bit}::UBIGINT ELSE 0::UBIGINT END")
+        result.flags.append(f"({' | '.join(terms)}) AS m{mask}")
     return result
 
 
@@ -285,11 +305,10 @@ def collect(
     """Count every check over ``relation`` (holding ``rid``, the text columns and the flags) in one pass. Returns
     the outcomes (blank rows first, then column by column), the newest date (None without a date column), and each
     failing check's first ``limit`` offending rows as ``(rowid, column)``."""
-    flags = {f.rsplit(" AS ", 1)[-1] for f in plan.flags}
     aggregates = ["count(*)"]
     for k, (_, predicate, _, _) in enumerate(plan.checks):
-        if f"p{k}" in flags:
-            aggregates.append(f"count_if(p{k})")
+        if k in plan.bits:
+            aggregates.append(f"count_if({plan.flag(k)})")
         else:
             # An empty value is a NULL: counting the non-NULL ones reads only the validity mask.
             aggregates.append(f"count(*) - count({predicate[1:-9]})")
@@ -303,12 +322,12 @@ def collect(
         outcomes.append(outcome)
     # The first offending rows of the checks that did not pass, in file order (insertion order is preserved), in
     # one more pass that reads only their flags.
-    failing = [k for k in plan.with_examples if plan.checks[k][0].status != PASS and f"p{k}" in flags]
+    failing = [k for k in plan.with_examples if plan.checks[k][0].status != PASS and k in plan.bits]
     examples: list[tuple[CheckOutcome, list[tuple[int, str]]]] = []
     if failing:
         firsts = one_row(
             con.execute(
-                f"SELECT {', '.join(f'min(rid, {int(limit)}) FILTER (WHERE p{k})' for k in failing)} "  # noqa: S608
+                f"SELECT {', '.join(f'min(rid, {int(limit)}) FILTER (WHERE {plan.flag(k)})' for k in failing)} "  # noqa: S608
                 f"FROM {relation}"
             )
         )

@@ -79,6 +79,9 @@ class PreparedSource:
     checks: list[CheckOutcome] = field(default_factory=list)
     #: Examples give ``row`` as the record number (JSON) rather than a line in a text file.
     rows_are_records: bool = False
+    #: The file's newline count and last byte, when preparing it already read it whole (CSV and TSV), so the
+    #: example rows' line numbers need not read it again.
+    newlines: tuple[int, bytes] | None = None
 
 
 def _declared_kind(path: Path, media_type: str) -> str:
@@ -379,7 +382,7 @@ def prepare(path: Path, workdir: Path, *, media_type: str = "", max_decompressed
         with open(path, "rb") as fh:
             head = fh.read(SAMPLE_BYTES)
     try:
-        refuse_nul_in_file(path)  # past the sample too: a NUL byte anywhere is not text
+        newlines = refuse_nul_in_file(path)  # past the sample too: a NUL byte anywhere is not text
     except RefusedFile as exc:
         raise UnreadableSource(str(exc)) from exc
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -399,4 +402,4 @@ def prepare(path: Path, workdir: Path, *, media_type: str = "", max_decompressed
     checks = [encoding, _delimiter_check(delimiter, declared)]
     if len(header) == 1 and len(header[0]) > 200:
         raise UnreadableSource("This does not look like a table: no comma, semicolon, tab or pipe separates columns.")
-    return PreparedSource("csv", path, delimiter, header, lines, checks)
+    return PreparedSource("csv", path, delimiter, header, lines, checks, newlines=newlines)
