@@ -23,7 +23,8 @@ class GoalsConfig(AppConfig):
                 post_delete.connect(
                     data_changed, sender=model, dispatch_uid=f"goals.data_changed.delete.{model.__name__}"
                 )
-        m2m_changed.connect(data_changed, sender=Goal.departments.through, dispatch_uid="goals.data_changed.departments")
+        departments = Goal.departments.through
+        m2m_changed.connect(data_changed, sender=departments, dispatch_uid="goals.data_changed.departments")
 
         from . import inventory_extensions, quality_extensions
 
