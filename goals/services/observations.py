@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from core.history import record_as
 from core.import_plan import CHANGED, FIRST_LINE, INVALID, NEW, UNCHANGED, Plan, PlannedRow, Repeats
@@ -300,12 +300,16 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: Use
                 observation.note = row.note
             observation.value, observation.source, observation.recorded_by = row.value, ObservationSource.UPLOAD, by
             observation.recorded_at = now
-        bulk_update_with_history(
+        # One INSERT … ON CONFLICT (id) DO UPDATE of the rows as they now are: bulk_update()'s CASE per row takes
+        # PostgreSQL most of a minute for 5,000 rows; this takes a fraction of a second.
+        Observation.objects.bulk_create(
             observations,
-            Observation,
-            ["value", "note", "source", "recorded_by", "recorded_at"],
-            default_user=by,
-            default_change_reason="Uploaded",
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=["value", "note", "source", "recorded_by", "recorded_at"],
+        )
+        Observation.history.bulk_history_create(
+            observations, update=True, default_user=by, default_change_reason="Uploaded"
         )
     DataVersion.bump()  # bulk writes send no signal
     result.created, result.updated = len(new), len(changed)
