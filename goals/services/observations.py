@@ -254,6 +254,11 @@ class UploadResult:
     skipped: list[RowPlan] = field(default_factory=list)
 
 
+def _valid(row: RowPlan) -> tuple[datetime.date, Decimal]:
+    assert row.period is not None and row.value is not None, "only valid rows are written"
+    return row.period, row.value
+
+
 @transaction.atomic
 def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: User | None) -> UploadResult:
     """Save the valid rows of an upload in one transaction, planned again against the observations as they are now.
@@ -269,8 +274,8 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: Use
     plan = observations_plan(measure=measure, rows=rows)
     result = UploadResult(unchanged=sum(1 for row in plan.rows if row.action == UNCHANGED))
     result.skipped = [row for row in plan.rows if row.action == INVALID]
-    new = [row for row in plan.rows if row.action == NEW]
-    changed = {row.period: row for row in plan.rows if row.action == CHANGED}
+    new = [(row, *_valid(row)) for row in plan.rows if row.action == NEW]
+    changed = {_valid(row)[0]: row for row in plan.rows if row.action == CHANGED}
     if not new and not changed:
         return result
     now = timezone.now()
@@ -279,14 +284,14 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: Use
             [
                 Observation(
                     measure=measure,
-                    period=row.period,
-                    value=row.value,
+                    period=period,
+                    value=value,
                     note=row.note or "",
                     source=ObservationSource.UPLOAD,
                     recorded_by=by,
                     recorded_at=now,
                 )
-                for row in new
+                for row, period, value in new
             ],
             Observation,
             default_user=by,
@@ -298,7 +303,8 @@ def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: Use
             row = changed[observation.period]
             if row.note is not None:
                 observation.note = row.note
-            observation.value, observation.source, observation.recorded_by = row.value, ObservationSource.UPLOAD, by
+            observation.value = _valid(row)[1]
+            observation.source, observation.recorded_by = ObservationSource.UPLOAD, by
             observation.recorded_at = now
         # One INSERT … ON CONFLICT (id) DO UPDATE of the rows as they now are: bulk_update()'s CASE per row takes
         # PostgreSQL most of a minute for 5,000 rows; this takes a fraction of a second.
