@@ -204,8 +204,7 @@ class MeasureTarget(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="targets")
     period = models.DateField(help_text="The first day of the period.")
     value = models.DecimalField(max_digits=16, decimal_places=4)
-    # When it was last set: the dashboards' fingerprint reads it (a target moved to another period keeps the
-    # count and the sum of targets, so those alone would not tell).
+    # When it was last set (the dashboards' cache follows DataVersion, which every save of a target bumps).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -265,3 +264,28 @@ class Narrative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} {self.period:%Y-%m}"
+
+
+class DataVersion(models.Model):
+    """One row whose ``version`` goes up with every write that changes what a goals dashboard shows: the dashboards'
+    cache key carries it (:func:`goals.selectors_dashboard.data_fingerprint`), so a cached dashboard costs one read
+    of one row however many observations there are.
+
+    It lives in the database, not in the cache, so it survives a cache flush and every process (web, worker) sees
+    the same number; it is bumped in the writing transaction, so the new data and the new number become visible
+    together. Saves and deletes of goals' models bump it through their signals (``GoalsConfig.ready``); writes that
+    send none (``bulk_create``, ``update()``) call :meth:`bump` themselves."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "goals data version"
+
+    def __str__(self) -> str:
+        return f"goals data version {self.version}"
+
+    @classmethod
+    def bump(cls) -> None:
+        """Say that goals data changed: one query (two the very first time)."""
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})

@@ -7,8 +7,9 @@ and, where a whole history has to be counted (the city trend), by :func:`status_
 SQL so the database counts it. Tests keep the two in agreement.
 
 Dashboards are cached whole (see :func:`dashboard_cached`): the cache key carries :func:`data_fingerprint`, one
-query whose answer changes with every write to goals, measures, targets, observations, narratives and quality
-judgements, so a write shows on the next request, from any process, with nothing to invalidate by hand.
+query whose answer changes with every write to goals, measures, targets, observations, narratives (through the
+data version they bump, :class:`goals.models.DataVersion`) and to datasets, quality judgements and departments, so a
+write shows on the next request, from any process, with nothing to invalidate by hand.
 """
 
 from __future__ import annotations
@@ -511,24 +512,22 @@ def datasets_quality(department: Department) -> list[DatasetQualityRow]:
 
 _FINGERPRINT_SQL = """
 SELECT
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(recorded_at)::text, '') FROM goals_observation),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_measure),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_goal),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_measuretarget),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM goals_narrative),
+  (SELECT COALESCE(MAX(version), 0) FROM goals_dataversion),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(latest_run_id)::text, '') || ':' || COALESCE(MAX(checked_at)::text, '')
           || ':' || SUM(CASE WHEN stale THEN 1 ELSE 0 END) FROM quality_datasetquality),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM inventory_dataset),
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(id)::text, '') FROM goals_goal_departments),
   (SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at)::text, '') FROM team_department)
 """
 
 
 def data_fingerprint() -> str:
-    """A short digest that changes whenever anything a dashboard shows is written (departments' names included):
-    one query. Observations are
-    judged by count and newest ``recorded_at`` (every write path of goals.services sets it, bulk ones included),
-    targets by count and newest ``updated_at`` (a target moved to another period changes no count or sum)."""
+    """A short digest that changes whenever anything a dashboard shows is written: one query.
+
+    Goals' own data (priorities, goals and their departments, measures, targets, observations, narratives) is judged
+    by :class:`goals.models.DataVersion`, one row every write of it bumps, so the answer costs the same at 60 or
+    600,000 observations. What the apps below write (datasets, their quality judgements, departments' names) is
+    judged by count and newest change, as those apps write in bulk without telling goals; those tables grow with
+    the datasets, not with the observations."""
     sql = _FINGERPRINT_SQL
     if connection.vendor != "postgresql":
         sql = sql.replace("::text", "")

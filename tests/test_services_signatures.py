@@ -40,12 +40,15 @@ WRITES_NOTHING: dict[str, set[str]] = {
     "budget.services.analyses": {"clean_years"},
     "inventory.services.datajson.catalogue": {
         # Reads and shapes the public catalogue (data.json).
+        "catalogue_chunks",
         "catalogue_rows",
         "catalogued_datasets",
         "contact_mailboxes",
         "contact_point",
         "datajson_catalog",
+        "datajson_entries",
         "datajson_entry",
+        "datajson_stream",
         "distribution_entry",
         "media_type",
         "schema_url_builder",

@@ -49,7 +49,7 @@ from team.access import enforce, enforce_system
 
 from ..access import COMPUTE_REFUSED, can_compute_measure
 from ..computation import ComputeError, compute, read_table
-from ..models import Measure, Observation, ObservationSource
+from ..models import DataVersion, Measure, Observation, ObservationSource
 from ..selectors import MEASURE_COMPUTE_TASK, MEASURES_COMPUTE_TASK
 
 if TYPE_CHECKING:
@@ -130,6 +130,7 @@ def read_source(dataset: Dataset) -> pd.DataFrame:
 
 def _record_error(measure: Measure, message: str, now) -> None:
     Measure.objects.filter(pk=measure.pk).update(compute_error=message, computed_at=now)
+    DataVersion.bump()  # update() sends no signal
     measure.compute_error, measure.computed_at = message, now
 
 
@@ -162,6 +163,7 @@ def _write(measure: Measure, values: dict, result: ComputeResult, now) -> None:
         )
     result.created, result.updated = len(new), len(changed)
     Measure.objects.filter(pk=measure.pk).update(compute_error="", computed_at=now)
+    DataVersion.bump()  # bulk writes and update() send no signal
     measure.compute_error, measure.computed_at = "", now
 
 

@@ -3,8 +3,7 @@
 An upload follows ``core.import_plan``, as the inventory's import does: :func:`read_observations` turns a CSV file
 into rows of text (or raises :class:`UploadError`), :func:`observations_plan` says row by row what saving them would
 do without writing anything, and :func:`observations_import` plans them again against the database as it is then
-and writes every valid row in one transaction, each in its own savepoint: a bad row is skipped and listed, never
-half-written.
+and writes every valid row in one transaction, in bulk: a bad row is skipped and listed, never half-written.
 
 Computed measures take their values from their dataset, so neither manual entry nor uploads write to them. Who may
 record values and who may write a narrative is :mod:`goals.access`'s to say
@@ -25,14 +24,15 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from core.history import record_as
-from core.import_plan import CHANGED, FIRST_LINE, NEW, UNCHANGED, Plan, PlannedRow, Repeats, commit
+from core.import_plan import CHANGED, FIRST_LINE, INVALID, NEW, UNCHANGED, Plan, PlannedRow, Repeats
 from core.uploads import MAX_COLUMNS, RefusedFile, refuse_html, refuse_nul, too_many_columns_message
 from team.access import enforce
 
 from ..access import NARRATIVE_REFUSED, RECORD_REFUSED, can_record_observations, can_write_narratives
-from ..models import Measure, Narrative, Observation, ObservationSource
+from ..models import DataVersion, Measure, Narrative, Observation, ObservationSource
 from ..periods import is_period_start, parse_period, period_label, period_start
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -254,28 +254,72 @@ class UploadResult:
     skipped: list[RowPlan] = field(default_factory=list)
 
 
+def _valid(row: RowPlan) -> tuple[datetime.date, Decimal]:
+    assert row.period is not None and row.value is not None, "only valid rows are written"
+    return row.period, row.value
+
+
 @transaction.atomic
 def observations_import(*, measure: Measure, rows: list[dict[str, str]], by: User | None) -> UploadResult:
     """Save the valid rows of an upload in one transaction, planned again against the observations as they are now.
 
     Guarantees: only those who record the measure's values may; invalid rows are skipped and returned with their
-    reasons; each valid row is written whole or not at all; uploading the same file twice changes nothing the
-    second time."""
+    reasons; the valid rows are written together or not at all, each with its history entry; uploading the same file
+    twice changes nothing the second time. The plan has already checked every row as :func:`observation_record`
+    would, under the measure's lock, so the rows are written in bulk: the same handful of queries for 50 rows as for
+    5,000 (the database's own limit on a query's parameters aside: SQLite's splits them into batches)."""
     if not measure.is_computed:
         enforce(by, lambda actor: can_record_observations(actor, measure), RECORD_REFUSED)
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     plan = observations_plan(measure=measure, rows=rows)
-
-    def write(row: RowPlan) -> Observation:
-        assert row.period is not None and row.value is not None, "only valid rows are written"
-        return observation_record(
-            measure=measure, period=row.period, value=row.value, note=row.note, by=by, source=ObservationSource.UPLOAD
+    result = UploadResult(unchanged=sum(1 for row in plan.rows if row.action == UNCHANGED))
+    result.skipped = [row for row in plan.rows if row.action == INVALID]
+    new = [(row, *_valid(row)) for row in plan.rows if row.action == NEW]
+    changed = {_valid(row)[0]: row for row in plan.rows if row.action == CHANGED}
+    if not new and not changed:
+        return result
+    now = timezone.now()
+    if new:
+        bulk_create_with_history(
+            [
+                Observation(
+                    measure=measure,
+                    period=period,
+                    value=value,
+                    note=row.note or "",
+                    source=ObservationSource.UPLOAD,
+                    recorded_by=by,
+                    recorded_at=now,
+                )
+                for row, period, value in new
+            ],
+            Observation,
+            default_user=by,
+            default_change_reason="Uploaded",
         )
-
-    outcome = commit(plan, write)
-    return UploadResult(
-        created=len(outcome.created), updated=len(outcome.updated), unchanged=outcome.unchanged, skipped=outcome.skipped
-    )
+    if changed:
+        observations = list(Observation.objects.filter(measure=measure, period__in=changed))
+        for observation in observations:
+            row = changed[observation.period]
+            if row.note is not None:
+                observation.note = row.note
+            observation.value = _valid(row)[1]
+            observation.source, observation.recorded_by = ObservationSource.UPLOAD, by
+            observation.recorded_at = now
+        # One INSERT … ON CONFLICT (id) DO UPDATE of the rows as they now are: bulk_update()'s CASE per row takes
+        # PostgreSQL most of a minute for 5,000 rows; this takes a fraction of a second.
+        Observation.objects.bulk_create(
+            observations,
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=["value", "note", "source", "recorded_by", "recorded_at"],
+        )
+        Observation.history.bulk_history_create(
+            observations, update=True, default_user=by, default_change_reason="Uploaded"
+        )
+    DataVersion.bump()  # bulk writes send no signal
+    result.created, result.updated = len(new), len(changed)
+    return result
 
 
 # --- narratives --------------------------------------------------------------------------------------------------

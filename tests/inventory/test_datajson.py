@@ -87,7 +87,7 @@ def catalogue(city):
 def get_catalog(client) -> dict:
     response = client.get("/data.json")
     assert response.status_code == 200
-    return response.json()
+    return json.loads(b"".join(response.streaming_content))
 
 
 def entries(catalog: dict) -> dict:
@@ -245,13 +245,35 @@ def test_data_json_is_json_cacheable_and_public(client, catalogue):
 
 def test_data_json_costs_a_fixed_number_of_queries(client, catalogue, city, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
-        client.get("/data.json")
+        get_catalog(client)
     for n in range(15):
         dataset = PublicDatasetFactory(department=city["fire"], keywords=[f"k{n}"], themes=["Safety"])
         DistributionFactory(dataset=dataset)
         DataFieldFactory(dataset=dataset)
     with django_assert_max_num_queries(6):
         assert len(get_catalog(client)["dataset"]) == 18
+
+
+def test_data_json_is_streamed_a_chunk_at_a_time_and_says_the_same(client, catalogue, city, monkeypatch):
+    """A catalogue larger than a chunk is sent in pieces, with four queries a chunk, and reads as the same JSON."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inventory.services.datajson import catalogue as module
+
+    for n in range(7):
+        PublicDatasetFactory(department=city["fire"], keywords=[f"k{n}"])
+    whole = get_catalog(client)
+    monkeypatch.setattr(module, "CHUNK", 2)
+    monkeypatch.setattr(module.catalogue_chunks, "__defaults__", (2,))
+    response = client.get("/data.json")
+    assert response.streaming
+    with CaptureQueriesContext(connection) as queries:
+        pieces = list(response.streaming_content)
+    assert len(pieces) > 2
+    assert json.loads(b"".join(pieces)) == whole
+    assert len(whole["dataset"]) == 10
+    assert len(queries) <= 4 * 5 + 1  # five chunks of two, and the read that finds no more
 
 
 # --- the Table Schema URL ------------------------------------------------------------------------------------------
