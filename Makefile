@@ -9,7 +9,7 @@ PORT ?= 8000
 # `make run` announces and what the app's emails link to (DEV_SITE_URL), unless SITE_URL is set (environment or .env).
 DEV_ENV := DEBUG=$${DEBUG:-true} DEV_SITE_URL=http://$(HOST):$(PORT)/
 
-.PHONY: help install venv deps frontend static migrate demo run run-services worker beat test test-fast lint format bench clean
+.PHONY: help install venv deps frontend static migrate demo run run-services worker beat test test-fast lint format bench bench-pages clean
 
 help:
 	@echo "make run            install, migrate, load the demo city, serve on http://$(HOST):$(PORT)/"
@@ -84,6 +84,11 @@ format: deps
 
 bench: deps
 	@ls benchmarks/*.py >/dev/null 2>&1 && for b in benchmarks/*.py; do $(PY) $$b; done || echo "no benchmarks yet"
+
+# Lighthouse (package.json's devDependencies) on the public pages of the demo city served as in production: each
+# page's performance and accessibility scores and bytes on a first visit (benchmarks/README.md).
+bench-pages: deps frontend
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) benchmarks/pages_lighthouse.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var/staticfiles

@@ -5,7 +5,7 @@ which the Content-Security-Policy (``style-src 'self'``) refuses.
 plotly.js skips its injection when the page already holds an element with the id ``plotly.js-style-global`` and the
 class ``no-inline-styles`` (templates/components/plotly_styles.html: a <link> to this file), and skips MapLibre's
 own injected stylesheet when an element carries that stylesheet's id (the same partial: we draw no maps). This script
-reads both from the bundle in node_modules, so after upgrading plotly.js-dist-min run it again:
+reads both from the bundle in node_modules, so after upgrading plotly.js-basic-dist-min run it again:
 
     .venv/bin/python scripts/plotly_css.py
 
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLE = ROOT / "node_modules" / "plotly.js-dist-min" / "plotly.min.js"
+BUNDLE = ROOT / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
 OUTPUT = ROOT / "static" / "css" / "plotly.css"
 
 # The rules: an object literal {"X,X div":'direction:ltr;...', ..., Y:'...', "Y p":"margin:0;"} whose keys are turned

@@ -86,8 +86,14 @@ def test_the_public_dashboard_is_a_grid_of_tiles_by_priority_that_lead_to_their_
         "highest 120 crashes."
     )
     # A grid: the first tiles side by side on a wide screen.
-    first, second = (safety.locator(".app-kpi-tile").nth(i).bounding_box() for i in range(2))
-    assert first["y"] == second["y"] and first["x"] < second["x"]
+    # (Waited for: on a loaded machine the first layout can be measured before the last stylesheet applies.)
+    page.wait_for_function(
+        """() => {
+            const [a, b] = [...document.querySelectorAll("section .app-kpi-tile")].map(t => t.getBoundingClientRect());
+            return a && b && a.top === b.top && a.left < b.left;
+        }""",
+        timeout=10_000,
+    )
     # No plotly.js here: the trends are SVG from the server.
     assert not [url for url in requested if "plotly" in url]
     # The whole tile leads to the measure's page, not only its name: a click on its value follows the link.

@@ -70,7 +70,7 @@ def test_the_public_dashboard_draws_no_plotly_chart(as_persona, dashboard_data):
     assert "plotly" not in html and "data-goals-chart" not in html and 'type="application/json"' not in html
     assert "<script" not in html.split('<main id="main-content"')[1].split("</main>")[0]
     measure = as_persona("anonymous").get("/public/measures/crashes/").content.decode()
-    assert 'src="/static/plotly/plotly.min.js"' in measure and "cdn" not in measure.lower()
+    assert 'src="/static/plotly/plotly-basic.min.js"' in measure and "cdn" not in measure.lower()
 
 
 def test_other_public_measures_are_named_beside_the_tiles_and_every_one_is_in_the_table(as_persona, dashboard_data):

@@ -18,10 +18,10 @@ NOW = datetime.datetime(2026, 3, 2, 6, 0, tzinfo=datetime.UTC)
 
 
 def test_the_served_plotly_js_is_the_version_the_python_package_builds_for():
-    served = Path(finders.find("plotly/plotly.min.js"))
-    assert served == Path(settings.BASE_DIR) / "node_modules" / "plotly.js-dist-min" / "plotly.min.js"
+    served = Path(finders.find("plotly/plotly-basic.min.js"))
+    assert served == Path(settings.BASE_DIR) / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
     banner = served.read_text(encoding="utf-8")[:300]
-    version = re.search(r"plotly\.js v(\d+\.\d+\.\d+)", banner).group(1)
+    version = re.search(r"plotly\.js (?:\(basic - minified\) )?v(\d+\.\d+\.\d+)", banner).group(1)
     assert version == plotly.offline.get_plotlyjs_version()
     package = json.loads((served.parent / "package.json").read_text(encoding="utf-8"))
     assert package["version"] == version

@@ -93,7 +93,7 @@ def test_the_trend_chart_holds_every_finished_run_oldest_first(as_persona, faili
     trend_table = [t for t in page.find_all("table") if "Each finished run" in t.text][0]
     assert [cells.text for cells in trend_table.find("tbody").find_all("tr")][-1].endswith("Fail 42 1,210")
     # plotly.js comes from our own static files.
-    assert page.find("script", data_plotly_src="/static/plotly/plotly.min.js") is not None
+    assert page.find("script", data_plotly_src="/static/plotly/plotly-basic.min.js") is not None
 
 
 def test_the_panel_shows_a_waiting_check_beside_the_finished_runs(as_persona, failing):
