@@ -173,7 +173,15 @@ def measures_queryset() -> QuerySet[Measure]:
     return (
         measures_annotated(Measure.objects.all())
         .annotate(latest_recorded_at=Subquery(newest.values("recorded_at")[:1]))
-        .order_by("goal__priority__position", "goal__statement", "goal_id", "-is_kpi", "name")
+        .order_by(
+            "goal__priority__position",
+            "goal__priority__name",
+            "goal__priority_id",
+            "goal__statement",
+            "goal_id",
+            "-is_kpi",
+            "name",
+        )
     )
 
 

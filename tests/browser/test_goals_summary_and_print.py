@@ -89,7 +89,9 @@ def test_the_public_dashboard_is_a_grid_of_tiles_by_priority_that_lead_to_their_
     # (Waited for: on a loaded machine the first layout can be measured before the last stylesheet applies.)
     page.wait_for_function(
         """() => {
-            const [a, b] = [...document.querySelectorAll("section .app-kpi-tile")].map(t => t.getBoundingClientRect());
+            const section = [...document.querySelectorAll("section")].find(
+                s => s.querySelector("h2")?.textContent.trim() === "Public safety");
+            const [a, b] = [...section.querySelectorAll(".app-kpi-tile")].map(t => t.getBoundingClientRect());
             return a && b && a.top === b.top && a.left < b.left;
         }""",
         timeout=10_000,
@@ -97,6 +99,7 @@ def test_the_public_dashboard_is_a_grid_of_tiles_by_priority_that_lead_to_their_
     # No plotly.js here: the trends are SVG from the server.
     assert not [url for url in requested if "plotly" in url]
     # The whole tile leads to the measure's page, not only its name: a click on its value follows the link.
+    crashes.locator(".app-kpi-tile__value").scroll_into_view_if_needed()
     value = crashes.locator(".app-kpi-tile__value").bounding_box()
     page.mouse.click(value["x"] + value["width"] / 2, value["y"] + value["height"] / 2)
     expect(page).to_have_url(re.compile(r"/public/measures/crashes/$"))
@@ -158,7 +161,13 @@ def test_printing_a_department_dashboard_draws_every_chart_at_the_printed_width(
     # Back on the screen, each chart takes its column's width again.
     page.emulate_media(media="screen")
     column = charts.first.evaluate("chart => String(chart.clientWidth)")
-    assert _chart_widths(page) == [column] * 5
+    # Plotly redraws after the media change, on its own time: wait for every chart (failing if one never is).
+    page.wait_for_function(
+        """(width) => Array.from(document.querySelectorAll("[data-goals-chart]"),
+            (chart) => chart.querySelector("svg.main-svg")?.getAttribute("width")).every((w) => w === width)""",
+        arg=column,
+        timeout=10_000,
+    )
 
 
 def test_a_browser_s_print_and_pdf_have_every_chart(page, open_as, police_goals):

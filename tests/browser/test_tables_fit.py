@@ -137,4 +137,5 @@ def test_a_wide_table_scrolls_in_its_region_by_keyboard(page, open_as, personas,
     region.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("End")
-    assert region.evaluate("r => r.scrollLeft") > 0
+    # The browser scrolls after the key press (smoothly, on its own time): wait for it, failing if it never does.
+    page.wait_for_function("r => r.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
