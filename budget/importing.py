@@ -120,9 +120,6 @@ class Table:
             self._frame = pd.DataFrame(rows, columns=range(width), dtype=object)
         return self._frame
 
-    def __len__(self) -> int:
-        return len(self._rows) if self._rows is not None else len(self.frame)
-
 
 def read_table(upload, filename: str = "") -> Table:
     """The header and rows of an uploaded CSV (UTF-8; comma or semicolon) or XLSX file, every cell as text, the file
@@ -517,10 +514,6 @@ def _frame(rows: pd.DataFrame | list[dict[str, str]]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows).fillna("").astype(str) if rows else pd.DataFrame()
 
 
-def _index(values) -> pd.Index:
-    return pd.Index(list(values) if not isinstance(values, np.ndarray) else values)
-
-
 def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -> BudgetPlan:
     """What importing ``rows`` (our fields, :func:`mapped_rows`) would do with ``by``'s rights, row by row; writes
     nothing. Reads the database a fixed number of times and works a column at a time, however many rows."""
@@ -669,7 +662,7 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
 
     # The lines the budget has for the file's years, numbered the same way, and what each row changes.
     lines_here = ~errors.invalid & ~is_month
-    existing = _existing_lines(indexes[0].tolist(), amount_names)
+    existing = _existing_lines(indexes[0].tolist())
     if len(existing["pk"]):
         existing_key = line_keys(
             existing["year"], existing["fund"], existing["department"], existing["code"], existing["category"]
@@ -724,7 +717,7 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
     )
 
 
-def _existing_lines(years: list[int], amount_names: list[str]) -> dict[str, np.ndarray]:
+def _existing_lines(years: list[int]) -> dict[str, np.ndarray]:
     """The budget's lines of ``years``, a column each: pk, year, fund code, department, program code, category and
     the amounts in whole cents (with a null mask), read in one query (on PostgreSQL copied out as CSV and parsed by
     pandas), with the funds' and programs' codes in two small ones."""
