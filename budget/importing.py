@@ -24,18 +24,22 @@ import csv
 import datetime
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from core.import_plan import CHANGED, FIRST_LINE, INVALID, NEW, UNCHANGED, PlannedRow
 from core.spreadsheets import FORM_UPLOAD_LIMITS, cell_text, xlsx_rows
-from core.uploads import RefusedFile, refuse_html, refuse_nul, refuse_wide
+from core.uploads import MAX_COLUMNS, RefusedFile, refuse_html, refuse_nul, refuse_wide
 from team.access import actor_for
 from team.models import Department
 
@@ -195,24 +199,29 @@ def _read_csv(data: bytes) -> Table:
 
 
 def _read_csv_frame(data: bytes, delimiter: str) -> Table | None:
-    """The CSV read whole by pandas' C parser, every cell as text (``None`` when a row is wider than the header:
-    the row-by-row reader keeps such a file's rows)."""
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data),
-            sep=delimiter,
-            header=None,
-            dtype=str,
-            na_filter=False,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            encoding="utf-8-sig",
-            engine="c",
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+    """The CSV read whole by pyarrow's multi-threaded reader, every cell as text (``None`` when a row is not as wide
+    as the header: the row-by-row reader keeps such a file's rows, padded or cut). The threads split the file at line
+    ends; a value with a line break inside its quotes makes them lose step, which pyarrow reports: the file is then
+    read again, split only at line ends outside quotes (on one thread)."""
+    for newlines_in_values in (False, True):
+        try:
+            table = pa_csv.read_csv(
+                pa.py_buffer(data),
+                read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=_BLOCK_BYTES),
+                parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines_in_values),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=_TEXT_COLUMNS, strings_can_be_null=False, quoted_strings_can_be_null=False
+                ),
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            continue
+    else:
         return None
-    header = _checked_header(frame.iloc[0].tolist())
-    body = frame.iloc[1:].reset_index(drop=True)
+    if table.num_rows == 0:
+        return None
+    header = _checked_header([table.column(i)[0].as_py() for i in range(table.num_columns)])
+    body = table.slice(1).rename_columns([str(i) for i in range(table.num_columns)]).to_pandas()
     body.columns = pd.RangeIndex(len(header))
     keep = _not_blank(body)
     if not keep.all():
@@ -224,19 +233,19 @@ def _read_csv_frame(data: bytes, delimiter: str) -> Table | None:
     return Table(header=header, frame=body)
 
 
+#: How much of the file each of the reader's threads parses at a time.
+_BLOCK_BYTES = 1 << 20
+#: Every column read as text (the reader names them f0, f1...; a file wider than this is refused after reading).
+_TEXT_COLUMNS = {f"f{i}": pa.string() for i in range(MAX_COLUMNS + 1)}
+
+
 def _not_blank(frame: pd.DataFrame) -> np.ndarray:
-    """Which rows have a cell with something other than spaces in it (a column at a time, and only the rows not yet
-    known to: the first column settles nearly every row)."""
+    """Which rows have a cell with something other than spaces in it (a column at a time)."""
     keep = np.zeros(len(frame), dtype=bool)
-    undecided = np.ones(len(frame), dtype=bool)
     for column in frame.columns:
-        values = frame[column].to_numpy(dtype=object)
-        positions = np.flatnonzero(undecided)
-        if not len(positions):
+        keep |= frame[column].astype(str).str.strip().ne("").to_numpy(dtype=bool)
+        if keep.all():
             break
-        filled = pd.Series(values[positions]).str.strip().ne("").to_numpy(dtype=bool)
-        keep[positions[filled]] = True
-        undecided[positions[filled]] = False
     return keep
 
 
@@ -341,9 +350,15 @@ def _month(text: str) -> datetime.date | None:
         return None
 
 
+_NOISE = re.compile(r"[,$\s]")
+#: An amount pyarrow reads as a float that names its cents beyond doubt: at most 12 digits before the point (14 in
+#: all: a float holds 15), at most 2 after.
+_PLAIN_AMOUNT = r"^-?[0-9]{1,12}(\.[0-9]{0,2})?$"
+
+
 def _amount(text: str) -> Decimal:
     """A cell as an amount: ``1,234.50``, ``$1,234.50``, ``(1,234.50)`` (negative), ``-12``."""
-    value = text.replace(",", "").replace("$", "").replace(" ", "")
+    value = _NOISE.sub("", text)
     if value.startswith("(") and value.endswith(")"):
         value = "-" + value[1:-1]
     return money(value)
@@ -354,51 +369,69 @@ _CATEGORIES = {value: value for value in Category.values} | {
 }
 
 
-def _each(values: np.ndarray, function) -> np.ndarray:
+def _each(values: pd.Series | np.ndarray, function) -> np.ndarray:
     """``function`` of each value, computed once per distinct value (years, departments, categories, months and codes
     repeat down a finance export)."""
     codes, uniques = pd.factorize(values)
     return np.array([function(value) for value in uniques] + [None], dtype=object)[codes]
 
 
-def _cents(
-    values: np.ndarray, rows: np.ndarray, series: pd.Series | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The amounts in ``values`` (text) at ``rows`` as whole cents, exactly: ``(cents, blank, bad)``. Plain numbers
-    are read by pandas, a whole column at once (a float is trusted only where it names the cents beyond doubt: well
-    inside float precision and not near half a cent); ``1,234.50``, ``$12`` and ``(5.00)`` are cleaned a column at
-    once and read again; what is left (half cents, huge or odd amounts) goes through :func:`money`, one by one.
-    ``series`` is the same column as pandas keeps it (its string operations are faster than on Python strings)."""
-    count = len(values)
+def _arrow(column: pd.Series) -> pa.Array:
+    """A column of text as one pyarrow array (pandas keeps it as one, or in chunks)."""
+    values = pa.array(column.array, type=pa.large_string())
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _cents(column: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The amounts of ``column`` (text) at ``rows`` as whole cents, exactly: ``(cents, blank, bad)``. A plain number
+    (``-1234.5``) is read by pyarrow a column at a time, as are those plain once their thousands commas and dollar
+    signs are gone (``$1,234.50``); what is left (``(5.00)``, half cents, huge or odd amounts) goes through
+    :func:`money` one by one, as every amount would."""
+    count = len(column)
     cents = np.zeros(count, dtype=np.int64)
     bad = np.zeros(count, dtype=bool)
-    column = series if series is not None else pd.Series(values, dtype=object)
     blank = (column == "").to_numpy(dtype=bool)
-    todo = rows & ~blank
+    positions = np.flatnonzero(rows & ~blank)
+    if not len(positions):
+        return cents, blank, bad
+    values = _arrow(column).take(pa.array(positions))
 
-    def take(positions: np.ndarray, text: pd.Series) -> np.ndarray:
-        number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        with np.errstate(invalid="ignore"):
-            scaled = number * 100
-            whole = np.rint(scaled)
-            sure = np.isfinite(number) & (np.abs(number) < 1e12) & (np.abs(scaled - whole) < 0.49)
-        cents[positions[sure]] = whole[sure].astype(np.int64)
-        return positions[~sure]
+    def take(positions: np.ndarray, values: pa.Array) -> tuple[np.ndarray, pa.Array]:
+        plain = pc.match_substring_regex(values, _PLAIN_AMOUNT).to_numpy(zero_copy_only=False)
+        if plain.any():
+            number = pc.cast(values.filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
+            cents[positions[plain]] = np.rint(number * 100).astype(np.int64)
+        return positions[~plain], values.filter(pa.array(~plain))
 
-    positions = np.flatnonzero(todo)
-    left = take(positions, column.iloc[positions] if len(positions) < count else column)
-    if len(left):
-        text = column.iloc[left].str.replace(r"[,$\s]", "", regex=True)
-        negative = (text.str.startswith("(") & text.str.endswith(")")).to_numpy(dtype=bool)
-        if negative.any():
-            text = text.where(~negative, "-" + text.str.slice(1, -1))
-        left = take(left, text)
-    for position in left:
+    positions, values = take(positions, values)
+    if len(positions):
+        positions, values = take(positions, pc.replace_substring(pc.replace_substring(values, ",", ""), "$", ""))
+    for position, text in zip(positions, values.to_pylist(), strict=True):
         try:
-            cents[position] = int(_amount(values[position]) * 100)
+            cents[position] = int(_amount(text) * 100)
         except ValidationError:
             bad[position] = True
     return cents, blank, bad
+
+
+class _Text(Mapping):
+    """The file's text by our field, a column made an array of Python strings only when first asked for (the rows
+    shown, the new funds' and programs' names): planning works on pandas' own columns."""
+
+    def __init__(self, series: dict[str, pd.Series]) -> None:
+        self._series = series
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._arrays:
+            self._arrays[name] = self._series[name].to_numpy(dtype=object)
+        return self._arrays[name]
+
+    def __iter__(self):
+        return iter(self._series)
+
+    def __len__(self) -> int:
+        return len(self._series)
 
 
 class _Errors:
@@ -424,7 +457,7 @@ class BudgetPlan:
         self,
         *,
         count: int,
-        columns: dict[str, np.ndarray],
+        columns: Mapping[str, np.ndarray],
         arrays: dict[str, np.ndarray],
         errors: dict[int, list[str]],
         amount_names: list[str],
@@ -519,22 +552,24 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
     nothing. Reads the database a fixed number of times and works a column at a time, however many rows."""
     frame = _frame(rows)
     count = len(frame)
-    columns = {name: frame[name].to_numpy(dtype=object) for name in frame.columns if name in FIELDS}
-    series = {name: frame[name].reset_index(drop=True) for name in frame.columns if name in FIELDS}
+    series = {name: frame[name].reset_index(drop=True).astype(str) for name in frame.columns if name in FIELDS}
+    columns = _Text(series)
+    blank_series = pd.Series([""] * count, dtype=str)
     blank_column = np.full(count, "", dtype=object)
+    column = lambda name: series.get(name, blank_series)  # noqa: E731
     text = lambda name: columns.get(name, blank_column)  # noqa: E731
+    empty = lambda name: (column(name) == "").to_numpy(dtype=bool)  # noqa: E731
     errors = _Errors(count)
     arrays: dict[str, np.ndarray] = {"line": np.arange(FIRST_LINE, FIRST_LINE + count)}
 
     # Each required field, then the rest only of rows that have them all (as the reasons read best).
     for name in REQUIRED:
-        errors.add(text(name) == "", f"No {FIELDS[name].lower()}.")
+        errors.add(empty(name), f"No {FIELDS[name].lower()}.")
     checked = ~errors.invalid
 
-    raw_year = text("fiscal_year")
-    years = _each(raw_year, _year)
+    years = _each(column("fiscal_year"), _year)
     unreadable_year = checked & pd.isna(years)
-    errors.add(unreadable_year, lambda i: f"“{raw_year[i]}” is not a fiscal year (such as 2027 or FY2027).")
+    errors.add(unreadable_year, lambda i: f"“{text('fiscal_year')[i]}” is not a fiscal year (such as 2027 or FY2027).")
     year = np.where(unreadable_year | ~checked, 0, np.where(pd.isna(years), 0, years)).astype(np.int64)
 
     department_by_name: dict[str, Department] = {}
@@ -542,11 +577,12 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
         department_by_name.setdefault(department.name.lower(), department)
         department_by_name[department.code.lower()] = department
     departments = {department.pk: department for department in department_by_name.values()}
-    raw_department = text("department")
-    department_id = _each(raw_department, lambda v: getattr(department_by_name.get(v.lower()), "pk", 0)).astype(
+    department_id = _each(column("department"), lambda v: getattr(department_by_name.get(v.lower()), "pk", 0)).astype(
         np.int64
     )
-    errors.add(checked & (department_id == 0), lambda i: f"No department has the code or name “{raw_department[i]}”.")
+    errors.add(
+        checked & (department_id == 0), lambda i: f"No department has the code or name “{text('department')[i]}”."
+    )
     actor = actor_for(by) if by is not None else None
     if actor is not None:
         refused = {pk for pk, d in departments.items() if not writes_department_budget(actor, d.pk, d.portfolio_id)}
@@ -554,15 +590,19 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
             barred = checked & np.isin(department_id, list(refused))
             errors.add(barred, lambda i: f"{departments[int(department_id[i])].name}: {NOT_YOUR_PORTFOLIO}.")
 
-    raw_category = text("category")
-    category = _each(raw_category, lambda value: _CATEGORIES.get(value.lower()))
+    category = _each(column("category"), lambda value: _CATEGORIES.get(value.lower()))
     errors.add(
-        checked & pd.isna(category), lambda i: f"“{raw_category[i]}” is not a category: {', '.join(Category.values)}."
+        checked & pd.isna(category),
+        lambda i: f"“{text('category')[i]}” is not a category: {', '.join(Category.values)}.",
     )
-    fund_code, program_code = text("fund_code"), text("program_code")
-    errors.add(checked & _each(fund_code, lambda v: len(v) > 20).astype(bool), "A fund code has at most 20 characters.")
+    fund_code, fund_codes = pd.factorize(column("fund_code"))
+    program_code, program_codes = pd.factorize(column("program_code"))
     errors.add(
-        checked & _each(program_code, lambda v: len(v) > 30).astype(bool), "A program code has at most 30 characters."
+        checked & np.array([len(v) > 20 for v in fund_codes])[fund_code], "A fund code has at most 20 characters."
+    )
+    errors.add(
+        checked & np.array([len(v) > 30 for v in program_codes])[program_code],
+        "A program code has at most 30 characters.",
     )
     fiscal_years = {fy.year: fy for fy in FiscalYear.objects.all()}
     closed = [y for y, fy in fiscal_years.items() if fy.status == FiscalYearStatus.CLOSED]
@@ -575,26 +615,31 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
     )
 
     # A monthly actual (a month named) or a line's amounts.
-    raw_month = text("month")
-    is_month = raw_month != ""
-    month = _each(raw_month, _month)
+    is_month = ~empty("month")
+    month = _each(column("month"), _month)
     unreadable_month = checked & is_month & pd.isna(month)
-    errors.add(unreadable_month, lambda i: f"“{raw_month[i]}” is not a month (such as 2026-08).")
-    bounds = {y: fiscal_year_bounds(y) for y in set(year[checked & is_month & (year > 0)].tolist())}
-    outside = checked & is_month & ~unreadable_month & (year > 0)
-    for position in np.flatnonzero(outside):
-        starts_on, ends_on = bounds[int(year[position])]
-        outside[position] = not starts_on <= month[position] <= ends_on
+    errors.add(unreadable_month, lambda i: f"“{text('month')[i]}” is not a month (such as 2026-08).")
+    month_number = np.zeros(count, dtype=np.int64)
+    dated = is_month & ~pd.isna(month)
+    month_number[dated] = [day.year * 12 + day.month for day in month[dated]]
+    outside = checked & dated & (year > 0)
+    if outside.any():
+        years_here = sorted(set(year[outside].tolist()))
+        first = {y: (b := fiscal_year_bounds(y))[0].year * 12 + b[0].month for y in years_here}
+        last = {y: (b := fiscal_year_bounds(y))[1].year * 12 + b[1].month for y in years_here}
+        at = np.flatnonzero(outside)
+        starts = pd.Series(year[at]).map(first).to_numpy(dtype=np.int64)
+        ends = pd.Series(year[at]).map(last).to_numpy(dtype=np.int64)
+        outside[at] = (month_number[at] < starts) | (month_number[at] > ends)
     errors.add(outside, lambda i: f"{month[i]:%B %Y} is not in FY{year[i]}.")
-    raw_amount = text("amount")
-    arrays["amount"], amount_blank, arrays["amount_bad"] = _cents(raw_amount, checked & is_month, series.get("amount"))
+    arrays["amount"], amount_blank, arrays["amount_bad"] = _cents(column("amount"), checked & is_month)
     arrays["amount_bad"] |= checked & is_month & amount_blank
-    errors.add(arrays["amount_bad"], lambda i: f"“{raw_amount[i]}” is not an amount.")
+    errors.add(arrays["amount_bad"], lambda i: f"“{text('amount')[i]}” is not an amount.")
     arrays["amount_bad"] |= ~(checked & is_month)
-    amount_names = [name for name in AMOUNTS if name in columns]
+    amount_names = [name for name in AMOUNTS if name in series]
     for name in amount_names:
-        cents, blank, bad = _cents(columns[name], checked & ~is_month, series[name])
-        errors.add(bad, lambda i, name=name: f"{FIELDS[name]}: “{columns[name][i]}” is not an amount.")
+        cents, blank, bad = _cents(series[name], checked & ~is_month)
+        errors.add(bad, lambda i, name=name: f"{FIELDS[name]}: “{text(name)[i]}” is not an amount.")
         if name == "adopted":
             blank = np.zeros(count, dtype=bool)  # a blank adopted amount is 0
         arrays[name], arrays[f"{name}_null"], arrays[f"{name}_bad"] = cents, blank, bad | ~(checked & ~is_month)
@@ -608,34 +653,29 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
     for name in amount_names:
         arrays[f"{name}_changed"] = np.zeros(count, dtype=bool)
 
-    # One number per line named, from its year, fund, department, program code and category, each numbered.
-    key = np.full(count, -1, dtype=np.int64)
-    positions = np.flatnonzero(valid)
-    indexes = [
-        pd.Index(np.unique(year[positions]), dtype=np.int64),
-        pd.Index(pd.unique(fund_code[positions]), dtype=object),
-        pd.Index(np.unique(department_id[positions]), dtype=np.int64),
-        pd.Index(pd.unique(program_code[positions]), dtype=object),
-        pd.Index(Category.values, dtype=object),
-    ]
+    # One number per line named, from its year, fund, department, program code and category, each numbered: the
+    # file's codes by their place among the file's distinct codes.
+    year_index = pd.Index(np.unique(year[valid]), dtype=np.int64)
+    department_index = pd.Index(np.unique(department_id[valid]), dtype=np.int64)
+    category_index = pd.Index(Category.values, dtype=object)
+    sizes = [len(year_index), len(fund_codes), len(department_index), len(program_codes), len(category_index)]
 
-    def line_keys(*parts_values) -> np.ndarray:
-        combined = np.zeros(len(parts_values[0]), dtype=np.int64)
-        missing = np.zeros(len(parts_values[0]), dtype=bool)
-        for index, values in zip(indexes, parts_values, strict=True):
-            part = index.get_indexer(values) if len(values) else np.zeros(0, dtype=np.int64)
+    def line_keys(*parts: np.ndarray) -> np.ndarray:
+        combined = np.zeros(len(parts[0]), dtype=np.int64)
+        missing = np.zeros(len(parts[0]), dtype=bool)
+        for size, part in zip(sizes, parts, strict=True):
             missing |= part < 0
-            combined = combined * len(index) + part
+            combined = combined * size + part
         return np.where(missing, -1, combined)
 
-    if len(positions):
-        key[positions] = line_keys(
-            year[positions],
-            fund_code[positions],
-            department_id[positions],
-            program_code[positions],
-            category[positions].astype(str),
-        )
+    key = line_keys(
+        year_index.get_indexer(year),
+        fund_code,
+        department_index.get_indexer(department_id),
+        program_code,
+        category_index.get_indexer(category),
+    )
+    key[~valid] = -1
 
     # A line named twice is refused the second time; a month of a line likewise.
     lines_here = valid & ~is_month
@@ -647,9 +687,6 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
             repeated, lambda i: f"The same line (year, fund, program, category) is also on line {first_line[key[i]]}."
         )
     months_here = ~errors.invalid & is_month
-    month_number = np.zeros(count, dtype=np.int64)
-    for position in np.flatnonzero(months_here):
-        month_number[position] = month[position].year * 12 + month[position].month
     repeated = np.zeros(count, dtype=bool)
     pairs = pd.DataFrame({"key": key[months_here], "month": month_number[months_here]})
     repeated[months_here] = pairs.duplicated().to_numpy()
@@ -660,12 +697,21 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
             lambda i: f"The same month of the same line is also on line {first_month[(key[i], month_number[i])]}.",
         )
 
-    # The lines the budget has for the file's years, numbered the same way, and what each row changes.
+    # The lines the budget has for the file's years, numbered the same way (their fund's and program's codes found
+    # among the file's through the two small tables), and what each row changes.
     lines_here = ~errors.invalid & ~is_month
-    existing = _existing_lines(indexes[0].tolist())
+    existing = _existing_lines(year_index.tolist())
     if len(existing["pk"]):
+        fund_place = _place_by_pk(Fund.objects.values_list("pk", "code"), fund_codes)
+        programs = list(Program.objects.values_list("pk", "department_id", "code"))
+        program_place = _place_by_pk(((pk, code) for pk, _, code in programs), program_codes)
+        program_department = _place_by_pk(((pk, department) for pk, department, _ in programs), department_index)
         existing_key = line_keys(
-            existing["year"], existing["fund"], existing["department"], existing["code"], existing["category"]
+            year_index.get_indexer(existing["year"]),
+            fund_place[existing["fund"]],
+            program_department[existing["program"]],
+            program_place[existing["program"]],
+            existing["category"],
         )
         named = existing_key >= 0  # the lines of the file's years that no row names are not looked at
         existing = {name: values[named] for name, values in existing.items()}
@@ -691,7 +737,7 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
         orphan = months_here & ~matched & ~np.isin(key, list(file_lines))
         errors.add(orphan, "No budget line of this year, fund, program and category, in the file or the budget.")
         known = ~errors.invalid & is_month & matched
-        actuals = _existing_actuals(indexes[0].tolist())
+        actuals = _existing_actuals(year_index.tolist())
         actual_key = actuals["line"] * 40_000 + actuals["month"]
         found_at = (
             pd.Index(actual_key, dtype=np.int64).get_indexer(line_id * 40_000 + month_number)
@@ -706,6 +752,7 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
         action[has] = np.where(differs[has], CHANGED, UNCHANGED)
         arrays["amount_changed"] = differs
     action[errors.invalid] = INVALID
+    key[errors.invalid] = -1
     arrays.update(action=action, line_id=line_id, actual_id=actual_id, key=key)
     return BudgetPlan(
         count=count,
@@ -717,10 +764,21 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
     )
 
 
+def _place_by_pk(pairs, values) -> np.ndarray:
+    """An array giving, for each primary key of ``pairs`` (pk, value), the place of its value among ``values`` (-1
+    where it is not there)."""
+    pairs = list(pairs)
+    keys = np.array([pk for pk, _ in pairs], dtype=np.int64)
+    places = np.full(int(keys.max()) + 1 if len(keys) else 1, -1, dtype=np.int64)
+    if len(keys):
+        places[keys] = pd.Index(values).get_indexer(pd.Index([value for _, value in pairs]))
+    return places
+
+
 def _existing_lines(years: list[int]) -> dict[str, np.ndarray]:
-    """The budget's lines of ``years``, a column each: pk, year, fund code, department, program code, category and
-    the amounts in whole cents (with a null mask), read in one query (on PostgreSQL copied out as CSV and parsed by
-    pandas), with the funds' and programs' codes in two small ones."""
+    """The budget's lines of ``years``, a column each: pk, year, fund id, program id, category (its place among
+    :class:`Category`'s values) and the amounts in whole cents (with a null mask), read in one query (on PostgreSQL
+    copied out as CSV and read by pyarrow)."""
     names = ["pk", "year", "fund", "program", "category", *AMOUNTS]
     table, fy_table = BudgetLine._meta.db_table, FiscalYear._meta.db_table
     years = [int(y) for y in years]
@@ -736,38 +794,37 @@ def _existing_lines(years: list[int]) -> dict[str, np.ndarray]:
         f"SELECT line.id, fy.year, line.fund_id, line.program_id, line.category, {cents} "  # noqa: S608
         f"FROM {table} line JOIN {fy_table} fy ON fy.id = line.fiscal_year_id WHERE {where}"
     )
+    types = {name: pa.int64() for name in names} | {"category": pa.string()}
     with connection.cursor() as cursor:
         if postgres:
-            buffer = io.StringIO()
+            buffer = io.BytesIO()
             cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", buffer)
-            buffer.seek(0)
-            frame = (
-                pd.read_csv(
-                    buffer, header=None, names=names, dtype={"category": object, **dict.fromkeys(AMOUNTS, "Int64")}
+            read = (
+                pa_csv.read_csv(
+                    pa.py_buffer(buffer.getvalue()),
+                    read_options=pa_csv.ReadOptions(column_names=names),
+                    convert_options=pa_csv.ConvertOptions(column_types=types),
                 )
-                if buffer.getvalue()
-                else pd.DataFrame({name: [] for name in names})
+                if buffer.tell()
+                else None
             )
         else:
             cursor.execute(sql)
-            frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names)
-    funds = pd.Series(dict(Fund.objects.values_list("pk", "code")), dtype=object)
-    programs = pd.DataFrame(
-        list(Program.objects.values_list("pk", "department_id", "code")), columns=["pk", "department", "code"]
-    ).set_index("pk")
-    program = frame["program"].astype(np.int64)
-    out: dict[str, np.ndarray] = {
-        "pk": frame["pk"].to_numpy(dtype=np.int64),
-        "year": frame["year"].to_numpy(dtype=np.int64),
-        "fund": frame["fund"].astype(np.int64).map(funds).to_numpy(dtype=object),
-        "department": program.map(programs["department"]).to_numpy(dtype=np.int64),
-        "code": program.map(programs["code"]).to_numpy(dtype=object),
-        "category": frame["category"].to_numpy(dtype=object),
-    }
+            found = cursor.fetchall()
+            read = pa.table(
+                {name: pa.array([row[i] for row in found], type=types[name]) for i, name in enumerate(names)}
+            )
+    if read is None or not read.num_rows:
+        return {name: np.zeros(0, dtype=np.int64) for name in names} | {
+            f"{name}_null": np.zeros(0, dtype=bool) for name in AMOUNTS
+        }
+    out: dict[str, np.ndarray] = {name: read.column(name).to_numpy() for name in ("pk", "year", "fund", "program")}
+    category = pc.index_in(read.column("category"), value_set=pa.array(Category.values))
+    out["category"] = pc.fill_null(category, -1).to_numpy().astype(np.int64)
     for name in AMOUNTS:
-        values = pd.array(frame[name], dtype="Int64")
-        out[f"{name}_null"] = np.asarray(values.isna(), dtype=bool)
-        out[name] = values.fillna(0).to_numpy(dtype=np.int64)
+        values = read.column(name)
+        out[f"{name}_null"] = values.is_null().to_numpy()
+        out[name] = pc.fill_null(values, 0).to_numpy()
     return out
 
 

@@ -115,9 +115,11 @@ class BudgetLine(models.Model):
     """What a program has from a fund for one category of spending in one fiscal year: adopted, amended (if the
     council changed it), actual (spent, to date or final) and the department's request for the next year."""
 
-    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="lines")
+    # No index of their own for the year and the program: the line's unique constraint leads with the year, and the
+    # (program, year) index with the program (each index is one more write for every line an import adds).
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="lines", db_index=False)
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="lines")
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="lines")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="lines", db_index=False)
     category = models.CharField(max_length=10, choices=Category.choices)
     adopted = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     amended = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)

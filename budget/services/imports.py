@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -129,8 +131,10 @@ def _copy(cursor, table: str, frame: pd.DataFrame, types: dict[str, str]) -> Non
     cursor.execute(
         f"CREATE TEMPORARY TABLE {table} ({', '.join(f'{c} {types[c]}' for c in frame.columns)}) ON COMMIT DROP"
     )
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False)
+    buffer = io.BytesIO()
+    pa_csv.write_csv(
+        pa.Table.from_pandas(frame, preserve_index=False), buffer, pa_csv.WriteOptions(include_header=False)
+    )  # a missing amount is an empty cell: COPY's NULL
     buffer.seek(0)
     cursor.copy_expert(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
 

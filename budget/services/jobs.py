@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+import numpy as np
 from django.core.exceptions import ValidationError
 
 from core.jobs import JobOutcome, Progress, job_continue, job_payload, job_start
@@ -28,6 +29,10 @@ IMPORT_JOB = "budget.import"
 READ, PREVIEW, IMPORT = "read", "preview", "import"
 #: Files with more rows than this are mapped, previewed and imported through a background job.
 JOB_ROWS = 5000
+#: The rows a background job's preview lists, by outcome (its counts cover every row): every invalid row and every
+#: changed line up to these many, then the first new ones; unchanged rows are only counted. A finance export of
+#: 100,000 lines listed whole is a page no browser opens.
+PREVIEW_LISTED = {"invalid": 2000, "changed": 2000, "new": 100, "unchanged": 0}
 
 
 def import_start(*, by: User, source_name: str, file_name: str, sha256: str, table: Table) -> Job:
@@ -79,7 +84,17 @@ def import_job_run(job: Job, progress: Progress) -> JobOutcome:
     if job.step == PREVIEW:
         plan = import_plan(rows=rows, by=job.actor)
         progress(total, total, force=True)
-        result = {"counts": plan.counts, "to_write": plan.to_write, "rows": [_row(row) for row in plan.rows]}
+        listed = sorted(
+            int(position)
+            for action, limit in PREVIEW_LISTED.items()
+            for position in np.flatnonzero(plan.action == action)[:limit]
+        )
+        result = {
+            "counts": plan.counts,
+            "to_write": plan.to_write,
+            "rows": [_row(plan.row(position)) for position in listed],
+            "total": total,
+        }
         return JobOutcome(result=result, message=f"Checked {total:,} rows: {plan.to_write:,} to write.")
     source = ImportSource.objects.get(name=upload["source"])
     done = budget_import(
@@ -88,6 +103,6 @@ def import_job_run(job: Job, progress: Progress) -> JobOutcome:
     record = done.record
     result = {
         "record": {name: getattr(record, name) for name in ("created", "changed", "unchanged", "invalid")},
-        "skipped": [_row(row) for row in done.plan.rows if row.action == "invalid"],
+        "skipped": [_row(row) for row in done.plan.invalid_rows()[: PREVIEW_LISTED["invalid"]]],
     }
     return JobOutcome(result=result, message=f"Imported {job.source}.", last=True)

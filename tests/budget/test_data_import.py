@@ -3,6 +3,7 @@ portfolio restriction, the file bounds."""
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from decimal import Decimal
@@ -16,7 +17,7 @@ from budget.services import imports
 from budget.services.data import fiscal_year_create, fiscal_year_set_status
 from budget.services.imports import budget_import
 
-from .data_support import HEADER, MAPPING, csv_bytes, rows_of, source
+from .data_support import HEADER, MAPPING, ROWS, csv_bytes, rows_of, source
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +223,49 @@ def test_a_row_wider_than_the_header_keeps_its_columns(city):
     plan = import_plan(rows=rows_of(content), by=None)
     assert plan.counts["new"] == 6
     assert plan.rows[-1].amounts["adopted"] == Decimal("10.00")
+
+
+def _semicolons() -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerows([HEADER, *ROWS])
+    return buffer.getvalue().encode()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"\xef\xbb\xbf" + csv_bytes(), id="byte-order mark"),
+        pytest.param(_semicolons(), id="semicolons"),
+        pytest.param(csv_bytes().replace(b"\n", b"\r\n"), id="CRLF"),
+        pytest.param(csv_bytes().replace(b"\n", b"\n\n ,  ,\n", 2), id="blank rows"),
+    ],
+)
+def test_the_shapes_finance_systems_write_read_alike(city, content):
+    """A byte-order mark, semicolons, Windows line ends and blank or empty-celled rows read as the plain file does."""
+    plain = import_plan(rows=rows_of(), by=None)
+    plan = import_plan(rows=rows_of(content), by=None)
+    assert plan.counts == plain.counts
+    assert [row.label for row in plan.rows] == [row.label for row in plain.rows]
+    assert [row.amounts for row in plan.rows] == [row.amounts for row in plain.rows]
+
+
+@pytest.mark.parametrize("block_bytes", [1 << 20, 64])
+def test_cells_are_read_as_written(city, monkeypatch, block_bytes):
+    """Codes keep their leading zeros, "NA" and "null" stay text, a name may hold a line break inside its quotes (also
+    where the reader's threads split the file), and a row shorter than the header is read with its missing cells
+    blank."""
+    monkeypatch.setattr("budget.importing._BLOCK_BYTES", block_bytes)
+    rows = [
+        ["2027", "007", "Fund\nSeven", "PD", "0042", "Line one\r\nline two", "operating", "12", "", "", "", "", ""],
+        ["2027", "NA", "null", "PD", "NULL", "N/A", "capital", "5", "", "", "", "", ""],
+    ]
+    content = csv_bytes(rows) + b"2027,100,General Fund,PD,SHORT,Short,operating,3\n"
+    table = read_table(io.BytesIO(content), "export.csv")
+    assert table.rows[0][1:6] == ["007", "Fund\nSeven", "PD", "0042", "Line one\r\nline two"]
+    assert table.rows[1][1:6] == ["NA", "null", "PD", "NULL", "N/A"]
+    assert table.rows[2] == ["2027", "100", "General Fund", "PD", "SHORT", "Short", "operating", "3"] + [""] * 5
+    plan = import_plan(rows=rows_of(content), by=None)
+    assert plan.counts == {"new": 3, "changed": 0, "unchanged": 0, "invalid": 0}
+    assert [row.key[1] for row in plan.rows] == ["007", "NA", "100"]
+    assert plan.rows[2].amounts["adopted"] == Decimal("3.00")

@@ -50,3 +50,29 @@ def test_large_import_as_a_job(as_persona, monkeypatch):
     done = client.get(location)
     assert b"Budget import finished" in done.content
     assert BudgetLine.objects.count() == 3 and BudgetImport.objects.get().created == 4
+
+
+def test_a_large_preview_lists_the_rows_that_need_a_look(as_persona, monkeypatch):
+    """A large file's preview counts every row but lists its invalid rows and changed lines (up to a limit each) and
+    only the first new ones, and says so: a finance export of 100,000 lines listed whole is a page no one can open."""
+    from .data_support import ROWS, csv_bytes
+
+    monkeypatch.setattr(jobs, "JOB_ROWS", 2)
+    monkeypatch.setattr(jobs, "PREVIEW_LISTED", {"invalid": 1, "changed": 5, "new": 2, "unchanged": 0})
+    new_rows = [["2027", "100", "General Fund", "PD", f"P{i}", f"Program {i}", "operating", "5", "", "", "", "", ""]
+                for i in range(6)]  # fmt: skip
+    content = csv_bytes([*ROWS, *new_rows])
+    client = as_persona("budget_analyst")
+    submit(client.post, "/budget/import/", {"new_source": "Munis", "file": upload(content)})
+    location = f"/budget/import/{Job.objects.get(kind=jobs.IMPORT_JOB).pk}/"
+    submit(client.post, location, {**MAPPING, "token": "job"})
+    page = client.get(location)
+    plan = page.context["plan"]
+    assert plan["counts"] == {"new": 10, "changed": 0, "unchanged": 0, "invalid": 2}
+    assert [row["action"] for row in plan["rows"]] == ["new", "new", "invalid"]
+    assert [row["line"] for row in plan["rows"]] == [2, 3, 5]  # in the file's order
+    assert b"3 of the file&#x27;s 12 rows" in page.content or b"3 of the file's 12 rows" in page.content
+    submit(client.post, location, {"token": "confirm"})
+    done = client.get(location)
+    assert done.context["record"]["invalid"] == 2 and len(done.context["skipped"]) == 1
+    assert b"The first 1 of the 2 skipped rows" in done.content
