@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from inventory import selectors
@@ -110,6 +111,63 @@ def test_search_without_postgresql_matches_every_word(catalogue, monkeypatch, te
 
     monkeypatch.setattr(connection, "vendor", "sqlite")
     assert titles(selectors.datasets_matching(Dataset.objects.all(), text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("persona", "text", "expected"),
+    [
+        ("police_lead", "permits", set()),  # a Parks dataset it may not read
+        ("police_lead", "dispatch", {"Dispatch calls"}),
+        (None, "dispatch", set()),  # not public
+        (None, "collisions", {"Crashes"}),
+    ],
+)
+def test_search_finds_only_what_the_reader_may_read(catalogue, users, persona, text, expected):
+    actor = actor_for(users[persona] if persona else None)
+    assert titles(selectors.datasets_matching(selectors.datasets_for_inventory(actor), text)) == expected
+
+
+def test_a_dataset_matched_several_ways_is_counted_once(catalogue):
+    # "crashes": the title's words, the title's text and (below) a keyword all match the same dataset.
+    catalogue["crashes"].keywords.create(name="crashes by year")
+    assert selectors.datasets_matching(Dataset.objects.all(), "crashes").count() == 1
+
+
+@pytest.mark.parametrize("text", ["%", "_", "%%%"])
+def test_search_text_is_not_a_pattern(catalogue, text):
+    assert titles(selectors.datasets_matching(Dataset.objects.all(), text)) == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes are PostgreSQL's")
+def test_search_reads_the_indexes_on_postgresql(city):
+    """Among thousands of datasets, the full-text document and the title's text are read off migration 0006's indexes,
+    not computed for every dataset: an index on an expression serves only that very expression, which this keeps in
+    step with the search."""
+    Dataset.objects.bulk_create(
+        Dataset(
+            identifier=f"many-{i}",
+            title=f"Service requests {i}",
+            description="Calls.",
+            department=city["police"],
+            rights="Internal.",
+        )
+        for i in range(3000)
+    )
+    DatasetFactory(title="Fire inspections", description="Every inspection.", department=city["fire"])
+    with connection.cursor() as cursor:
+        # As autovacuum does on a live server: statistics, and the GIN indexes' pending rows moved into the index.
+        cursor.execute("ANALYZE inventory_dataset")
+        for index in ("dataset_search_document_idx", "dataset_title_trigram_idx"):
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+    queryset = selectors.datasets_matching(Dataset.objects.all(), "insp")  # part of a word: the title's text
+    assert titles(queryset) == {"Fire inspections"}
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "dataset_search_document_idx" in plan
+    assert "dataset_title_trigram_idx" in plan
+    assert "Seq Scan on inventory_dataset " not in plan  # (the keywords' tables are read whole: a few rows)
 
 
 def test_public_dataset_is_404_unless_published_and_public(catalogue):

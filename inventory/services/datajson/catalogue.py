@@ -17,7 +17,8 @@ from urllib.parse import quote, urljoin
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from team.models import Department
@@ -76,21 +77,40 @@ def _grouped(rows) -> dict[int, list]:
 CHUNK = 1000
 
 
+class _AmongIds(Func):
+    """``column = ANY('{1,2,…}'::bigint[])``: a thousand ids as one parameter (PostgreSQL). As ``__in`` Django prepares
+    each value on its own, which for three queries a chunk cost more than the database spends reading it."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: list[int]) -> None:
+        super().__init__(F(column))
+        self.ids = ids
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} = ANY(%s::bigint[])", [*params, "{" + ",".join(str(int(i)) for i in self.ids) + "}"]
+
+
+def _of_datasets(ids: list[int]) -> Q:
+    if connection.vendor == "postgresql":
+        return Q(_AmongIds("dataset_id", ids))
+    return Q(dataset_id__in=ids)
+
+
 def _chunk_rows(rows: list[dict]) -> tuple[list[dict], dict[int, list], dict[int, list], dict[int, list]]:
-    ids = [row["pk"] for row in rows]
+    of_chunk = _of_datasets([row["pk"] for row in rows])
     keywords = _grouped(
-        Dataset.keywords.through.objects.filter(dataset_id__in=ids)
+        Dataset.keywords.through.objects.filter(of_chunk)
         .order_by("keyword__name")
         .values_list("dataset_id", "keyword__name")
     )
     themes = _grouped(
-        Dataset.themes.through.objects.filter(dataset_id__in=ids)
-        .order_by("theme__name")
-        .values_list("dataset_id", "theme__name")
+        Dataset.themes.through.objects.filter(of_chunk).order_by("theme__name").values_list("dataset_id", "theme__name")
     )
     distributions = _grouped(
         (row["dataset_id"], row)
-        for row in Distribution.objects.filter(dataset_id__in=ids)
+        for row in Distribution.objects.filter(of_chunk)
         .order_by("dataset_id", "position", "pk")
         .values(*_DISTRIBUTION_FIELDS)
     )
@@ -326,15 +346,17 @@ def datajson_catalog(*, base_url: str) -> dict:
 
 def datajson_stream(*, base_url: str) -> Iterator[str]:
     """:func:`datajson_catalog` as JSON text in pieces (one per :data:`CHUNK` datasets), for a streamed response:
-    the catalogue is never whole in memory, as text or as objects."""
+    the catalogue is never whole in memory, as text or as objects. Each piece is one ``json.dumps`` of a chunk's
+    entries (one call per entry cost a fifth of the catalogue's time)."""
     head = json.dumps(_catalog_head(base_url), ensure_ascii=False)
     yield head[:-1] + ', "dataset": ['
-    pieces: list[str] = []
+    encoder = DjangoJSONEncoder(ensure_ascii=False)
+    pieces: list[dict] = []
     first = True
     for entry in datajson_entries(base_url=base_url):
-        pieces.append(("" if first else ",") + json.dumps(entry, ensure_ascii=False, cls=DjangoJSONEncoder))
-        first = False
+        pieces.append(entry)
         if len(pieces) >= CHUNK:
-            yield "".join(pieces)
-            pieces = []
-    yield "".join(pieces) + "]}"
+            yield ("" if first else ", ") + encoder.encode(pieces)[1:-1]
+            pieces, first = [], False
+    tail = encoder.encode(pieces)[1:-1] if pieces else ""
+    yield ("" if first or not tail else ", ") + tail + "]}"
