@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from inventory.services.tabular import FORMULA_STARTS
 from team.models import Department
 
-from . import charts, sparklines
+from . import charts, line_chart, sparklines
 from .extensions import MeasureContext, measure_contexts_for
 from .models import public_measure_q
 from .selectors_dashboard import (
@@ -108,11 +108,15 @@ def figure_json(data: dict) -> SafeString:
     return mark_safe(text)  # noqa: S308
 
 
-def measure_chart(row: MeasureRow, points: list[Point], *, prefix: str = "measure") -> dict:
+def measure_chart(row: MeasureRow, points: list[Point], *, prefix: str = "measure", svg: bool = False) -> dict:
     """Everything one measure's chart needs: the figure, a summary, the note that its axis does not start at zero
     when it does not (:func:`charts.value_axis_range`) and the same numbers as a table. Pages draw many, so the
-    figure is written as data directly (``test_charts`` pins that it is :func:`charts.measure_figure`'s)."""
-    return chart_context(
+    figure is written as data directly (``test_charts`` pins that it is :func:`charts.measure_figure`'s).
+
+    ``svg``: the chart is also drawn by the server (:mod:`goals.line_chart`) and shown as that, plotly.js loaded
+    only when the reader asks for the interactive chart (the public measure page and its embed: on a phone,
+    plotly.js was most of their weight and all of their blocking time)."""
+    chart = chart_context(
         id=f"{prefix}-{row.slug}",
         caption=f"{row.name} ({row.unit}), actual against target",
         summary=charts.measure_summary(row, points),
@@ -135,6 +139,8 @@ def measure_chart(row: MeasureRow, points: list[Point], *, prefix: str = "measur
             for point in reversed(points)
         ],
     )
+    chart["svg"] = line_chart.line_chart(points, unit=row.unit, frequency=row.frequency) if svg else None
+    return chart
 
 
 def _cached_content(name: str, template: str, build_context: Callable[[], dict]) -> dict:
@@ -337,7 +343,7 @@ def public_measure_page(slug: str, fingerprint: str) -> dict:
         except Http404:
             return None
         points = series_for([row]).get(row.id, [])
-        return {"row": row, "points": points, "chart": measure_chart(row, points, prefix="public")}
+        return {"row": row, "points": points, "chart": measure_chart(row, points, prefix="public", svg=True)}
 
     data = dashboard_cached(f"public-measure:{slug}", build, fingerprint=fingerprint)
     if data is None:

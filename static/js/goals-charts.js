@@ -158,8 +158,15 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function start() {
     setUp(document);
     watchPrinting();
-  });
+  }
+
+  // Loaded with the page (defer), or later on request (static/js/goals-chart-switch.js).
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();

@@ -36,7 +36,9 @@ def test_a_quarterly_chart_reads_its_points_as_quarters(page, personas, city):
         Observation.objects.create(measure=measure, period=datetime.date(2026, month, 1), value=value)
 
     page.goto(f"/public/measures/{measure.slug}/")
+    page.get_by_role("button", name="Interactive chart").click()  # the page shows the server's drawing first
     chart = page.locator("[data-goals-chart][data-goals-live]").first
+    expect(chart.locator(".main-svg").first).to_be_attached()  # plotly.js loaded and the chart drawn
     chart.focus()
     live = page.locator(f"#{chart.get_attribute('data-goals-live')}")
     page.keyboard.press("End")

@@ -103,7 +103,7 @@ def test_the_public_dashboard_is_a_grid_of_tiles_by_priority_that_lead_to_their_
     value = crashes.locator(".app-kpi-tile__value").bounding_box()
     page.mouse.click(value["x"] + value["width"] / 2, value["y"] + value["height"] / 2)
     expect(page).to_have_url(re.compile(r"/public/measures/crashes/$"))
-    expect(page.locator(f"{CHARTS}[data-drawn] .main-svg").first).to_be_attached()
+    expect(page.locator(".app-line-chart:visible")).to_contain_text("Latest: 98 crashes (Dec 2025)")
 
 
 def test_the_public_dashboard_reflows_on_a_phone_and_prints_its_tiles_whole(page, police_goals):
@@ -126,15 +126,21 @@ def test_the_embed_shows_its_source_and_data_link_at_its_default_height(page, po
         page.goto("about:blank")  # resized on no page: none of the last one's images is left loading
         page.set_viewport_size({"width": width, "height": height})
         page.goto(embed)
-        expect(page.locator(f"{CHARTS}[data-drawn] .main-svg").first).to_be_attached()
+        chart = page.locator(".app-line-chart:visible")  # drawn by the server
+        expect(chart).to_have_count(1)
         for link in (
             page.get_by_role("link", name="Data (CSV)"),
             page.get_by_role("link", name=re.compile("dashboard")),
         ):
             box = link.bounding_box()
             assert box is not None and box["y"] + box["height"] <= height, f"{link} is cut off at {width}px wide"
+        drawn = chart.bounding_box()
+        assert drawn["y"] + drawn["height"] <= height, f"the chart is cut off at {width}px wide"
+        # Asked for, the interactive chart takes its place and fits too.
+        page.get_by_role("button", name="Interactive chart").click()
+        expect(page.locator(f"{CHARTS}[data-drawn] .main-svg").first).to_be_attached()
         plot = page.locator(CHARTS).bounding_box()
-        assert plot["y"] + plot["height"] <= height, f"the chart is cut off at {width}px wide"
+        assert plot["y"] + plot["height"] <= height, f"the interactive chart is cut off at {width}px wide"
 
 
 def _chart_widths(page) -> list[str]:

@@ -122,3 +122,7 @@ def test_plotlys_injected_styles_come_from_our_stylesheet_matching_the_bundle():
     for assets in ("goals/dashboard_assets.html", "quality/_chart_scripts.html"):
         text = (TEMPLATES / assets).read_text()
         assert text.index("plotly_styles.html") < text.index("plotly-basic.min.js"), assets
+    # The public measure's pages load plotly.js on request, writing the same two stand-ins first.
+    switch = (TEMPLATES / "goals" / "chart_switch_assets.html").read_text()
+    assert f'data-maplibre-css-id="{plotly_css.maplibre_style_id(bundle)}"' in switch
+    assert "css/plotly.css" in switch

@@ -1,6 +1,6 @@
 """The goals dashboards for the axe browser test (tests/browser/test_axe_pages.py): their URLs, made once the data
-they show exists (:func:`tests.goals.axe_pages.goals_data`), and steps that draw the charts and use them by
-keyboard before axe looks."""
+they show exists (:func:`tests.goals.axe_pages.goals_data`), and steps that draw the charts (or, on the public measure's
+pages, ask for the interactive one) and use them by keyboard before axe looks."""
 
 from __future__ import annotations
 
@@ -31,6 +31,28 @@ def tiles_shown(page, personas) -> int:
     return 200
 
 
+def server_chart_shown(page, personas) -> int:
+    """The public measure's chart as the server drew it (SVG, no plotly.js), with its switch to the interactive one."""
+    expect(page.locator(".app-line-chart:visible")).to_have_count(1)
+    expect(page.get_by_role("button", name="Interactive chart")).to_be_visible()
+    return 200
+
+
+def interactive_chart_drawn(page, personas) -> int:
+    """The public measure's interactive chart, asked for: plotly.js loaded, the chart drawn in the drawing's place."""
+    page.get_by_role("button", name="Interactive chart").click()
+    return charts_drawn(page, personas)
+
+
+def interactive_chart_by_keyboard(page, personas) -> int:
+    """The interactive chart, asked for by keyboard (it takes the focus), then stepped through as below."""
+    button = page.get_by_role("button", name="Interactive chart")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-goals-chart][data-drawn]").first).to_be_focused()
+    return chart_by_keyboard(page, personas)
+
+
 def chart_by_keyboard(page, personas) -> int:
     """Tab to the first measure's chart and step back through its values with the arrow keys: each is read out."""
     chart = page.locator("[data-goals-chart][data-goals-live]").first
@@ -58,8 +80,28 @@ CASES = [
     ("goals-department-empty", "stat_lead", "/goals/departments/parks/", 200, None),
     ("public-goals", "anonymous", with_goals("/public/"), 200, tiles_shown),
     ("public-goals-empty", "anonymous", "/public/", 200, None),
-    ("public-measure", "anonymous", with_goals("/public/measures/axe-crashes/"), 200, charts_drawn),
-    ("public-measure-keyboard", "anonymous", with_goals("/public/measures/axe-crashes/"), 200, chart_by_keyboard),
-    ("public-measure-embed", "anonymous", with_goals("/public/measures/axe-crashes/embed/"), 200, charts_drawn),
+    ("public-measure", "anonymous", with_goals("/public/measures/axe-crashes/"), 200, server_chart_shown),
+    (
+        "public-measure-interactive",
+        "anonymous",
+        with_goals("/public/measures/axe-crashes/"),
+        200,
+        interactive_chart_drawn,
+    ),
+    (
+        "public-measure-keyboard",
+        "anonymous",
+        with_goals("/public/measures/axe-crashes/"),
+        200,
+        interactive_chart_by_keyboard,
+    ),
+    ("public-measure-embed", "anonymous", with_goals("/public/measures/axe-crashes/embed/"), 200, server_chart_shown),
+    (
+        "public-measure-embed-interactive",
+        "anonymous",
+        with_goals("/public/measures/axe-crashes/embed/"),
+        200,
+        interactive_chart_drawn,
+    ),
     ("public-measure-missing", "anonymous", with_goals("/public/measures/axe-response/"), 404, None),
 ]

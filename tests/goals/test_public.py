@@ -69,8 +69,34 @@ def test_the_public_dashboard_draws_no_plotly_chart(as_persona, dashboard_data):
     html = as_persona("anonymous").get("/public/").content.decode()
     assert "plotly" not in html and "data-goals-chart" not in html and 'type="application/json"' not in html
     assert "<script" not in html.split('<main id="main-content"')[1].split("</main>")[0]
-    measure = as_persona("anonymous").get("/public/measures/crashes/").content.decode()
-    assert 'src="/static/plotly/plotly-basic.min.js"' in measure and "cdn" not in measure.lower()
+    response = as_persona("anonymous").get("/public/measures/crashes/")
+    measure = response.content.decode()
+    # The measure's page draws its chart on the server and loads plotly.js, ours, only when asked for it.
+    assert 'data-plotly="/static/plotly/plotly-basic.min.js"' in measure and "cdn" not in measure.lower()
+    scripts = [script.attrs.get("src", "") for script in parse(response).find_all("script")]
+    assert "/static/js/goals-chart-switch.js" in scripts and not [src for src in scripts if "plotly" in src]
+
+
+@pytest.mark.parametrize("url", ["/public/measures/crashes/", "/public/measures/crashes/embed/"])
+def test_a_public_measure_s_chart_is_drawn_by_the_server_with_its_numbers(as_persona, dashboard_data, url):
+    page = parse(as_persona("anonymous").get(url))
+    drawings = page.find_all("svg", class_="app-line-chart")
+    assert [svg.attrs["class"].split()[-1] for svg in drawings] == ["app-line-chart--wide", "app-line-chart--narrow"]
+    for svg in drawings:
+        assert svg.attrs["role"] == "img" and svg.attrs["aria-labelledby"] == "public-crashes-caption"
+        assert "Latest: 98 crashes (Jan 2026)" in svg.text
+        titles = ["".join(title.children) for title in svg.find_all("title")]
+        assert titles[0] == "January 2025: 120 crashes, target 100 crashes, Off track"
+        assert len(titles) == len(MONTHS)
+    plot = page.find("div", data_goals_chart="public-crashes-figure")
+    assert "hidden" in plot.attrs  # the plotly chart waits for the reader's request
+    assert page.find("button", data_goals_interactive="public-crashes").text == "Interactive chart"
+
+
+def test_signed_in_dashboards_keep_their_plotly_charts(as_persona, dashboard_data):
+    html = as_persona("police_lead").get("/goals/departments/police/").content.decode()
+    assert "app-line-chart" not in html and "data-goals-interactive" not in html
+    assert 'src="/static/plotly/plotly-basic.min.js"' in html
 
 
 def test_other_public_measures_are_named_beside_the_tiles_and_every_one_is_in_the_table(as_persona, dashboard_data):
