@@ -625,6 +625,7 @@ def main() -> None:
     parser.add_argument("--healthz-concurrency", type=int, default=4)
     parser.add_argument("--healthz-gap", type=float, default=15.0, help="seconds between /healthz bursts")
     parser.add_argument("--phase-timeout", type=int, default=3600)
+    parser.add_argument("--seed-only", action="store_true", help="seed the database and the files, then stop")
     parser.add_argument("--serve-files", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_files:
@@ -642,6 +643,8 @@ def main() -> None:
     from benchmarks.harness import analyze
 
     analyze()
+    if args.seed_only:
+        return
     data_server = start_file_server(web_root, args.data_port)
     server = None
     results = []
