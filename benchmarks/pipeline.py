@@ -407,10 +407,11 @@ def celery_env(database_url: str, redis_url: str) -> dict[str, str]:
     }
 
 
-def celery(arguments: list[str], env: dict, log: Path) -> subprocess.Popen:
+def celery(arguments: list[str], env: dict, log: Path, *, nice: int = 0) -> subprocess.Popen:
+    prefix = ["nice", "-n", str(nice)] if nice else []
     with log.open("w") as out:
         return subprocess.Popen(  # noqa: S603 - our own Celery, fixed arguments
-            [str(Path(sys.executable).parent / "celery"), "-A", "statprogram", *arguments],
+            [*prefix, str(Path(sys.executable).parent / "celery"), "-A", "statprogram", *arguments],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -496,10 +497,11 @@ def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run_phase(number: int, concurrency: int, args: argparse.Namespace, healthz: str) -> dict:
+def run_phase(number: int, concurrency: int, nice: int, args: argparse.Namespace, healthz: str) -> dict:
     from django.utils import timezone
 
-    print(f"\n=== phase {number}: one worker, --concurrency {concurrency} (load {load()}) ===", flush=True)
+    niced = f", nice {nice}" if nice else ""
+    print(f"\n=== phase {number}: one worker, --concurrency {concurrency}{niced} (load {load()}) ===", flush=True)
     purge(args.redis_url)
     make_all_due()
     idle_before = healthz_rps(healthz, args.healthz_requests, args.healthz_concurrency)
@@ -510,6 +512,7 @@ def run_phase(number: int, concurrency: int, args: argparse.Namespace, healthz: 
         ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--hostname=pipeline{number}@%h"],
         env,
         WORK / f"worker-{number}.log",
+        nice=nice,
     )
     wait_ready(worker, WORK / f"worker-{number}.log")
     beat = celery(["beat", "--loglevel=INFO", "--pidfile="], env, WORK / f"beat-{number}.log")
@@ -554,6 +557,7 @@ def run_phase(number: int, concurrency: int, args: argparse.Namespace, healthz: 
     computed = _computations(WORK / f"worker-{number}.log")
     result = {
         "concurrency": concurrency,
+        "nice": nice,
         "seconds": seconds,
         "per_hour": per_hour,
         "per_hour_per_process": per_hour / concurrency,
@@ -574,7 +578,7 @@ def run_phase(number: int, concurrency: int, args: argparse.Namespace, healthz: 
     print(
         f"phase {number}: {result['finished']} datasets checked in {seconds:.0f} s = {per_hour:,.0f} datasets/hour, "
         f"{result['per_hour_per_process']:,.0f} per worker process; worker CPU {worker_cpu:.0f} s "
-        f"({worker_cpu / max(result['finished'], 1) * 1000:.0f} ms a dataset)",
+        f"({worker_cpu / max(result['finished'], 1) * 1000:.0f} ms a dataset; {worker_cpu / seconds:.2f} cores used)",
         flush=True,
     )
     print(
@@ -616,6 +620,9 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=2000)
     parser.add_argument("--files", type=int, default=24, help="distinct data files (10,000-100,000 rows)")
     parser.add_argument("--concurrency", default="1,2", help="worker processes of each phase")
+    parser.add_argument(
+        "--nice", default="", help="the workers' niceness in each phase (e.g. 0,10; default 0: as run-services.sh)"
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5", help="a Redis database of its own")
     parser.add_argument("--port", type=int, default=8715, help="gunicorn's port")
@@ -652,16 +659,21 @@ def main() -> None:
         server = serve(args.port, args.web_workers)
         healthz = f"http://127.0.0.1:{args.port}/healthz"
         throughput(healthz, cookie="", requests_total=40, concurrency=4)  # warm up
-        for number, concurrency in enumerate(int(c) for c in args.concurrency.split(",")):
-            results.append(run_phase(number + 1, concurrency, args, healthz))
+        phases = [int(c) for c in args.concurrency.split(",")]
+        nices = [int(n) for n in args.nice.split(",")] if args.nice else []
+        for number, concurrency in enumerate(phases):
+            nice = nices[number] if number < len(nices) else 0
+            results.append(run_phase(number + 1, concurrency, nice, args, healthz))
     finally:
         stop(server)
         data_server.terminate()
         data_server.wait(timeout=10)
-    print(f"\n{'processes':>9} {'seconds':>8} {'datasets/h':>11} {'per process':>12} {'/healthz':>9}  lost doubled")
+    print(
+        f"\n{'processes':>9} {'nice':>4} {'seconds':>8} {'datasets/h':>11} {'per process':>12} {'/healthz':>9}  lost doubled"
+    )
     for r in results:
         print(
-            f"{r['concurrency']:>9} {r['seconds']:8.0f} {r['per_hour']:11,.0f} {r['per_hour_per_process']:12,.0f} "
+            f"{r['concurrency']:>9} {r['nice']:>4} {r['seconds']:8.0f} {r['per_hour']:11,.0f} {r['per_hour_per_process']:12,.0f} "
             f"{r['healthz_ratio']:9.0%}  {r['lost']:4} {r['doubled'] + r['started_twice']:7}"
         )
     if len(results) >= 2:
