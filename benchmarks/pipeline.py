@@ -669,11 +669,13 @@ def main() -> None:
         data_server.terminate()
         data_server.wait(timeout=10)
     print(
-        f"\n{'processes':>9} {'nice':>4} {'seconds':>8} {'datasets/h':>11} {'per process':>12} {'/healthz':>9}  lost doubled"
+        f"\n{'processes':>9} {'nice':>4} {'seconds':>8} {'datasets/h':>11} {'per process':>12} {'/healthz':>9}  "
+        "lost doubled"
     )
     for r in results:
         print(
-            f"{r['concurrency']:>9} {r['nice']:>4} {r['seconds']:8.0f} {r['per_hour']:11,.0f} {r['per_hour_per_process']:12,.0f} "
+            f"{r['concurrency']:>9} {r['nice']:>4} {r['seconds']:8.0f} {r['per_hour']:11,.0f} "
+            f"{r['per_hour_per_process']:12,.0f} "
             f"{r['healthz_ratio']:9.0%}  {r['lost']:4} {r['doubled'] + r['started_twice']:7}"
         )
     if len(results) >= 2:
