@@ -416,6 +416,7 @@ def compute(
     frequency: str,
     today: datetime.date,
     tz: str = "UTC",
+    shared: dict | None = None,
 ) -> Computed:
     """One value per period of ``frequency`` from the rows of ``frame``.
 
@@ -423,18 +424,27 @@ def compute(
     has not finished (a half month is not a month). Counts and sums are 0 for a period between the data's first
     and last with no matching rows; means, medians and shares have no value for a period with no rows (or, for
     means and medians, no values). Raises :class:`ComputeError` for a missing column or a cell that is not a
-    number or date where one is needed."""
+    number or date where one is needed. ``shared``: a dict kept across the measures computed from the same
+    ``frame``, so a date column they share is read and cut into periods once."""
+    shared = {} if shared is None else shared
     result = Computed(rows=len(frame))
-    dates = _dates(_column(frame, date_column, "the date column"), date_column, tz)
+    if (date_column, tz) not in shared:
+        shared[date_column, tz] = _dates(_column(frame, date_column, "the date column"), date_column, tz)
+    dates = shared[date_column, tz]
     result.rows_without_date = int(dates.isna().sum())
-    periods = dates.dt.to_period(PANDAS_FREQUENCY[frequency]).dt.start_time.dt.date
-    current = pd.Period(pd.Timestamp(today), PANDAS_FREQUENCY[frequency]).start_time.date()
+    if (date_column, tz, frequency) not in shared:
+        # Each row's period as the timestamp of its start: compared and grouped as numbers, and only the few
+        # periods found are turned into dates (a date object per row cost more than the aggregation).
+        shared[date_column, tz, frequency] = dates.dt.to_period(PANDAS_FREQUENCY[frequency]).dt.start_time
+    periods = shared[date_column, tz, frequency]
+    current = pd.Period(pd.Timestamp(today), PANDAS_FREQUENCY[frequency]).start_time
     finished = dates.notna() & (periods < current)
     result.rows_in_unfinished_period = int((dates.notna() & ~finished).sum())
     keep = finished.copy()
     for number, rule in enumerate(clean_filters(filters), start=1):
         keep &= _mask(frame, rule, f"filter {number}", tz)
-    first_and_last = sorted(set(periods[finished]))
+    covered = periods[finished]
+    first_and_last = [covered.min().date(), covered.max().date()] if len(covered) else []
     rows = frame[keep]
     groups = periods[keep]
     result.rows_used = len(rows)
@@ -449,7 +459,7 @@ def compute(
         series = {"sum": grouped.sum, "mean": grouped.mean, "median": grouped.median}[aggregation]()
     else:
         raise ComputeError(f"“{aggregation}” is not an aggregation.")
-    values = {period: value for period, value in series.items() if pd.notna(value)}
+    values = {period.date(): value for period, value in series.items() if pd.notna(value)}
     if aggregation in (Aggregation.COUNT, Aggregation.SUM) and first_and_last:
         # No matching rows in a period the data covers means none happened: 0, not "no data".
         period, last = first_and_last[0], first_and_last[-1]

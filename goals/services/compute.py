@@ -167,7 +167,7 @@ def _write(measure: Measure, values: dict, result: ComputeResult, now) -> None:
     measure.compute_error, measure.computed_at = "", now
 
 
-def _compute_one(measure: Measure, frame, *, today: datetime.date, now) -> ComputeResult:
+def _compute_one(measure: Measure, frame, *, today: datetime.date, now, shared: dict | None = None) -> ComputeResult:
     result = ComputeResult(measure=measure)
     try:
         computed = compute(
@@ -180,6 +180,7 @@ def _compute_one(measure: Measure, frame, *, today: datetime.date, now) -> Compu
             frequency=measure.frequency,
             today=today,
             tz=settings.TIME_ZONE,
+            shared=shared,
         )
     except ComputeError as exc:
         result.error = str(exc)
@@ -303,7 +304,8 @@ def measures_compute(
                 _record_error(measure, str(exc), now)
                 results.append(ComputeResult(measure=measure, error=str(exc)))
         else:
-            results = [_compute_one(measure, frame, today=today, now=now) for measure in measures]
+            shared: dict = {}  # the measures' common date columns, read once
+            results = [_compute_one(measure, frame, today=today, now=now, shared=shared) for measure in measures]
     if claim:
         _release(ids, requested_before=now)
     return results

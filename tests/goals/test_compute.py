@@ -214,6 +214,32 @@ def test_measures_compute_reads_the_file_once_for_every_measure_and_one_bad_meas
     assert values(good) and not values(bad) and not values(manual)
 
 
+def test_measures_of_one_dataset_sharing_a_date_column_get_the_values_each_would_get_alone(calls):
+    """measures_compute reads a date column the measures share once: each still gets its own periods, filters and
+    aggregation, as when computed alone."""
+    definitions = [
+        {},
+        {"frequency": "quarterly"},
+        {"aggregation": "sum", "value_column": "minutes"},
+        {"frequency": "weekly", "filters": [{"column": "received", "op": "<", "value": "2026-01-21"}]},
+        {"aggregation": "share", "condition": {"column": "minutes", "op": "<=", "value": "5"}},
+    ]
+    together = [computed(calls, **fields) for fields in definitions]
+    assert all(result.ok for result in measures_compute(by=None, dataset=calls, today=TODAY))
+    got = [values(measure) for measure in together]
+
+    alone = []
+    for fields in definitions:
+        measure = computed(calls, **fields)
+        assert measure_compute(by=None, measure=measure, today=TODAY).ok
+        alone.append(values(measure))  # measure_compute computes this measure only
+
+    assert got == alone
+    assert got[0] == {M(2026, 1, 1): 3, M(2026, 2, 1): 2, M(2026, 3, 1): 0, M(2026, 4, 1): 1}
+    assert got[1] == {M(2026, 1, 1): 5}
+    assert got[3][M(2026, 1, 5)] == 1 and got[3][M(2026, 1, 19)] == 1
+
+
 def test_a_semicolon_csv_and_an_xlsx_file_are_read(city):
     import io
 

@@ -9,7 +9,7 @@ import pytest
 
 from quality.engine import check_file
 from quality.engine.freshness import period_of
-from quality.engine.result import CheckOutcome
+from quality.engine.result import CheckOutcome, UnreadableSource
 from quality.engine.score import ERROR_PENALTY, FAIL_PENALTY, SCORE_EXPLANATION, WARN_PENALTY, score_for
 from quality.engine.thresholds import DEFAULTS, Thresholds
 
@@ -529,3 +529,47 @@ def test_the_checks_run_the_same_when_the_load_cannot_compute_them(tmp_path, mon
 def test_a_minimum_too_large_for_a_number_is_not_checked(tmp_path):
     result = check_file(write(tmp_path, "n\n1\n"), schema=schema(field("n", "integer", minimum=1e400)), now=NOW)
     assert get(result, "minimum", "n").status == "warn"
+
+
+def test_checks_one_after_another_each_see_their_own_file_only(tmp_path):
+    """A worker checks file after file (on the same DuckDB database, kept between checks): each result is its own
+    file's, also after a check that could not read its file."""
+    big = write(tmp_path, "id,name\n" + "".join(f"{i},n{i}\n" for i in range(1, 51)), "big.csv")
+    small = write(tmp_path, "id,name\n1,a\n2,b\n1,a\n", "small.csv")
+    unreadable = write(tmp_path, "", "empty.csv")
+    ids = schema(field("id", "integer", unique=True), field("name"))
+
+    first = check_file(big, schema=ids, now=NOW)
+    with pytest.raises(UnreadableSource):
+        check_file(unreadable, now=NOW)
+    second = check_file(small, schema=ids, now=NOW)
+    third = check_file(big, schema=ids, now=NOW)
+
+    assert (first.row_count, get(first, "duplicate_rows").status, get(first, "unique", "id").status) == (
+        50,
+        "pass",
+        "pass",
+    )
+    assert second.row_count == 3
+    assert get(second, "duplicate_rows").value == 1
+    assert get(second, "unique", "id").status == "fail"
+    assert (third.row_count, get(third, "duplicate_rows").status) == (50, "pass")
+
+
+def test_checks_in_two_threads_at_once_do_not_mix(tmp_path):
+    """Two checks running at the same time in one process (threads) each read their own file."""
+    import threading
+
+    paths = [write(tmp_path, "id\n" + "".join(f"{i}\n" for i in range(rows)), f"f{rows}.csv") for rows in (3000, 7)]
+    results: dict = {}
+
+    def check(path):
+        results[path.name] = [check_file(path, now=NOW).row_count for _ in range(3)]
+
+    threads = [threading.Thread(target=check, args=(path,)) for path in paths]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert results == {"f3000.csv": [3000] * 3, "f7.csv": [7] * 3}
