@@ -192,6 +192,7 @@ def test_embed_page_may_be_framed_and_other_pages_may_not(as_persona, dashboard_
     assert "usa-nav" not in html  # made for an iframe: no site navigation
     assert "_script" not in html and "public-crashes-figure" in html
     assert 'target="_blank"' in html and "/public/measures/crashes/" in html
+    assert 'rel="icon" href="/static/uswds/img/favicons/favicon' in html  # not a request for /favicon.ico (404)
     for url in ("/public/", "/public/measures/crashes/"):
         response = as_persona("anonymous").get(url)
         assert response["X-Frame-Options"] == "DENY"
