@@ -598,10 +598,11 @@ def import_plan(*, rows: pd.DataFrame | list[dict[str, str]], by: User | None) -
     fund_code, fund_codes = pd.factorize(column("fund_code"))
     program_code, program_codes = pd.factorize(column("program_code"))
     errors.add(
-        checked & np.array([len(v) > 20 for v in fund_codes])[fund_code], "A fund code has at most 20 characters."
+        checked & np.array([len(v) > 20 for v in fund_codes], dtype=bool)[fund_code],
+        "A fund code has at most 20 characters.",
     )
     errors.add(
-        checked & np.array([len(v) > 30 for v in program_codes])[program_code],
+        checked & np.array([len(v) > 30 for v in program_codes], dtype=bool)[program_code],
         "A program code has at most 30 characters.",
     )
     fiscal_years = {fy.year: fy for fy in FiscalYear.objects.all()}

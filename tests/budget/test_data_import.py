@@ -8,6 +8,7 @@ import io
 import zipfile
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -269,3 +270,10 @@ def test_cells_are_read_as_written(city, monkeypatch, block_bytes):
     assert plan.counts == {"new": 3, "changed": 0, "unchanged": 0, "invalid": 0}
     assert [row.key[1] for row in plan.rows] == ["007", "NA", "100"]
     assert plan.rows[2].amounts["adopted"] == Decimal("3.00")
+
+
+def test_a_plan_of_no_rows_counts_nothing(city):
+    """A job's file whose every row was blank plans nothing and writes nothing, rather than failing."""
+    assert import_plan(rows=[], by=None).counts == {"new": 0, "changed": 0, "unchanged": 0, "invalid": 0}
+    empty = {field: [] for field in MAPPING}
+    assert import_plan(rows=pd.DataFrame(empty, dtype=str), by=None).counts["new"] == 0
