@@ -103,29 +103,14 @@ def generate(path: Path, rows: int, seed: int, *, clean: bool) -> None:
     """A CSV of ``rows`` cases with ``quality_engine.py``'s 12 columns; unless ``clean``, about one row in 300 has a
     problem of the kinds that benchmark plants (a type error, a value out of range or outside its list, a missing
     district, a duplicate row)."""
-    from benchmarks.quality_engine import DISTRICTS, HEADER
+    from benchmarks.quality_engine import HEADER, clean_row
 
     rnd = random.Random(seed)
-    statuses = ["Open", "Closed", "Pending"]
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write(",".join(HEADER) + "\n")
         lines = []
         for i in range(1, rows + 1):
-            day, month = 1 + i % 28, 1 + i % 12
-            row = [
-                str(i),
-                f"AB-{i % 1000000:06d}",
-                statuses[i % 3],
-                str(1 + i % 5),
-                f"{(i % 10000) / 7:.2f}",
-                f"2026-{month:02d}-{day:02d}",
-                "" if i % 5 < 2 else f"2026-{month:02d}-{day:02d}T10:{i % 60:02d}:00Z",
-                "true" if i % 2 else "false",
-                DISTRICTS[i % 9],
-                f"{(i % 180) - 90 + 0.5:.4f}",
-                f"{day:02d}/{month:02d}/2026",
-                "" if i % 10 < 3 else NOTES[i % len(NOTES)],
-            ]
+            row = clean_row(i, NOTES)
             if not clean and rnd.random() < 1 / 300:
                 column, value = rnd.choice([(2, "Unknown"), (3, "high"), (4, "-5.00"), (5, "2026-02-30"), (8, "")])
                 row[column] = value

@@ -78,11 +78,32 @@ KINDS = ("type", "enum", "minimum", "maximum", "pattern", "required", "unique", 
 # --- the data --------------------------------------------------------------------------------------------------------
 
 
+STATUSES = ["Open", "Closed", "Pending"]
+
+
+def clean_row(i: int, notes: list[str] = NOTES) -> list[str]:
+    """Case ``i``'s 12 cells, every one valid for :data:`SCHEMA` (the planted problems replace some)."""
+    day, month = 1 + i % 28, 1 + i % 12
+    return [
+        str(i),
+        f"AB-{i % 1000000:06d}",
+        STATUSES[i % 3],
+        str(1 + i % 5),
+        f"{(i % 10000) / 7:.2f}",
+        f"2026-{month:02d}-{day:02d}",
+        "" if i % 5 < 2 else f"2026-{month:02d}-{day:02d}T10:{i % 60:02d}:00Z",
+        "true" if i % 2 else "false",
+        DISTRICTS[i % 9],
+        f"{(i % 180) - 90 + 0.5:.4f}",
+        f"{day:02d}/{month:02d}/2026",
+        "" if i % 10 < 3 else notes[i % len(notes)],
+    ]
+
+
 def generate(path: Path, rows: int, seed: int) -> Counter:
     """Write the CSV; return how many problems of each kind were planted."""
     rnd = random.Random(seed)
     planted: Counter = Counter()
-    statuses = ["Open", "Closed", "Pending"]
     previous_clean: str | None = None
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write(",".join(HEADER) + "\n")
@@ -94,21 +115,7 @@ def generate(path: Path, rows: int, seed: int) -> Counter:
                 planted["duplicate_rows"] += 1
                 planted["unique"] += 1
                 continue
-            day, month = 1 + i % 28, 1 + i % 12
-            row = [
-                str(i),
-                f"AB-{i % 1000000:06d}",
-                statuses[i % 3],
-                str(1 + i % 5),
-                f"{(i % 10000) / 7:.2f}",
-                f"2026-{month:02d}-{day:02d}",
-                "" if i % 5 < 2 else f"2026-{month:02d}-{day:02d}T10:{i % 60:02d}:00Z",
-                "true" if i % 2 else "false",
-                DISTRICTS[i % 9],
-                f"{(i % 180) - 90 + 0.5:.4f}",
-                f"{day:02d}/{month:02d}/2026",
-                "" if i % 10 < 3 else NOTES[i % 8],
-            ]
+            row = clean_row(i)
             y = rnd.random()
             kind = None
             if y < 0.001:
