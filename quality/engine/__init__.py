@@ -164,7 +164,7 @@ def check_file(
             link = workdir / "source"
             link.symlink_to(prepared.path.resolve())
             prepared.path = link
-        con = connect(workdir)
+        con = connect()
         try:
             setup = plan = None
             if prepared.kind != "json":

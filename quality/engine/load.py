@@ -191,10 +191,10 @@ def _database() -> duckdb.DuckDBPyConnection:
     return database
 
 
-def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+def connect() -> duckdb.DuckDBPyConnection:
     """A connection of its own for one check (close it afterwards), on this thread's database: its tables are
     temporary (``t``, ``raw``, DuckDB's ``reject_errors``...), so they are the check's alone and go with the
-    connection. ``workdir`` is the check's: the files it prepared stay there."""
+    connection."""
     for attempt in (1, 2):
         try:
             con = _database().cursor()
