@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from .charts import ACTUAL_COLOR, STATUS_STYLE, TARGET_COLOR, format_value, period_name, value_axis_range
 from .selectors import Point
-from .sparklines import _marker
+from .sparklines import status_marker
 from .status import Status
 
 #: The two drawings: the viewBox width, font size, the most x-axis labels and value-axis ticks.
@@ -145,7 +145,7 @@ def _draw(points: Sequence[Point], *, unit: str, frequency: str, size: dict) -> 
         target = f"target {format_value(point.target, unit)}" if point.target is not None else "no target"
         markers.append(
             {
-                "d": _marker(point.status, xs[index], y_at(values[index])),
+                "d": status_marker(point.status, xs[index], y_at(values[index])),
                 "fill": color if filled else "#ffffff",
                 "stroke": TEXT_COLOR if filled else color,
                 "stroke_width": 1 if filled else 2,
@@ -174,7 +174,7 @@ def _draw(points: Sequence[Point], *, unit: str, frequency: str, size: dict) -> 
             filled = status in (Status.ON_TRACK, Status.APPROACHING)
             color = STATUS_STYLE[status]["color"]
             item.update(
-                d=_marker(status, item["x"] + 14, item["mid"]),
+                d=status_marker(status, item["x"] + 14, item["mid"]),
                 fill=color if filled else "#ffffff",
                 stroke=TEXT_COLOR if filled else color,
                 stroke_width=1 if filled else 2,

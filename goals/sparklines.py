@@ -29,7 +29,7 @@ def latest(points: Sequence[Point]) -> list[Point]:
     return list(points[-POINTS:])
 
 
-def _marker(status: Status, x: float, y: float) -> str:
+def status_marker(status: Status, x: float, y: float) -> str:
     """An SVG path of the status's symbol centred on (x, y): the shapes of the full charts' markers."""
     r = 4.5
     if status == Status.ON_TRACK:  # a circle
@@ -86,7 +86,7 @@ def sparkline(points: Sequence[Point]) -> dict | None:
         "target_color": TARGET_COLOR,
         "value_line": " ".join(f"{x_at(index)},{y_at(value)}" for index, value in enumerate(values)),
         "target_lines": target_lines,
-        "marker": _marker(last.status, last_x, last_y),
+        "marker": status_marker(last.status, last_x, last_y),
         "marker_color": style["color"],
         "marker_filled": last.status in (Status.ON_TRACK, Status.APPROACHING),
     }
