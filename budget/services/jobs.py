@@ -94,6 +94,7 @@ def import_job_run(job: Job, progress: Progress) -> JobOutcome:
             "to_write": plan.to_write,
             "rows": [_row(plan.row(position)) for position in listed],
             "total": total,
+            "listed": PREVIEW_LISTED,
         }
         return JobOutcome(result=result, message=f"Checked {total:,} rows: {plan.to_write:,} to write.")
     source = ImportSource.objects.get(name=upload["source"])

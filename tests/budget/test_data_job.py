@@ -72,6 +72,7 @@ def test_a_large_preview_lists_the_rows_that_need_a_look(as_persona, monkeypatch
     assert [row["action"] for row in plan["rows"]] == ["new", "new", "invalid"]
     assert [row["line"] for row in plan["rows"]] == [2, 3, 5]  # in the file's order
     assert b"3 of the file&#x27;s 12 rows" in page.content or b"3 of the file's 12 rows" in page.content
+    assert b"(up to 1 and 5), then the first 2 new ones" in page.content  # the limits in force, not fixed words
     submit(client.post, location, {"token": "confirm"})
     done = client.get(location)
     assert done.context["record"]["invalid"] == 2 and len(done.context["skipped"]) == 1
