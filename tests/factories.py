@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from team.models import DataSpeciality, Department, Person, Portfolio, Role, RoleAssignment
 
@@ -59,6 +60,15 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     role = Role.STAT_ANALYST
     speciality = factory.LazyAttribute(lambda a: DataSpeciality.GIS if a.role == Role.DATA_EXPERT else "")
+
+
+def move_city_to(settings, zone: str) -> None:
+    """Run the city in ``zone`` from now on. Roles the test has already handed out began on today's date in the old
+    zone, which west of it can still be tomorrow: they begin today in the new one, as if the city had always been
+    there (otherwise nobody holds a role between midnight UTC and midnight in the city)."""
+    settings.TIME_ZONE = zone
+    today = timezone.localdate()
+    RoleAssignment.objects.filter(starts_on__gt=today).update(starts_on=today)
 
 
 def person_with_login(role: str | None = None, *, username: str, department=None, portfolio=None, **person_fields):

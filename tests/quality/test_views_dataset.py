@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quality.models import Outcome, QualityRun, RunState
+from tests.factories import move_city_to
 from tests.inventory.factories import DatasetFactory, PublicDatasetFactory
 from tests.pages import assert_login_redirect, parse, section, text_of
 
@@ -247,7 +248,7 @@ SUMMER = datetime.datetime(2026, 7, 1, 18, 30, tzinfo=datetime.UTC)  # 11:30 a.m
 @pytest.fixture
 def in_los_angeles(settings, city):
     """A city on the Pacific coast, with a dataset checked once in winter and once in summer."""
-    settings.TIME_ZONE = "America/Los_Angeles"
+    move_city_to(settings, "America/Los_Angeles")
     dataset = DatasetFactory(title="Potholes", department=city["police"])
     QualityRunFactory(dataset=dataset, slot=WINTER, finished_at=WINTER, outcome="pass", score=100)
     summer = QualityRunFactory(dataset=dataset, slot=SUMMER, finished_at=SUMMER, outcome="warn", score=90)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from sessions.models import ActionItem, Memo, Session, SessionState, SurveyResponse
 from sessions.selectors_measures import QUERIES, program_measures
+from tests.factories import move_city_to
 from tests.goals.factories import GoalFactory, MeasureFactory, MeasureTargetFactory, ObservationFactory
 
 from .after_helpers import item
@@ -54,7 +55,7 @@ def held_session(series, index, starts_at, *, period, state=SessionState.HELD, m
 
 @pytest.fixture
 def program(police_series, city, settings):
-    settings.TIME_ZONE = "America/New_York"
+    move_city_to(settings, "America/New_York")
     police, parks = city["police"], city["parks"]
     s1 = held_session(
         police_series,
