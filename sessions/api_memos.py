@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from team.access import actor_for
 
 from .access import memos_readable_by
-from .models import Memo, MemoState
+from .models import Memo, MemoSection, MemoState, TopicKind
 from .selectors_memo import memo_data
 
 
@@ -131,8 +131,8 @@ class ActionItemRowOutputSerializer(serializers.Serializer):
 
 class TopicOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    section = serializers.ChoiceField(choices=["follow_up", "standing", "new"])
-    kind = serializers.ChoiceField(choices=["kpi", "follow_up", "text"])
+    section = serializers.ChoiceField(choices=MemoSection.values)
+    kind = serializers.ChoiceField(choices=TopicKind.values)
     kind_label = serializers.CharField()
     position = serializers.IntegerField()
     title = serializers.CharField()

@@ -9,7 +9,7 @@ from django.test import Client
 
 from team.models import Role
 
-from .factories import DepartmentFactory, PortfolioFactory, person_with_login
+from .factories import departments_by_slug, people_with_logins, portfolios_by_slug
 
 if not django_settings.TESTING:
     # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment to pyproject.toml's.
@@ -45,34 +45,59 @@ def _fast_and_isolated(settings):
 @pytest.fixture
 def city(db):
     """Police and Fire in the Public Safety portfolio; Parks in none (for gap tests) or its own."""
-    public_safety = PortfolioFactory(name="Public Safety", slug="public-safety")
-    community = PortfolioFactory(name="Community Services", slug="community-services")
-    police = DepartmentFactory(name="Police", slug="police", code="PD", portfolio=public_safety)
-    fire = DepartmentFactory(name="Fire", slug="fire", code="FD", portfolio=public_safety)
-    parks = DepartmentFactory(name="Parks & Recreation", slug="parks", code="PRD", portfolio=community)
+    portfolios = portfolios_by_slug(
+        [
+            {"name": "Public Safety", "slug": "public-safety"},
+            {"name": "Community Services", "slug": "community-services"},
+        ]
+    )
+    public_safety, community = portfolios["public-safety"], portfolios["community-services"]
+    departments = departments_by_slug(
+        [
+            {"name": "Police", "slug": "police", "code": "PD", "portfolio": public_safety},
+            {"name": "Fire", "slug": "fire", "code": "FD", "portfolio": public_safety},
+            {"name": "Parks & Recreation", "slug": "parks", "code": "PRD", "portfolio": community},
+        ]
+    )
+    police, fire, parks = departments["police"], departments["fire"], departments["parks"]
     return {"public_safety": public_safety, "community": community, "police": police, "fire": fire, "parks": parks}
 
 
 @pytest.fixture
 def users(city):
-    return {
-        "principal": person_with_login(Role.PRINCIPAL, username="mayor@example.gov", full_name="Mara Mayor"),
-        "stat_lead": person_with_login(Role.STAT_LEAD, username="lead@example.gov", full_name="Stella Lead"),
-        "stat_analyst": person_with_login(Role.STAT_ANALYST, username="analyst@example.gov", full_name="Ana Lyst"),
-        "police_lead": person_with_login(
-            Role.DEPARTMENT_LEAD, username="chief@example.gov", department=city["police"], full_name="Pat Chief"
-        ),
-        "police_contact": person_with_login(
-            Role.DEPARTMENT_CONTACT, username="pdata@example.gov", department=city["police"], full_name="Dana Data"
-        ),
-        "parks_contact": person_with_login(
-            Role.DEPARTMENT_CONTACT, username="parks@example.gov", department=city["parks"], full_name="Park Ranger"
-        ),
-        "budget_analyst": person_with_login(
-            Role.BUDGET_ANALYST, username="budget@example.gov", portfolio=city["public_safety"], full_name="Bud Get"
-        ),
-        "data_expert": person_with_login(Role.DATA_EXPERT, username="gis@example.gov", full_name="Gia Mapper"),
-    }
+    police, parks, public_safety = city["police"], city["parks"], city["public_safety"]
+    return people_with_logins(
+        {
+            "principal": {"role": Role.PRINCIPAL, "username": "mayor@example.gov", "full_name": "Mara Mayor"},
+            "stat_lead": {"role": Role.STAT_LEAD, "username": "lead@example.gov", "full_name": "Stella Lead"},
+            "stat_analyst": {"role": Role.STAT_ANALYST, "username": "analyst@example.gov", "full_name": "Ana Lyst"},
+            "police_lead": {
+                "role": Role.DEPARTMENT_LEAD,
+                "username": "chief@example.gov",
+                "department": police,
+                "full_name": "Pat Chief",
+            },
+            "police_contact": {
+                "role": Role.DEPARTMENT_CONTACT,
+                "username": "pdata@example.gov",
+                "department": police,
+                "full_name": "Dana Data",
+            },
+            "parks_contact": {
+                "role": Role.DEPARTMENT_CONTACT,
+                "username": "parks@example.gov",
+                "department": parks,
+                "full_name": "Park Ranger",
+            },
+            "budget_analyst": {
+                "role": Role.BUDGET_ANALYST,
+                "username": "budget@example.gov",
+                "portfolio": public_safety,
+                "full_name": "Bud Get",
+            },
+            "data_expert": {"role": Role.DATA_EXPERT, "username": "gis@example.gov", "full_name": "Gia Mapper"},
+        }
+    )
 
 
 @pytest.fixture
