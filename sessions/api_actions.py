@@ -19,7 +19,7 @@ from inventory.api import _as_drf_error
 from team.access import actor_for
 from team.serializers import DepartmentRefOutputSerializer
 
-from . import selectors, services
+from . import selectors_actions, services
 from .access import action_items_readable_by, get_action_item_for_user
 from .filters import ActionItemFilter
 from .models import ActionItem, ItemState, ItemStatus
@@ -114,7 +114,7 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self) -> QuerySet[ActionItem]:
         actor = actor_for(self.request.user)
-        return selectors.tracker_items(action_items_readable_by(actor)).select_related("measure", "dataset")
+        return selectors_actions.tracker_items(action_items_readable_by(actor)).select_related("measure", "dataset")
 
     def partial_update(self, request: Request, pk: str) -> Response:
         item = get_action_item_for_user(request.user, int(pk), write=True)

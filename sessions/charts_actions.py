@@ -14,7 +14,7 @@ from goals.charts import FONT, stacked_bar
 from goals.dashboards import chart_context
 
 from .models import ItemStatus
-from .selectors import DepartmentStatusCounts
+from .selectors_actions import DepartmentStatusCounts
 
 STATUS_STYLE = {
     ItemStatus.NOT_YET_DUE: {"color": "#0072B2", "pattern": ""},

@@ -10,7 +10,7 @@ from core.forms import ListPageForm, ListSelect
 from team.models import Department, Person
 
 from .models import ActionItem, ItemStatus, Session
-from .selectors import status_q
+from .selectors_actions import status_q
 
 
 class ActionItemFilter(filters.FilterSet):

@@ -15,7 +15,7 @@ from team.access import Actor
 
 from .access import SESSIONS, action_items_readable_by, can_read_memo
 from .models import OPEN_STATES, ActionItem, ChecklistItem, Memo, Session
-from .selectors import tracker_items
+from .selectors_actions import tracker_items
 from .states import AHEAD_STATES
 
 #: How many items each list of the home page shows.

@@ -3,8 +3,8 @@ item's owner), completed, merged, and reminded of when overdue. Each function ta
 ``None`` is the system) and enforces :mod:`sessions.access` itself, so the pages and the API cannot disagree.
 
 Statuses: what is stored is :class:`~sessions.models.ItemState`; "not yet due" and "overdue" are read from the due
-date against the city's date (:func:`sessions.selectors.display_status`); "on time" or "late" is decided once, when
-the item is completed.
+date against the city's date (:func:`sessions.selectors_actions.display_status`); "on time" or "late" is decided
+once, when the item is completed.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from ..models import (
     Priority,
     Session,
 )
-from ..selectors import city_today
+from ..selectors_actions import city_today
 from ..selectors_memo import session_words
 
 if TYPE_CHECKING:

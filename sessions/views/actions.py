@@ -25,7 +25,7 @@ from inventory.access import datasets_readable_by
 from team.access import actor_for, require
 
 from .. import charts_actions as charts
-from .. import exports, extensions, selectors, services
+from .. import exports, extensions, selectors_actions, services
 from ..access import (
     RECORD_ONLY,
     SESSIONS,
@@ -55,16 +55,16 @@ def _filterset(request: HttpRequest, fingerprint: str) -> ActionItemFilter:
     actor = actor_for(request.user)
     require(can_read_action_items(actor), NO_ITEMS)
     readable = action_items_readable_by(actor)
-    filterset = ActionItemFilter(request.GET, queryset=selectors.tracker_items(readable), request=request)
+    filterset = ActionItemFilter(request.GET, queryset=selectors_actions.tracker_items(readable), request=request)
     for field in filterset.form.fields.values():
         field.help_text = ""
     use_tracker_choices(
         filterset.form,
-        owners=selectors.tracker_cached(
-            "owners", readable, lambda: selectors.tracker_owner_choices(readable), fingerprint=fingerprint
+        owners=selectors_actions.tracker_cached(
+            "owners", readable, lambda: selectors_actions.tracker_owner_choices(readable), fingerprint=fingerprint
         ),
-        sessions=selectors.tracker_cached(
-            "sessions", readable, lambda: selectors.tracker_session_choices(readable), fingerprint=fingerprint
+        sessions=selectors_actions.tracker_cached(
+            "sessions", readable, lambda: selectors_actions.tracker_session_choices(readable), fingerprint=fingerprint
         ),
     )
     return filterset
@@ -75,19 +75,19 @@ def _filterset(request: HttpRequest, fingerprint: str) -> ActionItemFilter:
 def action_items(request: HttpRequest) -> HttpResponse:
     """The tracker: every action item the reader may read, filtered by department, status, owner and session, a
     page at a time, with the chart of status by department of everything filtered."""
-    fingerprint = selectors.tracker_fingerprint()
+    fingerprint = selectors_actions.tracker_fingerprint()
     filterset = _filterset(request, fingerprint)
     items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    per_session = selectors.tracker_cached(
-        "per-session", items, lambda: selectors.tracker_per_session(items), fingerprint=fingerprint
+    per_session = selectors_actions.tracker_cached(
+        "per-session", items, lambda: selectors_actions.tracker_per_session(items), fingerprint=fingerprint
     )
-    paginator = Paginator(selectors.TrackerRows(items, per_session), ITEMS_PER_PAGE)
+    paginator = Paginator(selectors_actions.TrackerRows(items, per_session), ITEMS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     # The chart's counts and its Plotly figure (slow to build) are made once per change of the items.
-    chart = selectors.tracker_cached(
+    chart = selectors_actions.tracker_cached(
         "chart",
         items,
-        lambda: charts.tracker_chart(selectors.status_counts_by_department(items)),
+        lambda: charts.tracker_chart(selectors_actions.status_counts_by_department(items)),
         fingerprint=fingerprint,
     )
     query = request.GET.copy()
@@ -98,7 +98,7 @@ def action_items(request: HttpRequest) -> HttpResponse:
         {
             "filter_form": filterset.form,
             "page_obj": page_obj,
-            "rows": selectors.tracker_rows(page_obj.object_list),
+            "rows": selectors_actions.tracker_rows(page_obj.object_list),
             "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
             "chart": chart,
             "csv_query": query.urlencode(),
@@ -111,11 +111,13 @@ def action_items(request: HttpRequest) -> HttpResponse:
 @login_required
 def action_items_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered tracker as CSV (every row, not one page), text cells safe to open in a spreadsheet."""
-    filterset = _filterset(request, selectors.tracker_fingerprint())
+    filterset = _filterset(request, selectors_actions.tracker_fingerprint())
     items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     base = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(exports.csv_lines(items, base), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="action-items-{selectors.city_today():%Y-%m-%d}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="action-items-{selectors_actions.city_today():%Y-%m-%d}.csv"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -141,8 +143,8 @@ def _detail(request: HttpRequest, item: ActionItem, *, status: int = 200, **form
     may_update = can_update_action_item(actor, item) and item.state != "merged"
     context = {
         "item": item,
-        "status": selectors.status_of(item),
-        "history": selectors.action_item_history(item),
+        "status": selectors_actions.status_of(item),
+        "history": selectors_actions.action_item_history(item),
         "session_readable": SESSIONS.allows(actor, item.session),
         "merged_items": item.merged_items.select_related("session__series").order_by("session__starts_at", "number"),
         "may_update": may_update,
@@ -273,7 +275,7 @@ def _agenda(request: HttpRequest, session, *, form: ActionItemForm | None = None
     # The topics are the memo's: a reader who may not read the memo yet (a draft, to the department) sees none.
     memo = Memo.objects.filter(session=session).first()
     topics_hidden = memo is not None and not can_read_memo(actor, memo, session)
-    topics = [] if topics_hidden else selectors.agenda_topics(session)
+    topics = [] if topics_hidden else selectors_actions.agenda_topics(session)
     rows = _agenda_rows(session, topics)
     planned = sum(topic.suggested_minutes for topic in topics)
     context = {
@@ -284,7 +286,7 @@ def _agenda(request: HttpRequest, session, *, form: ActionItemForm | None = None
         "ends_at": timezone.localtime(session.starts_at, ZoneInfo(session.series.time_zone))
         + datetime.timedelta(minutes=session.duration_minutes),
         "over_time": planned > session.duration_minutes,
-        "items": selectors.session_action_items(session, action_items_readable_by(actor)),
+        "items": selectors_actions.session_action_items(session, action_items_readable_by(actor)),
         "form": (form or _record_form(request, session)) if stat_team else None,
     }
     return render(request, "stat_sessions/agenda.html", context, status=status)
@@ -328,7 +330,7 @@ def session_action_item_add(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             if htmx:
-                row = selectors.session_action_items(session).get(pk=item.pk)
+                row = selectors_actions.session_action_items(session).get(pk=item.pk)
                 return render(
                     request,
                     "stat_sessions/action_items/_agenda_recorded.html",

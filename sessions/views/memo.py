@@ -28,7 +28,7 @@ from inventory.models import Dataset
 from team.access import actor_for
 from team.forms import add_service_errors
 
-from .. import selectors, services
+from .. import selectors_actions, services
 from ..access import MEMO_SENT_REFUSED, can_manage_sessions, can_read_memo, get_memo_for_user, get_session_for_user
 from ..forms import MemoHeaderForm, TopicEditForm, TopicForm, TopicMoveForm
 from ..models import Memo, MemoTopic, Session
@@ -75,7 +75,7 @@ def draft_memo_page(request: HttpRequest, memo: Memo, session_pk: int, *, editab
         memo.updated_at.timestamp(),
         int(editable),
         data_fingerprint(),
-        selectors.tracker_fingerprint(),
+        selectors_actions.tracker_fingerprint(),
     )
     key = "stat-memo-draft:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     cached = cache.get(key)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from team.access import actor_for
 from team.forms import add_service_errors
 
-from .. import selectors, services
+from .. import selectors, selectors_actions, services
 from ..access import action_items_readable_by, can_manage_sessions, can_read_memo, get_session_for_user
 from ..forms import AttendeeAddForm, AttendeeSeatForm, ChecklistAddForm, SessionCancelForm, SessionMoveForm
 from ..models import HELD_STATES, Attendee, ChecklistItem, FollowUpMemo, Memo, Seat, Session, SessionState
@@ -56,7 +56,7 @@ def _page(request: HttpRequest, session: Session, *, status: int = 200, **forms:
     context["memo"] = memo if memo is not None and can_read_memo(actor, memo, session) else None
     follow_up = FollowUpMemo.objects.filter(session=session).first()
     context["follow_up"] = follow_up if follow_up is not None and (may_manage or follow_up.is_sent) else None
-    context["action_items"] = selectors.session_action_items(session, action_items_readable_by(actor))
+    context["action_items"] = selectors_actions.session_action_items(session, action_items_readable_by(actor))
     context["held"] = session.state in HELD_STATES
     context["started"] = session.starts_at <= timezone.now()
     if may_manage and ahead:

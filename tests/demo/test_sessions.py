@@ -23,7 +23,7 @@ from sessions.models import (
     SessionState,
     SurveyResponse,
 )
-from sessions.selectors import status_of
+from sessions.selectors_actions import status_of
 from team.models import Role, RoleAssignment
 
 # Committed for real, as ``seed_demo`` runs: the survey invitations are emailed once the hold commits, and the demo

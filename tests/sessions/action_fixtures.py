@@ -70,7 +70,7 @@ def on_city_date(year, month, day):
     clock, so its login does not expire)."""
     today = datetime.date(year, month, day)
     with (
-        mock.patch("sessions.selectors.city_today", return_value=today),
+        mock.patch("sessions.selectors_actions.city_today", return_value=today),
         mock.patch("sessions.services.actions.city_today", return_value=today),
     ):
         yield today

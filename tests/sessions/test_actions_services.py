@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections, transaction
 
-from sessions import selectors
+from sessions import selectors_actions
 from sessions.models import ActionItem, ActionItemUpdate, ItemState, ItemStatus
 from sessions.services import (
     action_item_complete,
@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 
 def status(item) -> str:
     item = ActionItem.objects.get(pk=item.pk)
-    annotated = selectors.action_items_with_status(ActionItem.objects.filter(pk=item.pk)).get()
-    in_memory = selectors.status_of(item)
+    annotated = selectors_actions.action_items_with_status(ActionItem.objects.filter(pk=item.pk)).get()
+    in_memory = selectors_actions.status_of(item)
     assert annotated.status == in_memory.value  # SQL and memory agree
     return annotated.status
 
@@ -53,7 +53,7 @@ def test_the_status_filters_in_sql(record):
     due_today = record("Due today", due_date=datetime.date(2027, 1, 20))
     late = record("Late", due_date=datetime.date(2027, 1, 10))
     with at_city_time(2027, 1, 20, 23, 30):
-        rows = selectors.action_items_with_status(ActionItem.objects.all())
+        rows = selectors_actions.action_items_with_status(ActionItem.objects.all())
         assert list(rows.filter(status=ItemStatus.OVERDUE).values_list("pk", flat=True)) == [late.pk]
         assert list(rows.filter(status=ItemStatus.NOT_YET_DUE).values_list("pk", flat=True)) == [due_today.pk]
 
@@ -109,7 +109,7 @@ def test_merged_item_carries_its_history_to_the_target(record, users):
     older.refresh_from_db()
     assert duplicate.merged_into == first
     assert older.merged_into == first  # re-pointed: no chains
-    history = list(selectors.action_item_history(first))
+    history = list(selectors_actions.action_item_history(first))
     assert "Started on it." in [update.comment for update in history]
     assert {update.item_id for update in history} == {first.pk, duplicate.pk, older.pk}
     with pytest.raises(ValidationError):
@@ -264,9 +264,9 @@ def test_open_items_before_a_session(record, police_series, users):
         action_item_complete(done, by=users["stat_analyst"])
     first, second = police_series.sessions.order_by("starts_at")[:2]
     later = record("Raised at the second", session=second, due_date=datetime.date(2027, 12, 1))
-    assert list(selectors.open_action_items_before(second)) == [kept, held]
-    assert later not in selectors.open_action_items_before(second)
-    assert not selectors.open_action_items_before(first).exists()
+    assert list(selectors_actions.open_action_items_before(second)) == [kept, held]
+    assert later not in selectors_actions.open_action_items_before(second)
+    assert not selectors_actions.open_action_items_before(first).exists()
 
 
 # --- reminders ----------------------------------------------------------------------------------------------------
@@ -361,11 +361,13 @@ def test_status_condition_agrees_with_the_computed_status(record, users):
     items = [record(f"Due {day}", due_date=datetime.date(2027, 1, day)) for day in (5, 9, 10, 11)]
     with at_city_time(2027, 1, 10):
         action_item_update(items[1], by=users["stat_analyst"], state=ItemState.ON_HOLD, comment="Wait")
-        today = selectors.city_today()
-        annotated = selectors.action_items_with_status(ActionItem.objects.all(), today)
+        today = selectors_actions.city_today()
+        annotated = selectors_actions.action_items_with_status(ActionItem.objects.all(), today)
         for status_value in ItemStatus.values:
             by_case = set(annotated.filter(status=status_value).values_list("pk", flat=True))
-            by_q = set(ActionItem.objects.filter(selectors.status_q(status_value, today)).values_list("pk", flat=True))
+            by_q = set(
+                ActionItem.objects.filter(selectors_actions.status_q(status_value, today)).values_list("pk", flat=True)
+            )
             assert by_case == by_q, status_value
 
 

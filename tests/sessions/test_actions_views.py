@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sessions import selectors
+from sessions import selectors_actions
 from sessions.models import ActionItem, ActionItemUpdate, ItemState
 from sessions.services import action_item_update
 
@@ -94,7 +94,10 @@ def test_tracker_filters(as_persona, items, city, users):
 def test_chart_counts_by_department_and_status(items, users):
     with on_city_date(2027, 2, 1):
         action_item_update(items["fire"], by=users["stat_analyst"], state=ItemState.ON_HOLD, comment="Budget")
-        counts = {row.department: row.counts for row in selectors.status_counts_by_department(ActionItem.objects.all())}
+        counts = {
+            row.department: row.counts
+            for row in selectors_actions.status_counts_by_department(ActionItem.objects.all())
+        }
     assert counts == {
         "Fire": {"on_hold": 1},
         "Parks & Recreation": {"not_yet_due": 1},

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from sessions.models import ActionItem
-from sessions.selectors import TrackerRows, tracker_items, tracker_per_session
+from sessions.selectors_actions import TrackerRows, tracker_items, tracker_per_session
 
 pytestmark = pytest.mark.django_db
 
