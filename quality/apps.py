@@ -6,6 +6,7 @@ class QualityConfig(AppConfig):
     verbose_name = "Data quality"
 
     def ready(self) -> None:
-        from . import inventory_extensions
+        from . import inventory_extensions, receivers
 
         inventory_extensions.register()
+        receivers.connect()

@@ -76,6 +76,10 @@ def _upload_path(instance: SourceUpload, filename: str) -> str:
     return f"quality/{instance.dataset_id}/{filename}"
 
 
+def _checked_copy_path(instance: QualityRun, filename: str) -> str:
+    return f"quality/{instance.dataset_id}/checked/run-{instance.pk}-{filename}"
+
+
 class SourceUpload(models.Model):
     """A data file uploaded on the dataset page, checked in place of (or before) a download URL."""
 
@@ -119,6 +123,13 @@ class QualityRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="runs",
         help_text="The uploaded file checked, when the source was one (kept while the run is shown or running).",
+    )
+    checked_copy = models.FileField(
+        upload_to=_checked_copy_path,
+        max_length=500,
+        blank=True,
+        help_text="The downloaded bytes this run checked and passed, kept while it is its dataset's latest run and "
+        "a measure is computed from the dataset: the measures read what the check judged, not a second download.",
     )
     source_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     source_modified = models.DateTimeField(null=True, blank=True, help_text="The source's Last-Modified date.")

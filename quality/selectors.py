@@ -458,3 +458,15 @@ _QUALITY_FIELDS = ("outcome", "score", "stale", "checked_at", "failing_since", "
 def quality_departments(actor: Actor) -> QuerySet[Department]:
     """The departments whose quality page ``actor`` may open."""
     return QUALITY_OF_DEPARTMENTS.readable(actor, Department.objects.order_by("name"))
+
+
+# --- the bytes the latest check judged ------------------------------------------------------------------------------
+
+
+def checked_copy_of(dataset: Dataset, source_label: str) -> QualityRun | None:
+    """The run behind ``dataset``'s latest judgement when it kept a copy of the data it downloaded from
+    ``source_label`` and passed (``QualityRun.checked_copy``): what the measures computed from the dataset read,
+    rather than downloading it again. None when the latest run kept none, or read from another source since
+    changed (a distribution chosen or uploaded after it). One query."""
+    latest = DatasetQuality.objects.filter(dataset=dataset).values("latest_run_id")
+    return QualityRun.objects.filter(pk__in=latest, source=source_label[:1000]).exclude(checked_copy="").first()

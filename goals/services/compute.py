@@ -1,7 +1,8 @@
 """Compute measures from their source dataset's data and record one observation per period.
 
 The data is what the dataset's quality checks read (``quality.services.sources``: its chosen distribution, else
-its latest uploaded file, else its first download address), fetched once for all the measures computed from it.
+its latest uploaded file, else its first download address), fetched once for all the measures computed from it: the
+very bytes the latest check downloaded and passed, when it kept them (``QualityRun.checked_copy``), else a download.
 Each measure's observations are written in its own transaction: a measure whose definition does not fit the data
 gets the reason on ``Measure.compute_error`` and the others are computed all the same. A value typed in or
 uploaded by hand for a period is never overwritten; the result says which periods kept theirs.
@@ -44,6 +45,7 @@ from core.db import drop_broken_connections
 from core.outbox import enqueue, is_waiting
 from inventory.models import Dataset
 from quality.models import DatasetQualitySettings, QualityRun
+from quality.selectors import checked_copy_of
 from quality.services.sources import NoSource, local_copy, max_bytes_for, source_for
 from team.access import enforce, enforce_system
 
@@ -118,6 +120,9 @@ def read_source(dataset: Dataset) -> pd.DataFrame:
             "distribution with a download URL, then compute again."
         ) from exc
     limit = min(max_bytes_for(quality_settings), MAX_SOURCE_BYTES)
+    name = source.upload.original_name if source.upload else source.location
+    if source.upload is None and (checked := _checked_bytes(dataset, source.label, limit)) is not None:
+        return read_table(checked, name)
     try:
         with local_copy(source, max_bytes=limit) as copy:
             data = copy.path.read_bytes()
@@ -125,7 +130,23 @@ def read_source(dataset: Dataset) -> pd.DataFrame:
         raise ComputeError(f"The data could not be read from {source.label}: {' '.join(exc.messages)}") from exc
     except OSError as exc:
         raise ComputeError(f"The data could not be read from {source.label} ({exc}).") from exc
-    return read_table(data, source.upload.original_name if source.upload else source.location)
+    return read_table(data, name)
+
+
+def _checked_bytes(dataset: Dataset, source_label: str, limit: int) -> bytes | None:
+    """The bytes the dataset's latest check downloaded from ``source_label`` and passed, when it kept them (see
+    :func:`quality.selectors.checked_copy_of`): the measures follow what the check judged, without a second
+    download. None (download it) when there is no such copy, it is over ``limit`` or gone from storage."""
+    run = checked_copy_of(dataset, source_label)
+    if run is None:
+        return None
+    try:
+        with run.checked_copy.open("rb") as stored:
+            data = stored.read(limit + 1)
+    except OSError:
+        logger.warning("The checked copy %s of run %s is gone; downloading again", run.checked_copy.name, run.pk)
+        return None
+    return data if len(data) <= limit else None
 
 
 def _record_error(measure: Measure, message: str, now) -> None:

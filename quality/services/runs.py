@@ -21,11 +21,14 @@ import datetime
 import logging
 import threading
 from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -41,6 +44,7 @@ from team.access import enforce, enforce_system
 
 from ..access import CHECK_REFUSED, can_check_dataset
 from ..engine.result import FAIL, WARN, EngineResult, UnreadableSource
+from ..extensions import data_read_after_check
 from ..models import (
     CheckResult,
     DatasetQuality,
@@ -63,6 +67,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FAILING = frozenset({Outcome.FAIL, Outcome.ERROR})
+#: The outcomes after which the measures computed from the dataset follow its data.
+PASSING = frozenset({Outcome.PASS, Outcome.WARN})
 STUCK_MESSAGE = "The check did not finish (the worker stopped)."
 #: A check result keeps at most this many offending rows.
 MAX_EXAMPLES = 10
@@ -328,6 +334,8 @@ def _execute(run: QualityRun, *, by: User | None) -> QualityRun:
                 media_type=copy.media_type,
                 max_decompressed_bytes=settings.QUALITY_MAX_DECOMPRESSED_BYTES,
             )
+            if source.upload is None and result.outcome in PASSING and data_read_after_check(dataset.pk):
+                recorded["checked_copy"] = _keep_checked_copy(run, copy.path)
     except TransientFetchError as exc:
         message = " ".join(exc.messages)
         if run.attempts < max_attempts():
@@ -354,6 +362,15 @@ def _execute(run: QualityRun, *, by: User | None) -> QualityRun:
         error = f"The check stopped on an unexpected error ({exc.__class__.__name__}); the details are in the log."
     drop_broken_connections()  # so may the checks
     return run_record(**recorded, result=result, error=error)
+
+
+def _keep_checked_copy(run: QualityRun, path: Path) -> str:
+    """Store the file ``run`` downloaded and judged, for the measures computed from its dataset to read
+    (:func:`quality.selectors.checked_copy_of`); returns its storage name. :func:`run_record` adopts it or
+    deletes it."""
+    field = QualityRun._meta.get_field("checked_copy")
+    with path.open("rb") as data:
+        return field.storage.save(field.generate_filename(run, path.name), File(data))
 
 
 def _duration(seconds: float) -> str:
@@ -418,6 +435,7 @@ def run_record(
     source_modified: datetime.datetime | None = None,
     requested_by: User | None = None,
     unfetched: bool = False,
+    checked_copy: str = "",
     notify: bool = True,
     by: User | None,
 ) -> QualityRun:
@@ -437,6 +455,10 @@ def run_record(
     "failing", and nobody is told; once its data has been read, a fetch that fails is a failure like any other. Only
     the system (``by=None``: the worker, the sweeper, the demo's history) or those who may check the dataset record
     its runs, anyone else gets ``PermissionDenied`` and nothing is written.
+
+    ``checked_copy`` is the storage name of the downloaded file the run judged (:func:`_keep_checked_copy`): it stays
+    on the run while the run is its dataset's latest judgement (the copy an earlier run kept is deleted once this one
+    commits), and is deleted at once when the run does not become the latest or was already recorded.
     """
     enforce(by, lambda actor: can_check_dataset(actor, dataset), CHECK_REFUSED)
     finished_at = finished_at or timezone.now()
@@ -444,6 +466,7 @@ def run_record(
         dataset=dataset, slot=slot, defaults={"trigger": trigger, "requested_by": _user(requested_by)}
     )
     if run.state == RunState.FINISHED:
+        delete_checked_copies([checked_copy])
         return run
     if error or result is None:
         run.outcome, run.score, run.message = Outcome.ERROR, None, error or "The check did not produce a result."
@@ -459,6 +482,7 @@ def run_record(
     run.upload = upload or run.upload
     run.source_bytes = source_bytes if source_bytes is not None else run.source_bytes
     run.source_modified = source_modified or run.source_modified
+    run.checked_copy = checked_copy if run.outcome in PASSING else ""
     run.save()
     if created and finished_at < timezone.now() - datetime.timedelta(minutes=1):
         QualityRun.objects.filter(pk=run.pk).update(queued_at=run.started_at)  # history recorded after the fact
@@ -482,9 +506,41 @@ def run_record(
         notify=notify,
         never_read=unfetched and not _ever_read(run),
     )
+    _keep_latest_checked_copy(run, latest=latest, offered=checked_copy)
     if latest and notify:
         run_finished.send(sender=QualityRun, run=run)  # e.g. goals recomputes the measures read from this dataset
     return run
+
+
+def _keep_latest_checked_copy(run: QualityRun, *, latest: bool, offered: str) -> None:
+    """Keep one checked copy per dataset, its latest judgement's: when ``run`` became it, the copies of the
+    dataset's other runs go; when it did not, its own (and one offered but not adopted) goes."""
+    if not latest:
+        QualityRun.objects.filter(pk=run.pk).update(checked_copy="")
+        delete_checked_copies([offered])
+        return
+    if offered and not run.checked_copy.name:
+        delete_checked_copies([offered])  # offered for a run that failed: nothing reads it
+    others = QualityRun.objects.filter(dataset_id=run.dataset_id).exclude(pk=run.pk).exclude(checked_copy="")
+    names = list(others.values_list("checked_copy", flat=True))
+    if names:
+        others.update(checked_copy="")
+        delete_checked_copies(names)
+
+
+def delete_checked_copies(names: list[str]) -> None:
+    """Delete these checked copies from storage once the transaction commits (a file that cannot be deleted is
+    logged and left behind, never a run pointing at no file)."""
+    storage = QualityRun._meta.get_field("checked_copy").storage
+    for name in filter(None, names):
+        transaction.on_commit(partial(_delete_stored, storage, name))
+
+
+def _delete_stored(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.exception("Could not delete the checked copy %s", name)
 
 
 def _storable_example(example: dict[str, Any]) -> dict[str, Any]:
