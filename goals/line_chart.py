@@ -27,6 +27,8 @@ from .status import Status
 
 #: The two drawings: the viewBox width, font size, the most x-axis labels and value-axis ticks.
 WIDE = {"name": "wide", "width": 640, "font": 13, "x_labels": 6, "y_ticks": 5, "plot_height": 220}
+#: How far up the value axis the break's chevrons reach, in px: no tick label is written below it.
+BREAK_CLEARANCE = 13
 NARROW = {"name": "narrow", "width": 340, "font": 12, "x_labels": 3, "y_ticks": 4, "plot_height": 180}
 TEXT_COLOR = "#1b1b1b"
 GRID_COLOR = "#dfe1e2"
@@ -64,6 +66,11 @@ def value_axis(points: Sequence[Point], ticks: int) -> tuple[float, float, list[
         low, high = near
         step = nice_step(high - low, ticks)
         first = math.ceil(low / step - 1e-9) * step
+        # A round step may leave a short range one or two ticks, too few to read a scale from: a finer one, so at
+        # least three stand inside it (one may yet give way to the axis break: see _draw).
+        while first + 2 * step > high + step * 1e-6:
+            step = _finer(step)
+            first = math.ceil(low / step - 1e-9) * step
     else:
         low, high = min([0.0, *numbers]), max([0.0, *numbers])
         if low == high:
@@ -77,6 +84,13 @@ def value_axis(points: Sequence[Point], ticks: int) -> tuple[float, float, list[
         values.append(round(tick, 10))
         tick = first + step * len(values)
     return low, high, values, step, near is None
+
+
+def _finer(step: float) -> float:
+    """The round step below ``step`` (5 → 2 → 1 → 0.5...)."""
+    magnitude = 10 ** math.floor(math.log10(step) + 1e-9)
+    mantissa = round(step / magnitude)
+    return {5: 2, 2: 1}.get(mantissa, 0.5) * magnitude
 
 
 def tick_label(value: float, step: float) -> str:
@@ -189,7 +203,12 @@ def _draw(points: Sequence[Point], *, unit: str, frequency: str, size: dict) -> 
         "right": width - right,
         "top": top,
         "bottom": bottom,
-        "grid": [{"y": y_at(value), "label": label} for value, label in zip(ticks, labels, strict=True)],
+        "grid": [
+            {"y": y_at(value), "label": label}
+            for value, label in zip(ticks, labels, strict=True)
+            # A tick's label would sit on the axis break's chevrons (the lowest 12 px of the axis).
+            if from_zero or y_at(value) <= bottom - BREAK_CLEARANCE - font / 2
+        ],
         "axis_title": unit,
         "axis_title_x": round(font * 0.9),
         "axis_title_y": round((top + bottom) / 2),

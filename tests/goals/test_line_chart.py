@@ -100,3 +100,20 @@ def test_nothing_is_drawn_without_values_and_one_value_sits_in_the_middle():
 def test_small_steps_keep_their_decimals():
     chart = line_chart.line_chart(_points([0.1, 0.25, 0.3]), unit="", frequency="monthly")["wide"]
     assert [tick["label"] for tick in chart["grid"]] == ["0.0", "0.1", "0.2", "0.3"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[98, 110, 120], [101, 110, 120], [100.5, 104, 109], [51, 55, 58], [201, 230, 260], [96, 99, 104], [7, 7, 7]],
+)
+@pytest.mark.parametrize("name", ["wide", "narrow"])
+def test_an_axis_near_the_data_has_a_scale_to_read_and_no_label_on_its_break(values, name):
+    chart = line_chart.line_chart(_points(values), unit="", frequency="monthly")[name]
+    assert chart["axis_break"]
+    labels = [float(tick["label"].replace(",", "")) for tick in chart["grid"]]
+    assert len(labels) >= 2, labels  # two labelled lines at least: a scale, not a lone number
+    steps = {round(b - a, 6) for a, b in zip(labels, labels[1:], strict=False)}
+    assert len(steps) == 1, labels  # evenly spaced
+    # Every label stands clear of the chevrons drawn across the axis's lowest 12 px, half its height included.
+    clearance = chart["bottom"] - line_chart.BREAK_CLEARANCE - chart["font"] / 2
+    assert all(tick["y"] <= clearance for tick in chart["grid"]), chart["grid"]
