@@ -46,6 +46,11 @@ class BudgetConfig(AppConfig):
 
 
 def _changed(**kwargs) -> None:
+    from django.db import transaction
+
     from .selectors import budget_changed  # the models are not loaded when this module is imported
 
+    # Now, so the writing request reads its own change; and once the write commits, so a page another request
+    # cached in between, from the rows as they were before the commit, is not served for CACHE_SECONDS.
     budget_changed()
+    transaction.on_commit(budget_changed)

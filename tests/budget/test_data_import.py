@@ -277,3 +277,20 @@ def test_a_plan_of_no_rows_counts_nothing(city):
     assert import_plan(rows=[], by=None).counts == {"new": 0, "changed": 0, "unchanged": 0, "invalid": 0}
     empty = {field: [] for field in MAPPING}
     assert import_plan(rows=pd.DataFrame(empty, dtype=str), by=None).counts["new"] == 0
+
+
+def test_a_page_cached_while_a_change_was_being_written_is_not_served_after_it_commits(
+    city, django_capture_on_commit_callbacks
+):
+    """A request that reads the budget between a save and its commit still sees the old rows, and caches them under
+    the generation the save bumped: the commit bumps it again, so the next request builds the page afresh."""
+    from budget.models import Program
+    from budget.selectors import budget_cached
+
+    program = Program.objects.create(department=city["police"], code="P1", name="Patrol")
+    with django_capture_on_commit_callbacks(execute=True):
+        program.name = "Patrol and response"
+        program.save()
+        # Another request, meanwhile, caches what it read from the old rows (it cannot see the uncommitted name).
+        assert budget_cached("programs", lambda: ["Patrol"]) == ["Patrol"]
+    assert budget_cached("programs", lambda: [p.name for p in Program.objects.all()]) == ["Patrol and response"]
