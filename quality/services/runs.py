@@ -21,7 +21,6 @@ import datetime
 import logging
 import threading
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -57,6 +56,7 @@ from ..models import (
 )
 from ..selectors import RUN_CHECK_TASK, run_waits_for_queue
 from ..signals import run_finished
+from ..stored_files import delete_on_commit
 from .schedule import next_slot, slot_for
 from .sources import NoSource, local_copy, max_bytes_for, source_for
 
@@ -466,7 +466,7 @@ def run_record(
         dataset=dataset, slot=slot, defaults={"trigger": trigger, "requested_by": _user(requested_by)}
     )
     if run.state == RunState.FINISHED:
-        delete_checked_copies([checked_copy])
+        _delete_checked_copies([checked_copy])
         return run
     if error or result is None:
         run.outcome, run.score, run.message = Outcome.ERROR, None, error or "The check did not produce a result."
@@ -517,30 +517,19 @@ def _keep_latest_checked_copy(run: QualityRun, *, latest: bool, offered: str) ->
     dataset's other runs go; when it did not, its own (and one offered but not adopted) goes."""
     if not latest:
         QualityRun.objects.filter(pk=run.pk).update(checked_copy="")
-        delete_checked_copies([offered])
+        _delete_checked_copies([offered])
         return
     if offered and not run.checked_copy.name:
-        delete_checked_copies([offered])  # offered for a run that failed: nothing reads it
+        _delete_checked_copies([offered])  # offered for a run that failed: nothing reads it
     others = QualityRun.objects.filter(dataset_id=run.dataset_id).exclude(pk=run.pk).exclude(checked_copy="")
     names = list(others.values_list("checked_copy", flat=True))
     if names:
         others.update(checked_copy="")
-        delete_checked_copies(names)
+        _delete_checked_copies(names)
 
 
-def delete_checked_copies(names: list[str]) -> None:
-    """Delete these checked copies from storage once the transaction commits (a file that cannot be deleted is
-    logged and left behind, never a run pointing at no file)."""
-    storage = QualityRun._meta.get_field("checked_copy").storage
-    for name in filter(None, names):
-        transaction.on_commit(partial(_delete_stored, storage, name))
-
-
-def _delete_stored(storage, name: str) -> None:
-    try:
-        storage.delete(name)
-    except OSError:
-        logger.exception("Could not delete the checked copy %s", name)
+def _delete_checked_copies(names: list[str]) -> None:
+    delete_on_commit(QualityRun._meta.get_field("checked_copy").storage, names, what="the checked copy")
 
 
 def _storable_example(example: dict[str, Any]) -> dict[str, Any]:

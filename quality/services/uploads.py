@@ -3,15 +3,12 @@ per dataset (``QUALITY_UPLOADS_KEPT``) and those still in use."""
 
 from __future__ import annotations
 
-import logging
-from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -22,13 +19,13 @@ from team.access import enforce
 
 from ..access import CHECK_REFUSED, can_check_dataset
 from ..models import DatasetQuality, DatasetQualitySettings, QualityRun, RunState, SourceUpload, Trigger
+from ..stored_files import delete_on_commit
 from .runs import run_request
 from .sources import max_bytes_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-logger = logging.getLogger(__name__)
 
 PRUNE_REFUSED = "Only the principal and the Stat lead prune uploaded files by hand; the schedule does it nightly."
 
@@ -105,13 +102,6 @@ def uploads_prune(*, by: User | None, keep: int | None = None) -> int:
             if not rows.get(SourceUpload._meta.label):
                 continue  # another prune got there first
             if upload.file.name:
-                transaction.on_commit(partial(_delete_file, upload.file.storage, upload.file.name))
+                delete_on_commit(upload.file.storage, [upload.file.name], what="the uploaded file (its row is gone)")
         deleted += 1
     return deleted
-
-
-def _delete_file(storage: Storage, name: str) -> None:
-    try:
-        storage.delete(name)
-    except OSError:
-        logger.exception("Could not delete the uploaded file %s (its row is gone)", name)
