@@ -361,7 +361,13 @@ def _execute(run: QualityRun, *, by: User | None) -> QualityRun:
         logger.exception("Quality run %s of dataset %s failed unexpectedly", run.pk, dataset.pk)
         error = f"The check stopped on an unexpected error ({exc.__class__.__name__}); the details are in the log."
     drop_broken_connections()  # so may the checks
-    return run_record(**recorded, result=result, error=error)
+    try:
+        return run_record(**recorded, result=result, error=error)
+    except BaseException:
+        # Nothing was recorded (the transaction rolled back): the copy kept for the run would name no row.
+        if recorded.get("checked_copy"):
+            QualityRun._meta.get_field("checked_copy").storage.delete(recorded["checked_copy"])
+        raise
 
 
 def _keep_checked_copy(run: QualityRun, path: Path) -> str:
@@ -516,7 +522,8 @@ def _keep_latest_checked_copy(run: QualityRun, *, latest: bool, offered: str) ->
     """Keep one checked copy per dataset, its latest judgement's: when ``run`` became it, the copies of the
     dataset's other runs go; when it did not, its own (and one offered but not adopted) goes."""
     if not latest:
-        QualityRun.objects.filter(pk=run.pk).update(checked_copy="")
+        if run.checked_copy.name:
+            QualityRun.objects.filter(pk=run.pk).update(checked_copy="")
         _delete_checked_copies([offered])
         return
     if offered and not run.checked_copy.name:

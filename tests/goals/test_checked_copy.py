@@ -165,3 +165,23 @@ def test_a_run_recorded_late_keeps_no_copy(remote, users, settings, django_captu
         )
     assert not QualityRun.objects.get(pk=late.pk).checked_copy
     assert stored(settings, dataset) == [Path(newer.checked_copy.name).name]
+
+
+def test_a_run_that_cannot_be_recorded_leaves_no_copy_behind(
+    remote, users, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import DatabaseError
+
+    from quality.services import runs
+
+    dataset, _ = remote
+    computed(dataset)
+
+    def database_gone(**kwargs):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(runs, "run_record", database_gone)
+    run = QualityRun.objects.create(dataset=dataset, slot=timezone.now())
+    with pytest.raises(DatabaseError):
+        runs._execute(run, by=None)
+    assert stored(settings, dataset) == []
