@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from team.models import Role
+from team.models import Department, Portfolio, Role
 
-from .factories import departments_by_slug, people_with_logins, portfolios_by_slug
+from .factories import people_with_logins, rows_by_slug
 
 if not django_settings.TESTING:
     # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment to pyproject.toml's.
@@ -45,19 +45,21 @@ def _fast_and_isolated(settings):
 @pytest.fixture
 def city(db):
     """Police and Fire in the Public Safety portfolio; Parks in none (for gap tests) or its own."""
-    portfolios = portfolios_by_slug(
+    portfolios = rows_by_slug(
+        Portfolio,
         [
             {"name": "Public Safety", "slug": "public-safety"},
             {"name": "Community Services", "slug": "community-services"},
-        ]
+        ],
     )
     public_safety, community = portfolios["public-safety"], portfolios["community-services"]
-    departments = departments_by_slug(
+    departments = rows_by_slug(
+        Department,
         [
             {"name": "Police", "slug": "police", "code": "PD", "portfolio": public_safety},
             {"name": "Fire", "slug": "fire", "code": "FD", "portfolio": public_safety},
             {"name": "Parks & Recreation", "slug": "parks", "code": "PRD", "portfolio": community},
-        ]
+        ],
     )
     police, fire, parks = departments["police"], departments["fire"], departments["parks"]
     return {"public_safety": public_safety, "community": community, "police": police, "fire": fire, "parks": parks}

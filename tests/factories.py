@@ -87,27 +87,19 @@ def person_with_login(role: str | None = None, *, username: str, department=None
     return user
 
 
-def departments_by_slug(specs: list[dict]) -> dict[str, Department]:
-    """The departments ``specs`` describe (name, slug, code, portfolio), each taken as it is when one with its slug
-    exists (as ``DepartmentFactory`` does) and the rest created in one insert, with their history."""
-    found = {d.slug: d for d in Department.objects.filter(slug__in=[spec["slug"] for spec in specs])}
-    new = [Department(**spec) for spec in specs if spec["slug"] not in found]
-    found |= {d.slug: d for d in bulk_create_with_history(new, Department)}
-    return found
-
-
-def portfolios_by_slug(specs: list[dict]) -> dict[str, Portfolio]:
-    """As :func:`departments_by_slug`, for portfolios."""
-    found = {p.slug: p for p in Portfolio.objects.filter(slug__in=[spec["slug"] for spec in specs])}
-    new = [Portfolio(**spec) for spec in specs if spec["slug"] not in found]
-    found |= {p.slug: p for p in bulk_create_with_history(new, Portfolio)}
-    return found
+def rows_by_slug(model, specs: list[dict]) -> dict:
+    """``{slug: row}`` of ``model`` (Department, Portfolio) for the rows ``specs`` describe, each taken as it is when
+    one with its slug exists (as their factories' ``get_or_create`` does) and the rest created in one insert, with
+    their history."""
+    found = {row.slug: row for row in model.objects.filter(slug__in=[spec["slug"] for spec in specs])}
+    new = [model(**spec) for spec in specs if spec["slug"] not in found]
+    return found | {row.slug: row for row in bulk_create_with_history(new, model)}
 
 
 def people_with_logins(specs: dict[str, dict]) -> dict[str, User]:
     """``{key: user}``: for each ``{key: {"role", "username", "full_name", "department", "portfolio"}}``, what
     :func:`person_with_login` makes (a login, a person with its address, one current role), made in one insert per
-    table with their history: the personas every test starts from, made ten times faster than one by one."""
+    table with their history: the personas every test starts from, in a quarter of the time one by one takes."""
     password = make_password(PASSWORD)
     users = User.objects.bulk_create(
         [User(username=spec["username"], email=spec["username"], password=password) for spec in specs.values()]
