@@ -19,8 +19,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
-    Func,
+    Expression,
     Max,
     OuterRef,
     Prefetch,
@@ -78,17 +77,19 @@ def metadata_complete_q() -> Q:
 # --- search ----------------------------------------------------------------------------------------------------------
 
 
-class SearchDocument(Func):
-    """A dataset's title and description as one full-text document (PostgreSQL), the very expression
-    ``dataset_search_document_idx`` (migration 0006) indexes: the planner reads the index only for an identical
-    expression, so the configuration is written in, not passed as a parameter."""
+class SearchDocument(Expression):
+    """A dataset's title and description as one full-text document (PostgreSQL): the ``search_document`` column
+    PostgreSQL generates and stores from them (migration 0007, with its GIN index ``dataset_search_document_idx``).
+    Read, not computed: a word found in nearly every dataset costs a read of each row's stored document, not a
+    stemming of its text."""
 
-    template = f"to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s)"
-    arg_joiner = " || ' ' || "
     output_field = SearchVectorField()
 
-    def __init__(self) -> None:
-        super().__init__(F("title"), F("description"))
+    def as_sql(self, compiler, connection):
+        # The dataset table's alias in the query being compiled ("U0" in a subquery), which the model cannot name:
+        # the column is not one of its fields.
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.search_document", []
 
 
 def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Dataset]:
@@ -96,8 +97,8 @@ def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Datase
 
     On PostgreSQL: full-text search over title and description (English stemming, web-search syntax: quoted
     phrases, ``or``, ``-word``), or a keyword containing the text, or a title containing it (so a half-typed word
-    still finds something). Each of the three reads an index (migration 0006: the document's GIN index, the
-    title's trigram index, the keyword's name), and the datasets are those of the three lists of ids together, so a
+    still finds something). Each of the three reads an index (the stored document's GIN index, migration 0007; the
+    title's trigram index, 0006; the keyword's name), and the datasets are those of the three lists of ids together, so a
     search costs what its matches cost, not a pass over every dataset. Elsewhere (SQLite in development): every word
     contained (case-insensitively) in the title, the description or a keyword.
     """

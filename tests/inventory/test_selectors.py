@@ -140,9 +140,9 @@ def test_search_text_is_not_a_pattern(catalogue, text):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes are PostgreSQL's")
 def test_search_reads_the_indexes_on_postgresql(city):
-    """Among thousands of datasets, the full-text document and the title's text are read off migration 0006's indexes,
-    not computed for every dataset: an index on an expression serves only that very expression, which this keeps in
-    step with the search."""
+    """Among thousands of datasets, the full-text document and the title's text are read off their indexes (the stored
+    document's, migration 0007; the title's trigrams, 0006), not computed for every dataset: an index on an expression
+    serves only that very expression, which this keeps in step with the search."""
     Dataset.objects.bulk_create(
         Dataset(
             identifier=f"many-{i}",
@@ -167,6 +167,38 @@ def test_search_reads_the_indexes_on_postgresql(city):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "dataset_search_document_idx" in plan
     assert "dataset_title_trigram_idx" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored search document is PostgreSQL's")
+def test_a_word_in_every_dataset_reads_the_stored_documents_and_they_follow_each_edit(city):
+    """A word in nearly every dataset is found without stemming every dataset's text again: the plan reads the
+    stored document (migration 0007), whichever way it goes, and PostgreSQL keeps that document up to date."""
+    Dataset.objects.bulk_create(
+        Dataset(
+            identifier=f"req-{i}",
+            title=f"Service requests {i}",
+            description="Calls.",
+            department=city["police"],
+            rights="Internal.",
+        )
+        for i in range(2000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE inventory_dataset")
+    queryset = selectors.datasets_matching(Dataset.objects.all(), "request")
+    assert queryset.count() == 2000
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "search_document" in plan and "to_tsvector" not in plan, plan
+    # An edit of the title or the description is searchable at once, and the old words are gone.
+    one = Dataset.objects.get(identifier="req-7")
+    one.title, one.description = "Pothole repairs", "Filled within two days."
+    one.save()
+    assert list(selectors.datasets_matching(Dataset.objects.all(), "repaired")) == [one]  # stemmed: repair
+    assert list(selectors.datasets_matching(Dataset.objects.all(), "filled days")) == [one]
+    assert selectors.datasets_matching(Dataset.objects.all(), "request").count() == 1999
 
 
 def test_public_dataset_is_404_unless_published_and_public(catalogue):
