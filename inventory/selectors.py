@@ -98,9 +98,9 @@ def datasets_matching(queryset: QuerySet[Dataset], text: str) -> QuerySet[Datase
     On PostgreSQL: full-text search over title and description (English stemming, web-search syntax: quoted
     phrases, ``or``, ``-word``), or a keyword containing the text, or a title containing it (so a half-typed word
     still finds something). Each of the three reads an index (the stored document's GIN index, migration 0007; the
-    title's trigram index, 0006; the keyword's name), and the datasets are those of the three lists of ids together, so a
-    search costs what its matches cost, not a pass over every dataset. Elsewhere (SQLite in development): every word
-    contained (case-insensitively) in the title, the description or a keyword.
+    title's trigram index, 0006; the keyword's name), and the datasets are those of the three lists of ids
+    together, so a search costs what its matches cost, not a pass over every dataset. Elsewhere (SQLite in
+    development): every word contained (case-insensitively) in the title, the description or a keyword.
     """
     text = " ".join(text.split())[:200]
     if not text:
