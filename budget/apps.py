@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import transaction
 
 
 class BudgetConfig(AppConfig):
@@ -46,8 +47,6 @@ class BudgetConfig(AppConfig):
 
 
 def _changed(**kwargs) -> None:
-    from django.db import transaction
-
     from .selectors import budget_changed  # the models are not loaded when this module is imported
 
     # Now, so the writing request reads its own change; and once the write commits, so a page another request

@@ -138,11 +138,8 @@ def test_search_text_is_not_a_pattern(catalogue, text):
     assert titles(selectors.datasets_matching(Dataset.objects.all(), text)) == set()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes are PostgreSQL's")
-def test_search_reads_the_indexes_on_postgresql(city):
-    """Among thousands of datasets, the full-text document and the title's text are read off their indexes (the stored
-    document's, migration 0007; the title's trigrams, 0006), not computed for every dataset: an index on an expression
-    serves only that very expression, which this keeps in step with the search."""
+def service_requests(city, count: int) -> None:
+    """``count`` Police datasets titled "Service requests <n>" (identifiers ``many-<n>``), in one insert."""
     Dataset.objects.bulk_create(
         Dataset(
             identifier=f"many-{i}",
@@ -151,8 +148,24 @@ def test_search_reads_the_indexes_on_postgresql(city):
             department=city["police"],
             rights="Internal.",
         )
-        for i in range(3000)
+        for i in range(count)
     )
+
+
+def plan_of(queryset) -> str:
+    """PostgreSQL's plan for ``queryset`` (EXPLAIN)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes are PostgreSQL's")
+def test_search_reads_the_indexes_on_postgresql(city):
+    """Among thousands of datasets, the full-text document and the title's text are read off their indexes (the stored
+    document's, migration 0007; the title's trigrams, 0006), not computed for every dataset: an index on an expression
+    serves only that very expression, which this keeps in step with the search."""
+    service_requests(city, 3000)
     DatasetFactory(title="Fire inspections", description="Every inspection.", department=city["fire"])
     with connection.cursor() as cursor:
         # As autovacuum does on a live server: statistics, and the GIN indexes' pending rows moved into the index.
@@ -161,10 +174,7 @@ def test_search_reads_the_indexes_on_postgresql(city):
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
     queryset = selectors.datasets_matching(Dataset.objects.all(), "insp")  # part of a word: the title's text
     assert titles(queryset) == {"Fire inspections"}
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_of(queryset)
     assert "dataset_search_document_idx" in plan
     assert "dataset_title_trigram_idx" in plan
 
@@ -173,27 +183,15 @@ def test_search_reads_the_indexes_on_postgresql(city):
 def test_a_word_in_every_dataset_reads_the_stored_documents_and_they_follow_each_edit(city):
     """A word in nearly every dataset is found without stemming every dataset's text again: the plan reads the
     stored document (migration 0007), whichever way it goes, and PostgreSQL keeps that document up to date."""
-    Dataset.objects.bulk_create(
-        Dataset(
-            identifier=f"req-{i}",
-            title=f"Service requests {i}",
-            description="Calls.",
-            department=city["police"],
-            rights="Internal.",
-        )
-        for i in range(2000)
-    )
+    service_requests(city, 2000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE inventory_dataset")
     queryset = selectors.datasets_matching(Dataset.objects.all(), "request")
     assert queryset.count() == 2000
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_of(queryset)
     assert "search_document" in plan and "to_tsvector" not in plan, plan
     # An edit of the title or the description is searchable at once, and the old words are gone.
-    one = Dataset.objects.get(identifier="req-7")
+    one = Dataset.objects.get(identifier="many-7")
     one.title, one.description = "Pothole repairs", "Filled within two days."
     one.save()
     assert list(selectors.datasets_matching(Dataset.objects.all(), "repaired")) == [one]  # stemmed: repair
